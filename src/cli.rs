@@ -1,0 +1,384 @@
+//! The `mailprobe` command line: `serve` (default), `probe`, `openapi`.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{self, LogFormat, Settings};
+use crate::http::{self, Application};
+use crate::probe::request::ProbeRequest;
+use crate::probe::{ProbeRejection, Prober};
+use crate::report::{Protocol, Report, Transport, Verdict};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "mailprobe",
+    version,
+    about = "Diagnoses mail servers' TLS and IMAP/POP3/SMTP handshakes: which clients can connect, and why not."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: Settings,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the HTTP API (the default).
+    Serve,
+    /// Probe one endpoint and print the diagnosis. Exit code: 0 pass or warn, 1 fail, 2 usage or configuration error.
+    Probe(ProbeArgs),
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Exit 0 if the service at MAILPROBE_LISTEN answers /healthz (for container health checks).
+    Healthcheck,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ProbeArgs {
+    /// HOST or HOST:PORT (IPv6 as [::1]:993).
+    pub target: String,
+    /// Port, if not given in TARGET.
+    #[arg(long)]
+    pub port: Option<u16>,
+    #[arg(long, value_enum, default_value_t = CliProtocol::Imap)]
+    pub protocol: CliProtocol,
+    #[arg(long, value_enum, default_value_t = CliTransport::Auto)]
+    pub transport: CliTransport,
+    /// Server name for SNI and the certificate check.
+    #[arg(long)]
+    pub sni: Option<String>,
+    /// Comma-separated client profiles that decide the verdict.
+    #[arg(long, value_delimiter = ',')]
+    pub profiles: Vec<String>,
+    /// Probe deadline in milliseconds.
+    #[arg(long)]
+    pub timeout_ms: Option<u64>,
+    /// Print the Report as JSON (the same document the HTTP API returns).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum CliProtocol {
+    Imap,
+    Pop3,
+    Smtp,
+    Tls,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum CliTransport {
+    Implicit,
+    Starttls,
+    Auto,
+}
+
+/// Splits `host:port`, `[v6]:port`, `[v6]`, a bare IPv6 address or a name.
+pub fn split_target(s: &str) -> Result<(String, Option<u16>), String> {
+    if let Some(rest) = s.strip_prefix('[') {
+        let (host, after) = rest
+            .split_once(']')
+            .ok_or_else(|| format!("`{s}`: missing `]`"))?;
+        return match after.strip_prefix(':') {
+            Some(p) => Ok((host.to_string(), Some(parse_port(p)?))),
+            None if after.is_empty() => Ok((host.to_string(), None)),
+            None => Err(format!("`{s}`: unexpected `{after}` after `]`")),
+        };
+    }
+    match s.matches(':').count() {
+        0 => Ok((s.to_string(), None)),
+        1 => {
+            let (h, p) = s.split_once(':').unwrap_or((s, ""));
+            Ok((h.to_string(), Some(parse_port(p)?)))
+        }
+        _ => Ok((s.to_string(), None)), // a bare IPv6 address
+    }
+}
+
+fn parse_port(p: &str) -> Result<u16, String> {
+    p.parse::<u16>()
+        .ok()
+        .filter(|&n| n > 0)
+        .ok_or_else(|| format!("`{p}` is not a port (1-65535)"))
+}
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    if let Err(e) = config::check_environment(std::env::vars().map(|(k, _)| k))
+        .and_then(|_| cli.settings.validate())
+    {
+        eprintln!("mailprobe: configuration error: {e}");
+        return ExitCode::from(2);
+    }
+    match cli.command {
+        Some(Command::Openapi) => {
+            print!("{}", http::openapi_json());
+            ExitCode::SUCCESS
+        }
+        Some(Command::Healthcheck) => healthcheck(cli.settings.listen),
+        Some(Command::Probe(args)) => {
+            init_logging(&cli.settings, true);
+            block_on(probe(cli.settings, args))
+        }
+        Some(Command::Serve) | None => {
+            init_logging(&cli.settings, false);
+            block_on(serve(cli.settings))
+        }
+    }
+}
+
+/// A plain HTTP/1.0 GET of /healthz, so container images need no curl.
+fn healthcheck(listen: std::net::SocketAddr) -> ExitCode {
+    use std::io::Read;
+    use std::time::Duration;
+    let mut addr = listen;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(if addr.is_ipv4() {
+            std::net::Ipv4Addr::LOCALHOST.into()
+        } else {
+            std::net::Ipv6Addr::LOCALHOST.into()
+        });
+    }
+    let check = || -> std::io::Result<bool> {
+        let mut s = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(2))?;
+        s.set_read_timeout(Some(Duration::from_secs(2)))?;
+        s.write_all(b"GET /healthz HTTP/1.0\r\n\r\n")?;
+        let mut head = [0u8; 12];
+        s.read_exact(&mut head)?;
+        Ok(head.starts_with(b"HTTP/1.") && &head[9..12] == b"200")
+    };
+    match check() {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => {
+            eprintln!("mailprobe: {addr}/healthz did not answer 200");
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("mailprobe: {addr}/healthz: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn block_on<F: Future<Output = ExitCode>>(fut: F) -> ExitCode {
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt.block_on(fut),
+        Err(e) => {
+            eprintln!("mailprobe: cannot start the async runtime: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(settings: &Settings, to_stderr_quietly: bool) {
+    let default = if to_stderr_quietly {
+        "warn"
+    } else {
+        settings.log.as_str()
+    };
+    let filter = tracing_subscriber::EnvFilter::try_new(default)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match settings.log_format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
+
+async fn serve(settings: Settings) -> ExitCode {
+    let listen = settings.listen;
+    let app = match Application::build(settings) {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("mailprobe: cannot listen on {listen}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    tracing::info!(address = %listen, port = app.port(), "mailprobe serving; API docs at /docs");
+    match app.run_until_stopped().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("mailprobe: server error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn probe(settings: Settings, args: ProbeArgs) -> ExitCode {
+    let (host, port_in_target) = match split_target(&args.target) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("mailprobe: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let request = ProbeRequest {
+        host,
+        port: args.port.or(port_in_target),
+        protocol: Some(match args.protocol {
+            CliProtocol::Imap => Protocol::Imap,
+            CliProtocol::Pop3 => Protocol::Pop3,
+            CliProtocol::Smtp => Protocol::Smtp,
+            CliProtocol::Tls => Protocol::Tls,
+        }),
+        transport: Some(match args.transport {
+            CliTransport::Implicit => Transport::Implicit,
+            CliTransport::Starttls => Transport::Starttls,
+            CliTransport::Auto => Transport::Auto,
+        }),
+        sni: args.sni,
+        profiles: (!args.profiles.is_empty()).then_some(args.profiles),
+        timeout_ms: args.timeout_ms,
+    };
+    let prober = Prober::new(Arc::new(settings));
+    let report = match prober.probe(&request).await {
+        Ok(r) => r,
+        Err(ProbeRejection::Refused(r)) => {
+            eprintln!("mailprobe: {r}; {}", r.hint);
+            return ExitCode::from(2);
+        }
+        Err(e) => {
+            eprintln!("mailprobe: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    let written = if args.json {
+        serde_json::to_string_pretty(&report)
+            .map_err(std::io::Error::other)
+            .and_then(|s| writeln!(out, "{s}"))
+    } else {
+        write!(out, "{}", human(&report))
+    };
+    if let Err(e) = written {
+        eprintln!("mailprobe: cannot write the report: {e}");
+        return ExitCode::FAILURE;
+    }
+    match report.verdict {
+        Verdict::Pass | Verdict::Warn => ExitCode::SUCCESS,
+        Verdict::Fail => ExitCode::from(1),
+    }
+}
+
+/// The Report for a terminal: the verdict and summary first, then the facts.
+pub fn human(r: &Report) -> String {
+    let mut s = String::new();
+    let t = &r.target;
+    s.push_str(&format!(
+        "{} {}:{} ({}) -> {}\n{}\n\n",
+        t.protocol.as_str().to_uppercase(),
+        t.host,
+        t.port,
+        t.transport.as_str(),
+        r.verdict.as_str().to_uppercase(),
+        r.summary
+    ));
+    if !t.addresses.is_empty() {
+        s.push_str(&format!("  addresses   {}\n", t.addresses.join(", ")));
+    }
+    match (&r.connect.ok, &r.connect.error) {
+        (true, _) => s.push_str(&format!(
+            "  connect     ok, {} ms{}\n",
+            r.connect.ms.unwrap_or(0),
+            r.connect
+                .address
+                .as_ref()
+                .map(|a| format!(" to {a}"))
+                .unwrap_or_default()
+        )),
+        (false, Some(e)) => s.push_str(&format!("  connect     failed: {e}\n")),
+        (false, None) => {}
+    }
+    if let Some(h) = &r.tls.handshake {
+        s.push_str(&format!(
+            "  tls         {} {}{} in {} ms\n",
+            h.version,
+            h.suite.name,
+            h.group
+                .as_ref()
+                .map(|g| format!(" ({g})"))
+                .unwrap_or_default(),
+            h.ms
+        ));
+    }
+    for v in &r.tls.versions {
+        let state = match v.offered {
+            Some(true) => format!("offered, {} suites", v.suites.len()),
+            Some(false) => "not offered".into(),
+            None => "unknown".into(),
+        };
+        s.push_str(&format!("  {:<11} {state}\n", v.version.as_str()));
+    }
+    if let Some(g) = &r.mail.greeting {
+        s.push_str(&format!("  greeting    {g}\n"));
+    }
+    for c in &r.clients {
+        s.push_str(&format!(
+            "  client      {:<22} {}{}\n",
+            c.profile,
+            if c.connects {
+                "connects"
+            } else {
+                "CANNOT connect"
+            },
+            c.reason
+                .as_ref()
+                .map(|x| format!(": {x}"))
+                .unwrap_or_default()
+        ));
+    }
+    if !r.findings.is_empty() {
+        s.push_str("\nFindings:\n");
+        for f in &r.findings {
+            s.push_str(&format!(
+                "  [{:?}] {} {}\n    {}\n    Remedy: {}\n",
+                f.severity, f.id, f.title, f.detail, f.remedy
+            ));
+        }
+    }
+    if !r.errors.is_empty() {
+        s.push_str("\nSteps that did not complete:\n");
+        for e in &r.errors {
+            s.push_str(&format!("  {} ({:?}): {}\n", e.step, e.kind, e.message));
+        }
+    }
+    s.push_str(&format!(
+        "\n{} connection(s), {} ms\n",
+        r.stats.connections, r.duration_ms
+    ));
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_target;
+
+    #[test]
+    fn splits_targets() {
+        assert_eq!(
+            split_target("mail.example.com").unwrap(),
+            ("mail.example.com".into(), None)
+        );
+        assert_eq!(
+            split_target("mail.example.com:143").unwrap(),
+            ("mail.example.com".into(), Some(143))
+        );
+        assert_eq!(
+            split_target("[::1]:993").unwrap(),
+            ("::1".into(), Some(993))
+        );
+        assert_eq!(split_target("::1").unwrap(), ("::1".into(), None));
+        assert!(split_target("host:0").is_err());
+        assert!(split_target("host:abc").is_err());
+        assert!(split_target("[::1").is_err());
+    }
+}

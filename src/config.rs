@@ -1,0 +1,271 @@
+//! Settings: command-line flags override `MAILPROBE_*` environment variables,
+//! which override the defaults written here. clap does the layering; this
+//! module adds the checks clap cannot express (ranges that depend on each
+//! other, CIDR lists, stray `MAILPROBE_*` variables that are probably typos).
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
+use ipnet::IpNet;
+
+/// Every setting of the service, shared by `serve` and the one-shot `probe`.
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Address and port the HTTP service listens on.
+    #[arg(
+        long,
+        env = "MAILPROBE_LISTEN",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub listen: SocketAddr,
+
+    /// Probe deadline used when a request gives no `timeout_ms`.
+    #[arg(
+        long,
+        env = "MAILPROBE_DEFAULT_TIMEOUT_MS",
+        default_value_t = 10_000,
+        global = true
+    )]
+    pub default_timeout_ms: u64,
+
+    /// Largest `timeout_ms` a request may ask for.
+    #[arg(
+        long,
+        env = "MAILPROBE_MAX_TIMEOUT_MS",
+        default_value_t = 60_000,
+        global = true
+    )]
+    pub max_timeout_ms: u64,
+
+    /// Probes in flight across the whole instance; beyond it requests get 429.
+    #[arg(
+        long,
+        env = "MAILPROBE_MAX_CONCURRENT_PROBES",
+        default_value_t = 256,
+        global = true
+    )]
+    pub max_concurrent_probes: usize,
+
+    /// Connections one probe may hold open to its target at the same time.
+    #[arg(
+        long,
+        env = "MAILPROBE_PER_TARGET_CONNECTIONS",
+        default_value_t = 4,
+        global = true
+    )]
+    pub per_target_connections: usize,
+
+    /// Comma-separated CIDRs that may be probed even though the default policy
+    /// refuses them (e.g. `127.0.0.0/8` to probe local test servers).
+    #[arg(long, env = "MAILPROBE_ALLOW_TARGETS", value_delimiter = ',', value_parser = parse_cidr, global = true)]
+    pub allow_targets: Vec<IpNet>,
+
+    /// Comma-separated CIDRs that are never probed; wins over the allow list.
+    #[arg(long, env = "MAILPROBE_DENY_TARGETS", value_delimiter = ',', value_parser = parse_cidr, global = true)]
+    pub deny_targets: Vec<IpNet>,
+
+    /// Largest accepted request body in bytes.
+    #[arg(
+        long,
+        env = "MAILPROBE_MAX_BODY_BYTES",
+        default_value_t = 65_536,
+        global = true
+    )]
+    pub max_body_bytes: usize,
+
+    /// HTTP worker threads (0: one per CPU core).
+    #[arg(long, env = "MAILPROBE_WORKERS", default_value_t = 0, global = true)]
+    pub workers: usize,
+
+    /// Log filter, in `tracing` syntax (`info`, `mailprobe=debug`, ...).
+    #[arg(long, env = "MAILPROBE_LOG", default_value = "info", global = true)]
+    pub log: String,
+
+    /// Log line format.
+    #[arg(long, env = "MAILPROBE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Environment variables this build understands. Anything else starting with
+/// `MAILPROBE_` is refused at start-up, because a misspelt safety setting
+/// (say `MAILPROBE_DENY_TARGET`) must not be silently ignored.
+pub const KNOWN_ENV: &[&str] = &[
+    "MAILPROBE_LISTEN",
+    "MAILPROBE_DEFAULT_TIMEOUT_MS",
+    "MAILPROBE_MAX_TIMEOUT_MS",
+    "MAILPROBE_MAX_CONCURRENT_PROBES",
+    "MAILPROBE_PER_TARGET_CONNECTIONS",
+    "MAILPROBE_ALLOW_TARGETS",
+    "MAILPROBE_DENY_TARGETS",
+    "MAILPROBE_MAX_BODY_BYTES",
+    "MAILPROBE_WORKERS",
+    "MAILPROBE_LOG",
+    "MAILPROBE_LOG_FORMAT",
+];
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigError {
+    #[error("unknown environment variable {name}; known ones are: {}", KNOWN_ENV.join(", "))]
+    UnknownVariable { name: String },
+    #[error("{setting} must be between {min} and {max}, got {value}")]
+    OutOfRange {
+        setting: &'static str,
+        min: u64,
+        max: u64,
+        value: u64,
+    },
+    #[error(
+        "MAILPROBE_DEFAULT_TIMEOUT_MS ({default}) must not exceed MAILPROBE_MAX_TIMEOUT_MS ({max})"
+    )]
+    DefaultAboveMax { default: u64, max: u64 },
+}
+
+fn parse_cidr(s: &str) -> Result<IpNet, String> {
+    let s = s.trim();
+    if let Ok(net) = s.parse::<IpNet>() {
+        return Ok(net);
+    }
+    // A bare address means exactly that address.
+    s.parse::<std::net::IpAddr>()
+        .map(IpNet::from)
+        .map_err(|_| format!("`{s}` is not a CIDR (like 127.0.0.0/8) or an IP address"))
+}
+
+impl Settings {
+    /// Checks what clap cannot: ranges and the relation between settings.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        range(
+            "MAILPROBE_DEFAULT_TIMEOUT_MS",
+            self.default_timeout_ms,
+            100,
+            600_000,
+        )?;
+        range(
+            "MAILPROBE_MAX_TIMEOUT_MS",
+            self.max_timeout_ms,
+            100,
+            600_000,
+        )?;
+        if self.default_timeout_ms > self.max_timeout_ms {
+            return Err(ConfigError::DefaultAboveMax {
+                default: self.default_timeout_ms,
+                max: self.max_timeout_ms,
+            });
+        }
+        range(
+            "MAILPROBE_MAX_CONCURRENT_PROBES",
+            self.max_concurrent_probes as u64,
+            1,
+            100_000,
+        )?;
+        range(
+            "MAILPROBE_PER_TARGET_CONNECTIONS",
+            self.per_target_connections as u64,
+            1,
+            64,
+        )?;
+        range(
+            "MAILPROBE_MAX_BODY_BYTES",
+            self.max_body_bytes as u64,
+            1024,
+            64 << 20,
+        )?;
+        Ok(())
+    }
+
+    pub fn default_timeout(&self) -> Duration {
+        Duration::from_millis(self.default_timeout_ms)
+    }
+}
+
+fn range(setting: &'static str, value: u64, min: u64, max: u64) -> Result<(), ConfigError> {
+    if (min..=max).contains(&value) {
+        Ok(())
+    } else {
+        Err(ConfigError::OutOfRange {
+            setting,
+            min,
+            max,
+            value,
+        })
+    }
+}
+
+/// Refuses `MAILPROBE_*` variables this build does not know.
+pub fn check_environment<I: IntoIterator<Item = String>>(names: I) -> Result<(), ConfigError> {
+    for name in names {
+        if name.starts_with("MAILPROBE_") && !KNOWN_ENV.contains(&name.as_str()) {
+            return Err(ConfigError::UnknownVariable { name });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Wrap {
+        #[command(flatten)]
+        s: Settings,
+    }
+
+    fn parse(args: &[&str]) -> Settings {
+        let mut v = vec!["x"];
+        v.extend_from_slice(args);
+        Wrap::try_parse_from(v).map(|w| w.s).unwrap()
+    }
+
+    #[test]
+    fn defaults_are_sane_and_valid() {
+        let s = parse(&[]);
+        assert_eq!(s.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.default_timeout_ms, 10_000);
+        assert!(s.allow_targets.is_empty());
+        s.validate().unwrap();
+    }
+
+    #[test]
+    fn cidr_lists_accept_bare_addresses() {
+        let s = parse(&["--allow-targets", "127.0.0.0/8,::1"]);
+        assert_eq!(s.allow_targets.len(), 2);
+        assert!(s.allow_targets[1].contains(&"::1".parse::<std::net::IpAddr>().unwrap()));
+    }
+
+    #[test]
+    fn bad_cidr_is_refused() {
+        assert!(Wrap::try_parse_from(["x", "--allow-targets", "127.0.0.0/99"]).is_err());
+    }
+
+    #[test]
+    fn default_above_max_is_refused() {
+        let s = parse(&["--default-timeout-ms", "5000", "--max-timeout-ms", "1000"]);
+        assert_eq!(
+            s.validate(),
+            Err(ConfigError::DefaultAboveMax {
+                default: 5000,
+                max: 1000
+            })
+        );
+    }
+
+    #[test]
+    fn stray_variable_is_refused() {
+        let err = check_environment(["MAILPROBE_DENY_TARGET".to_string(), "PATH".to_string()]);
+        assert!(
+            matches!(err, Err(ConfigError::UnknownVariable { name }) if name == "MAILPROBE_DENY_TARGET")
+        );
+        assert!(check_environment(["MAILPROBE_LISTEN".to_string()]).is_ok());
+    }
+}

@@ -1,0 +1,211 @@
+//! HTTP handlers. They translate requests into probe calls and Reports into
+//! responses; nothing here reads a socket of the target or judges anything.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::problem::{self, Cause, Problem};
+use crate::probe::Prober;
+use crate::probe::request::ProbeRequest;
+use crate::report::{Protocol, Report, Transport};
+
+/// `GET /v1/probes` query: the probe request for curl one-liners.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ProbeQuery {
+    /// Host name or IP address.
+    #[param(example = "mail.example.com")]
+    pub host: String,
+    /// TCP port (default by protocol and transport).
+    #[param(minimum = 1, maximum = 65535)]
+    pub port: Option<u16>,
+    #[param(inline)]
+    pub protocol: Option<Protocol>,
+    #[param(inline)]
+    pub transport: Option<Transport>,
+    pub sni: Option<String>,
+    /// Comma-separated client profile ids.
+    pub profiles: Option<String>,
+    #[param(minimum = 100)]
+    pub timeout_ms: Option<u64>,
+}
+
+impl From<ProbeQuery> for ProbeRequest {
+    fn from(q: ProbeQuery) -> ProbeRequest {
+        ProbeRequest {
+            host: q.host,
+            port: q.port,
+            protocol: q.protocol,
+            transport: q.transport,
+            sni: q.sni,
+            profiles: q.profiles.map(|p| {
+                p.split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            }),
+            timeout_ms: q.timeout_ms,
+        }
+    }
+}
+
+/// Probe one mail endpoint.
+#[utoipa::path(
+    tag = "probes",
+    request_body(content = ProbeRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The diagnosis. A probe that reaches the server but fails a step is still a 200; its findings say so.", body = Report),
+        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The target is refused by the probe policy", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not declared as JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid; `field` names it", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Over capacity; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/probes")]
+pub async fn post_probe(
+    req: HttpRequest,
+    mut payload: web::Payload,
+    prober: web::Data<Prober>,
+) -> Result<web::Json<Report>, Problem> {
+    check_json_content_type(&req)?;
+    let limit = prober.settings().max_body_bytes;
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk
+            .map_err(|e| Problem::new(Cause::MalformedJson, format!("reading the body: {e}")))?;
+        if body.len() + chunk.len() > limit {
+            return Err(Problem::new(
+                Cause::BodyTooLarge,
+                format!("the body exceeds {limit} bytes (MAILPROBE_MAX_BODY_BYTES)"),
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let de = &mut serde_json::Deserializer::from_slice(&body);
+    let request: ProbeRequest =
+        serde_path_to_error::deserialize(de).map_err(problem::from_json_error)?;
+    let report = prober.probe(&request).await?;
+    Ok(web::Json(report))
+}
+
+/// Probe one mail endpoint, with the request in the query string.
+#[utoipa::path(
+    tag = "probes",
+    params(ProbeQuery),
+    responses(
+        (status = 200, description = "The diagnosis", body = Report),
+        (status = 403, description = "The target is refused by the probe policy", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A parameter is invalid; `field` names it", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Over capacity; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/probes")]
+pub async fn get_probe(
+    req: HttpRequest,
+    prober: web::Data<Prober>,
+) -> Result<web::Json<Report>, Problem> {
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded_parse(req.query_string()));
+    let query: ProbeQuery =
+        serde_path_to_error::deserialize(de).map_err(problem::from_query_error)?;
+    let report = prober.probe(&query.into()).await?;
+    Ok(web::Json(report))
+}
+
+fn form_urlencoded_parse(q: &str) -> form_urlencoded::Parse<'_> {
+    form_urlencoded::parse(q.as_bytes())
+}
+
+fn check_json_content_type(req: &HttpRequest) -> Result<(), Problem> {
+    let Some(value) = req.headers().get(header::CONTENT_TYPE) else {
+        return Ok(());
+    };
+    let mime = value
+        .to_str()
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if mime == "application/json" || mime.ends_with("+json") {
+        Ok(())
+    } else {
+        Err(Problem::new(
+            Cause::UnsupportedMediaType,
+            format!("Content-Type is `{mime}`; send the probe request as `Content-Type: application/json`"),
+        )
+        .with_field("Content-Type"))
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    #[schema(example = "ok")]
+    pub status: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Readiness {
+    #[schema(example = "ready")]
+    pub status: String,
+    pub probes_in_flight: usize,
+    pub probe_capacity: usize,
+}
+
+/// Liveness: the process serves HTTP.
+#[utoipa::path(tag = "operations", responses((status = 200, body = Health)))]
+#[get("/healthz")]
+pub async fn healthz() -> web::Json<Health> {
+    web::Json(Health {
+        status: "ok".into(),
+    })
+}
+
+/// Readiness: 200 while probes can be accepted, 503 at capacity.
+#[utoipa::path(tag = "operations", responses(
+    (status = 200, body = Readiness),
+    (status = 503, description = "At capacity", body = Readiness),
+))]
+#[get("/readyz")]
+pub async fn readyz(prober: web::Data<Prober>) -> HttpResponse {
+    let in_flight = prober.in_flight();
+    let capacity = prober.settings().max_concurrent_probes;
+    let ready = in_flight < capacity;
+    let body = Readiness {
+        status: if ready { "ready" } else { "at-capacity" }.into(),
+        probes_in_flight: in_flight,
+        probe_capacity: capacity,
+    };
+    if ready {
+        HttpResponse::Ok().json(body)
+    } else {
+        HttpResponse::ServiceUnavailable().json(body)
+    }
+}
+
+/// Anything unrouted: a problem, not an empty 404.
+pub async fn not_found(req: HttpRequest) -> HttpResponse {
+    use actix_web::ResponseError;
+    Problem::new(
+        Cause::NotFound,
+        format!(
+            "{} {} is not an endpoint of this service; see /docs",
+            req.method(),
+            req.path()
+        ),
+    )
+    .error_response()
+}
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(post_probe)
+        .service(get_probe)
+        .service(healthz)
+        .service(readyz);
+}

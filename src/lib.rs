@@ -1,0 +1,15 @@
+//! mailprobe: probes a mail server's TLS and mail-protocol handshakes and
+//! explains which clients can connect, and why not.
+//!
+//! Flow: request → [`probe`] (I/O, produces [`observations::Observations`])
+//! → [`diagnosis`] (pure) → [`report::Report`] → HTTP ([`http`]) or CLI ([`cli`]).
+
+pub mod cli;
+pub mod config;
+pub mod diagnosis;
+pub mod http;
+pub mod mail;
+pub mod observations;
+pub mod probe;
+pub mod report;
+pub mod tls;

@@ -1,0 +1,308 @@
+//! Probing: resolve and check the target, run the probe steps under
+//! deadlines and connection caps, collect [`Observations`], and hand them to
+//! the diagnosis.
+
+pub mod net;
+pub mod policy;
+pub mod request;
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rustls::pki_types::ServerName;
+use time::OffsetDateTime;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, TryAcquireError};
+
+use crate::config::Settings;
+use crate::mail::line::{LineError, LineLimits, LineReader};
+use crate::observations::{Observations, steps};
+use crate::report::{ErrorKind, Protocol, Report, Target, Transport};
+use crate::tls::handshake::{self, HandshakeError, Offer};
+use net::{Connector, Deadline, Meter};
+use policy::{Refusal, TargetPolicy};
+use request::{Host, InvalidField, ProbeRequest, ProbeSpec};
+
+/// Why a probe request was not run at all (as opposed to a probe that ran
+/// and found problems, which is a Report).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProbeRejection {
+    #[error(transparent)]
+    Invalid(#[from] InvalidField),
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    #[error("over capacity: {in_flight} probes already in flight")]
+    Busy { in_flight: usize },
+}
+
+/// The probe engine: settings plus the global limit on probes in flight.
+#[derive(Debug, Clone)]
+pub struct Prober {
+    settings: Arc<Settings>,
+    policy: Arc<TargetPolicy>,
+    slots: Arc<Semaphore>,
+}
+
+/// How long to wait for a server's first line.
+const GREETING_TIMEOUT: Duration = Duration::from_secs(10);
+
+impl Prober {
+    pub fn new(settings: Arc<Settings>) -> Prober {
+        let policy = TargetPolicy {
+            allow: settings.allow_targets.clone(),
+            deny: settings.deny_targets.clone(),
+        };
+        Prober {
+            slots: Arc::new(Semaphore::new(settings.max_concurrent_probes)),
+            policy: Arc::new(policy),
+            settings,
+        }
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Probes in flight right now.
+    pub fn in_flight(&self) -> usize {
+        self.settings.max_concurrent_probes - self.slots.available_permits()
+    }
+
+    /// Validates, resolves and checks a request, then runs the probe.
+    pub async fn probe(&self, request: &ProbeRequest) -> Result<Report, ProbeRejection> {
+        let spec = request.validate(&self.settings)?;
+        let slot = self.try_slot()?;
+        let deadline = Deadline::after(spec.timeout);
+        let started = Instant::now();
+        let started_at = OffsetDateTime::now_utc();
+        let resolved = self.resolve(&spec, deadline).await?;
+        let obs = self
+            .run(spec, resolved, deadline, started, started_at)
+            .await;
+        drop(slot);
+        Ok(crate::diagnosis::report(obs))
+    }
+
+    fn try_slot(&self) -> Result<OwnedSemaphorePermit, ProbeRejection> {
+        match Arc::clone(&self.slots).try_acquire_owned() {
+            Ok(p) => Ok(p),
+            Err(TryAcquireError::NoPermits | TryAcquireError::Closed) => {
+                Err(ProbeRejection::Busy {
+                    in_flight: self.in_flight(),
+                })
+            }
+        }
+    }
+
+    /// Resolves the host once and checks every address. A name that does
+    /// not resolve is a fact for the Report (`Ok` with an error inside); an
+    /// address the policy refuses rejects the whole request.
+    async fn resolve(
+        &self,
+        spec: &ProbeSpec,
+        deadline: Deadline,
+    ) -> Result<Resolved, ProbeRejection> {
+        let started = Instant::now();
+        let addresses: Vec<IpAddr> = match &spec.host {
+            Host::Ip(ip) => vec![*ip],
+            Host::Name(name) => {
+                let lookup = deadline.within(Duration::from_secs(10));
+                match lookup
+                    .run(tokio::net::lookup_host((name.as_str(), spec.port)))
+                    .await
+                {
+                    Ok(Ok(addrs)) => {
+                        let mut v: Vec<IpAddr> = Vec::new();
+                        for a in addrs {
+                            if !v.contains(&a.ip()) {
+                                v.push(a.ip());
+                            }
+                        }
+                        v
+                    }
+                    Ok(Err(e)) => {
+                        return Ok(Resolved::failed(
+                            format!("{name} did not resolve: {e}"),
+                            ErrorKind::Dns,
+                            started,
+                        ));
+                    }
+                    Err(t) => {
+                        return Ok(Resolved::failed(
+                            format!("resolving {name} {t}"),
+                            ErrorKind::Timeout,
+                            started,
+                        ));
+                    }
+                }
+            }
+        };
+        for ip in &addresses {
+            self.policy.check(*ip)?;
+        }
+        Ok(Resolved {
+            addresses,
+            error: None,
+            ms: started.elapsed().as_millis() as u64,
+        })
+    }
+
+    async fn run(
+        &self,
+        spec: ProbeSpec,
+        resolved: Resolved,
+        deadline: Deadline,
+        started: Instant,
+        started_at: OffsetDateTime,
+    ) -> Observations {
+        let target = Target {
+            host: spec.host.as_string(),
+            port: spec.port,
+            protocol: spec.protocol,
+            transport: spec.transport,
+            addresses: resolved.addresses.iter().map(|a| a.to_string()).collect(),
+            sni: spec.sni.clone(),
+        };
+        let mut obs = Observations::new(target, started_at);
+        obs.timing(steps::DNS, resolved.ms);
+        if let Some((message, kind)) = resolved.error {
+            obs.resolution_error = Some(message.clone());
+            obs.error(steps::DNS, kind, message);
+            obs.duration_ms = started.elapsed().as_millis() as u64;
+            return obs;
+        }
+        let meter = Arc::new(Meter::default());
+        let sockets: Vec<SocketAddr> = resolved
+            .addresses
+            .iter()
+            .map(|ip| SocketAddr::new(*ip, spec.port))
+            .collect();
+        let connector = Connector::new(
+            sockets,
+            self.settings.per_target_connections,
+            Arc::clone(&meter),
+        );
+
+        // A step that overruns is recorded; the steps before it stand.
+        let steps_done = deadline
+            .run(first_contact(&spec, &connector, deadline, &mut obs))
+            .await;
+        if let Err(t) = steps_done {
+            obs.error(
+                steps::PROBE,
+                ErrorKind::Timeout,
+                format!("probe deadline reached ({t})"),
+            );
+        }
+        obs.stats = meter.snapshot();
+        obs.duration_ms = started.elapsed().as_millis() as u64;
+        obs
+    }
+}
+
+struct Resolved {
+    addresses: Vec<IpAddr>,
+    error: Option<(String, ErrorKind)>,
+    ms: u64,
+}
+
+impl Resolved {
+    fn failed(message: String, kind: ErrorKind, started: Instant) -> Resolved {
+        Resolved {
+            addresses: Vec::new(),
+            error: Some((message, kind)),
+            ms: started.elapsed().as_millis() as u64,
+        }
+    }
+}
+
+/// TCP connect, then for implicit TLS the real handshake, then the greeting.
+async fn first_contact(
+    spec: &ProbeSpec,
+    connector: &Connector,
+    deadline: Deadline,
+    obs: &mut Observations,
+) {
+    let t = Instant::now();
+    let stream = match connector.connect(deadline).await {
+        Ok(s) => s,
+        Err(e) => {
+            obs.connect.ok = false;
+            obs.connect.error = Some(e.message.clone());
+            obs.connect_error_kind = Some(e.kind);
+            obs.error(steps::TCP_CONNECT, e.kind, e.message);
+            return;
+        }
+    };
+    let ms = t.elapsed().as_millis() as u64;
+    obs.connect.ok = true;
+    obs.connect.ms = Some(ms);
+    obs.connect.address = stream.peer_addr().ok().map(|a| a.to_string());
+    obs.timing(steps::TCP_CONNECT, ms);
+
+    match spec.transport {
+        Transport::Implicit | Transport::Auto => {
+            let name = server_name(spec);
+            connector.meter().count_handshake();
+            match handshake::handshake(stream, name, Offer::Modern, deadline).await {
+                Ok(done) => {
+                    obs.timing(steps::TLS_HANDSHAKE, done.handshake.ms);
+                    obs.chain_der = done.presented.chain.clone();
+                    obs.tls.handshake = Some(done.handshake);
+                    if spec.protocol != Protocol::Tls {
+                        read_greeting(done.stream, deadline, obs).await;
+                    }
+                }
+                Err(e) => {
+                    let kind = match e {
+                        HandshakeError::Timeout { .. } => ErrorKind::Timeout,
+                        _ => ErrorKind::Tls,
+                    };
+                    obs.error(steps::TLS_HANDSHAKE, kind, e.to_string());
+                }
+            }
+        }
+        Transport::Starttls => read_greeting(stream, deadline, obs).await,
+    }
+}
+
+async fn read_greeting<S: tokio::io::AsyncRead + Unpin>(
+    stream: S,
+    deadline: Deadline,
+    obs: &mut Observations,
+) {
+    let t = Instant::now();
+    let mut reader = LineReader::new(stream, LineLimits::default());
+    match reader.read_line(deadline.within(GREETING_TIMEOUT)).await {
+        Ok(line) => {
+            obs.mail.greeting = Some(crate::mail::printable(&line));
+            obs.timing(steps::GREETING, t.elapsed().as_millis() as u64);
+        }
+        Err(e) => {
+            let kind = match e {
+                LineError::Timeout { .. } => ErrorKind::Timeout,
+                LineError::Closed { .. } => ErrorKind::Reset,
+                LineError::TooLong { .. } | LineError::TotalExceeded { .. } => ErrorKind::Limit,
+                _ => ErrorKind::Io,
+            };
+            obs.error(steps::GREETING, kind, format!("reading the greeting: {e}"));
+        }
+    }
+}
+
+/// The name rustls sends in SNI and verifies against: the SNI when there is
+/// one, else the IP address (rustls then sends no SNI).
+fn server_name(spec: &ProbeSpec) -> ServerName<'static> {
+    if let Some(sni) = &spec.sni
+        && let Ok(name) = ServerName::try_from(sni.clone())
+    {
+        return name;
+    }
+    match &spec.host {
+        Host::Ip(ip) => ServerName::IpAddress((*ip).into()),
+        // Validated host names always convert; fall back to a harmless literal.
+        Host::Name(n) => ServerName::try_from(n.clone())
+            .unwrap_or(ServerName::IpAddress(IpAddr::from([0, 0, 0, 0]).into())),
+    }
+}

@@ -1,0 +1,458 @@
+//! The Report: one model for the HTTP API and the CLI.
+//!
+//! Field names here are a contract: scripts read them. Add fields freely;
+//! rename or remove none. A fact that was not measured is `null` or an empty
+//! list, never a guess. The OpenAPI schema is generated from these types.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Mail protocol spoken on the port; `tls` means "TLS only, no mail dialogue"
+/// (e.g. HTTPS on 443).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    Imap,
+    Pop3,
+    Smtp,
+    Tls,
+}
+
+impl Protocol {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protocol::Imap => "imap",
+            Protocol::Pop3 => "pop3",
+            Protocol::Smtp => "smtp",
+            Protocol::Tls => "tls",
+        }
+    }
+}
+
+/// How TLS starts: at once on connect (`implicit`: 993, 995, 465, 443), or
+/// after a plaintext upgrade command (`starttls`: 143, 110, 25, 587). In a
+/// request, `auto` picks by port; a Report always says which was used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    Implicit,
+    Starttls,
+    Auto,
+}
+
+impl Transport {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Transport::Implicit => "implicit",
+            Transport::Starttls => "starttls",
+            Transport::Auto => "auto",
+        }
+    }
+}
+
+/// Protocol versions, spelt exactly as scripts will match them.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
+)]
+pub enum TlsVersion {
+    #[serde(rename = "SSLv2")]
+    Ssl2,
+    #[serde(rename = "SSLv3")]
+    Ssl3,
+    #[serde(rename = "TLSv1.0")]
+    Tls10,
+    #[serde(rename = "TLSv1.1")]
+    Tls11,
+    #[serde(rename = "TLSv1.2")]
+    Tls12,
+    #[serde(rename = "TLSv1.3")]
+    Tls13,
+}
+
+impl TlsVersion {
+    pub const ALL: [TlsVersion; 6] = [
+        TlsVersion::Ssl2,
+        TlsVersion::Ssl3,
+        TlsVersion::Tls10,
+        TlsVersion::Tls11,
+        TlsVersion::Tls12,
+        TlsVersion::Tls13,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TlsVersion::Ssl2 => "SSLv2",
+            TlsVersion::Ssl3 => "SSLv3",
+            TlsVersion::Tls10 => "TLSv1.0",
+            TlsVersion::Tls11 => "TLSv1.1",
+            TlsVersion::Tls12 => "TLSv1.2",
+            TlsVersion::Tls13 => "TLSv1.3",
+        }
+    }
+
+    /// The on-the-wire version number (SSLv2 has none in the TLS sense; 0x0002).
+    pub fn wire(self) -> u16 {
+        match self {
+            TlsVersion::Ssl2 => 0x0002,
+            TlsVersion::Ssl3 => 0x0300,
+            TlsVersion::Tls10 => 0x0301,
+            TlsVersion::Tls11 => 0x0302,
+            TlsVersion::Tls12 => 0x0303,
+            TlsVersion::Tls13 => 0x0304,
+        }
+    }
+
+    pub fn from_wire(v: u16) -> Option<TlsVersion> {
+        TlsVersion::ALL.into_iter().find(|t| t.wire() == v)
+    }
+}
+
+impl std::fmt::Display for TlsVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Pass,
+    Warn,
+    Fail,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Warn => "warn",
+            Verdict::Fail => "fail",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+/// The diagnosis of one endpoint.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Report {
+    pub target: Target,
+    /// When the probe started (RFC 3339, UTC).
+    #[schema(example = "2026-11-25T10:00:00Z")]
+    pub started_at: String,
+    pub duration_ms: u64,
+    pub verdict: Verdict,
+    /// One sentence a person can act on, naming the decisive fact.
+    pub summary: String,
+    pub connect: Connect,
+    pub mail: Mail,
+    pub tls: Tls,
+    /// Per client profile: can it connect, and if not, why and what it shows.
+    pub clients: Vec<ClientResult>,
+    pub findings: Vec<Finding>,
+    pub stats: Stats,
+    /// Time spent per probe step.
+    pub timings: Vec<Timing>,
+    /// Steps that did not complete, and why. The rest of the Report stands.
+    pub errors: Vec<StepError>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Target {
+    pub host: String,
+    pub port: u16,
+    pub protocol: Protocol,
+    /// `implicit` or `starttls`: what the probe used (never `auto`).
+    pub transport: Transport,
+    /// Every address the host resolved to, each checked against the target policy.
+    pub addresses: Vec<String>,
+    /// The server name sent in the TLS SNI extension (none for IP literals).
+    pub sni: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct Connect {
+    pub ok: bool,
+    /// The address the TCP connection was made to.
+    pub address: Option<String>,
+    /// TCP connect time.
+    pub ms: Option<u64>,
+    pub error: Option<String>,
+}
+
+/// What the mail server said in plaintext and inside TLS.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct Mail {
+    /// The server's first line, verbatim (control characters escaped).
+    pub greeting: Option<String>,
+    pub software_guess: Option<SoftwareGuess>,
+    pub capabilities_before_tls: Vec<String>,
+    pub capabilities_after_tls: Vec<String>,
+    pub starttls: Option<StartTls>,
+    /// IMAP `LOGINDISABLED` advertised before TLS.
+    pub login_disabled: Option<bool>,
+    /// SASL mechanisms offered before TLS.
+    pub auth_mechanisms_before_tls: Vec<String>,
+    /// SASL mechanisms offered where a client would log in (inside TLS).
+    pub auth_mechanisms: Vec<String>,
+    pub login: Option<LoginResult>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SoftwareGuess {
+    #[schema(example = "Microsoft Exchange")]
+    pub name: String,
+    pub version: Option<String>,
+    /// The server text that led to the guess, quoted.
+    pub evidence: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct StartTls {
+    /// STARTTLS (IMAP/SMTP) or STLS (POP3) listed in the capabilities.
+    pub advertised: Option<bool>,
+    /// The server answered the upgrade command with OK.
+    pub accepted: Option<bool>,
+    /// The server's answer to the upgrade command, verbatim.
+    pub response: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct LoginResult {
+    pub attempted: bool,
+    pub ok: Option<bool>,
+    pub mechanism: Option<String>,
+    /// The server's answer, with any secret removed.
+    pub server_text: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct Tls {
+    /// One entry per protocol version SSLv2..TLSv1.3 once scanned; empty until then.
+    pub versions: Vec<VersionSupport>,
+    /// Whether the server imposes its own suite order (null: not determined).
+    pub server_preference: Option<bool>,
+    /// Key-exchange groups the server accepts, e.g. `x25519`, `secp256r1`.
+    pub groups: Vec<String>,
+    /// Size of the DHE prime, when a DHE suite was accepted.
+    pub dh_bits: Option<u32>,
+    pub certificate: Option<Certificate>,
+    /// The handshake a modern client completes (rustls).
+    pub handshake: Option<Handshake>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct VersionSupport {
+    pub version: TlsVersion,
+    /// Accepted by the server (null: could not be determined; see `errors`).
+    pub offered: Option<bool>,
+    /// Accepted suites, in the server's order where it has one.
+    pub suites: Vec<Suite>,
+    /// Whether the server picks by its own order for this version.
+    pub server_preference: Option<bool>,
+}
+
+/// A cipher suite, by IANA code point and name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Suite {
+    /// Code point, as `0xC02F`.
+    #[schema(example = "0xC02F")]
+    pub iana: String,
+    /// IANA name (unknown code points: `UNKNOWN_0xABCD`).
+    #[schema(example = "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256")]
+    pub name: String,
+    pub openssl_name: Option<String>,
+    pub kx: Option<String>,
+    pub auth: Option<String>,
+    pub cipher: Option<String>,
+    pub mac: Option<String>,
+    pub bits: Option<u16>,
+    pub aead: Option<bool>,
+    pub forward_secrecy: Option<bool>,
+}
+
+impl Suite {
+    /// A suite known only by its code point (no registry data).
+    pub fn bare(code: u16, name: impl Into<String>) -> Suite {
+        Suite {
+            iana: format!("0x{code:04X}"),
+            name: name.into(),
+            openssl_name: None,
+            kx: None,
+            auth: None,
+            cipher: None,
+            mac: None,
+            bits: None,
+            aead: None,
+            forward_secrecy: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Handshake {
+    pub version: TlsVersion,
+    pub suite: Suite,
+    /// Key-exchange group, e.g. `x25519`.
+    pub group: Option<String>,
+    pub alpn: Option<String>,
+    pub ocsp_stapled: Option<bool>,
+    /// Time from ClientHello to a finished handshake.
+    pub ms: u64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct Certificate {
+    /// Leaf first, in the order the server sent them.
+    pub chain: Vec<CertificateInfo>,
+    pub trusted: Option<bool>,
+    /// Which store trusted the chain: `mozilla`, `configured`, `request`.
+    pub trust_store: Option<String>,
+    /// Why the chain is not trusted, when it is not.
+    pub trust_error: Option<String>,
+    pub name_match: Option<bool>,
+    pub expired: Option<bool>,
+    pub days_left: Option<i64>,
+    pub self_signed: Option<bool>,
+    /// Facts worth attention (e.g. `sha1-signature`, `chain-out-of-order`).
+    pub issues: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CertificateInfo {
+    pub subject: String,
+    pub sans: Vec<String>,
+    pub issuer: String,
+    pub serial: String,
+    pub not_before: String,
+    pub not_after: String,
+    pub days_left: i64,
+    pub key_type: String,
+    pub key_bits: Option<u32>,
+    pub curve: Option<String>,
+    pub signature_algorithm: String,
+    pub self_signed: bool,
+    pub is_ca: bool,
+    pub server_auth_eku: Option<bool>,
+    pub sha256: String,
+}
+
+/// Whether one client (migration service, mail app, library) can connect.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ClientResult {
+    #[schema(example = "exchange-online")]
+    pub profile: String,
+    #[schema(example = "Exchange Online IMAP migration")]
+    pub name: String,
+    pub connects: bool,
+    pub negotiated: Option<Negotiated>,
+    /// Why it cannot connect (or what it risks), naming the facts.
+    pub reason: Option<String>,
+    /// The error this client shows its user, as that client words it.
+    pub error_as_seen: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Negotiated {
+    pub version: TlsVersion,
+    pub suite: Suite,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Finding {
+    /// Stable identifier, e.g. `TLS_MAX_VERSION_TOO_LOW`.
+    pub id: String,
+    pub severity: Severity,
+    pub title: String,
+    /// The evidence: versions, suites, names, dates.
+    pub detail: String,
+    pub remedy: String,
+    pub references: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct Stats {
+    /// TCP connections opened to the target.
+    pub connections: u32,
+    /// TLS handshakes started (wire-scanner hellos and real handshakes).
+    pub handshakes: u32,
+    pub bytes_sent: u64,
+    pub bytes_received: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Timing {
+    #[schema(example = "tcp_connect")]
+    pub step: String,
+    pub ms: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// The step ran out of time.
+    Timeout,
+    /// The name did not resolve.
+    Dns,
+    /// The connection was refused (nothing listens, or a firewall rejects).
+    Refused,
+    /// The peer reset or closed the connection unexpectedly.
+    Reset,
+    /// The peer spoke, but not the protocol expected.
+    Protocol,
+    /// The TLS handshake failed.
+    Tls,
+    /// Another I/O error.
+    Io,
+    /// A server answer exceeded a safety bound (line length, total bytes).
+    Limit,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct StepError {
+    #[schema(example = "tls_handshake")]
+    pub step: String,
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_strings_are_exact() {
+        let names: Vec<String> = TlsVersion::ALL
+            .iter()
+            .map(|v| {
+                serde_json::to_value(v)
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(
+            names,
+            ["SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"]
+        );
+        for v in TlsVersion::ALL {
+            assert_eq!(serde_json::to_value(v).unwrap(), v.as_str());
+            assert_eq!(TlsVersion::from_wire(v.wire()), Some(v));
+        }
+    }
+
+    #[test]
+    fn bare_suite_formats_code_point() {
+        assert_eq!(Suite::bare(0xc02f, "X").iana, "0xC02F");
+        assert_eq!(Suite::bare(0x000a, "X").iana, "0x000A");
+    }
+}

@@ -1,0 +1,7 @@
+//! One integration-test binary (it links once), with a module per area.
+//! Every server here is real and listens on loopback only.
+
+mod api;
+mod cli;
+mod openapi;
+mod support;

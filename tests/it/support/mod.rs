@@ -1,0 +1,7 @@
+//! Test harness: the real service on a random port, and real fixture servers.
+//! Helpers serve many test modules; not every helper is used by every one.
+#![allow(dead_code)]
+
+pub mod app;
+pub mod pki;
+pub mod rustls_server;

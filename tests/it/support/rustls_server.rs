@@ -1,0 +1,94 @@
+//! A real TLS server built on rustls, speaking a scripted plaintext dialogue
+//! (an IMAP greeting by default) once the handshake completes.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+
+use super::pki::{Ca, Leaf};
+
+pub struct RustlsFixture {
+    pub addr: SocketAddr,
+    pub root_pem: String,
+}
+
+pub struct Options {
+    pub versions: Vec<&'static rustls::SupportedProtocolVersion>,
+    pub greeting: Option<&'static str>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            versions: vec![&rustls::version::TLS13, &rustls::version::TLS12],
+            greeting: Some("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] Fixture IMAP ready."),
+        }
+    }
+}
+
+pub async fn start(options: Options) -> RustlsFixture {
+    let root = Ca::root("mailprobe test root");
+    let leaf = root.leaf(&["localhost", "127.0.0.1"]);
+    start_with_leaf(
+        options,
+        std::slice::from_ref(&leaf.cert_der),
+        &leaf,
+        root.cert_pem.clone(),
+    )
+    .await
+}
+
+pub async fn start_with_leaf(
+    options: Options,
+    chain: &[Vec<u8>],
+    leaf: &Leaf,
+    root_pem: String,
+) -> RustlsFixture {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let certs: Vec<CertificateDer<'static>> = chain
+        .iter()
+        .map(|c| CertificateDer::from(c.clone()))
+        .collect();
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf.key_der.clone()));
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(&options.versions)
+        .expect("versions")
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .expect("cert");
+    let acceptor = TlsAcceptor::from(Arc::new(config));
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let greeting = options.greeting;
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                if let Some(g) = greeting {
+                    let _ = tls.write_all(format!("{g}\r\n").as_bytes()).await;
+                }
+                let mut buf = [0u8; 1024];
+                while let Ok(n) = tls.read(&mut buf).await {
+                    if n == 0 {
+                        break;
+                    }
+                    if buf[..n]
+                        .windows(6)
+                        .any(|w| w.eq_ignore_ascii_case(b"LOGOUT"))
+                    {
+                        let _ = tls.write_all(b"* BYE\r\nx OK LOGOUT completed\r\n").await;
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    RustlsFixture { addr, root_pem }
+}
