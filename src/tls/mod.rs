@@ -2,6 +2,8 @@
 //! real handshake (rustls), both producing observations.
 
 pub mod handshake;
+pub mod hello;
+pub mod reply;
 pub mod suites;
 
 use crate::report::Suite;
@@ -26,18 +28,10 @@ pub fn suite_info(code: u16) -> Suite {
     }
 }
 
-/// Name of a key-exchange group code point (`x25519`, `secp256r1`, ...).
+/// Name of a key-exchange group code point (`x25519`, `secp256r1`, ...);
+/// unknown groups as `0xABCD`.
 pub fn group_label(code: u16) -> String {
-    match code {
-        0x0017 => "secp256r1".into(),
-        0x0018 => "secp384r1".into(),
-        0x0019 => "secp521r1".into(),
-        0x001D => "x25519".into(),
-        0x001E => "x448".into(),
-        0x0100 => "ffdhe2048".into(),
-        0x0101 => "ffdhe3072".into(),
-        0x0102 => "ffdhe4096".into(),
-        0x11EC => "X25519MLKEM768".into(),
-        other => format!("0x{other:04X}"),
-    }
+    hello::group_name(code)
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("0x{code:04X}"))
 }
