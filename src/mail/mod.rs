@@ -1,6 +1,7 @@
 //! Mail dialogues (IMAP, later POP3 and SMTP) over a bounded line reader.
 
 pub mod line;
+pub mod starttls;
 
 /// Server text made safe to show: valid UTF-8 kept, control characters and
 /// invalid bytes escaped, length capped.
