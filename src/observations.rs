@@ -7,7 +7,7 @@
 
 use time::OffsetDateTime;
 
-use crate::report::{Connect, ErrorKind, Mail, Stats, StepError, Target, Timing, Tls};
+use crate::report::{Connect, ErrorKind, Mail, Stats, StepError, Target, Timing, Tls, TlsVersion};
 
 /// Names of probe steps, as they appear in `errors[].step` and `timings[].step`.
 pub mod steps {
@@ -32,9 +32,77 @@ pub struct Observations {
     pub tls: Tls,
     /// The certificate chain as DER, leaf first, as the server sent it.
     pub chain_der: Vec<Vec<u8>>,
+    /// What answered on the port, when it was not the service expected
+    /// (filled by the mail dialogue; `None` when the expected service answered).
+    pub service: Option<ServiceSeen>,
+    /// Each client profile's real offer sent once on the wire, and what the
+    /// server did with it.
+    pub client_trials: Vec<ClientTrial>,
     pub stats: Stats,
     pub timings: Vec<Timing>,
     pub errors: Vec<StepError>,
+}
+
+/// What the first bytes on a port showed, when they were not what the
+/// requested protocol and transport expect. `banner` is the server's first
+/// line, escaped and capped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ServiceSeen {
+    /// A TLS record arrived on a port probed as plaintext/STARTTLS: the port
+    /// speaks implicit TLS.
+    TlsOnPlaintextPort,
+    /// Plaintext arrived where a TLS handshake was expected.
+    PlaintextOnTlsPort {
+        banner: String,
+    },
+    Imap {
+        banner: String,
+    },
+    Pop3 {
+        banner: String,
+    },
+    Smtp {
+        banner: String,
+    },
+    Http {
+        banner: String,
+    },
+    Ssh {
+        banner: String,
+    },
+    /// Something else entirely.
+    Unknown {
+        banner: String,
+    },
+    /// Nothing arrived before the greeting deadline.
+    Silent {
+        waited_ms: u64,
+    },
+    /// The server closed the connection without a word.
+    ClosedImmediately,
+    /// `* BYE`, `-ERR` or `421` at connect: often a connection limit.
+    RefusedAtGreeting {
+        banner: String,
+    },
+}
+
+/// A client profile's offer, sent once on the wire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientTrial {
+    pub profile: String,
+    pub outcome: TrialOutcome,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TrialOutcome {
+    /// The server answered with a ServerHello for this version and suite.
+    Negotiated { version: TlsVersion, suite: u16 },
+    /// The server refused the offer: an alert (named), or a silent close.
+    Refused { alert: Option<String> },
+    /// The trial did not complete (timeout, connect failure, prelude failure).
+    Failed { message: String },
 }
 
 impl Observations {
@@ -49,6 +117,8 @@ impl Observations {
             mail: Mail::default(),
             tls: Tls::default(),
             chain_der: Vec::new(),
+            service: None,
+            client_trials: Vec::new(),
             stats: Stats::default(),
             timings: Vec::new(),
             errors: Vec::new(),
