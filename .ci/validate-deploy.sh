@@ -142,6 +142,7 @@ trap 'rm -f "$lb_variant" "$rendered"' EXIT
 if command -v kubectl >/dev/null 2>&1; then
     echo "kustomize: kubectl kustomize ($(kubectl version --client 2>/dev/null | sed -n 's/^Kustomize Version: //p'), the machine's kubectl)"
     kubectl kustomize "$K8S_DIR" >"$rendered"
+    rendered_what="the kustomize output"
 else
     # Without kustomize: the listed resources, untransformed.
     echo "kustomize: kubectl not installed; checking the resource list only"
@@ -153,12 +154,13 @@ with open(out, "w") as f:
     for r in k["resources"]:
         f.write(open(os.path.join(d, r)).read() + "\n---\n")
 EOF
+    rendered_what="the kustomization's resources"
 fi
 for v in "${K8S_VERSIONS[@]}"; do
     echo "-- kubernetes-validate --strict -k $v"
     "$KUBE_VALIDATE" --strict --quiet -k "$v" "${manifests[@]}" "$rendered"
 done
-echo "ok (${manifests[*]##*/} and the kustomize output)"
+echo "ok (${manifests[*]##*/} and $rendered_what)"
 
 step "Kubernetes manifests: project rules"
 "$CACHE/k8s/bin/python" - "$K8S_DIR" "$rendered" <<'EOF'
