@@ -492,14 +492,11 @@ fn certificate_checks(
     }
     if let Some(cert) = &obs.tls.certificate {
         let leaf = cert.chain.first();
-        if cert.expired == Some(true) {
-            let when = leaf
-                .map(|l| format!(" on {}", l.not_after))
-                .unwrap_or_default();
+        if let Some((true, what)) = server::validity(obs) {
             out.push((
                 Failure::Expired,
                 rules.expiry,
-                format!("the certificate expired{when}"),
+                format!("the certificate {what}"),
             ));
         }
         if cert.trusted == Some(false) {

@@ -53,10 +53,11 @@ pub fn finding_for(failure: Failure, profile_id: &str, view: &ServerView) -> &'s
         Failure::NoStartTls | Failure::LoginImpossible => "STARTTLS_NOT_OFFERED",
         Failure::StartTlsRefused => "STARTTLS_REFUSED",
         Failure::ProtocolVersion => {
-            if view.max_version().is_none_or(|m| m < TlsVersion::Tls12) {
-                "TLS_MAX_VERSION_TOO_LOW"
+            if view.max_version().is_some_and(|m| m >= TlsVersion::Tls12) {
+                // Only a TLS 1.3-only guideline can fail on versions here.
+                "NOT_COMPLIANT"
             } else {
-                "LEGACY_PROTOCOL_ENABLED"
+                "TLS_MAX_VERSION_TOO_LOW"
             }
         }
         Failure::NoCommonSuite | Failure::NoCommonGroup => {
@@ -606,16 +607,17 @@ fn certificate_rules(view: &ServerView, verdicts: &[ClientVerdict], out: &mut Ve
             sw,
         ));
     }
-    if cert.expired == Some(true) {
+    if let Some((true, what)) = server::validity(obs) {
+        let ago = cert
+            .days_left
+            .filter(|d| *d < 0)
+            .map(|d| format!(" ({} days ago)", -d))
+            .unwrap_or_default();
         out.push(make(
             "CERT_EXPIRED",
             None,
             format!(
-                "The certificate \"{subject}\" expired on {} ({} days ago).{}{exo_note}",
-                leaf.map(|l| l.not_after.clone()).unwrap_or_default(),
-                cert.days_left
-                    .map(|d| (-d).to_string())
-                    .unwrap_or_else(|| "?".into()),
+                "The certificate \"{subject}\" {what}{ago}.{}{exo_note}",
                 affected(verdicts, &[Failure::Expired])
             ),
             sw,

@@ -135,7 +135,7 @@ fn summarize(
     let failing: Vec<&ClientVerdict> = deciding
         .iter()
         .copied()
-        .filter(|v| !v.connects && v.basis != Basis::Incomplete)
+        .filter(|v| !v.connects && v.basis != Basis::Incomplete && v.compliant != Some(false))
         .collect();
     if let Some(first) = failing.first() {
         let reason = first.reason.clone().unwrap_or_default();

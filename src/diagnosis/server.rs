@@ -239,14 +239,28 @@ impl<'a> ServerView<'a> {
         out
     }
 
-    /// Whether the scan covered every version (each entry says yes or no).
+    /// Whether the scan says yes or no for every TLS version 1.0-1.3 (SSL
+    /// 2/3 may stay unmeasured: no client in the profiles offers them).
     pub fn versions_scanned(&self) -> bool {
-        !self.versions.is_empty() && self.versions.iter().all(|v| v.offered.is_some())
+        [
+            TlsVersion::Tls10,
+            TlsVersion::Tls11,
+            TlsVersion::Tls12,
+            TlsVersion::Tls13,
+        ]
+        .iter()
+        .all(|v| self.version(*v).is_some_and(|x| x.offered.is_some()))
     }
 
-    /// The highest version accepted, when the scan is complete enough to say.
+    /// The highest version accepted, when every version above it is known
+    /// to be refused (else the maximum is not established).
     pub fn max_version(&self) -> Option<TlsVersion> {
-        self.accepted_versions().into_iter().max()
+        let max = self.accepted_versions().into_iter().max()?;
+        TlsVersion::ALL
+            .into_iter()
+            .filter(|v| *v > max)
+            .all(|v| self.offers_version(v) == Known::No)
+            .then_some(max)
     }
 
     /// Every accepted suite over all versions, deduplicated, by first appearance (newest version first).
@@ -285,6 +299,33 @@ impl<'a> ServerView<'a> {
             t.contains("EC") && !t.contains("RSA")
         })
     }
+}
+
+/// Whether the leaf is outside its validity period at the probe's start:
+/// the certificate layer's answer when it gave one, else computed from the
+/// leaf's dates and `started_at` (never the clock). `Some((true, text))`
+/// says which bound is crossed.
+pub fn validity(obs: &Observations) -> Option<(bool, String)> {
+    use time::format_description::well_known::Rfc3339;
+    let cert = obs.tls.certificate.as_ref()?;
+    let leaf = cert.chain.first();
+    if let Some(expired) = cert.expired {
+        let when = leaf.map(|l| l.not_after.clone()).unwrap_or_default();
+        return Some((expired, format!("expired on {when}")));
+    }
+    let leaf = leaf?;
+    let parse = |s: &str| time::OffsetDateTime::parse(s, &Rfc3339).ok();
+    if let Some(after) = parse(&leaf.not_after)
+        && after < obs.started_at
+    {
+        return Some((true, format!("expired on {}", leaf.not_after)));
+    }
+    if let Some(before) = parse(&leaf.not_before)
+        && before > obs.started_at
+    {
+        return Some((true, format!("is not valid before {}", leaf.not_before)));
+    }
+    Some((false, String::new()))
 }
 
 /// Certificates in the chain signed with SHA-1, excluding a self-signed root

@@ -1177,3 +1177,74 @@ fn report_carries_clients_and_the_requested_selection() {
     assert!(r.summary.starts_with("Java 17"), "{}", r.summary);
     let _ = Ssl2;
 }
+
+#[test]
+fn java_on_rsa_key_transport_only_is_a_risk_because_17u_disables_it() {
+    let mut o = modern();
+    scan(&mut o, &[(Tls12, &[0x009C, 0x009D])], true);
+    let d = run_with(&o, &["java-17"]);
+    let java = client(&d, "java-17");
+    assert!(java.connects);
+    assert_eq!(java.negotiated.as_ref().unwrap().suite.iana, "0x009C");
+    assert!(java.risks[0].contains("17u"), "{:?}", java.risks);
+    assert_eq!(d.verdict, Verdict::Warn);
+    // Exchange Online takes RSA AES-GCM (#7, #8 of the Office 365 table).
+    assert!(client(&d, "exchange-online").connects);
+}
+
+#[test]
+fn validity_is_judged_against_started_at_when_the_certificate_layer_did_not() {
+    let mut o = modern();
+    o.started_at = time::macros::datetime!(2027-02-01 00:00 UTC);
+    let c = o.tls.certificate.as_mut().unwrap();
+    c.expired = None;
+    c.days_left = None;
+    let d = run(&o);
+    assert!(
+        finding(&d, "CERT_EXPIRED")
+            .detail
+            .contains("expired on 2027-01-01")
+    );
+    o.started_at = time::macros::datetime!(2025-06-01 00:00 UTC);
+    let d = run(&o);
+    assert!(
+        finding(&d, "CERT_EXPIRED")
+            .detail
+            .contains("not valid before 2026-01-01")
+    );
+    o.started_at = time::macros::datetime!(2026-06-01 00:00 UTC);
+    assert!(!has(&run(&o), "CERT_EXPIRED"));
+}
+
+#[test]
+fn an_unmeasured_tls13_leaves_the_maximum_open() {
+    let mut o = seed(993, Transport::Implicit);
+    if let Some(v) = o.tls.versions.iter_mut().find(|v| v.version == Tls13) {
+        v.offered = None;
+    }
+    let d = run(&o);
+    assert!(!has(&d, "TLS_MAX_VERSION_TOO_LOW"), "{:?}", ids(&d));
+    // imapsync offers TLS 1.3, which was not measured: not determined. Exchange
+    // Online's documented offer (TLS 1.2 only) is refused for certain.
+    assert_eq!(client(&d, "imapsync").basis, ClientBasis::Incomplete);
+    assert_eq!(client(&d, "exchange-online").basis, ClientBasis::Computed);
+    // SSLv2/SSLv3 left unmeasured do not hide the finding.
+    let mut o = seed(993, Transport::Implicit);
+    for v in o.tls.versions.iter_mut().filter(|v| v.version <= Ssl3) {
+        v.offered = None;
+    }
+    assert!(has(&run(&o), "TLS_MAX_VERSION_TOO_LOW"));
+    let _ = Ssl2;
+}
+
+#[test]
+fn a_requested_guideline_reads_as_compliance_in_the_summary() {
+    let d = run_with(&modern(), &["mozilla-modern"]);
+    assert_eq!(d.verdict, Verdict::Fail);
+    assert!(
+        d.summary.contains("does not meet Mozilla modern"),
+        "{}",
+        d.summary
+    );
+    assert!(d.summary.contains("TLSv1.2"), "{}", d.summary);
+}
