@@ -340,8 +340,8 @@ pub static CATALOGUE: &[FindingSpec] = &[
                 "Set tls_versions: tls1_2 tls1_3 and tls_ciphers: HIGH:!aNULL:!3DES in imapd.conf (Cyrus 3.x; older releases need a newer Cyrus built on OpenSSL 1.0.1+), then restart Cyrus.",
             ),
             any(
-                "enable TLS 1.2 on the server (or the proxy in front of it)",
-                "Enable TLS 1.2 (and 1.3) on the server or on the load balancer/proxy that terminates TLS; if its TLS library cannot, upgrade it. Exchange Online, Thunderbird 78+, Java 17 and OpenSSL 3 clients all require TLS 1.2.",
+                "enable TLS 1.2 on the server, or (Exchange 2010) migrate by cutover, hybrid or PST import",
+                "Enable TLS 1.2 (and 1.3) on the server or on the load balancer/proxy that terminates TLS; if its TLS library cannot, upgrade it. Exchange Online, Thunderbird 78+, Java 17 and OpenSSL 3 clients all require TLS 1.2. If the server is Exchange 2010, whose IMAP4 service is hard-coded to TLS 1.0 with no fix, migrate without IMAP: a cutover migration over Outlook Anywhere (RPC/HTTP), a hybrid migration (MRS over EWS/HTTPS 443), or the PST import service.",
             ),
         ],
         references: &[R_ENC, R_2010IMAP, R_EXTLS, R_CSSTLS, R_RFC8996, R_RFC9325],

@@ -219,10 +219,9 @@ pub fn negotiate(
                     TlsOutcome::Fails {
                         failure: Failure::NoCommonSuite,
                         reason: format!(
-                            "at {v} the server accepts only {}; none is in {}'s offer ({})",
-                            suite_list(server_list, 8),
+                            "at {v} the server accepts only {}, none of them in {}'s offer",
+                            suite_list(server_list, 6),
                             profile.short,
-                            suite_list(&client, 8)
                         ),
                     }
                 } else {
@@ -251,7 +250,7 @@ pub fn negotiate(
     TlsOutcome::Fails {
         failure: Failure::ProtocolVersion,
         reason: format!(
-            "the server offers {}{}; {} requires {}",
+            "the server offers {}{}, {} requires {}",
             if view.accepted_versions().is_empty() {
                 ""
             } else {
@@ -578,6 +577,19 @@ fn describe(o: &TlsOutcome) -> String {
     }
 }
 
+/// "it connects with TLSv1.3 TLS_AES_128_GCM_SHA256 only if it offers TLSv1.3, which is not documented".
+fn doubtful_pair(profile: &ClientProfile, version: TlsVersion, suite: u16) -> String {
+    let what = match profile.doubt {
+        Some(d) if d.versions.contains(&version) => version.to_string(),
+        Some(d) if d.suites.contains(&suite) => server::suite_name(suite),
+        _ => "what its documentation leaves open".to_string(),
+    };
+    format!(
+        "it connects with {version} {} only if it offers {what}, which is not documented",
+        server::suite_name(suite)
+    )
+}
+
 /// One profile against the server.
 pub fn evaluate(view: &ServerView, profile: &'static ClientProfile) -> ClientVerdict {
     let obs = view.obs;
@@ -688,7 +700,8 @@ pub fn evaluate(view: &ServerView, profile: &'static ClientProfile) -> ClientVer
             if let TlsOutcome::Fails { reason, failure } = &certain {
                 v.risk_classes.push(*failure);
                 v.risks.push(format!(
-                    "it connects only through what it may not offer ({reason}): {doubt_note}"
+                    "{reason}; {} ({doubt_note})",
+                    doubtful_pair(profile, *version, *suite)
                 ));
             }
             Some((*version, *suite))
@@ -700,8 +713,8 @@ pub fn evaluate(view: &ServerView, profile: &'static ClientProfile) -> ClientVer
             // Not when the wire contradicted the scan: then the computed rescue is not evidence.
             v.risk_classes.push(*failure);
             v.risks.push(format!(
-                "{reason}; it connects ({version} {}) only if it still offers what its documentation leaves open: {doubt_note}",
-                server::suite_name(*suite)
+                "{reason}; {} ({doubt_note})",
+                doubtful_pair(profile, *version, *suite)
             ));
             v.basis = Basis::Incomplete;
             Some((*version, *suite))

@@ -1248,3 +1248,27 @@ fn a_requested_guideline_reads_as_compliance_in_the_summary() {
     );
     assert!(d.summary.contains("TLSv1.2"), "{}", d.summary);
 }
+
+#[test]
+fn on_993_without_a_greeting_the_remedy_still_names_the_exchange_2010_ways_out() {
+    // Given the seed over implicit TLS: the modern handshake fails, so no
+    // greeting is read and the software is not known.
+    let mut o = seed(993, Transport::Implicit);
+    o.mail.greeting = None;
+    let d = run(&o);
+    let f = finding(&d, "TLS_MAX_VERSION_TOO_LOW");
+    for word in [
+        "Enable TLS 1.2",
+        "Exchange 2010",
+        "cutover",
+        "hybrid",
+        "PST import",
+    ] {
+        assert!(f.remedy.contains(word), "{word}: {}", f.remedy);
+    }
+    assert!(
+        d.summary.contains("enable TLS 1.2") && d.summary.contains("PST import"),
+        "{}",
+        d.summary
+    );
+}
