@@ -201,7 +201,7 @@ pub fn negotiate(
                 && client.contains(s)
                 && group_ok(view, v, *s, groups, profile.min_ecdhe_bits)
         };
-        let pick = if view.server_preference == Some(true) {
+        let pick = if view.preference_at(v) == Some(true) {
             server_list.iter().copied().find(|s| fits(s))
         } else {
             client.iter().copied().find(|s| fits(s))

@@ -50,6 +50,7 @@ pub struct VersionView {
     pub version: TlsVersion,
     pub offered: Option<bool>,
     pub suites: Vec<u16>,
+    pub server_preference: Option<bool>,
 }
 
 /// The TLS facts of one server.
@@ -168,6 +169,7 @@ impl<'a> ServerView<'a> {
                     .iter()
                     .filter_map(|s| parse_code(&s.iana))
                     .collect(),
+                server_preference: v.server_preference,
             })
             .collect();
         let handshake = obs
@@ -220,6 +222,13 @@ impl<'a> ServerView<'a> {
             }
             _ => Known::Unknown,
         }
+    }
+
+    /// Whether the server picks by its own order at `v` (the version's answer, else the overall one).
+    pub fn preference_at(&self, v: TlsVersion) -> Option<bool> {
+        self.version(v)
+            .and_then(|x| x.server_preference)
+            .or(self.server_preference)
     }
 
     /// The suites the server accepts at `v`, in its order, when enumerated.

@@ -330,6 +330,9 @@ fn given_a_modern_server_then_exchange_online_connects_with_tls12_and_the_server
 fn without_server_preference_the_clients_order_decides() {
     let mut o = modern();
     o.tls.server_preference = Some(false);
+    for v in o.tls.versions.iter_mut() {
+        v.server_preference = None;
+    }
     let d = run(&o);
     let n = client(&d, "exchange-online").negotiated.clone().unwrap();
     assert_eq!(n.suite.iana, "0xC030");
@@ -1270,5 +1273,55 @@ fn on_993_without_a_greeting_the_remedy_still_names_the_exchange_2010_ways_out()
         d.summary.contains("enable TLS 1.2") && d.summary.contains("PST import"),
         "{}",
         d.summary
+    );
+}
+
+#[test]
+fn no_common_group_is_its_own_failure() {
+    // Given ECDHE-RSA suites, but only on curves the clients do not offer or accept.
+    let mut o = modern();
+    scan(&mut o, &[(Tls12, &[0xC030, 0xC02F])], true);
+    o.tls.groups = vec!["secp192r1".into()];
+    let d = run(&o);
+    let exo = client(&d, "exchange-online");
+    assert!(!exo.connects);
+    assert!(
+        exo.reason.as_deref().unwrap().contains("secp192r1"),
+        "{:?}",
+        exo.reason
+    );
+    assert!(has(&d, "NO_COMMON_SUITE_EXCHANGE_ONLINE"));
+    assert!(
+        !client(&d, "imapsync").connects,
+        "OpenSSL level 2 refuses ECC under 224 bits"
+    );
+}
+
+#[test]
+fn per_version_server_preference_wins_over_the_overall_flag() {
+    let mut o = modern();
+    o.tls.server_preference = None;
+    for v in o.tls.versions.iter_mut() {
+        v.server_preference = Some(v.version == Tls12);
+    }
+    let d = run(&o);
+    // At TLS 1.2 the server's order (0xC030 first) decides.
+    assert_eq!(
+        client(&d, "thunderbird")
+            .negotiated
+            .as_ref()
+            .unwrap()
+            .suite
+            .iana,
+        "0x1301"
+    );
+    assert_eq!(
+        client(&d, "exchange-online")
+            .negotiated
+            .as_ref()
+            .unwrap()
+            .suite
+            .iana,
+        "0xC030"
     );
 }
