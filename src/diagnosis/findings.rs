@@ -598,10 +598,16 @@ fn certificate_rules(view: &ServerView, verdicts: &[ClientVerdict], out: &mut Ve
             "CERT_UNTRUSTED",
             None,
             format!(
-                "The chain for \"{subject}\" (issued by \"{issuer}\", {} certificate(s) sent) is not trusted by the {} store{}.{}{exo_note}",
+                "The chain for \"{subject}\" (issued by \"{issuer}\", {} certificate(s) sent) is not trusted by the {} store{}.{}{}{exo_note}",
                 cert.chain.len(),
                 cert.trust_store.clone().unwrap_or_else(|| "mozilla".into()),
                 cert.trust_error.as_ref().map(|e| format!(": {e}")).unwrap_or_default(),
+                if cert.chain.len() == 1 {
+                    // [GCERT][IMAPSYNC-SSL]: a missing intermediate looks like an unknown issuer.
+                    " Only the leaf was sent: if the issuer is a public CA, the intermediate certificate is missing from the server's chain."
+                } else {
+                    ""
+                },
                 affected(verdicts, &[Failure::Untrusted])
             ),
             sw,

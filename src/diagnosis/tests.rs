@@ -566,6 +566,11 @@ fn untrusted_chain_names_the_trust_error() {
     let d = run(&o);
     let f = finding(&d, "CERT_UNTRUSTED");
     assert!(f.detail.contains("unable to get local issuer certificate"));
+    assert!(
+        f.detail.contains("intermediate certificate is missing"),
+        "{}",
+        f.detail
+    );
     let d = run_with(&o, &["java-17"]);
     assert!(
         client(&d, "java-17")

@@ -444,3 +444,54 @@ async fn findings_endpoint_lists_the_catalogue_with_remedies() {
         assert!(findings.iter().any(|f| f["id"] == id), "{id}");
     }
 }
+
+#[tokio::test]
+async fn given_a_modern_fixture_when_profiles_are_named_then_they_alone_decide_the_verdict() {
+    let fixture = rustls_server::start(Options::default()).await;
+    let app = spawn_app().await;
+    let port = fixture.addr.port();
+
+    // Default for IMAP: the migration clients decide.
+    let report: Value = app
+        .get(&format!("/v1/probes?host=127.0.0.1&port={port}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let deciding: Vec<&str> = report["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["decides_verdict"] == true)
+        .map(|c| c["profile"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        deciding,
+        ["exchange-online", "google-workspace", "imapsync"]
+    );
+    let exo = report["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["profile"] == "exchange-online")
+        .unwrap();
+    assert_eq!(exo["name"], "Exchange Online IMAP migration");
+    assert!(exo["basis"].is_string());
+
+    // Named profiles: they alone decide.
+    let resp = app
+        .post_probe(
+            &json!({"host": "127.0.0.1", "port": port, "profiles": ["java-17", "thunderbird"]}),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    let report: Value = resp.json().await.unwrap();
+    let deciding: Vec<&str> = report["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["decides_verdict"] == true)
+        .map(|c| c["profile"].as_str().unwrap())
+        .collect();
+    assert_eq!(deciding, ["thunderbird", "java-17"]);
+}
