@@ -1330,3 +1330,173 @@ fn per_version_server_preference_wins_over_the_overall_flag() {
         "0xC030"
     );
 }
+
+// ---- every profile on every server shape --------------------------------------
+
+fn dhe_only() -> Observations {
+    let mut o = modern();
+    scan(&mut o, &[(Tls12, &[0x009F, 0x009E])], true);
+    o.tls.dh_bits = Some(2048);
+    o
+}
+
+fn ecdsa_only() -> Observations {
+    let mut o = modern();
+    scan(&mut o, &[(Tls12, &[0xC02C, 0xC02B, 0xCCA9])], true);
+    let c = o.tls.certificate.as_mut().unwrap();
+    c.chain[0].key_type = "EC".into();
+    c.chain[0].key_bits = Some(256);
+    o
+}
+
+fn rc4_3des_only() -> Observations {
+    let mut o = modern();
+    scan(&mut o, &[(Tls12, &[0x000A, 0x0005])], true);
+    o
+}
+
+/// `Y` connects, `R` connects with a risk, `N` cannot connect.
+#[test]
+fn every_profile_on_every_server_shape() {
+    let profiles = [
+        "exchange-online",
+        "google-workspace",
+        "imapsync",
+        "openssl-seclevel2",
+        "thunderbird",
+        "outlook-windows",
+        "apple-mail",
+        "java-17",
+        "mozilla-intermediate",
+        "mozilla-modern",
+        "rfc9325",
+    ];
+    let table: [(&str, Observations, [&str; 11]); 5] = [
+        //                    exo  gws  isync ossl  tb   outl apple java  mozI mozM rfc
+        (
+            "seed",
+            seed(993, Transport::Implicit),
+            ["N", "R", "N", "N", "N", "R", "R", "N", "N", "N", "N"],
+        ),
+        (
+            "modern",
+            modern(),
+            ["Y", "Y", "Y", "Y", "Y", "Y", "Y", "Y", "Y", "Y", "Y"],
+        ),
+        (
+            "dhe-only",
+            dhe_only(),
+            ["N", "R", "Y", "Y", "N", "Y", "N", "Y", "Y", "N", "Y"],
+        ),
+        (
+            "ecdsa-only",
+            ecdsa_only(),
+            ["N", "Y", "Y", "Y", "Y", "Y", "Y", "Y", "Y", "N", "Y"],
+        ),
+        (
+            "rc4-3des-only",
+            rc4_3des_only(),
+            ["N", "R", "N", "N", "N", "N", "Y", "N", "N", "N", "N"],
+        ),
+    ];
+    for (shape, o, expected) in table {
+        let d = run_with(&o, &profiles);
+        for (id, want) in profiles.iter().zip(expected) {
+            let c = client(&d, id);
+            let got = match (c.connects, c.risks.is_empty()) {
+                (false, _) => "N",
+                (true, true) => "Y",
+                (true, false) => "R",
+            };
+            assert_eq!(got, want, "{shape} / {id}: {:?}", c.reason);
+        }
+    }
+}
+
+#[test]
+fn every_catalogue_entry_is_reachable_from_some_scenario() {
+    let mut emitted = std::collections::HashSet::new();
+    let mut record = |d: Diagnosis| {
+        for f in d.findings {
+            emitted.insert(f.id);
+        }
+    };
+    record(run(&seed(993, Transport::Implicit)));
+    record(run(&dhe_only()));
+    record(run(&rc4_3des_only()));
+    record(run_with(&modern(), &["mozilla-modern"]));
+    let mut o = base(993, Transport::Implicit);
+    o.resolution_error = Some("no such host".into());
+    record(run(&o));
+    let mut o = base(993, Transport::Implicit);
+    o.connect.ok = false;
+    record(run(&o));
+    for seen in [
+        ServiceSeen::Pop3 {
+            banner: "+OK".into(),
+        },
+        ServiceSeen::RefusedAtGreeting {
+            banner: "* BYE".into(),
+        },
+        ServiceSeen::Silent { waited_ms: 10_000 },
+    ] {
+        let mut o = base(143, Transport::Starttls);
+        o.service = Some(seen);
+        record(run(&o));
+    }
+    let mut o = base(993, Transport::Implicit);
+    o.error(steps::TLS_HANDSHAKE, ErrorKind::Tls, "alert");
+    record(run(&o));
+    let mut o = modern();
+    o.target.transport = Transport::Starttls;
+    o.mail.starttls = Some(StartTls {
+        advertised: Some(false),
+        accepted: None,
+        response: None,
+    });
+    o.mail.login_disabled = Some(true);
+    record(run(&o));
+    let mut o = modern();
+    o.target.transport = Transport::Starttls;
+    o.mail.starttls = Some(StartTls {
+        advertised: Some(true),
+        accepted: Some(false),
+        response: None,
+    });
+    o.mail.login_disabled = Some(false);
+    o.mail.auth_mechanisms = vec!["NTLM".into()];
+    o.mail.login = Some(LoginResult {
+        attempted: true,
+        ok: Some(false),
+        mechanism: None,
+        server_text: None,
+    });
+    record(run(&o));
+    let mut o = modern();
+    scan(&mut o, &[(Tls11, &[0x002F]), (Tls12, &[0x009C])], true);
+    o.tls.dh_bits = Some(1024);
+    o.client_trials.push(ClientTrial {
+        profile: "imapsync".into(),
+        outcome: TrialOutcome::Refused { alert: None },
+    });
+    let c = o.tls.certificate.as_mut().unwrap();
+    c.chain[0].key_bits = Some(1024);
+    c.chain[0].signature_algorithm = "sha1WithRSAEncryption".into();
+    c.name_match = Some(false);
+    c.expired = Some(true);
+    c.trusted = Some(false);
+    record(run(&o));
+    let mut o = modern();
+    let c = o.tls.certificate.as_mut().unwrap();
+    c.self_signed = Some(true);
+    c.trusted = Some(false);
+    c.days_left = Some(5);
+    record(run(&o));
+
+    let missing: Vec<&str> = catalogue::CATALOGUE
+        .iter()
+        .map(|f| f.id)
+        .filter(|id| !emitted.contains(*id))
+        .collect();
+    assert!(missing.is_empty(), "never emitted: {missing:?}");
+}
