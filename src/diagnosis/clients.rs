@@ -26,7 +26,8 @@ pub enum TlsOutcome {
         failure: Failure,
         reason: String,
     },
-    Unknown,
+    /// Not determined; the text says which fact was not measured.
+    Unknown(String),
 }
 
 /// One client's verdict.
@@ -171,11 +172,13 @@ pub fn negotiate(
     vs.sort_unstable_by(|a, b| b.cmp(a));
     let groups = profile.offer.groups;
     let mut uncertain = false;
+    let mut unmeasured: Vec<TlsVersion> = Vec::new();
     for v in vs {
         match view.offers_version(v) {
             Known::No => continue,
             Known::Unknown => {
                 uncertain = true;
+                unmeasured.push(v);
                 continue;
             }
             Known::Yes => {}
@@ -193,7 +196,9 @@ pub fn negotiate(
                     suite: hs,
                     certain: false,
                 },
-                _ => TlsOutcome::Unknown,
+                _ => TlsOutcome::Unknown(format!(
+                    "the server accepts {v} but its suites were not enumerated"
+                )),
             };
         };
         let fits = |s: &u16| {
@@ -212,7 +217,10 @@ pub fn negotiate(
                 suite,
                 certain: !uncertain,
             },
-            None if uncertain => TlsOutcome::Unknown,
+            None if uncertain => TlsOutcome::Unknown(format!(
+                "no common suite at {v}, and whether the server accepts {} was not measured",
+                version_list(&unmeasured)
+            )),
             None => {
                 let no_suite_at_all = !client.iter().any(|s| server_list.contains(s));
                 if no_suite_at_all {
@@ -243,7 +251,10 @@ pub fn negotiate(
         };
     }
     if uncertain {
-        return TlsOutcome::Unknown;
+        return TlsOutcome::Unknown(format!(
+            "whether the server accepts {} was not measured",
+            version_list(&unmeasured)
+        ));
     }
     let mut want = versions.to_vec();
     want.sort_unstable();
@@ -573,7 +584,7 @@ fn describe(o: &TlsOutcome) -> String {
             format!("connects with {version} {}", server::suite_name(*suite))
         }
         TlsOutcome::Fails { reason, .. } => format!("fails: {reason}"),
-        TlsOutcome::Unknown => "unknown".into(),
+        TlsOutcome::Unknown(why) => format!("not determined ({why})"),
     }
 }
 
@@ -636,7 +647,7 @@ pub fn evaluate(view: &ServerView, profile: &'static ClientProfile) -> ClientVer
     let computed = negotiate(view, profile, offer.versions, offer.suites);
     let observed = trial_outcome(obs, profile);
     let outcome = match (&observed, &computed) {
-        (Some(o), TlsOutcome::Unknown) => {
+        (Some(o), TlsOutcome::Unknown(_)) => {
             v.basis = Basis::Observed;
             o.clone()
         }
@@ -723,16 +734,21 @@ pub fn evaluate(view: &ServerView, profile: &'static ClientProfile) -> ClientVer
             fail(&mut v, *failure, reason.clone());
             None
         }
-        (TlsOutcome::Unknown, TlsOutcome::Connects { version, suite, .. }) => {
+        (TlsOutcome::Unknown(_), TlsOutcome::Connects { version, suite, .. }) => {
             v.basis = Basis::Incomplete;
             Some((*version, *suite))
         }
-        (TlsOutcome::Unknown, _) => {
+        (TlsOutcome::Unknown(why), _) => {
             v.basis = Basis::Incomplete;
-            v.reason = Some(match obs.error_of(crate::observations::steps::TLS_HANDSHAKE) {
-                Some(e) => format!("not determined: the TLS versions and suites were not measured, and a modern TLS 1.2/1.3 handshake failed ({})", e.message),
-                None => "not determined: the TLS versions and suites this client needs were not measured".to_string(),
-            });
+            v.reason = Some(
+                match obs.error_of(crate::observations::steps::TLS_HANDSHAKE) {
+                    Some(e) => format!(
+                        "not determined: {why}, and a modern TLS 1.2/1.3 handshake failed ({})",
+                        e.message
+                    ),
+                    None => format!("not determined: {why}"),
+                },
+            );
             None
         }
     };

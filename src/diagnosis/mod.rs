@@ -189,9 +189,12 @@ fn summarize(
     }
     if let Some(v) = deciding.iter().find(|v| !v.connects) {
         return sentence(format!(
-            "{who}, but {} is not determined: {}",
+            "{who}, but whether {} connects was not determined: {}",
             v.profile.short,
-            v.reason.clone().unwrap_or_default()
+            v.reason
+                .as_deref()
+                .unwrap_or_default()
+                .trim_start_matches("not determined: ")
         ));
     }
     if let Some(f) = findings.iter().find(|f| f.severity >= Severity::Medium) {

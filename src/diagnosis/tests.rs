@@ -1500,3 +1500,22 @@ fn every_catalogue_entry_is_reachable_from_some_scenario() {
         .collect();
     assert!(missing.is_empty(), "never emitted: {missing:?}");
 }
+
+#[test]
+fn an_unmeasured_client_warns_and_says_what_was_not_measured() {
+    // Given TLS 1.2 measured with suites, TLS 1.3 accepted but its suites not enumerated.
+    let mut o = modern();
+    scan(&mut o, &[(Tls12, &[0xC030]), (Tls13, &[])], true);
+    let d = run(&o);
+    assert_eq!(client(&d, "exchange-online").basis, ClientBasis::Computed);
+    let imapsync = client(&d, "imapsync");
+    assert!(!imapsync.connects);
+    assert_eq!(imapsync.basis, ClientBasis::Incomplete);
+    assert_eq!(d.verdict, Verdict::Warn);
+    assert!(
+        d.summary
+            .contains("whether Google Workspace connects was not determined: the server accepts TLSv1.3 but its suites were not enumerated"),
+        "{}",
+        d.summary
+    );
+}
