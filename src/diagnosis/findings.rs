@@ -166,6 +166,7 @@ pub fn rules(view: &ServerView, verdicts: &[ClientVerdict]) -> Vec<Finding> {
     }
 
     service_rules(obs, sw, &endpoint, &mut out);
+    throttling_rule(obs, sw, &endpoint, &mut out);
     mail_rules(obs, sw, &mut out);
     tls_rules(view, verdicts, &endpoint, &mut out);
     certificate_rules(view, verdicts, &mut out);
@@ -250,6 +251,53 @@ fn service_rules(obs: &Observations, sw: Software, endpoint: &str, out: &mut Vec
             }
         }
     }
+}
+
+/// Later connections refused or reset after the first succeeded: how a per-IP
+/// connection limit or an IDS shows itself to a probe that opens several
+/// connections (Exchange 2007: 20 per IP [2007LIM]; IDS throttling [IMAPTS]).
+fn throttling_rule(obs: &Observations, sw: Software, endpoint: &str, out: &mut Vec<Finding>) {
+    if matches!(
+        obs.service,
+        Some(ServiceSeen::RefusedAtGreeting { .. } | ServiceSeen::ClosedImmediately)
+    ) {
+        return;
+    }
+    let mut seen: Vec<String> = obs
+        .errors
+        .iter()
+        .filter(|e| e.step != steps::TCP_CONNECT && e.step != steps::DNS)
+        .filter(|e| matches!(e.kind, ErrorKind::Refused | ErrorKind::Reset))
+        .map(|e| format!("{}: {}", e.step, e.message))
+        .collect();
+    let lower = |m: &str| m.to_ascii_lowercase();
+    seen.extend(obs.client_trials.iter().filter_map(|t| {
+        match &t.outcome {
+            crate::observations::TrialOutcome::Failed { message }
+                if ["refused", "reset", "too many", "limit"]
+                    .iter()
+                    .any(|w| lower(message).contains(w)) =>
+            {
+                Some(format!("{} trial: {message}", t.profile))
+            }
+            _ => None,
+        }
+    }));
+    if seen.is_empty() {
+        return;
+    }
+    let shown: Vec<&String> = seen.iter().take(3).collect();
+    out.push(make(
+        "CONNECTION_LIMITED",
+        Some(Severity::Medium),
+        format!(
+            "{endpoint} accepted the first connection but refused or reset {} later one(s) ({}{}): a per-IP or per-user connection limit or an IDS is likely; a migration at volume will stall.",
+            seen.len(),
+            shown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("; "),
+            if seen.len() > 3 { "; ..." } else { "" }
+        ),
+        sw,
+    ));
 }
 
 fn mail_rules(obs: &Observations, sw: Software, out: &mut Vec<Finding>) {

@@ -1519,3 +1519,31 @@ fn an_unmeasured_client_warns_and_says_what_was_not_measured() {
         d.summary
     );
 }
+
+#[test]
+fn later_connections_reset_look_like_a_connection_limit() {
+    let mut o = modern();
+    o.client_trials.push(ClientTrial {
+        profile: "java-17".into(),
+        outcome: TrialOutcome::Failed {
+            message: "connection reset by peer".into(),
+        },
+    });
+    o.error("wire_scan", ErrorKind::Refused, "connection refused");
+    let d = run(&o);
+    let f = finding(&d, "CONNECTION_LIMITED");
+    assert_eq!(f.severity, Severity::Medium);
+    assert!(
+        f.detail.contains("2 later one(s)") && f.detail.contains("java-17 trial"),
+        "{}",
+        f.detail
+    );
+    assert!(
+        f.remedy.contains("mail_max_userip_connections"),
+        "Dovecot: {}",
+        f.remedy
+    );
+    // A failed trial is not evidence about the suites: Java stays computed.
+    assert_eq!(client(&d, "java-17").basis, ClientBasis::Computed);
+    assert_eq!(d.verdict, Verdict::Warn);
+}
