@@ -276,6 +276,8 @@ pub struct ProfileDoc {
     #[schema(example = "exchange-online")]
     pub id: String,
     pub name: String,
+    /// The name reports use in running prose.
+    pub short_name: String,
     /// `migration`, `mail_client`, `library` or `compliance`.
     pub kind: String,
     pub summary: String,
@@ -337,6 +339,7 @@ pub fn profile_docs() -> Vec<ProfileDoc> {
         .map(|p| ProfileDoc {
             id: p.id.into(),
             name: p.name.into(),
+            short_name: p.short.into(),
             kind: kind_str(p.kind).into(),
             summary: p.summary.into(),
             protocols: p.protocols.iter().map(|x| x.as_str().to_string()).collect(),

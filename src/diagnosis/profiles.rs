@@ -974,6 +974,11 @@ impl ClientOffer {
         if lowest <= Ssl3 {
             spec.record_version = version::SSL3;
         }
+        // RFC 5746 §3.4: the SCSV or the extension, not both; clients that list the SCSV
+        // (OpenSSL, Java) send no renegotiation_info extension in an initial hello.
+        spec.renegotiation_info = !self
+            .suites
+            .contains(&crate::tls::hello::scsv::EMPTY_RENEGOTIATION_INFO);
         spec
     }
 }

@@ -1110,6 +1110,8 @@ fn profiles_are_sendable_offers() {
         let bytes = hello.encode().unwrap_or_else(|e| panic!("{}: {e}", p.id));
         assert_eq!(bytes[0], 22, "{}: a handshake record", p.id);
         assert_eq!(hello.suites, p.offer.suites);
+        assert_eq!(hello.supported_groups, p.offer.groups);
+        assert_eq!(hello.renegotiation_info, !p.offer.suites.contains(&0x00FF));
         if p.offer.versions.contains(&Tls13) {
             assert_eq!(hello.supported_versions.first(), Some(&0x0304));
             assert!(!hello.key_shares.is_empty(), "{}", p.id);
