@@ -2,12 +2,14 @@
 //!
 //! - [`profiles`]: the clients (data): what each offers and refuses.
 //! - [`server`]: the server's facts as rules ask about them (three-valued).
-//! - [`clients`]: per-client verdicts, computed and checked against the wire trials.
+//! - [`clients`]: per-client verdicts, computed and checked against the wire trials;
+//!   [`compliance`]: what a guideline profile forbids.
 //! - [`catalogue`]: the findings catalogue (data); [`findings`]: the rules that emit them.
 //! - here: the verdict and the one-sentence summary.
 
 pub mod catalogue;
 pub mod clients;
+pub mod compliance;
 pub mod findings;
 pub mod profiles;
 pub mod server;
