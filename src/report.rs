@@ -356,8 +356,33 @@ pub struct ClientResult {
     pub negotiated: Option<Negotiated>,
     /// Why it cannot connect (or what it risks), naming the facts.
     pub reason: Option<String>,
-    /// The error this client shows its user, as that client words it.
+    /// The error this client shows its user, as that client words it
+    /// (null when no source records that client's wording).
     pub error_as_seen: Option<String>,
+    /// `migration`, `mail_client`, `library` or `compliance`.
+    #[schema(example = "migration")]
+    pub kind: String,
+    /// Whether this client counts for `verdict`: named in the request's
+    /// `profiles`, or in the default set for the protocol (the migration clients for IMAP).
+    pub decides_verdict: bool,
+    pub basis: ClientBasis,
+    /// What may still stop this client although it connects: behaviour no
+    /// source documents, or a certificate prompt its user must accept.
+    pub risks: Vec<String>,
+    /// Compliance profiles only: whether the server meets the guideline (null: not measured).
+    pub compliant: Option<bool>,
+}
+
+/// How a client verdict was reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ClientBasis {
+    /// The client's own ClientHello was sent on the wire; the server's answer decides.
+    Observed,
+    /// Computed from the scanned versions, suites, groups and certificate.
+    Computed,
+    /// A fact this verdict needs was not measured; `connects` is the best reading.
+    Incomplete,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -1,26 +1,34 @@
-//! Diagnosis: a pure function of the [`Observations`]. No I/O here.
+//! Diagnosis: a pure function of the [`Observations`]. No I/O here, no clock.
 //!
-//! Rules read facts and produce findings; client profiles (data) say which
-//! clients can connect; the verdict and summary follow from both.
+//! - [`profiles`]: the clients (data): what each offers and refuses.
+//! - [`server`]: the server's facts as rules ask about them (three-valued).
+//! - [`clients`]: per-client verdicts, computed and checked against the wire trials;
+//!   [`compliance`]: what a guideline profile forbids.
+//! - [`catalogue`]: the findings catalogue (data); [`findings`]: the rules that emit them.
+//! - here: the verdict and the one-sentence summary.
 
-use crate::observations::{Observations, steps};
-use crate::report::{ErrorKind, Finding, Report, Severity, Verdict};
+pub mod catalogue;
+pub mod clients;
+pub mod compliance;
+pub mod findings;
+pub mod profiles;
+pub mod server;
 
-/// Client profiles a request may name in `profiles`.
+#[cfg(test)]
+mod tests;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::observations::Observations;
+use crate::report::{ClientResult, Finding, Negotiated, Report, Severity, Verdict};
+use clients::{Basis, ClientVerdict};
+use profiles::{ClientProfile, ProfileKind};
+use server::ServerView;
+
+/// Client profiles a request may name in `profiles` (derived from [`profiles::PROFILES`]).
 pub fn profile_ids() -> &'static [&'static str] {
-    &[
-        "exchange-online",
-        "google-workspace",
-        "imapsync",
-        "openssl-seclevel2",
-        "thunderbird",
-        "outlook-windows",
-        "apple-mail",
-        "java-17",
-        "mozilla-intermediate",
-        "mozilla-modern",
-        "rfc9325",
-    ]
+    profiles::ids()
 }
 
 /// The judgement on one probe.
@@ -29,127 +37,220 @@ pub struct Diagnosis {
     pub verdict: Verdict,
     pub summary: String,
     pub findings: Vec<Finding>,
+    pub clients: Vec<ClientResult>,
 }
 
-/// Observations in, judgement out.
-pub fn diagnose(obs: &Observations) -> Diagnosis {
-    let mut findings = Vec::new();
-    let endpoint = format!("{}:{}", obs.target.host, obs.target.port);
-
-    if let Some(err) = &obs.resolution_error {
-        findings.push(finding(
-            "HOST_NOT_RESOLVED",
-            Severity::Critical,
-            "The host name does not resolve",
-            err.clone(),
-            "Fix the DNS record, or point the client at the server's public name. Exchange Online reports this as \"The connection to the server could not be completed.\"",
-            &["https://learn.microsoft.com/exchange/troubleshoot/move-or-migrate-mailboxes/troubleshoot-issues-with-imap-mailbox-migration"],
-        ));
-    } else if !obs.connect.ok {
-        let detail = obs.connect.error.clone().unwrap_or_default();
-        let (title, remedy) = match obs.connect_error_kind {
-            Some(ErrorKind::Timeout) => (
-                "The port does not answer (filtered or the host is down)",
-                "Open the port in the firewall to the clients' address ranges (for Exchange Online, Microsoft's datacenter ranges); check that the mail service runs. Exchange Online reports this as \"timed out after 00:00:15\".",
-            ),
-            _ => (
-                "The port is closed",
-                "Start the mail service or enable its listener on this port (Exchange: the \"Microsoft Exchange IMAP4\" service and its bindings).",
-            ),
-        };
-        findings.push(finding(
-            "PORT_CLOSED",
-            Severity::Critical,
-            title,
-            detail,
-            remedy,
-            &[],
-        ));
-    } else if let Some(err) = obs.error_of(steps::TLS_HANDSHAKE) {
-        findings.push(finding(
-            "TLS_HANDSHAKE_FAILED",
-            Severity::High,
-            "A modern TLS 1.2/1.3 client cannot complete a handshake",
-            format!("{endpoint}: {}", err.message),
-            "Enable TLS 1.2 (and 1.3) with AES-GCM suites on the server, and check that the port speaks TLS from the first byte.",
-            &["https://www.rfc-editor.org/rfc/rfc8314", "https://www.rfc-editor.org/rfc/rfc9325"],
-        ));
+/// The profiles that decide the verdict: those the request names, else the
+/// default set for the target's protocol (for IMAP: the migration clients).
+/// Unknown ids are skipped here (the request validation already refused them).
+pub fn selection(obs: &Observations, requested: Option<&[String]>) -> Vec<&'static ClientProfile> {
+    match requested {
+        Some(ids) if !ids.is_empty() => ids.iter().filter_map(|id| profiles::by_id(id)).collect(),
+        _ => profiles::all()
+            .iter()
+            .filter(|p| p.is_default_for(obs.target.protocol))
+            .collect(),
     }
-    if obs.connect.ok
-        && obs.target.protocol != crate::report::Protocol::Tls
-        && let Some(err) = obs.error_of(steps::GREETING)
-    {
-        findings.push(finding(
-            "NO_GREETING",
-            Severity::Medium,
-            "The server sent no greeting",
-            err.message.clone(),
-            "Check that a mail service (not another service) listens on this port.",
-            &[],
-        ));
-    }
+}
 
-    let verdict = findings.iter().map(|f| match f.severity {
-        Severity::Critical | Severity::High => Verdict::Fail,
-        Severity::Medium | Severity::Low => Verdict::Warn,
-        Severity::Info => Verdict::Pass,
-    });
-    let verdict = verdict.max().unwrap_or(Verdict::Pass);
-    let summary = summarize(obs, &findings, &endpoint);
+/// Observations in, judgement out. `requested`: the request's `profiles`.
+pub fn diagnose(obs: &Observations, requested: Option<&[String]>) -> Diagnosis {
+    let selected = selection(obs, requested);
+    let view = ServerView::new(obs);
+    let verdicts = clients::evaluate_all(obs, &selected);
+    let findings = findings::rules(&view, &verdicts);
+    let verdict = verdict(&verdicts, &findings);
+    let summary = summarize(&view, &verdicts, &findings, verdict);
     Diagnosis {
         verdict,
         summary,
         findings,
+        clients: verdicts.iter().map(client_result).collect(),
     }
 }
 
-fn summarize(obs: &Observations, findings: &[Finding], endpoint: &str) -> String {
-    if let Some(worst) = findings.iter().max_by_key(|f| f.severity) {
-        return format!("{endpoint}: {}: {}", worst.title, worst.detail);
+/// `fail`: a deciding client cannot connect (or a deciding guideline is not met), or a
+/// critical fact holds. `warn`: a deciding client's verdict rests on risks or unmeasured
+/// facts, or a finding of medium severity or worse. `pass` otherwise.
+fn verdict(verdicts: &[ClientVerdict], findings: &[Finding]) -> Verdict {
+    let deciding = || verdicts.iter().filter(|v| v.decides);
+    let fails = deciding()
+        .any(|v| (!v.connects && v.basis != Basis::Incomplete) || v.compliant == Some(false));
+    if fails || findings.iter().any(|f| f.severity == Severity::Critical) {
+        return Verdict::Fail;
     }
-    match &obs.tls.handshake {
-        Some(h) => format!(
-            "{endpoint} completes a {} handshake with {}{}.",
-            h.version,
-            h.suite.name,
-            obs.mail
-                .greeting
-                .as_ref()
-                .map(|g| format!(" and greets with \"{g}\""))
-                .unwrap_or_default()
-        ),
-        None => format!(
-            "{endpoint} answers{}.",
-            obs.mail
-                .greeting
-                .as_ref()
-                .map(|g| format!(" with \"{g}\""))
-                .unwrap_or_default()
-        ),
+    let risky = deciding().any(|v| !v.connects || !v.risks.is_empty());
+    if risky || findings.iter().any(|f| f.severity >= Severity::Medium) {
+        return Verdict::Warn;
+    }
+    Verdict::Pass
+}
+
+fn names(vs: &[&ClientVerdict]) -> String {
+    let n: Vec<&str> = vs.iter().map(|v| v.profile.short).collect();
+    match n.len() {
+        0 => String::new(),
+        1 => n[0].to_string(),
+        _ => format!("{} and {}", n[..n.len() - 1].join(", "), n[n.len() - 1]),
     }
 }
 
-fn finding(
-    id: &str,
-    severity: Severity,
-    title: &str,
-    detail: String,
-    remedy: &str,
-    references: &[&str],
-) -> Finding {
-    Finding {
-        id: id.to_string(),
-        severity,
-        title: title.to_string(),
-        detail,
-        remedy: remedy.to_string(),
-        references: references.iter().map(|r| r.to_string()).collect(),
+fn pair_text(v: &ClientVerdict) -> String {
+    v.negotiated
+        .map(|(ver, s)| format!("{ver} with {}", server::suite_name(s)))
+        .unwrap_or_else(|| "an undetermined TLS version".into())
+}
+
+fn sentence(s: String) -> String {
+    let s = s.trim().trim_end_matches('.').to_string();
+    format!("{s}.")
+}
+
+/// One sentence a person can act on, naming the decisive fact.
+fn summarize(
+    view: &ServerView,
+    verdicts: &[ClientVerdict],
+    findings: &[Finding],
+    verdict: Verdict,
+) -> String {
+    let obs = view.obs;
+    let endpoint = format!("{}:{}", obs.target.host, obs.target.port);
+    let sw = view.software;
+    let deciding: Vec<&ClientVerdict> = verdicts.iter().filter(|v| v.decides).collect();
+    let with_action = |text: String, id: &str| match findings::action(id, sw) {
+        Some(a) => sentence(format!("{text}; {a}")),
+        None => sentence(text),
+    };
+
+    // Facts that stop every client come first.
+    for id in ["HOST_NOT_RESOLVED", "PORT_CLOSED", "WRONG_SERVICE_ON_PORT"] {
+        if let Some(f) = findings.iter().find(|f| f.id == id) {
+            return with_action(
+                format!(
+                    "No client can connect to {endpoint}: {}",
+                    f.detail.trim_end_matches('.')
+                ),
+                id,
+            );
+        }
+    }
+    let failing: Vec<&ClientVerdict> = deciding
+        .iter()
+        .copied()
+        .filter(|v| !v.connects && v.basis != Basis::Incomplete && v.compliant != Some(false))
+        .collect();
+    if let Some(first) = failing.first() {
+        let reason = first.reason.clone().unwrap_or_default();
+        let others: Vec<&ClientVerdict> = failing[1..].to_vec();
+        let tail = if others.is_empty() {
+            String::new()
+        } else {
+            format!(" ({} cannot connect either)", names(&others))
+        };
+        let id = first
+            .failure
+            .map(|f| findings::finding_for(f, first.profile.id, view))
+            .unwrap_or("TLS_HANDSHAKE_FAILED");
+        return with_action(
+            format!("{} cannot connect: {reason}{tail}", first.profile.short),
+            id,
+        );
+    }
+    if let Some(v) = deciding.iter().find(|v| v.compliant == Some(false)) {
+        return with_action(
+            format!(
+                "{endpoint} does not meet {}: {}",
+                v.profile.short,
+                v.violations.join("; ")
+            ),
+            "NOT_COMPLIANT",
+        );
+    }
+    if let Some(f) = findings.iter().find(|f| f.severity == Severity::Critical) {
+        return with_action(
+            format!(
+                "{endpoint}: {}: {}",
+                f.title,
+                f.detail.trim_end_matches('.')
+            ),
+            &f.id,
+        );
+    }
+    let connecting: Vec<&ClientVerdict> = deciding.iter().copied().filter(|v| v.connects).collect();
+    let who = if connecting.is_empty() {
+        format!("{endpoint} answers")
+    } else {
+        format!(
+            "{} can connect to {endpoint} ({})",
+            names(&connecting),
+            pair_text(connecting[0])
+        )
+    };
+    if verdict == Verdict::Pass {
+        return sentence(format!("{who}; no problem found"));
+    }
+    if let Some(v) = deciding.iter().find(|v| !v.connects) {
+        return sentence(format!(
+            "{who}, but whether {} connects was not determined: {}",
+            v.profile.short,
+            v.reason
+                .as_deref()
+                .unwrap_or_default()
+                .trim_start_matches("not determined: ")
+        ));
+    }
+    if let Some(f) = findings.iter().find(|f| f.severity >= Severity::Medium) {
+        return with_action(format!("{who}, but {}", lower_first(&f.title)), &f.id);
+    }
+    if let Some(v) = deciding.iter().find(|v| !v.risks.is_empty()) {
+        return sentence(format!(
+            "{who}, with a risk for {}: {}",
+            v.profile.short, v.risks[0]
+        ));
+    }
+    sentence(who)
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+fn kind_str(k: ProfileKind) -> &'static str {
+    match k {
+        ProfileKind::Migration => "migration",
+        ProfileKind::MailClient => "mail_client",
+        ProfileKind::Library => "library",
+        ProfileKind::Compliance => "compliance",
+    }
+}
+
+fn client_result(v: &ClientVerdict) -> ClientResult {
+    ClientResult {
+        profile: v.profile.id.to_string(),
+        name: v.profile.name.to_string(),
+        connects: v.connects,
+        negotiated: v.negotiated.map(|(version, suite)| Negotiated {
+            version,
+            suite: crate::tls::suite_info(suite),
+        }),
+        reason: v.reason.clone(),
+        error_as_seen: v.error_as_seen.clone(),
+        kind: kind_str(v.profile.kind).to_string(),
+        decides_verdict: v.decides,
+        basis: v.basis,
+        risks: v.risks.clone(),
+        compliant: v.compliant,
     }
 }
 
 /// Observations plus their diagnosis, as the Report callers receive.
-pub fn report(obs: Observations) -> Report {
-    let dx = diagnose(&obs);
+/// `requested`: the request's `profiles` (None: the default set).
+pub fn report(obs: Observations, requested: Option<&[String]>) -> Report {
+    let dx = diagnose(&obs, requested);
     let started_at = obs
         .started_at
         .format(&time::format_description::well_known::Rfc3339)
@@ -163,7 +264,7 @@ pub fn report(obs: Observations) -> Report {
         connect: obs.connect,
         mail: obs.mail,
         tls: obs.tls,
-        clients: Vec::new(),
+        clients: dx.clients,
         findings: dx.findings,
         stats: obs.stats,
         timings: obs.timings,
@@ -171,67 +272,125 @@ pub fn report(obs: Observations) -> Report {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::report::{Protocol, Target, Transport};
+/// A profile as `GET /v1/profiles` shows it: what the client offers and requires.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProfileDoc {
+    #[schema(example = "exchange-online")]
+    pub id: String,
+    pub name: String,
+    /// The name reports use in running prose.
+    pub short_name: String,
+    /// `migration`, `mail_client`, `library` or `compliance`.
+    pub kind: String,
+    pub summary: String,
+    /// Protocols the client speaks.
+    pub protocols: Vec<String>,
+    /// Protocols for which this profile decides the verdict when a request names no profiles.
+    pub default_for: Vec<String>,
+    /// TLS versions in the client's offer (what the scanner sends for its trial).
+    pub versions: Vec<crate::report::TlsVersion>,
+    /// Cipher suites in the client's order.
+    pub suites: Vec<crate::report::Suite>,
+    /// supported_groups, in order.
+    pub groups: Vec<String>,
+    /// signature_algorithms, in order.
+    pub signature_algorithms: Vec<String>,
+    /// Versions whose support by the real client is not documented (a risk, not a certainty).
+    pub uncertain_versions: Vec<crate::report::TlsVersion>,
+    /// Suites whose support by the real client is not documented.
+    pub uncertain_suites: Vec<String>,
+    pub uncertainty_note: Option<String>,
+    pub min_dh_bits: Option<u32>,
+    pub min_ecdhe_bits: Option<u32>,
+    pub min_rsa_bits: Option<u32>,
+    pub min_ec_bits: Option<u32>,
+    /// How each certificate property is treated: `enforced`, `prompt`, `not_checked`, `unknown`.
+    pub certificate: CertificateRulesDoc,
+    /// On a plaintext port: `required`, `opportunistic` or `not_applicable`.
+    pub starttls: profiles::StartTlsBehaviour,
+    /// The client's error text per failure class, where a source records it.
+    pub errors: Vec<ErrorTextDoc>,
+    /// Source keys (see the project's domain notes).
+    pub sources: Vec<String>,
+}
 
-    fn obs() -> Observations {
-        Observations::new(
-            Target {
-                host: "mail.example.com".into(),
-                port: 993,
-                protocol: Protocol::Imap,
-                transport: Transport::Implicit,
-                addresses: vec![],
-                sni: None,
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CertificateRulesDoc {
+    pub trust: profiles::Rule,
+    pub expiry: profiles::Rule,
+    pub name: profiles::Rule,
+    pub sha1: profiles::Rule,
+    pub key_size: profiles::Rule,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ErrorTextDoc {
+    pub failure: profiles::Failure,
+    pub text: String,
+}
+
+/// Every profile, for the API.
+pub fn profile_docs() -> Vec<ProfileDoc> {
+    let sig = |c: &u16| {
+        crate::tls::hello::signature_scheme_name(*c)
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("0x{c:04X}"))
+    };
+    profiles::all()
+        .iter()
+        .map(|p| ProfileDoc {
+            id: p.id.into(),
+            name: p.name.into(),
+            short_name: p.short.into(),
+            kind: kind_str(p.kind).into(),
+            summary: p.summary.into(),
+            protocols: p.protocols.iter().map(|x| x.as_str().to_string()).collect(),
+            default_for: p
+                .decides_by_default
+                .iter()
+                .map(|x| x.as_str().to_string())
+                .collect(),
+            versions: p.offer.versions.to_vec(),
+            suites: p
+                .offer
+                .suites
+                .iter()
+                .map(|c| crate::tls::suite_info(*c))
+                .collect(),
+            groups: p
+                .offer
+                .groups
+                .iter()
+                .map(|c| crate::tls::group_label(*c))
+                .collect(),
+            signature_algorithms: p.offer.signature_algorithms.iter().map(sig).collect(),
+            uncertain_versions: p.doubt.map(|d| d.versions.to_vec()).unwrap_or_default(),
+            uncertain_suites: p
+                .doubt
+                .map(|d| d.suites.iter().map(|c| server::suite_name(*c)).collect())
+                .unwrap_or_default(),
+            uncertainty_note: p.doubt.map(|d| d.note.to_string()),
+            min_dh_bits: p.min_dh_bits,
+            min_ecdhe_bits: p.min_ecdhe_bits,
+            min_rsa_bits: p.cert.min_rsa_bits,
+            min_ec_bits: p.cert.min_ec_bits,
+            certificate: CertificateRulesDoc {
+                trust: p.cert.trust,
+                expiry: p.cert.expiry,
+                name: p.cert.name,
+                sha1: p.cert.sha1,
+                key_size: p.cert.key_size,
             },
-            time::OffsetDateTime::UNIX_EPOCH,
-        )
-    }
-
-    #[test]
-    fn unresolvable_host_fails() {
-        let mut o = obs();
-        o.resolution_error = Some("mail.example.com did not resolve".into());
-        let d = diagnose(&o);
-        assert_eq!(d.verdict, Verdict::Fail);
-        assert_eq!(d.findings[0].id, "HOST_NOT_RESOLVED");
-        assert!(d.summary.contains("does not resolve"));
-    }
-
-    #[test]
-    fn closed_port_fails_and_timeout_says_filtered() {
-        let mut o = obs();
-        o.connect_error_kind = Some(ErrorKind::Timeout);
-        o.connect.error = Some("no answer".into());
-        let d = diagnose(&o);
-        assert_eq!(d.verdict, Verdict::Fail);
-        assert_eq!(d.findings[0].id, "PORT_CLOSED");
-        assert!(d.findings[0].title.contains("filtered"));
-    }
-
-    #[test]
-    fn handshake_failure_fails() {
-        let mut o = obs();
-        o.connect.ok = true;
-        o.error(
-            steps::TLS_HANDSHAKE,
-            ErrorKind::Tls,
-            "server sent alert ProtocolVersion",
-        );
-        let d = diagnose(&o);
-        assert_eq!(d.verdict, Verdict::Fail);
-        assert!(d.summary.contains("ProtocolVersion"));
-    }
-
-    #[test]
-    fn clean_connection_passes() {
-        let mut o = obs();
-        o.connect.ok = true;
-        o.mail.greeting = Some("* OK ready".into());
-        let d = diagnose(&o);
-        assert_eq!(d.verdict, Verdict::Pass);
-        assert!(d.findings.is_empty());
-    }
+            starttls: p.starttls,
+            errors: p
+                .errors
+                .iter()
+                .map(|(f, t)| ErrorTextDoc {
+                    failure: *f,
+                    text: t.to_string(),
+                })
+                .collect(),
+            sources: p.sources.iter().map(|s| s.to_string()).collect(),
+        })
+        .collect()
 }

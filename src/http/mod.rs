@@ -34,6 +34,7 @@ use crate::probe::Prober;
     components(schemas(problem::Problem)),
     tags(
         (name = "probes", description = "Probe mail endpoints"),
+        (name = "catalogue", description = "Client profiles and the findings catalogue"),
         (name = "operations", description = "Health and readiness"),
     )
 )]

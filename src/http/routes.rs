@@ -189,6 +189,41 @@ pub async fn readyz(prober: web::Data<Prober>) -> HttpResponse {
     }
 }
 
+/// `GET /v1/profiles`: every client profile.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProfileList {
+    /// In the order reports list `clients`.
+    pub profiles: Vec<crate::diagnosis::ProfileDoc>,
+}
+
+/// `GET /v1/findings`: the findings catalogue.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FindingList {
+    /// Sorted by id.
+    pub findings: Vec<crate::diagnosis::catalogue::FindingDoc>,
+}
+
+/// The client profiles: what each client offers (the ClientHello the probe
+/// sends on its behalf) and what it requires of a server. Name them in a
+/// probe's `profiles` to decide its verdict.
+#[utoipa::path(tag = "catalogue", responses((status = 200, body = ProfileList)))]
+#[get("/v1/profiles")]
+pub async fn get_profiles() -> web::Json<ProfileList> {
+    web::Json(ProfileList {
+        profiles: crate::diagnosis::profile_docs(),
+    })
+}
+
+/// The findings catalogue: every finding id a report can carry, its default
+/// severity, its remedies per server software and its references.
+#[utoipa::path(tag = "catalogue", responses((status = 200, body = FindingList)))]
+#[get("/v1/findings")]
+pub async fn get_findings() -> web::Json<FindingList> {
+    web::Json(FindingList {
+        findings: crate::diagnosis::catalogue::docs(),
+    })
+}
+
 /// Anything unrouted: a problem, not an empty 404.
 pub async fn not_found(req: HttpRequest) -> HttpResponse {
     use actix_web::ResponseError;
@@ -206,6 +241,8 @@ pub async fn not_found(req: HttpRequest) -> HttpResponse {
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(post_probe)
         .service(get_probe)
+        .service(get_profiles)
+        .service(get_findings)
         .service(healthz)
         .service(readyz);
 }

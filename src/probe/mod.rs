@@ -77,11 +77,13 @@ impl Prober {
         let started = Instant::now();
         let started_at = OffsetDateTime::now_utc();
         let resolved = self.resolve(&spec, deadline).await?;
+        // The request's profiles decide the verdict; diagnosis gets them beside the facts.
+        let profiles = spec.profiles.clone();
         let obs = self
             .run(spec, resolved, deadline, started, started_at)
             .await;
         drop(slot);
-        Ok(crate::diagnosis::report(obs))
+        Ok(crate::diagnosis::report(obs, profiles.as_deref()))
     }
 
     fn try_slot(&self) -> Result<OwnedSemaphorePermit, ProbeRejection> {

@@ -349,3 +349,149 @@ async fn request_id_is_echoed_or_generated() {
     let r = app.get("/healthz").await;
     assert_eq!(r.headers()["x-request-id"].len(), 32);
 }
+
+#[tokio::test]
+async fn profiles_endpoint_lists_every_profile_with_its_offer_and_rules() {
+    let app = spawn_app().await;
+    let resp = app.get("/v1/profiles").await;
+    assert_eq!(resp.status(), 200);
+    let body: Value = resp.json().await.unwrap();
+    let profiles = body["profiles"].as_array().unwrap();
+    let ids: Vec<&str> = profiles.iter().map(|p| p["id"].as_str().unwrap()).collect();
+    for id in [
+        "exchange-online",
+        "google-workspace",
+        "imapsync",
+        "openssl-seclevel2",
+        "thunderbird",
+        "outlook-windows",
+        "apple-mail",
+        "java-17",
+        "mozilla-intermediate",
+        "mozilla-modern",
+        "rfc9325",
+    ] {
+        assert!(ids.contains(&id), "{id} listed");
+    }
+    let exo = profiles
+        .iter()
+        .find(|p| p["id"] == "exchange-online")
+        .unwrap();
+    assert_eq!(exo["kind"], "migration");
+    assert_eq!(exo["default_for"], json!(["imap"]));
+    assert_eq!(exo["versions"], json!(["TLSv1.2"]));
+    let suites: Vec<&str> = exo["suites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["iana"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        suites,
+        [
+            "0xC030", "0xC02F", "0xC028", "0xC027", "0xC014", "0xC013", "0x009D", "0x009C"
+        ]
+    );
+    assert_eq!(exo["certificate"]["sha1"], "enforced");
+    assert_eq!(exo["certificate"]["trust"], "unknown");
+    assert_eq!(exo["uncertain_versions"], json!(["TLSv1.3"]));
+    assert!(exo["errors"].as_array().unwrap().iter().any(|e| {
+        e["failure"] == "protocol_version"
+            && e["text"]
+                .as_str()
+                .unwrap()
+                .contains("do not possess a common algorithm")
+    }));
+    // Every id listed is accepted by a probe request.
+    let r = app
+        .get("/v1/probes?host=127.0.0.1&port=1&profiles=no-such-client")
+        .await;
+    assert_eq!(r.status(), 422);
+}
+
+#[tokio::test]
+async fn findings_endpoint_lists_the_catalogue_with_remedies() {
+    let app = spawn_app().await;
+    let resp = app.get("/v1/findings").await;
+    assert_eq!(resp.status(), 200);
+    let body: Value = resp.json().await.unwrap();
+    let findings = body["findings"].as_array().unwrap();
+    let f = findings
+        .iter()
+        .find(|f| f["id"] == "TLS_MAX_VERSION_TOO_LOW")
+        .expect("TLS_MAX_VERSION_TOO_LOW listed");
+    assert_eq!(f["severity"], "critical");
+    let remedies = f["remedies"].as_array().unwrap();
+    let ex2010 = remedies
+        .iter()
+        .find(|r| r["software"] == "Exchange 2010")
+        .unwrap();
+    for word in ["cutover", "hybrid", "PST import"] {
+        assert!(ex2010["text"].as_str().unwrap().contains(word), "{word}");
+    }
+    assert!(
+        remedies.iter().any(|r| r["software"] == "Dovecot"
+            && r["text"].as_str().unwrap().contains("ssl_min_protocol"))
+    );
+    assert!(remedies.iter().any(|r| r["software"] == "any"));
+    for id in [
+        "NO_COMMON_SUITE_EXCHANGE_ONLINE",
+        "CERT_UNTRUSTED",
+        "STARTTLS_NOT_OFFERED",
+        "WRONG_SERVICE_ON_PORT",
+        "HOST_NOT_RESOLVED",
+    ] {
+        assert!(findings.iter().any(|f| f["id"] == id), "{id}");
+    }
+}
+
+#[tokio::test]
+async fn given_a_modern_fixture_when_profiles_are_named_then_they_alone_decide_the_verdict() {
+    let fixture = rustls_server::start(Options::default()).await;
+    let app = spawn_app().await;
+    let port = fixture.addr.port();
+
+    // Default for IMAP: the migration clients decide.
+    let report: Value = app
+        .get(&format!("/v1/probes?host=127.0.0.1&port={port}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let deciding: Vec<&str> = report["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["decides_verdict"] == true)
+        .map(|c| c["profile"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        deciding,
+        ["exchange-online", "google-workspace", "imapsync"]
+    );
+    let exo = report["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["profile"] == "exchange-online")
+        .unwrap();
+    assert_eq!(exo["name"], "Exchange Online IMAP migration");
+    assert!(exo["basis"].is_string());
+
+    // Named profiles: they alone decide.
+    let resp = app
+        .post_probe(
+            &json!({"host": "127.0.0.1", "port": port, "profiles": ["java-17", "thunderbird"]}),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    let report: Value = resp.json().await.unwrap();
+    let deciding: Vec<&str> = report["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["decides_verdict"] == true)
+        .map(|c| c["profile"].as_str().unwrap())
+        .collect();
+    assert_eq!(deciding, ["thunderbird", "java-17"]);
+}

@@ -57,7 +57,10 @@ fn spec_documents_requests_errors_and_examples() {
     ] {
         assert!(schemas[s].is_object(), "schema {s}");
     }
-    for p in ["/healthz", "/readyz"] {
+    for s in ["ProfileList", "FindingList", "ProfileDoc", "FindingDoc"] {
+        assert!(schemas[s].is_object(), "schema {s}");
+    }
+    for p in ["/healthz", "/readyz", "/v1/profiles", "/v1/findings"] {
         assert!(spec["paths"][p]["get"].is_object(), "{p}");
     }
 }

@@ -1,0 +1,1551 @@
+//! Rules on hand-built Observations: no network. Each scenario states the
+//! server (Given), runs the diagnosis (When) and checks verdict, clients and
+//! findings (Then).
+
+use super::*;
+use crate::observations::{ClientTrial, ServiceSeen, TrialOutcome, steps};
+use crate::report::{
+    Certificate, CertificateInfo, ClientBasis, ErrorKind, Handshake, LoginResult, Protocol,
+    SoftwareGuess, StartTls, Target, TlsVersion, Transport, VersionSupport,
+};
+use TlsVersion::{Ssl2, Ssl3, Tls10, Tls11, Tls12, Tls13};
+
+/// The Exchange 2010 IMAP suites, in its order [2010IMAP][W7].
+const EXCHANGE_2010_SUITES: &[u16] = &[0x0035, 0x002F, 0x000A, 0x0005, 0x0004, 0xC014, 0xC013];
+const EXCHANGE_GREETING: &str = "* OK The Microsoft Exchange IMAP4 service is ready.";
+
+fn base(port: u16, transport: Transport) -> Observations {
+    let mut o = Observations::new(
+        Target {
+            host: "mail.example.com".into(),
+            port,
+            protocol: Protocol::Imap,
+            transport,
+            addresses: vec!["192.0.2.10".into()],
+            sni: Some("mail.example.com".into()),
+        },
+        time::OffsetDateTime::UNIX_EPOCH,
+    );
+    o.connect.ok = true;
+    o
+}
+
+/// Sets a complete scan: every version from SSLv2 to TLS 1.3, accepted with the given suites.
+fn scan(o: &mut Observations, accepted: &[(TlsVersion, &[u16])], server_preference: bool) {
+    o.tls.versions = TlsVersion::ALL
+        .iter()
+        .map(|v| {
+            let suites = accepted.iter().find(|(a, _)| a == v).map(|(_, s)| *s);
+            VersionSupport {
+                version: *v,
+                offered: Some(suites.is_some()),
+                suites: suites
+                    .unwrap_or(&[])
+                    .iter()
+                    .map(|c| crate::tls::suite_info(*c))
+                    .collect(),
+                server_preference: Some(server_preference),
+            }
+        })
+        .collect();
+    o.tls.server_preference = Some(server_preference);
+    o.tls.groups = vec!["x25519".into(), "secp256r1".into(), "secp384r1".into()];
+}
+
+fn cert_info(subject: &str, key_type: &str, bits: u32, sig: &str) -> CertificateInfo {
+    CertificateInfo {
+        subject: subject.into(),
+        sans: vec!["mail.example.com".into()],
+        issuer: "CN=Example CA".into(),
+        serial: "01".into(),
+        not_before: "2026-01-01T00:00:00Z".into(),
+        not_after: "2027-01-01T00:00:00Z".into(),
+        days_left: 400,
+        key_type: key_type.into(),
+        key_bits: Some(bits),
+        curve: None,
+        signature_algorithm: sig.into(),
+        self_signed: false,
+        is_ca: false,
+        server_auth_eku: Some(true),
+        sha256: "00".into(),
+    }
+}
+
+fn good_cert(o: &mut Observations) {
+    o.tls.certificate = Some(Certificate {
+        chain: vec![cert_info(
+            "CN=mail.example.com",
+            "RSA",
+            2048,
+            "sha256WithRSAEncryption",
+        )],
+        trusted: Some(true),
+        trust_store: Some("mozilla".into()),
+        trust_error: None,
+        name_match: Some(true),
+        expired: Some(false),
+        days_left: Some(400),
+        self_signed: Some(false),
+        issues: vec![],
+    });
+}
+
+/// The seed case: Exchange 2010 IMAP on 993, TLS 1.0 only.
+fn seed(port: u16, transport: Transport) -> Observations {
+    let mut o = base(port, transport);
+    scan(&mut o, &[(Tls10, EXCHANGE_2010_SUITES)], true);
+    o.mail.greeting = Some(EXCHANGE_GREETING.into());
+    good_cert(&mut o);
+    o.error(
+        steps::TLS_HANDSHAKE,
+        ErrorKind::Tls,
+        "received fatal alert: ProtocolVersion",
+    );
+    o
+}
+
+/// A modern server: TLS 1.2 + 1.3, ECDHE-RSA AES-GCM, server order.
+fn modern() -> Observations {
+    let mut o = base(993, Transport::Implicit);
+    scan(
+        &mut o,
+        &[
+            (Tls12, &[0xC030, 0xC02F, 0xCCA8]),
+            (Tls13, &[0x1302, 0x1301, 0x1303]),
+        ],
+        true,
+    );
+    o.mail.greeting = Some("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] Dovecot ready.".into());
+    good_cert(&mut o);
+    o
+}
+
+fn client<'a>(d: &'a Diagnosis, id: &str) -> &'a ClientResult {
+    d.clients
+        .iter()
+        .find(|c| c.profile == id)
+        .unwrap_or_else(|| panic!("client {id} in report"))
+}
+
+fn finding<'a>(d: &'a Diagnosis, id: &str) -> &'a Finding {
+    d.findings
+        .iter()
+        .find(|f| f.id == id)
+        .unwrap_or_else(|| panic!("finding {id} in {:?}", ids(d)))
+}
+
+fn ids(d: &Diagnosis) -> Vec<&str> {
+    d.findings.iter().map(|f| f.id.as_str()).collect()
+}
+
+fn has(d: &Diagnosis, id: &str) -> bool {
+    d.findings.iter().any(|f| f.id == id)
+}
+
+fn run(o: &Observations) -> Diagnosis {
+    let d = diagnose(o, None);
+    every_finding_is_catalogued(&d);
+    d
+}
+
+fn run_with(o: &Observations, profiles: &[&str]) -> Diagnosis {
+    let p: Vec<String> = profiles.iter().map(|s| s.to_string()).collect();
+    let d = diagnose(o, Some(&p));
+    every_finding_is_catalogued(&d);
+    d
+}
+
+fn every_finding_is_catalogued(d: &Diagnosis) {
+    for f in &d.findings {
+        let spec = catalogue::spec(&f.id).unwrap_or_else(|| panic!("{} not in catalogue", f.id));
+        assert_eq!(f.title, spec.title);
+        assert!(!f.detail.is_empty(), "{} has evidence", f.id);
+        assert!(!f.remedy.is_empty(), "{} has a remedy", f.id);
+    }
+    assert!(!d.summary.is_empty());
+    assert!(d.summary.ends_with('.'), "{}", d.summary);
+}
+
+// ---- the seed case -------------------------------------------------------
+
+#[test]
+fn given_exchange_2010_on_993_when_diagnosed_then_exchange_online_fails_with_its_own_words() {
+    let d = run(&seed(993, Transport::Implicit));
+    assert_eq!(d.verdict, Verdict::Fail);
+
+    let exo = client(&d, "exchange-online");
+    assert!(!exo.connects);
+    assert!(exo.decides_verdict);
+    assert_eq!(exo.basis, ClientBasis::Computed);
+    let seen = exo.error_as_seen.as_deref().unwrap();
+    assert!(seen.contains("TLS negotiation failed"), "{seen}");
+    assert!(seen.contains("do not possess a common algorithm"), "{seen}");
+    assert!(seen.contains("mail.example.com"), "{seen}");
+    let reason = exo.reason.as_deref().unwrap();
+    assert!(
+        reason.contains("TLSv1.0") && reason.contains("TLSv1.2"),
+        "{reason}"
+    );
+
+    let f = finding(&d, "TLS_MAX_VERSION_TOO_LOW");
+    assert_eq!(f.severity, Severity::Critical);
+    assert!(f.detail.contains("TLSv1.0"), "{}", f.detail);
+    assert!(f.detail.contains("RC4-SHA (0x0005)"), "{}", f.detail);
+    assert!(f.detail.contains("Exchange 2010"), "{}", f.detail);
+    for word in ["cutover", "hybrid", "PST import", "Outlook Anywhere", "MRS"] {
+        assert!(f.remedy.contains(word), "remedy names {word}: {}", f.remedy);
+    }
+    assert!(
+        f.references
+            .iter()
+            .any(|r| r.contains("mailbox-migration-fails-using-imap"))
+    );
+
+    // The one sentence names the client, both versions and the ways out.
+    for word in [
+        "Exchange Online",
+        "TLSv1.0",
+        "TLSv1.2",
+        "cutover",
+        "hybrid",
+        "PST import",
+    ] {
+        assert!(
+            d.summary.contains(word),
+            "summary names {word}: {}",
+            d.summary
+        );
+    }
+
+    // The other migration clients: imapsync (Debian OpenSSL 3) fails for certain,
+    // Google's floor is unknown: a risk, not a certainty.
+    let imapsync = client(&d, "imapsync");
+    assert!(!imapsync.connects);
+    assert!(
+        imapsync
+            .error_as_seen
+            .as_deref()
+            .unwrap()
+            .contains("unsupported protocol")
+    );
+    let google = client(&d, "google-workspace");
+    assert!(google.connects);
+    assert_eq!(google.basis, ClientBasis::Incomplete);
+    assert!(!google.risks.is_empty());
+    assert!(d.summary.contains("imapsync"), "{}", d.summary);
+
+    // RC4 and 3DES are on, and said so.
+    let weak = finding(&d, "WEAK_CIPHERS_ENABLED");
+    assert!(weak.detail.contains("DES-CBC3-SHA") && weak.detail.contains("RC4-MD5"));
+    // The failing modern handshake is explained by the scan, not a separate finding.
+    assert!(!has(&d, "TLS_HANDSHAKE_FAILED"), "{:?}", ids(&d));
+}
+
+#[test]
+fn given_exchange_2010_on_143_then_starttls_and_logindisabled_facts_join_the_tls_failure() {
+    let mut o = seed(143, Transport::Starttls);
+    o.mail.capabilities_before_tls = "IMAP4 IMAP4rev1 AUTH=NTLM AUTH=GSSAPI LOGINDISABLED STARTTLS UIDPLUS CHILDREN IDLE NAMESPACE LITERAL+"
+        .split(' ')
+        .map(String::from)
+        .collect();
+    o.mail.login_disabled = Some(true);
+    o.mail.starttls = Some(StartTls {
+        advertised: Some(true),
+        accepted: Some(true),
+        response: Some("a2 OK Begin TLS negotiation now.".into()),
+    });
+    let d = run(&o);
+    assert_eq!(d.verdict, Verdict::Fail);
+    assert!(!client(&d, "exchange-online").connects);
+    assert!(
+        finding(&d, "TLS_MAX_VERSION_TOO_LOW")
+            .remedy
+            .contains("PST import")
+    );
+    let ld = finding(&d, "LOGIN_DISABLED_WITHOUT_TLS");
+    assert_eq!(ld.severity, Severity::Info);
+    assert!(
+        ld.detail.contains("LOGINDISABLED STARTTLS"),
+        "{}",
+        ld.detail
+    );
+    assert!(ld.detail.contains("BAD Command received in Invalid state."));
+    assert!(!has(&d, "STARTTLS_NOT_OFFERED"));
+}
+
+#[test]
+fn seed_java_and_thunderbird_show_their_own_version_errors() {
+    let d = run(&seed(993, Transport::Implicit));
+    let java = client(&d, "java-17");
+    assert!(
+        java.error_as_seen
+            .as_deref()
+            .unwrap()
+            .contains("protocol version TLS10 is not accepted")
+    );
+    assert!(!java.decides_verdict);
+    let tb = client(&d, "thunderbird");
+    assert!(
+        tb.error_as_seen
+            .as_deref()
+            .unwrap()
+            .contains("unsupported version of security protocol")
+    );
+    // Apple's TLS 1.0 support is unknown: it connects at TLS 1.0, with a risk.
+    let apple = client(&d, "apple-mail");
+    assert!(apple.connects && !apple.risks.is_empty(), "{apple:?}");
+}
+
+// ---- a modern server -----------------------------------------------------
+
+#[test]
+fn given_a_modern_server_then_exchange_online_connects_with_tls12_and_the_servers_suite() {
+    let d = run(&modern());
+    assert_eq!(d.verdict, Verdict::Pass, "{:?} {}", ids(&d), d.summary);
+    let exo = client(&d, "exchange-online");
+    assert!(exo.connects);
+    let n = exo.negotiated.as_ref().unwrap();
+    assert_eq!(n.version, Tls12);
+    assert_eq!(n.suite.name, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384");
+    assert!(exo.risks.is_empty());
+    // imapsync offers TLS 1.3; the server's order decides the suite.
+    let imapsync = client(&d, "imapsync").negotiated.clone().unwrap();
+    assert_eq!(imapsync.version, Tls13);
+    assert_eq!(imapsync.suite.iana, "0x1302");
+    for c in &d.clients {
+        if c.kind != "compliance" {
+            assert!(c.connects, "{} connects: {:?}", c.profile, c.reason);
+        }
+    }
+    assert!(d.findings.is_empty(), "{:?}", ids(&d));
+    assert!(
+        d.summary.contains("Exchange Online") && d.summary.contains("no problem"),
+        "{}",
+        d.summary
+    );
+}
+
+#[test]
+fn without_server_preference_the_clients_order_decides() {
+    let mut o = modern();
+    o.tls.server_preference = Some(false);
+    for v in o.tls.versions.iter_mut() {
+        v.server_preference = None;
+    }
+    let d = run(&o);
+    let n = client(&d, "exchange-online").negotiated.clone().unwrap();
+    assert_eq!(n.suite.iana, "0xC030");
+    let tb = client(&d, "thunderbird").negotiated.clone().unwrap();
+    assert_eq!((tb.version, tb.suite.iana.as_str()), (Tls13, "0x1301"));
+}
+
+#[test]
+fn a_tls13_only_server_leaves_exchange_online_at_risk_not_failed() {
+    let mut o = modern();
+    scan(&mut o, &[(Tls13, &[0x1301, 0x1302])], true);
+    let d = run(&o);
+    let exo = client(&d, "exchange-online");
+    assert!(exo.connects);
+    assert_eq!(exo.basis, ClientBasis::Incomplete);
+    assert!(exo.risks[0].contains("TLS 1.3"), "{:?}", exo.risks);
+    assert_eq!(d.verdict, Verdict::Warn, "{}", d.summary);
+}
+
+// ---- cipher-suite edge cases ---------------------------------------------
+
+#[test]
+fn dhe_only_tls12_fails_exchange_online_but_not_openssl_or_java() {
+    let mut o = modern();
+    scan(&mut o, &[(Tls12, &[0x009F, 0x009E])], true);
+    o.tls.dh_bits = Some(2048);
+    let d = run(&o);
+    assert_eq!(d.verdict, Verdict::Fail);
+    let exo = client(&d, "exchange-online");
+    assert!(!exo.connects);
+    assert!(
+        exo.error_as_seen
+            .as_deref()
+            .unwrap()
+            .contains("do not possess a common algorithm")
+    );
+    let f = finding(&d, "NO_COMMON_SUITE_EXCHANGE_ONLINE");
+    assert!(
+        f.detail.contains("DHE-RSA-AES256-GCM-SHA384"),
+        "{}",
+        f.detail
+    );
+    for id in [
+        "imapsync",
+        "openssl-seclevel2",
+        "java-17",
+        "google-workspace",
+    ] {
+        let c = client(&d, id);
+        assert!(c.connects, "{id}: {:?}", c.reason);
+        assert_eq!(
+            c.negotiated.as_ref().unwrap().suite.kx.as_deref(),
+            Some("DHE")
+        );
+    }
+    // Google's cipher list is not published: DHE is a risk for it, not a certainty.
+    assert!(!client(&d, "google-workspace").risks.is_empty());
+    assert!(client(&d, "imapsync").risks.is_empty());
+    // NSS dropped DHE: Thunderbird shares nothing (inference from NSS defaults).
+    assert!(!client(&d, "thunderbird").connects);
+    assert!(
+        finding(&d, "NO_COMMON_SUITE")
+            .detail
+            .contains("Thunderbird")
+    );
+    assert!(!has(&d, "WEAK_DH"));
+}
+
+#[test]
+fn ecdsa_only_tls12_fails_exchange_online_but_not_others() {
+    let mut o = modern();
+    scan(&mut o, &[(Tls12, &[0xC02C, 0xC02B, 0xCCA9])], true);
+    if let Some(c) = o.tls.certificate.as_mut() {
+        c.chain[0].key_type = "EC".into();
+        c.chain[0].key_bits = Some(256);
+    }
+    let d = run(&o);
+    assert!(!client(&d, "exchange-online").connects);
+    assert!(
+        finding(&d, "NO_COMMON_SUITE_EXCHANGE_ONLINE")
+            .detail
+            .contains("EC 256")
+    );
+    for id in [
+        "imapsync",
+        "google-workspace",
+        "thunderbird",
+        "java-17",
+        "apple-mail",
+        "outlook-windows",
+    ] {
+        assert!(client(&d, id).connects, "{id}");
+    }
+}
+
+#[test]
+fn rc4_and_3des_only_fail_strict_clients() {
+    let mut o = modern();
+    scan(
+        &mut o,
+        &[(Tls10, &[0x000A, 0x0005]), (Tls12, &[0x000A, 0x0005])],
+        true,
+    );
+    let d = run(&o);
+    assert_eq!(d.verdict, Verdict::Fail);
+    for id in [
+        "exchange-online",
+        "imapsync",
+        "java-17",
+        "openssl-seclevel2",
+        "thunderbird",
+    ] {
+        assert!(!client(&d, id).connects, "{id}");
+    }
+    // Apple still offers 3DES.
+    let apple = client(&d, "apple-mail").negotiated.clone().unwrap();
+    assert_eq!(apple.suite.iana, "0x000A");
+    let weak = finding(&d, "WEAK_CIPHERS_ENABLED");
+    assert_eq!(weak.severity, Severity::High);
+    assert!(weak.detail.contains("nothing stronger"));
+    assert!(has(&d, "NO_FORWARD_SECRECY"));
+    assert!(has(&d, "LEGACY_PROTOCOL_ENABLED"));
+}
+
+#[test]
+fn dh_1024_stops_openssl_level2_and_dh_768_stops_java() {
+    let mut o = modern();
+    scan(&mut o, &[(Tls12, &[0x009E])], true);
+    o.tls.dh_bits = Some(1024);
+    let d = run_with(&o, &["imapsync", "java-17"]);
+    let imapsync = client(&d, "imapsync");
+    assert!(!imapsync.connects);
+    assert!(
+        imapsync
+            .error_as_seen
+            .as_deref()
+            .unwrap()
+            .contains("dh key too small")
+    );
+    assert!(client(&d, "java-17").connects);
+    let f = finding(&d, "WEAK_DH");
+    assert_eq!(f.severity, Severity::Medium);
+    assert!(f.detail.contains("1024 bits") && f.detail.contains("imapsync"));
+    assert_eq!(d.verdict, Verdict::Fail);
+
+    o.tls.dh_bits = Some(768);
+    let d = run_with(&o, &["java-17"]);
+    assert!(!client(&d, "java-17").connects);
+    assert_eq!(finding(&d, "WEAK_DH").severity, Severity::High);
+}
+
+#[test]
+fn rsa_1024_stops_apple_and_openssl_level2_only() {
+    let mut o = modern();
+    o.tls.certificate.as_mut().unwrap().chain[0].key_bits = Some(1024);
+    let d = run(&o);
+    let f = finding(&d, "RSA_KEY_TOO_SMALL");
+    assert_eq!(f.severity, Severity::Medium);
+    assert!(f.detail.contains("1024-bit"));
+    assert!(!client(&d, "apple-mail").connects);
+    assert!(!client(&d, "openssl-seclevel2").connects);
+    assert!(client(&d, "exchange-online").connects);
+    assert!(client(&d, "imapsync").connects, "imapsync does not verify");
+    // Google recommends 2048 without requiring it: a risk.
+    assert!(!client(&d, "google-workspace").risks.is_empty());
+    assert_eq!(d.verdict, Verdict::Warn);
+}
+
+// ---- certificates ----------------------------------------------------------
+
+#[test]
+fn sha1_chain_fails_exchange_online() {
+    let mut o = modern();
+    let c = o.tls.certificate.as_mut().unwrap();
+    c.chain[0].signature_algorithm = "sha1WithRSAEncryption".into();
+    let d = run(&o);
+    assert_eq!(d.verdict, Verdict::Fail);
+    let exo = client(&d, "exchange-online");
+    assert!(!exo.connects);
+    assert!(exo.reason.as_deref().unwrap().contains("SHA-1"));
+    assert!(
+        finding(&d, "CERT_SHA1")
+            .detail
+            .contains("sha1WithRSAEncryption")
+    );
+    assert!(client(&d, "imapsync").connects);
+}
+
+#[test]
+fn a_self_signed_root_sent_in_the_chain_is_not_a_sha1_finding() {
+    let mut o = modern();
+    let mut root = cert_info("CN=Old Root", "RSA", 2048, "sha1WithRSAEncryption");
+    root.self_signed = true;
+    root.is_ca = true;
+    o.tls.certificate.as_mut().unwrap().chain.push(root);
+    let d = run(&o);
+    assert!(!has(&d, "CERT_SHA1"));
+}
+
+#[test]
+fn self_signed_fails_google_and_is_a_risk_for_exchange_online() {
+    let mut o = modern();
+    let c = o.tls.certificate.as_mut().unwrap();
+    c.trusted = Some(false);
+    c.self_signed = Some(true);
+    c.trust_error = Some("self-signed certificate".into());
+    let d = run(&o);
+    assert_eq!(d.verdict, Verdict::Fail);
+    let google = client(&d, "google-workspace");
+    assert!(!google.connects);
+    assert!(google.reason.as_deref().unwrap().contains("self-signed"));
+    let exo = client(&d, "exchange-online");
+    assert!(exo.connects);
+    assert!(exo.risks.iter().any(|r| r.contains("not documented")));
+    assert!(client(&d, "imapsync").connects && client(&d, "imapsync").risks.is_empty());
+    let f = finding(&d, "CERT_SELF_SIGNED");
+    assert!(
+        f.remedy.contains("AcceptUntrustedCertificates")
+            || f.detail.contains("AcceptUntrustedCertificates")
+    );
+    assert!(f.detail.contains("Google"), "{}", f.detail);
+    assert!(!has(&d, "CERT_UNTRUSTED"));
+}
+
+#[test]
+fn untrusted_chain_names_the_trust_error() {
+    let mut o = modern();
+    let c = o.tls.certificate.as_mut().unwrap();
+    c.trusted = Some(false);
+    c.trust_error = Some("unable to get local issuer certificate".into());
+    let d = run(&o);
+    let f = finding(&d, "CERT_UNTRUSTED");
+    assert!(f.detail.contains("unable to get local issuer certificate"));
+    assert!(
+        f.detail.contains("intermediate certificate is missing"),
+        "{}",
+        f.detail
+    );
+    let d = run_with(&o, &["java-17"]);
+    assert!(
+        client(&d, "java-17")
+            .error_as_seen
+            .as_deref()
+            .unwrap()
+            .contains("PKIX path building failed")
+    );
+    assert_eq!(d.verdict, Verdict::Fail);
+}
+
+#[test]
+fn expired_certificate_quotes_the_date() {
+    let mut o = modern();
+    let c = o.tls.certificate.as_mut().unwrap();
+    c.expired = Some(true);
+    c.days_left = Some(-12);
+    c.chain[0].not_after = "2026-11-13T00:00:00Z".into();
+    let d = run(&o);
+    let f = finding(&d, "CERT_EXPIRED");
+    assert!(
+        f.detail.contains("2026-11-13") && f.detail.contains("12 days ago"),
+        "{}",
+        f.detail
+    );
+    assert!(!client(&d, "google-workspace").connects);
+    assert!(client(&d, "exchange-online").connects);
+    assert_eq!(d.verdict, Verdict::Fail);
+}
+
+#[test]
+fn certificate_expiring_soon_is_low() {
+    let mut o = modern();
+    o.tls.certificate.as_mut().unwrap().days_left = Some(9);
+    let d = run(&o);
+    assert_eq!(finding(&d, "CERT_EXPIRES_SOON").severity, Severity::Low);
+    assert_eq!(d.verdict, Verdict::Pass);
+}
+
+#[test]
+fn wrong_name_is_a_risk_for_migration_and_a_failure_for_java() {
+    let mut o = modern();
+    let c = o.tls.certificate.as_mut().unwrap();
+    c.name_match = Some(false);
+    c.chain[0].sans = vec!["owa.example.net".into()];
+    let d = run(&o);
+    let f = finding(&d, "CERT_NAME_MISMATCH");
+    assert!(f.detail.contains("owa.example.net") && f.detail.contains("mail.example.com"));
+    assert!(client(&d, "exchange-online").connects);
+    assert_eq!(d.verdict, Verdict::Warn);
+    let d = run_with(&o, &["java-17", "apple-mail"]);
+    assert!(!client(&d, "java-17").connects);
+    assert!(!client(&d, "apple-mail").connects);
+    assert_eq!(d.verdict, Verdict::Fail);
+}
+
+// ---- mail dialogue ---------------------------------------------------------
+
+#[test]
+fn starttls_missing_on_143_stops_exchange_online_and_imapsync_goes_plaintext() {
+    let mut o = modern();
+    o.target.port = 143;
+    o.target.transport = Transport::Starttls;
+    o.mail.capabilities_before_tls = vec!["IMAP4rev1".into(), "AUTH=PLAIN".into()];
+    o.mail.login_disabled = Some(false);
+    o.mail.starttls = Some(StartTls {
+        advertised: Some(false),
+        accepted: None,
+        response: None,
+    });
+    let d = run(&o);
+    assert_eq!(d.verdict, Verdict::Fail);
+    let f = finding(&d, "STARTTLS_NOT_OFFERED");
+    assert!(f.detail.contains("143") && f.detail.contains("IMAP4rev1 AUTH=PLAIN"));
+    let exo = client(&d, "exchange-online");
+    assert!(!exo.connects);
+    assert!(exo.reason.as_deref().unwrap().contains("STARTTLS"));
+    let imapsync = client(&d, "imapsync");
+    assert!(imapsync.connects);
+    assert!(imapsync.negotiated.is_none());
+    assert!(imapsync.risks[0].contains("plaintext"));
+    assert!(d.summary.contains("STARTTLS"), "{}", d.summary);
+}
+
+#[test]
+fn logindisabled_without_starttls_locks_everyone_out() {
+    let mut o = modern();
+    o.target.port = 143;
+    o.target.transport = Transport::Starttls;
+    o.mail.login_disabled = Some(true);
+    o.mail.starttls = Some(StartTls {
+        advertised: Some(false),
+        accepted: None,
+        response: None,
+    });
+    let d = run(&o);
+    assert!(!client(&d, "imapsync").connects);
+    assert_eq!(
+        finding(&d, "LOGIN_DISABLED_WITHOUT_TLS").severity,
+        Severity::High
+    );
+    assert!(
+        finding(&d, "STARTTLS_NOT_OFFERED")
+            .detail
+            .contains("no client can log in")
+    );
+}
+
+#[test]
+fn plaintext_login_before_tls_is_low() {
+    let mut o = modern();
+    o.target.port = 143;
+    o.target.transport = Transport::Starttls;
+    o.mail.login_disabled = Some(false);
+    o.mail.auth_mechanisms_before_tls = vec!["PLAIN".into()];
+    o.mail.starttls = Some(StartTls {
+        advertised: Some(true),
+        accepted: Some(true),
+        response: Some("a2 OK Begin TLS negotiation now.".into()),
+    });
+    let d = run(&o);
+    let f = finding(&d, "LOGIN_ALLOWED_WITHOUT_TLS");
+    assert_eq!(f.severity, Severity::Low);
+    assert!(
+        f.remedy.contains("disable_plaintext_auth"),
+        "Dovecot remedy: {}",
+        f.remedy
+    );
+}
+
+#[test]
+fn starttls_refused_quotes_the_answer() {
+    let mut o = modern();
+    o.target.port = 143;
+    o.target.transport = Transport::Starttls;
+    o.mail.starttls = Some(StartTls {
+        advertised: Some(true),
+        accepted: Some(false),
+        response: Some("a2 BAD Command received in Invalid state.".into()),
+    });
+    let d = run(&o);
+    assert!(
+        finding(&d, "STARTTLS_REFUSED")
+            .detail
+            .contains("BAD Command received")
+    );
+    assert!(!client(&d, "exchange-online").connects);
+}
+
+#[test]
+fn no_auth_plain_after_tls_warns() {
+    let mut o = modern();
+    o.mail.auth_mechanisms = vec!["NTLM".into(), "GSSAPI".into()];
+    let d = run(&o);
+    let f = finding(&d, "NO_PLAIN_AUTH_AFTER_TLS");
+    assert!(f.detail.contains("AUTH=NTLM AUTH=GSSAPI"), "{}", f.detail);
+    assert_eq!(d.verdict, Verdict::Warn);
+    assert!(d.summary.contains("AUTH=PLAIN"), "{}", d.summary);
+}
+
+#[test]
+fn failed_login_quotes_the_server() {
+    let mut o = modern();
+    o.mail.login = Some(LoginResult {
+        attempted: true,
+        ok: Some(false),
+        mechanism: Some("PLAIN".into()),
+        server_text: Some("a5 NO AUTHENTICATE failed.".into()),
+    });
+    let d = run(&o);
+    assert!(
+        finding(&d, "LOGIN_FAILED")
+            .detail
+            .contains("NO AUTHENTICATE failed.")
+    );
+}
+
+// ---- reachability ----------------------------------------------------------
+
+#[test]
+fn unresolvable_host_fails_with_exchange_onlines_words() {
+    let mut o = base(993, Transport::Implicit);
+    o.connect.ok = false;
+    o.resolution_error = Some("mail.example.com did not resolve".into());
+    let d = run(&o);
+    assert_eq!(d.verdict, Verdict::Fail);
+    assert_eq!(ids(&d), ["HOST_NOT_RESOLVED"]);
+    assert!(
+        client(&d, "exchange-online")
+            .error_as_seen
+            .as_deref()
+            .unwrap()
+            .contains("could not be completed")
+    );
+    assert!(d.summary.contains("did not resolve"), "{}", d.summary);
+}
+
+#[test]
+fn filtered_port_fails_with_the_15_second_timeout_text() {
+    let mut o = base(993, Transport::Implicit);
+    o.connect.ok = false;
+    o.connect_error_kind = Some(ErrorKind::Timeout);
+    o.connect.error = Some("no answer within 10 s".into());
+    let d = run(&o);
+    assert_eq!(d.verdict, Verdict::Fail);
+    let f = finding(&d, "PORT_CLOSED");
+    assert!(f.detail.contains("filtered"));
+    assert!(
+        client(&d, "exchange-online")
+            .error_as_seen
+            .as_deref()
+            .unwrap()
+            .contains("timed out after 00:00:15")
+    );
+}
+
+#[test]
+fn wrong_service_on_port() {
+    let mut o = base(993, Transport::Implicit);
+    o.service = Some(ServiceSeen::PlaintextOnTlsPort {
+        banner: "+OK POP3 ready".into(),
+    });
+    let d = run(&o);
+    assert_eq!(d.verdict, Verdict::Fail);
+    assert!(
+        finding(&d, "WRONG_SERVICE_ON_PORT")
+            .detail
+            .contains("+OK POP3 ready")
+    );
+    assert!(
+        client(&d, "imapsync")
+            .error_as_seen
+            .as_deref()
+            .unwrap()
+            .contains("wrong version number")
+    );
+    assert!(
+        d.summary.starts_with("No client can connect"),
+        "{}",
+        d.summary
+    );
+}
+
+#[test]
+fn bye_at_greeting_is_a_connection_limit() {
+    let mut o = base(143, Transport::Starttls);
+    o.service = Some(ServiceSeen::RefusedAtGreeting {
+        banner: "* BYE Connection refused".into(),
+    });
+    let d = run(&o);
+    assert!(
+        finding(&d, "CONNECTION_LIMITED")
+            .detail
+            .contains("* BYE Connection refused")
+    );
+    assert_eq!(d.verdict, Verdict::Fail);
+}
+
+#[test]
+fn no_greeting_is_reported() {
+    let mut o = base(143, Transport::Starttls);
+    o.error(
+        steps::GREETING,
+        ErrorKind::Timeout,
+        "reading the greeting: timed out",
+    );
+    let d = run(&o);
+    assert!(finding(&d, "NO_GREETING").detail.contains("timed out"));
+}
+
+#[test]
+fn handshake_failure_without_a_scan_is_critical() {
+    let mut o = base(993, Transport::Implicit);
+    o.error(
+        steps::TLS_HANDSHAKE,
+        ErrorKind::Tls,
+        "server sent alert ProtocolVersion",
+    );
+    let d = run(&o);
+    assert_eq!(d.verdict, Verdict::Fail);
+    assert_eq!(
+        finding(&d, "TLS_HANDSHAKE_FAILED").severity,
+        Severity::Critical
+    );
+    assert!(d.summary.contains("ProtocolVersion"), "{}", d.summary);
+    assert_eq!(client(&d, "exchange-online").basis, ClientBasis::Incomplete);
+}
+
+#[test]
+fn a_modern_handshake_without_a_scan_passes_without_invented_findings() {
+    let mut o = base(993, Transport::Implicit);
+    o.tls.handshake = Some(Handshake {
+        version: Tls13,
+        suite: crate::tls::suite_info(0x1302),
+        group: Some("x25519".into()),
+        alpn: None,
+        ocsp_stapled: None,
+        ms: 3,
+    });
+    o.mail.greeting = Some("* OK ready".into());
+    let d = run(&o);
+    assert_eq!(d.verdict, Verdict::Pass, "{}", d.summary);
+    assert!(d.findings.is_empty());
+    let exo = client(&d, "exchange-online");
+    assert!(exo.connects);
+    assert_eq!(exo.basis, ClientBasis::Incomplete);
+}
+
+// ---- protocols and compliance ---------------------------------------------
+
+#[test]
+fn legacy_versions_next_to_tls12_warn_and_fail_rfc9325() {
+    let mut o = modern();
+    scan(
+        &mut o,
+        &[
+            (Ssl3, &[0x000A]),
+            (Tls10, &[0xC014, 0x002F]),
+            (Tls11, &[0xC014, 0x002F]),
+            (Tls12, &[0xC030, 0xC02F]),
+        ],
+        true,
+    );
+    let d = run(&o);
+    let f = finding(&d, "LEGACY_PROTOCOL_ENABLED");
+    assert_eq!(f.severity, Severity::High, "SSLv3 is on");
+    assert!(f.detail.contains("SSLv3, TLSv1.0, TLSv1.1"), "{}", f.detail);
+    assert!(
+        f.remedy.contains("ssl_min_protocol"),
+        "Dovecot: {}",
+        f.remedy
+    );
+    assert_eq!(d.verdict, Verdict::Warn);
+    let d = run_with(&o, &["rfc9325"]);
+    assert_eq!(d.verdict, Verdict::Fail);
+    let r = client(&d, "rfc9325");
+    assert_eq!(r.compliant, Some(false));
+    assert!(r.reason.as_deref().unwrap().contains("TLSv1.0"));
+    assert!(finding(&d, "NOT_COMPLIANT").detail.contains("RFC 9325"));
+}
+
+#[test]
+fn compliance_profiles_judge_the_modern_server() {
+    let o = modern();
+    let d = run_with(&o, &["mozilla-intermediate", "rfc9325", "mozilla-modern"]);
+    assert_eq!(client(&d, "mozilla-intermediate").compliant, Some(true));
+    assert_eq!(client(&d, "rfc9325").compliant, Some(true));
+    let modern = client(&d, "mozilla-modern");
+    assert_eq!(modern.compliant, Some(false));
+    assert!(modern.reason.as_deref().unwrap().contains("TLSv1.2"));
+    assert!(modern.reason.as_deref().unwrap().contains("ECDSA"));
+    assert_eq!(d.verdict, Verdict::Fail);
+}
+
+#[test]
+fn smtp_targets_are_judged_by_mail_clients_not_migration_services() {
+    let mut o = modern();
+    o.target.protocol = Protocol::Smtp;
+    o.target.port = 465;
+    let d = run(&o);
+    assert!(d.clients.iter().all(|c| c.profile != "exchange-online"));
+    assert!(client(&d, "thunderbird").decides_verdict);
+    assert_eq!(d.verdict, Verdict::Pass);
+}
+
+// ---- the wire trials ---------------------------------------------------------
+
+#[test]
+fn an_observed_trial_wins_and_a_disagreement_is_reported() {
+    let mut o = modern();
+    o.client_trials.push(ClientTrial {
+        profile: "exchange-online".into(),
+        outcome: TrialOutcome::Negotiated {
+            version: Tls12,
+            suite: 0xC02F,
+        },
+    });
+    let d = run(&o);
+    let exo = client(&d, "exchange-online");
+    assert_eq!(exo.basis, ClientBasis::Observed);
+    assert_eq!(exo.negotiated.as_ref().unwrap().suite.iana, "0xC02F");
+    let f = finding(&d, "CLIENT_TRIAL_DISAGREES");
+    assert!(
+        f.detail.contains("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"),
+        "{}",
+        f.detail
+    );
+    assert!(
+        f.detail.contains("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"),
+        "{}",
+        f.detail
+    );
+}
+
+#[test]
+fn a_refused_trial_means_the_client_cannot_connect() {
+    let mut o = modern();
+    o.client_trials.push(ClientTrial {
+        profile: "exchange-online".into(),
+        outcome: TrialOutcome::Refused {
+            alert: Some("handshake_failure".into()),
+        },
+    });
+    let d = run(&o);
+    let exo = client(&d, "exchange-online");
+    assert!(!exo.connects);
+    assert!(
+        exo.error_as_seen
+            .as_deref()
+            .unwrap()
+            .contains("TLS negotiation failed")
+    );
+    assert!(has(&d, "CLIENT_TRIAL_DISAGREES"));
+    assert_eq!(d.verdict, Verdict::Fail);
+}
+
+#[test]
+fn an_agreeing_trial_is_not_a_finding() {
+    let mut o = seed(993, Transport::Implicit);
+    o.client_trials.push(ClientTrial {
+        profile: "exchange-online".into(),
+        outcome: TrialOutcome::Refused {
+            alert: Some("protocol_version".into()),
+        },
+    });
+    let d = run(&o);
+    assert_eq!(client(&d, "exchange-online").basis, ClientBasis::Observed);
+    assert!(!has(&d, "CLIENT_TRIAL_DISAGREES"));
+}
+
+// ---- remedies follow the software --------------------------------------------
+
+#[test]
+fn remedies_follow_the_guessed_software() {
+    let cases = [
+        ("* OK Dovecot ready.", "ssl_min_protocol"),
+        ("220 mail.example.com ESMTP Postfix", "smtpd_tls_protocols"),
+        (
+            "* OK [CAPABILITY IMAP4rev1] Courier-IMAP ready.",
+            "TLS_PROTOCOL",
+        ),
+        (
+            "* OK mail.example.com Cyrus IMAP v2.4.17 server ready",
+            "tls_versions",
+        ),
+        ("* OK IMAP ready", "Enable TLS 1.2"),
+    ];
+    for (greeting, word) in cases {
+        let mut o = seed(993, Transport::Implicit);
+        o.mail.greeting = Some(greeting.into());
+        let d = run(&o);
+        let f = finding(&d, "TLS_MAX_VERSION_TOO_LOW");
+        assert!(f.remedy.contains(word), "{greeting}: {}", f.remedy);
+    }
+}
+
+#[test]
+fn exchange_2013_gets_the_schannel_steps_not_the_2010_ways_out() {
+    let mut o = seed(993, Transport::Implicit);
+    scan(
+        &mut o,
+        &[(Tls10, EXCHANGE_2010_SUITES), (Tls11, EXCHANGE_2010_SUITES)],
+        true,
+    );
+    o.mail.software_guess = Some(SoftwareGuess {
+        name: "Microsoft Exchange".into(),
+        version: Some("15.1".into()),
+        evidence: vec![],
+    });
+    let d = run(&o);
+    let f = finding(&d, "TLS_MAX_VERSION_TOO_LOW");
+    assert!(f.remedy.contains("DisabledByDefault=0"), "{}", f.remedy);
+    assert!(!f.remedy.contains("PST"), "{}", f.remedy);
+}
+
+#[test]
+fn exchange_2010_is_told_apart_by_capabilities_without_move_and_id() {
+    let mut o = base(143, Transport::Starttls);
+    o.mail.greeting = Some(EXCHANGE_GREETING.into());
+    o.mail.capabilities_before_tls = vec!["IMAP4".into(), "IMAP4rev1".into(), "STARTTLS".into()];
+    assert_eq!(server::software(&o), server::Software::Exchange2010);
+    o.mail.capabilities_before_tls.push("MOVE".into());
+    o.mail.capabilities_before_tls.push("ID".into());
+    assert_eq!(server::software(&o), server::Software::Exchange);
+}
+
+// ---- the data ----------------------------------------------------------------
+
+#[test]
+fn profiles_are_sendable_offers() {
+    let required = [
+        "exchange-online",
+        "google-workspace",
+        "imapsync",
+        "openssl-seclevel2",
+        "thunderbird",
+        "outlook-windows",
+        "apple-mail",
+        "java-17",
+        "mozilla-intermediate",
+        "mozilla-modern",
+        "rfc9325",
+    ];
+    for id in required {
+        assert!(profile_ids().contains(&id), "{id}");
+    }
+    let mut seen = std::collections::HashSet::new();
+    for p in profiles::all() {
+        assert!(seen.insert(p.id), "duplicate {}", p.id);
+        assert!(
+            !p.offer.versions.is_empty() && !p.offer.suites.is_empty(),
+            "{}",
+            p.id
+        );
+        for s in p.offer.suites {
+            let known = crate::tls::suites::lookup(*s)
+                .unwrap_or_else(|| panic!("{}: 0x{s:04X} unknown", p.id));
+            assert!(
+                known.signalling
+                    || p.offer
+                        .versions
+                        .iter()
+                        .any(|v| known.usable_at(server::protocol_version(*v))),
+                "{}: {} never usable",
+                p.id,
+                known.iana_name
+            );
+        }
+        for g in p.offer.groups {
+            assert!(
+                crate::tls::hello::group_name(*g).is_some(),
+                "{}: group {g}",
+                p.id
+            );
+        }
+        let hello = p.offer.hello_spec(Some("mail.example.com".into()));
+        let bytes = hello.encode().unwrap_or_else(|e| panic!("{}: {e}", p.id));
+        assert_eq!(bytes[0], 22, "{}: a handshake record", p.id);
+        assert_eq!(hello.suites, p.offer.suites);
+        assert_eq!(hello.supported_groups, p.offer.groups);
+        assert_eq!(hello.renegotiation_info, !p.offer.suites.contains(&0x00FF));
+        if p.offer.versions.contains(&Tls13) {
+            assert_eq!(hello.supported_versions.first(), Some(&0x0304));
+            assert!(!hello.key_shares.is_empty(), "{}", p.id);
+        }
+    }
+    let migration: Vec<&str> = profiles::all()
+        .iter()
+        .filter(|p| p.is_default_for(Protocol::Imap))
+        .map(|p| p.id)
+        .collect();
+    assert_eq!(
+        migration,
+        ["exchange-online", "google-workspace", "imapsync"]
+    );
+    assert_eq!(
+        profiles::by_id("exchange-online").unwrap().offer.suites,
+        &[
+            0xC030, 0xC02F, 0xC028, 0xC027, 0xC014, 0xC013, 0x009D, 0x009C
+        ]
+    );
+}
+
+#[test]
+fn catalogue_ids_are_unique_and_complete() {
+    let mut seen = std::collections::HashSet::new();
+    for f in catalogue::CATALOGUE {
+        assert!(seen.insert(f.id), "duplicate {}", f.id);
+        assert!(
+            f.remedies.last().is_some_and(|r| r.software.is_none()),
+            "{} has a generic remedy",
+            f.id
+        );
+    }
+    for id in [
+        "TLS_MAX_VERSION_TOO_LOW",
+        "NO_COMMON_SUITE_EXCHANGE_ONLINE",
+        "CERT_UNTRUSTED",
+        "CERT_EXPIRED",
+        "CERT_NAME_MISMATCH",
+        "CERT_SHA1",
+        "WEAK_DH",
+        "RSA_KEY_TOO_SMALL",
+        "STARTTLS_NOT_OFFERED",
+        "LOGIN_DISABLED_WITHOUT_TLS",
+        "NO_PLAIN_AUTH_AFTER_TLS",
+        "WRONG_SERVICE_ON_PORT",
+        "PORT_CLOSED",
+        "HOST_NOT_RESOLVED",
+        "CONNECTION_LIMITED",
+        "LEGACY_PROTOCOL_ENABLED",
+        "WEAK_CIPHERS_ENABLED",
+        "TLS_HANDSHAKE_FAILED",
+        "NO_GREETING",
+    ] {
+        assert!(catalogue::spec(id).is_some(), "{id}");
+    }
+    assert_eq!(catalogue::docs().len(), catalogue::CATALOGUE.len());
+    assert_eq!(profile_docs().len(), profiles::all().len());
+}
+
+#[test]
+fn report_carries_clients_and_the_requested_selection() {
+    let o = seed(993, Transport::Implicit);
+    let r = report(o, Some(&["java-17".to_string()]));
+    assert_eq!(r.verdict, Verdict::Fail);
+    let deciding: Vec<&str> = r
+        .clients
+        .iter()
+        .filter(|c| c.decides_verdict)
+        .map(|c| c.profile.as_str())
+        .collect();
+    assert_eq!(deciding, ["java-17"]);
+    assert!(r.summary.starts_with("Java 17"), "{}", r.summary);
+    let _ = Ssl2;
+}
+
+#[test]
+fn java_on_rsa_key_transport_only_is_a_risk_because_17u_disables_it() {
+    let mut o = modern();
+    scan(&mut o, &[(Tls12, &[0x009C, 0x009D])], true);
+    let d = run_with(&o, &["java-17"]);
+    let java = client(&d, "java-17");
+    assert!(java.connects);
+    assert_eq!(java.negotiated.as_ref().unwrap().suite.iana, "0x009C");
+    assert!(java.risks[0].contains("17u"), "{:?}", java.risks);
+    assert_eq!(d.verdict, Verdict::Warn);
+    // Exchange Online takes RSA AES-GCM (#7, #8 of the Office 365 table).
+    assert!(client(&d, "exchange-online").connects);
+}
+
+#[test]
+fn validity_is_judged_against_started_at_when_the_certificate_layer_did_not() {
+    let mut o = modern();
+    o.started_at = time::macros::datetime!(2027-02-01 00:00 UTC);
+    let c = o.tls.certificate.as_mut().unwrap();
+    c.expired = None;
+    c.days_left = None;
+    let d = run(&o);
+    assert!(
+        finding(&d, "CERT_EXPIRED")
+            .detail
+            .contains("expired on 2027-01-01")
+    );
+    o.started_at = time::macros::datetime!(2025-06-01 00:00 UTC);
+    let d = run(&o);
+    assert!(
+        finding(&d, "CERT_EXPIRED")
+            .detail
+            .contains("not valid before 2026-01-01")
+    );
+    o.started_at = time::macros::datetime!(2026-06-01 00:00 UTC);
+    assert!(!has(&run(&o), "CERT_EXPIRED"));
+}
+
+#[test]
+fn an_unmeasured_tls13_leaves_the_maximum_open() {
+    let mut o = seed(993, Transport::Implicit);
+    if let Some(v) = o.tls.versions.iter_mut().find(|v| v.version == Tls13) {
+        v.offered = None;
+    }
+    let d = run(&o);
+    assert!(!has(&d, "TLS_MAX_VERSION_TOO_LOW"), "{:?}", ids(&d));
+    // imapsync offers TLS 1.3, which was not measured: not determined. Exchange
+    // Online's documented offer (TLS 1.2 only) is refused for certain.
+    assert_eq!(client(&d, "imapsync").basis, ClientBasis::Incomplete);
+    assert_eq!(client(&d, "exchange-online").basis, ClientBasis::Computed);
+    // SSLv2/SSLv3 left unmeasured do not hide the finding.
+    let mut o = seed(993, Transport::Implicit);
+    for v in o.tls.versions.iter_mut().filter(|v| v.version <= Ssl3) {
+        v.offered = None;
+    }
+    assert!(has(&run(&o), "TLS_MAX_VERSION_TOO_LOW"));
+    let _ = Ssl2;
+}
+
+#[test]
+fn a_requested_guideline_reads_as_compliance_in_the_summary() {
+    let d = run_with(&modern(), &["mozilla-modern"]);
+    assert_eq!(d.verdict, Verdict::Fail);
+    assert!(
+        d.summary.contains("does not meet Mozilla modern"),
+        "{}",
+        d.summary
+    );
+    assert!(d.summary.contains("TLSv1.2"), "{}", d.summary);
+}
+
+#[test]
+fn on_993_without_a_greeting_the_remedy_still_names_the_exchange_2010_ways_out() {
+    // Given the seed over implicit TLS: the modern handshake fails, so no
+    // greeting is read and the software is not known.
+    let mut o = seed(993, Transport::Implicit);
+    o.mail.greeting = None;
+    let d = run(&o);
+    let f = finding(&d, "TLS_MAX_VERSION_TOO_LOW");
+    for word in [
+        "Enable TLS 1.2",
+        "Exchange 2010",
+        "cutover",
+        "hybrid",
+        "PST import",
+    ] {
+        assert!(f.remedy.contains(word), "{word}: {}", f.remedy);
+    }
+    assert!(
+        d.summary.contains("enable TLS 1.2") && d.summary.contains("PST import"),
+        "{}",
+        d.summary
+    );
+}
+
+#[test]
+fn no_common_group_is_its_own_failure() {
+    // Given ECDHE-RSA suites, but only on curves the clients do not offer or accept.
+    let mut o = modern();
+    scan(&mut o, &[(Tls12, &[0xC030, 0xC02F])], true);
+    o.tls.groups = vec!["secp192r1".into()];
+    let d = run(&o);
+    let exo = client(&d, "exchange-online");
+    assert!(!exo.connects);
+    assert!(
+        exo.reason.as_deref().unwrap().contains("secp192r1"),
+        "{:?}",
+        exo.reason
+    );
+    assert!(has(&d, "NO_COMMON_SUITE_EXCHANGE_ONLINE"));
+    assert!(
+        !client(&d, "imapsync").connects,
+        "OpenSSL level 2 refuses ECC under 224 bits"
+    );
+}
+
+#[test]
+fn per_version_server_preference_wins_over_the_overall_flag() {
+    let mut o = modern();
+    o.tls.server_preference = None;
+    for v in o.tls.versions.iter_mut() {
+        v.server_preference = Some(v.version == Tls12);
+    }
+    let d = run(&o);
+    // At TLS 1.2 the server's order (0xC030 first) decides.
+    assert_eq!(
+        client(&d, "thunderbird")
+            .negotiated
+            .as_ref()
+            .unwrap()
+            .suite
+            .iana,
+        "0x1301"
+    );
+    assert_eq!(
+        client(&d, "exchange-online")
+            .negotiated
+            .as_ref()
+            .unwrap()
+            .suite
+            .iana,
+        "0xC030"
+    );
+}
+
+// ---- every profile on every server shape --------------------------------------
+
+fn dhe_only() -> Observations {
+    let mut o = modern();
+    scan(&mut o, &[(Tls12, &[0x009F, 0x009E])], true);
+    o.tls.dh_bits = Some(2048);
+    o
+}
+
+fn ecdsa_only() -> Observations {
+    let mut o = modern();
+    scan(&mut o, &[(Tls12, &[0xC02C, 0xC02B, 0xCCA9])], true);
+    let c = o.tls.certificate.as_mut().unwrap();
+    c.chain[0].key_type = "EC".into();
+    c.chain[0].key_bits = Some(256);
+    o
+}
+
+fn rc4_3des_only() -> Observations {
+    let mut o = modern();
+    scan(&mut o, &[(Tls12, &[0x000A, 0x0005])], true);
+    o
+}
+
+/// `Y` connects, `R` connects with a risk, `N` cannot connect.
+#[test]
+fn every_profile_on_every_server_shape() {
+    let profiles = [
+        "exchange-online",
+        "google-workspace",
+        "imapsync",
+        "openssl-seclevel2",
+        "thunderbird",
+        "outlook-windows",
+        "apple-mail",
+        "java-17",
+        "mozilla-intermediate",
+        "mozilla-modern",
+        "rfc9325",
+    ];
+    let table: [(&str, Observations, [&str; 11]); 5] = [
+        //                    exo  gws  isync ossl  tb   outl apple java  mozI mozM rfc
+        (
+            "seed",
+            seed(993, Transport::Implicit),
+            ["N", "R", "N", "N", "N", "R", "R", "N", "N", "N", "N"],
+        ),
+        (
+            "modern",
+            modern(),
+            ["Y", "Y", "Y", "Y", "Y", "Y", "Y", "Y", "Y", "Y", "Y"],
+        ),
+        (
+            "dhe-only",
+            dhe_only(),
+            ["N", "R", "Y", "Y", "N", "Y", "N", "Y", "Y", "N", "Y"],
+        ),
+        (
+            "ecdsa-only",
+            ecdsa_only(),
+            ["N", "Y", "Y", "Y", "Y", "Y", "Y", "Y", "Y", "N", "Y"],
+        ),
+        (
+            "rc4-3des-only",
+            rc4_3des_only(),
+            ["N", "R", "N", "N", "N", "N", "Y", "N", "N", "N", "N"],
+        ),
+    ];
+    for (shape, o, expected) in table {
+        let d = run_with(&o, &profiles);
+        for (id, want) in profiles.iter().zip(expected) {
+            let c = client(&d, id);
+            let got = match (c.connects, c.risks.is_empty()) {
+                (false, _) => "N",
+                (true, true) => "Y",
+                (true, false) => "R",
+            };
+            assert_eq!(got, want, "{shape} / {id}: {:?}", c.reason);
+        }
+    }
+}
+
+#[test]
+fn every_catalogue_entry_is_reachable_from_some_scenario() {
+    let mut emitted = std::collections::HashSet::new();
+    let mut record = |d: Diagnosis| {
+        for f in d.findings {
+            emitted.insert(f.id);
+        }
+    };
+    record(run(&seed(993, Transport::Implicit)));
+    record(run(&dhe_only()));
+    record(run(&rc4_3des_only()));
+    record(run_with(&modern(), &["mozilla-modern"]));
+    let mut o = base(993, Transport::Implicit);
+    o.resolution_error = Some("no such host".into());
+    record(run(&o));
+    let mut o = base(993, Transport::Implicit);
+    o.connect.ok = false;
+    record(run(&o));
+    for seen in [
+        ServiceSeen::Pop3 {
+            banner: "+OK".into(),
+        },
+        ServiceSeen::RefusedAtGreeting {
+            banner: "* BYE".into(),
+        },
+        ServiceSeen::Silent { waited_ms: 10_000 },
+    ] {
+        let mut o = base(143, Transport::Starttls);
+        o.service = Some(seen);
+        record(run(&o));
+    }
+    let mut o = base(993, Transport::Implicit);
+    o.error(steps::TLS_HANDSHAKE, ErrorKind::Tls, "alert");
+    record(run(&o));
+    let mut o = modern();
+    o.target.transport = Transport::Starttls;
+    o.mail.starttls = Some(StartTls {
+        advertised: Some(false),
+        accepted: None,
+        response: None,
+    });
+    o.mail.login_disabled = Some(true);
+    record(run(&o));
+    let mut o = modern();
+    o.target.transport = Transport::Starttls;
+    o.mail.starttls = Some(StartTls {
+        advertised: Some(true),
+        accepted: Some(false),
+        response: None,
+    });
+    o.mail.login_disabled = Some(false);
+    o.mail.auth_mechanisms = vec!["NTLM".into()];
+    o.mail.login = Some(LoginResult {
+        attempted: true,
+        ok: Some(false),
+        mechanism: None,
+        server_text: None,
+    });
+    record(run(&o));
+    let mut o = modern();
+    scan(&mut o, &[(Tls11, &[0x002F]), (Tls12, &[0x009C])], true);
+    o.tls.dh_bits = Some(1024);
+    o.client_trials.push(ClientTrial {
+        profile: "imapsync".into(),
+        outcome: TrialOutcome::Refused { alert: None },
+    });
+    let c = o.tls.certificate.as_mut().unwrap();
+    c.chain[0].key_bits = Some(1024);
+    c.chain[0].signature_algorithm = "sha1WithRSAEncryption".into();
+    c.name_match = Some(false);
+    c.expired = Some(true);
+    c.trusted = Some(false);
+    record(run(&o));
+    let mut o = modern();
+    let c = o.tls.certificate.as_mut().unwrap();
+    c.self_signed = Some(true);
+    c.trusted = Some(false);
+    c.days_left = Some(5);
+    record(run(&o));
+
+    let missing: Vec<&str> = catalogue::CATALOGUE
+        .iter()
+        .map(|f| f.id)
+        .filter(|id| !emitted.contains(*id))
+        .collect();
+    assert!(missing.is_empty(), "never emitted: {missing:?}");
+}
+
+#[test]
+fn an_unmeasured_client_warns_and_says_what_was_not_measured() {
+    // Given TLS 1.2 measured with suites, TLS 1.3 accepted but its suites not enumerated.
+    let mut o = modern();
+    scan(&mut o, &[(Tls12, &[0xC030]), (Tls13, &[])], true);
+    let d = run(&o);
+    assert_eq!(client(&d, "exchange-online").basis, ClientBasis::Computed);
+    let imapsync = client(&d, "imapsync");
+    assert!(!imapsync.connects);
+    assert_eq!(imapsync.basis, ClientBasis::Incomplete);
+    assert_eq!(d.verdict, Verdict::Warn);
+    assert!(
+        d.summary
+            .contains("whether Google Workspace connects was not determined: the server accepts TLSv1.3 but its suites were not enumerated"),
+        "{}",
+        d.summary
+    );
+}
+
+#[test]
+fn later_connections_reset_look_like_a_connection_limit() {
+    let mut o = modern();
+    o.client_trials.push(ClientTrial {
+        profile: "java-17".into(),
+        outcome: TrialOutcome::Failed {
+            message: "connection reset by peer".into(),
+        },
+    });
+    o.error("wire_scan", ErrorKind::Refused, "connection refused");
+    let d = run(&o);
+    let f = finding(&d, "CONNECTION_LIMITED");
+    assert_eq!(f.severity, Severity::Medium);
+    assert!(
+        f.detail.contains("2 later one(s)") && f.detail.contains("java-17 trial"),
+        "{}",
+        f.detail
+    );
+    assert!(
+        f.remedy.contains("mail_max_userip_connections"),
+        "Dovecot: {}",
+        f.remedy
+    );
+    // A failed trial is not evidence about the suites: Java stays computed.
+    assert_eq!(client(&d, "java-17").basis, ClientBasis::Computed);
+    assert_eq!(d.verdict, Verdict::Warn);
+}
