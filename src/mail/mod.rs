@@ -1,7 +1,17 @@
-//! Mail dialogues (IMAP, later POP3 and SMTP) over a bounded line reader.
+//! Mail dialogues (IMAP, POP3, SMTP) over a bounded line reader: what the
+//! server says in plaintext and inside TLS, which software it is, whether
+//! the expected service answered at all, and an optional login test.
 
+pub mod auth;
+pub mod dialogue;
+pub mod imap;
 pub mod line;
+pub mod pop3;
+pub mod service;
+pub mod smtp;
+pub mod software;
 pub mod starttls;
+pub mod wire;
 
 /// Server text made safe to show: valid UTF-8 kept, control characters and
 /// invalid bytes escaped, length capped.
