@@ -19,7 +19,7 @@ use super::imap::{self, Imap, Reply};
 use super::line::LineError;
 use super::service::{self, Recorded};
 use super::software::{self, Said};
-use super::wire::{StepFailure, Wire};
+use super::wire::{Handover, StepFailure, Wire};
 use super::{pop3, smtp};
 use crate::observations::{Observations, ServiceSeen, steps};
 use crate::probe::net::{Deadline, Meter};
@@ -238,9 +238,9 @@ async fn speak<S>(
         }
         First::Silent { waited_ms } => {
             match wire.into_upgrade() {
-                Ok((stream, transcript, _)) => {
-                    seen.transcript = transcript;
-                    silent(stream, waited_ms, in_tls, ctx, obs).await;
+                Ok(h) => {
+                    seen.transcript = h.transcript;
+                    silent(h.stream, waited_ms, in_tls, ctx, obs).await;
                 }
                 Err((f, transcript)) => {
                     seen.transcript = transcript;
@@ -365,8 +365,12 @@ async fn upgrade<S>(
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let (stream, transcript, redactor) = match wire.into_upgrade() {
-        Ok(parts) => parts,
+    let Handover {
+        stream,
+        transcript,
+        redactor,
+    } = match wire.into_upgrade() {
+        Ok(h) => h,
         Err((f, transcript)) => {
             seen.transcript = transcript;
             record_failure(obs, f);

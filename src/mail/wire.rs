@@ -49,6 +49,13 @@ impl StepFailure {
 /// Lines kept in a transcript; a chatty server cannot grow a Report beyond this.
 const TRANSCRIPT_LINES: usize = 200;
 
+/// The bare stream and what goes on with it into TLS.
+pub struct Handover<S> {
+    pub stream: S,
+    pub transcript: Vec<String>,
+    pub redactor: Redactor,
+}
+
 pub struct Wire<S> {
     reader: LineReader<S>,
     transcript: Vec<String>,
@@ -144,7 +151,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Wire<S> {
     /// Hands the stream over for the TLS handshake after an accepted
     /// upgrade. Bytes already buffered would be read as TLS: plaintext
     /// injected ahead of the handshake (CVE-2011-0411 class), so refuse.
-    pub fn into_upgrade(self) -> Result<(S, Vec<String>, Redactor), (StepFailure, Vec<String>)> {
+    pub fn into_upgrade(self) -> Result<Handover<S>, (StepFailure, Vec<String>)> {
         if !self.reader.buffered().is_empty() {
             let said = self.shown(self.reader.buffered());
             return Err((
@@ -158,7 +165,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Wire<S> {
                 self.transcript,
             ));
         }
-        Ok((self.reader.into_inner(), self.transcript, self.redactor))
+        Ok(Handover {
+            stream: self.reader.into_inner(),
+            transcript: self.transcript,
+            redactor: self.redactor,
+        })
     }
 
     pub fn into_transcript(self) -> Vec<String> {

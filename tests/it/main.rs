@@ -3,5 +3,6 @@
 
 mod api;
 mod cli;
+mod mail;
 mod openapi;
 mod support;
