@@ -88,9 +88,22 @@ pub async fn run<S>(
             let Some(tls) = tls_handshake(recorded, &ctx, obs).await else {
                 let bytes = first.get();
                 if !bytes.is_empty() && !service::is_tls_record(&bytes) {
-                    obs.service = Some(ServiceSeen::PlaintextOnTlsPort {
-                        banner: service::banner(&bytes),
-                    });
+                    let banner = ctx.redactor.redact(&service::banner(&bytes));
+                    // Not a TLS failure in the usual sense: the port speaks
+                    // plaintext (OpenSSL clients say "wrong version number").
+                    if let Some(e) = obs
+                        .errors
+                        .iter_mut()
+                        .rev()
+                        .find(|e| e.step == steps::TLS_HANDSHAKE)
+                    {
+                        e.kind = ErrorKind::Protocol;
+                        e.message = format!(
+                            "{}; the server sent plaintext instead of TLS: \"{banner}\"",
+                            e.message
+                        );
+                    }
+                    obs.service = Some(ServiceSeen::PlaintextOnTlsPort { banner });
                 }
                 return;
             };
@@ -196,16 +209,10 @@ where
             obs.timing(steps::GREETING, started.elapsed().as_millis() as u64);
             obs.mail.greeting = Some(wire.shown(&line));
             if let Some(other) = service::classify_banner(ctx.spec.protocol, &line) {
-                let what = match &other {
-                    ServiceSeen::RefusedAtGreeting { .. } => {
-                        "the server refused the connection at the greeting (often a connection limit)"
-                    }
-                    _ => "the first line is not the greeting of the protocol probed",
-                };
                 obs.error(
                     steps::GREETING,
                     ErrorKind::Protocol,
-                    format!("{what}: {}", wire.shown(&line)),
+                    ctx.redactor.redact(&service::describe(&other)),
                 );
                 obs.service = Some(other);
                 return First::Stop;

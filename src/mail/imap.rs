@@ -381,12 +381,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Imap<S> {
                     format!("literal of {n} bytes exceeds the {MAX_LITERAL}-byte bound"),
                 ));
             }
-            let data = self
-                .wire
-                .reader()
-                .read_exact(n, deadline)
-                .await
-                .map_err(|e| StepFailure::from_line(step, e))?;
+            let data = self.wire.read_exact(n, step, deadline).await?;
             // `{n}` CRLF, n bytes, then the rest of the response up to CRLF.
             bytes.extend_from_slice(&data);
             line = self.wire.line(step, deadline).await?;

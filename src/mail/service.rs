@@ -74,6 +74,33 @@ pub fn classify_banner(expected: Protocol, line: &[u8]) -> Option<ServiceSeen> {
     })
 }
 
+/// One sentence naming what answered, for error messages.
+pub fn describe(seen: &ServiceSeen) -> String {
+    match seen {
+        ServiceSeen::TlsOnPlaintextPort => {
+            "the port speaks implicit TLS (a TLS record arrived instead of a greeting)".into()
+        }
+        ServiceSeen::PlaintextOnTlsPort { banner } => {
+            format!("the port speaks plaintext, not TLS: \"{banner}\"")
+        }
+        ServiceSeen::Imap { banner } => format!("an IMAP server answered: \"{banner}\""),
+        ServiceSeen::Pop3 { banner } => format!("a POP3 server answered: \"{banner}\""),
+        ServiceSeen::Smtp { banner } => format!("an SMTP (or FTP) server answered: \"{banner}\""),
+        ServiceSeen::Http { banner } => format!("an HTTP server answered: \"{banner}\""),
+        ServiceSeen::Ssh { banner } => format!("an SSH server answered: \"{banner}\""),
+        ServiceSeen::Unknown { banner } => {
+            format!("the first line is not the greeting of the protocol probed: \"{banner}\"")
+        }
+        ServiceSeen::Silent { waited_ms } => format!("no greeting within {waited_ms} ms"),
+        ServiceSeen::ClosedImmediately => {
+            "the server closed the connection without a greeting".into()
+        }
+        ServiceSeen::RefusedAtGreeting { banner } => format!(
+            "the server refused the connection at the greeting (often a connection limit): \"{banner}\""
+        ),
+    }
+}
+
 /// The first bytes a stream delivered, shared with whoever wrapped it.
 #[derive(Debug, Clone, Default)]
 pub struct FirstBytes(Arc<Mutex<Vec<u8>>>);

@@ -2,6 +2,8 @@
 //! transcript of what was said (secrets redacted before anything is kept),
 //! and failures as values naming the step.
 
+use std::time::Duration;
+
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 
 use super::auth::Redactor;
@@ -48,6 +50,10 @@ impl StepFailure {
 
 /// Lines kept in a transcript; a chatty server cannot grow a Report beyond this.
 const TRANSCRIPT_LINES: usize = 200;
+
+/// The longest a single answer may take. A server that stalls mid-dialogue
+/// costs this much, not the whole probe budget the TLS scan also needs.
+pub const STEP_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The bare stream and what goes on with it into TLS.
 pub struct Handover<S> {
@@ -96,7 +102,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Wire<S> {
     ) -> Result<Vec<u8>, StepFailure> {
         let line = self
             .reader
-            .read_line(deadline)
+            .read_line(deadline.within(STEP_TIMEOUT))
             .await
             .map_err(|e| StepFailure::from_line(step, e))?;
         let shown = self.shown(&line);
@@ -115,6 +121,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Wire<S> {
     ) -> Result<(), StepFailure> {
         let shown = self.redactor.redact(shown);
         self.note(format!("C: {shown}"));
+        let deadline = deadline.within(STEP_TIMEOUT);
         let stream = self.reader.get_mut();
         match deadline
             .run(async {
@@ -135,6 +142,19 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Wire<S> {
                 format!("sending {t}"),
             )),
         }
+    }
+
+    /// Exactly `n` bytes (an IMAP literal), under the same bounds as a line.
+    pub async fn read_exact(
+        &mut self,
+        n: usize,
+        step: &'static str,
+        deadline: Deadline,
+    ) -> Result<Vec<u8>, StepFailure> {
+        self.reader
+            .read_exact(n, deadline.within(STEP_TIMEOUT))
+            .await
+            .map_err(|e| StepFailure::from_line(step, e))
     }
 
     /// Sends a command that carries no secret; the transcript shows it verbatim.

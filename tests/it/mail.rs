@@ -937,3 +937,67 @@ async fn credentials_never_appear_in_logs_reports_or_errors() {
         }
     }
 }
+
+#[tokio::test]
+async fn plaintext_on_993_is_a_protocol_fact_not_a_cipher_problem() {
+    let f = mail_servers::start(Script::Imap(mail_servers::dovecot()), Start::Plain).await;
+    let obs = observe(
+        &f,
+        Protocol::Imap,
+        Transport::Implicit,
+        None,
+        Duration::from_secs(3),
+    )
+    .await;
+    let e = &obs.errors[0];
+    assert_eq!(
+        (e.step.as_str(), e.kind),
+        ("tls_handshake", mailprobe::report::ErrorKind::Protocol)
+    );
+    assert!(
+        e.message
+            .contains("sent plaintext instead of TLS: \"* OK [CAPABILITY"),
+        "{}",
+        e.message
+    );
+}
+
+/// Given a hostile server, each breach of a bound is an error value of its step.
+#[tokio::test]
+async fn hostile_servers_are_bounded() {
+    let long: &'static [u8] = Box::leak(
+        format!("* OK {}\r\n", "x".repeat(20_000))
+            .into_bytes()
+            .into_boxed_slice(),
+    );
+    let cases: Vec<(&str, &'static [u8], &str)> = vec![
+        ("endless greeting", long, "greeting"),
+        (
+            "huge literal",
+            b"* OK hi\r\n* 1 FETCH (BODY[] {4000000000}\r\n",
+            "capability",
+        ),
+        (
+            "no tagged completion",
+            b"* OK hi\r\n* CAPABILITY IMAP4rev1\r\n",
+            "capability",
+        ),
+    ];
+    for (name, bytes, step) in cases {
+        let f = mail_servers::start(Script::Raw(bytes, After::Hold), Start::Plain).await;
+        let obs = observe(
+            &f,
+            Protocol::Imap,
+            Transport::Starttls,
+            None,
+            Duration::from_millis(1500),
+        )
+        .await;
+        let e = obs
+            .errors
+            .first()
+            .unwrap_or_else(|| panic!("{name}: no error"));
+        assert_eq!(e.step, step, "{name}: {e:?}");
+        assert_eq!(obs.service, None, "{name}: an IMAP server did answer");
+    }
+}
