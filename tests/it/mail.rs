@@ -27,7 +27,7 @@ fn words(s: &str) -> Vec<String> {
     s.split(' ').map(str::to_string).collect()
 }
 
-fn password(user: &str, pw: &str) -> Option<LoginRequest> {
+pub(crate) fn password(user: &str, pw: &str) -> Option<LoginRequest> {
     Some(LoginRequest {
         username: user.into(),
         secret: LoginSecret::Password(pw.to_string().into()),
@@ -44,6 +44,21 @@ fn token(user: &str, tok: &str) -> Option<LoginRequest> {
 }
 
 /// Runs the dialogue against a fixture and returns the Observations.
+pub(crate) async fn observe_addr(
+    addr: std::net::SocketAddr,
+    protocol: Protocol,
+    transport: Transport,
+    login: Option<LoginRequest>,
+    timeout: Duration,
+) -> Observations {
+    let fixture = MailFixture {
+        addr,
+        port: addr.port(),
+        received: Default::default(),
+    };
+    observe(&fixture, protocol, transport, login, timeout).await
+}
+
 async fn observe(
     fixture: &MailFixture,
     protocol: Protocol,
