@@ -276,7 +276,7 @@ pub fn id_pairs(bytes: &[u8]) -> Vec<(String, String)> {
                     None => break,
                 };
                 let start = i + close + 3;
-                let Some(data) = bytes.get(start..start + n) else {
+                let Some(data) = start.checked_add(n).and_then(|end| bytes.get(start..end)) else {
                     break;
                 };
                 items.push(Some(super::printable(data)));
@@ -592,6 +592,11 @@ mod tests {
         for i in 0..=id.len() {
             let _ = id_pairs(&id[..i]);
         }
+    }
+
+    #[test]
+    fn id_literal_lengths_cannot_overflow() {
+        assert!(id_pairs(b"* ID (\"a\" {18446744073709551614}\r\nx)").is_empty());
     }
 
     #[test]
