@@ -924,6 +924,14 @@ async fn credentials_never_appear_in_logs_reports_or_errors() {
         assert_eq!(resp.status(), 422);
         texts.push(resp.text().await.unwrap());
     }
+    // The query-string form takes no credentials at all (URLs end up in logs).
+    let resp = app
+        .get(&format!("/v1/probes?host=127.0.0.1&credentials={PASSWORD}"))
+        .await;
+    assert_eq!(resp.status(), 422);
+    let problem: Value = resp.json().await.unwrap();
+    assert_eq!(problem["field"], "credentials");
+    texts.push(problem.to_string());
     tokio::time::sleep(Duration::from_millis(100)).await;
     let log = String::from_utf8_lossy(&logs.lock().unwrap()).into_owned();
     // The capture works: the dialogue itself is in the log.
