@@ -271,6 +271,58 @@ async fn probe(settings: Settings, args: ProbeArgs) -> ExitCode {
     }
 }
 
+/// The mail dialogue in a few lines: software, capabilities, STARTTLS, login.
+fn mail_lines(m: &crate::report::Mail) -> String {
+    let mut s = String::new();
+    if let Some(g) = &m.software_guess {
+        let version = g
+            .version
+            .as_ref()
+            .map(|v| format!(" {v}"))
+            .unwrap_or_default();
+        s.push_str(&format!("  software    {}{version}\n", g.name));
+    }
+    if !m.capabilities_before_tls.is_empty() {
+        s.push_str(&format!(
+            "  caps clear  {}\n",
+            m.capabilities_before_tls.join(" ")
+        ));
+    }
+    if let Some(st) = &m.starttls {
+        let yes_no = |b: Option<bool>| match b {
+            Some(true) => "yes",
+            Some(false) => "no",
+            None => "unknown",
+        };
+        s.push_str(&format!(
+            "  starttls    advertised {}, accepted {}\n",
+            yes_no(st.advertised),
+            yes_no(st.accepted)
+        ));
+    }
+    if !m.capabilities_after_tls.is_empty() {
+        s.push_str(&format!(
+            "  caps in TLS {}\n",
+            m.capabilities_after_tls.join(" ")
+        ));
+    }
+    if let Some(l) = &m.login {
+        let outcome = match (l.attempted, l.ok) {
+            (true, Some(true)) => "ok".to_string(),
+            (true, Some(false)) => "refused".to_string(),
+            _ => l.reason.clone().unwrap_or_else(|| "not completed".into()),
+        };
+        s.push_str(&format!(
+            "  login       {}{outcome}\n",
+            l.mechanism
+                .as_ref()
+                .map(|m| format!("{m}: "))
+                .unwrap_or_default()
+        ));
+    }
+    s
+}
+
 /// The Report for a terminal: the verdict and summary first, then the facts.
 pub fn human(r: &Report) -> String {
     let mut s = String::new();
@@ -323,6 +375,7 @@ pub fn human(r: &Report) -> String {
     if let Some(g) = &r.mail.greeting {
         s.push_str(&format!("  greeting    {g}\n"));
     }
+    s.push_str(&mail_lines(&r.mail));
     for c in &r.clients {
         s.push_str(&format!(
             "  client      {:<22} {}{}\n",

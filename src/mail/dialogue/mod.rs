@@ -17,15 +17,15 @@ use super::auth::{LoginRequest, Mechanism, Redactor};
 use super::line::LineError;
 use super::service::{self, Recorded};
 use super::software::{self, Said};
-use super::wire::{Handover, StepFailure, Wire};
-
-mod imap;
-mod pop3;
-mod smtp;
+use super::wire::{Handover, STEP_TIMEOUT, StepFailure, Wire};
 use crate::observations::{Observations, ServiceSeen, steps};
 use crate::probe::net::{Deadline, Meter};
 use crate::report::{ErrorKind, LoginResult, Protocol, Transport};
 use crate::tls::handshake::{self, HandshakeError, Offer};
+
+mod imap;
+mod pop3;
+mod smtp;
 
 /// How long to wait for a server's first bytes at most.
 const GREETING_TIMEOUT: Duration = Duration::from_secs(10);
@@ -123,11 +123,13 @@ where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     ctx.meter.count_handshake();
+    // A server that never answers the ClientHello costs one step, not the
+    // whole probe budget.
     match handshake::handshake(
         io,
         ctx.spec.server_name.clone(),
         Offer::Modern,
-        ctx.deadline,
+        ctx.deadline.within(STEP_TIMEOUT),
     )
     .await
     {
