@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # A throwaway Dovecot on loopback for the interop test (tests/it/dovecot.rs).
 #
-#   eval "$(.ci/dovecot.sh start)"   # exports MAILPROBE_DOVECOT_{IMAP,IMAPS,DIR}, or nothing
-#   .ci/dovecot.sh stop "$MAILPROBE_DOVECOT_DIR"
+#   eval "$(.ci/dovecot.sh start)"   # exports DOVECOT_INTEROP_{IMAP,IMAPS,DIR}, or nothing
+#   .ci/dovecot.sh stop "$DOVECOT_INTEROP_DIR"
 #
+# (Not MAILPROBE_*: the service rejects unknown MAILPROBE_ variables.)
 # Installs dovecot-imapd from Debian when it is missing and we may (root with
 # apt-get); otherwise prints nothing to eval and the interop test skips. The
 # hermetic tests never need it.
@@ -66,7 +67,7 @@ EOF
     fi
     for _ in $(seq 1 50); do
         if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-            echo "export MAILPROBE_DOVECOT_IMAP=127.0.0.1:$port MAILPROBE_DOVECOT_IMAPS=127.0.0.1:$imaps MAILPROBE_DOVECOT_DIR=$dir"
+            echo "export DOVECOT_INTEROP_IMAP=127.0.0.1:$port DOVECOT_INTEROP_IMAPS=127.0.0.1:$imaps DOVECOT_INTEROP_DIR=$dir"
             return 0
         fi
         sleep 0.1

@@ -183,7 +183,15 @@ fn init_logging(settings: &Settings, to_stderr_quietly: bool) {
     } else {
         settings.log.as_str()
     };
-    let filter = tracing_subscriber::EnvFilter::try_new(default)
+    // imap-codec warns (through `log`) each time it rectifies a server quirk
+    // (e.g. a status without text); a server's quirks are facts for the
+    // Report, not warnings about mailprobe. An explicit setting wins.
+    let default = if default.contains("imap_codec") {
+        default.to_string()
+    } else {
+        format!("{default},imap_codec=error")
+    };
+    let filter = tracing_subscriber::EnvFilter::try_new(&default)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)

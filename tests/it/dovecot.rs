@@ -17,10 +17,8 @@ fn addr(var: &str) -> Option<std::net::SocketAddr> {
 
 #[tokio::test]
 async fn real_dovecot_starttls_and_implicit_tls() {
-    let (Some(imap), Some(imaps)) = (
-        addr("MAILPROBE_DOVECOT_IMAP"),
-        addr("MAILPROBE_DOVECOT_IMAPS"),
-    ) else {
+    let (Some(imap), Some(imaps)) = (addr("DOVECOT_INTEROP_IMAP"), addr("DOVECOT_INTEROP_IMAPS"))
+    else {
         eprintln!("skipped: no Dovecot (run .ci/dovecot.sh start)");
         return;
     };
