@@ -1024,3 +1024,35 @@ async fn hostile_servers_are_bounded() {
         assert_eq!(obs.service, None, "{name}: an IMAP server did answer");
     }
 }
+
+/// CVE-2011-0411 class: bytes after the STARTTLS OK would be read as if
+/// they came through TLS. The probe refuses to go on, and says why.
+#[tokio::test]
+async fn plaintext_injected_after_starttls_ok_is_refused() {
+    let script = ImapScript {
+        starttls_ok: Some(
+            "Begin TLS negotiation now.\r\n* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] injected",
+        ),
+        ..mail_servers::exchange_2010()
+    };
+    let (obs, _) = imap(
+        script,
+        Start::Plain,
+        Transport::Starttls,
+        password(USER, PASSWORD),
+    )
+    .await;
+    let e = &obs.errors[0];
+    assert_eq!(e.step, "starttls");
+    assert!(
+        e.message.contains("after accepting the upgrade"),
+        "{}",
+        e.message
+    );
+    assert!(obs.tls.handshake.is_none());
+    assert!(obs.mail.capabilities_after_tls.is_empty());
+    assert!(
+        obs.mail.login.is_none(),
+        "no login over a tainted connection"
+    );
+}
