@@ -183,7 +183,15 @@ fn init_logging(settings: &Settings, to_stderr_quietly: bool) {
     } else {
         settings.log.as_str()
     };
-    let filter = tracing_subscriber::EnvFilter::try_new(default)
+    // imap-codec warns (through `log`) each time it rectifies a server quirk
+    // (e.g. a status without text); a server's quirks are facts for the
+    // Report, not warnings about mailprobe. An explicit setting wins.
+    let default = if default.contains("imap_codec") {
+        default.to_string()
+    } else {
+        format!("{default},imap_codec=error")
+    };
+    let filter = tracing_subscriber::EnvFilter::try_new(&default)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
@@ -238,6 +246,8 @@ async fn probe(settings: Settings, args: ProbeArgs) -> ExitCode {
         sni: args.sni,
         profiles: (!args.profiles.is_empty()).then_some(args.profiles),
         timeout_ms: args.timeout_ms,
+        credentials: None,
+        allow_plaintext_login: None,
     };
     let prober = Prober::new(Arc::new(settings));
     let report = match prober.probe(&request).await {
@@ -267,6 +277,58 @@ async fn probe(settings: Settings, args: ProbeArgs) -> ExitCode {
         Verdict::Pass | Verdict::Warn => ExitCode::SUCCESS,
         Verdict::Fail => ExitCode::from(1),
     }
+}
+
+/// The mail dialogue in a few lines: software, capabilities, STARTTLS, login.
+fn mail_lines(m: &crate::report::Mail) -> String {
+    let mut s = String::new();
+    if let Some(g) = &m.software_guess {
+        let version = g
+            .version
+            .as_ref()
+            .map(|v| format!(" {v}"))
+            .unwrap_or_default();
+        s.push_str(&format!("  software    {}{version}\n", g.name));
+    }
+    if !m.capabilities_before_tls.is_empty() {
+        s.push_str(&format!(
+            "  caps clear  {}\n",
+            m.capabilities_before_tls.join(" ")
+        ));
+    }
+    if let Some(st) = &m.starttls {
+        let yes_no = |b: Option<bool>| match b {
+            Some(true) => "yes",
+            Some(false) => "no",
+            None => "unknown",
+        };
+        s.push_str(&format!(
+            "  starttls    advertised {}, accepted {}\n",
+            yes_no(st.advertised),
+            yes_no(st.accepted)
+        ));
+    }
+    if !m.capabilities_after_tls.is_empty() {
+        s.push_str(&format!(
+            "  caps in TLS {}\n",
+            m.capabilities_after_tls.join(" ")
+        ));
+    }
+    if let Some(l) = &m.login {
+        let outcome = match (l.attempted, l.ok) {
+            (true, Some(true)) => "ok".to_string(),
+            (true, Some(false)) => "refused".to_string(),
+            _ => l.reason.clone().unwrap_or_else(|| "not completed".into()),
+        };
+        s.push_str(&format!(
+            "  login       {}{outcome}\n",
+            l.mechanism
+                .as_ref()
+                .map(|m| format!("{m}: "))
+                .unwrap_or_default()
+        ));
+    }
+    s
 }
 
 /// The Report for a terminal: the verdict and summary first, then the facts.
@@ -321,6 +383,7 @@ pub fn human(r: &Report) -> String {
     if let Some(g) = &r.mail.greeting {
         s.push_str(&format!("  greeting    {g}\n"));
     }
+    s.push_str(&mail_lines(&r.mail));
     for c in &r.clients {
         s.push_str(&format!(
             "  client      {:<22} {}{}\n",

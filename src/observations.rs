@@ -15,6 +15,16 @@ pub mod steps {
     pub const TCP_CONNECT: &str = "tcp_connect";
     pub const TLS_HANDSHAKE: &str = "tls_handshake";
     pub const GREETING: &str = "greeting";
+    /// IMAP `CAPABILITY`, POP3 `CAPA`, SMTP `EHLO`.
+    pub const CAPABILITY: &str = "capability";
+    /// IMAP/SMTP `STARTTLS`, POP3 `STLS`.
+    pub const STARTTLS: &str = "starttls";
+    /// IMAP `ID` (RFC 2971).
+    pub const ID: &str = "id";
+    /// The optional login test.
+    pub const LOGIN: &str = "login";
+    /// IMAP `LOGOUT`, POP3/SMTP `QUIT`.
+    pub const LOGOUT: &str = "logout";
     pub const PROBE: &str = "probe";
 }
 

@@ -4,6 +4,8 @@
 //! rename or remove none. A fact that was not measured is `null` or an empty
 //! list, never a guess. The OpenAPI schema is generated from these types.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -204,6 +206,23 @@ pub struct Mail {
     /// SASL mechanisms offered where a client would log in (inside TLS).
     pub auth_mechanisms: Vec<String>,
     pub login: Option<LoginResult>,
+    /// IMAP `LOGINDISABLED` advertised inside TLS (Exchange Online tenants
+    /// without Basic auth); null when TLS was not reached.
+    pub login_disabled_after_tls: Option<bool>,
+    /// `IMAP4rev1` (RFC 3501) listed where a client would log in.
+    pub imap4rev1: Option<bool>,
+    /// `IMAP4rev2` (RFC 9051) listed where a client would log in.
+    pub imap4rev2: Option<bool>,
+    /// `SASL-IR` (RFC 4959) listed where a client would log in.
+    pub sasl_ir: Option<bool>,
+    /// The server's IMAP `ID` response (RFC 2971), e.g. `name`, `version`.
+    pub id: Option<BTreeMap<String, String>>,
+    /// The dialogue as sent and received (`C: ` / `S: `), escaped, credentials
+    /// replaced by placeholders; at most 200 lines.
+    pub transcript: Vec<String>,
+    /// Server responses the IMAP decoder (imap-codec) could not decode; they
+    /// were kept verbatim and read tolerantly.
+    pub undecoded: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -232,6 +251,8 @@ pub struct LoginResult {
     pub mechanism: Option<String>,
     /// The server's answer, with any secret removed.
     pub server_text: Option<String>,
+    /// Why the login was not attempted (or did not complete).
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]

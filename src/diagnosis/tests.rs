@@ -739,6 +739,7 @@ fn failed_login_quotes_the_server() {
         ok: Some(false),
         mechanism: Some("PLAIN".into()),
         server_text: Some("a5 NO AUTHENTICATE failed.".into()),
+        reason: None,
     });
     let d = run(&o);
     assert!(
@@ -1472,6 +1473,7 @@ fn every_catalogue_entry_is_reachable_from_some_scenario() {
         ok: Some(false),
         mechanism: None,
         server_text: None,
+        reason: None,
     });
     record(run(&o));
     let mut o = modern();

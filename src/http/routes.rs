@@ -49,6 +49,9 @@ impl From<ProbeQuery> for ProbeRequest {
                     .collect()
             }),
             timeout_ms: q.timeout_ms,
+            // Never from a query string: URLs end up in logs and histories.
+            credentials: None,
+            allow_plaintext_login: None,
         }
     }
 }

@@ -121,6 +121,62 @@ impl<S: AsyncRead + Unpin> LineReader<S> {
         }
     }
 
+    /// Waits for the first bytes of the connection without consuming them,
+    /// so the caller can tell a TLS record (0x16 0x03) from a text banner
+    /// before treating anything as a line. Returns what is buffered.
+    pub async fn peek_first(&mut self, deadline: Deadline) -> Result<&[u8], LineError> {
+        let budget = deadline.remaining().as_millis() as u64;
+        if self.buf.is_empty() {
+            self.fill(deadline, budget).await?;
+        }
+        Ok(&self.buf)
+    }
+
+    /// Exactly `n` bytes (an IMAP literal's payload). The length comes from
+    /// the server, so it is checked against the remaining total budget
+    /// before anything is allocated for it.
+    pub async fn read_exact(&mut self, n: usize, deadline: Deadline) -> Result<Vec<u8>, LineError> {
+        let budget = deadline.remaining().as_millis() as u64;
+        let pending = self.buf.len();
+        if n > pending && n - pending > self.limits.max_total.saturating_sub(self.total) {
+            return Err(LineError::TotalExceeded {
+                max: self.limits.max_total,
+            });
+        }
+        while self.buf.len() < n {
+            self.fill(deadline, budget).await?;
+        }
+        Ok(self.buf.drain(..n).collect())
+    }
+
+    /// One read into the buffer, bounded by the total budget and the deadline.
+    async fn fill(&mut self, deadline: Deadline, budget: u64) -> Result<(), LineError> {
+        if self.total >= self.limits.max_total {
+            return Err(LineError::TotalExceeded {
+                max: self.limits.max_total,
+            });
+        }
+        let want = (self.limits.max_total - self.total).min(4096);
+        let mut chunk = vec![0u8; want];
+        match deadline.run(self.stream.read(&mut chunk)).await {
+            Err(_) => Err(LineError::Timeout {
+                ms: budget,
+                partial: self.buf.clone(),
+            }),
+            Ok(Err(e)) => Err(LineError::Io {
+                message: e.to_string(),
+            }),
+            Ok(Ok(0)) => Err(LineError::Closed {
+                partial: std::mem::take(&mut self.buf),
+            }),
+            Ok(Ok(n)) => {
+                self.total += n;
+                self.buf.extend_from_slice(&chunk[..n]);
+                Ok(())
+            }
+        }
+    }
+
     /// Bytes received but not yet returned as a line. After a STARTTLS `OK`
     /// this must be empty: anything buffered would be plaintext injected
     /// ahead of the handshake (CVE-2011-0411 class).
@@ -202,6 +258,34 @@ mod tests {
         };
         assert_eq!(err, LineError::TotalExceeded { max: 10_000 });
         assert!(lines > 100);
+    }
+
+    #[tokio::test]
+    async fn peek_does_not_consume_and_literals_are_bounded() {
+        let (mut a, b) = tokio::io::duplex(1 << 16);
+        a.write_all(b"* 1 FETCH {5}\r\nhello)\r\n").await.unwrap();
+        let mut r = LineReader::new(
+            b,
+            LineLimits {
+                max_line: 100,
+                max_total: 64,
+            },
+        );
+        assert!(
+            r.peek_first(deadline(500))
+                .await
+                .unwrap()
+                .starts_with(b"* 1")
+        );
+        assert_eq!(r.read_line(deadline(500)).await.unwrap(), b"* 1 FETCH {5}");
+        assert_eq!(r.read_exact(5, deadline(500)).await.unwrap(), b"hello");
+        assert_eq!(r.read_line(deadline(500)).await.unwrap(), b")");
+        // A literal larger than what the budget still allows is refused
+        // before any allocation or read.
+        assert_eq!(
+            r.read_exact(1 << 30, deadline(500)).await.unwrap_err(),
+            LineError::TotalExceeded { max: 64 }
+        );
     }
 
     #[tokio::test]

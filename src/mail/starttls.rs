@@ -7,6 +7,8 @@
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 
 use super::line::{LineError, LineLimits, LineReader};
+use super::service;
+use crate::observations::ServiceSeen;
 use crate::probe::net::Deadline;
 use crate::report::{ErrorKind, Protocol};
 
@@ -54,19 +56,9 @@ where
         return Ok(stream);
     }
     let mut r = LineReader::new(stream, LineLimits::default());
+    let greeting = greeting(&mut r, protocol, deadline).await?;
     match protocol {
         Protocol::Imap => {
-            let greeting = r
-                .read_line(deadline)
-                .await
-                .map_err(|e| line_error("greeting", e))?;
-            if !greeting.starts_with(b"* OK") && !greeting.starts_with(b"* PREAUTH") {
-                return Err(PreludeError::new(
-                    ErrorKind::Protocol,
-                    "not an IMAP greeting",
-                    Some(&greeting),
-                ));
-            }
             send(&mut r, b"mp1 STARTTLS\r\n", deadline).await?;
             loop {
                 let line = r
@@ -87,17 +79,6 @@ where
             }
         }
         Protocol::Pop3 => {
-            let greeting = r
-                .read_line(deadline)
-                .await
-                .map_err(|e| line_error("greeting", e))?;
-            if !greeting.starts_with(b"+OK") {
-                return Err(PreludeError::new(
-                    ErrorKind::Protocol,
-                    "not a POP3 greeting",
-                    Some(&greeting),
-                ));
-            }
             send(&mut r, b"STLS\r\n", deadline).await?;
             let line = r
                 .read_line(deadline)
@@ -112,7 +93,9 @@ where
             }
         }
         Protocol::Smtp => {
-            smtp_reply(&mut r, deadline, b"220", "greeting").await?;
+            if greeting.get(3) == Some(&b'-') {
+                smtp_reply(&mut r, deadline, b"220", "greeting").await?;
+            }
             send(&mut r, b"EHLO mailprobe.invalid\r\n", deadline).await?;
             smtp_reply(&mut r, deadline, b"250", "EHLO").await?;
             send(&mut r, b"STARTTLS\r\n", deadline).await?;
@@ -129,6 +112,38 @@ where
         ));
     }
     Ok(r.into_inner())
+}
+
+/// The greeting, or an error naming what answered instead: a TLS record
+/// (the port speaks implicit TLS), another protocol's banner, a refusal.
+async fn greeting<S: AsyncRead + AsyncWrite + Unpin>(
+    r: &mut LineReader<S>,
+    protocol: Protocol,
+    deadline: Deadline,
+) -> Result<Vec<u8>, PreludeError> {
+    let first = r
+        .peek_first(deadline)
+        .await
+        .map_err(|e| line_error("greeting", e))?;
+    if service::is_tls_record(first) {
+        return Err(PreludeError::new(
+            ErrorKind::Protocol,
+            service::describe(&ServiceSeen::TlsOnPlaintextPort),
+            None,
+        ));
+    }
+    let line = r
+        .read_line(deadline)
+        .await
+        .map_err(|e| line_error("greeting", e))?;
+    if let Some(seen) = service::classify_banner(protocol, &line) {
+        return Err(PreludeError::new(
+            ErrorKind::Protocol,
+            format!("greeting: {}", service::describe(&seen)),
+            Some(&line),
+        ));
+    }
+    Ok(line)
 }
 
 async fn send<S: AsyncRead + AsyncWrite + Unpin>(
@@ -241,6 +256,35 @@ mod tests {
             .await
             .unwrap_err();
         assert_eq!(e.kind, ErrorKind::Protocol);
+    }
+
+    #[tokio::test]
+    async fn wrong_services_are_named() {
+        let e = run(Protocol::Imap, &[(b"", b"\x16\x03\x01\x00\x2a")])
+            .await
+            .unwrap_err();
+        assert!(e.message.contains("implicit TLS"), "{}", e.message);
+        let e = run(Protocol::Smtp, &[(b"", b"* OK IMAP ready\r\n")])
+            .await
+            .unwrap_err();
+        assert!(
+            e.message.contains("an IMAP server answered"),
+            "{}",
+            e.message
+        );
+        // A multi-line SMTP greeting is read to its end before EHLO.
+        assert!(
+            run(
+                Protocol::Smtp,
+                &[
+                    (b"", b"220-mx ESMTP\r\n220 second line\r\n"),
+                    (b"EHLO mailprobe.invalid\r\n", b"250-mx\r\n250 STARTTLS\r\n"),
+                    (b"STARTTLS\r\n", b"220 2.0.0 Ready\r\n")
+                ]
+            )
+            .await
+            .is_ok()
+        );
     }
 
     #[tokio::test]

@@ -15,10 +15,9 @@ use time::OffsetDateTime;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, TryAcquireError};
 
 use crate::config::Settings;
-use crate::mail::line::{LineError, LineLimits, LineReader};
+use crate::mail::dialogue::DialogueSpec;
 use crate::observations::{Observations, steps};
-use crate::report::{ErrorKind, Protocol, Report, Target, Transport};
-use crate::tls::handshake::{self, HandshakeError, Offer};
+use crate::report::{ErrorKind, Report, Target, Transport};
 use net::{Connector, Deadline, Meter};
 use policy::{Refusal, TargetPolicy};
 use request::{Host, InvalidField, ProbeRequest, ProbeSpec};
@@ -43,9 +42,6 @@ pub struct Prober {
     policy: Arc<TargetPolicy>,
     slots: Arc<Semaphore>,
 }
-
-/// How long to wait for a server's first line.
-const GREETING_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl Prober {
     pub fn new(settings: Arc<Settings>) -> Prober {
@@ -219,7 +215,9 @@ impl Resolved {
     }
 }
 
-/// TCP connect, then for implicit TLS the real handshake, then the greeting.
+/// TCP connect, then the mail dialogue (for implicit TLS: the real
+/// handshake first; for STARTTLS: the plaintext dialogue, the upgrade and
+/// the handshake inside it). See [`crate::mail::dialogue`].
 async fn first_contact(
     spec: &ProbeSpec,
     connector: &Connector,
@@ -243,54 +241,16 @@ async fn first_contact(
     obs.connect.address = stream.peer_addr().ok().map(|a| a.to_string());
     obs.timing(steps::TCP_CONNECT, ms);
 
-    match spec.transport {
-        Transport::Implicit | Transport::Auto => {
-            let name = server_name(spec);
-            connector.meter().count_handshake();
-            match handshake::handshake(stream, name, Offer::Modern, deadline).await {
-                Ok(done) => {
-                    obs.timing(steps::TLS_HANDSHAKE, done.handshake.ms);
-                    obs.chain_der = done.presented.chain.clone();
-                    obs.tls.handshake = Some(done.handshake);
-                    if spec.protocol != Protocol::Tls {
-                        read_greeting(done.stream, deadline, obs).await;
-                    }
-                }
-                Err(e) => {
-                    let kind = match e {
-                        HandshakeError::Timeout { .. } => ErrorKind::Timeout,
-                        _ => ErrorKind::Tls,
-                    };
-                    obs.error(steps::TLS_HANDSHAKE, kind, e.to_string());
-                }
-            }
-        }
-        Transport::Starttls => read_greeting(stream, deadline, obs).await,
-    }
-}
-
-async fn read_greeting<S: tokio::io::AsyncRead + Unpin>(
-    stream: S,
-    deadline: Deadline,
-    obs: &mut Observations,
-) {
-    let t = Instant::now();
-    let mut reader = LineReader::new(stream, LineLimits::default());
-    match reader.read_line(deadline.within(GREETING_TIMEOUT)).await {
-        Ok(line) => {
-            obs.mail.greeting = Some(crate::mail::printable(&line));
-            obs.timing(steps::GREETING, t.elapsed().as_millis() as u64);
-        }
-        Err(e) => {
-            let kind = match e {
-                LineError::Timeout { .. } => ErrorKind::Timeout,
-                LineError::Closed { .. } => ErrorKind::Reset,
-                LineError::TooLong { .. } | LineError::TotalExceeded { .. } => ErrorKind::Limit,
-                _ => ErrorKind::Io,
-            };
-            obs.error(steps::GREETING, kind, format!("reading the greeting: {e}"));
-        }
-    }
+    let dialogue = DialogueSpec {
+        protocol: spec.protocol,
+        transport: match spec.transport {
+            Transport::Starttls => Transport::Starttls,
+            Transport::Implicit | Transport::Auto => Transport::Implicit,
+        },
+        server_name: server_name(spec),
+        login: spec.login.clone(),
+    };
+    crate::mail::dialogue::run(stream, &dialogue, connector.meter(), deadline, obs).await;
 }
 
 /// The name rustls sends in SNI and verifies against: the SNI when there is

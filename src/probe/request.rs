@@ -6,10 +6,13 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
+use serde::de::{self, MapAccess, Visitor};
 use utoipa::ToSchema;
 
 use crate::config::Settings;
+use crate::mail::auth::{LoginRequest, LoginSecret};
 use crate::report::{Protocol, Transport};
 
 /// Probe one mail endpoint.
@@ -43,6 +46,121 @@ pub struct ProbeRequest {
     /// Deadline for the whole probe, in milliseconds.
     #[schema(minimum = 100)]
     pub timeout_ms: Option<u64>,
+    /// Optional login test. Credentials are sent only inside TLS (unless
+    /// `allow_plaintext_login`), never logged and never echoed in the Report.
+    /// Mind account lockout policies: one attempt per probe.
+    pub credentials: Option<Credentials>,
+    /// Send `credentials` even when the connection is not encrypted (the
+    /// STARTTLS upgrade refused or failed). Default `false`.
+    pub allow_plaintext_login: Option<bool>,
+}
+
+/// A login to test: `username` with exactly one of `password` or `oauth2_token`.
+#[derive(Debug, Clone, Default, ToSchema)]
+pub struct Credentials {
+    #[schema(example = "alice@example.com")]
+    pub username: String,
+    /// For AUTHENTICATE PLAIN, or LOGIN when PLAIN is not offered.
+    #[schema(value_type = Option<String>, format = Password)]
+    pub password: Option<SecretString>,
+    /// An OAuth2 access token, for AUTHENTICATE XOAUTH2.
+    #[schema(value_type = Option<String>, format = Password)]
+    pub oauth2_token: Option<SecretString>,
+}
+
+/// Hand-written (through `deserialize_any`, so the visitor sees every wrong
+/// type) so that no error message can quote a secret: serde's own
+/// messages include the offending value (`invalid type: string "hunter2"`),
+/// and the error goes back to the caller and into logs.
+impl<'de> Deserialize<'de> for Credentials {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Credentials, D::Error> {
+        d.deserialize_any(CredentialsVisitor)
+    }
+}
+
+const CREDENTIAL_FIELDS: &[&str] = &["username", "password", "oauth2_token"];
+
+/// Refuses everything but a map, without quoting what it got.
+macro_rules! refuse_scalars {
+    ($what:literal) => {
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Err(E::custom($what))
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Err(E::custom($what))
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Err(E::custom($what))
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Err(E::custom($what))
+        }
+        fn visit_bytes<E: de::Error>(self, _: &[u8]) -> Result<Self::Value, E> {
+            Err(E::custom($what))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Err(E::custom($what))
+        }
+        fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+            Err(de::Error::custom($what))
+        }
+    };
+}
+
+struct CredentialsVisitor;
+
+impl<'de> Visitor<'de> for CredentialsVisitor {
+    type Value = Credentials;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an object {username, password} or {username, oauth2_token}")
+    }
+
+    refuse_scalars!("must be an object {username, password} or {username, oauth2_token}");
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Credentials, E> {
+        Err(E::custom(
+            "must be an object {username, password} or {username, oauth2_token}",
+        ))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Credentials, A::Error> {
+        let mut c = Credentials::default();
+        let mut username = None;
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "username" => username = Some(map.next_value::<String>()?),
+                "password" => c.password = Some(map.next_value::<SecretField>()?.0),
+                "oauth2_token" => c.oauth2_token = Some(map.next_value::<SecretField>()?.0),
+                other => return Err(de::Error::unknown_field(other, CREDENTIAL_FIELDS)),
+            }
+        }
+        c.username = username.ok_or_else(|| de::Error::missing_field("username"))?;
+        Ok(c)
+    }
+}
+
+/// A secret string field; a wrong type is refused without quoting it.
+struct SecretField(SecretString);
+
+impl<'de> Deserialize<'de> for SecretField {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<SecretField, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = SecretField;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            refuse_scalars!("must be a string");
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<SecretField, E> {
+                Ok(SecretField(SecretString::from(v.to_string())))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<SecretField, A::Error> {
+                Err(de::Error::custom("must be a string"))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// A host, checked: either an IP literal or a DNS name in ASCII (A-label) form.
@@ -72,6 +190,8 @@ pub struct ProbeSpec {
     pub sni: Option<String>,
     pub profiles: Option<Vec<String>>,
     pub timeout: Duration,
+    /// The login test to run, if any.
+    pub login: Option<LoginRequest>,
 }
 
 /// A request field that is wrong, and why.
@@ -168,6 +288,7 @@ impl ProbeRequest {
                 ));
             }
         }
+        let login = self.login(protocol)?;
         Ok(ProbeSpec {
             host,
             port,
@@ -176,7 +297,64 @@ impl ProbeRequest {
             sni,
             profiles: self.profiles.clone(),
             timeout: Duration::from_millis(timeout_ms),
+            login,
         })
+    }
+
+    /// Checks `credentials` and `allow_plaintext_login`. Messages name the
+    /// field and never include a secret.
+    fn login(&self, protocol: Protocol) -> Result<Option<LoginRequest>, InvalidField> {
+        let Some(c) = &self.credentials else {
+            if self.allow_plaintext_login == Some(true) {
+                return Err(invalid(
+                    "allow_plaintext_login",
+                    "only meaningful together with `credentials`",
+                ));
+            }
+            return Ok(None);
+        };
+        if protocol == Protocol::Tls {
+            return Err(invalid(
+                "credentials",
+                "protocol `tls` has no mail dialogue to log in to",
+            ));
+        }
+        // CR, LF and NUL would end or corrupt the command line on the wire.
+        let unsafe_chars = |s: &str| s.chars().any(|ch| matches!(ch, '\r' | '\n' | '\0'));
+        if c.username.is_empty() || c.username.len() > 320 || unsafe_chars(&c.username) {
+            return Err(invalid(
+                "credentials.username",
+                "must be 1 to 320 characters without CR, LF or NUL",
+            ));
+        }
+        let secret = match (&c.password, &c.oauth2_token) {
+            (Some(p), None) => ("credentials.password", LoginSecret::Password(p.clone())),
+            (None, Some(t)) => (
+                "credentials.oauth2_token",
+                LoginSecret::OAuth2Token(t.clone()),
+            ),
+            _ => {
+                return Err(invalid(
+                    "credentials",
+                    "give exactly one of `password` or `oauth2_token`",
+                ));
+            }
+        };
+        let (field, secret) = secret;
+        let value = match &secret {
+            LoginSecret::Password(s) | LoginSecret::OAuth2Token(s) => s.expose_secret(),
+        };
+        if value.is_empty() || value.len() > 8192 || unsafe_chars(value) {
+            return Err(invalid(
+                field,
+                "must be 1 to 8192 characters without CR, LF or NUL",
+            ));
+        }
+        Ok(Some(LoginRequest {
+            username: c.username.clone(),
+            secret,
+            allow_plaintext: self.allow_plaintext_login.unwrap_or(false),
+        }))
     }
 }
 
@@ -333,6 +511,73 @@ mod tests {
         let mut r = req("x.example");
         r.profiles = Some(vec!["no-such-client".into()]);
         assert_eq!(r.validate(&s).unwrap_err().field, "profiles");
+    }
+
+    #[test]
+    fn credentials_are_checked_without_quoting_secrets() {
+        let s = settings();
+        let parse = |v: serde_json::Value| serde_json::from_value::<ProbeRequest>(v);
+        let ok = parse(serde_json::json!({"host": "x.example",
+            "credentials": {"username": "alice", "password": "hunter2"}}))
+        .unwrap();
+        let spec = ok.validate(&s).unwrap();
+        let login = spec.login.unwrap();
+        assert_eq!(login.username, "alice");
+        assert!(!login.allow_plaintext);
+        assert!(!format!("{ok:?}").contains("hunter2"));
+
+        for (body, field) in [
+            (serde_json::json!({"username": "a"}), "credentials"),
+            (
+                serde_json::json!({"username": "a", "password": "p", "oauth2_token": "t"}),
+                "credentials",
+            ),
+            (
+                serde_json::json!({"username": "", "password": "p"}),
+                "credentials.username",
+            ),
+            (
+                serde_json::json!({"username": "a\r\nx", "password": "p"}),
+                "credentials.username",
+            ),
+            (
+                serde_json::json!({"username": "a", "password": "p\r\nA1 LOGOUT"}),
+                "credentials.password",
+            ),
+            (
+                serde_json::json!({"username": "a", "oauth2_token": ""}),
+                "credentials.oauth2_token",
+            ),
+        ] {
+            let r = parse(serde_json::json!({"host": "x.example", "credentials": body})).unwrap();
+            let e = r.validate(&s).unwrap_err();
+            assert_eq!(e.field, field, "{body}");
+            assert!(!e.message.contains("p\r\n"));
+        }
+        let mut r = parse(serde_json::json!({"host": "x.example", "protocol": "tls",
+            "credentials": {"username": "a", "password": "p"}}))
+        .unwrap();
+        assert_eq!(r.validate(&s).unwrap_err().field, "credentials");
+        r.credentials = None;
+        r.allow_plaintext_login = Some(true);
+        r.protocol = None;
+        assert_eq!(r.validate(&s).unwrap_err().field, "allow_plaintext_login");
+
+        // Wrong types are refused without echoing the value.
+        for bad in [
+            serde_json::json!({"host": "x", "credentials": "alice:hunter2"}),
+            serde_json::json!({"host": "x", "credentials": {"username": "a", "password": ["hunter2"]}}),
+            serde_json::json!({"host": "x", "credentials": {"username": "a", "password": 123456789}}),
+        ] {
+            let e = parse(bad).unwrap_err().to_string();
+            assert!(!e.contains("hunter2") && !e.contains("123456789"), "{e}");
+        }
+        let e = parse(
+            serde_json::json!({"host": "x", "credentials": {"username": "a", "passwd": "p"}}),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("unknown field `passwd`"), "{e}");
     }
 
     #[test]

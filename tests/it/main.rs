@@ -3,5 +3,7 @@
 
 mod api;
 mod cli;
+mod dovecot;
+mod mail;
 mod openapi;
 mod support;

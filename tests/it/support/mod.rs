@@ -3,5 +3,6 @@
 #![allow(dead_code)]
 
 pub mod app;
+pub mod mail_servers;
 pub mod pki;
 pub mod rustls_server;

@@ -74,16 +74,28 @@ pub async fn start_with_leaf(
                 if let Some(g) = greeting {
                     let _ = tls.write_all(format!("{g}\r\n").as_bytes()).await;
                 }
+                // Answers each tagged command so the mail dialogue completes
+                // at once: CAPABILITY, LOGOUT, and BAD for anything else.
                 let mut buf = [0u8; 1024];
                 while let Ok(n) = tls.read(&mut buf).await {
                     if n == 0 {
                         break;
                     }
-                    if buf[..n]
-                        .windows(6)
-                        .any(|w| w.eq_ignore_ascii_case(b"LOGOUT"))
-                    {
-                        let _ = tls.write_all(b"* BYE\r\nx OK LOGOUT completed\r\n").await;
+                    let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+                    let mut done = false;
+                    for line in text.lines() {
+                        let (tag, cmd) = line.split_once(' ').unwrap_or((line, ""));
+                        let reply = if cmd.eq_ignore_ascii_case("LOGOUT") {
+                            done = true;
+                            format!("* BYE\r\n{tag} OK LOGOUT completed\r\n")
+                        } else if cmd.eq_ignore_ascii_case("CAPABILITY") {
+                            format!("* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n{tag} OK done\r\n")
+                        } else {
+                            format!("{tag} BAD unknown command\r\n")
+                        };
+                        let _ = tls.write_all(reply.as_bytes()).await;
+                    }
+                    if done {
                         break;
                     }
                 }

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# A throwaway Dovecot on loopback for the interop test (tests/it/dovecot.rs).
+#
+#   eval "$(.ci/dovecot.sh start)"   # exports DOVECOT_INTEROP_{IMAP,IMAPS,DIR}, or nothing
+#   .ci/dovecot.sh stop "$DOVECOT_INTEROP_DIR"
+#
+# (Not MAILPROBE_*: the service rejects unknown MAILPROBE_ variables.)
+# Installs dovecot-imapd from Debian when it is missing and we may (root with
+# apt-get); otherwise prints nothing to eval and the interop test skips. The
+# hermetic tests never need it.
+set -u
+
+start() {
+    if ! command -v dovecot >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        # A fresh machine may have no package lists yet: update once, then retry.
+        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends dovecot-imapd >&2 \
+            || { apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends dovecot-imapd >&2; } \
+            || true
+    fi
+    if ! command -v dovecot >/dev/null 2>&1 || ! command -v openssl >/dev/null 2>&1; then
+        echo "dovecot: not installable here; the interop test will skip" >&2
+        return 0
+    fi
+    local dir port imaps
+    dir=$(mktemp -d /tmp/mailprobe-dovecot.XXXXXX)
+    mkdir -p "$dir/run" "$dir/state" "$dir/home"
+    chmod 0777 "$dir/home"
+    chmod 0755 "$dir"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+        -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
+        -keyout "$dir/key.pem" -out "$dir/cert.pem" >/dev/null 2>&1
+    # One account; the test also tries a wrong password.
+    echo 'alice@example.com:{PLAIN}interop-Secret-7f3a::::::' >"$dir/passwd"
+    port=$(shuf -i 20000-59000 -n 1)
+    imaps=$((port + 1))
+    cat >"$dir/dovecot.conf" <<EOF
+base_dir = $dir/run
+state_dir = $dir/state
+log_path = $dir/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = yes
+ssl_cert = <$dir/cert.pem
+ssl_key = <$dir/key.pem
+ssl_min_protocol = TLSv1.2
+disable_plaintext_auth = yes
+auth_mechanisms = plain login
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN $dir/passwd
+}
+userdb {
+  driver = static
+  args = uid=nobody gid=nogroup home=$dir/home/%u
+}
+mail_location = maildir:~/Maildir
+service imap-login {
+  inet_listener imap {
+    port = $port
+  }
+  inet_listener imaps {
+    port = $imaps
+    ssl = yes
+  }
+}
+EOF
+    if ! dovecot -c "$dir/dovecot.conf" >&2; then
+        echo "dovecot: did not start (see $dir/dovecot.log); the interop test will skip" >&2
+        return 0
+    fi
+    for _ in $(seq 1 50); do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            echo "export DOVECOT_INTEROP_IMAP=127.0.0.1:$port DOVECOT_INTEROP_IMAPS=127.0.0.1:$imaps DOVECOT_INTEROP_DIR=$dir"
+            return 0
+        fi
+        sleep 0.1
+    done
+    echo "dovecot: no listener on $port; the interop test will skip" >&2
+    stop "$dir"
+}
+
+stop() {
+    local dir=${1:-}
+    case $dir in /tmp/mailprobe-dovecot.*) ;; *) return 0 ;; esac
+    if [ -f "$dir/run/master.pid" ]; then
+        local pid
+        pid=$(cat "$dir/run/master.pid")
+        kill "$pid" 2>/dev/null || true
+        for _ in $(seq 1 50); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+    fi
+    rm -rf "$dir"
+}
+
+case ${1:-start} in
+start) start ;;
+stop) stop "${2:-}" ;;
+*) echo "usage: $0 start | stop DIR" >&2; exit 2 ;;
+esac

@@ -1,0 +1,183 @@
+//! The POP3 dialogue: greeting, CAPA, STLS and CAPA again inside TLS, the
+//! optional login (AUTH PLAIN/XOAUTH2 or USER/PASS), QUIT.
+
+use secrecy::ExposeSecret;
+use tokio::io::{AsyncRead, AsyncWrite};
+
+use super::{
+    Ctx, Seen, attempted, login_allowed, mechanisms, not_attempted, record_failure, upgrade,
+};
+use crate::mail::auth::{self, LoginRequest, Mechanism};
+use crate::mail::pop3;
+use crate::mail::wire::{StepFailure, Wire};
+use crate::observations::{Observations, steps};
+use crate::probe::net::Deadline;
+use crate::report::{ErrorKind, LoginResult, Protocol, StartTls};
+
+pub(super) async fn pop3_dialogue<S>(
+    mut wire: Wire<S>,
+    greeting: &[u8],
+    in_tls: bool,
+    ctx: &Ctx<'_>,
+    obs: &mut Observations,
+    seen: &mut Seen,
+) where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    seen.greeting = vec![wire.shown(greeting)];
+    let Some(caps) = pop3_capa(&mut wire, ctx, obs).await else {
+        seen.transcript = wire.into_transcript();
+        return;
+    };
+    if in_tls {
+        seen.after_tls = Some(caps.clone());
+        return pop3_finish(wire, caps, true, ctx, obs, seen).await;
+    }
+    seen.before_tls = Some(caps.clone());
+    let advertised = pop3::advertises_stls(&caps);
+    let answer = match wire.command("STLS", steps::STARTTLS, ctx.deadline).await {
+        Ok(()) => pop3::answer(&mut wire, steps::STARTTLS, ctx.deadline).await,
+        Err(f) => Err(f),
+    };
+    match answer {
+        Ok(a) => {
+            obs.mail.starttls = Some(StartTls {
+                advertised: Some(advertised),
+                accepted: Some(a.ok),
+                response: Some(a.line),
+            });
+            if !a.ok {
+                return pop3_finish(wire, caps, false, ctx, obs, seen).await;
+            }
+        }
+        Err(f) => {
+            obs.mail.starttls = Some(StartTls {
+                advertised: Some(advertised),
+                accepted: None,
+                response: None,
+            });
+            record_failure(obs, f);
+            seen.transcript = wire.into_transcript();
+            return;
+        }
+    }
+    let Some(mut wire) = upgrade(wire, ctx, obs, seen).await else {
+        return;
+    };
+    let Some(caps) = pop3_capa(&mut wire, ctx, obs).await else {
+        seen.transcript = wire.into_transcript();
+        return;
+    };
+    seen.after_tls = Some(caps.clone());
+    pop3_finish(wire, caps, true, ctx, obs, seen).await
+}
+
+async fn pop3_capa<S>(
+    wire: &mut Wire<S>,
+    ctx: &Ctx<'_>,
+    obs: &mut Observations,
+) -> Option<Vec<String>>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    match pop3::capa(wire, ctx.deadline).await {
+        Ok(Some(caps)) => Some(caps),
+        Ok(None) => {
+            obs.error(
+                steps::CAPABILITY,
+                ErrorKind::Protocol,
+                "the server does not support CAPA (RFC 2449)",
+            );
+            Some(Vec::new())
+        }
+        Err(f) => {
+            record_failure(obs, f);
+            None
+        }
+    }
+}
+
+async fn pop3_finish<S>(
+    mut wire: Wire<S>,
+    caps: Vec<String>,
+    in_tls: bool,
+    ctx: &Ctx<'_>,
+    obs: &mut Observations,
+    seen: &mut Seen,
+) where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    if let Some(login) = &ctx.spec.login {
+        match pop3_login(&mut wire, login, &caps, in_tls, ctx.deadline).await {
+            Ok(r) => obs.mail.login = Some(r),
+            Err(f) => {
+                record_failure(obs, f);
+                seen.transcript = wire.into_transcript();
+                return;
+            }
+        }
+    }
+    if wire
+        .command("QUIT", steps::LOGOUT, ctx.deadline)
+        .await
+        .is_ok()
+    {
+        let _ = wire.line(steps::LOGOUT, ctx.deadline).await;
+    }
+    seen.transcript = wire.into_transcript();
+}
+
+async fn pop3_login<S>(
+    wire: &mut Wire<S>,
+    login: &LoginRequest,
+    caps: &[String],
+    in_tls: bool,
+    dl: Deadline,
+) -> Result<LoginResult, StepFailure>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    if let Err(r) = login_allowed(login, in_tls) {
+        return Ok(r);
+    }
+    let mechs = mechanisms(Protocol::Pop3, caps);
+    let mech = match auth::choose(Protocol::Pop3, &login.secret, &mechs, false) {
+        Ok(m) => m,
+        Err(reason) => return Ok(not_attempted(format!("not attempted: {reason}"))),
+    };
+    let answer = match mech {
+        Mechanism::Login => {
+            wire.command(&format!("USER {}", login.username), steps::LOGIN, dl)
+                .await?;
+            let a = pop3::answer(wire, steps::LOGIN, dl).await?;
+            if !a.ok {
+                return Ok(attempted(Protocol::Pop3, mech, false, a.line));
+            }
+            let line = format!("PASS {}\r\n", auth::secret_value(login));
+            wire.send(line.as_bytes(), "PASS [password]", steps::LOGIN, dl)
+                .await?;
+            pop3::answer(wire, steps::LOGIN, dl).await?
+        }
+        Mechanism::Plain | Mechanism::XOAuth2 => {
+            // RFC 5034 §4: the initial response may follow the mechanism.
+            let name = mech.label(Protocol::Pop3);
+            let ir = auth::sasl_initial_response(mech, login);
+            let line = format!("AUTH {name} {}\r\n", ir.expose_secret());
+            wire.send(
+                line.as_bytes(),
+                &format!("AUTH {name} [credentials]"),
+                steps::LOGIN,
+                dl,
+            )
+            .await?;
+            let mut a = pop3::answer(wire, steps::LOGIN, dl).await?;
+            if a.continuation {
+                // XOAUTH2 reports a failure as a challenge; answer it empty.
+                wire.send(b"\r\n", "", steps::LOGIN, dl).await?;
+                a = pop3::answer(wire, steps::LOGIN, dl).await?;
+            }
+            a
+        }
+    };
+    Ok(attempted(Protocol::Pop3, mech, answer.ok, answer.line))
+}

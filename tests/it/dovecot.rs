@@ -1,0 +1,74 @@
+//! Interop with a real Dovecot, started by `.ci/dovecot.sh` (which `.ci/run`
+//! calls). Skips, saying so, when no Dovecot was started: the hermetic tests
+//! in `mail.rs` cover the same dialogues without it.
+
+use std::time::Duration;
+
+use mailprobe::report::{Protocol, Transport};
+
+use crate::mail::{observe_addr, password};
+
+const USER: &str = "alice@example.com";
+const PASSWORD: &str = "interop-Secret-7f3a";
+
+fn addr(var: &str) -> Option<std::net::SocketAddr> {
+    std::env::var(var).ok()?.parse().ok()
+}
+
+#[tokio::test]
+async fn real_dovecot_starttls_and_implicit_tls() {
+    let (Some(imap), Some(imaps)) = (addr("DOVECOT_INTEROP_IMAP"), addr("DOVECOT_INTEROP_IMAPS"))
+    else {
+        eprintln!("skipped: no Dovecot (run .ci/dovecot.sh start)");
+        return;
+    };
+    let obs = observe_addr(
+        imap,
+        Protocol::Imap,
+        Transport::Starttls,
+        password(USER, PASSWORD),
+        Duration::from_secs(10),
+    )
+    .await;
+    assert!(obs.errors.is_empty(), "{:?}", obs.errors);
+    assert_eq!(obs.service, None);
+    let m = &obs.mail;
+    assert!(
+        m.greeting.as_deref().unwrap().contains("Dovecot"),
+        "{:?}",
+        m.greeting
+    );
+    assert_eq!(m.software_guess.as_ref().unwrap().name, "Dovecot");
+    let st = m.starttls.as_ref().unwrap();
+    assert_eq!((st.advertised, st.accepted), (Some(true), Some(true)));
+    // Dovecot counts a loopback client as secured (`secured` in its log), so
+    // despite disable_plaintext_auth it offers PLAIN and no LOGINDISABLED here.
+    assert_eq!(m.login_disabled, Some(false));
+    assert!(m.auth_mechanisms_before_tls.contains(&"PLAIN".to_string()));
+    assert!(
+        m.auth_mechanisms.contains(&"PLAIN".to_string()),
+        "{:?}",
+        m.auth_mechanisms
+    );
+    assert_eq!(m.imap4rev1, Some(true));
+    let login = m.login.as_ref().unwrap();
+    assert_eq!(
+        (login.ok, login.mechanism.as_deref()),
+        (Some(true), Some("PLAIN")),
+        "{login:?}"
+    );
+
+    let obs = observe_addr(
+        imaps,
+        Protocol::Imap,
+        Transport::Implicit,
+        password(USER, "wrong"),
+        Duration::from_secs(10),
+    )
+    .await;
+    assert!(obs.errors.is_empty(), "{:?}", obs.errors);
+    assert!(obs.mail.capabilities_before_tls.is_empty());
+    assert!(!obs.mail.capabilities_after_tls.is_empty());
+    assert_eq!(obs.mail.login.as_ref().unwrap().ok, Some(false));
+    assert!(obs.tls.handshake.is_some());
+}
