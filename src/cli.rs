@@ -238,6 +238,7 @@ async fn probe(settings: Settings, args: ProbeArgs) -> ExitCode {
         sni: args.sni,
         profiles: (!args.profiles.is_empty()).then_some(args.profiles),
         timeout_ms: args.timeout_ms,
+        ca_bundle_pem: None,
     };
     let prober = Prober::new(Arc::new(settings));
     let report = match prober.probe(&request).await {

@@ -8,6 +8,7 @@
 use time::OffsetDateTime;
 
 use crate::report::{Connect, ErrorKind, Mail, Stats, StepError, Target, Timing, Tls, TlsVersion};
+pub use crate::tls::chain::ObservedChain;
 
 /// Names of probe steps, as they appear in `errors[].step` and `timings[].step`.
 pub mod steps {
@@ -15,6 +16,9 @@ pub mod steps {
     pub const TCP_CONNECT: &str = "tcp_connect";
     pub const TLS_HANDSHAKE: &str = "tls_handshake";
     pub const GREETING: &str = "greeting";
+    /// Real handshakes offering only TLS 1.3 / only TLS 1.2.
+    pub const TLS13_HANDSHAKE: &str = "tls13_handshake";
+    pub const TLS12_HANDSHAKE: &str = "tls12_handshake";
     pub const PROBE: &str = "probe";
 }
 
@@ -32,6 +36,9 @@ pub struct Observations {
     pub tls: Tls,
     /// The certificate chain as DER, leaf first, as the server sent it.
     pub chain_der: Vec<Vec<u8>>,
+    /// Every chain seen, per probe path (`tls13`, `tls12`, `scanner`, ...),
+    /// so chains that differ between paths are reported.
+    pub chains: Vec<ObservedChain>,
     /// What answered on the port, when it was not the service expected
     /// (filled by the mail dialogue; `None` when the expected service answered).
     pub service: Option<ServiceSeen>,
@@ -117,6 +124,7 @@ impl Observations {
             mail: Mail::default(),
             tls: Tls::default(),
             chain_der: Vec::new(),
+            chains: Vec::new(),
             service: None,
             client_trials: Vec::new(),
             stats: Stats::default(),

@@ -247,6 +247,26 @@ pub struct Tls {
     pub certificate: Option<Certificate>,
     /// The handshake a modern client completes (rustls).
     pub handshake: Option<Handshake>,
+    /// Real handshakes offering one version each (TLS 1.3 only, TLS 1.2
+    /// only), on their own connections: what each version negotiates.
+    #[serde(default)]
+    pub handshakes: Vec<HandshakeAttempt>,
+}
+
+/// One real (rustls) handshake offering a single protocol version.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct HandshakeAttempt {
+    /// The only version the client offered.
+    pub offered: TlsVersion,
+    /// The handshake completed.
+    pub ok: bool,
+    /// What was negotiated, when it completed.
+    pub handshake: Option<Handshake>,
+    /// Why it did not complete (the server's alert, a close, a timeout).
+    pub error: Option<String>,
+    /// The server presented a certificate chain on this attempt (even when
+    /// the handshake failed afterwards).
+    pub certificate_presented: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -314,16 +334,68 @@ pub struct Certificate {
     /// Leaf first, in the order the server sent them.
     pub chain: Vec<CertificateInfo>,
     pub trusted: Option<bool>,
-    /// Which store trusted the chain: `mozilla`, `configured`, `request`.
+    /// Which store the certificate path validated against: `mozilla`,
+    /// `configured`, `request`. Set even when the name does not match
+    /// (then `trusted` is false and `trust_reason` is `name_mismatch`).
     pub trust_store: Option<String>,
-    /// Why the chain is not trusted, when it is not.
+    /// Why the chain is not trusted, when it is not, in words.
     pub trust_error: Option<String>,
+    /// Why the chain is not trusted, as a stable code: `unknown_issuer`,
+    /// `incomplete_chain` (an intermediate was not sent and its issuer is
+    /// not a root in any store), `expired`, `not_yet_valid`, `name_mismatch`,
+    /// `bad_signature`, `unsupported_algorithm`, `not_server_auth`,
+    /// `revoked`, `invalid`.
+    #[serde(default)]
+    pub trust_reason: Option<String>,
+    /// The leaf covers the reference identity (RFC 7817 / RFC 6125).
     pub name_match: Option<bool>,
+    /// The reference identity checked: the request's `sni`, else the host.
+    #[serde(default)]
+    pub name_checked: Option<String>,
+    /// The presented identifier that matched, verbatim (e.g. `*.example.com`).
+    #[serde(default)]
+    pub name_matched_by: Option<String>,
+    /// The leaf has no DNS subjectAltName, so the subject CN was checked
+    /// instead (RFC 6125 §6.4.4); some clients (Apple) ignore the CN.
+    #[serde(default)]
+    pub cn_fallback_used: Option<bool>,
     pub expired: Option<bool>,
+    #[serde(default)]
+    pub not_yet_valid: Option<bool>,
+    /// Days until the leaf expires (negative: expired that many days ago).
     pub days_left: Option<i64>,
     pub self_signed: Option<bool>,
-    /// Facts worth attention (e.g. `sha1-signature`, `chain-out-of-order`).
+    /// Each certificate was issued by the one after it.
+    #[serde(default)]
+    pub chain_in_order: Option<bool>,
+    /// The server sent a self-signed root along with the chain.
+    #[serde(default)]
+    pub root_sent: Option<bool>,
+    /// The server stapled an OCSP response (not evaluated).
+    #[serde(default)]
+    pub ocsp_stapled: Option<bool>,
+    /// The chain each probe path saw (`modern`, `tls13`, `tls12`,
+    /// `scanner`), by SHA-256 of each certificate, leaf first.
+    #[serde(default)]
+    pub paths: Vec<ChainSeen>,
+    /// Different paths saw different chains (null: fewer than two seen).
+    #[serde(default)]
+    pub chains_differ: Option<bool>,
+    /// Facts worth attention, as stable codes: `sha1-signature`,
+    /// `md5-signature`, `chain-out-of-order`, `cn-fallback`, `expired`,
+    /// `not-yet-valid`, `self-signed`, `no-server-auth-eku`,
+    /// `rsa-key-under-2048-bits`, `intermediate-expired`,
+    /// `chain-differs-by-path`, `chain-truncated`, `unparsable-certificate`.
     pub issues: Vec<String>,
+}
+
+/// The chain one probe path saw.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ChainSeen {
+    #[schema(example = "tls13")]
+    pub path: String,
+    /// SHA-256 of each certificate's DER, leaf first, as sent.
+    pub chain_sha256: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

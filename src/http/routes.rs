@@ -49,6 +49,8 @@ impl From<ProbeQuery> for ProbeRequest {
                     .collect()
             }),
             timeout_ms: q.timeout_ms,
+            // A PEM bundle does not fit a query string; POST carries it.
+            ca_bundle_pem: None,
         }
     }
 }

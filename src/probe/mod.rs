@@ -4,6 +4,7 @@
 
 pub mod net;
 pub mod policy;
+pub mod real_tls;
 pub mod request;
 
 use std::net::{IpAddr, SocketAddr};
@@ -19,6 +20,7 @@ use crate::mail::line::{LineError, LineLimits, LineReader};
 use crate::observations::{Observations, steps};
 use crate::report::{ErrorKind, Protocol, Report, Target, Transport};
 use crate::tls::handshake::{self, HandshakeError, Offer};
+use crate::tls::trust::TrustStores;
 use net::{Connector, Deadline, Meter};
 use policy::{Refusal, TargetPolicy};
 use request::{Host, InvalidField, ProbeRequest, ProbeSpec};
@@ -42,6 +44,8 @@ pub struct Prober {
     settings: Arc<Settings>,
     policy: Arc<TargetPolicy>,
     slots: Arc<Semaphore>,
+    /// Mozilla roots plus the configured bundle, loaded once.
+    trust: Arc<TrustStores>,
 }
 
 /// How long to wait for a server's first line.
@@ -53,7 +57,14 @@ impl Prober {
             allow: settings.allow_targets.clone(),
             deny: settings.deny_targets.clone(),
         };
+        // `Settings::validate` refused an unusable bundle at start-up; if the
+        // file went bad since, probe with the Mozilla roots and say so.
+        let trust = settings.trust_stores().unwrap_or_else(|e| {
+            tracing::error!(error = %e, "CA bundle unusable; trusting the Mozilla roots only");
+            TrustStores::default()
+        });
         Prober {
+            trust: Arc::new(trust),
             slots: Arc::new(Semaphore::new(settings.max_concurrent_probes)),
             policy: Arc::new(policy),
             settings,
@@ -185,9 +196,10 @@ impl Prober {
         );
 
         // A step that overruns is recorded; the steps before it stand.
-        let steps_done = deadline
-            .run(first_contact(&spec, &connector, deadline, &mut obs))
-            .await;
+        let (steps_done, versioned) = tokio::join!(
+            deadline.run(first_contact(&spec, &connector, deadline, &mut obs)),
+            real_tls::versioned_handshakes(&spec, &connector, deadline),
+        );
         if let Err(t) = steps_done {
             obs.error(
                 steps::PROBE,
@@ -195,9 +207,24 @@ impl Prober {
                 format!("probe deadline reached ({t})"),
             );
         }
+        self.certificate_facts(&mut obs, &spec, versioned);
         obs.stats = meter.snapshot();
         obs.duration_ms = started.elapsed().as_millis() as u64;
         obs
+    }
+}
+
+impl Prober {
+    /// Records the versioned handshakes, then analyses every chain observed
+    /// (the wire scanner's too, once it has put its chain in `obs.chains`).
+    fn certificate_facts(
+        &self,
+        obs: &mut Observations,
+        spec: &ProbeSpec,
+        versioned: Vec<real_tls::HandshakeRun>,
+    ) {
+        real_tls::record_handshakes(obs, versioned);
+        real_tls::record_certificate(obs, spec, &self.trust, OffsetDateTime::now_utc());
     }
 }
 

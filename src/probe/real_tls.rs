@@ -1,0 +1,198 @@
+//! The real-handshake probe steps: one rustls handshake offering only TLS
+//! 1.3 and one offering only TLS 1.2, each on its own connection (through
+//! the STARTTLS prelude when the transport needs it), and, once every path
+//! has reported, the certificate analysis over the chains observed.
+
+use std::time::Duration;
+
+use time::OffsetDateTime;
+
+use super::net::{Connector, Deadline};
+use super::request::{Host, ProbeSpec};
+use crate::observations::{Observations, ObservedChain, steps};
+use crate::report::{ErrorKind, HandshakeAttempt, TlsVersion, Transport};
+use crate::tls::chain::{self, Inputs};
+use crate::tls::handshake::{self, HandshakeError, Offer};
+use crate::tls::name::ReferenceId;
+use crate::tls::trust::TrustStores;
+
+/// One versioned handshake may take at most this long (connect, prelude and
+/// handshake together), within the probe's deadline.
+const HANDSHAKE_STEP_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// What one versioned handshake observed.
+#[derive(Debug, Clone)]
+pub struct HandshakeRun {
+    pub attempt: HandshakeAttempt,
+    pub chain: Vec<Vec<u8>>,
+    /// A step error (timeout, connect failure, prelude failure), as opposed
+    /// to the server refusing the version, which is a fact in `attempt`.
+    pub step_error: Option<(ErrorKind, String)>,
+}
+
+/// Runs the TLS 1.3-only and TLS 1.2-only handshakes concurrently.
+pub async fn versioned_handshakes(
+    spec: &ProbeSpec,
+    connector: &Connector,
+    deadline: Deadline,
+) -> Vec<HandshakeRun> {
+    let (v13, v12) = tokio::join!(
+        one_handshake(spec, connector, deadline, Offer::Tls13Only),
+        one_handshake(spec, connector, deadline, Offer::Tls12Only),
+    );
+    vec![v13, v12]
+}
+
+async fn one_handshake(
+    spec: &ProbeSpec,
+    connector: &Connector,
+    deadline: Deadline,
+    offer: Offer,
+) -> HandshakeRun {
+    let offered = match offer {
+        Offer::Tls12Only => TlsVersion::Tls12,
+        _ => TlsVersion::Tls13,
+    };
+    let deadline = deadline.within(HANDSHAKE_STEP_TIMEOUT);
+    let failed = |kind: ErrorKind, message: String| HandshakeRun {
+        attempt: HandshakeAttempt {
+            offered,
+            ok: false,
+            handshake: None,
+            error: Some(message.clone()),
+            certificate_presented: false,
+        },
+        chain: Vec::new(),
+        step_error: Some((kind, message)),
+    };
+    let stream = match connector.connect(deadline).await {
+        Ok(s) => s,
+        Err(e) => return failed(e.kind, e.message),
+    };
+    let stream = if spec.transport == Transport::Starttls {
+        match crate::mail::starttls::upgrade(stream, spec.protocol, deadline).await {
+            Ok(s) => s,
+            Err(e) => return failed(e.kind, format!("STARTTLS prelude: {e}")),
+        }
+    } else {
+        stream
+    };
+    connector.meter().count_handshake();
+    let (result, presented) =
+        handshake::handshake_recording(stream, super::server_name(spec), offer, deadline).await;
+    let certificate_presented = !presented.chain.is_empty();
+    match result {
+        Ok(done) => HandshakeRun {
+            attempt: HandshakeAttempt {
+                offered,
+                ok: true,
+                handshake: Some(done.handshake),
+                error: None,
+                certificate_presented,
+            },
+            chain: presented.chain,
+            step_error: None,
+        },
+        Err(e) => {
+            let step_error = match &e {
+                HandshakeError::Timeout { .. } => Some((ErrorKind::Timeout, e.to_string())),
+                _ => None,
+            };
+            HandshakeRun {
+                attempt: HandshakeAttempt {
+                    offered,
+                    ok: false,
+                    handshake: None,
+                    error: Some(e.to_string()),
+                    certificate_presented,
+                },
+                chain: presented.chain,
+                step_error,
+            }
+        }
+    }
+}
+
+/// Writes the versioned handshakes into the observations.
+pub fn record_handshakes(obs: &mut Observations, runs: Vec<HandshakeRun>) {
+    for run in runs {
+        let (step, path) = match run.attempt.offered {
+            TlsVersion::Tls12 => (steps::TLS12_HANDSHAKE, "tls12"),
+            _ => (steps::TLS13_HANDSHAKE, "tls13"),
+        };
+        if let Some(h) = &run.attempt.handshake {
+            obs.timing(step, h.ms);
+        }
+        if let Some((kind, message)) = run.step_error {
+            obs.error(step, kind, message);
+        }
+        if !run.chain.is_empty() {
+            obs.chains.push(ObservedChain {
+                path: path.to_string(),
+                der: run.chain,
+            });
+        }
+        obs.tls.handshakes.push(run.attempt);
+    }
+}
+
+/// The certificate analysis over whatever chains the probe observed. The
+/// chain analysed is the modern handshake's, else the first other path
+/// that saw one (TLS 1.3, TLS 1.2, the wire scanner); every path's chain is
+/// compared.
+pub fn record_certificate(
+    obs: &mut Observations,
+    spec: &ProbeSpec,
+    stores: &TrustStores,
+    now: OffsetDateTime,
+) {
+    let mut observed = Vec::with_capacity(obs.chains.len() + 1);
+    if !obs.chain_der.is_empty() && !obs.chains.iter().any(|c| c.path == "modern") {
+        observed.push(ObservedChain {
+            path: "modern".into(),
+            der: obs.chain_der.clone(),
+        });
+    }
+    observed.extend(obs.chains.iter().filter(|c| !c.der.is_empty()).cloned());
+    if obs.chain_der.is_empty()
+        && let Some(first) = observed.first()
+    {
+        obs.chain_der = first.der.clone();
+    }
+    if obs.chain_der.is_empty() {
+        return;
+    }
+    let reference = reference_id(spec);
+    let ocsp_stapled = obs
+        .tls
+        .handshake
+        .as_ref()
+        .and_then(|h| h.ocsp_stapled)
+        .or_else(|| {
+            obs.tls
+                .handshakes
+                .iter()
+                .filter_map(|a| a.handshake.as_ref()?.ocsp_stapled)
+                .reduce(|a, b| a || b)
+        });
+    let certificate = chain::analyse(Inputs {
+        chain: &obs.chain_der,
+        observed: &observed,
+        reference: &reference,
+        stores,
+        request_anchors: &spec.ca_anchors,
+        ocsp_stapled,
+        now,
+    });
+    obs.tls.certificate = Some(certificate);
+}
+
+/// RFC 7817 §3: the reference identity is the name the client was
+/// configured with; here the request's `sni`, else its host.
+pub fn reference_id(spec: &ProbeSpec) -> ReferenceId {
+    match (&spec.sni, &spec.host) {
+        (Some(sni), _) => ReferenceId::Dns(sni.clone()),
+        (None, Host::Name(n)) => ReferenceId::Dns(n.clone()),
+        (None, Host::Ip(ip)) => ReferenceId::Ip(*ip),
+    }
+}
