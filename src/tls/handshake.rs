@@ -223,6 +223,12 @@ fn describe_io_error(e: &std::io::Error) -> String {
     if let Some(inner) = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
         return match inner {
             rustls::Error::AlertReceived(alert) => format!("server sent alert {alert:?}"),
+            // Our verifier accepts every certificate, so this can only be the
+            // server's handshake signature failing with its certificate's key,
+            // most often an RSA key under 2048 bits, which ring refuses.
+            rustls::Error::InvalidCertificate(rustls::CertificateError::BadSignature) => {
+                "the server's handshake signature was not accepted with its certificate's key (rustls verifies RSA keys of 2048 to 8192 bits, and ECDSA P-256/P-384, Ed25519 only)".into()
+            }
             other => other.to_string(),
         };
     }
