@@ -17,7 +17,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, TryAcquireError};
 
 use crate::config::Settings;
 use crate::mail::line::{LineError, LineLimits, LineReader};
-use crate::observations::{Observations, steps};
+use crate::observations::{Observations, ObservedChain, steps};
 use crate::report::{ErrorKind, Protocol, Report, Target, Transport};
 use crate::tls::handshake::{self, HandshakeError, Offer};
 use crate::tls::trust::TrustStores;
@@ -276,6 +276,10 @@ async fn first_contact(
                 Ok(done) => {
                     obs.timing(steps::TLS_HANDSHAKE, done.handshake.ms);
                     obs.chain_der = done.presented.chain.clone();
+                    obs.chains.push(ObservedChain {
+                        path: "modern".into(),
+                        der: done.presented.chain.clone(),
+                    });
                     obs.tls.handshake = Some(done.handshake);
                     if spec.protocol != Protocol::Tls {
                         read_greeting(done.stream, deadline, obs).await;

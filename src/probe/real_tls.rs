@@ -146,8 +146,11 @@ pub fn record_certificate(
     stores: &TrustStores,
     now: OffsetDateTime,
 ) {
+    // `chain_der` comes from the mail dialogue's handshake (or from the wire
+    // scanner, which then also lists it in `chains`): label it only when no
+    // path already holds exactly this chain.
     let mut observed = Vec::with_capacity(obs.chains.len() + 1);
-    if !obs.chain_der.is_empty() && !obs.chains.iter().any(|c| c.path == "modern") {
+    if !obs.chain_der.is_empty() && !obs.chains.iter().any(|c| c.der == obs.chain_der) {
         observed.push(ObservedChain {
             path: "modern".into(),
             der: obs.chain_der.clone(),

@@ -550,3 +550,132 @@ fn an_unreadable_ca_bundle_exits_2() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("MAILPROBE_CA_BUNDLE"), "{err}");
 }
+
+/// An IMAP server on a plaintext port that upgrades with STARTTLS, serving
+/// `chain` once upgraded. Other commands get a tagged OK; LOGOUT a BYE.
+async fn serve_starttls(chain: Vec<Vec<u8>>, leaf: &Leaf) -> u16 {
+    use std::sync::Arc;
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+    let certs = chain
+        .into_iter()
+        .map(rustls::pki_types::CertificateDer::from)
+        .collect();
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(leaf.key_der.clone().into());
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(certs, key)
+    .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let mut io = BufReader::new(tcp);
+                let greeting = b"* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] ready\r\n";
+                if io.get_mut().write_all(greeting).await.is_err() {
+                    return;
+                }
+                let mut line = String::new();
+                loop {
+                    line.clear();
+                    match io.read_line(&mut line).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(_) => {}
+                    }
+                    let tag = line.split(' ').next().unwrap_or("*").to_string();
+                    let upper = line.to_ascii_uppercase();
+                    if upper.contains("STARTTLS") {
+                        let ok = format!("{tag} OK Begin TLS negotiation now.\r\n");
+                        if io.get_mut().write_all(ok.as_bytes()).await.is_err() {
+                            return;
+                        }
+                        let _ = acceptor.accept(io.into_inner()).await;
+                        return;
+                    }
+                    let reply = if upper.contains("LOGOUT") {
+                        format!("* BYE\r\n{tag} OK LOGOUT completed.\r\n")
+                    } else {
+                        format!("{tag} OK done.\r\n")
+                    };
+                    if io.get_mut().write_all(reply.as_bytes()).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
+#[tokio::test]
+async fn given_starttls_on_a_plaintext_port_then_both_versions_are_tried_after_the_upgrade() {
+    let pki = pki();
+    let leaf = pki.intermediate.leaf(&[NAME]);
+    let port = serve_starttls(
+        vec![leaf.cert_der.clone(), pki.intermediate.cert_der.clone()],
+        &leaf,
+    )
+    .await;
+    let app = spawn_app().await;
+    let resp = app
+        .post_probe(&json!({
+            "host": "127.0.0.1",
+            "port": port,
+            "transport": "starttls",
+            "sni": NAME,
+            "ca_bundle_pem": pki.root.cert_pem,
+        }))
+        .await;
+    let report: Value = resp.json().await.unwrap();
+    assert_eq!(report["target"]["transport"], "starttls");
+    assert_eq!(versioned(&report), (true, true), "{report}");
+    let c = &report["tls"]["certificate"];
+    assert_eq!(c["trusted"], true, "{c}");
+    assert_eq!(c["trust_store"], "request");
+    assert_eq!(c["chain"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn given_a_plaintext_server_that_refuses_starttls_then_the_attempts_say_so() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        while let Ok((mut tcp, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let _ = tcp.write_all(b"* OK no tls here\r\n").await;
+                let mut buf = [0u8; 256];
+                if let Ok(n) = tcp.read(&mut buf).await
+                    && n > 0
+                {
+                    let _ = tcp.write_all(b"mp1 BAD unknown command\r\n").await;
+                }
+            });
+        }
+    });
+    let app = spawn_app().await;
+    let report: Value = app
+        .post_probe(&json!({"host": "127.0.0.1", "port": port, "transport": "starttls"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(versioned(&report), (false, false));
+    let err = report["tls"]["handshakes"][0]["error"].as_str().unwrap();
+    assert!(err.contains("STARTTLS"), "{err}");
+    assert_eq!(report["tls"]["certificate"], Value::Null);
+    let steps: Vec<&str> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["step"].as_str())
+        .collect();
+    assert!(steps.contains(&"tls13_handshake"), "{steps:?}");
+}
