@@ -398,6 +398,127 @@ mod tests {
         assert_eq!(c.trusted, None);
     }
 
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+
+    fn now() -> OffsetDateTime {
+        time::macros::datetime!(2026-06-01 00:00 UTC)
+    }
+
+    /// A root and a leaf it signed for `sans` (CN `cn`).
+    fn root_and_leaf(sans: &[&str], cn: &str) -> (Vec<u8>, Vec<u8>) {
+        let mut rp = CertificateParams::new(Vec::<String>::new()).unwrap();
+        rp.distinguished_name.push(DnType::CommonName, "unit root");
+        rp.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let rk = KeyPair::generate().unwrap();
+        let root = rp.self_signed(&rk).unwrap();
+        let issuer = Issuer::new(rp, rk);
+        let mut lp =
+            CertificateParams::new(sans.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
+        lp.distinguished_name.push(DnType::CommonName, cn);
+        let leaf = lp
+            .signed_by(&KeyPair::generate().unwrap(), &issuer)
+            .unwrap();
+        (root.der().to_vec(), leaf.der().to_vec())
+    }
+
+    fn run(
+        chain: &[Vec<u8>],
+        observed: &[ObservedChain],
+        reference: &str,
+        anchors: &[TrustAnchor<'static>],
+    ) -> Certificate {
+        let reference = ReferenceId::Dns(reference.into());
+        analyse(Inputs {
+            chain,
+            observed,
+            reference: &reference,
+            stores: &TrustStores::default(),
+            request_anchors: anchors,
+            ocsp_stapled: Some(false),
+            now: now(),
+        })
+    }
+
+    fn anchor(der: &[u8]) -> TrustAnchor<'static> {
+        webpki::anchor_from_trusted_cert(&der.to_vec().into())
+            .unwrap()
+            .to_owned()
+    }
+
+    #[test]
+    fn wildcard_san_matches_and_request_store_trusts() {
+        let (root, leaf) = root_and_leaf(&["*.example.com"], "ignored");
+        let c = run(
+            std::slice::from_ref(&leaf),
+            &[],
+            "imap.example.com",
+            &[anchor(&root)],
+        );
+        assert_eq!(c.trusted, Some(true), "{c:?}");
+        assert_eq!(c.trust_store.as_deref(), Some("request"));
+        assert_eq!(c.name_matched_by.as_deref(), Some("*.example.com"));
+        assert_eq!(c.cn_fallback_used, Some(false));
+        assert_eq!(c.root_sent, Some(false));
+        let c = run(&[leaf], &[], "a.b.example.com", &[anchor(&root)]);
+        assert_eq!(c.trusted, Some(false));
+        assert_eq!(c.trust_reason.as_deref(), Some("name_mismatch"));
+        assert_eq!(c.trust_store.as_deref(), Some("request"));
+    }
+
+    #[test]
+    fn cn_only_certificate_uses_the_fallback_and_says_so() {
+        let (root, leaf) = root_and_leaf(&[], "mail.example.com");
+        let c = run(&[leaf], &[], "mail.example.com", &[anchor(&root)]);
+        assert_eq!(c.name_match, Some(true));
+        assert_eq!(c.cn_fallback_used, Some(true));
+        assert!(c.issues.contains(&"cn-fallback".to_string()), "{c:?}");
+        assert!(c.chain[0].sans.is_empty());
+    }
+
+    #[test]
+    fn unknown_root_sent_along_is_unknown_issuer_not_incomplete() {
+        let (root, leaf) = root_and_leaf(&["mail.example.com"], "x");
+        let c = run(&[leaf, root], &[], "mail.example.com", &[]);
+        assert_eq!(c.trusted, Some(false));
+        assert_eq!(c.trust_reason.as_deref(), Some("unknown_issuer"), "{c:?}");
+        assert_eq!(c.root_sent, Some(true));
+        assert!(c.trust_error.unwrap().contains("CN=unit root"));
+    }
+
+    #[test]
+    fn different_chains_on_different_paths_are_a_fact() {
+        let (_, leaf_a) = root_and_leaf(&["mail.example.com"], "a");
+        let (_, leaf_b) = root_and_leaf(&["mail.example.com"], "b");
+        let observed = [
+            ObservedChain {
+                path: "tls13".into(),
+                der: vec![leaf_a.clone()],
+            },
+            ObservedChain {
+                path: "scanner".into(),
+                der: vec![leaf_b],
+            },
+        ];
+        let c = run(&[leaf_a.clone()], &observed, "mail.example.com", &[]);
+        assert_eq!(c.chains_differ, Some(true));
+        assert!(c.issues.contains(&"chain-differs-by-path".to_string()));
+        assert_eq!(c.paths.len(), 2);
+        assert_eq!(c.paths[1].path, "scanner");
+        let same = [observed[0].clone(), observed[0].clone()];
+        let c = run(&[leaf_a], &same, "mail.example.com", &[]);
+        assert_eq!(c.chains_differ, Some(false));
+    }
+
+    #[test]
+    fn overlong_chains_are_cut() {
+        let (_, leaf) = root_and_leaf(&["mail.example.com"], "x");
+        let chain = vec![leaf; MAX_CHAIN + 5];
+        let c = run(&chain, &[], "mail.example.com", &[]);
+        assert_eq!(c.chain.len(), MAX_CHAIN);
+        assert!(c.issues.contains(&"chain-truncated".to_string()));
+        assert_eq!(c.chain_in_order, Some(false));
+    }
+
     #[test]
     fn garbage_leaf_is_reported_not_trusted() {
         let stores = TrustStores::default();
