@@ -39,6 +39,8 @@ pub struct Observations {
     /// Every chain seen, per probe path (`tls13`, `tls12`, `scanner`, ...),
     /// so chains that differ between paths are reported.
     pub chains: Vec<ObservedChain>,
+    /// An OCSP response the server stapled, as received.
+    pub ocsp_staple: Option<Vec<u8>>,
     /// What answered on the port, when it was not the service expected
     /// (filled by the mail dialogue; `None` when the expected service answered).
     pub service: Option<ServiceSeen>,
@@ -125,6 +127,7 @@ impl Observations {
             tls: Tls::default(),
             chain_der: Vec::new(),
             chains: Vec::new(),
+            ocsp_staple: None,
             service: None,
             client_trials: Vec::new(),
             stats: Stats::default(),

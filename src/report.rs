@@ -371,9 +371,14 @@ pub struct Certificate {
     /// The server sent a self-signed root along with the chain.
     #[serde(default)]
     pub root_sent: Option<bool>,
-    /// The server stapled an OCSP response (not evaluated).
+    /// The server stapled an OCSP response.
     #[serde(default)]
     pub ocsp_stapled: Option<bool>,
+    /// What the staple claims for the leaf: `good`, `revoked`, `unknown`,
+    /// `other_certificate`, `unsuccessful`, `unparsable`. The responder's
+    /// signature is not verified: a claim, not a proof.
+    #[serde(default)]
+    pub ocsp_status: Option<String>,
     /// The chain each probe path saw (`modern`, `tls13`, `tls12`,
     /// `scanner`), by SHA-256 of each certificate, leaf first.
     #[serde(default)]
@@ -385,7 +390,8 @@ pub struct Certificate {
     /// `md5-signature`, `chain-out-of-order`, `cn-fallback`, `expired`,
     /// `not-yet-valid`, `self-signed`, `no-server-auth-eku`,
     /// `rsa-key-under-2048-bits`, `intermediate-expired`,
-    /// `chain-differs-by-path`, `chain-truncated`, `unparsable-certificate`.
+    /// `chain-differs-by-path`, `chain-truncated`, `unparsable-certificate`,
+    /// `ocsp-staple-revoked`.
     pub issues: Vec<String>,
 }
 

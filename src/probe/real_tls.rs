@@ -25,6 +25,7 @@ const HANDSHAKE_STEP_TIMEOUT: Duration = Duration::from_secs(15);
 pub struct HandshakeRun {
     pub attempt: HandshakeAttempt,
     pub chain: Vec<Vec<u8>>,
+    pub ocsp: Option<Vec<u8>>,
     /// A step error (timeout, connect failure, prelude failure), as opposed
     /// to the server refusing the version, which is a fact in `attempt`.
     pub step_error: Option<(ErrorKind, String)>,
@@ -63,6 +64,7 @@ async fn one_handshake(
             certificate_presented: false,
         },
         chain: Vec::new(),
+        ocsp: None,
         step_error: Some((kind, message)),
     };
     let stream = match connector.connect(deadline).await {
@@ -91,6 +93,7 @@ async fn one_handshake(
                 certificate_presented,
             },
             chain: presented.chain,
+            ocsp: presented.ocsp_response,
             step_error: None,
         },
         Err(e) => {
@@ -107,6 +110,7 @@ async fn one_handshake(
                     certificate_presented,
                 },
                 chain: presented.chain,
+                ocsp: presented.ocsp_response,
                 step_error,
             }
         }
@@ -122,6 +126,9 @@ pub fn record_handshakes(obs: &mut Observations, runs: Vec<HandshakeRun>) {
         };
         if let Some(h) = &run.attempt.handshake {
             obs.timing(step, h.ms);
+        }
+        if obs.ocsp_staple.is_none() {
+            obs.ocsp_staple = run.ocsp;
         }
         if let Some((kind, message)) = run.step_error {
             obs.error(step, kind, message);
@@ -184,7 +191,8 @@ pub fn record_certificate(
         reference: &reference,
         stores,
         request_anchors: &spec.ca_anchors,
-        ocsp_stapled,
+        ocsp_stapled: ocsp_stapled.or(obs.ocsp_staple.as_ref().map(|_| true)),
+        ocsp_response: obs.ocsp_staple.as_deref(),
         now,
     });
     obs.tls.certificate = Some(certificate);

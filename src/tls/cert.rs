@@ -29,6 +29,8 @@ pub struct CertFacts {
     pub not_after: OffsetDateTime,
     /// Dotted OID of the signature algorithm.
     pub signature_oid: String,
+    /// The serial number's INTEGER content bytes (for OCSP matching).
+    pub serial_raw: Vec<u8>,
 }
 
 impl CertFacts {
@@ -148,6 +150,7 @@ pub fn describe(der: &[u8], now: OffsetDateTime) -> Result<CertFacts, CertError>
         not_before,
         not_after,
         signature_oid,
+        serial_raw: tbs.raw_serial().to_vec(),
     })
 }
 

@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 
 use super::cert::{self, CertFacts, WeakHash};
 use super::name::{self, ReferenceId};
+use super::ocsp::{self, StapleStatus};
 use super::trust::{self, Store, StoreKind, TrustReason, TrustStores};
 use crate::report::{Certificate, ChainSeen};
 
@@ -37,6 +38,8 @@ pub struct Inputs<'a> {
     /// The request's `ca_bundle_pem`, parsed.
     pub request_anchors: &'a [TrustAnchor<'static>],
     pub ocsp_stapled: Option<bool>,
+    /// The stapled OCSP response, when one was seen.
+    pub ocsp_response: Option<&'a [u8]>,
     pub now: OffsetDateTime,
 }
 
@@ -177,6 +180,22 @@ pub fn analyse(input: Inputs<'_>) -> Certificate {
             let (reason, message) = explain(&e, &facts, &stores);
             out.trust_reason = Some(reason.as_str().into());
             out.trust_error = Some(message);
+        }
+    }
+
+    // A staple that says "revoked" is a fact even unverified (see `ocsp`).
+    if let Some(staple) = input.ocsp_response {
+        let status = ocsp::staple_status(staple, &leaf.serial_raw);
+        out.ocsp_status = Some(status.as_str().into());
+        if status == StapleStatus::Revoked {
+            issues.push("ocsp-staple-revoked");
+            if out.trusted == Some(true) {
+                out.trusted = Some(false);
+                out.trust_reason = Some(TrustReason::Revoked.as_str().into());
+                out.trust_error = Some(
+                    "the server's own stapled OCSP response says the certificate is revoked".into(),
+                );
+            }
         }
     }
 
@@ -392,6 +411,7 @@ mod tests {
             stores: &stores,
             request_anchors: &[],
             ocsp_stapled: None,
+            ocsp_response: None,
             now: OffsetDateTime::UNIX_EPOCH,
         });
         assert!(c.chain.is_empty());
@@ -435,6 +455,7 @@ mod tests {
             stores: &TrustStores::default(),
             request_anchors: anchors,
             ocsp_stapled: Some(false),
+            ocsp_response: None,
             now: now(),
         })
     }
@@ -499,7 +520,12 @@ mod tests {
                 der: vec![leaf_b],
             },
         ];
-        let c = run(&[leaf_a.clone()], &observed, "mail.example.com", &[]);
+        let c = run(
+            std::slice::from_ref(&leaf_a),
+            &observed,
+            "mail.example.com",
+            &[],
+        );
         assert_eq!(c.chains_differ, Some(true));
         assert!(c.issues.contains(&"chain-differs-by-path".to_string()));
         assert_eq!(c.paths.len(), 2);
@@ -530,6 +556,7 @@ mod tests {
             stores: &stores,
             request_anchors: &[],
             ocsp_stapled: None,
+            ocsp_response: None,
             now: OffsetDateTime::UNIX_EPOCH,
         });
         assert_eq!(c.trusted, Some(false));

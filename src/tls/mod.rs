@@ -6,6 +6,7 @@ pub mod chain;
 pub mod handshake;
 pub mod hello;
 pub mod name;
+pub mod ocsp;
 pub mod reply;
 pub mod suites;
 pub mod trust;

@@ -679,3 +679,99 @@ async fn given_a_plaintext_server_that_refuses_starttls_then_the_attempts_say_so
         .collect();
     assert!(steps.contains(&"tls13_handshake"), "{steps:?}");
 }
+
+/// An implicit-TLS IMAP fixture that staples `ocsp` (both TLS versions).
+async fn serve_with_staple(chain: Vec<Vec<u8>>, leaf: &Leaf, ocsp: Vec<u8>) -> u16 {
+    use std::sync::Arc;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let certs = chain
+        .into_iter()
+        .map(rustls::pki_types::CertificateDer::from)
+        .collect();
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(leaf.key_der.clone().into());
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert_with_ocsp(certs, key, ocsp)
+    .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let _ = tls.write_all(b"* OK stapling fixture\r\n").await;
+                let mut buf = [0u8; 256];
+                while let Ok(n) = tls.read(&mut buf).await {
+                    if n == 0 {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
+fn serial_of(der: &[u8]) -> Vec<u8> {
+    use x509_parser::prelude::FromDer;
+    let (_, cert) = x509_parser::certificate::X509Certificate::from_der(der).unwrap();
+    cert.tbs_certificate.raw_serial().to_vec()
+}
+
+#[tokio::test]
+async fn given_a_stapled_revoked_response_then_revoked() {
+    use mailprobe::tls::ocsp::build;
+    let pki = pki();
+    let leaf = pki.intermediate.leaf(&[NAME]);
+    let staple = build::response(&serial_of(&leaf.cert_der), &build::revoked());
+    let port = serve_with_staple(
+        vec![leaf.cert_der.clone(), pki.intermediate.cert_der.clone()],
+        &leaf,
+        staple,
+    )
+    .await;
+    let app = spawn_app().await;
+    let report = probe(&app, port, Some(&pki.root.cert_pem)).await;
+    let c = &report["tls"]["certificate"];
+    assert_eq!(c["ocsp_stapled"], true, "{c}");
+    assert_eq!(c["ocsp_status"], "revoked");
+    assert_eq!(c["trusted"], false);
+    assert_eq!(c["trust_reason"], "revoked");
+    assert_eq!(c["trust_store"], "request");
+    assert!(issues(c).contains(&"ocsp-staple-revoked".to_string()));
+    assert_eq!(
+        report["tls"]["handshakes"][0]["handshake"]["ocsp_stapled"],
+        true
+    );
+    assert_eq!(
+        report["tls"]["handshakes"][1]["handshake"]["ocsp_stapled"],
+        true
+    );
+}
+
+#[tokio::test]
+async fn given_a_stapled_good_response_then_good_and_trusted() {
+    use mailprobe::tls::ocsp::build;
+    let pki = pki();
+    let leaf = pki.intermediate.leaf(&[NAME]);
+    let staple = build::response(&serial_of(&leaf.cert_der), &build::good());
+    let port = serve_with_staple(
+        vec![leaf.cert_der.clone(), pki.intermediate.cert_der.clone()],
+        &leaf,
+        staple,
+    )
+    .await;
+    let app = spawn_app().await;
+    let c = probe(&app, port, Some(&pki.root.cert_pem)).await["tls"]["certificate"].clone();
+    assert_eq!(c["ocsp_status"], "good", "{c}");
+    assert_eq!(c["trusted"], true);
+}
