@@ -84,18 +84,26 @@ async fn one_handshake(
         handshake::handshake_recording(stream, super::server_name(spec), offer, deadline).await;
     let certificate_presented = !presented.chain.is_empty();
     match result {
-        Ok(done) => HandshakeRun {
-            attempt: HandshakeAttempt {
-                offered,
-                ok: true,
-                handshake: Some(done.handshake),
-                error: None,
-                certificate_presented,
-            },
-            chain: presented.chain,
-            ocsp: presented.ocsp_response,
-            step_error: None,
-        },
+        Ok(mut done) => {
+            // Say goodbye properly (close_notify, FIN) so the server logs a
+            // clean close rather than a reset; bounded, never waited for.
+            let bye = deadline.within(Duration::from_millis(500));
+            let _ = bye
+                .run(tokio::io::AsyncWriteExt::shutdown(&mut done.stream))
+                .await;
+            HandshakeRun {
+                attempt: HandshakeAttempt {
+                    offered,
+                    ok: true,
+                    handshake: Some(done.handshake),
+                    error: None,
+                    certificate_presented,
+                },
+                chain: presented.chain,
+                ocsp: presented.ocsp_response,
+                step_error: None,
+            }
+        }
         Err(e) => {
             let step_error = match &e {
                 HandshakeError::Timeout { .. } => Some((ErrorKind::Timeout, e.to_string())),
@@ -205,5 +213,125 @@ pub fn reference_id(spec: &ProbeSpec) -> ReferenceId {
         (Some(sni), _) => ReferenceId::Dns(sni.clone()),
         (None, Host::Name(n)) => ReferenceId::Dns(n.clone()),
         (None, Host::Ip(ip)) => ReferenceId::Ip(*ip),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{Protocol, Target};
+    use rcgen::{CertificateParams, KeyPair};
+
+    fn spec(host: &str, sni: Option<&str>) -> ProbeSpec {
+        ProbeSpec {
+            host: crate::probe::request::parse_host(host).unwrap(),
+            port: 993,
+            protocol: Protocol::Imap,
+            transport: Transport::Implicit,
+            sni: sni.map(str::to_string),
+            profiles: None,
+            timeout: Duration::from_secs(1),
+            ca_anchors: Vec::new(),
+        }
+    }
+
+    fn obs() -> Observations {
+        Observations::new(
+            Target {
+                host: "mail.example.com".into(),
+                port: 993,
+                protocol: Protocol::Imap,
+                transport: Transport::Implicit,
+                addresses: vec![],
+                sni: None,
+            },
+            OffsetDateTime::now_utc(),
+        )
+    }
+
+    fn self_signed(name: &str) -> Vec<u8> {
+        let key = KeyPair::generate().unwrap();
+        CertificateParams::new(vec![name.to_string()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap()
+            .der()
+            .to_vec()
+    }
+
+    #[test]
+    fn reference_is_the_sni_else_the_host() {
+        assert_eq!(
+            reference_id(&spec("127.0.0.1", Some("mail.example.com"))),
+            ReferenceId::Dns("mail.example.com".into())
+        );
+        assert_eq!(
+            reference_id(&spec("127.0.0.1", None)),
+            ReferenceId::Ip("127.0.0.1".parse().unwrap())
+        );
+        assert_eq!(
+            reference_id(&spec("Mail.Example.com", None)),
+            ReferenceId::Dns("mail.example.com".into())
+        );
+    }
+
+    /// Given a TLS 1.0-only server, no rustls handshake gets a chain, but
+    /// the wire scanner reads it in clear: the analysis runs on that chain.
+    #[test]
+    fn a_chain_only_the_scanner_saw_is_analysed() {
+        let mut o = obs();
+        let leaf = self_signed("mail.example.com");
+        o.chains.push(ObservedChain {
+            path: "scanner".into(),
+            der: vec![leaf.clone()],
+        });
+        let s = spec("mail.example.com", None);
+        record_certificate(
+            &mut o,
+            &s,
+            &TrustStores::default(),
+            OffsetDateTime::now_utc(),
+        );
+        let c = o.tls.certificate.expect("analysed");
+        assert_eq!(o.chain_der, vec![leaf]);
+        assert_eq!(c.name_match, Some(true));
+        assert_eq!(c.trusted, Some(false));
+        assert_eq!(c.trust_reason.as_deref(), Some("unknown_issuer"));
+        assert_eq!(c.paths.len(), 1);
+        assert_eq!(c.paths[0].path, "scanner");
+        assert_eq!(c.chains_differ, None);
+    }
+
+    #[test]
+    fn a_modern_chain_not_listed_is_labelled_and_compared() {
+        let mut o = obs();
+        o.chain_der = vec![self_signed("mail.example.com")];
+        o.chains.push(ObservedChain {
+            path: "tls12".into(),
+            der: vec![self_signed("mail.example.com")],
+        });
+        let s = spec("mail.example.com", None);
+        record_certificate(
+            &mut o,
+            &s,
+            &TrustStores::default(),
+            OffsetDateTime::now_utc(),
+        );
+        let c = o.tls.certificate.expect("analysed");
+        let paths: Vec<&str> = c.paths.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(paths, ["modern", "tls12"]);
+        assert_eq!(c.chains_differ, Some(true));
+    }
+
+    #[test]
+    fn no_chain_no_certificate() {
+        let mut o = obs();
+        record_certificate(
+            &mut o,
+            &spec("mail.example.com", None),
+            &TrustStores::default(),
+            OffsetDateTime::now_utc(),
+        );
+        assert!(o.tls.certificate.is_none());
     }
 }

@@ -775,3 +775,28 @@ async fn given_a_stapled_good_response_then_good_and_trusted() {
     assert_eq!(c["ocsp_status"], "good", "{c}");
     assert_eq!(c["trusted"], true);
 }
+
+/// Given an Exchange 2010-like server (TLS 1.0 only), both real handshakes
+/// are refused by the server and say so. (Its chain, which travels in clear
+/// under TLS 1.0, comes from the wire scanner; the analysis of a chain only
+/// the scanner saw is unit-tested in `probe::real_tls`.)
+#[tokio::test]
+async fn given_a_tls10_only_server_then_both_real_handshakes_are_refused() {
+    let pki = pki();
+    let leaf = rsa_leaf(&pki.intermediate, &[NAME]);
+    let addr = openssl_server::start(
+        &[leaf.cert_der.clone(), pki.intermediate.cert_der.clone()],
+        &leaf.key_pem,
+        SslVersion::TLS1,
+        SslVersion::TLS1,
+    );
+    let app = spawn_app().await;
+    let report = probe(&app, addr.port(), Some(&pki.root.cert_pem)).await;
+    assert_eq!(versioned(&report), (false, false), "{report}");
+    for h in report["tls"]["handshakes"].as_array().unwrap() {
+        let e = h["error"].as_str().unwrap();
+        assert!(e.contains("ProtocolVersion"), "{e}");
+        assert_eq!(h["certificate_presented"], false);
+    }
+    assert_eq!(report["tls"]["handshake"], Value::Null);
+}
