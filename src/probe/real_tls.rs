@@ -29,6 +29,8 @@ pub struct HandshakeRun {
     /// A step error (timeout, connect failure, prelude failure), as opposed
     /// to the server refusing the version, which is a fact in `attempt`.
     pub step_error: Option<(ErrorKind, String)>,
+    /// The TCP connect itself failed.
+    pub connect_failed: bool,
 }
 
 /// Runs the TLS 1.3-only and TLS 1.2-only handshakes concurrently.
@@ -55,7 +57,7 @@ async fn one_handshake(
         _ => TlsVersion::Tls13,
     };
     let deadline = deadline.within(HANDSHAKE_STEP_TIMEOUT);
-    let failed = |kind: ErrorKind, message: String| HandshakeRun {
+    let failed = |kind: ErrorKind, message: String, connect_failed: bool| HandshakeRun {
         attempt: HandshakeAttempt {
             offered,
             ok: false,
@@ -66,15 +68,16 @@ async fn one_handshake(
         chain: Vec::new(),
         ocsp: None,
         step_error: Some((kind, message)),
+        connect_failed,
     };
     let stream = match connector.connect(deadline).await {
         Ok(s) => s,
-        Err(e) => return failed(e.kind, e.message),
+        Err(e) => return failed(e.kind, e.message, true),
     };
     let stream = if spec.transport == Transport::Starttls {
         match crate::mail::starttls::upgrade(stream, spec.protocol, deadline).await {
             Ok(s) => s,
-            Err(e) => return failed(e.kind, format!("STARTTLS prelude: {e}")),
+            Err(e) => return failed(e.kind, format!("STARTTLS prelude: {e}"), false),
         }
     } else {
         stream
@@ -102,6 +105,7 @@ async fn one_handshake(
                 chain: presented.chain,
                 ocsp: presented.ocsp_response,
                 step_error: None,
+                connect_failed: false,
             }
         }
         Err(e) => {
@@ -120,13 +124,17 @@ async fn one_handshake(
                 chain: presented.chain,
                 ocsp: presented.ocsp_response,
                 step_error,
+                connect_failed: false,
             }
         }
     }
 }
 
-/// Writes the versioned handshakes into the observations.
+/// Writes the versioned handshakes into the observations. When the mail
+/// dialogue's own TCP connect already failed, the attempts' connect failures
+/// only repeat it: they stay in `tls.handshakes[]` but not in `errors[]`.
 pub fn record_handshakes(obs: &mut Observations, runs: Vec<HandshakeRun>) {
+    let connect_failed = obs.error_of(steps::TCP_CONNECT).is_some();
     for run in runs {
         let (step, path) = match run.attempt.offered {
             TlsVersion::Tls12 => (steps::TLS12_HANDSHAKE, "tls12"),
@@ -138,7 +146,9 @@ pub fn record_handshakes(obs: &mut Observations, runs: Vec<HandshakeRun>) {
         if obs.ocsp_staple.is_none() {
             obs.ocsp_staple = run.ocsp;
         }
-        if let Some((kind, message)) = run.step_error {
+        if let Some((kind, message)) = run.step_error
+            && !(connect_failed && run.connect_failed)
+        {
             obs.error(step, kind, message);
         }
         if !run.chain.is_empty() {

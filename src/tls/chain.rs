@@ -536,6 +536,39 @@ mod tests {
     }
 
     #[test]
+    fn a_tampered_signature_is_a_bad_signature() {
+        let (root, mut leaf) = root_and_leaf(&["mail.example.com"], "x");
+        // The last byte belongs to the ECDSA signature's `s`: still DER, no
+        // longer a valid signature.
+        if let Some(last) = leaf.last_mut() {
+            *last ^= 0x01;
+        }
+        let c = run(&[leaf], &[], "mail.example.com", &[anchor(&root)]);
+        assert_eq!(c.trusted, Some(false));
+        assert_eq!(c.trust_reason.as_deref(), Some("bad_signature"), "{c:?}");
+    }
+
+    #[test]
+    fn a_client_auth_only_leaf_is_not_for_servers() {
+        let mut rp = CertificateParams::new(Vec::<String>::new()).unwrap();
+        rp.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let rk = KeyPair::generate().unwrap();
+        let root = rp.self_signed(&rk).unwrap().der().to_vec();
+        let issuer = Issuer::new(rp, rk);
+        let mut lp = CertificateParams::new(vec!["mail.example.com".to_string()]).unwrap();
+        lp.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+        let leaf = lp
+            .signed_by(&KeyPair::generate().unwrap(), &issuer)
+            .unwrap()
+            .der()
+            .to_vec();
+        let c = run(&[leaf], &[], "mail.example.com", &[anchor(&root)]);
+        assert_eq!(c.trust_reason.as_deref(), Some("not_server_auth"), "{c:?}");
+        assert_eq!(c.chain[0].server_auth_eku, Some(false));
+        assert!(c.issues.contains(&"no-server-auth-eku".to_string()));
+    }
+
+    #[test]
     fn overlong_chains_are_cut() {
         let (_, leaf) = root_and_leaf(&["mail.example.com"], "x");
         let chain = vec![leaf; MAX_CHAIN + 5];

@@ -800,3 +800,28 @@ async fn given_a_tls10_only_server_then_both_real_handshakes_are_refused() {
     }
     assert_eq!(report["tls"]["handshake"], Value::Null);
 }
+
+#[tokio::test]
+async fn given_a_closed_port_then_versioned_attempts_do_not_repeat_the_connect_error() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let app = spawn_app().await;
+    let report = probe(&app, port, None).await;
+    assert_eq!(versioned(&report), (false, false));
+    let steps: Vec<&str> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["step"].as_str())
+        .collect();
+    assert_eq!(steps, ["tcp_connect"], "{report}");
+    assert!(
+        report["tls"]["handshakes"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("refused")
+    );
+}
