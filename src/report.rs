@@ -347,6 +347,11 @@ pub struct Certificate {
     /// `revoked`, `invalid`.
     #[serde(default)]
     pub trust_reason: Option<String>,
+    /// For `expired` / `not_yet_valid`: a further reason the path fails at a
+    /// moment when every certificate is valid (e.g. `unknown_issuer`), so
+    /// renewing alone would not make it trusted. Null when there is none.
+    #[serde(default)]
+    pub other_trust_reason: Option<String>,
     /// The leaf covers the reference identity (RFC 7817 / RFC 6125).
     pub name_match: Option<bool>,
     /// The reference identity checked: the request's `sni`, else the host.

@@ -177,7 +177,27 @@ pub fn analyse(input: Inputs<'_>) -> Certificate {
         }
         Err(e) => {
             out.trusted = Some(false);
-            let (reason, message) = explain(&e, &facts, &stores);
+            let (reason, mut message) = explain(&e, &facts, &stores);
+            // webpki stops at the first expired certificate. Renewing fixes
+            // that, but would the chain then be trusted? Check again at a
+            // moment when every sent certificate is valid.
+            if matches!(reason, TrustReason::Expired | TrustReason::NotYetValid)
+                && let Some(t) = moment_all_valid(&facts)
+            {
+                match trust::validate_path(chain, &stores, t) {
+                    Ok(store) => message.push_str(&format!(
+                        "; within its validity the path validates against `{}`",
+                        store.as_str()
+                    )),
+                    Err(e2) => {
+                        let (other, text) = explain(&e2, &facts, &stores);
+                        if other != reason {
+                            out.other_trust_reason = Some(other.as_str().into());
+                            message.push_str(&format!("; besides, {text}"));
+                        }
+                    }
+                }
+            }
             out.trust_reason = Some(reason.as_str().into());
             out.trust_error = Some(message);
         }
@@ -226,6 +246,20 @@ pub fn analyse(input: Inputs<'_>) -> Certificate {
     out.chain = facts.into_iter().map(|f| f.info).collect();
     out.issues = issues.into_iter().map(str::to_string).collect();
     out
+}
+
+/// A moment at which every certificate sent is within its validity, if
+/// there is one: the latest `not_before`, when it precedes every `not_after`.
+fn moment_all_valid(facts: &[CertFacts]) -> Option<UnixTime> {
+    let start = facts.iter().map(|c| c.not_before).max()?;
+    let end = facts.iter().map(|c| c.not_after).min()?;
+    if start > end {
+        return None;
+    }
+    let secs = u64::try_from(start.unix_timestamp()).ok()?;
+    Some(UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+        secs.saturating_add(1),
+    )))
 }
 
 fn fingerprint(der: &[u8]) -> String {

@@ -260,8 +260,21 @@ async fn given_an_expired_leaf_then_expired_with_negative_days() {
     assert!((-11..=-10).contains(&days), "{days}");
     assert_eq!(c["name_match"], true);
     assert!(issues(c).contains(&"expired".to_string()));
+    assert_eq!(c["other_trust_reason"], Value::Null);
+    assert!(
+        c["trust_error"]
+            .as_str()
+            .unwrap()
+            .contains("within its validity the path validates against `request`"),
+        "{c}"
+    );
     // The handshake itself still completes: expiry is a fact, not a failure.
     assert_eq!(versioned(&report), (true, true));
+
+    // Without the root, renewing alone would not help: say so.
+    let c = probe(&app, port, None).await["tls"]["certificate"].clone();
+    assert_eq!(c["trust_reason"], "expired", "{c}");
+    assert_eq!(c["other_trust_reason"], "incomplete_chain", "{c}");
 }
 
 #[tokio::test]
