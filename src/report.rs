@@ -384,8 +384,9 @@ pub struct Certificate {
     /// signature is not verified: a claim, not a proof.
     #[serde(default)]
     pub ocsp_status: Option<String>,
-    /// The chain each probe path saw (`modern`, `tls13`, `tls12`,
-    /// `scanner`), by SHA-256 of each certificate, leaf first.
+    /// The chain each probe path saw (`modern`, `tls13`, `tls12`, `no_sni`
+    /// (a modern handshake without SNI), `scanner`), by SHA-256 of each
+    /// certificate, leaf first.
     #[serde(default)]
     pub paths: Vec<ChainSeen>,
     /// Different paths saw different chains (null: fewer than two seen).

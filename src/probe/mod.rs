@@ -221,7 +221,7 @@ impl Prober {
         &self,
         obs: &mut Observations,
         spec: &ProbeSpec,
-        versioned: Vec<real_tls::HandshakeRun>,
+        versioned: real_tls::RealHandshakes,
     ) {
         real_tls::record_handshakes(obs, versioned);
         real_tls::record_certificate(obs, spec, &self.trust, OffsetDateTime::now_utc());

@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use rustls::pki_types::ServerName;
 use time::OffsetDateTime;
 
 use super::net::{Connector, Deadline};
@@ -33,17 +34,39 @@ pub struct HandshakeRun {
     pub connect_failed: bool,
 }
 
-/// Runs the TLS 1.3-only and TLS 1.2-only handshakes concurrently.
+/// What the real-handshake steps observed.
+#[derive(Debug, Clone, Default)]
+pub struct RealHandshakes {
+    /// TLS 1.3 only, then TLS 1.2 only.
+    pub versioned: Vec<HandshakeRun>,
+    /// A modern handshake that sends no SNI (only when the probe has one):
+    /// servers that pick their certificate by SNI may show clients without
+    /// it (older mail clients and libraries) a different, default one.
+    pub without_sni: Option<HandshakeRun>,
+}
+
+/// Runs the TLS 1.3-only and TLS 1.2-only handshakes, and the one without
+/// SNI, concurrently.
 pub async fn versioned_handshakes(
     spec: &ProbeSpec,
     connector: &Connector,
     deadline: Deadline,
-) -> Vec<HandshakeRun> {
-    let (v13, v12) = tokio::join!(
-        one_handshake(spec, connector, deadline, Offer::Tls13Only),
-        one_handshake(spec, connector, deadline, Offer::Tls12Only),
+) -> RealHandshakes {
+    let no_sni = async {
+        match spec.sni {
+            Some(_) => Some(one_handshake(spec, connector, deadline, Offer::Modern, false).await),
+            None => None,
+        }
+    };
+    let (v13, v12, without_sni) = tokio::join!(
+        one_handshake(spec, connector, deadline, Offer::Tls13Only, true),
+        one_handshake(spec, connector, deadline, Offer::Tls12Only, true),
+        no_sni,
     );
-    vec![v13, v12]
+    RealHandshakes {
+        versioned: vec![v13, v12],
+        without_sni,
+    }
 }
 
 async fn one_handshake(
@@ -51,6 +74,7 @@ async fn one_handshake(
     connector: &Connector,
     deadline: Deadline,
     offer: Offer,
+    send_sni: bool,
 ) -> HandshakeRun {
     let offered = match offer {
         Offer::Tls12Only => TlsVersion::Tls12,
@@ -82,9 +106,13 @@ async fn one_handshake(
     } else {
         stream
     };
+    // rustls sends no SNI when the server name is an IP address.
+    let name = match (send_sni, stream.peer_addr()) {
+        (false, Ok(peer)) => ServerName::IpAddress(peer.ip().into()),
+        _ => super::server_name(spec),
+    };
     connector.meter().count_handshake();
-    let (result, presented) =
-        handshake::handshake_recording(stream, super::server_name(spec), offer, deadline).await;
+    let (result, presented) = handshake::handshake_recording(stream, name, offer, deadline).await;
     let certificate_presented = !presented.chain.is_empty();
     match result {
         Ok(mut done) => {
@@ -133,9 +161,17 @@ async fn one_handshake(
 /// Writes the versioned handshakes into the observations. When the mail
 /// dialogue's own TCP connect already failed, the attempts' connect failures
 /// only repeat it: they stay in `tls.handshakes[]` but not in `errors[]`.
-pub fn record_handshakes(obs: &mut Observations, runs: Vec<HandshakeRun>) {
+pub fn record_handshakes(obs: &mut Observations, runs: RealHandshakes) {
     let connect_failed = obs.error_of(steps::TCP_CONNECT).is_some();
-    for run in runs {
+    if let Some(run) = runs.without_sni
+        && !run.chain.is_empty()
+    {
+        obs.chains.push(ObservedChain {
+            path: "no_sni".into(),
+            der: run.chain,
+        });
+    }
+    for run in runs.versioned {
         let (step, path) = match run.attempt.offered {
             TlsVersion::Tls12 => (steps::TLS12_HANDSHAKE, "tls12"),
             _ => (steps::TLS13_HANDSHAKE, "tls13"),

@@ -181,8 +181,14 @@ async fn given_a_good_rsa_leaf_and_intermediate_when_root_passed_in_request_then
             .starts_with("TLS_ECDHE_RSA_WITH_")
     );
     assert_eq!(hs[0]["handshake"]["ocsp_stapled"], false);
-    // Three paths (modern, tls13, tls12) saw the same chain.
-    assert_eq!(c["paths"].as_array().unwrap().len(), 3);
+    // Four paths (modern, no_sni, tls13, tls12) saw the same chain.
+    let paths: Vec<&str> = c["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["path"].as_str())
+        .collect();
+    assert_eq!(paths, ["modern", "no_sni", "tls13", "tls12"]);
     assert_eq!(c["chains_differ"], false);
     assert_eq!(report["tls"]["handshake"]["version"], "TLSv1.3");
     assert!(report["stats"]["handshakes"].as_u64().unwrap() >= 3);
@@ -837,4 +843,90 @@ async fn given_a_closed_port_then_versioned_attempts_do_not_repeat_the_connect_e
             .unwrap()
             .contains("refused")
     );
+}
+
+/// Picks the certificate by SNI: `by_name` when the client sent one,
+/// `default` when it did not, as many servers with several names do.
+#[derive(Debug)]
+struct BySni {
+    by_name: std::sync::Arc<rustls::sign::CertifiedKey>,
+    default: std::sync::Arc<rustls::sign::CertifiedKey>,
+}
+
+impl rustls::server::ResolvesServerCert for BySni {
+    fn resolve(
+        &self,
+        hello: rustls::server::ClientHello<'_>,
+    ) -> Option<std::sync::Arc<rustls::sign::CertifiedKey>> {
+        Some(if hello.server_name().is_some() {
+            self.by_name.clone()
+        } else {
+            self.default.clone()
+        })
+    }
+}
+
+fn certified(chain: Vec<Vec<u8>>, leaf: &Leaf) -> std::sync::Arc<rustls::sign::CertifiedKey> {
+    let provider = rustls::crypto::ring::default_provider();
+    let key = provider
+        .key_provider
+        .load_private_key(rustls::pki_types::PrivateKeyDer::Pkcs8(
+            leaf.key_der.clone().into(),
+        ))
+        .unwrap();
+    std::sync::Arc::new(rustls::sign::CertifiedKey::new(
+        chain.into_iter().map(Into::into).collect(),
+        key,
+    ))
+}
+
+#[tokio::test]
+async fn given_a_server_that_picks_its_certificate_by_sni_then_the_chains_differ() {
+    use std::sync::Arc;
+    use tokio::io::AsyncWriteExt;
+
+    let pki = pki();
+    let named = pki.intermediate.leaf(&[NAME]);
+    let fallback = pki.intermediate.leaf(&["default.invalid"]);
+    let resolver = BySni {
+        by_name: certified(
+            vec![named.cert_der.clone(), pki.intermediate.cert_der.clone()],
+            &named,
+        ),
+        default: certified(vec![fallback.cert_der.clone()], &fallback),
+    };
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_cert_resolver(Arc::new(resolver));
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                if let Ok(mut tls) = acceptor.accept(tcp).await {
+                    let _ = tls.write_all(b"* OK sni fixture\r\n").await;
+                    let _ = tls.shutdown().await;
+                }
+            });
+        }
+    });
+    let app = spawn_app().await;
+    let c = probe(&app, port, Some(&pki.root.cert_pem)).await["tls"]["certificate"].clone();
+    // The analysed chain is the one the SNI clients see.
+    assert_eq!(c["trusted"], true, "{c}");
+    assert_eq!(c["chains_differ"], true, "{c}");
+    assert!(issues(&c).contains(&"chain-differs-by-path".to_string()));
+    let no_sni = c["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["path"] == "no_sni")
+        .expect("no_sni path");
+    assert_eq!(no_sni["chain_sha256"].as_array().unwrap().len(), 1);
 }
