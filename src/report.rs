@@ -333,6 +333,9 @@ pub struct Handshake {
 pub struct Certificate {
     /// Leaf first, in the order the server sent them.
     pub chain: Vec<CertificateInfo>,
+    /// A client with these trust stores would accept the certificate for
+    /// `name_checked`: the path validates, the name matches, and no stapled
+    /// OCSP response says revoked. Null when no chain was seen.
     pub trusted: Option<bool>,
     /// Which store the certificate path validated against: `mozilla`,
     /// `configured`, `request`. Set even when the name does not match
@@ -412,20 +415,36 @@ pub struct ChainSeen {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CertificateInfo {
+    /// Distinguished name, RFC 4514 style (`CN=mail.example.com, O=...`).
     pub subject: String,
+    /// subjectAltName entries: DNS names and IP addresses verbatim, others
+    /// prefixed (`email:`, `uri:`).
     pub sans: Vec<String>,
     pub issuer: String,
+    /// Serial number, colon-separated hex.
     pub serial: String,
+    /// RFC 3339, UTC.
     pub not_before: String,
     pub not_after: String,
+    /// Whole days until `not_after` (negative once expired).
     pub days_left: i64,
+    /// `RSA`, `EC`, `DSA`, `Ed25519`, `Ed448`, or the key's OID.
+    #[schema(example = "RSA")]
     pub key_type: String,
     pub key_bits: Option<u32>,
+    /// For EC keys: `P-256`, `P-384`, `P-521`, or the curve's OID.
     pub curve: Option<String>,
+    /// OpenSSL's name for it, e.g. `sha256WithRSAEncryption`,
+    /// `ecdsa-with-SHA256`, `sha1WithRSAEncryption`; unknown ones by OID.
+    #[schema(example = "sha256WithRSAEncryption")]
     pub signature_algorithm: String,
+    /// Issuer equals subject and its own key verifies its signature.
     pub self_signed: bool,
     pub is_ca: bool,
+    /// Extended key usage allows server authentication (null: no EKU
+    /// extension, which allows any use).
     pub server_auth_eku: Option<bool>,
+    /// SHA-256 of the DER, lower-case hex.
     pub sha256: String,
 }
 
