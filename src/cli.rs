@@ -311,6 +311,26 @@ pub fn human(r: &Report) -> String {
             h.ms
         ));
     }
+    if let Some(c) = &r.tls.certificate
+        && let Some(leaf) = c.chain.first()
+    {
+        let trust = match (c.trusted, &c.trust_store, &c.trust_reason) {
+            (Some(true), Some(store), _) => format!("trusted ({store})"),
+            (_, _, Some(reason)) => format!("NOT trusted: {reason}"),
+            _ => "trust unknown".into(),
+        };
+        s.push_str(&format!(
+            "  certificate {}, {trust}, {} days left, {} {}{}\n",
+            leaf.subject,
+            leaf.days_left,
+            leaf.key_type,
+            leaf.key_bits.map(|b| b.to_string()).unwrap_or_default(),
+            c.issues
+                .first()
+                .map(|_| format!(" [{}]", c.issues.join(", ")))
+                .unwrap_or_default()
+        ));
+    }
     for v in &r.tls.versions {
         let state = match v.offered {
             Some(true) => format!("offered, {} suites", v.suites.len()),

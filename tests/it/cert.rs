@@ -930,3 +930,40 @@ async fn given_a_server_that_picks_its_certificate_by_sni_then_the_chains_differ
         .expect("no_sni path");
     assert_eq!(no_sni["chain_sha256"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn the_cli_takes_the_bundle_from_a_flag_and_prints_the_trust_line() {
+    let pki = pki();
+    let leaf = pki
+        .intermediate
+        .sign_leaf(params(&[NAME], -1, 30), KeyPair::generate().unwrap());
+    let port = serve(
+        vec![leaf.cert_der.clone(), pki.intermediate.cert_der.clone()],
+        &leaf,
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("ca.pem");
+    std::fs::write(&bundle, &pki.root.cert_pem).unwrap();
+    let target = format!("127.0.0.1:{port}");
+    let out = tokio::task::spawn_blocking(move || {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_mailprobe"));
+        for (k, _) in std::env::vars() {
+            if k.starts_with("MAILPROBE_") {
+                c.env_remove(k);
+            }
+        }
+        c.args(["probe", &target, "--sni", NAME, "--ca-bundle"])
+            .arg(&bundle)
+            .env("MAILPROBE_ALLOW_TARGETS", "127.0.0.0/8")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("certificate CN=mail.test, trusted (configured), 29 days left, EC 256"),
+        "{text}"
+    );
+}
