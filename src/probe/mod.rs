@@ -17,10 +17,9 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, TryAcquireError};
 
 use crate::config::Settings;
 use crate::mail::line::{LineError, LineLimits, LineReader};
-use crate::observations::{Observations, ObservedChain, steps};
+use crate::observations::{Observations, steps};
 use crate::report::{ErrorKind, Protocol, Report, Target, Transport};
 use crate::tls::handshake::{self, HandshakeError, Offer};
-use crate::tls::trust::TrustStores;
 use net::{Connector, Deadline, Meter};
 use policy::{Refusal, TargetPolicy};
 use request::{Host, InvalidField, ProbeRequest, ProbeSpec};
@@ -45,7 +44,7 @@ pub struct Prober {
     policy: Arc<TargetPolicy>,
     slots: Arc<Semaphore>,
     /// Mozilla roots plus the configured bundle, loaded once.
-    trust: Arc<TrustStores>,
+    trust: Arc<crate::tls::trust::TrustStores>,
 }
 
 /// How long to wait for a server's first line.
@@ -61,7 +60,7 @@ impl Prober {
         // file went bad since, probe with the Mozilla roots and say so.
         let trust = settings.trust_stores().unwrap_or_else(|e| {
             tracing::error!(error = %e, "CA bundle unusable; trusting the Mozilla roots only");
-            TrustStores::default()
+            crate::tls::trust::TrustStores::default()
         });
         Prober {
             trust: Arc::new(trust),
@@ -276,10 +275,6 @@ async fn first_contact(
                 Ok(done) => {
                     obs.timing(steps::TLS_HANDSHAKE, done.handshake.ms);
                     obs.chain_der = done.presented.chain.clone();
-                    obs.chains.push(ObservedChain {
-                        path: "modern".into(),
-                        der: done.presented.chain.clone(),
-                    });
                     obs.tls.handshake = Some(done.handshake);
                     if spec.protocol != Protocol::Tls {
                         read_greeting(done.stream, deadline, obs).await;

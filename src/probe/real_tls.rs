@@ -207,11 +207,14 @@ pub fn record_certificate(
     stores: &TrustStores,
     now: OffsetDateTime,
 ) {
-    // `chain_der` comes from the mail dialogue's handshake (or from the wire
-    // scanner, which then also lists it in `chains`): label it only when no
-    // path already holds exactly this chain.
+    // `chain_der` is the mail dialogue's modern handshake's chain when that
+    // handshake completed; otherwise another path (the wire scanner) put it
+    // there and lists it under its own name in `chains`.
     let mut observed = Vec::with_capacity(obs.chains.len() + 1);
-    if !obs.chain_der.is_empty() && !obs.chains.iter().any(|c| c.der == obs.chain_der) {
+    if !obs.chain_der.is_empty()
+        && obs.tls.handshake.is_some()
+        && !obs.chains.iter().any(|c| c.path == "modern")
+    {
         observed.push(ObservedChain {
             path: "modern".into(),
             der: obs.chain_der.clone(),
@@ -352,6 +355,14 @@ mod tests {
     fn a_modern_chain_not_listed_is_labelled_and_compared() {
         let mut o = obs();
         o.chain_der = vec![self_signed("mail.example.com")];
+        o.tls.handshake = Some(crate::report::Handshake {
+            version: TlsVersion::Tls13,
+            suite: crate::tls::suite_info(0x1301),
+            group: None,
+            alpn: None,
+            ocsp_stapled: Some(false),
+            ms: 1,
+        });
         o.chains.push(ObservedChain {
             path: "tls12".into(),
             der: vec![self_signed("mail.example.com")],
@@ -367,6 +378,29 @@ mod tests {
         let paths: Vec<&str> = c.paths.iter().map(|p| p.path.as_str()).collect();
         assert_eq!(paths, ["modern", "tls12"]);
         assert_eq!(c.chains_differ, Some(true));
+    }
+
+    /// The scanner copies its chain into `chain_der` when no real handshake
+    /// completed; it is then not mistaken for the modern client's.
+    #[test]
+    fn a_scanner_chain_in_chain_der_is_not_labelled_modern() {
+        let mut o = obs();
+        let leaf = self_signed("mail.example.com");
+        o.chain_der = vec![leaf.clone()];
+        o.chains.push(ObservedChain {
+            path: "scanner".into(),
+            der: vec![leaf],
+        });
+        let s = spec("mail.example.com", None);
+        record_certificate(
+            &mut o,
+            &s,
+            &TrustStores::default(),
+            OffsetDateTime::now_utc(),
+        );
+        let c = o.tls.certificate.expect("analysed");
+        let paths: Vec<&str> = c.paths.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(paths, ["scanner"]);
     }
 
     #[test]

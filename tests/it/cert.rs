@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use time::{Duration, OffsetDateTime};
 
 use crate::support::app::{TestApp, spawn_app, spawn_app_with};
-use crate::support::openssl_server;
+use crate::support::openssl_cert_server as openssl_server;
 use crate::support::pki::{Ca, Leaf};
 use crate::support::rustls_server::{self, Options};
 
