@@ -271,17 +271,23 @@ mod tests {
     use crate::report::{Protocol, Target};
     use rcgen::{CertificateParams, KeyPair};
 
+    /// Built through validation, as the service builds it, so new request
+    /// fields need no change here.
     fn spec(host: &str, sni: Option<&str>) -> ProbeSpec {
-        ProbeSpec {
-            host: crate::probe::request::parse_host(host).unwrap(),
-            port: 993,
-            protocol: Protocol::Imap,
-            transport: Transport::Implicit,
-            sni: sni.map(str::to_string),
-            profiles: None,
-            timeout: Duration::from_secs(1),
-            ca_anchors: Vec::new(),
+        use clap::Parser;
+        #[derive(Parser)]
+        struct W {
+            #[command(flatten)]
+            s: crate::config::Settings,
         }
+        let settings = W::parse_from(["x"]).s;
+        crate::probe::request::ProbeRequest {
+            host: host.into(),
+            sni: sni.map(str::to_string),
+            ..Default::default()
+        }
+        .validate(&settings)
+        .unwrap()
     }
 
     fn obs() -> Observations {
