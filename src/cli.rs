@@ -248,6 +248,7 @@ async fn probe(settings: Settings, args: ProbeArgs) -> ExitCode {
         timeout_ms: args.timeout_ms,
         credentials: None,
         allow_plaintext_login: None,
+        ca_bundle_pem: None,
     };
     let prober = Prober::new(Arc::new(settings));
     let report = match prober.probe(&request).await {
@@ -370,6 +371,26 @@ pub fn human(r: &Report) -> String {
                 .map(|g| format!(" ({g})"))
                 .unwrap_or_default(),
             h.ms
+        ));
+    }
+    if let Some(c) = &r.tls.certificate
+        && let Some(leaf) = c.chain.first()
+    {
+        let trust = match (c.trusted, &c.trust_store, &c.trust_reason) {
+            (Some(true), Some(store), _) => format!("trusted ({store})"),
+            (_, _, Some(reason)) => format!("NOT trusted: {reason}"),
+            _ => "trust unknown".into(),
+        };
+        s.push_str(&format!(
+            "  certificate {}, {trust}, {} days left, {} {}{}\n",
+            leaf.subject,
+            leaf.days_left,
+            leaf.key_type,
+            leaf.key_bits.map(|b| b.to_string()).unwrap_or_default(),
+            c.issues
+                .first()
+                .map(|_| format!(" [{}]", c.issues.join(", ")))
+                .unwrap_or_default()
         ));
     }
     for v in &r.tls.versions {

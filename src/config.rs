@@ -4,6 +4,7 @@
 //! other, CIDR lists, stray `MAILPROBE_*` variables that are probably typos).
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
@@ -86,6 +87,11 @@ pub struct Settings {
     /// Log line format.
     #[arg(long, env = "MAILPROBE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
+
+    /// PEM file of extra trusted roots (e.g. a company CA), tried after the
+    /// Mozilla roots. Read at start-up; unreadable or invalid is an error.
+    #[arg(long, env = "MAILPROBE_CA_BUNDLE", global = true)]
+    pub ca_bundle: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -109,6 +115,7 @@ pub const KNOWN_ENV: &[&str] = &[
     "MAILPROBE_WORKERS",
     "MAILPROBE_LOG",
     "MAILPROBE_LOG_FORMAT",
+    "MAILPROBE_CA_BUNDLE",
 ];
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -127,6 +134,11 @@ pub enum ConfigError {
         "MAILPROBE_DEFAULT_TIMEOUT_MS ({default}) must not exceed MAILPROBE_MAX_TIMEOUT_MS ({max})"
     )]
     DefaultAboveMax { default: u64, max: u64 },
+    #[error("MAILPROBE_CA_BUNDLE ({path}): {error}")]
+    CaBundle {
+        path: String,
+        error: crate::tls::trust::BundleError,
+    },
 }
 
 fn parse_cidr(s: &str) -> Result<IpNet, String> {
@@ -179,7 +191,23 @@ impl Settings {
             1024,
             64 << 20,
         )?;
+        self.trust_stores()?;
         Ok(())
+    }
+
+    /// The trust stores these settings name: the Mozilla roots plus the
+    /// configured bundle, read and parsed now.
+    pub fn trust_stores(&self) -> Result<crate::tls::trust::TrustStores, ConfigError> {
+        crate::tls::trust::TrustStores::load(self.ca_bundle.as_deref()).map_err(|error| {
+            ConfigError::CaBundle {
+                path: self
+                    .ca_bundle
+                    .as_deref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
+                error,
+            }
+        })
     }
 
     pub fn default_timeout(&self) -> Duration {
@@ -267,5 +295,18 @@ mod tests {
             matches!(err, Err(ConfigError::UnknownVariable { name }) if name == "MAILPROBE_DENY_TARGET")
         );
         assert!(check_environment(["MAILPROBE_LISTEN".to_string()]).is_ok());
+        assert!(check_environment(["MAILPROBE_CA_BUNDLE".to_string()]).is_ok());
+    }
+
+    #[test]
+    fn bad_ca_bundle_is_a_configuration_error() {
+        let s = parse(&["--ca-bundle", "/nonexistent/bundle.pem"]);
+        assert!(matches!(s.validate(), Err(ConfigError::CaBundle { .. })));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bundle.pem");
+        std::fs::write(&path, "not a certificate").unwrap();
+        let s = parse(&["--ca-bundle", path.to_str().unwrap()]);
+        let err = s.validate().unwrap_err().to_string();
+        assert!(err.contains("no PEM"), "{err}");
     }
 }

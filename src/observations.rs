@@ -8,6 +8,7 @@
 use time::OffsetDateTime;
 
 use crate::report::{Connect, ErrorKind, Mail, Stats, StepError, Target, Timing, Tls, TlsVersion};
+pub use crate::tls::chain::ObservedChain;
 
 /// Names of probe steps, as they appear in `errors[].step` and `timings[].step`.
 pub mod steps {
@@ -25,6 +26,9 @@ pub mod steps {
     pub const LOGIN: &str = "login";
     /// IMAP `LOGOUT`, POP3/SMTP `QUIT`.
     pub const LOGOUT: &str = "logout";
+    /// Real handshakes offering only TLS 1.3 / only TLS 1.2.
+    pub const TLS13_HANDSHAKE: &str = "tls13_handshake";
+    pub const TLS12_HANDSHAKE: &str = "tls12_handshake";
     pub const PROBE: &str = "probe";
 }
 
@@ -42,6 +46,11 @@ pub struct Observations {
     pub tls: Tls,
     /// The certificate chain as DER, leaf first, as the server sent it.
     pub chain_der: Vec<Vec<u8>>,
+    /// Every chain seen, per probe path (`tls13`, `tls12`, `scanner`, ...),
+    /// so chains that differ between paths are reported.
+    pub chains: Vec<ObservedChain>,
+    /// An OCSP response the server stapled, as received.
+    pub ocsp_staple: Option<Vec<u8>>,
     /// What answered on the port, when it was not the service expected
     /// (filled by the mail dialogue; `None` when the expected service answered).
     pub service: Option<ServiceSeen>,
@@ -127,6 +136,8 @@ impl Observations {
             mail: Mail::default(),
             tls: Tls::default(),
             chain_der: Vec::new(),
+            chains: Vec::new(),
+            ocsp_staple: None,
             service: None,
             client_trials: Vec::new(),
             stats: Stats::default(),

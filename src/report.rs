@@ -268,6 +268,26 @@ pub struct Tls {
     pub certificate: Option<Certificate>,
     /// The handshake a modern client completes (rustls).
     pub handshake: Option<Handshake>,
+    /// Real handshakes offering one version each (TLS 1.3 only, TLS 1.2
+    /// only), on their own connections: what each version negotiates.
+    #[serde(default)]
+    pub handshakes: Vec<HandshakeAttempt>,
+}
+
+/// One real (rustls) handshake offering a single protocol version.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct HandshakeAttempt {
+    /// The only version the client offered.
+    pub offered: TlsVersion,
+    /// The handshake completed.
+    pub ok: bool,
+    /// What was negotiated, when it completed.
+    pub handshake: Option<Handshake>,
+    /// Why it did not complete (the server's alert, a close, a timeout).
+    pub error: Option<String>,
+    /// The server presented a certificate chain on this attempt (even when
+    /// the handshake failed afterwards).
+    pub certificate_presented: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -334,35 +354,118 @@ pub struct Handshake {
 pub struct Certificate {
     /// Leaf first, in the order the server sent them.
     pub chain: Vec<CertificateInfo>,
+    /// A client with these trust stores would accept the certificate for
+    /// `name_checked`: the path validates, the name matches, and no stapled
+    /// OCSP response says revoked. Null when no chain was seen.
     pub trusted: Option<bool>,
-    /// Which store trusted the chain: `mozilla`, `configured`, `request`.
+    /// Which store the certificate path validated against: `mozilla`,
+    /// `configured`, `request`. Set even when the name does not match
+    /// (then `trusted` is false and `trust_reason` is `name_mismatch`).
     pub trust_store: Option<String>,
-    /// Why the chain is not trusted, when it is not.
+    /// Why the chain is not trusted, when it is not, in words.
     pub trust_error: Option<String>,
+    /// Why the chain is not trusted, as a stable code: `unknown_issuer`,
+    /// `incomplete_chain` (an intermediate was not sent and its issuer is
+    /// not a root in any store), `expired`, `not_yet_valid`, `name_mismatch`,
+    /// `bad_signature`, `unsupported_algorithm`, `not_server_auth`,
+    /// `revoked`, `invalid`.
+    #[serde(default)]
+    pub trust_reason: Option<String>,
+    /// For `expired` / `not_yet_valid`: a further reason the path fails at a
+    /// moment when every certificate is valid (e.g. `unknown_issuer`), so
+    /// renewing alone would not make it trusted. Null when there is none.
+    #[serde(default)]
+    pub other_trust_reason: Option<String>,
+    /// The leaf covers the reference identity (RFC 7817 / RFC 6125).
     pub name_match: Option<bool>,
+    /// The reference identity checked: the request's `sni`, else the host.
+    #[serde(default)]
+    pub name_checked: Option<String>,
+    /// The presented identifier that matched, verbatim (e.g. `*.example.com`).
+    #[serde(default)]
+    pub name_matched_by: Option<String>,
+    /// The leaf has no DNS subjectAltName, so the subject CN was checked
+    /// instead (RFC 6125 §6.4.4); some clients (Apple) ignore the CN.
+    #[serde(default)]
+    pub cn_fallback_used: Option<bool>,
     pub expired: Option<bool>,
+    #[serde(default)]
+    pub not_yet_valid: Option<bool>,
+    /// Days until the leaf expires (negative: expired that many days ago).
     pub days_left: Option<i64>,
     pub self_signed: Option<bool>,
-    /// Facts worth attention (e.g. `sha1-signature`, `chain-out-of-order`).
+    /// Each certificate was issued by the one after it.
+    #[serde(default)]
+    pub chain_in_order: Option<bool>,
+    /// The server sent a self-signed root along with the chain.
+    #[serde(default)]
+    pub root_sent: Option<bool>,
+    /// The server stapled an OCSP response.
+    #[serde(default)]
+    pub ocsp_stapled: Option<bool>,
+    /// What the staple claims for the leaf: `good`, `revoked`, `unknown`,
+    /// `other_certificate`, `unsuccessful`, `unparsable`. The responder's
+    /// signature is not verified: a claim, not a proof.
+    #[serde(default)]
+    pub ocsp_status: Option<String>,
+    /// The chain each probe path saw (`modern`, `tls13`, `tls12`, `no_sni`
+    /// (a modern handshake without SNI), `scanner`), by SHA-256 of each
+    /// certificate, leaf first.
+    #[serde(default)]
+    pub paths: Vec<ChainSeen>,
+    /// Different paths saw different chains (null: fewer than two seen).
+    #[serde(default)]
+    pub chains_differ: Option<bool>,
+    /// Facts worth attention, as stable codes: `sha1-signature`,
+    /// `md5-signature`, `chain-out-of-order`, `cn-fallback`, `expired`,
+    /// `not-yet-valid`, `self-signed`, `no-server-auth-eku`,
+    /// `rsa-key-under-2048-bits`, `intermediate-expired`,
+    /// `chain-differs-by-path`, `chain-truncated`, `unparsable-certificate`,
+    /// `ocsp-staple-revoked`.
     pub issues: Vec<String>,
+}
+
+/// The chain one probe path saw.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ChainSeen {
+    #[schema(example = "tls13")]
+    pub path: String,
+    /// SHA-256 of each certificate's DER, leaf first, as sent.
+    pub chain_sha256: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CertificateInfo {
+    /// Distinguished name, RFC 4514 style (`CN=mail.example.com, O=...`).
     pub subject: String,
+    /// subjectAltName entries: DNS names and IP addresses verbatim, others
+    /// prefixed (`email:`, `uri:`).
     pub sans: Vec<String>,
     pub issuer: String,
+    /// Serial number, colon-separated hex.
     pub serial: String,
+    /// RFC 3339, UTC.
     pub not_before: String,
     pub not_after: String,
+    /// Whole days until `not_after` (negative once expired).
     pub days_left: i64,
+    /// `RSA`, `EC`, `DSA`, `Ed25519`, `Ed448`, or the key's OID.
+    #[schema(example = "RSA")]
     pub key_type: String,
     pub key_bits: Option<u32>,
+    /// For EC keys: `P-256`, `P-384`, `P-521`, or the curve's OID.
     pub curve: Option<String>,
+    /// OpenSSL's name for it, e.g. `sha256WithRSAEncryption`,
+    /// `ecdsa-with-SHA256`, `sha1WithRSAEncryption`; unknown ones by OID.
+    #[schema(example = "sha256WithRSAEncryption")]
     pub signature_algorithm: String,
+    /// Issuer equals subject and its own key verifies its signature.
     pub self_signed: bool,
     pub is_ca: bool,
+    /// Extended key usage allows server authentication (null: no EKU
+    /// extension, which allows any use).
     pub server_auth_eku: Option<bool>,
+    /// SHA-256 of the DER, lower-case hex.
     pub sha256: String,
 }
 

@@ -88,6 +88,7 @@ fn good_cert(o: &mut Observations) {
         days_left: Some(400),
         self_signed: Some(false),
         issues: vec![],
+        ..Default::default()
     });
 }
 

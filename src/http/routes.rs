@@ -52,6 +52,8 @@ impl From<ProbeQuery> for ProbeRequest {
             // Never from a query string: URLs end up in logs and histories.
             credentials: None,
             allow_plaintext_login: None,
+            // A PEM bundle does not fit a query string; POST carries it.
+            ca_bundle_pem: None,
         }
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod net;
 pub mod policy;
+pub mod real_tls;
 pub mod request;
 
 use std::net::{IpAddr, SocketAddr};
@@ -41,6 +42,8 @@ pub struct Prober {
     settings: Arc<Settings>,
     policy: Arc<TargetPolicy>,
     slots: Arc<Semaphore>,
+    /// Mozilla roots plus the configured bundle, loaded once.
+    trust: Arc<crate::tls::trust::TrustStores>,
 }
 
 impl Prober {
@@ -49,7 +52,14 @@ impl Prober {
             allow: settings.allow_targets.clone(),
             deny: settings.deny_targets.clone(),
         };
+        // `Settings::validate` refused an unusable bundle at start-up; if the
+        // file went bad since, probe with the Mozilla roots and say so.
+        let trust = settings.trust_stores().unwrap_or_else(|e| {
+            tracing::error!(error = %e, "CA bundle unusable; trusting the Mozilla roots only");
+            crate::tls::trust::TrustStores::default()
+        });
         Prober {
+            trust: Arc::new(trust),
             slots: Arc::new(Semaphore::new(settings.max_concurrent_probes)),
             policy: Arc::new(policy),
             settings,
@@ -183,9 +193,10 @@ impl Prober {
         );
 
         // A step that overruns is recorded; the steps before it stand.
-        let steps_done = deadline
-            .run(first_contact(&spec, &connector, deadline, &mut obs))
-            .await;
+        let (steps_done, versioned) = tokio::join!(
+            deadline.run(first_contact(&spec, &connector, deadline, &mut obs)),
+            real_tls::versioned_handshakes(&spec, &connector, deadline),
+        );
         if let Err(t) = steps_done {
             obs.error(
                 steps::PROBE,
@@ -193,9 +204,24 @@ impl Prober {
                 format!("probe deadline reached ({t})"),
             );
         }
+        self.certificate_facts(&mut obs, &spec, versioned);
         obs.stats = meter.snapshot();
         obs.duration_ms = started.elapsed().as_millis() as u64;
         obs
+    }
+}
+
+impl Prober {
+    /// Records the versioned handshakes, then analyses every chain observed
+    /// (the wire scanner's too, once it has put its chain in `obs.chains`).
+    fn certificate_facts(
+        &self,
+        obs: &mut Observations,
+        spec: &ProbeSpec,
+        versioned: real_tls::RealHandshakes,
+    ) {
+        real_tls::record_handshakes(obs, versioned);
+        real_tls::record_certificate(obs, spec, &self.trust, OffsetDateTime::now_utc());
     }
 }
 

@@ -11,6 +11,8 @@ use serde::Deserialize;
 use serde::de::{self, MapAccess, Visitor};
 use utoipa::ToSchema;
 
+use rustls::pki_types::TrustAnchor;
+
 use crate::config::Settings;
 use crate::mail::auth::{LoginRequest, LoginSecret};
 use crate::report::{Protocol, Transport};
@@ -46,6 +48,10 @@ pub struct ProbeRequest {
     /// Deadline for the whole probe, in milliseconds.
     #[schema(minimum = 100)]
     pub timeout_ms: Option<u64>,
+    /// Extra trusted roots for this probe only (PEM, one or more
+    /// `CERTIFICATE` blocks, at most 32), tried after the Mozilla roots and
+    /// the configured bundle, e.g. a company's private CA.
+    pub ca_bundle_pem: Option<String>,
     /// Optional login test. Credentials are sent only inside TLS (unless
     /// `allow_plaintext_login`), never logged and never echoed in the Report.
     /// Mind account lockout policies: one attempt per probe.
@@ -192,6 +198,8 @@ pub struct ProbeSpec {
     pub timeout: Duration,
     /// The login test to run, if any.
     pub login: Option<LoginRequest>,
+    /// Trust anchors from the request's `ca_bundle_pem` (empty: none given).
+    pub ca_anchors: Vec<TrustAnchor<'static>>,
 }
 
 /// A request field that is wrong, and why.
@@ -289,6 +297,14 @@ impl ProbeRequest {
             }
         }
         let login = self.login(protocol)?;
+        let ca_anchors = match &self.ca_bundle_pem {
+            None => Vec::new(),
+            Some(pem) => crate::tls::trust::anchors_from_pem(
+                pem.as_bytes(),
+                crate::tls::trust::MAX_REQUEST_CERTS,
+            )
+            .map_err(|e| invalid("ca_bundle_pem", e.to_string()))?,
+        };
         Ok(ProbeSpec {
             host,
             port,
@@ -298,6 +314,7 @@ impl ProbeRequest {
             profiles: self.profiles.clone(),
             timeout: Duration::from_millis(timeout_ms),
             login,
+            ca_anchors,
         })
     }
 
@@ -511,6 +528,14 @@ mod tests {
         let mut r = req("x.example");
         r.profiles = Some(vec!["no-such-client".into()]);
         assert_eq!(r.validate(&s).unwrap_err().field, "profiles");
+        let mut r = req("x.example");
+        r.ca_bundle_pem =
+            Some("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n".into());
+        assert_eq!(r.validate(&s).unwrap_err().field, "ca_bundle_pem");
+        r.ca_bundle_pem = Some("no pem here".into());
+        let e = r.validate(&s).unwrap_err();
+        assert_eq!(e.field, "ca_bundle_pem");
+        assert!(e.message.contains("CERTIFICATE"), "{}", e.message);
     }
 
     #[test]

@@ -119,8 +119,41 @@ pub async fn handshake<S>(
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let provider = provider();
+    handshake_recording(io, server_name, offer, deadline)
+        .await
+        .0
+}
+
+/// Like [`handshake`], and also returns what the server presented even when
+/// the handshake failed after its Certificate message: a server whose key
+/// rustls refuses (RSA under 2048 bits) or that cannot sign still shows its
+/// chain, and the chain is a fact worth reporting.
+pub async fn handshake_recording<S>(
+    io: S,
+    server_name: ServerName<'static>,
+    offer: Offer,
+    deadline: Deadline,
+) -> (Result<Completed<S>, HandshakeError>, Presented)
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
     let presented = Arc::new(Mutex::new(Presented::default()));
+    let result = run_handshake(io, server_name, offer, deadline, Arc::clone(&presented)).await;
+    let seen = presented.lock().map(|p| p.clone()).unwrap_or_default();
+    (result, seen)
+}
+
+async fn run_handshake<S>(
+    io: S,
+    server_name: ServerName<'static>,
+    offer: Offer,
+    deadline: Deadline,
+    presented: Arc<Mutex<Presented>>,
+) -> Result<Completed<S>, HandshakeError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let provider = provider();
     let verifier = Arc::new(RecordingVerifier {
         presented: Arc::clone(&presented),
         algorithms: provider.signature_verification_algorithms,
@@ -190,6 +223,12 @@ fn describe_io_error(e: &std::io::Error) -> String {
     if let Some(inner) = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
         return match inner {
             rustls::Error::AlertReceived(alert) => format!("server sent alert {alert:?}"),
+            // Our verifier accepts every certificate, so this can only be the
+            // server's handshake signature failing with its certificate's key,
+            // most often an RSA key under 2048 bits, which ring refuses.
+            rustls::Error::InvalidCertificate(rustls::CertificateError::BadSignature) => {
+                "the server's handshake signature was not accepted with its certificate's key (rustls verifies RSA keys of 2048 to 8192 bits, and ECDSA P-256/P-384, Ed25519 only)".into()
+            }
             other => other.to_string(),
         };
     }

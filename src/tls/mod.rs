@@ -1,10 +1,15 @@
 //! TLS: the wire scanner (hand-built hellos, any version and suite) and the
 //! real handshake (rustls), both producing observations.
 
+pub mod cert;
+pub mod chain;
 pub mod handshake;
 pub mod hello;
+pub mod name;
+pub mod ocsp;
 pub mod reply;
 pub mod suites;
+pub mod trust;
 
 use crate::report::Suite;
 

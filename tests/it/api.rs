@@ -44,11 +44,14 @@ async fn health_readiness_and_docs_are_served() {
 async fn given_a_tls_imap_fixture_when_probed_then_report_has_handshake_and_greeting() {
     let fixture = rustls_server::start(Options::default()).await;
     let app = spawn_app().await;
+    // The fixture's private root is passed as the request's trust anchor,
+    // as an operator with an internal CA would.
     let resp = app
-        .get(&format!(
-            "/v1/probes?host=127.0.0.1&port={}",
-            fixture.addr.port()
-        ))
+        .post_probe(&json!({
+            "host": "127.0.0.1",
+            "port": fixture.addr.port(),
+            "ca_bundle_pem": fixture.root_pem,
+        }))
         .await;
     assert_eq!(resp.status(), 200);
     let report: Value = resp.json().await.unwrap();
@@ -73,7 +76,9 @@ async fn given_a_tls_imap_fixture_when_probed_then_report_has_handshake_and_gree
         report["mail"]["greeting"],
         "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] Fixture IMAP ready."
     );
-    assert_eq!(report["verdict"], "pass");
+    assert_eq!(report["tls"]["certificate"]["trusted"], true, "{report:#}");
+    assert_eq!(report["tls"]["certificate"]["trust_store"], "request");
+    assert_eq!(report["verdict"], "pass", "{report:#}");
     assert!(report["stats"]["connections"].as_u64().unwrap() >= 1);
     // Not yet measured: present and empty, never invented.
     assert!(report["clients"].is_array());

@@ -18,15 +18,21 @@ fn mailprobe() -> Command {
 async fn probe_prints_human_summary_and_json() {
     let fixture = rustls_server::start(Options::default()).await;
     let target = format!("127.0.0.1:{}", fixture.addr.port());
+    // The fixture's private root, trusted through the configured bundle.
+    let bundle = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(bundle.path(), &fixture.root_pem).unwrap();
+    let bundle_path = bundle.path().to_string_lossy().into_owned();
     let out = tokio::task::spawn_blocking(move || {
         let human = mailprobe()
             .args(["probe", &target])
             .env("MAILPROBE_ALLOW_TARGETS", "127.0.0.0/8")
+            .env("MAILPROBE_CA_BUNDLE", &bundle_path)
             .output()
             .unwrap();
         let json = mailprobe()
             .args(["probe", &target, "--json"])
             .env("MAILPROBE_ALLOW_TARGETS", "127.0.0.0/8")
+            .env("MAILPROBE_CA_BUNDLE", &bundle_path)
             .output()
             .unwrap();
         (human, json)

@@ -4,5 +4,6 @@
 
 pub mod app;
 pub mod mail_servers;
+pub mod openssl_cert_server;
 pub mod pki;
 pub mod rustls_server;

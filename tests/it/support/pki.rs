@@ -66,6 +66,11 @@ impl Ca {
         self.sign_leaf(params, key)
     }
 
+    /// The CA's private key (PEM), for fixtures rcgen cannot sign (SHA-1).
+    pub fn key_pem(&self) -> String {
+        self.issuer.key().serialize_pem()
+    }
+
     pub fn sign_leaf(&self, params: CertificateParams, key: KeyPair) -> Leaf {
         let cert = params.signed_by(&key, &self.issuer).expect("sign");
         Leaf {

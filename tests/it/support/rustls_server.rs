@@ -32,7 +32,9 @@ impl Default for Options {
 
 pub async fn start(options: Options) -> RustlsFixture {
     let root = Ca::root("mailprobe test root");
-    let leaf = root.leaf(&["localhost", "127.0.0.1"]);
+    // RSA, as most mail servers use: Exchange Online's documented suites are
+    // all RSA-authenticated, so an ECDSA leaf would (rightly) be a risk.
+    let leaf = root.rsa_leaf(&["localhost", "127.0.0.1"], 2048);
     start_with_leaf(
         options,
         std::slice::from_ref(&leaf.cert_der),

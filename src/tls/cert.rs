@@ -1,0 +1,301 @@
+//! Facts about one certificate, read with x509-parser: names, validity, key,
+//! signature algorithm, CA flags, fingerprint. No judgement: whether a
+//! 1024-bit key or a SHA-1 signature matters to a client is the diagnosis'
+//! business.
+
+use std::net::IpAddr;
+
+use time::OffsetDateTime;
+use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
+use x509_parser::public_key::PublicKey;
+
+use super::name::PresentedIds;
+use crate::report::CertificateInfo;
+
+/// Largest certificate we parse. Real ones are 1-4 KiB; a TLS handshake
+/// message cannot exceed 16 MiB, but nothing legitimate comes near 64 KiB.
+pub const MAX_CERT_BYTES: usize = 64 * 1024;
+
+/// One parsed certificate: the Report's facts plus what the chain and name
+/// checks need (raw names for issuer matching, identifiers, validity).
+#[derive(Debug, Clone)]
+pub struct CertFacts {
+    pub info: CertificateInfo,
+    /// DER of the subject and issuer Names (with their SEQUENCE header).
+    pub subject_raw: Vec<u8>,
+    pub issuer_raw: Vec<u8>,
+    pub ids: PresentedIds,
+    pub not_before: OffsetDateTime,
+    pub not_after: OffsetDateTime,
+    /// Dotted OID of the signature algorithm.
+    pub signature_oid: String,
+    /// The serial number's INTEGER content bytes (for OCSP matching).
+    pub serial_raw: Vec<u8>,
+}
+
+impl CertFacts {
+    pub fn expired_at(&self, now: OffsetDateTime) -> bool {
+        now > self.not_after
+    }
+
+    pub fn not_yet_valid_at(&self, now: OffsetDateTime) -> bool {
+        now < self.not_before
+    }
+
+    /// Subject and issuer are the same Name: the certificate claims to have
+    /// issued itself (a root, or a self-signed leaf).
+    pub fn self_issued(&self) -> bool {
+        self.subject_raw == self.issuer_raw
+    }
+
+    pub fn signature_hash(&self) -> Option<WeakHash> {
+        weak_hash(&self.signature_oid)
+    }
+}
+
+/// Hashes that make a certificate signature forgeable in practice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WeakHash {
+    Md5,
+    Sha1,
+}
+
+/// Why a certificate could not be described.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CertError {
+    #[error("certificate of {len} bytes exceeds the {max}-byte limit")]
+    TooLarge { len: usize, max: usize },
+    #[error("certificate does not parse: {message}")]
+    Malformed { message: String },
+}
+
+/// Describes one DER certificate as of `now`.
+pub fn describe(der: &[u8], now: OffsetDateTime) -> Result<CertFacts, CertError> {
+    if der.len() > MAX_CERT_BYTES {
+        return Err(CertError::TooLarge {
+            len: der.len(),
+            max: MAX_CERT_BYTES,
+        });
+    }
+    let (_, cert) = X509Certificate::from_der(der).map_err(|e| CertError::Malformed {
+        message: e.to_string(),
+    })?;
+    let tbs = &cert.tbs_certificate;
+    let not_before = tbs.validity().not_before.to_datetime();
+    let not_after = tbs.validity().not_after.to_datetime();
+
+    let mut ids = PresentedIds::default();
+    let mut sans = Vec::new();
+    if let Ok(Some(san)) = tbs.subject_alternative_name() {
+        for name in &san.value.general_names {
+            match name {
+                GeneralName::DNSName(d) => {
+                    sans.push(d.to_string());
+                    ids.dns.push(d.to_string());
+                }
+                GeneralName::IPAddress(bytes) => {
+                    if let Some(ip) = ip_from_bytes(bytes) {
+                        sans.push(ip.to_string());
+                        ids.ips.push(ip);
+                    }
+                }
+                GeneralName::RFC822Name(m) => sans.push(format!("email:{m}")),
+                GeneralName::URI(u) => sans.push(format!("uri:{u}")),
+                _ => {}
+            }
+        }
+    }
+    ids.common_names = tbs
+        .subject()
+        .iter_common_name()
+        .filter_map(|cn| cn.as_str().ok().map(str::to_string))
+        .collect();
+
+    let (key_type, key_bits, curve) = key_facts(&cert);
+    let signature_oid = cert.signature_algorithm.algorithm.to_id_string();
+    let subject_raw = tbs.subject().as_raw().to_vec();
+    let issuer_raw = tbs.issuer().as_raw().to_vec();
+    // Self-signed: names equal *and* its own key verifies the signature (a
+    // certificate can copy its issuer's name without being that issuer).
+    let self_signed = subject_raw == issuer_raw && cert.verify_signature(None).is_ok();
+    let server_auth_eku = match tbs.extended_key_usage() {
+        Ok(Some(eku)) => Some(eku.value.server_auth || eku.value.any),
+        _ => None,
+    };
+    let sha256 = ring::digest::digest(&ring::digest::SHA256, der);
+
+    let info = CertificateInfo {
+        subject: tbs.subject().to_string(),
+        sans,
+        issuer: tbs.issuer().to_string(),
+        serial: tbs.raw_serial_as_string(),
+        not_before: rfc3339(not_before),
+        not_after: rfc3339(not_after),
+        days_left: days_between(now, not_after),
+        key_type,
+        key_bits,
+        curve,
+        signature_algorithm: signature_name(&signature_oid),
+        self_signed,
+        is_ca: tbs.is_ca(),
+        server_auth_eku,
+        sha256: hex(sha256.as_ref()),
+    };
+    Ok(CertFacts {
+        info,
+        subject_raw,
+        issuer_raw,
+        ids,
+        not_before,
+        not_after,
+        signature_oid,
+        serial_raw: tbs.raw_serial().to_vec(),
+    })
+}
+
+/// Whole days from `now` to `until`, rounded towards minus infinity, so a
+/// certificate that expired an hour ago has -1 days left, not 0.
+pub fn days_between(now: OffsetDateTime, until: OffsetDateTime) -> i64 {
+    (until - now).whole_seconds().div_euclid(86_400)
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+fn ip_from_bytes(b: &[u8]) -> Option<IpAddr> {
+    match b.len() {
+        4 => <[u8; 4]>::try_from(b).ok().map(IpAddr::from),
+        16 => <[u8; 16]>::try_from(b).ok().map(IpAddr::from),
+        _ => None,
+    }
+}
+
+fn key_facts(cert: &X509Certificate<'_>) -> (String, Option<u32>, Option<String>) {
+    let spki = cert.public_key();
+    let alg = spki.algorithm.algorithm.to_id_string();
+    match spki.parsed() {
+        Ok(PublicKey::RSA(rsa)) => ("RSA".into(), Some(bit_length(rsa.modulus)), None),
+        Ok(PublicKey::EC(_)) => {
+            let curve_oid = spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|p| p.as_oid().ok())
+                .map(|o| o.to_id_string());
+            let (name, bits) = match curve_oid.as_deref() {
+                Some("1.2.840.10045.3.1.7") => ("P-256".to_string(), Some(256)),
+                Some("1.3.132.0.34") => ("P-384".to_string(), Some(384)),
+                Some("1.3.132.0.35") => ("P-521".to_string(), Some(521)),
+                Some(other) => (other.to_string(), None),
+                None => ("unknown".to_string(), None),
+            };
+            ("EC".into(), bits, Some(name))
+        }
+        Ok(PublicKey::DSA(y)) => ("DSA".into(), Some(bit_length(y)), None),
+        _ => match alg.as_str() {
+            "1.3.101.112" => ("Ed25519".into(), Some(256), None),
+            "1.3.101.113" => ("Ed448".into(), Some(456), None),
+            other => (other.to_string(), None, None),
+        },
+    }
+}
+
+/// Bit length of a big-endian unsigned integer (leading zero bytes and bits
+/// do not count; x509-parser's own `key_size` assumes one leading zero).
+fn bit_length(be: &[u8]) -> u32 {
+    let mut bytes = be.iter().skip_while(|b| **b == 0);
+    match bytes.next() {
+        None => 0,
+        Some(first) => {
+            let rest = bytes.count() as u32;
+            rest * 8 + (8 - first.leading_zeros())
+        }
+    }
+}
+
+/// OpenSSL's names for the signature algorithms found in the wild, so an
+/// administrator can compare with `openssl x509 -text`. Unknown algorithms
+/// are reported by dotted OID.
+pub fn signature_name(oid: &str) -> String {
+    let name = match oid {
+        "1.2.840.113549.1.1.2" => "md2WithRSAEncryption",
+        "1.2.840.113549.1.1.4" => "md5WithRSAEncryption",
+        "1.2.840.113549.1.1.5" => "sha1WithRSAEncryption",
+        "1.2.840.113549.1.1.10" => "rsassaPss",
+        "1.2.840.113549.1.1.11" => "sha256WithRSAEncryption",
+        "1.2.840.113549.1.1.12" => "sha384WithRSAEncryption",
+        "1.2.840.113549.1.1.13" => "sha512WithRSAEncryption",
+        "1.2.840.113549.1.1.14" => "sha224WithRSAEncryption",
+        "1.2.840.10045.4.1" => "ecdsa-with-SHA1",
+        "1.2.840.10045.4.3.1" => "ecdsa-with-SHA224",
+        "1.2.840.10045.4.3.2" => "ecdsa-with-SHA256",
+        "1.2.840.10045.4.3.3" => "ecdsa-with-SHA384",
+        "1.2.840.10045.4.3.4" => "ecdsa-with-SHA512",
+        "1.2.840.10040.4.3" => "dsa-with-SHA1",
+        "2.16.840.1.101.3.4.3.2" => "dsa-with-SHA256",
+        "1.3.101.112" => "ED25519",
+        "1.3.101.113" => "ED448",
+        other => return other.to_string(),
+    };
+    name.to_string()
+}
+
+fn weak_hash(oid: &str) -> Option<WeakHash> {
+    match oid {
+        "1.2.840.113549.1.1.2" | "1.2.840.113549.1.1.4" => Some(WeakHash::Md5),
+        "1.2.840.113549.1.1.5" | "1.2.840.10045.4.1" | "1.2.840.10040.4.3" => Some(WeakHash::Sha1),
+        _ => None,
+    }
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bit_length_ignores_leading_zeros() {
+        assert_eq!(bit_length(&[0x00, 0x80, 0x00]), 16);
+        assert_eq!(bit_length(&[0x01, 0x00]), 9);
+        assert_eq!(bit_length(&[0x00, 0x00]), 0);
+        assert_eq!(bit_length(&[]), 0);
+    }
+
+    #[test]
+    fn days_round_down() {
+        let now = OffsetDateTime::UNIX_EPOCH + time::Duration::days(10);
+        assert_eq!(days_between(now, now + time::Duration::hours(47)), 1);
+        assert_eq!(days_between(now, now - time::Duration::hours(1)), -1);
+        assert_eq!(days_between(now, now), 0);
+    }
+
+    #[test]
+    fn weak_hashes_are_recognised() {
+        assert_eq!(weak_hash("1.2.840.113549.1.1.5"), Some(WeakHash::Sha1));
+        assert_eq!(weak_hash("1.2.840.113549.1.1.4"), Some(WeakHash::Md5));
+        assert_eq!(weak_hash("1.2.840.113549.1.1.11"), None);
+        assert_eq!(signature_name("1.2.3.4"), "1.2.3.4");
+    }
+
+    #[test]
+    fn garbage_and_oversized_input_is_an_error_not_a_panic() {
+        let now = OffsetDateTime::UNIX_EPOCH;
+        assert!(matches!(
+            describe(&[0x30, 0x82, 0xff], now),
+            Err(CertError::Malformed { .. })
+        ));
+        assert!(matches!(
+            describe(&vec![0u8; MAX_CERT_BYTES + 1], now),
+            Err(CertError::TooLarge { .. })
+        ));
+        for len in 0..64 {
+            let _ = describe(&vec![0x30; len], now);
+        }
+    }
+}

@@ -1,0 +1,258 @@
+//! Server identity check for mail, per RFC 7817 §3 (which applies RFC 6125).
+//!
+//! A pure function over the names a certificate presents, so the rules are
+//! tested without a certificate or a network. We do this ourselves rather
+//! than let webpki do it because the Report must say *how* a name matched:
+//! mail clients still fall back to the subject CN when a certificate has no
+//! DNS-ID (RFC 6125 §6.4.4), which webpki never does, and a caller needs to
+//! know that fallback was used (Apple Mail ignores the CN, for example).
+
+use std::net::IpAddr;
+
+/// The identity a client expects: the configured host name (or the SNI the
+/// request gave), or an IP address when the caller dialled one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReferenceId {
+    /// An ASCII (A-label) DNS name, any case, trailing dot allowed.
+    Dns(String),
+    Ip(IpAddr),
+}
+
+impl ReferenceId {
+    pub fn as_string(&self) -> String {
+        match self {
+            ReferenceId::Dns(n) => n.clone(),
+            ReferenceId::Ip(ip) => ip.to_string(),
+        }
+    }
+}
+
+/// The identifiers a certificate presents, as far as the name check cares.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PresentedIds {
+    /// `dNSName` entries of the subjectAltName extension.
+    pub dns: Vec<String>,
+    /// `iPAddress` entries of the subjectAltName extension.
+    pub ips: Vec<IpAddr>,
+    /// Subject common names (only consulted when `dns` is empty).
+    pub common_names: Vec<String>,
+}
+
+/// The outcome of the check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameCheck {
+    pub matched: bool,
+    /// The presented identifier that matched, verbatim.
+    pub matched_by: Option<String>,
+    /// The subject CN was consulted because the certificate has no DNS-ID.
+    pub cn_fallback_used: bool,
+}
+
+/// Checks `reference` against what the certificate presents.
+///
+/// - DNS reference: SAN `dNSName`s with the wildcard rules of
+///   [`dns_matches`]; the subject CN only when there is no `dNSName` at all
+///   (RFC 6125 §6.4.4), and then reported as `cn_fallback_used`.
+/// - IP reference: SAN `iPAddress` entries only (RFC 6125 leaves IPs out of
+///   scope; like browsers and webpki we never match an IP against a CN or a
+///   DNS-ID, which a CA cannot validate).
+pub fn check(reference: &ReferenceId, presented: &PresentedIds) -> NameCheck {
+    match reference {
+        ReferenceId::Ip(ip) => {
+            let hit = presented.ips.iter().find(|p| same_ip(p, ip));
+            NameCheck {
+                matched: hit.is_some(),
+                matched_by: hit.map(|p| p.to_string()),
+                cn_fallback_used: false,
+            }
+        }
+        ReferenceId::Dns(name) => {
+            let fallback = presented.dns.is_empty();
+            let candidates = if fallback {
+                &presented.common_names
+            } else {
+                &presented.dns
+            };
+            let hit = candidates.iter().find(|p| dns_matches(p, name));
+            NameCheck {
+                matched: hit.is_some(),
+                matched_by: hit.cloned(),
+                cn_fallback_used: fallback && !presented.common_names.is_empty(),
+            }
+        }
+    }
+}
+
+/// IPv4-mapped IPv6 addresses name the same host as their IPv4 form.
+fn same_ip(a: &IpAddr, b: &IpAddr) -> bool {
+    a.to_canonical() == b.to_canonical()
+}
+
+/// Does presented identifier `pattern` match reference name `reference`?
+///
+/// RFC 6125 §6.4.1 and §6.4.3, tightened as mail clients and the CA/B
+/// Forum do:
+/// - labels compare ASCII case-insensitively; one trailing dot is ignored;
+/// - a wildcard may appear only in the left-most label, at most once, and
+///   matches within that one label only (never across a dot);
+/// - `*` alone matches exactly one non-empty label; a partial wildcard
+///   (`mail*.example.com`) is allowed for ASCII labels but never when either
+///   side is an IDN A-label (`xn--`), where it could match inside the
+///   punycode (RFC 6125 §6.4.3, last paragraph);
+/// - the wildcard needs at least two labels to its right, so `*.com` or
+///   `*.` match nothing;
+/// - a reference that is an IP literal never matches a DNS identifier.
+pub fn dns_matches(pattern: &str, reference: &str) -> bool {
+    let pattern = normalise(pattern);
+    let reference = normalise(reference);
+    if pattern.is_empty() || reference.is_empty() || reference.parse::<IpAddr>().is_ok() {
+        return false;
+    }
+    if !pattern.contains('*') {
+        return pattern == reference;
+    }
+    let mut p_labels = pattern.split('.');
+    let mut r_labels = reference.split('.');
+    let (Some(p_first), Some(r_first)) = (p_labels.next(), r_labels.next()) else {
+        return false;
+    };
+    let p_rest: Vec<&str> = p_labels.collect();
+    let r_rest: Vec<&str> = r_labels.collect();
+    if p_rest.iter().any(|l| l.contains('*')) || p_rest.len() < 2 {
+        return false;
+    }
+    if p_rest.iter().any(|l| l.is_empty()) || p_rest != r_rest {
+        return false;
+    }
+    wildcard_label_matches(p_first, r_first)
+}
+
+fn wildcard_label_matches(pattern: &str, label: &str) -> bool {
+    if label.is_empty() || pattern.matches('*').count() != 1 {
+        return false;
+    }
+    if pattern == "*" {
+        return true;
+    }
+    if is_a_label(pattern) || is_a_label(label) {
+        return false;
+    }
+    let Some((prefix, suffix)) = pattern.split_once('*') else {
+        return false;
+    };
+    label.len() >= prefix.len() + suffix.len()
+        && label.starts_with(prefix)
+        && label.ends_with(suffix)
+}
+
+fn is_a_label(label: &str) -> bool {
+    label.len() >= 4 && label[..4].eq_ignore_ascii_case("xn--")
+}
+
+fn normalise(name: &str) -> String {
+    name.strip_suffix('.').unwrap_or(name).to_ascii_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(dns: &[&str], ips: &[&str], cns: &[&str]) -> PresentedIds {
+        PresentedIds {
+            dns: dns.iter().map(|s| s.to_string()).collect(),
+            ips: ips.iter().map(|s| s.parse().unwrap()).collect(),
+            common_names: cns.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    fn dns(n: &str) -> ReferenceId {
+        ReferenceId::Dns(n.into())
+    }
+
+    #[test]
+    fn exact_names_match_case_insensitively() {
+        assert!(dns_matches("mail.example.com", "MAIL.Example.com"));
+        assert!(dns_matches("mail.example.com.", "mail.example.com"));
+        assert!(!dns_matches("mail.example.com", "imap.example.com"));
+        assert!(!dns_matches("example.com", "mail.example.com"));
+    }
+
+    #[test]
+    fn wildcard_covers_one_left_most_label_only() {
+        assert!(dns_matches("*.example.com", "mail.example.com"));
+        assert!(
+            !dns_matches("*.example.com", "example.com"),
+            "no empty label"
+        );
+        assert!(
+            !dns_matches("*.example.com", "a.b.example.com"),
+            "not across dots"
+        );
+        assert!(!dns_matches("mail.*.com", "mail.example.com"), "not inner");
+        assert!(!dns_matches("*.*.example.com", "a.b.example.com"));
+        assert!(!dns_matches("*.com", "example.com"), "too wide");
+        assert!(!dns_matches("*", "localhost"));
+        assert!(!dns_matches("**.example.com", "mail.example.com"));
+    }
+
+    #[test]
+    fn partial_wildcards_only_for_ascii_labels() {
+        assert!(dns_matches("mail*.example.com", "mail1.example.com"));
+        assert!(dns_matches("*-imap.example.com", "eu-imap.example.com"));
+        assert!(!dns_matches("mail*.example.com", "smtp.example.com"));
+        assert!(!dns_matches(
+            "xn--*.example.com",
+            "xn--bcher-kva.example.com"
+        ));
+        assert!(!dns_matches("b*.example.com", "xn--bcher-kva.example.com"));
+        // A whole-label wildcard may still cover an A-label.
+        assert!(dns_matches("*.example.com", "xn--bcher-kva.example.com"));
+    }
+
+    #[test]
+    fn ip_references_never_match_dns_ids() {
+        assert!(!dns_matches("127.0.0.1", "127.0.0.1"));
+        assert!(!dns_matches("*.0.0.1", "127.0.0.1"));
+    }
+
+    #[test]
+    fn san_dns_wins_and_cn_is_ignored_when_present() {
+        let c = check(
+            &dns("mail.example.com"),
+            &ids(&["other.example.com"], &[], &["mail.example.com"]),
+        );
+        assert!(!c.matched);
+        assert!(!c.cn_fallback_used);
+        let c = check(&dns("mail.example.com"), &ids(&["*.example.com"], &[], &[]));
+        assert_eq!(
+            (c.matched, c.matched_by.as_deref()),
+            (true, Some("*.example.com"))
+        );
+    }
+
+    #[test]
+    fn cn_fallback_only_without_dns_sans_and_is_reported() {
+        let c = check(
+            &dns("mail.example.com"),
+            &ids(&[], &["192.0.2.1"], &["mail.example.com"]),
+        );
+        assert!(c.matched);
+        assert!(c.cn_fallback_used);
+        let c = check(&dns("mail.example.com"), &ids(&[], &[], &["x.example.com"]));
+        assert!(!c.matched);
+        assert!(c.cn_fallback_used);
+        let c = check(&dns("mail.example.com"), &ids(&[], &[], &[]));
+        assert!(!c.matched && !c.cn_fallback_used);
+    }
+
+    #[test]
+    fn ip_reference_matches_ip_sans_only() {
+        let ip = ReferenceId::Ip("127.0.0.1".parse().unwrap());
+        assert!(check(&ip, &ids(&["localhost"], &["127.0.0.1"], &[])).matched);
+        assert!(!check(&ip, &ids(&["127.0.0.1"], &[], &["127.0.0.1"])).matched);
+        let mapped = ReferenceId::Ip("::ffff:127.0.0.1".parse().unwrap());
+        assert!(check(&mapped, &ids(&[], &["127.0.0.1"], &[])).matched);
+        let v6 = ReferenceId::Ip("::1".parse().unwrap());
+        assert!(!check(&v6, &ids(&[], &["127.0.0.1"], &[])).matched);
+    }
+}
