@@ -105,7 +105,7 @@ async fn tls12_only_fixture_negotiates_tls12_suite() {
     let name = report["tls"]["handshake"]["suite"]["name"]
         .as_str()
         .unwrap();
-    assert!(name.starts_with("TLS_ECDHE_ECDSA_WITH_"), "{name}");
+    assert!(name.starts_with("TLS_ECDHE_RSA_WITH_"), "{name}");
 }
 
 #[tokio::test]
