@@ -15,6 +15,8 @@ pub mod steps {
     pub const TCP_CONNECT: &str = "tcp_connect";
     pub const TLS_HANDSHAKE: &str = "tls_handshake";
     pub const GREETING: &str = "greeting";
+    /// The wire scanner (versions, suites, groups, chain).
+    pub const TLS_SCAN: &str = "tls_scan";
     pub const PROBE: &str = "probe";
 }
 
@@ -32,6 +34,11 @@ pub struct Observations {
     pub tls: Tls,
     /// The certificate chain as DER, leaf first, as the server sent it.
     pub chain_der: Vec<Vec<u8>>,
+    /// The chain the wire scanner read in clear from its first TLS <= 1.2
+    /// reply (leaf first, as sent), kept apart from `chain_der` so the two
+    /// paths can be compared (a server may present different chains per
+    /// version or suite).
+    pub scan_chain_der: Vec<Vec<u8>>,
     /// What answered on the port, when it was not the service expected
     /// (filled by the mail dialogue; `None` when the expected service answered).
     pub service: Option<ServiceSeen>,
@@ -117,6 +124,7 @@ impl Observations {
             mail: Mail::default(),
             tls: Tls::default(),
             chain_der: Vec::new(),
+            scan_chain_der: Vec::new(),
             service: None,
             client_trials: Vec::new(),
             stats: Stats::default(),

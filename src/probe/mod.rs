@@ -19,6 +19,7 @@ use crate::mail::line::{LineError, LineLimits, LineReader};
 use crate::observations::{Observations, steps};
 use crate::report::{ErrorKind, Protocol, Report, Target, Transport};
 use crate::tls::handshake::{self, HandshakeError, Offer};
+use crate::tls::scan::{self, Endpoint, ScanOptions, ScanResult};
 use net::{Connector, Deadline, Meter};
 use policy::{Refusal, TargetPolicy};
 use request::{Host, InvalidField, ProbeRequest, ProbeSpec};
@@ -184,10 +185,14 @@ impl Prober {
             Arc::clone(&meter),
         );
 
-        // A step that overruns is recorded; the steps before it stand.
-        let steps_done = deadline
-            .run(first_contact(&spec, &connector, deadline, &mut obs))
-            .await;
+        // A step that overruns is recorded; the steps before it stand. The
+        // wire scan runs beside the first contact on its own connections
+        // and bounds itself by the deadline, so its partial facts survive.
+        let (steps_done, scan) = tokio::join!(
+            deadline.run(first_contact(&spec, &connector, deadline, &mut obs)),
+            wire_scan(&spec, &connector, deadline),
+        );
+        scan.merge_into(&mut obs);
         if let Err(t) = steps_done {
             obs.error(
                 steps::PROBE,
@@ -215,6 +220,14 @@ impl Resolved {
             ms: started.elapsed().as_millis() as u64,
         }
     }
+}
+
+/// The wire scanner over the probe's transport (after the STARTTLS prelude
+/// on every connection when the transport is `starttls`); every protocol
+/// gets it.
+async fn wire_scan(spec: &ProbeSpec, connector: &Connector, deadline: Deadline) -> ScanResult {
+    let endpoint = Endpoint::new(connector.clone(), spec.protocol, spec.transport);
+    scan::scan(&endpoint, &ScanOptions::full(spec.sni.clone()), deadline).await
 }
 
 /// TCP connect, then for implicit TLS the real handshake, then the greeting.

@@ -4,6 +4,7 @@
 pub mod handshake;
 pub mod hello;
 pub mod reply;
+pub mod scan;
 pub mod suites;
 
 use crate::report::Suite;
