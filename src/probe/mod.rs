@@ -72,6 +72,12 @@ impl Prober {
 
     /// Validates, resolves and checks a request, then runs the probe.
     pub async fn probe(&self, request: &ProbeRequest) -> Result<Report, ProbeRejection> {
+        let obs = self.observe(request).await?;
+        Ok(crate::diagnosis::report(obs))
+    }
+
+    /// The probe without the judgement: the facts as seen on the wire.
+    pub async fn observe(&self, request: &ProbeRequest) -> Result<Observations, ProbeRejection> {
         let spec = request.validate(&self.settings)?;
         let slot = self.try_slot()?;
         let deadline = Deadline::after(spec.timeout);
@@ -82,7 +88,7 @@ impl Prober {
             .run(spec, resolved, deadline, started, started_at)
             .await;
         drop(slot);
-        Ok(crate::diagnosis::report(obs))
+        Ok(obs)
     }
 
     fn try_slot(&self) -> Result<OwnedSemaphorePermit, ProbeRejection> {

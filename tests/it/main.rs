@@ -4,4 +4,5 @@
 mod api;
 mod cli;
 mod openapi;
+mod scan;
 mod support;

@@ -70,6 +70,10 @@ impl Endpoint {
 
 /// What to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "built once per connection and borrowed; boxing would only add a hop"
+)]
 pub enum Hello {
     /// A TLS-format ClientHello (SSLv3 and up).
     Tls(ClientHelloSpec),
@@ -235,6 +239,10 @@ enum Retry {
     ResetAfterHello,
 }
 
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one per connection attempt, moved once"
+)]
 enum Attempt {
     Done(ServerReply, Ending),
     Retry(Retry),

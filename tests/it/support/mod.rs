@@ -3,5 +3,6 @@
 #![allow(dead_code)]
 
 pub mod app;
+pub mod openssl_server;
 pub mod pki;
 pub mod rustls_server;

@@ -1,0 +1,563 @@
+//! The wire scanner against real OpenSSL servers configured with exact
+//! versions and suites, cross-checked with OpenSSL itself as the client.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use mailprobe::probe::net::{Connector, Deadline, Meter};
+use mailprobe::report::{Protocol, Stats, TlsVersion, Transport};
+use mailprobe::tls::scan::{self, Answer, Ending, Endpoint, ScanOptions, ScanResult};
+use mailprobe::tls::suites;
+use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::support::app::spawn_app;
+use crate::support::openssl_server::{self, OpensslServer, Profile, Transport as FxTransport};
+
+type SuiteSets = BTreeMap<TlsVersion, BTreeSet<String>>;
+
+fn endpoint(addr: SocketAddr, transport: Transport) -> (Endpoint, Arc<Meter>) {
+    let meter = Arc::new(Meter::default());
+    let connector = Connector::new(vec![addr], 4, Arc::clone(&meter));
+    (Endpoint::new(connector, Protocol::Imap, transport), meter)
+}
+
+async fn scan_at(addr: SocketAddr, transport: Transport) -> (ScanResult, Stats) {
+    let (ep, meter) = endpoint(addr, transport);
+    let result = scan::scan(
+        &ep,
+        &ScanOptions::full(None),
+        Deadline::after(Duration::from_secs(20)),
+    )
+    .await;
+    (result, meter.snapshot())
+}
+
+/// Accepted suites per accepted version, as the scan reports them.
+fn scanned(result: &ScanResult) -> SuiteSets {
+    result
+        .versions
+        .iter()
+        .filter(|v| v.offered == Some(true))
+        .map(|v| (v.version, v.suites.iter().map(|s| s.iana.clone()).collect()))
+        .collect()
+}
+
+fn code(openssl_name: &str) -> u16 {
+    suites::by_openssl_name(openssl_name)
+        .unwrap_or_else(|| panic!("{openssl_name} not in the registry"))
+        .code
+}
+
+/// What the fixture was configured with, as code points.
+fn configured(p: Profile) -> SuiteSets {
+    p.expected()
+        .into_iter()
+        .map(|(v, names)| {
+            (
+                v,
+                names
+                    .into_iter()
+                    .map(|n| suites::iana_hex(code(n)))
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+/// The bound the issue sets: Σ over accepted versions (accepted suites + 1),
+/// plus a constant for version and group detection. Our constant, spelled
+/// out: one hello per version (6), one extra per further suite bundle of an
+/// accepted version (at most 2 each), one reverse-order hello per version
+/// with two or more suites, and the group elimination (groups found + 1).
+fn connection_budget(result: &ScanResult) -> u32 {
+    let accepted: u32 = result
+        .versions
+        .iter()
+        .filter(|v| v.offered == Some(true))
+        .map(|v| v.suites.len() as u32 + 1 + 2 + u32::from(v.suites.len() >= 2))
+        .sum();
+    accepted + 6 + result.groups.len() as u32 + 1
+}
+
+fn assert_matches_configuration(p: Profile, result: &ScanResult) {
+    assert_eq!(scanned(result), configured(p), "{p:?}: accepted suites");
+    let listed: Vec<TlsVersion> = result.versions.iter().map(|v| v.version).collect();
+    assert_eq!(
+        listed,
+        TlsVersion::ALL.to_vec(),
+        "{p:?}: every version listed"
+    );
+    let expected: BTreeSet<TlsVersion> = configured(p).into_keys().collect();
+    for v in &result.versions {
+        let want = expected.contains(&v.version);
+        assert_eq!(v.offered, Some(want), "{p:?}: {} offered", v.version);
+    }
+    assert!(
+        result.errors.is_empty(),
+        "{p:?}: scan errors {:?}",
+        result.errors
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_fixture_scans_exactly_as_configured() {
+    for p in Profile::ALL {
+        let server = OpensslServer::profile(p);
+        let started = Instant::now();
+        let (result, stats) = scan_at(server.addr, Transport::Implicit).await;
+        let ms = started.elapsed().as_millis();
+        println!(
+            "{p:?}: {} connections ({} server-side), {} handshakes, {ms} ms, groups {:?}, dh {:?}",
+            stats.connections,
+            server.connections(),
+            stats.handshakes,
+            result.groups,
+            result.dh_bits
+        );
+        assert_matches_configuration(p, &result);
+        assert_eq!(stats.connections, result.connections, "{p:?}: counted");
+        assert_eq!(
+            server.connections(),
+            stats.connections as usize,
+            "{p:?}: every connection counted"
+        );
+        assert!(
+            result.connections <= connection_budget(&result),
+            "{p:?}: {} connections over budget {}",
+            result.connections,
+            connection_budget(&result)
+        );
+    }
+}
+
+fn ssl_version(v: TlsVersion) -> Option<openssl::ssl::SslVersion> {
+    use openssl::ssl::SslVersion as S;
+    Some(match v {
+        TlsVersion::Ssl2 => return None,
+        TlsVersion::Ssl3 => S::SSL3,
+        TlsVersion::Tls10 => S::TLS1,
+        TlsVersion::Tls11 => S::TLS1_1,
+        TlsVersion::Tls12 => S::TLS1_2,
+        TlsVersion::Tls13 => S::TLS1_3,
+    })
+}
+
+/// One handshake with OpenSSL as the client (what `openssl s_client
+/// -<version> -cipher <suite>` does): the version and suite it got, if any.
+fn openssl_client(addr: SocketAddr, v: TlsVersion, cipher: &str) -> Option<(TlsVersion, u16)> {
+    use openssl::ssl::{SslConnector, SslMethod, SslOptions, SslVerifyMode};
+    openssl_server::load_legacy_provider();
+    let ver = ssl_version(v)?;
+    let mut b = SslConnector::builder(SslMethod::tls_client()).ok()?;
+    // SslConnector turns SSLv3 off; `s_client -ssl3` does not.
+    b.clear_options(SslOptions::NO_SSLV3);
+    b.set_security_level(0);
+    b.set_verify(SslVerifyMode::NONE);
+    b.set_min_proto_version(Some(ver)).ok()?;
+    b.set_max_proto_version(Some(ver)).ok()?;
+    if v == TlsVersion::Tls13 {
+        b.set_ciphersuites(cipher).ok()?;
+    } else {
+        b.set_cipher_list(cipher).ok()?;
+    }
+    let connector = b.build();
+    let tcp = std::net::TcpStream::connect(addr).ok()?;
+    tcp.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    let stream = connector
+        .configure()
+        .ok()?
+        .verify_hostname(false)
+        .connect("localhost", tcp)
+        .ok()?;
+    let ssl = stream.ssl();
+    let got = match ssl.version2()? {
+        openssl::ssl::SslVersion::SSL3 => TlsVersion::Ssl3,
+        openssl::ssl::SslVersion::TLS1 => TlsVersion::Tls10,
+        openssl::ssl::SslVersion::TLS1_1 => TlsVersion::Tls11,
+        openssl::ssl::SslVersion::TLS1_2 => TlsVersion::Tls12,
+        openssl::ssl::SslVersion::TLS1_3 => TlsVersion::Tls13,
+        _ => return None,
+    };
+    let id = ssl.current_cipher()?.protocol_id();
+    Some((got, u16::from_be_bytes(id)))
+}
+
+/// What OpenSSL as a client negotiates with the fixture: per version (SSLv3
+/// .. TLS 1.3), each registry suite that OpenSSL knows, offered alone. A
+/// version where no OpenSSL offer at all succeeds is skipped early.
+fn openssl_client_view(addr: SocketAddr) -> SuiteSets {
+    let mut out = SuiteSets::new();
+    for v in TlsVersion::ALL.into_iter().skip(1) {
+        let any = if v == TlsVersion::Tls13 {
+            "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_CCM_SHA256:TLS_AES_128_CCM_8_SHA256"
+        } else {
+            "ALL:COMPLEMENTOFALL:@SECLEVEL=0"
+        };
+        if openssl_client(addr, v, any).is_none() {
+            continue;
+        }
+        let pv = match v {
+            TlsVersion::Ssl3 => suites::ProtocolVersion::Ssl3,
+            TlsVersion::Tls10 => suites::ProtocolVersion::Tls10,
+            TlsVersion::Tls11 => suites::ProtocolVersion::Tls11,
+            TlsVersion::Tls12 => suites::ProtocolVersion::Tls12,
+            _ => suites::ProtocolVersion::Tls13,
+        };
+        for s in suites::all().iter().filter(|s| s.usable_at(pv)) {
+            let Some(name) = s.openssl_name else { continue };
+            if let Some((got, code)) = openssl_client(addr, v, name) {
+                assert_eq!(got, v, "OpenSSL got another version for {name}");
+                assert_eq!(code, s.code, "OpenSSL got another suite for {name}");
+                out.entry(v).or_default().insert(suites::iana_hex(code));
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scanner_agrees_with_openssl_as_a_client() {
+    for p in [
+        Profile::Exchange2010,
+        Profile::Modern,
+        Profile::Dhe1024,
+        Profile::Ssl3Tls10,
+        Profile::Tls13Only,
+    ] {
+        let server = OpensslServer::profile(p);
+        let addr = server.addr;
+        let openssl_view = tokio::task::spawn_blocking(move || openssl_client_view(addr))
+            .await
+            .unwrap();
+        let (result, _) = scan_at(server.addr, Transport::Implicit).await;
+        assert_eq!(scanned(&result), openssl_view, "{p:?}");
+    }
+}
+
+/// The vendored OpenSSL must have SSLv3, 3DES and RC4 compiled in, or the
+/// legacy fixtures silently serve less than they claim (see Cargo.toml).
+#[test]
+fn vendored_openssl_has_the_legacy_suites() {
+    use openssl::ssl::{SslContextBuilder, SslMethod, SslVersion};
+    openssl_server::load_legacy_provider();
+    for name in ["DES-CBC3-SHA", "RC4-SHA", "RC4-MD5"] {
+        let mut b = SslContextBuilder::new(SslMethod::tls_server()).unwrap();
+        b.set_security_level(0);
+        assert!(
+            b.set_cipher_list(name).is_ok(),
+            "{name} is not compiled into the vendored OpenSSL"
+        );
+    }
+    let mut b = SslContextBuilder::new(SslMethod::tls_server()).unwrap();
+    assert!(b.set_min_proto_version(Some(SslVersion::SSL3)).is_ok());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_preference_is_detected_and_its_order_reported() {
+    let server = OpensslServer::profile(Profile::ServerPreference);
+    let (result, _) = scan_at(server.addr, Transport::Implicit).await;
+    let tls12 = result.version(TlsVersion::Tls12).unwrap();
+    assert_eq!(tls12.server_preference, Some(true));
+    assert_eq!(result.server_preference, Some(true));
+    let order: Vec<String> = tls12.suites.iter().map(|s| s.iana.clone()).collect();
+    let configured: Vec<String> = Profile::ServerPreference.expected()[0]
+        .1
+        .iter()
+        .map(|n| suites::iana_hex(code(n)))
+        .collect();
+    assert_eq!(order, configured, "the server's own order");
+
+    let server = OpensslServer::profile(Profile::ClientPreference);
+    let (result, _) = scan_at(server.addr, Transport::Implicit).await;
+    let tls12 = result.version(TlsVersion::Tls12).unwrap();
+    assert_eq!(tls12.server_preference, Some(false));
+    assert_eq!(result.server_preference, Some(false));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn groups_and_dh_size_are_found() {
+    // Given a TLS 1.3-only server with exactly x25519 and secp384r1
+    let server = OpensslServer::profile(Profile::Tls13Only);
+    let (result, _) = scan_at(server.addr, Transport::Implicit).await;
+    let groups: BTreeSet<u16> = result.groups.iter().copied().collect();
+    assert_eq!(
+        groups,
+        BTreeSet::from([0x001D, 0x0018]),
+        "{:?}",
+        result.groups
+    );
+    assert_eq!(result.dh_bits, None);
+
+    // Given a DHE-only TLS 1.2 server on a 1024-bit prime
+    let server = OpensslServer::profile(Profile::Dhe1024);
+    let (result, _) = scan_at(server.addr, Transport::Implicit).await;
+    assert_eq!(result.dh_bits, Some(1024));
+    assert!(result.groups.is_empty(), "no ECDHE: {:?}", result.groups);
+
+    // Given Exchange-like ECDHE-RSA suites at TLS 1.0: curves from the ServerKeyExchange
+    let server = OpensslServer::profile(Profile::Exchange2010);
+    let (result, _) = scan_at(server.addr, Transport::Implicit).await;
+    assert!(result.groups.contains(&0x0017), "{:?}", result.groups);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chain_comes_from_a_tls10_only_server() {
+    let server = OpensslServer::profile(Profile::Exchange2010);
+    let (result, _) = scan_at(server.addr, Transport::Implicit).await;
+    assert_eq!(result.chain_der, openssl_server::pki().chain_der);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exchange2010_over_starttls_scans_the_same() {
+    // Given the Exchange 2010-like server on a plaintext IMAP port
+    let server = OpensslServer::profile_over(Profile::Exchange2010, FxTransport::Starttls);
+    // When every scanner connection runs the IMAP STARTTLS prelude first
+    let (result, stats) = scan_at(server.addr, Transport::Starttls).await;
+    // Then it reads exactly TLS 1.0 and its seven suites, and the chain
+    assert_matches_configuration(Profile::Exchange2010, &result);
+    assert_eq!(result.chain_der, openssl_server::pki().chain_der);
+    assert_eq!(server.connections(), stats.connections as usize);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tls12_hello_answered_with_tls10_means_tls12_is_not_accepted() {
+    let server = OpensslServer::profile(Profile::Exchange2010);
+    let (ep, _) = endpoint(server.addr, Transport::Implicit);
+    let hello = scan::scan_hello(
+        TlsVersion::Tls12,
+        scan::offer_order(TlsVersion::Tls12),
+        None,
+    );
+    let ex = scan::send_hello(&ep, &hello, true, Deadline::after(Duration::from_secs(5)))
+        .await
+        .unwrap();
+    assert_eq!(
+        scan::read_answer(0x0303, &ex),
+        Answer::Downgraded { to: 0x0301 }
+    );
+    // The one-shot, read as a client trial, says what a client would get.
+    assert!(matches!(
+        scan::trial_outcome(&Ok(ex)),
+        mailprobe::observations::TrialOutcome::Negotiated {
+            version: TlsVersion::Tls10,
+            ..
+        }
+    ));
+}
+
+/// A TCP server that reads whatever comes and answers each connection the
+/// same way: `reply` bytes then a close, or an RST (`reset`).
+async fn refusing_server(reply: &'static [u8], reset: bool) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = s.read(&mut buf).await;
+                if reset {
+                    // SO_LINGER 0: the close sends an RST, as a filter would.
+                    #[allow(deprecated)]
+                    let _ = s.set_linger(Some(Duration::ZERO));
+                } else {
+                    let _ = s.write_all(reply).await;
+                }
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test]
+async fn refusal_by_alert_and_by_silent_close_both_read_as_not_accepted() {
+    // nginx/OpenSSL style: a fatal handshake_failure alert.
+    let alert = refusing_server(&[0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x28], false).await;
+    // Dovecot style: close without a word.
+    let silent = refusing_server(b"", false).await;
+    for addr in [alert, silent] {
+        let (result, stats) = scan_at(addr, Transport::Implicit).await;
+        for v in &result.versions {
+            assert_eq!(v.offered, Some(false), "{addr}: {}", v.version);
+            assert!(v.suites.is_empty());
+        }
+        assert!(result.errors.is_empty(), "{:?}", result.errors);
+        // No retries on a clean refusal: one hello per bundle at most.
+        assert!(stats.connections <= 12, "{}", stats.connections);
+    }
+}
+
+#[tokio::test]
+async fn resets_are_retried_once_and_an_all_reset_server_is_not_called_tls_less() {
+    let addr = refusing_server(b"", true).await;
+    let (ep, meter) = endpoint(addr, Transport::Implicit);
+    let hello = scan::scan_hello(TlsVersion::Tls12, vec![0xC02F], None);
+    let ex = scan::send_hello(&ep, &hello, true, Deadline::after(Duration::from_secs(5)))
+        .await
+        .unwrap();
+    assert_eq!(ex.ending, Ending::Reset);
+    assert_eq!(ex.connections, 2, "retried once");
+    assert_eq!(meter.snapshot().connections, 2);
+    assert_eq!(
+        scan::read_answer(0x0303, &ex),
+        Answer::Refused { alert: None }
+    );
+
+    let (result, _) = scan_at(addr, Transport::Implicit).await;
+    assert!(result.versions.iter().all(|v| v.offered.is_none()));
+    assert!(
+        result
+            .errors
+            .iter()
+            .any(|e| e.message.contains("connection reset")),
+        "{:?}",
+        result.errors
+    );
+}
+
+#[tokio::test]
+async fn a_bye_greeting_on_starttls_is_a_rate_limit_not_unsupported_tls() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = listener.accept().await {
+            let _ = s
+                .write_all(b"* BYE Too many connections from your IP\r\n")
+                .await;
+        }
+    });
+    let (result, _) = scan_at(addr, Transport::Starttls).await;
+    assert!(result.versions.iter().all(|v| v.offered.is_none()));
+    assert!(
+        result
+            .errors
+            .iter()
+            .any(|e| e.message.contains("connection-limit") && e.message.contains("* BYE")),
+        "{:?}",
+        result.errors
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn given_exchange2010_when_probed_over_http_then_tls10_only_with_seven_suites_and_chain() {
+    let server = OpensslServer::profile(Profile::Exchange2010);
+    let app = spawn_app().await;
+    let started = Instant::now();
+    let resp = app
+        .get(&format!(
+            "/v1/probes?host=127.0.0.1&port={}&protocol=imap",
+            server.port()
+        ))
+        .await;
+    let took = started.elapsed();
+    assert_eq!(resp.status(), 200);
+    let report: Value = resp.json().await.unwrap();
+    println!(
+        "exchange2010 probe over HTTP: {} ms wall, duration_ms {}, stats {}",
+        took.as_millis(),
+        report["duration_ms"],
+        report["stats"]
+    );
+    let versions = report["tls"]["versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 6);
+    let offered: Vec<&str> = versions
+        .iter()
+        .filter(|v| v["offered"] == true)
+        .map(|v| v["version"].as_str().unwrap())
+        .collect();
+    assert_eq!(offered, ["TLSv1.0"]);
+    assert!(versions.iter().all(|v| v["offered"].is_boolean()));
+    let tls10 = versions.iter().find(|v| v["version"] == "TLSv1.0").unwrap();
+    let names: BTreeSet<&str> = tls10["suites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["openssl_name"].as_str().unwrap())
+        .collect();
+    let want: BTreeSet<&str> = Profile::Exchange2010.expected()[0]
+        .1
+        .iter()
+        .copied()
+        .collect();
+    assert_eq!(names, want);
+    assert_eq!(tls10["server_preference"], true);
+    assert_eq!(report["tls"]["server_preference"], true);
+    let stats = &report["stats"];
+    assert!(stats["connections"].as_u64().unwrap() >= 10);
+    assert!(stats["handshakes"].as_u64().unwrap() >= 10);
+    assert!(
+        report["timings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["step"] == "tls_scan")
+    );
+    // The rustls handshake cannot speak TLS 1.0: the chain comes from the scan.
+    assert!(
+        report["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["step"] == "tls_handshake")
+    );
+}
+
+async fn observe(port: u16, transport: Transport) -> mailprobe::observations::Observations {
+    let settings = crate::support::app::settings(&["--allow-targets", "127.0.0.0/8"]);
+    let prober = mailprobe::probe::Prober::new(Arc::new(settings));
+    let request = mailprobe::probe::request::ProbeRequest {
+        host: "127.0.0.1".into(),
+        port: Some(port),
+        protocol: Some(Protocol::Imap),
+        transport: Some(transport),
+        ..Default::default()
+    };
+    prober.observe(&request).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn full_probe_of_exchange2010_keeps_the_scanners_chain_and_counts_everything() {
+    for (fx, transport) in [
+        (FxTransport::Implicit, Transport::Implicit),
+        (FxTransport::Starttls, Transport::Starttls),
+    ] {
+        let server = OpensslServer::profile_over(Profile::Exchange2010, fx);
+        let started = Instant::now();
+        let obs = observe(server.port(), transport).await;
+        println!(
+            "exchange2010 full probe ({transport:?}): {} ms, {} connections, {} handshakes",
+            started.elapsed().as_millis(),
+            obs.stats.connections,
+            obs.stats.handshakes
+        );
+        // The rustls handshake fails (TLS 1.0 only); the chain is the scanner's.
+        assert_eq!(obs.chain_der, openssl_server::pki().chain_der);
+        assert_eq!(obs.scan_chain_der, openssl_server::pki().chain_der);
+        assert_eq!(obs.stats.connections as usize, server.connections());
+        let offered: Vec<TlsVersion> = obs
+            .tls
+            .versions
+            .iter()
+            .filter(|v| v.offered == Some(true))
+            .map(|v| v.version)
+            .collect();
+        assert_eq!(offered, [TlsVersion::Tls10]);
+        assert!(obs.error_of("tls_scan").is_none(), "{:?}", obs.errors);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn full_probe_of_a_modern_server_keeps_the_handshake_chain() {
+    let server = OpensslServer::profile(Profile::Modern);
+    let obs = observe(server.port(), Transport::Implicit).await;
+    assert!(obs.tls.handshake.is_some(), "{:?}", obs.errors);
+    assert_eq!(obs.chain_der, openssl_server::pki().chain_der);
+    assert_eq!(obs.scan_chain_der, openssl_server::pki().chain_der);
+    let groups: BTreeSet<&str> = obs.tls.groups.iter().map(String::as_str).collect();
+    assert!(
+        groups.contains("x25519") && groups.contains("secp256r1"),
+        "{groups:?}"
+    );
+}
