@@ -209,12 +209,21 @@ pub async fn scan(endpoint: &Endpoint, options: &ScanOptions, deadline: Deadline
             "every ClientHello was answered with a connection reset: a connection limit or a filter, not a TLS answer; versions left undetermined",
         ));
     }
+    // One entry per distinct failure, naming every version it hit: a
+    // connection limit would otherwise be reported six times over.
+    let mut distinct: Vec<(ErrorKind, &str, Vec<&str>)> = Vec::new();
     for s in &scans {
-        for e in &s.errors {
-            result
-                .errors
-                .push(scan_error(e.0, format!("{}: {}", s.version, e.1)));
+        for (kind, text) in &s.errors {
+            match distinct.iter_mut().find(|d| d.0 == *kind && d.1 == text) {
+                Some(d) => d.2.push(s.version.as_str()),
+                None => distinct.push((*kind, text, vec![s.version.as_str()])),
+            }
         }
+    }
+    for (kind, text, versions) in distinct {
+        result
+            .errors
+            .push(scan_error(kind, format!("{}: {text}", versions.join(", "))));
     }
     let mut group_facts = GroupFacts::default();
     if options.groups {
