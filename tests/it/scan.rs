@@ -108,6 +108,20 @@ fn assert_matches_configuration(p: Profile, result: &ScanResult) {
         "{p:?}: scan errors {:?}",
         result.errors
     );
+    // A server with its own order: the suites come in exactly that order.
+    if p.config().server_preference {
+        for (v, names) in p.expected() {
+            let entry = result.version(v).unwrap();
+            let got: Vec<String> = entry.suites.iter().map(|s| s.iana.clone()).collect();
+            let want: Vec<String> = names.iter().map(|n| suites::iana_hex(code(n))).collect();
+            assert_eq!(got, want, "{p:?}: {v} server order");
+            assert_eq!(
+                entry.server_preference,
+                (want.len() >= 2).then_some(true),
+                "{p:?}: {v}"
+            );
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -570,4 +584,21 @@ async fn full_probe_of_a_modern_server_keeps_the_handshake_chain() {
         groups.contains("x25519") && groups.contains("secp256r1"),
         "{groups:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plaintext_port_scanned_as_implicit_tls_is_an_error_not_a_refusal() {
+    // Given an IMAP port that greets in plaintext (STARTTLS), probed as 993-style
+    let server = OpensslServer::profile_over(Profile::Exchange2010, FxTransport::Starttls);
+    let (result, stats) = scan_at(server.addr, Transport::Implicit).await;
+    // Then nothing is called "not accepted": every version is undetermined
+    assert!(
+        result.versions.iter().all(|v| v.offered.is_none()),
+        "{:?}",
+        result.versions
+    );
+    assert_eq!(result.errors.len(), 1, "{:?}", result.errors);
+    assert!(result.errors[0].message.contains("plaintext"));
+    // And one hello per version is enough to see it
+    assert!(stats.connections <= 6, "{}", stats.connections);
 }

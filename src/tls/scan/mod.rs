@@ -518,6 +518,13 @@ async fn scan_version(
         tracing::debug!(version = %v, %why, "version not accepted");
         return out;
     }
+    if !head.errors.is_empty() && head.found.is_empty() {
+        // Not a refusal but no answer at all (plaintext, a timeout, a
+        // connection limit): the other bundles would only repeat it.
+        out.errors.extend(head.errors);
+        out.seen.absorb(head.seen);
+        return out;
+    }
     runs.push(head);
     runs.extend(
         join_all(
@@ -640,7 +647,9 @@ async fn eliminate(
                 break;
             }
             Answer::Unreadable { why } => {
-                let kind = if ex.ending == Ending::TimedOut {
+                let kind = if ex.reply.not_tls.is_some() {
+                    ErrorKind::Protocol
+                } else if ex.ending == Ending::TimedOut {
                     ErrorKind::Timeout
                 } else {
                     ErrorKind::Tls
