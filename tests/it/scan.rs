@@ -602,3 +602,51 @@ async fn a_plaintext_port_scanned_as_implicit_tls_is_an_error_not_a_refusal() {
     // And one hello per version is enough to see it
     assert!(stats.connections <= 6, "{}", stats.connections);
 }
+
+#[tokio::test]
+async fn an_sslv2_server_is_seen_with_its_cipher_kinds() {
+    // Given a server that answers only an SSLv2 CLIENT-HELLO (high bit set in
+    // the first byte) with an SSLv2 SERVER-HELLO for RC4-MD5 and 3DES-MD5,
+    // and closes on anything else
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = [0u8; 2048];
+                let Ok(n) = s.read(&mut buf).await else {
+                    return;
+                };
+                if n > 0 && buf[0] & 0x80 != 0 {
+                    let cert = openssl_server::pki().chain_der[0].clone();
+                    let kinds = [0x01, 0x00, 0x80, 0x07, 0x00, 0xC0];
+                    let mut m = vec![4, 0, 1, 0x00, 0x02];
+                    for len in [cert.len(), kinds.len(), 16] {
+                        m.extend_from_slice(&(len as u16).to_be_bytes());
+                    }
+                    m.extend_from_slice(&cert);
+                    m.extend_from_slice(&kinds);
+                    m.extend_from_slice(&[0xC1; 16]);
+                    let mut out = (0x8000 | m.len() as u16).to_be_bytes().to_vec();
+                    out.extend_from_slice(&m);
+                    let _ = s.write_all(&out).await;
+                }
+            });
+        }
+    });
+    let (result, _) = scan_at(addr, Transport::Implicit).await;
+    let ssl2 = result.version(TlsVersion::Ssl2).unwrap();
+    assert_eq!(ssl2.offered, Some(true));
+    let names: Vec<&str> = ssl2.suites.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "SSL_CK_RC4_128_WITH_MD5",
+            "SSL_CK_DES_192_EDE3_CBC_WITH_MD5"
+        ]
+    );
+    assert_eq!(ssl2.suites[1].iana, "0x0700C0");
+    for v in &result.versions[1..] {
+        assert_eq!(v.offered, Some(false), "{}", v.version);
+    }
+}

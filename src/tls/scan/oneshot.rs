@@ -36,6 +36,9 @@ use crate::tls::suites::{self, KeyExchange};
 /// server that has said nothing after this long is not going to.
 pub const HELLO_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How long to wait before the one retry of a refused or reset connection.
+pub const RETRY_PAUSE: Duration = Duration::from_millis(100);
+
 /// Where the hellos go and how a connection reaches the TLS start.
 #[derive(Debug, Clone)]
 pub struct Endpoint {
@@ -222,6 +225,9 @@ pub async fn send_hello(
             });
         }
         first_failure = Some(retry);
+        // A short pause: a server shedding a burst of connections (or a
+        // SYN-flood guard) has usually recovered by then.
+        tokio::time::sleep_until(deadline.within(RETRY_PAUSE).instant()).await;
         if deadline.remaining().is_zero() {
             return Err(ExchangeError::Connect(ConnectError {
                 kind: ErrorKind::Timeout,
