@@ -1,7 +1,10 @@
 //! Unit tests of the scanner's pure parts: reading answers, offer order.
 
+use super::versions::protocol_version;
 use super::*;
+use crate::tls::hello::{self, MAX_SUITES_PER_HELLO};
 use crate::tls::reply::{Alert, ServerHello, ServerReply};
+use crate::tls::suites;
 
 fn exchange(reply: ServerReply, ending: Ending) -> Exchange {
     Exchange {

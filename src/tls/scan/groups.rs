@@ -1,0 +1,150 @@
+//! Key-exchange groups by elimination: TLS 1.3 through key_share and
+//! HelloRetryRequest, older versions through the ECDHE ServerKeyExchange.
+
+use super::versions::VersionScan;
+use super::{Answer, Endpoint, Hello, MAX_GROUP_ROUNDS, Seen, read_answer, send_hello};
+use crate::probe::net::Deadline;
+use crate::report::{ErrorKind, TlsVersion};
+use crate::tls::hello::{ClientHelloSpec, KEY_SHARE_GROUPS};
+use crate::tls::reply::KeyExchangeInfo;
+use crate::tls::suites::{self, KeyExchange};
+
+#[derive(Debug, Default)]
+pub(super) struct GroupFacts {
+    pub(super) groups: Vec<u16>,
+    pub(super) connections: u32,
+    pub(super) error: Option<(ErrorKind, String)>,
+}
+
+/// Group elimination at the best version that has groups: TLS 1.3 (the
+/// group in key_share / HelloRetryRequest), else the highest version with an
+/// accepted ECDHE suite (the ServerKeyExchange curve). The version scan's
+/// own first pick seeds the list, saving one hello.
+pub(super) async fn scan_groups(
+    endpoint: &Endpoint,
+    scans: &[VersionScan],
+    seen: &Seen,
+    sni: Option<String>,
+    deadline: Deadline,
+) -> GroupFacts {
+    let accepted = |v: TlsVersion| {
+        scans
+            .iter()
+            .find(|s| s.version == v && s.offered == Some(true))
+    };
+    if let Some(s13) = accepted(TlsVersion::Tls13) {
+        let base = ClientHelloSpec::for_version(TlsVersion::Tls13.wire(), s13.codes.clone(), sni);
+        return eliminate_groups(
+            endpoint,
+            TlsVersion::Tls13,
+            base,
+            seen.tls13_group,
+            deadline,
+        )
+        .await;
+    }
+    for v in [
+        TlsVersion::Tls12,
+        TlsVersion::Tls11,
+        TlsVersion::Tls10,
+        TlsVersion::Ssl3,
+    ] {
+        let Some(s) = accepted(v) else { continue };
+        let ecdhe: Vec<u16> = s
+            .codes
+            .iter()
+            .copied()
+            .filter(|c| suites::lookup(*c).is_some_and(|x| matches!(x.kx, KeyExchange::Ecdhe)))
+            .collect();
+        if ecdhe.is_empty() {
+            continue;
+        }
+        let base = ClientHelloSpec::for_version(v.wire(), ecdhe, sni);
+        // The suite scan offered the full curve list at this version; its
+        // first ECDHE answer is the server's first pick.
+        let seed = s.seen.curves.first().copied();
+        return eliminate_groups(endpoint, v, base, seed, deadline).await;
+    }
+    GroupFacts::default()
+}
+
+async fn eliminate_groups(
+    endpoint: &Endpoint,
+    v: TlsVersion,
+    base: ClientHelloSpec,
+    seed: Option<u16>,
+    deadline: Deadline,
+) -> GroupFacts {
+    let mut facts = GroupFacts::default();
+    let mut remaining = base.supported_groups.clone();
+    if let Some(g) = seed
+        && let Some(pos) = remaining.iter().position(|x| *x == g)
+    {
+        remaining.remove(pos);
+        facts.groups.push(g);
+    }
+    for _ in 0..MAX_GROUP_ROUNDS {
+        if remaining.is_empty() {
+            break;
+        }
+        let mut spec = base.clone();
+        spec.supported_groups = remaining.clone();
+        if v == TlsVersion::Tls13 {
+            // A share for a group still offered, if we can make one; with
+            // none the server asks for its group by HelloRetryRequest.
+            spec.key_shares = remaining
+                .iter()
+                .copied()
+                .find(|g| KEY_SHARE_GROUPS.contains(g))
+                .into_iter()
+                .collect();
+        }
+        let ex = match send_hello(
+            endpoint,
+            &Hello::Tls(spec),
+            v == TlsVersion::Tls13,
+            deadline,
+        )
+        .await
+        {
+            Ok(ex) => ex,
+            Err(e) => {
+                facts.error = Some((e.kind(), e.to_string()));
+                break;
+            }
+        };
+        facts.connections += ex.connections;
+        let picked = match read_answer(v.wire(), &ex) {
+            Answer::Accepted { .. } if v == TlsVersion::Tls13 => ex
+                .reply
+                .server_hello
+                .as_ref()
+                .and_then(|s| s.key_share_group),
+            Answer::Accepted { .. } => match &ex.reply.key_exchange {
+                Some(KeyExchangeInfo::Ecdhe { named_curve, .. }) => *named_curve,
+                _ => None,
+            },
+            _ => break,
+        };
+        let Some(g) = picked else {
+            facts.error = Some((
+                ErrorKind::Tls,
+                "a reply named no group; group list incomplete".into(),
+            ));
+            break;
+        };
+        let Some(pos) = remaining.iter().position(|x| *x == g) else {
+            facts.error = Some((
+                ErrorKind::Tls,
+                format!(
+                    "the server chose group {}, which was not offered",
+                    crate::tls::group_label(g)
+                ),
+            ));
+            break;
+        };
+        remaining.remove(pos);
+        facts.groups.push(g);
+    }
+    facts
+}
