@@ -650,3 +650,18 @@ async fn an_sslv2_server_is_seen_with_its_cipher_kinds() {
         assert_eq!(v.offered, Some(false), "{}", v.version);
     }
 }
+
+#[tokio::test]
+async fn a_closed_port_gives_one_error_and_no_verdict_on_any_version() {
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let started = Instant::now();
+    let (result, stats) = scan_at(addr, Transport::Implicit).await;
+    assert!(result.versions.iter().all(|v| v.offered.is_none()));
+    assert_eq!(result.errors.len(), 1, "{:?}", result.errors);
+    assert_eq!(result.errors[0].kind, mailprobe::report::ErrorKind::Refused);
+    assert_eq!(stats.connections, 0);
+    assert!(started.elapsed() < Duration::from_secs(2));
+}

@@ -17,6 +17,7 @@
 //! ([`ExchangeError::RateLimited`]), not as refusing TLS.
 
 use std::io;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -53,6 +54,11 @@ pub struct Endpoint {
     pub hello_timeout: Duration,
     /// Bounds on one reply.
     pub limits: ReplyLimits,
+    /// Set by the first hello whose TCP connect finally failed (timeout,
+    /// refused twice): every later hello fails at once with the same error
+    /// instead of waiting out its own connect timeout. A filtered port
+    /// thus costs one connect timeout, not one per version.
+    unreachable: Arc<OnceLock<ConnectError>>,
 }
 
 impl Endpoint {
@@ -63,7 +69,13 @@ impl Endpoint {
             transport,
             hello_timeout: HELLO_TIMEOUT,
             limits: ReplyLimits::default(),
+            unreachable: Arc::default(),
         }
+    }
+
+    /// Why the endpoint cannot be reached, once a connect has finally failed.
+    pub fn unreachable(&self) -> Option<&ConnectError> {
+        self.unreachable.get()
     }
 
     fn needs_prelude(&self) -> bool {
@@ -190,11 +202,15 @@ pub async fn send_hello(
 ) -> Result<Exchange, ExchangeError> {
     let bytes = hello.bytes().map_err(ExchangeError::Encode)?;
     let mut connections = 0;
-    let mut first_failure: Option<Retry> = None;
+    let mut retried = false;
     loop {
-        connections += 1;
+        if let Some(e) = endpoint.unreachable() {
+            return Err(ExchangeError::Connect(e.clone()));
+        }
         let started = Instant::now();
-        let attempt = attempt(endpoint, &bytes, stop_after_server_hello, deadline).await;
+        let (attempt, connected) =
+            attempt(endpoint, &bytes, stop_after_server_hello, deadline).await;
+        connections += u32::from(connected);
         let retry = match attempt {
             Attempt::Done(reply, ending) => {
                 return Ok(Exchange {
@@ -204,27 +220,26 @@ pub async fn send_hello(
                     ms: started.elapsed().as_millis() as u64,
                 });
             }
+            Attempt::Failed(ExchangeError::Connect(e)) => return Err(endpoint.give_up(e)),
             Attempt::Failed(e) => return Err(e),
             Attempt::Retry(r) => r,
         };
-        if let Some(first) = first_failure {
-            return Err(match (first, retry) {
-                (_, Retry::ResetAfterHello) => {
-                    return Ok(Exchange {
-                        reply: ServerReply::default(),
-                        ending: Ending::Reset,
-                        connections,
-                        ms: started.elapsed().as_millis() as u64,
-                    });
-                }
-                (_, Retry::Busy(evidence)) => ExchangeError::RateLimited { evidence },
-                (_, Retry::ResetBeforeGreeting(e)) => ExchangeError::RateLimited {
+        if retried {
+            return match retry {
+                Retry::ResetAfterHello => Ok(Exchange {
+                    reply: ServerReply::default(),
+                    ending: Ending::Reset,
+                    connections,
+                    ms: started.elapsed().as_millis() as u64,
+                }),
+                Retry::Busy(evidence) => Err(ExchangeError::RateLimited { evidence }),
+                Retry::ResetBeforeGreeting(e) => Err(ExchangeError::RateLimited {
                     evidence: format!("reset before any greeting, twice ({})", e.message),
-                },
-                (_, Retry::Connect(e)) => ExchangeError::Connect(e),
-            });
+                }),
+                Retry::Connect(e) => Err(endpoint.give_up(e)),
+            };
         }
-        first_failure = Some(retry);
+        retried = true;
         // A short pause: a server shedding a burst of connections (or a
         // SYN-flood guard) has usually recovered by then.
         tokio::time::sleep_until(deadline.within(RETRY_PAUSE).instant()).await;
@@ -234,6 +249,14 @@ pub async fn send_hello(
                 message: "probe deadline reached before the retry".into(),
             }));
         }
+    }
+}
+
+impl Endpoint {
+    /// Latches a final connect failure for every later hello.
+    fn give_up(&self, e: ConnectError) -> ExchangeError {
+        let _ = self.unreachable.set(e.clone());
+        ExchangeError::Connect(e)
     }
 }
 
@@ -255,19 +278,33 @@ enum Attempt {
     Failed(ExchangeError),
 }
 
+/// One connection's try; says whether a TCP connection was made.
 async fn attempt(
     endpoint: &Endpoint,
     bytes: &[u8],
     stop_after_server_hello: bool,
     deadline: Deadline,
-) -> Attempt {
+) -> (Attempt, bool) {
     let stream = match endpoint.connector.connect(deadline).await {
         Ok(s) => s,
         Err(e) if matches!(e.kind, ErrorKind::Refused | ErrorKind::Reset) => {
-            return Attempt::Retry(Retry::Connect(e));
+            return (Attempt::Retry(Retry::Connect(e)), false);
         }
-        Err(e) => return Attempt::Failed(ExchangeError::Connect(e)),
+        Err(e) => return (Attempt::Failed(ExchangeError::Connect(e)), false),
     };
+    (
+        connected(stream, endpoint, bytes, stop_after_server_hello, deadline).await,
+        true,
+    )
+}
+
+async fn connected(
+    stream: ProbeStream,
+    endpoint: &Endpoint,
+    bytes: &[u8],
+    stop_after_server_hello: bool,
+    deadline: Deadline,
+) -> Attempt {
     let mut stream = if endpoint.needs_prelude() {
         match starttls::upgrade(stream, endpoint.protocol, deadline.within(HELLO_TIMEOUT)).await {
             Ok(s) => s,
