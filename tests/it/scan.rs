@@ -584,6 +584,8 @@ async fn full_probe_of_a_modern_server_keeps_the_handshake_chain() {
         groups.contains("x25519") && groups.contains("secp256r1"),
         "{groups:?}"
     );
+    // OpenSSL 3.6's default groups include the ML-KEM hybrid.
+    assert!(groups.contains("X25519MLKEM768"), "{groups:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -5,9 +5,23 @@ use super::versions::VersionScan;
 use super::{Answer, Endpoint, Hello, MAX_GROUP_ROUNDS, Seen, read_answer, send_hello};
 use crate::probe::net::Deadline;
 use crate::report::{ErrorKind, TlsVersion};
-use crate::tls::hello::{ClientHelloSpec, KEY_SHARE_GROUPS};
+use crate::tls::hello::{ClientHelloSpec, KEY_SHARE_GROUPS, groups};
 use crate::tls::reply::KeyExchangeInfo;
 use crate::tls::suites::{self, KeyExchange};
+
+/// ML-KEM groups and hybrids (draft-ietf-tls-ecdhe-mlkem,
+/// draft-connolly-tls-mlkem-key-agreement), offered by code point only: we
+/// cannot make their shares, so a server that wants one asks for it with a
+/// HelloRetryRequest, which names it just as well. OpenSSL 3.5+ prefers
+/// X25519MLKEM768 by default; reporting it is the point.
+const POST_QUANTUM: [u16; 6] = [
+    groups::X25519_MLKEM768,
+    groups::SECP256R1_MLKEM768,
+    groups::SECP384R1_MLKEM1024,
+    groups::MLKEM512,
+    groups::MLKEM768,
+    groups::MLKEM1024,
+];
 
 #[derive(Debug, Default)]
 pub(super) struct GroupFacts {
@@ -33,7 +47,13 @@ pub(super) async fn scan_groups(
             .find(|s| s.version == v && s.offered == Some(true))
     };
     if let Some(s13) = accepted(TlsVersion::Tls13) {
-        let base = ClientHelloSpec::for_version(TlsVersion::Tls13.wire(), s13.codes.clone(), sni);
+        let mut base =
+            ClientHelloSpec::for_version(TlsVersion::Tls13.wire(), s13.codes.clone(), sni);
+        for g in POST_QUANTUM {
+            if !base.supported_groups.contains(&g) {
+                base.supported_groups.push(g);
+            }
+        }
         return eliminate_groups(
             endpoint,
             TlsVersion::Tls13,
