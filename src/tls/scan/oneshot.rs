@@ -37,6 +37,11 @@ use crate::tls::suites::{self, KeyExchange};
 /// server that has said nothing after this long is not going to.
 pub const HELLO_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How long the STARTTLS prelude of one connection may take. Longer than a
+/// hello: SMTP servers behind postscreen-style greet pauses answer only
+/// after several seconds, on every connection.
+pub const PRELUDE_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// How long to wait before the one retry of a refused or reset connection.
 pub const RETRY_PAUSE: Duration = Duration::from_millis(100);
 
@@ -306,7 +311,7 @@ async fn connected(
     deadline: Deadline,
 ) -> Attempt {
     let mut stream = if endpoint.needs_prelude() {
-        match starttls::upgrade(stream, endpoint.protocol, deadline.within(HELLO_TIMEOUT)).await {
+        match starttls::upgrade(stream, endpoint.protocol, deadline.within(PRELUDE_TIMEOUT)).await {
             Ok(s) => s,
             Err(e) => return prelude_failure(e),
         }
