@@ -456,7 +456,7 @@ async fn a_bye_greeting_on_starttls_is_a_rate_limit_not_unsupported_tls() {
         result
             .errors
             .iter()
-            .any(|e| e.message.contains("connection-limit") && e.message.contains("* BYE")),
+            .any(|e| e.message.contains("connection limit") && e.message.contains("* BYE")),
         "{:?}",
         result.errors
     );
@@ -666,4 +666,98 @@ async fn a_closed_port_gives_one_error_and_no_verdict_on_any_version() {
     assert_eq!(result.errors[0].kind, mailprobe::report::ErrorKind::Refused);
     assert_eq!(stats.connections, 0);
     assert!(started.elapsed() < Duration::from_secs(2));
+}
+
+/// How a [`reset_proxy`] misbehaves.
+#[derive(Clone, Copy)]
+enum ProxyMode {
+    /// Passes everything, but turns every alert and every close from the
+    /// server into a TCP reset: how SChannel refuses a hello.
+    AlertsAsResets,
+    /// Passes the first `n` connections, then resets every new one at once:
+    /// a connection limit.
+    LimitAfter(usize),
+}
+
+/// A TCP proxy in front of a fixture that refuses the way real servers and
+/// firewalls do, with resets.
+async fn reset_proxy(upstream: SocketAddr, mode: ProxyMode) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut accepted = 0usize;
+        while let Ok((mut client, _)) = listener.accept().await {
+            accepted += 1;
+            // SO_LINGER 0: dropping the socket sends an RST.
+            #[allow(deprecated)]
+            let _ = client.set_linger(Some(Duration::ZERO));
+            if let ProxyMode::LimitAfter(n) = mode
+                && accepted > n
+            {
+                drop(client);
+                continue;
+            }
+            tokio::spawn(async move {
+                let Ok(mut server) = tokio::net::TcpStream::connect(upstream).await else {
+                    return;
+                };
+                let (mut cr, mut cw) = client.split();
+                let (mut sr, mut sw) = server.split();
+                let mut up = [0u8; 8192];
+                let mut down = [0u8; 8192];
+                loop {
+                    tokio::select! {
+                        n = cr.read(&mut up) => match n {
+                            Ok(n) if n > 0 => { if sw.write_all(&up[..n]).await.is_err() { break } }
+                            _ => break,
+                        },
+                        n = sr.read(&mut down) => match n {
+                            Ok(n) if n > 0 => {
+                                if matches!(mode, ProxyMode::AlertsAsResets) && down[0] == 0x15 {
+                                    break;
+                                }
+                                if cw.write_all(&down[..n]).await.is_err() { break }
+                            }
+                            _ => break,
+                        },
+                    }
+                }
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_refuses_by_reset_is_still_scanned_exactly() {
+    // Given the Exchange 2010-like server refusing every unacceptable hello
+    // with a reset instead of an alert, as SChannel does
+    let server = OpensslServer::profile(Profile::Exchange2010);
+    let proxy = reset_proxy(server.addr, ProxyMode::AlertsAsResets).await;
+    let (result, _) = scan_at(proxy, Transport::Implicit).await;
+    // Then the resets read as refusals: exactly TLS 1.0 and its suites
+    assert_matches_configuration(Profile::Exchange2010, &result);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_limit_mid_scan_is_reported_not_mistaken_for_refusal() {
+    let server = OpensslServer::profile(Profile::Exchange2010);
+    for limit in [0, 2, 3, 5, 8, 12] {
+        // Given a server that resets every connection after the first few
+        let proxy = reset_proxy(server.addr, ProxyMode::LimitAfter(limit)).await;
+        let (result, _) = scan_at(proxy, Transport::Implicit).await;
+        // Then TLS 1.0 is never called unsupported, and the scan says why
+        // its answer is incomplete
+        let tls10 = result.version(TlsVersion::Tls10).unwrap();
+        assert_ne!(tls10.offered, Some(false), "limit {limit}");
+        assert!(
+            result
+                .errors
+                .iter()
+                .any(|e| e.message.contains("connection limit")),
+            "limit {limit}: {:?} / {:?}",
+            result.errors,
+            scanned(&result)
+        );
+    }
 }

@@ -183,7 +183,7 @@ pub fn read_answer(offered: u16, ex: &Exchange) -> Answer {
 /// `errors` and the affected versions say `offered: null`.
 pub async fn scan(endpoint: &Endpoint, options: &ScanOptions, deadline: Deadline) -> ScanResult {
     let started = Instant::now();
-    let scans = join_all(TlsVersion::ALL.into_iter().map(|v| async move {
+    let mut scans = join_all(TlsVersion::ALL.into_iter().map(|v| async move {
         if !options.versions.contains(&v) {
             return VersionScan::skipped(v);
         }
@@ -199,19 +199,19 @@ pub async fn scan(endpoint: &Endpoint, options: &ScanOptions, deadline: Deadline
     for s in &scans {
         seen.absorb(s.seen.clone());
     }
-    // Every hello reset and none accepted: a filter or a connection limit
-    // shedding us, not a server that refuses every version.
-    let accepted_any = scans.iter().any(|s| s.offered == Some(true));
-    let all_reset = scans
+    let any_reset = scans
         .iter()
-        .filter(|s| s.offered == Some(false))
-        .all(|s| s.refused_by_reset);
-    let any_reset = scans.iter().any(|s| s.refused_by_reset);
-    if !accepted_any && any_reset && all_reset {
-        result.errors.push(scan_error(
-            ErrorKind::Reset,
-            "every ClientHello was answered with a connection reset: a connection limit or a filter, not a TLS answer; versions left undetermined",
-        ));
+        .any(|s| s.offered == Some(false) && s.refused_by_reset);
+    if any_reset {
+        confirm_reset_refusals(
+            endpoint,
+            &mut scans,
+            &mut seen,
+            options,
+            deadline,
+            &mut result,
+        )
+        .await;
     }
     // One entry per distinct failure, naming every version it hit: a
     // connection limit would otherwise be reported six times over.
@@ -240,13 +240,8 @@ pub async fn scan(endpoint: &Endpoint, options: &ScanOptions, deadline: Deadline
         }
     }
 
-    let reset_cleanup = !accepted_any && any_reset && all_reset;
     for s in scans {
-        let offered = if reset_cleanup && s.offered == Some(false) {
-            None
-        } else {
-            s.offered
-        };
+        let offered = s.offered;
         result.versions.push(VersionSupport {
             version: s.version,
             offered,
@@ -277,6 +272,60 @@ pub async fn scan(endpoint: &Endpoint, options: &ScanOptions, deadline: Deadline
     result.connections = seen.connections;
     result.ms = started.elapsed().as_millis() as u64;
     result
+}
+
+/// Some version was refused by a reset while another was accepted. SChannel
+/// resets hellos for versions it has disabled, and so does a connection
+/// limit that kicked in mid-scan. One control hello, an offer the server
+/// accepted before, tells which: a limit resets that too, and then the
+/// reset versions are left undetermined rather than called unsupported.
+async fn confirm_reset_refusals(
+    endpoint: &Endpoint,
+    scans: &mut [VersionScan],
+    seen: &mut Seen,
+    options: &ScanOptions,
+    deadline: Deadline,
+    result: &mut ScanResult,
+) {
+    // With nothing accepted there is no control to offer: a server that
+    // resets everything it does not refuse otherwise is not telling us
+    // about TLS.
+    let control = scans
+        .iter()
+        .filter(|s| s.offered == Some(true))
+        .find_map(|s| s.codes.first().map(|c| (s.version, *c)));
+    if let Some((v, suite)) = control {
+        let hello = scan_hello(v, vec![suite], options.sni.clone());
+        let confirmed = match send_hello(endpoint, &hello, true, deadline).await {
+            Ok(ex) => {
+                seen.observe(v, &ex);
+                read_answer(v.wire(), &ex) == (Answer::Accepted { suite })
+            }
+            Err(_) => false,
+        };
+        if confirmed {
+            return;
+        }
+    }
+    let mut undetermined = Vec::new();
+    for s in scans.iter_mut() {
+        if s.offered == Some(false) && s.refused_by_reset {
+            s.offered = None;
+            undetermined.push(s.version.as_str());
+        }
+    }
+    result.errors.push(scan_error(
+        ErrorKind::Reset,
+        format!(
+            "{}: refused with a connection reset, {}: a connection limit or a filter, not an answer about these versions",
+            undetermined.join(", "),
+            if control.is_some() {
+                "and so was a control hello the server had accepted before"
+            } else {
+                "and no version was accepted"
+            }
+        ),
+    ));
 }
 
 fn scan_error(kind: ErrorKind, message: impl Into<String>) -> StepError {

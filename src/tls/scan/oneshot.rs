@@ -63,7 +63,7 @@ pub struct Endpoint {
     /// refused twice): every later hello fails at once with the same error
     /// instead of waiting out its own connect timeout. A filtered port
     /// thus costs one connect timeout, not one per version.
-    unreachable: Arc<OnceLock<ConnectError>>,
+    unreachable: Arc<OnceLock<ExchangeError>>,
 }
 
 impl Endpoint {
@@ -79,7 +79,7 @@ impl Endpoint {
     }
 
     /// Why the endpoint cannot be reached, once a connect has finally failed.
-    pub fn unreachable(&self) -> Option<&ConnectError> {
+    pub fn unreachable(&self) -> Option<&ExchangeError> {
         self.unreachable.get()
     }
 
@@ -151,7 +151,7 @@ pub enum ExchangeError {
     Prelude(PreludeError),
     /// `* BYE`, `-ERR`, `421` at connect, or resets before any greeting:
     /// how mail servers shed load. Not a statement about TLS.
-    #[error("the server refuses connections (a connection-limit symptom): {evidence}")]
+    #[error("the server refuses connections, a symptom of a connection limit: {evidence}")]
     RateLimited { evidence: String },
     #[error("encoding the ClientHello: {0}")]
     Encode(HelloError),
@@ -210,7 +210,7 @@ pub async fn send_hello(
     let mut retried = false;
     loop {
         if let Some(e) = endpoint.unreachable() {
-            return Err(ExchangeError::Connect(e.clone()));
+            return Err(e.clone());
         }
         let started = Instant::now();
         let (attempt, connected) =
@@ -225,7 +225,7 @@ pub async fn send_hello(
                     ms: started.elapsed().as_millis() as u64,
                 });
             }
-            Attempt::Failed(ExchangeError::Connect(e)) => return Err(endpoint.give_up(e)),
+            Attempt::Failed(e @ ExchangeError::Connect(_)) => return Err(endpoint.give_up(e)),
             Attempt::Failed(e) => return Err(e),
             Attempt::Retry(r) => r,
         };
@@ -241,7 +241,14 @@ pub async fn send_hello(
                 Retry::ResetBeforeGreeting(e) => Err(ExchangeError::RateLimited {
                     evidence: format!("reset before any greeting, twice ({})", e.message),
                 }),
-                Retry::Connect(e) => Err(endpoint.give_up(e)),
+                // Accepted by the kernel, then reset at once, twice: how
+                // some servers and firewalls shed connections over a limit.
+                Retry::Connect(e) if e.kind == ErrorKind::Reset => {
+                    Err(endpoint.give_up(ExchangeError::RateLimited {
+                        evidence: format!("connection reset at connect, twice ({})", e.message),
+                    }))
+                }
+                Retry::Connect(e) => Err(endpoint.give_up(ExchangeError::Connect(e))),
             };
         }
         retried = true;
@@ -259,9 +266,9 @@ pub async fn send_hello(
 
 impl Endpoint {
     /// Latches a final connect failure for every later hello.
-    fn give_up(&self, e: ConnectError) -> ExchangeError {
+    fn give_up(&self, e: ExchangeError) -> ExchangeError {
         let _ = self.unreachable.set(e.clone());
-        ExchangeError::Connect(e)
+        e
     }
 }
 

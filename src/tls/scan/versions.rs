@@ -310,6 +310,9 @@ async fn eliminate(
             }
             Answer::Refused { .. } => {
                 run.reset = ex.ending == Ending::Reset;
+                if let (true, Some(&control)) = (run.reset, run.found.last()) {
+                    confirm_reset_refusal(endpoint, v, control, &sni, deadline, &mut run).await;
+                }
                 break;
             }
             Answer::Unreadable { why } => {
@@ -326,6 +329,39 @@ async fn eliminate(
         }
     }
     run
+}
+
+/// SChannel refuses a hello by resetting the connection, and so does a
+/// server (or a firewall) that sheds connections beyond a limit; only the
+/// second truncates an elimination. Offering one suite the server has just
+/// accepted tells them apart: a real refuser accepts it again, a limit
+/// resets it too. One extra hello, and only for servers that refuse by reset.
+async fn confirm_reset_refusal(
+    endpoint: &Endpoint,
+    v: TlsVersion,
+    control: u16,
+    sni: &Option<String>,
+    deadline: Deadline,
+    run: &mut BundleRun,
+) {
+    let hello = scan_hello(v, vec![control], sni.clone());
+    match send_hello(endpoint, &hello, true, deadline).await {
+        Ok(ex) => {
+            run.seen.observe(v, &ex);
+            if read_answer(v.wire(), &ex) != (Answer::Accepted { suite: control }) {
+                run.errors.push((
+                    ErrorKind::Reset,
+                    format!(
+                        "the server reset a hello offering {}, which it had accepted moments before: a connection limit or a filter, so the suite list may be incomplete",
+                        suites::iana_hex(control)
+                    ),
+                ));
+            }
+        }
+        Err(e) => run
+            .errors
+            .push((e.kind(), format!("confirming a reset: {e}"))),
+    }
 }
 
 type StepFailure = ((ErrorKind, String), Seen);
