@@ -761,3 +761,27 @@ async fn a_connection_limit_mid_scan_is_reported_not_mistaken_for_refusal() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pop3_and_smtp_starttls_ports_are_scanned_through_their_preludes() {
+    use crate::support::openssl_server::MailProtocol;
+    for (fixture, protocol) in [
+        (MailProtocol::Pop3, Protocol::Pop3),
+        (MailProtocol::Smtp, Protocol::Smtp),
+        (MailProtocol::Imap, Protocol::Imap),
+    ] {
+        let server =
+            OpensslServer::profile_speaking(Profile::Exchange2010, fixture, FxTransport::Starttls);
+        let meter = Arc::new(Meter::default());
+        let connector = Connector::new(vec![server.addr], 4, Arc::clone(&meter));
+        let ep = Endpoint::new(connector, protocol, Transport::Starttls);
+        let result = scan::scan(
+            &ep,
+            &ScanOptions::full(None),
+            Deadline::after(Duration::from_secs(20)),
+        )
+        .await;
+        assert_matches_configuration(Profile::Exchange2010, &result);
+        assert_eq!(server.connections(), meter.snapshot().connections as usize);
+    }
+}

@@ -2,7 +2,8 @@
 //! weak ciphers), in-process on a random loopback port: exactly the versions,
 //! suites, groups, DH parameters and preference a test asks for, speaking an
 //! IMAP greeting after the handshake (implicit TLS) or a plaintext IMAP
-//! dialogue up to `STARTTLS` first.
+//! dialogue up to `STARTTLS` first; POP3 (`STLS`) and SMTP (`STARTTLS`)
+//! dialogues on request ([`MailProtocol`]).
 //!
 //! It runs on std threads with blocking I/O (one thread per connection, at
 //! most [`MAX_LIVE_CONNECTIONS`] at once; more are dropped), so it needs no
@@ -41,6 +42,16 @@ pub enum Transport {
     Starttls,
 }
 
+/// The plaintext dialogue around the TLS start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailProtocol {
+    Imap,
+    /// `+OK` greeting, `CAPA`, `STLS` → `+OK` (RFC 2595).
+    Pop3,
+    /// `220` greeting, `EHLO` → `250-STARTTLS`, `STARTTLS` → `220` (RFC 3207).
+    Smtp,
+}
+
 /// Everything a fixture can be told.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -57,8 +68,10 @@ pub struct Config {
     pub dh_1024: bool,
     /// OpenSSL security level; 0 lets SSLv3, RC4, MD5 and small DH through.
     pub security_level: u32,
+    /// The IMAP greeting (POP3 and SMTP use their own).
     pub greeting: &'static str,
     pub transport: Transport,
+    pub protocol: MailProtocol,
 }
 
 /// Named fixture configurations.
@@ -103,6 +116,7 @@ impl Profile {
             security_level: 0,
             greeting: "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] Fixture IMAP ready.",
             transport: Transport::Implicit,
+            protocol: MailProtocol::Imap,
         };
         match self {
             Profile::Exchange2010 => Config {
@@ -227,6 +241,19 @@ impl OpensslServer {
         })
     }
 
+    /// A profile speaking POP3 or SMTP (or IMAP) over either transport.
+    pub fn profile_speaking(
+        p: Profile,
+        protocol: MailProtocol,
+        transport: Transport,
+    ) -> OpensslServer {
+        OpensslServer::start(Config {
+            transport,
+            protocol,
+            ..p.config()
+        })
+    }
+
     pub fn start(config: Config) -> OpensslServer {
         let ctx = Arc::new(context(&config));
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -342,32 +369,80 @@ fn read_line<R: Read>(r: &mut R) -> Option<String> {
     None
 }
 
-/// Answers IMAP commands until LOGOUT, EOF or (when `until_starttls`) a
-/// STARTTLS, whose `OK` it sends; returns whether TLS should start now.
-fn imap_dialogue<S: Read + Write>(s: &mut S, capabilities: &str, until_starttls: bool) -> bool {
+/// Answers commands until the client leaves, EOF, or (when `until_starttls`)
+/// the upgrade command, whose go-ahead it sends; returns whether TLS should
+/// start now.
+fn dialogue<S: Read + Write>(s: &mut S, protocol: MailProtocol, until_starttls: bool) -> bool {
     while let Some(line) = read_line(s) {
-        let mut parts = line.splitn(2, ' ');
-        let tag = parts.next().unwrap_or("*").to_string();
-        let cmd = parts.next().unwrap_or("").trim().to_ascii_uppercase();
-        let out = match cmd.as_str() {
-            "CAPABILITY" => {
-                format!("* CAPABILITY {capabilities}\r\n{tag} OK CAPABILITY completed.\r\n")
+        let upper = line.trim().to_ascii_uppercase();
+        let (out, then): (String, Option<bool>) = match protocol {
+            MailProtocol::Imap => {
+                let mut parts = line.splitn(2, ' ');
+                let tag = parts.next().unwrap_or("*").to_string();
+                let cmd = parts.next().unwrap_or("").trim().to_ascii_uppercase();
+                let caps = if until_starttls {
+                    "IMAP4 IMAP4rev1 LOGINDISABLED STARTTLS"
+                } else {
+                    "IMAP4 IMAP4rev1 AUTH=PLAIN"
+                };
+                match cmd.as_str() {
+                    "CAPABILITY" => (
+                        format!("* CAPABILITY {caps}\r\n{tag} OK CAPABILITY completed.\r\n"),
+                        None,
+                    ),
+                    "STARTTLS" if until_starttls => (
+                        format!("{tag} OK Begin TLS negotiation now.\r\n"),
+                        Some(true),
+                    ),
+                    "LOGOUT" => (
+                        format!("* BYE\r\n{tag} OK LOGOUT completed.\r\n"),
+                        Some(false),
+                    ),
+                    _ => (
+                        format!("{tag} BAD Command received in Invalid state.\r\n"),
+                        None,
+                    ),
+                }
             }
-            "STARTTLS" if until_starttls => {
-                let _ = s.write_all(format!("{tag} OK Begin TLS negotiation now.\r\n").as_bytes());
-                return true;
-            }
-            "LOGOUT" => {
-                let _ = s.write_all(format!("* BYE\r\n{tag} OK LOGOUT completed.\r\n").as_bytes());
-                return false;
-            }
-            _ => format!("{tag} BAD Command received in Invalid state.\r\n"),
+            MailProtocol::Pop3 => match upper.as_str() {
+                "CAPA" if until_starttls => ("+OK\r\nSTLS\r\nUSER\r\n.\r\n".into(), None),
+                "CAPA" => ("+OK\r\nUSER\r\nSASL PLAIN\r\n.\r\n".into(), None),
+                "STLS" if until_starttls => ("+OK Begin TLS negotiation\r\n".into(), Some(true)),
+                "QUIT" => ("+OK Bye\r\n".into(), Some(false)),
+                _ => ("-ERR Unknown command\r\n".into(), None),
+            },
+            MailProtocol::Smtp => match upper.split(' ').next().unwrap_or("") {
+                "EHLO" if until_starttls => (
+                    "250-fixture.test\r\n250-PIPELINING\r\n250-STARTTLS\r\n250 8BITMIME\r\n".into(),
+                    None,
+                ),
+                "EHLO" => (
+                    "250-fixture.test\r\n250-AUTH PLAIN LOGIN\r\n250 8BITMIME\r\n".into(),
+                    None,
+                ),
+                "STARTTLS" if until_starttls => {
+                    ("220 2.0.0 Ready to start TLS\r\n".into(), Some(true))
+                }
+                "QUIT" => ("221 2.0.0 Bye\r\n".into(), Some(false)),
+                _ => ("502 5.5.2 Command not recognized\r\n".into(), None),
+            },
         };
         if s.write_all(out.as_bytes()).is_err() {
             return false;
         }
+        if let Some(start_tls) = then {
+            return start_tls;
+        }
     }
     false
+}
+
+fn greeting(c: &Config) -> String {
+    match c.protocol {
+        MailProtocol::Imap => format!("{}\r\n", c.greeting),
+        MailProtocol::Pop3 => "+OK Fixture POP3 ready.\r\n".into(),
+        MailProtocol::Smtp => "220 fixture.test ESMTP Fixture ready\r\n".into(),
+    }
 }
 
 fn serve(mut stream: TcpStream, ctx: &SslContext, c: &Config) {
@@ -375,13 +450,10 @@ fn serve(mut stream: TcpStream, ctx: &SslContext, c: &Config) {
     let _ = stream.set_write_timeout(Some(Duration::from_secs(5)));
     let _ = stream.set_nodelay(true);
     if c.transport == Transport::Starttls {
-        if stream
-            .write_all(format!("{}\r\n", c.greeting).as_bytes())
-            .is_err()
-        {
+        if stream.write_all(greeting(c).as_bytes()).is_err() {
             return;
         }
-        if !imap_dialogue(&mut stream, "IMAP4 IMAP4rev1 LOGINDISABLED STARTTLS", true) {
+        if !dialogue(&mut stream, c.protocol, true) {
             return;
         }
     }
@@ -389,12 +461,8 @@ fn serve(mut stream: TcpStream, ctx: &SslContext, c: &Config) {
     let Ok(mut tls) = ssl.accept(stream) else {
         return;
     };
-    if c.transport == Transport::Implicit
-        && tls
-            .write_all(format!("{}\r\n", c.greeting).as_bytes())
-            .is_err()
-    {
+    if c.transport == Transport::Implicit && tls.write_all(greeting(c).as_bytes()).is_err() {
         return;
     }
-    imap_dialogue(&mut tls, "IMAP4 IMAP4rev1 AUTH=PLAIN", false);
+    dialogue(&mut tls, c.protocol, false);
 }
