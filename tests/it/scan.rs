@@ -450,16 +450,18 @@ async fn a_bye_greeting_on_starttls_is_a_rate_limit_not_unsupported_tls() {
                 .await;
         }
     });
-    let (result, _) = scan_at(addr, Transport::Starttls).await;
+    let (result, stats) = scan_at(addr, Transport::Starttls).await;
     assert!(result.versions.iter().all(|v| v.offered.is_none()));
+    assert_eq!(result.errors.len(), 1, "{:?}", result.errors);
     assert!(
-        result
-            .errors
-            .iter()
-            .any(|e| e.message.contains("connection limit") && e.message.contains("* BYE")),
+        result.errors[0].message.contains("connection limit")
+            && result.errors[0].message.contains("* BYE"),
         "{:?}",
         result.errors
     );
+    // And the server is left alone once it said so: no more than each
+    // version's first hello and its one retry, none of the eliminations.
+    assert!(stats.connections <= 12, "{}", stats.connections);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -60,9 +60,10 @@ pub struct Endpoint {
     /// Bounds on one reply.
     pub limits: ReplyLimits,
     /// Set by the first hello whose TCP connect finally failed (timeout,
-    /// refused twice): every later hello fails at once with the same error
-    /// instead of waiting out its own connect timeout. A filtered port
-    /// thus costs one connect timeout, not one per version.
+    /// refused twice) or that met a rate limit: every later hello fails at
+    /// once with the same error instead of waiting out its own connect
+    /// timeout or pressing a server that sheds load. A filtered port thus
+    /// costs one connect timeout, not one per version.
     unreachable: Arc<OnceLock<ExchangeError>>,
 }
 
@@ -78,7 +79,8 @@ impl Endpoint {
         }
     }
 
-    /// Why the endpoint cannot be reached, once a connect has finally failed.
+    /// Why the endpoint cannot be reached (or should be left alone), once a
+    /// hello found out.
     pub fn unreachable(&self) -> Option<&ExchangeError> {
         self.unreachable.get()
     }
@@ -237,10 +239,16 @@ pub async fn send_hello(
                     connections,
                     ms: started.elapsed().as_millis() as u64,
                 }),
-                Retry::Busy(evidence) => Err(ExchangeError::RateLimited { evidence }),
-                Retry::ResetBeforeGreeting(e) => Err(ExchangeError::RateLimited {
-                    evidence: format!("reset before any greeting, twice ({})", e.message),
-                }),
+                // A server shedding load is left alone for the rest of the
+                // probe: every later hello fails at once with this error.
+                Retry::Busy(evidence) => {
+                    Err(endpoint.give_up(ExchangeError::RateLimited { evidence }))
+                }
+                Retry::ResetBeforeGreeting(e) => {
+                    Err(endpoint.give_up(ExchangeError::RateLimited {
+                        evidence: format!("reset before any greeting, twice ({})", e.message),
+                    }))
+                }
                 // Accepted by the kernel, then reset at once, twice: how
                 // some servers and firewalls shed connections over a limit.
                 Retry::Connect(e) if e.kind == ErrorKind::Reset => {
@@ -265,7 +273,8 @@ pub async fn send_hello(
 }
 
 impl Endpoint {
-    /// Latches a final connect failure for every later hello.
+    /// Latches a final connect failure (or a rate-limit answer) for every
+    /// later hello.
     fn give_up(&self, e: ExchangeError) -> ExchangeError {
         let _ = self.unreachable.set(e.clone());
         e
