@@ -39,6 +39,10 @@ pub struct Observations {
     /// paths can be compared (a server may present different chains per
     /// version or suite).
     pub scan_chain_der: Vec<Vec<u8>>,
+    /// How the server answered the wire scanner's hello for each version:
+    /// the evidence behind `tls.versions[].offered` (e.g. a TLS 1.2 hello
+    /// answered with a TLS 1.0 ServerHello, as Exchange 2010 does).
+    pub version_answers: Vec<VersionAnswer>,
     /// What answered on the port, when it was not the service expected
     /// (filled by the mail dialogue; `None` when the expected service answered).
     pub service: Option<ServiceSeen>,
@@ -94,6 +98,35 @@ pub enum ServiceSeen {
     },
 }
 
+/// The server's answer to the wire scanner's hello for one version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionAnswer {
+    pub version: TlsVersion,
+    pub answer: HelloAnswer,
+}
+
+/// How a server answered a ClientHello offering one version. For a version
+/// found accepted this is `Accepted`; otherwise it is the answer to the
+/// first hello (the one offering the most common suites).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HelloAnswer {
+    /// A ServerHello (or HelloRetryRequest) for the version offered.
+    Accepted,
+    /// A ServerHello for another version, by wire number: Exchange 2010
+    /// answers a TLS 1.2 hello with TLS 1.0 (`0x0301`).
+    OtherVersion { version: u16 },
+    /// A fatal alert by its RFC name (`protocol_version`,
+    /// `handshake_failure`), or an SSLv2 ERROR by name.
+    Alert { name: String },
+    /// Closed without a word (how Dovecot refuses).
+    Closed,
+    /// Reset, also on the one retry (how SChannel refuses).
+    Reset,
+    /// No TLS answer: plaintext, a timeout, no connection, a rate limit.
+    NoAnswer { why: String },
+}
+
 /// A client profile's offer, sent once on the wire.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientTrial {
@@ -125,6 +158,7 @@ impl Observations {
             tls: Tls::default(),
             chain_der: Vec::new(),
             scan_chain_der: Vec::new(),
+            version_answers: Vec::new(),
             service: None,
             client_trials: Vec::new(),
             stats: Stats::default(),

@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use mailprobe::observations::HelloAnswer;
 use mailprobe::probe::net::{Connector, Deadline, Meter};
 use mailprobe::report::{Protocol, Stats, TlsVersion, Transport};
 use mailprobe::tls::scan::{self, Answer, Ending, Endpoint, ScanOptions, ScanResult};
@@ -571,6 +572,26 @@ async fn full_probe_of_exchange2010_keeps_the_scanners_chain_and_counts_everythi
             .collect();
         assert_eq!(offered, [TlsVersion::Tls10]);
         assert!(obs.error_of("tls_scan").is_none(), "{:?}", obs.errors);
+        // The evidence: TLS 1.1 and 1.2 hellos answered with TLS 1.0.
+        let answer = |v: TlsVersion| {
+            obs.version_answers
+                .iter()
+                .find(|a| a.version == v)
+                .map(|a| a.answer.clone())
+        };
+        for v in [TlsVersion::Tls11, TlsVersion::Tls12] {
+            assert_eq!(
+                answer(v),
+                Some(HelloAnswer::OtherVersion { version: 0x0301 }),
+                "{v}"
+            );
+        }
+        assert_eq!(answer(TlsVersion::Tls10), Some(HelloAnswer::Accepted));
+        assert!(matches!(
+            answer(TlsVersion::Ssl3),
+            Some(HelloAnswer::Alert { .. })
+        ));
+        assert_eq!(obs.version_answers.len(), 6);
     }
 }
 
@@ -739,6 +760,12 @@ async fn a_server_that_refuses_by_reset_is_still_scanned_exactly() {
     let (result, _) = scan_at(proxy, Transport::Implicit).await;
     // Then the resets read as refusals: exactly TLS 1.0 and its suites
     assert_matches_configuration(Profile::Exchange2010, &result);
+    let ssl3 = result
+        .answers
+        .iter()
+        .find(|a| a.version == TlsVersion::Ssl3)
+        .unwrap();
+    assert_eq!(ssl3.answer, HelloAnswer::Reset);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

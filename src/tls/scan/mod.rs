@@ -45,7 +45,7 @@ pub use oneshot::{
     trial_outcome,
 };
 
-use crate::observations::{Observations, steps};
+use crate::observations::{HelloAnswer, Observations, VersionAnswer, steps};
 use crate::probe::net::Deadline;
 use crate::report::{ErrorKind, StepError, TlsVersion, VersionSupport};
 use crate::tls::reply::KeyExchangeInfo;
@@ -92,6 +92,8 @@ pub struct ScanResult {
     /// The chain of the first TLS <= 1.2 reply, leaf first, as sent.
     pub chain_der: Vec<Vec<u8>>,
     pub errors: Vec<StepError>,
+    /// How each scanned version's hello was answered.
+    pub answers: Vec<VersionAnswer>,
     /// Connections the scan opened (retries included).
     pub connections: u32,
     pub ms: u64,
@@ -115,6 +117,7 @@ impl ScanResult {
             obs.chain_der = self.chain_der.clone();
         }
         obs.scan_chain_der = self.chain_der;
+        obs.version_answers = self.answers;
         obs.errors.extend(self.errors);
         obs.timing(steps::TLS_SCAN, self.ms);
     }
@@ -176,6 +179,28 @@ pub fn read_answer(offered: u16, ex: &Exchange) -> Answer {
         _ => Answer::Unreadable {
             why: "the reply ended before a ServerHello or an alert".into(),
         },
+    }
+}
+
+/// The fact behind an [`Answer`], for the observations.
+fn hello_answer(answer: &Answer, ex: &Exchange) -> HelloAnswer {
+    match answer {
+        Answer::Accepted { .. } => HelloAnswer::Accepted,
+        Answer::Downgraded { to } => HelloAnswer::OtherVersion { version: *to },
+        Answer::VersionRefused => HelloAnswer::Alert {
+            name: "protocol_version".into(),
+        },
+        Answer::Refused { alert: Some(name) } => HelloAnswer::Alert {
+            name: (*name).to_string(),
+        },
+        Answer::Refused { alert: None } => match (&ex.reply.ssl2_error, ex.ending) {
+            (Some(e), _) => HelloAnswer::Alert {
+                name: format!("SSLv2 {}", e.name()),
+            },
+            (None, Ending::Reset) => HelloAnswer::Reset,
+            (None, _) => HelloAnswer::Closed,
+        },
+        Answer::Unreadable { why } => HelloAnswer::NoAnswer { why: why.clone() },
     }
 }
 
@@ -242,6 +267,16 @@ pub async fn scan(endpoint: &Endpoint, options: &ScanOptions, deadline: Deadline
 
     for s in scans {
         let offered = s.offered;
+        if let Some(answer) = s.answer {
+            result.answers.push(VersionAnswer {
+                version: s.version,
+                answer: if offered == Some(true) {
+                    HelloAnswer::Accepted
+                } else {
+                    answer
+                },
+            });
+        }
         result.versions.push(VersionSupport {
             version: s.version,
             offered,

@@ -3,7 +3,8 @@
 
 use futures_util::future::join_all;
 
-use super::{Answer, Ending, Hello, Seen, read_answer, send_hello};
+use super::{Answer, Ending, Exchange, Hello, Seen, read_answer, send_hello};
+use crate::observations::HelloAnswer;
 use crate::probe::net::Deadline;
 use crate::report::{ErrorKind, Suite, TlsVersion};
 use crate::tls::hello::{self, ClientHelloSpec, MAX_SUITES_PER_HELLO};
@@ -23,6 +24,8 @@ pub(super) struct VersionScan {
     pub(super) refused_by_reset: bool,
     pub(super) errors: Vec<(ErrorKind, String)>,
     pub(super) seen: Seen,
+    /// The answer to the version's first hello.
+    pub(super) answer: Option<HelloAnswer>,
 }
 
 impl VersionScan {
@@ -36,6 +39,7 @@ impl VersionScan {
             refused_by_reset: false,
             errors: Vec::new(),
             seen: Seen::default(),
+            answer: None,
         }
     }
 
@@ -101,6 +105,7 @@ pub(super) async fn scan_ssl2(endpoint: &Endpoint, deadline: Deadline) -> Versio
     match send_hello(endpoint, &hello, false, deadline).await {
         Ok(ex) => {
             out.seen.connections += ex.connections;
+            out.answer = Some(ssl2_answer(&ex));
             if let Some(sh) = &ex.reply.ssl2_server_hello {
                 out.offered = Some(!sh.cipher_kinds.is_empty());
                 out.suites = sh.cipher_kinds.iter().map(|k| ssl2_suite(*k)).collect();
@@ -120,9 +125,40 @@ pub(super) async fn scan_ssl2(endpoint: &Endpoint, deadline: Deadline) -> Versio
                 out.refused_by_reset = ex.ending == Ending::Reset;
             }
         }
-        Err(e) => out.errors.push((e.kind(), e.to_string())),
+        Err(e) => {
+            out.answer = Some(HelloAnswer::NoAnswer { why: e.to_string() });
+            out.errors.push((e.kind(), e.to_string()));
+        }
     }
     out
+}
+
+/// What an answer to an SSLv2 CLIENT-HELLO was.
+fn ssl2_answer(ex: &Exchange) -> HelloAnswer {
+    let reply = &ex.reply;
+    if reply.ssl2_server_hello.is_some() {
+        HelloAnswer::Accepted
+    } else if let Some(e) = &reply.ssl2_error {
+        HelloAnswer::Alert {
+            name: format!("SSLv2 {}", e.name()),
+        }
+    } else if let Some(sh) = &reply.server_hello {
+        HelloAnswer::OtherVersion {
+            version: sh.negotiated_version(),
+        }
+    } else if let Some(a) = &reply.alert {
+        HelloAnswer::Alert {
+            name: a.description_name().to_string(),
+        }
+    } else if reply.is_empty() && ex.ending == Ending::Reset {
+        HelloAnswer::Reset
+    } else if reply.is_empty() && ex.ending == Ending::Closed {
+        HelloAnswer::Closed
+    } else {
+        HelloAnswer::NoAnswer {
+            why: "no SSLv2 or TLS answer".into(),
+        }
+    }
 }
 
 /// An SSLv2 cipher kind as a report suite (its 3-byte code as `0x0700C0`).
@@ -160,6 +196,8 @@ struct BundleRun {
     reset: bool,
     errors: Vec<(ErrorKind, String)>,
     seen: Seen,
+    /// The answer to the bundle's first hello.
+    first: Option<HelloAnswer>,
 }
 
 pub(super) async fn scan_version(
@@ -175,6 +213,7 @@ pub(super) async fn scan_version(
         return out;
     };
     let head = eliminate(endpoint, v, first.clone(), sni.clone(), deadline).await;
+    out.answer = head.first.clone();
     let mut runs = vec![];
     if let Some(why) = &head.version_refused
         && head.found.is_empty()
@@ -268,11 +307,16 @@ async fn eliminate(
         let ex = match send_hello(endpoint, &hello, false, deadline).await {
             Ok(ex) => ex,
             Err(e) => {
+                run.first
+                    .get_or_insert(HelloAnswer::NoAnswer { why: e.to_string() });
                 run.errors.push((e.kind(), e.to_string()));
                 break;
             }
         };
         run.seen.observe(v, &ex);
+        let answer = read_answer(v.wire(), &ex);
+        run.first
+            .get_or_insert_with(|| super::hello_answer(&answer, &ex));
         if v == TlsVersion::Tls13
             && let Some(g) = ex
                 .reply
@@ -282,7 +326,7 @@ async fn eliminate(
         {
             run.seen.tls13_group.get_or_insert(g);
         }
-        match read_answer(v.wire(), &ex) {
+        match answer {
             Answer::Accepted { suite } => {
                 let Some(pos) = remaining.iter().position(|c| *c == suite) else {
                     run.errors.push((
