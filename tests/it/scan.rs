@@ -771,7 +771,7 @@ async fn a_server_that_refuses_by_reset_is_still_scanned_exactly() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_connection_limit_mid_scan_is_reported_not_mistaken_for_refusal() {
     let server = OpensslServer::profile(Profile::Exchange2010);
-    for limit in [0, 2, 3, 5, 8, 12] {
+    for limit in [0, 2, 3, 5, 8, 12, 16, 19, 20] {
         // Given a server that resets every connection after the first few
         let proxy = reset_proxy(server.addr, ProxyMode::LimitAfter(limit)).await;
         let (result, _) = scan_at(proxy, Transport::Implicit).await;

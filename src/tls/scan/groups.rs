@@ -2,7 +2,7 @@
 //! HelloRetryRequest, older versions through the ECDHE ServerKeyExchange.
 
 use super::versions::VersionScan;
-use super::{Answer, Endpoint, Hello, MAX_GROUP_ROUNDS, Seen, read_answer, send_hello};
+use super::{Answer, Ending, Endpoint, Hello, MAX_GROUP_ROUNDS, Seen, read_answer, send_hello};
 use crate::probe::net::Deadline;
 use crate::report::{ErrorKind, TlsVersion};
 use crate::tls::hello::{ClientHelloSpec, KEY_SHARE_GROUPS, groups};
@@ -144,6 +144,34 @@ async fn eliminate_groups(
                 Some(KeyExchangeInfo::Ecdhe { named_curve, .. }) => *named_curve,
                 _ => None,
             },
+            Answer::Refused { .. } if ex.ending == Ending::Reset => {
+                // As for suites: a reset may be a refusal (SChannel) or a
+                // connection limit; a group accepted before tells which.
+                if let Some(&control) = facts.groups.first() {
+                    let mut spec = base.clone();
+                    spec.supported_groups = vec![control];
+                    spec.key_shares = KEY_SHARE_GROUPS
+                        .iter()
+                        .copied()
+                        .filter(|g| *g == control && v == TlsVersion::Tls13)
+                        .collect();
+                    let confirmed =
+                        match send_hello(endpoint, &Hello::Tls(spec), true, deadline).await {
+                            Ok(ex) => {
+                                facts.connections += ex.connections;
+                                matches!(read_answer(v.wire(), &ex), Answer::Accepted { .. })
+                            }
+                            Err(_) => false,
+                        };
+                    if !confirmed {
+                        facts.error = Some((
+                            ErrorKind::Reset,
+                            "the server reset a hello with a group it had accepted before: a connection limit or a filter, so the group list may be incomplete".into(),
+                        ));
+                    }
+                }
+                break;
+            }
             _ => break,
         };
         let Some(g) = picked else {

@@ -429,13 +429,26 @@ async fn server_preference(
     seen.observe(v, &ex);
     match read_answer(v.wire(), &ex) {
         Answer::Accepted { suite } => Ok((Some(&suite) != reversed.first(), seen)),
-        other => Err((
-            (
-                ErrorKind::Tls,
-                format!("server preference: the server refused suites it had accepted ({other:?})"),
+        other => Err((refused_accepted("server preference", &other, &ex), seen)),
+    }
+}
+
+/// An offer of suites the server had accepted was refused: with a reset
+/// that is a connection limit or a filter at work, otherwise a server that
+/// changes its mind (load balancer with differing backends?).
+fn refused_accepted(step: &str, answer: &Answer, ex: &Exchange) -> (ErrorKind, String) {
+    if ex.ending == Ending::Reset {
+        (
+            ErrorKind::Reset,
+            format!(
+                "{step}: the server reset a hello offering only suites it had accepted: a connection limit or a filter"
             ),
-            seen,
-        )),
+        )
+    } else {
+        (
+            ErrorKind::Tls,
+            format!("{step}: the server refused suites it had accepted ({answer:?})"),
+        )
     }
 }
 
@@ -464,14 +477,8 @@ async fn order_by_elimination(
                 ordered.push(suite);
             }
             other => {
-                return (
-                    ordered,
-                    seen,
-                    Some((
-                        ErrorKind::Tls,
-                        format!("suite order: unexpected answer {other:?}"),
-                    )),
-                );
+                let e = refused_accepted("suite order", &other, &ex);
+                return (ordered, seen, Some(e));
             }
         }
     }
