@@ -24,6 +24,13 @@
 //! 5. **Chain.** The Certificate of the first TLS <= 1.2 reply (in clear), so
 //!    a TLS 1.0-only server still yields it.
 //!
+//! Refusals come as alerts (nginx, OpenSSL), silent closes (Dovecot) or
+//! resets (SChannel), and a connection limit looks like the last of these.
+//! Each connection refused or reset before the server spoke is tried once
+//! more; a reset that ends a list is checked with one control hello the
+//! server accepted before, and `* BYE` / `-ERR` / `421` at connect are
+//! reported as a limit, never as "not accepted".
+//!
 //! All of it runs concurrently under the per-target connection cap (the
 //! [`Connector`](crate::probe::net::Connector)) and the probe deadline; steps
 //! that cannot finish say so in `errors`, and what they did learn stands.
@@ -89,7 +96,8 @@ pub struct ScanResult {
     pub groups: Vec<u16>,
     /// The smallest DH prime seen in a DHE ServerKeyExchange.
     pub dh_bits: Option<u32>,
-    /// The chain of the first TLS <= 1.2 reply, leaf first, as sent.
+    /// The chain of the first full reply at the highest TLS <= 1.2 version
+    /// accepted, leaf first, as sent.
     pub chain_der: Vec<Vec<u8>>,
     pub errors: Vec<StepError>,
     /// How each scanned version's hello was answered.
