@@ -29,6 +29,8 @@ pub mod steps {
     /// Real handshakes offering only TLS 1.3 / only TLS 1.2.
     pub const TLS13_HANDSHAKE: &str = "tls13_handshake";
     pub const TLS12_HANDSHAKE: &str = "tls12_handshake";
+    /// The wire scanner (versions, suites, groups, chain).
+    pub const TLS_SCAN: &str = "tls_scan";
     pub const PROBE: &str = "probe";
 }
 
@@ -51,6 +53,15 @@ pub struct Observations {
     pub chains: Vec<ObservedChain>,
     /// An OCSP response the server stapled, as received.
     pub ocsp_staple: Option<Vec<u8>>,
+    /// The chain the wire scanner read in clear from its first TLS <= 1.2
+    /// reply (leaf first, as sent), kept apart from `chain_der` so the two
+    /// paths can be compared (a server may present different chains per
+    /// version or suite).
+    pub scan_chain_der: Vec<Vec<u8>>,
+    /// How the server answered the wire scanner's hello for each version:
+    /// the evidence behind `tls.versions[].offered` (e.g. a TLS 1.2 hello
+    /// answered with a TLS 1.0 ServerHello, as Exchange 2010 does).
+    pub version_answers: Vec<VersionAnswer>,
     /// What answered on the port, when it was not the service expected
     /// (filled by the mail dialogue; `None` when the expected service answered).
     pub service: Option<ServiceSeen>,
@@ -106,6 +117,35 @@ pub enum ServiceSeen {
     },
 }
 
+/// The server's answer to the wire scanner's hello for one version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionAnswer {
+    pub version: TlsVersion,
+    pub answer: HelloAnswer,
+}
+
+/// How a server answered a ClientHello offering one version. For a version
+/// found accepted this is `Accepted`; otherwise it is the answer to the
+/// first hello (the one offering the most common suites).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HelloAnswer {
+    /// A ServerHello (or HelloRetryRequest) for the version offered.
+    Accepted,
+    /// A ServerHello for another version, by wire number: Exchange 2010
+    /// answers a TLS 1.2 hello with TLS 1.0 (`0x0301`).
+    OtherVersion { version: u16 },
+    /// A fatal alert by its RFC name (`protocol_version`,
+    /// `handshake_failure`), or an SSLv2 ERROR by name.
+    Alert { name: String },
+    /// Closed without a word (how Dovecot refuses).
+    Closed,
+    /// Reset, also on the one retry (how SChannel refuses).
+    Reset,
+    /// No TLS answer: plaintext, a timeout, no connection, a rate limit.
+    NoAnswer { why: String },
+}
+
 /// A client profile's offer, sent once on the wire.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientTrial {
@@ -138,6 +178,8 @@ impl Observations {
             chain_der: Vec::new(),
             chains: Vec::new(),
             ocsp_staple: None,
+            scan_chain_der: Vec::new(),
+            version_answers: Vec::new(),
             service: None,
             client_trials: Vec::new(),
             stats: Stats::default(),

@@ -19,6 +19,7 @@ use crate::config::Settings;
 use crate::mail::dialogue::DialogueSpec;
 use crate::observations::{Observations, steps};
 use crate::report::{ErrorKind, Report, Target, Transport};
+use crate::tls::scan::{self, Endpoint, ScanOptions, ScanResult};
 use net::{Connector, Deadline, Meter};
 use policy::{Refusal, TargetPolicy};
 use request::{Host, InvalidField, ProbeRequest, ProbeSpec};
@@ -77,19 +78,25 @@ impl Prober {
 
     /// Validates, resolves and checks a request, then runs the probe.
     pub async fn probe(&self, request: &ProbeRequest) -> Result<Report, ProbeRejection> {
+        // The request's profiles decide the verdict; the diagnosis gets them beside the facts.
+        let profiles = request.profiles.clone();
+        let obs = self.observe(request).await?;
+        Ok(crate::diagnosis::report(obs, profiles.as_deref()))
+    }
+
+    /// The probe without the judgement: the facts as seen on the wire.
+    pub async fn observe(&self, request: &ProbeRequest) -> Result<Observations, ProbeRejection> {
         let spec = request.validate(&self.settings)?;
         let slot = self.try_slot()?;
         let deadline = Deadline::after(spec.timeout);
         let started = Instant::now();
         let started_at = OffsetDateTime::now_utc();
         let resolved = self.resolve(&spec, deadline).await?;
-        // The request's profiles decide the verdict; diagnosis gets them beside the facts.
-        let profiles = spec.profiles.clone();
         let obs = self
             .run(spec, resolved, deadline, started, started_at)
             .await;
         drop(slot);
-        Ok(crate::diagnosis::report(obs, profiles.as_deref()))
+        Ok(obs)
     }
 
     fn try_slot(&self) -> Result<OwnedSemaphorePermit, ProbeRejection> {
@@ -192,11 +199,22 @@ impl Prober {
             Arc::clone(&meter),
         );
 
-        // A step that overruns is recorded; the steps before it stand.
-        let (steps_done, versioned) = tokio::join!(
+        // A step that overruns is recorded; the steps before it stand. The
+        // wire scan and the versioned real handshakes run beside the first
+        // contact on their own connections, each bounded by the deadline, so
+        // their partial facts survive.
+        let (steps_done, scan, versioned) = tokio::join!(
             deadline.run(first_contact(&spec, &connector, deadline, &mut obs)),
+            wire_scan(&spec, &connector, deadline),
             real_tls::versioned_handshakes(&spec, &connector, deadline),
         );
+        scan.merge_into(&mut obs);
+        if !obs.scan_chain_der.is_empty() {
+            obs.chains.push(crate::observations::ObservedChain {
+                path: "scanner".into(),
+                der: obs.scan_chain_der.clone(),
+            });
+        }
         if let Err(t) = steps_done {
             obs.error(
                 steps::PROBE,
@@ -239,6 +257,14 @@ impl Resolved {
             ms: started.elapsed().as_millis() as u64,
         }
     }
+}
+
+/// The wire scanner over the probe's transport (after the STARTTLS prelude
+/// on every connection when the transport is `starttls`); every protocol
+/// gets it.
+async fn wire_scan(spec: &ProbeSpec, connector: &Connector, deadline: Deadline) -> ScanResult {
+    let endpoint = Endpoint::new(connector.clone(), spec.protocol, spec.transport);
+    scan::scan(&endpoint, &ScanOptions::full(spec.sni.clone()), deadline).await
 }
 
 /// TCP connect, then the mail dialogue (for implicit TLS: the real

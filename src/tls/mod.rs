@@ -8,6 +8,7 @@ pub mod hello;
 pub mod name;
 pub mod ocsp;
 pub mod reply;
+pub mod scan;
 pub mod suites;
 pub mod trust;
 

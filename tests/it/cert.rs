@@ -984,7 +984,6 @@ async fn the_cli_takes_the_bundle_from_a_flag_and_prints_the_trust_line() {
 /// travels in clear, the wire scanner (issue 3) reads it, and the analysis
 /// runs on it. Needs the scanner to push its chain as the `scanner` path.
 #[tokio::test]
-#[ignore = "needs the wire scanner (branch scan): un-ignore once merged"]
 async fn given_a_tls10_only_server_then_the_scanner_chain_gets_full_certificate_facts() {
     let pki = pki();
     let leaf = rsa_leaf(&pki.intermediate, &[NAME]);

@@ -7,4 +7,5 @@ mod cli;
 mod dovecot;
 mod mail;
 mod openapi;
+mod scan;
 mod support;

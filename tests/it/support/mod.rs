@@ -5,5 +5,6 @@
 pub mod app;
 pub mod mail_servers;
 pub mod openssl_cert_server;
+pub mod openssl_server;
 pub mod pki;
 pub mod rustls_server;

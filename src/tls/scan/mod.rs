@@ -1,0 +1,444 @@
+//! The wire scanner: what one endpoint accepts, learned from hand-built
+//! hellos and the server's answers, never from a finished handshake.
+//!
+//! For each of SSLv2 .. TLS 1.3, offered on its own:
+//! 1. **Version.** The first bundle of suites is offered; the answer is read
+//!    for what it is ([`Answer`]). A ServerHello for another version (Exchange
+//!    2010 answers a TLS 1.2 hello with TLS 1.0) or a `protocol_version`
+//!    alert settles "not accepted" at once; any other refusal (an alert such
+//!    as `handshake_failure`, a silent close as Dovecot does, a reset) only
+//!    says "none of these suites", so the other bundles are offered too.
+//! 2. **Suites, by elimination.** Offer what remains, remove the one chosen,
+//!    repeat until refused. Each bundle (at most 128 suites, as testssl.sh
+//!    and sslscan offer) is eliminated on its own, concurrently; the version
+//!    hello is the first step of the first bundle, so an accepted version
+//!    costs (accepted suites + bundles) connections.
+//! 3. **Server preference.** The accepted suites offered in reverse: a server
+//!    that picks by the client's order now picks the last found; one that
+//!    keeps its own pick has an order of its own, which elimination already
+//!    produced (re-derived when suites came from several bundles).
+//! 4. **Groups.** TLS 1.3: offer supported_groups, remove the group the
+//!    server names (ServerHello key_share or HelloRetryRequest), repeat.
+//!    Below 1.3: the same with the ECDHE ServerKeyExchange's named curve.
+//!    The DH prime size comes from any DHE ServerKeyExchange seen.
+//! 5. **Chain.** The Certificate of the first TLS <= 1.2 reply (in clear), so
+//!    a TLS 1.0-only server still yields it.
+//!
+//! Refusals come as alerts (nginx, OpenSSL), silent closes (Dovecot) or
+//! resets (SChannel), and a connection limit looks like the last of these.
+//! Each connection refused or reset before the server spoke is tried once
+//! more; a reset that ends a list is checked with one control hello the
+//! server accepted before, and `* BYE` / `-ERR` / `421` at connect are
+//! reported as a limit, never as "not accepted".
+//!
+//! All of it runs concurrently under the per-target connection cap (the
+//! [`Connector`](crate::probe::net::Connector)) and the probe deadline; steps
+//! that cannot finish say so in `errors`, and what they did learn stands.
+
+mod groups;
+pub mod oneshot;
+mod versions;
+
+use std::time::Instant;
+
+use futures_util::future::join_all;
+
+use groups::{GroupFacts, scan_groups};
+use versions::{VersionScan, scan_ssl2, scan_version};
+pub use versions::{offer_order, scan_hello};
+
+pub use oneshot::{
+    Ending, Endpoint, Exchange, ExchangeError, HELLO_TIMEOUT, Hello, client_trial, send_hello,
+    trial_outcome,
+};
+
+use crate::observations::{HelloAnswer, Observations, VersionAnswer, steps};
+use crate::probe::net::Deadline;
+use crate::report::{ErrorKind, StepError, TlsVersion, VersionSupport};
+use crate::tls::reply::KeyExchangeInfo;
+
+/// Alert description `protocol_version` (RFC 5246 §7.2.2, RFC 8446 §6.2).
+const ALERT_PROTOCOL_VERSION: u8 = 70;
+/// Group eliminations stop after this many rounds whatever the server says.
+const MAX_GROUP_ROUNDS: usize = 24;
+
+/// What to scan.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// Host name for SNI (none for IP literals).
+    pub sni: Option<String>,
+    /// Versions to try; every one is listed in the result regardless, the
+    /// others with `offered: null`.
+    pub versions: Vec<TlsVersion>,
+    /// Run the group elimination.
+    pub groups: bool,
+}
+
+impl ScanOptions {
+    pub fn full(sni: Option<String>) -> ScanOptions {
+        ScanOptions {
+            sni,
+            versions: TlsVersion::ALL.to_vec(),
+            groups: true,
+        }
+    }
+}
+
+/// What the scan found, ready to merge into [`Observations`].
+#[derive(Debug, Clone, Default)]
+pub struct ScanResult {
+    /// One entry per version SSLv2..TLS 1.3.
+    pub versions: Vec<VersionSupport>,
+    /// True when the server imposes its order in some version, false when
+    /// it follows the client in every version where it could be tested.
+    pub server_preference: Option<bool>,
+    /// Groups accepted, in the server's order of choice.
+    pub groups: Vec<u16>,
+    /// The smallest DH prime seen in a DHE ServerKeyExchange.
+    pub dh_bits: Option<u32>,
+    /// The chain of the first full reply at the highest TLS <= 1.2 version
+    /// accepted, leaf first, as sent.
+    pub chain_der: Vec<Vec<u8>>,
+    pub errors: Vec<StepError>,
+    /// How each scanned version's hello was answered.
+    pub answers: Vec<VersionAnswer>,
+    /// Connections the scan opened (retries included).
+    pub connections: u32,
+    pub ms: u64,
+}
+
+impl ScanResult {
+    /// The version entry, if scanned.
+    pub fn version(&self, v: TlsVersion) -> Option<&VersionSupport> {
+        self.versions.iter().find(|s| s.version == v)
+    }
+
+    /// Puts the scan's facts into the probe's observations. The scanner's
+    /// chain fills `chain_der` only when the real handshake brought none
+    /// (a TLS 1.0-only server); it is always kept in `scan_chain_der`.
+    pub fn merge_into(self, obs: &mut Observations) {
+        obs.tls.versions = self.versions;
+        obs.tls.server_preference = self.server_preference;
+        obs.tls.groups = self.groups.iter().map(|g| super::group_label(*g)).collect();
+        obs.tls.dh_bits = self.dh_bits;
+        if obs.chain_der.is_empty() {
+            obs.chain_der = self.chain_der.clone();
+        }
+        obs.scan_chain_der = self.chain_der;
+        obs.version_answers = self.answers;
+        obs.errors.extend(self.errors);
+        obs.timing(steps::TLS_SCAN, self.ms);
+    }
+}
+
+/// What one answer says about the version that was offered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    /// A ServerHello (or HelloRetryRequest) for the version offered.
+    Accepted { suite: u16 },
+    /// A ServerHello for another version: the offered one is not accepted
+    /// (and the one named is the server's best below it).
+    Downgraded { to: u16 },
+    /// A `protocol_version` alert: the version is not accepted.
+    VersionRefused,
+    /// Some other refusal: none of the offered suites (or nothing at all)
+    /// at this version. An alert by name, or `None` for a close or reset.
+    Refused { alert: Option<&'static str> },
+    /// No answer that can be read as either.
+    Unreadable { why: String },
+}
+
+/// Reads an exchange's reply as an answer to a hello offering `offered`.
+pub fn read_answer(offered: u16, ex: &Exchange) -> Answer {
+    let reply = &ex.reply;
+    if let Some(sh) = &reply.server_hello {
+        let got = sh.negotiated_version();
+        return if got == offered {
+            Answer::Accepted {
+                suite: sh.cipher_suite,
+            }
+        } else {
+            Answer::Downgraded { to: got }
+        };
+    }
+    if let Some(alert) = &reply.alert {
+        return if alert.description == ALERT_PROTOCOL_VERSION {
+            Answer::VersionRefused
+        } else {
+            Answer::Refused {
+                alert: Some(alert.description_name()),
+            }
+        };
+    }
+    if let Some(nt) = &reply.not_tls {
+        return Answer::Unreadable {
+            why: format!("the server answered in plaintext: {:?}", nt.printable),
+        };
+    }
+    if reply.ssl2_error.is_some() || reply.ssl2_server_hello.is_some() {
+        // An SSLv2 answer to a TLS hello: whatever it is, not this version.
+        return Answer::Refused { alert: None };
+    }
+    match ex.ending {
+        Ending::Closed | Ending::Reset if reply.is_empty() => Answer::Refused { alert: None },
+        Ending::TimedOut if reply.is_empty() => Answer::Unreadable {
+            why: "no answer to the ClientHello before the time limit".into(),
+        },
+        _ => Answer::Unreadable {
+            why: "the reply ended before a ServerHello or an alert".into(),
+        },
+    }
+}
+
+/// The fact behind an [`Answer`], for the observations.
+fn hello_answer(answer: &Answer, ex: &Exchange) -> HelloAnswer {
+    match answer {
+        Answer::Accepted { .. } => HelloAnswer::Accepted,
+        Answer::Downgraded { to } => HelloAnswer::OtherVersion { version: *to },
+        Answer::VersionRefused => HelloAnswer::Alert {
+            name: "protocol_version".into(),
+        },
+        Answer::Refused { alert: Some(name) } => HelloAnswer::Alert {
+            name: (*name).to_string(),
+        },
+        Answer::Refused { alert: None } => match (&ex.reply.ssl2_error, ex.ending) {
+            (Some(e), _) => HelloAnswer::Alert {
+                name: format!("SSLv2 {}", e.name()),
+            },
+            (None, Ending::Reset) => HelloAnswer::Reset,
+            (None, _) => HelloAnswer::Closed,
+        },
+        Answer::Unreadable { why } => HelloAnswer::NoAnswer { why: why.clone() },
+    }
+}
+
+/// Scans one endpoint. Never fails: what could not be learned is in
+/// `errors` and the affected versions say `offered: null`.
+pub async fn scan(endpoint: &Endpoint, options: &ScanOptions, deadline: Deadline) -> ScanResult {
+    let started = Instant::now();
+    let mut scans = join_all(TlsVersion::ALL.into_iter().map(|v| async move {
+        if !options.versions.contains(&v) {
+            return VersionScan::skipped(v);
+        }
+        match v {
+            TlsVersion::Ssl2 => scan_ssl2(endpoint, deadline).await,
+            _ => scan_version(endpoint, v, options.sni.clone(), deadline).await,
+        }
+    }))
+    .await;
+
+    let mut result = ScanResult::default();
+    let mut seen = Seen::default();
+    for s in &scans {
+        seen.absorb(s.seen.clone());
+    }
+    let any_reset = scans
+        .iter()
+        .any(|s| s.offered == Some(false) && s.refused_by_reset);
+    if any_reset {
+        confirm_reset_refusals(
+            endpoint,
+            &mut scans,
+            &mut seen,
+            options,
+            deadline,
+            &mut result,
+        )
+        .await;
+    }
+    // One entry per distinct failure, naming every version it hit: a
+    // connection limit would otherwise be reported six times over.
+    let mut distinct: Vec<(ErrorKind, &str, Vec<&str>)> = Vec::new();
+    for s in &scans {
+        for (kind, text) in &s.errors {
+            match distinct.iter_mut().find(|d| d.0 == *kind && d.1 == text) {
+                Some(d) => d.2.push(s.version.as_str()),
+                None => distinct.push((*kind, text, vec![s.version.as_str()])),
+            }
+        }
+    }
+    for (kind, text, versions) in distinct {
+        result
+            .errors
+            .push(scan_error(kind, format!("{}: {text}", versions.join(", "))));
+    }
+    let mut group_facts = GroupFacts::default();
+    if options.groups {
+        group_facts = scan_groups(endpoint, &scans, &seen, options.sni.clone(), deadline).await;
+        seen.connections += group_facts.connections;
+        if let Some(e) = &group_facts.error {
+            result
+                .errors
+                .push(scan_error(e.0, format!("groups: {}", e.1)));
+        }
+    }
+
+    for s in scans {
+        let offered = s.offered;
+        if let Some(answer) = s.answer {
+            result.answers.push(VersionAnswer {
+                version: s.version,
+                answer: if offered == Some(true) {
+                    HelloAnswer::Accepted
+                } else {
+                    answer
+                },
+            });
+        }
+        result.versions.push(VersionSupport {
+            version: s.version,
+            offered,
+            suites: s.suites,
+            server_preference: s.server_preference,
+        });
+    }
+    let prefs: Vec<bool> = result
+        .versions
+        .iter()
+        .filter_map(|v| v.server_preference)
+        .collect();
+    result.server_preference = if prefs.contains(&true) {
+        Some(true)
+    } else if prefs.is_empty() {
+        None
+    } else {
+        Some(false)
+    };
+    result.groups = group_facts.groups;
+    for c in seen.curves {
+        if !result.groups.contains(&c) {
+            result.groups.push(c);
+        }
+    }
+    result.dh_bits = seen.dh_bits;
+    result.chain_der = seen.chain.unwrap_or_default();
+    result.connections = seen.connections;
+    result.ms = started.elapsed().as_millis() as u64;
+    result
+}
+
+/// Some version was refused by a reset while another was accepted. SChannel
+/// resets hellos for versions it has disabled, and so does a connection
+/// limit that kicked in mid-scan. One control hello, an offer the server
+/// accepted before, tells which: a limit resets that too, and then the
+/// reset versions are left undetermined rather than called unsupported.
+async fn confirm_reset_refusals(
+    endpoint: &Endpoint,
+    scans: &mut [VersionScan],
+    seen: &mut Seen,
+    options: &ScanOptions,
+    deadline: Deadline,
+    result: &mut ScanResult,
+) {
+    // With nothing accepted there is no control to offer: a server that
+    // resets everything it does not refuse otherwise is not telling us
+    // about TLS.
+    let control = scans
+        .iter()
+        .filter(|s| s.offered == Some(true))
+        .find_map(|s| s.codes.first().map(|c| (s.version, *c)));
+    if let Some((v, suite)) = control {
+        let hello = scan_hello(v, vec![suite], options.sni.clone());
+        let confirmed = match send_hello(endpoint, &hello, true, deadline).await {
+            Ok(ex) => {
+                seen.observe(v, &ex);
+                read_answer(v.wire(), &ex) == (Answer::Accepted { suite })
+            }
+            Err(_) => false,
+        };
+        if confirmed {
+            return;
+        }
+    }
+    let mut undetermined = Vec::new();
+    for s in scans.iter_mut() {
+        if s.offered == Some(false) && s.refused_by_reset {
+            s.offered = None;
+            undetermined.push(s.version.as_str());
+        }
+    }
+    result.errors.push(scan_error(
+        ErrorKind::Reset,
+        format!(
+            "{}: refused with a connection reset, {}: a connection limit or a filter, not an answer about these versions",
+            undetermined.join(", "),
+            if control.is_some() {
+                "and so was a control hello the server had accepted before"
+            } else {
+                "and no version was accepted"
+            }
+        ),
+    ));
+}
+
+fn scan_error(kind: ErrorKind, message: impl Into<String>) -> StepError {
+    StepError {
+        step: steps::TLS_SCAN.to_string(),
+        kind,
+        message: message.into(),
+    }
+}
+
+/// Facts gathered along the way from any reply.
+#[derive(Debug, Clone, Default)]
+struct Seen {
+    chain: Option<Vec<Vec<u8>>>,
+    /// Which version the chain came from (the highest <= TLS 1.2 wins).
+    chain_version: Option<TlsVersion>,
+    dh_bits: Option<u32>,
+    /// Named curves in ECDHE ServerKeyExchanges, first seen first.
+    curves: Vec<u16>,
+    /// The group a full-list TLS 1.3 offer got (key_share / HRR).
+    tls13_group: Option<u16>,
+    connections: u32,
+}
+
+impl Seen {
+    fn observe(&mut self, v: TlsVersion, ex: &Exchange) {
+        self.connections += ex.connections;
+        let reply = &ex.reply;
+        if let Some(chain) = &reply.certificates
+            && !chain.is_empty()
+            && self.chain.is_none()
+        {
+            self.chain = Some(chain.clone());
+            self.chain_version = Some(v);
+        }
+        match &reply.key_exchange {
+            Some(KeyExchangeInfo::Dhe { prime_bits, .. }) => {
+                let bits = u32::try_from(*prime_bits).unwrap_or(u32::MAX);
+                self.dh_bits = Some(self.dh_bits.map_or(bits, |b| b.min(bits)));
+            }
+            Some(KeyExchangeInfo::Ecdhe {
+                named_curve: Some(c),
+                ..
+            }) if !self.curves.contains(c) => self.curves.push(*c),
+            _ => {}
+        }
+    }
+
+    fn absorb(&mut self, other: Seen) {
+        self.connections += other.connections;
+        let better_chain = match (self.chain_version, other.chain_version) {
+            (_, None) => false,
+            (None, Some(_)) => true,
+            (Some(a), Some(b)) => b > a,
+        };
+        if better_chain {
+            self.chain = other.chain;
+            self.chain_version = other.chain_version;
+        }
+        if let Some(b) = other.dh_bits {
+            self.dh_bits = Some(self.dh_bits.map_or(b, |a| a.min(b)));
+        }
+        for c in other.curves {
+            if !self.curves.contains(&c) {
+                self.curves.push(c);
+            }
+        }
+        self.tls13_group = self.tls13_group.or(other.tls13_group);
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,490 @@
+//! One ClientHello over one fresh connection, and the server's answer.
+//!
+//! This is the scanner's only way onto the wire, and it is public because
+//! client-profile trials send each client's real offer through it too. Every
+//! call opens its own connection through the probe's [`Connector`] (so the
+//! per-target cap and the statistics apply), runs the STARTTLS prelude when
+//! the endpoint needs one, writes the hello, and reads the reply under hard
+//! bounds ([`ReplyLimits`]) and a per-hello time limit.
+//!
+//! Servers refuse in different ways and this module reports which one
+//! ([`Ending`]); it does not decide what a refusal means (see
+//! [`super::Answer`]). What it does decide is the retry: a connection that is
+//! refused or reset before the server said anything is tried once more,
+//! because a busy server or a SYN-flood guard does that to one connection in
+//! many; and a server that greets with `* BYE`, `-ERR` or `421`, or resets us
+//! before any greeting twice in a row, is reported as rate-limited
+//! ([`ExchangeError::RateLimited`]), not as refusing TLS.
+
+use std::io;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::mail::starttls::{self, PreludeError};
+use crate::observations::{ClientTrial, TrialOutcome};
+use crate::probe::net::{ConnectError, Connector, Deadline, ProbeStream};
+use crate::report::{ErrorKind, Protocol, TlsVersion, Transport};
+use crate::tls::hello::{self, ClientHelloSpec, HelloError};
+use crate::tls::reply::{
+    Progress, ReplyError, ReplyLimits, ReplyOutcome, ReplyReader, ServerReply, SkeKind,
+};
+use crate::tls::suites::{self, KeyExchange};
+
+/// How long one hello waits for its answer, at most (the probe deadline
+/// may cut it shorter). Servers answer a ClientHello in one round trip; a
+/// server that has said nothing after this long is not going to.
+pub const HELLO_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long the STARTTLS prelude of one connection may take. Longer than a
+/// hello: SMTP servers behind postscreen-style greet pauses answer only
+/// after several seconds, on every connection.
+pub const PRELUDE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long to wait before the one retry of a refused or reset connection.
+pub const RETRY_PAUSE: Duration = Duration::from_millis(100);
+
+/// Where the hellos go and how a connection reaches the TLS start.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    /// Opens the connections: per-target cap, statistics, checked addresses.
+    pub connector: Connector,
+    /// The mail protocol whose STARTTLS prelude runs first (`starttls` only).
+    pub protocol: Protocol,
+    /// `Implicit`: the hello is the first byte. `Starttls`: after the prelude.
+    /// (`Auto` is treated as `Implicit`; a validated spec never has it.)
+    pub transport: Transport,
+    /// Longest wait for one reply.
+    pub hello_timeout: Duration,
+    /// Bounds on one reply.
+    pub limits: ReplyLimits,
+    /// Set by the first hello whose TCP connect finally failed (timeout,
+    /// refused twice) or that met a rate limit: every later hello fails at
+    /// once with the same error instead of waiting out its own connect
+    /// timeout or pressing a server that sheds load. A filtered port thus
+    /// costs one connect timeout, not one per version.
+    unreachable: Arc<OnceLock<ExchangeError>>,
+}
+
+impl Endpoint {
+    pub fn new(connector: Connector, protocol: Protocol, transport: Transport) -> Endpoint {
+        Endpoint {
+            connector,
+            protocol,
+            transport,
+            hello_timeout: HELLO_TIMEOUT,
+            limits: ReplyLimits::default(),
+            unreachable: Arc::default(),
+        }
+    }
+
+    /// Why the endpoint cannot be reached (or should be left alone), once a
+    /// hello found out.
+    pub fn unreachable(&self) -> Option<&ExchangeError> {
+        self.unreachable.get()
+    }
+
+    fn needs_prelude(&self) -> bool {
+        self.transport == Transport::Starttls && self.protocol != Protocol::Tls
+    }
+}
+
+/// What to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "built once per connection and borrowed; boxing would only add a hop"
+)]
+pub enum Hello {
+    /// A TLS-format ClientHello (SSLv3 and up).
+    Tls(ClientHelloSpec),
+    /// An SSLv2-format CLIENT-HELLO offering these cipher kinds.
+    Ssl2 { cipher_kinds: Vec<u32> },
+}
+
+impl Hello {
+    fn bytes(&self) -> Result<Vec<u8>, HelloError> {
+        match self {
+            Hello::Tls(spec) => spec.encode(),
+            Hello::Ssl2 { cipher_kinds } => Ok(hello::sslv2_client_hello(cipher_kinds, 16)),
+        }
+    }
+}
+
+/// How the server ended its answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// The reply reader had all it needed (ServerHelloDone, an alert, a TLS
+    /// 1.3 ServerHello, ...); we hung up.
+    Complete,
+    /// The server closed the connection (FIN), with or without a reply.
+    Closed,
+    /// The server reset the connection after the hello, on both attempts.
+    Reset,
+    /// Nothing decisive arrived within the hello timeout.
+    TimedOut,
+}
+
+/// The server's answer to one hello.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    pub reply: ServerReply,
+    pub ending: Ending,
+    /// Connections this hello used: 1, or 2 after a retry.
+    pub connections: u32,
+    /// From connect to the end of the reply (last attempt).
+    pub ms: u64,
+}
+
+impl Exchange {
+    pub fn outcome(&self) -> ReplyOutcome {
+        self.reply.outcome()
+    }
+}
+
+/// Why a hello got no answer worth reading.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExchangeError {
+    #[error("connecting: {0}")]
+    Connect(ConnectError),
+    #[error("STARTTLS prelude: {0}")]
+    Prelude(PreludeError),
+    /// `* BYE`, `-ERR`, `421` at connect, or resets before any greeting:
+    /// how mail servers shed load. Not a statement about TLS.
+    #[error("the server refuses connections, a symptom of a connection limit: {evidence}")]
+    RateLimited { evidence: String },
+    #[error("encoding the ClientHello: {0}")]
+    Encode(HelloError),
+    #[error("sending the ClientHello: {message}")]
+    Send { message: String },
+    /// The reply broke the TLS grammar or a safety bound; what was parsed
+    /// before the fault is kept.
+    #[error("unreadable reply: {error}")]
+    Malformed {
+        error: ReplyError,
+        partial: Box<ServerReply>,
+    },
+}
+
+impl ExchangeError {
+    /// The report's class for this failure.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            ExchangeError::Connect(e) => e.kind,
+            ExchangeError::Prelude(e) => e.kind,
+            ExchangeError::RateLimited { .. } => ErrorKind::Refused,
+            ExchangeError::Encode(_) => ErrorKind::Protocol,
+            ExchangeError::Send { .. } => ErrorKind::Reset,
+            ExchangeError::Malformed { error, .. } => match error {
+                ReplyError::TooMuchData { .. } => ErrorKind::Limit,
+                _ => ErrorKind::Tls,
+            },
+        }
+    }
+}
+
+/// Whether the suite's ServerKeyExchange carries DH or ECDH parameters, so
+/// the reply reader can size the DH prime and name the curve.
+pub fn ske_kind(code: u16) -> SkeKind {
+    match suites::lookup(code).map(|s| s.kx) {
+        Some(KeyExchange::Dhe | KeyExchange::DhePsk) => SkeKind::Dhe,
+        Some(KeyExchange::Ecdhe | KeyExchange::EcdhePsk) => SkeKind::Ecdhe,
+        _ => SkeKind::Unknown,
+    }
+}
+
+/// Sends `hello` over a fresh connection (after the STARTTLS prelude when the
+/// endpoint has one) and reads the reply. `stop_after_server_hello` hangs up
+/// as soon as the suite is known (the chain and key exchange are not read).
+///
+/// Retries once when the connection is refused or reset before the server
+/// said anything; counts one handshake per hello written.
+pub async fn send_hello(
+    endpoint: &Endpoint,
+    hello: &Hello,
+    stop_after_server_hello: bool,
+    deadline: Deadline,
+) -> Result<Exchange, ExchangeError> {
+    let bytes = hello.bytes().map_err(ExchangeError::Encode)?;
+    let mut connections = 0;
+    let mut retried = false;
+    loop {
+        if let Some(e) = endpoint.unreachable() {
+            return Err(e.clone());
+        }
+        let started = Instant::now();
+        let (attempt, connected) =
+            attempt(endpoint, &bytes, stop_after_server_hello, deadline).await;
+        connections += u32::from(connected);
+        let retry = match attempt {
+            Attempt::Done(reply, ending) => {
+                return Ok(Exchange {
+                    reply,
+                    ending,
+                    connections,
+                    ms: started.elapsed().as_millis() as u64,
+                });
+            }
+            Attempt::Failed(e @ ExchangeError::Connect(_)) => return Err(endpoint.give_up(e)),
+            Attempt::Failed(e) => return Err(e),
+            Attempt::Retry(r) => r,
+        };
+        if retried {
+            return match retry {
+                Retry::ResetAfterHello => Ok(Exchange {
+                    reply: ServerReply::default(),
+                    ending: Ending::Reset,
+                    connections,
+                    ms: started.elapsed().as_millis() as u64,
+                }),
+                // A server shedding load is left alone for the rest of the
+                // probe: every later hello fails at once with this error.
+                Retry::Busy(evidence) => {
+                    Err(endpoint.give_up(ExchangeError::RateLimited { evidence }))
+                }
+                Retry::ResetBeforeGreeting(e) => {
+                    Err(endpoint.give_up(ExchangeError::RateLimited {
+                        evidence: format!("reset before any greeting, twice ({})", e.message),
+                    }))
+                }
+                // Accepted by the kernel, then reset at once, twice: how
+                // some servers and firewalls shed connections over a limit.
+                Retry::Connect(e) if e.kind == ErrorKind::Reset => {
+                    Err(endpoint.give_up(ExchangeError::RateLimited {
+                        evidence: format!("connection reset at connect, twice ({})", e.message),
+                    }))
+                }
+                Retry::Connect(e) => Err(endpoint.give_up(ExchangeError::Connect(e))),
+            };
+        }
+        retried = true;
+        // A short pause: a server shedding a burst of connections (or a
+        // SYN-flood guard) has usually recovered by then.
+        tokio::time::sleep_until(deadline.within(RETRY_PAUSE).instant()).await;
+        if deadline.remaining().is_zero() {
+            return Err(ExchangeError::Connect(ConnectError {
+                kind: ErrorKind::Timeout,
+                message: "probe deadline reached before the retry".into(),
+            }));
+        }
+    }
+}
+
+impl Endpoint {
+    /// Latches a final connect failure (or a rate-limit answer) for every
+    /// later hello.
+    fn give_up(&self, e: ExchangeError) -> ExchangeError {
+        let _ = self.unreachable.set(e.clone());
+        e
+    }
+}
+
+/// Why an attempt is worth one more try.
+enum Retry {
+    Connect(ConnectError),
+    ResetBeforeGreeting(PreludeError),
+    Busy(String),
+    ResetAfterHello,
+}
+
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one per connection attempt, moved once"
+)]
+enum Attempt {
+    Done(ServerReply, Ending),
+    Retry(Retry),
+    Failed(ExchangeError),
+}
+
+/// One connection's try; says whether a TCP connection was made.
+async fn attempt(
+    endpoint: &Endpoint,
+    bytes: &[u8],
+    stop_after_server_hello: bool,
+    deadline: Deadline,
+) -> (Attempt, bool) {
+    let stream = match endpoint.connector.connect(deadline).await {
+        Ok(s) => s,
+        Err(e) if matches!(e.kind, ErrorKind::Refused | ErrorKind::Reset) => {
+            return (Attempt::Retry(Retry::Connect(e)), false);
+        }
+        Err(e) => return (Attempt::Failed(ExchangeError::Connect(e)), false),
+    };
+    (
+        connected(stream, endpoint, bytes, stop_after_server_hello, deadline).await,
+        true,
+    )
+}
+
+async fn connected(
+    stream: ProbeStream,
+    endpoint: &Endpoint,
+    bytes: &[u8],
+    stop_after_server_hello: bool,
+    deadline: Deadline,
+) -> Attempt {
+    let mut stream = if endpoint.needs_prelude() {
+        match starttls::upgrade(stream, endpoint.protocol, deadline.within(PRELUDE_TIMEOUT)).await {
+            Ok(s) => s,
+            Err(e) => return prelude_failure(e),
+        }
+    } else {
+        stream
+    };
+    endpoint.connector.meter().count_handshake();
+    match deadline.run(stream.write_all(bytes)).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) if is_reset(&e) => return Attempt::Retry(Retry::ResetAfterHello),
+        Ok(Err(e)) => {
+            return Attempt::Failed(ExchangeError::Send {
+                message: e.to_string(),
+            });
+        }
+        Err(t) => {
+            return Attempt::Failed(ExchangeError::Send {
+                message: t.to_string(),
+            });
+        }
+    }
+    read_reply(
+        &mut stream,
+        endpoint,
+        stop_after_server_hello,
+        deadline.within(endpoint.hello_timeout),
+    )
+    .await
+}
+
+/// A prelude that failed the way an overloaded or rate-limiting server fails
+/// is retried once; anything else (no STARTTLS, not IMAP) is final.
+fn prelude_failure(e: PreludeError) -> Attempt {
+    if let Some(said) = &e.server_said
+        && is_busy_banner(said)
+    {
+        return Attempt::Retry(Retry::Busy(said.clone()));
+    }
+    if matches!(e.kind, ErrorKind::Reset | ErrorKind::Io) {
+        return Attempt::Retry(Retry::ResetBeforeGreeting(e));
+    }
+    Attempt::Failed(ExchangeError::Prelude(e))
+}
+
+/// `* BYE` (RFC 3501 §7.1.5 at connect), `-ERR` (POP3), `421` (RFC 5321
+/// §3.8: "service not available, closing transmission channel"): what IMAP,
+/// POP3 and SMTP servers say when they have too many connections.
+pub fn is_busy_banner(line: &str) -> bool {
+    let l = line.trim_start();
+    l.starts_with("* BYE") || l.starts_with("-ERR") || l.starts_with("421")
+}
+
+fn is_reset(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::ConnectionReset
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::BrokenPipe
+    )
+}
+
+async fn read_reply(
+    stream: &mut ProbeStream,
+    endpoint: &Endpoint,
+    stop_after_server_hello: bool,
+    deadline: Deadline,
+) -> Attempt {
+    let mut reader = ReplyReader::new(endpoint.limits)
+        .stop_after_server_hello(stop_after_server_hello)
+        .with_ske_kind(ske_kind);
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        let n = match deadline.run(stream.read(&mut buf)).await {
+            Err(_) => return Attempt::Done(reader.finish_eof(), Ending::TimedOut),
+            Ok(Ok(0)) => return Attempt::Done(reader.finish_eof(), Ending::Closed),
+            Ok(Ok(n)) => n,
+            Ok(Err(e)) if is_reset(&e) => {
+                if reader.bytes_read() == 0 {
+                    return Attempt::Retry(Retry::ResetAfterHello);
+                }
+                return Attempt::Done(reader.finish_eof(), Ending::Reset);
+            }
+            Ok(Err(e)) => {
+                return Attempt::Failed(ExchangeError::Send {
+                    message: format!("reading the reply: {e}"),
+                });
+            }
+        };
+        let chunk = buf.get(..n).unwrap_or(&[]);
+        match reader.feed(chunk) {
+            Ok(Progress::NeedMore) => {}
+            Ok(Progress::Done(reply)) => return Attempt::Done(reply, Ending::Complete),
+            Err(error) => {
+                return Attempt::Failed(ExchangeError::Malformed {
+                    error,
+                    partial: Box::new(reader.reply_so_far().clone()),
+                });
+            }
+        }
+    }
+}
+
+/// What a client would have got from this offer: the reading client-profile
+/// trials record. A HelloRetryRequest counts as negotiated: a real client
+/// answers it with the share asked for and goes on.
+pub fn trial_outcome(result: &Result<Exchange, ExchangeError>) -> TrialOutcome {
+    let ex = match result {
+        Ok(ex) => ex,
+        Err(e) => {
+            return TrialOutcome::Failed {
+                message: e.to_string(),
+            };
+        }
+    };
+    if let Some(sh) = &ex.reply.server_hello {
+        let wire = sh.negotiated_version();
+        return match TlsVersion::from_wire(wire) {
+            Some(version) => TrialOutcome::Negotiated {
+                version,
+                suite: sh.cipher_suite,
+            },
+            None => TrialOutcome::Failed {
+                message: format!("the server chose an unknown version 0x{wire:04X}"),
+            },
+        };
+    }
+    if let Some(alert) = &ex.reply.alert {
+        return TrialOutcome::Refused {
+            alert: Some(alert.description_name().to_string()),
+        };
+    }
+    match (ex.outcome(), ex.ending) {
+        (ReplyOutcome::ClosedSilently, _) | (_, Ending::Reset) => {
+            TrialOutcome::Refused { alert: None }
+        }
+        (ReplyOutcome::NotTls, _) => TrialOutcome::Failed {
+            message: "the server answered in plaintext, not TLS".into(),
+        },
+        (_, Ending::TimedOut) => TrialOutcome::Failed {
+            message: "no answer to the ClientHello before the time limit".into(),
+        },
+        _ => TrialOutcome::Failed {
+            message: "the reply ended before a ServerHello or an alert".into(),
+        },
+    }
+}
+
+/// Sends one client profile's offer and records the trial (issue 6's use).
+pub async fn client_trial(
+    endpoint: &Endpoint,
+    profile: &str,
+    spec: ClientHelloSpec,
+    deadline: Deadline,
+) -> ClientTrial {
+    let result = send_hello(endpoint, &Hello::Tls(spec), true, deadline).await;
+    ClientTrial {
+        profile: profile.to_string(),
+        outcome: trial_outcome(&result),
+    }
+}

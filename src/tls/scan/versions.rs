@@ -1,0 +1,487 @@
+//! Versions and suites: each version offered on its own, its suites found
+//! by elimination per bundle, and the server's preference and order.
+
+use futures_util::future::join_all;
+
+use super::{Answer, Ending, Exchange, Hello, Seen, read_answer, send_hello};
+use crate::observations::HelloAnswer;
+use crate::probe::net::Deadline;
+use crate::report::{ErrorKind, Suite, TlsVersion};
+use crate::tls::hello::{self, ClientHelloSpec, MAX_SUITES_PER_HELLO};
+use crate::tls::scan::Endpoint;
+use crate::tls::suites::{self, Authentication, KeyExchange, ProtocolVersion};
+
+/// One version's findings.
+#[derive(Debug, Clone)]
+pub(super) struct VersionScan {
+    pub(super) version: TlsVersion,
+    pub(super) offered: Option<bool>,
+    pub(super) suites: Vec<Suite>,
+    /// Accepted code points (TLS versions only), in report order.
+    pub(super) codes: Vec<u16>,
+    pub(super) server_preference: Option<bool>,
+    /// Every "not accepted" answer for this version was a reset.
+    pub(super) refused_by_reset: bool,
+    pub(super) errors: Vec<(ErrorKind, String)>,
+    pub(super) seen: Seen,
+    /// The answer to the version's first hello.
+    pub(super) answer: Option<HelloAnswer>,
+}
+
+impl VersionScan {
+    fn new(version: TlsVersion) -> VersionScan {
+        VersionScan {
+            version,
+            offered: None,
+            suites: Vec::new(),
+            codes: Vec::new(),
+            server_preference: None,
+            refused_by_reset: false,
+            errors: Vec::new(),
+            seen: Seen::default(),
+            answer: None,
+        }
+    }
+
+    pub(super) fn skipped(version: TlsVersion) -> VersionScan {
+        VersionScan::new(version)
+    }
+}
+
+pub(super) fn protocol_version(v: TlsVersion) -> ProtocolVersion {
+    match v {
+        TlsVersion::Ssl2 => ProtocolVersion::Ssl2,
+        TlsVersion::Ssl3 => ProtocolVersion::Ssl3,
+        TlsVersion::Tls10 => ProtocolVersion::Tls10,
+        TlsVersion::Tls11 => ProtocolVersion::Tls11,
+        TlsVersion::Tls12 => ProtocolVersion::Tls12,
+        TlsVersion::Tls13 => ProtocolVersion::Tls13,
+    }
+}
+
+/// Every suite offerable at `v`, the widely deployed ones first, so that the
+/// first bundle holds what real servers accept and an accepted version is
+/// usually settled by one bundle. The order within a rank is code-point
+/// order; a client-preference server's suites are reported in this order.
+pub fn offer_order(v: TlsVersion) -> Vec<u16> {
+    let mut codes = suites::offerable_for(protocol_version(v));
+    codes.sort_by_key(|c| rank(*c));
+    codes
+}
+
+fn rank(code: u16) -> u8 {
+    let Some(s) = suites::lookup(code) else {
+        return 3;
+    };
+    let common_kx = matches!(
+        s.kx,
+        KeyExchange::Ecdhe | KeyExchange::Dhe | KeyExchange::Rsa | KeyExchange::Any
+    );
+    let common_auth = matches!(
+        s.auth,
+        Authentication::Rsa | Authentication::Ecdsa | Authentication::Dss | Authentication::Any
+    );
+    match (
+        s.openssl_name.is_some(),
+        common_kx && common_auth && !s.export,
+    ) {
+        (true, true) => 0,
+        (true, false) => 1,
+        (false, true) => 2,
+        (false, false) => 3,
+    }
+}
+
+/// The hello the scanner sends for `v` (see [`ClientHelloSpec::for_version`]).
+pub fn scan_hello(v: TlsVersion, suites: Vec<u16>, sni: Option<String>) -> Hello {
+    Hello::Tls(ClientHelloSpec::for_version(v.wire(), suites, sni))
+}
+
+pub(super) async fn scan_ssl2(endpoint: &Endpoint, deadline: Deadline) -> VersionScan {
+    let mut out = VersionScan::new(TlsVersion::Ssl2);
+    let hello = Hello::Ssl2 {
+        cipher_kinds: hello::SSL2_CIPHER_KINDS.to_vec(),
+    };
+    match send_hello(endpoint, &hello, false, deadline).await {
+        Ok(ex) => {
+            out.seen.connections += ex.connections;
+            out.answer = Some(ssl2_answer(&ex));
+            if let Some(sh) = &ex.reply.ssl2_server_hello {
+                out.offered = Some(!sh.cipher_kinds.is_empty());
+                out.suites = sh.cipher_kinds.iter().map(|k| ssl2_suite(*k)).collect();
+            } else if let Some(nt) = &ex.reply.not_tls {
+                out.errors.push((
+                    ErrorKind::Protocol,
+                    format!("the server answered in plaintext: {:?}", nt.printable),
+                ));
+            } else if ex.ending == Ending::TimedOut && ex.reply.is_empty() {
+                out.errors.push((
+                    ErrorKind::Timeout,
+                    "no answer to the SSLv2 CLIENT-HELLO before the time limit".into(),
+                ));
+            } else {
+                // An alert, a TLS record, an SSLv2 ERROR, a close or a reset.
+                out.offered = Some(false);
+                out.refused_by_reset = ex.ending == Ending::Reset;
+            }
+        }
+        Err(e) => {
+            out.answer = Some(HelloAnswer::NoAnswer { why: e.to_string() });
+            out.errors.push((e.kind(), e.to_string()));
+        }
+    }
+    out
+}
+
+/// What an answer to an SSLv2 CLIENT-HELLO was.
+fn ssl2_answer(ex: &Exchange) -> HelloAnswer {
+    let reply = &ex.reply;
+    if reply.ssl2_server_hello.is_some() {
+        HelloAnswer::Accepted
+    } else if let Some(e) = &reply.ssl2_error {
+        HelloAnswer::Alert {
+            name: format!("SSLv2 {}", e.name()),
+        }
+    } else if let Some(sh) = &reply.server_hello {
+        HelloAnswer::OtherVersion {
+            version: sh.negotiated_version(),
+        }
+    } else if let Some(a) = &reply.alert {
+        HelloAnswer::Alert {
+            name: a.description_name().to_string(),
+        }
+    } else if reply.is_empty() && ex.ending == Ending::Reset {
+        HelloAnswer::Reset
+    } else if reply.is_empty() && ex.ending == Ending::Closed {
+        HelloAnswer::Closed
+    } else {
+        HelloAnswer::NoAnswer {
+            why: "no SSLv2 or TLS answer".into(),
+        }
+    }
+}
+
+/// An SSLv2 cipher kind as a report suite (its 3-byte code as `0x0700C0`).
+fn ssl2_suite(kind: u32) -> Suite {
+    match suites::ssl2_kinds().iter().find(|k| k.code == kind) {
+        Some(k) => Suite {
+            iana: k.hex(),
+            name: k.name.to_string(),
+            openssl_name: k.openssl_name.map(str::to_string),
+            kx: Some("RSA".into()),
+            auth: Some("RSA".into()),
+            cipher: None,
+            mac: Some("MD5".into()),
+            bits: Some(k.bits),
+            aead: Some(false),
+            forward_secrecy: Some(false),
+        },
+        None => {
+            let hex = format!("0x{kind:06X}");
+            Suite {
+                iana: hex.clone(),
+                ..Suite::bare(0, format!("UNKNOWN_{hex}"))
+            }
+        }
+    }
+}
+
+/// One bundle's elimination.
+#[derive(Debug, Default)]
+struct BundleRun {
+    found: Vec<u16>,
+    /// The version itself was refused (downgrade or protocol_version).
+    version_refused: Option<String>,
+    /// The bundle was refused by a reset (not an alert or a close).
+    reset: bool,
+    errors: Vec<(ErrorKind, String)>,
+    seen: Seen,
+    /// The answer to the bundle's first hello.
+    first: Option<HelloAnswer>,
+}
+
+pub(super) async fn scan_version(
+    endpoint: &Endpoint,
+    v: TlsVersion,
+    sni: Option<String>,
+    deadline: Deadline,
+) -> VersionScan {
+    let mut out = VersionScan::new(v);
+    let bundles = hello::split_suites(&offer_order(v), MAX_SUITES_PER_HELLO);
+    let Some((first, rest)) = bundles.split_first() else {
+        out.offered = Some(false);
+        return out;
+    };
+    let head = eliminate(endpoint, v, first.clone(), sni.clone(), deadline).await;
+    out.answer = head.first.clone();
+    let mut runs = vec![];
+    if let Some(why) = &head.version_refused
+        && head.found.is_empty()
+    {
+        out.offered = Some(false);
+        out.seen.absorb(head.seen);
+        tracing::debug!(version = %v, %why, "version not accepted");
+        return out;
+    }
+    if !head.errors.is_empty() && head.found.is_empty() {
+        // Not a refusal but no answer at all (plaintext, a timeout, a
+        // connection limit): the other bundles would only repeat it.
+        out.errors.extend(head.errors);
+        out.seen.absorb(head.seen);
+        return out;
+    }
+    runs.push(head);
+    runs.extend(
+        join_all(
+            rest.iter()
+                .map(|b| eliminate(endpoint, v, b.clone(), sni.clone(), deadline)),
+        )
+        .await,
+    );
+
+    let bundles_with_suites = runs.iter().filter(|r| !r.found.is_empty()).count();
+    let mut codes: Vec<u16> = Vec::new();
+    let mut any_error = false;
+    let mut all_reset = true;
+    for r in runs {
+        codes.extend(&r.found);
+        any_error |= !r.errors.is_empty();
+        all_reset &= r.reset || !r.found.is_empty();
+        out.errors.extend(r.errors);
+        out.seen.absorb(r.seen);
+    }
+    out.offered = if !codes.is_empty() {
+        Some(true)
+    } else if any_error {
+        None
+    } else {
+        out.refused_by_reset = all_reset;
+        Some(false)
+    };
+
+    if codes.len() >= 2 {
+        match server_preference(endpoint, v, &codes, sni.clone(), deadline).await {
+            Ok((pref, seen)) => {
+                out.seen.absorb(seen);
+                out.server_preference = Some(pref);
+                if pref && bundles_with_suites > 1 {
+                    // Each bundle's order is the server's, but not the
+                    // interleaving: derive the whole order once.
+                    let (ordered, seen, err) =
+                        order_by_elimination(endpoint, v, &codes, sni.clone(), deadline).await;
+                    out.seen.absorb(seen);
+                    match err {
+                        None => codes = ordered,
+                        Some(e) => out.errors.push(e),
+                    }
+                }
+            }
+            Err((e, seen)) => {
+                out.seen.absorb(seen);
+                out.errors.push(e);
+            }
+        }
+    }
+    out.suites = codes.iter().map(|c| crate::tls::suite_info(*c)).collect();
+    out.codes = codes;
+    out
+}
+
+/// Offer the bundle, remove the suite chosen, repeat until refused.
+async fn eliminate(
+    endpoint: &Endpoint,
+    v: TlsVersion,
+    bundle: Vec<u16>,
+    sni: Option<String>,
+    deadline: Deadline,
+) -> BundleRun {
+    let mut run = BundleRun::default();
+    let mut remaining = bundle;
+    // Each round removes one suite or stops, so this bounds the loop.
+    let rounds = remaining.len() + 1;
+    for _ in 0..rounds {
+        if remaining.is_empty() {
+            break;
+        }
+        let hello = scan_hello(v, remaining.clone(), sni.clone());
+        let ex = match send_hello(endpoint, &hello, false, deadline).await {
+            Ok(ex) => ex,
+            Err(e) => {
+                run.first
+                    .get_or_insert(HelloAnswer::NoAnswer { why: e.to_string() });
+                run.errors.push((e.kind(), e.to_string()));
+                break;
+            }
+        };
+        run.seen.observe(v, &ex);
+        let answer = read_answer(v.wire(), &ex);
+        run.first
+            .get_or_insert_with(|| super::hello_answer(&answer, &ex));
+        if v == TlsVersion::Tls13
+            && let Some(g) = ex
+                .reply
+                .server_hello
+                .as_ref()
+                .and_then(|s| s.key_share_group)
+        {
+            run.seen.tls13_group.get_or_insert(g);
+        }
+        match answer {
+            Answer::Accepted { suite } => {
+                let Some(pos) = remaining.iter().position(|c| *c == suite) else {
+                    run.errors.push((
+                        ErrorKind::Tls,
+                        format!(
+                            "the server chose {}, which was not offered; elimination stopped",
+                            suites::iana_hex(suite)
+                        ),
+                    ));
+                    break;
+                };
+                remaining.remove(pos);
+                run.found.push(suite);
+            }
+            Answer::Downgraded { to } => {
+                run.version_refused = Some(format!(
+                    "answered with {}",
+                    hello::version_name(to).unwrap_or("an unknown version")
+                ));
+                break;
+            }
+            Answer::VersionRefused => {
+                run.version_refused = Some("protocol_version alert".into());
+                break;
+            }
+            Answer::Refused { .. } => {
+                run.reset = ex.ending == Ending::Reset;
+                if let (true, Some(&control)) = (run.reset, run.found.last()) {
+                    confirm_reset_refusal(endpoint, v, control, &sni, deadline, &mut run).await;
+                }
+                break;
+            }
+            Answer::Unreadable { why } => {
+                let kind = if ex.reply.not_tls.is_some() {
+                    ErrorKind::Protocol
+                } else if ex.ending == Ending::TimedOut {
+                    ErrorKind::Timeout
+                } else {
+                    ErrorKind::Tls
+                };
+                run.errors.push((kind, why));
+                break;
+            }
+        }
+    }
+    run
+}
+
+/// SChannel refuses a hello by resetting the connection, and so does a
+/// server (or a firewall) that sheds connections beyond a limit; only the
+/// second truncates an elimination. Offering one suite the server has just
+/// accepted tells them apart: a real refuser accepts it again, a limit
+/// resets it too. One extra hello, and only for servers that refuse by reset.
+async fn confirm_reset_refusal(
+    endpoint: &Endpoint,
+    v: TlsVersion,
+    control: u16,
+    sni: &Option<String>,
+    deadline: Deadline,
+    run: &mut BundleRun,
+) {
+    let hello = scan_hello(v, vec![control], sni.clone());
+    match send_hello(endpoint, &hello, true, deadline).await {
+        Ok(ex) => {
+            run.seen.observe(v, &ex);
+            if read_answer(v.wire(), &ex) != (Answer::Accepted { suite: control }) {
+                run.errors.push((
+                    ErrorKind::Reset,
+                    format!(
+                        "the server reset a hello offering {}, which it had accepted moments before: a connection limit or a filter, so the suite list may be incomplete",
+                        suites::iana_hex(control)
+                    ),
+                ));
+            }
+        }
+        Err(e) => run
+            .errors
+            .push((e.kind(), format!("confirming a reset: {e}"))),
+    }
+}
+
+type StepFailure = ((ErrorKind, String), Seen);
+
+/// Offers the accepted suites in reverse order: a server that follows the
+/// client picks the (new) first one; a server with its own order does not.
+async fn server_preference(
+    endpoint: &Endpoint,
+    v: TlsVersion,
+    codes: &[u16],
+    sni: Option<String>,
+    deadline: Deadline,
+) -> Result<(bool, Seen), StepFailure> {
+    let mut seen = Seen::default();
+    let reversed: Vec<u16> = codes.iter().rev().copied().collect();
+    let hello = scan_hello(v, reversed.clone(), sni);
+    let ex = match send_hello(endpoint, &hello, true, deadline).await {
+        Ok(ex) => ex,
+        Err(e) => return Err(((e.kind(), format!("server preference: {e}")), seen)),
+    };
+    seen.observe(v, &ex);
+    match read_answer(v.wire(), &ex) {
+        Answer::Accepted { suite } => Ok((Some(&suite) != reversed.first(), seen)),
+        other => Err((refused_accepted("server preference", &other, &ex), seen)),
+    }
+}
+
+/// An offer of suites the server had accepted was refused: with a reset
+/// that is a connection limit or a filter at work, otherwise a server that
+/// changes its mind (load balancer with differing backends?).
+fn refused_accepted(step: &str, answer: &Answer, ex: &Exchange) -> (ErrorKind, String) {
+    if ex.ending == Ending::Reset {
+        (
+            ErrorKind::Reset,
+            format!(
+                "{step}: the server reset a hello offering only suites it had accepted: a connection limit or a filter"
+            ),
+        )
+    } else {
+        (
+            ErrorKind::Tls,
+            format!("{step}: the server refused suites it had accepted ({answer:?})"),
+        )
+    }
+}
+
+/// The server's whole order over `codes`: offer them all, take the pick,
+/// repeat (n - 1 hellos).
+async fn order_by_elimination(
+    endpoint: &Endpoint,
+    v: TlsVersion,
+    codes: &[u16],
+    sni: Option<String>,
+    deadline: Deadline,
+) -> (Vec<u16>, Seen, Option<(ErrorKind, String)>) {
+    let mut seen = Seen::default();
+    let mut remaining = codes.to_vec();
+    let mut ordered = Vec::with_capacity(codes.len());
+    while remaining.len() > 1 {
+        let hello = scan_hello(v, remaining.clone(), sni.clone());
+        let ex = match send_hello(endpoint, &hello, true, deadline).await {
+            Ok(ex) => ex,
+            Err(e) => return (ordered, seen, Some((e.kind(), format!("suite order: {e}")))),
+        };
+        seen.observe(v, &ex);
+        match read_answer(v.wire(), &ex) {
+            Answer::Accepted { suite } if remaining.contains(&suite) => {
+                remaining.retain(|c| *c != suite);
+                ordered.push(suite);
+            }
+            other => {
+                let e = refused_accepted("suite order", &other, &ex);
+                return (ordered, seen, Some(e));
+            }
+        }
+    }
+    ordered.extend(remaining);
+    (ordered, seen, None)
+}

@@ -1,0 +1,468 @@
+//! A real TLS server from the vendored OpenSSL 3.6 (built with SSLv3 and the
+//! weak ciphers), in-process on a random loopback port: exactly the versions,
+//! suites, groups, DH parameters and preference a test asks for, speaking an
+//! IMAP greeting after the handshake (implicit TLS) or a plaintext IMAP
+//! dialogue up to `STARTTLS` first; POP3 (`STLS`) and SMTP (`STARTTLS`)
+//! dialogues on request ([`MailProtocol`]).
+//!
+//! It runs on std threads with blocking I/O (one thread per connection, at
+//! most [`MAX_LIVE_CONNECTIONS`] at once; more are dropped), so it needs no
+//! runtime and behaves like a small real server: each connection is served
+//! on its own and a refused handshake is OpenSSL's own alert.
+//!
+//! Named configurations ([`Profile`]) are shared by the scanner, diagnosis
+//! and readiness tests; [`Profile::expected`] is what each was configured to
+//! accept, by OpenSSL suite name.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::thread;
+use std::time::Duration;
+
+use mailprobe::report::TlsVersion;
+use openssl::dh::Dh;
+use openssl::pkey::PKey;
+use openssl::ssl::{Ssl, SslContext, SslContextBuilder, SslMethod, SslOptions, SslVersion};
+use openssl::x509::X509;
+
+use super::pki::Ca;
+
+/// Connections served at once; beyond this a connection is closed at once.
+pub const MAX_LIVE_CONNECTIONS: usize = 64;
+/// Exchange's default IMAP4 banner.
+pub const EXCHANGE_GREETING: &str = "* OK The Microsoft Exchange IMAP4 service is ready.";
+
+/// How TLS starts on the fixture's port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    Implicit,
+    /// `* OK` greeting, `CAPABILITY`, `STARTTLS` → `OK`, then TLS.
+    Starttls,
+}
+
+/// The plaintext dialogue around the TLS start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailProtocol {
+    Imap,
+    /// `+OK` greeting, `CAPA`, `STLS` → `+OK` (RFC 2595).
+    Pop3,
+    /// `220` greeting, `EHLO` → `250-STARTTLS`, `STARTTLS` → `220` (RFC 3207).
+    Smtp,
+}
+
+/// Everything a fixture can be told.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub min: SslVersion,
+    pub max: SslVersion,
+    /// TLS <= 1.2 suites, OpenSSL syntax, in the server's order.
+    pub cipher_list: &'static str,
+    /// TLS 1.3 suites (OpenSSL `set_ciphersuites`); `None`: OpenSSL's default.
+    pub ciphersuites: Option<&'static str>,
+    /// Groups (OpenSSL `set_groups_list`); `None`: OpenSSL's default.
+    pub groups: Option<&'static str>,
+    pub server_preference: bool,
+    /// Serve DHE with the RFC 5114 1024-bit group.
+    pub dh_1024: bool,
+    /// OpenSSL security level; 0 lets SSLv3, RC4, MD5 and small DH through.
+    pub security_level: u32,
+    /// The IMAP greeting (POP3 and SMTP use their own).
+    pub greeting: &'static str,
+    pub transport: Transport,
+    pub protocol: MailProtocol,
+}
+
+/// Named fixture configurations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    /// Exchange 2010 IMAP on Windows 2008 R2: TLS 1.0 only, seven suites.
+    Exchange2010,
+    /// TLS 1.2 + 1.3, ECDHE-RSA AES-GCM/CHACHA20, the TLS 1.3 suites.
+    Modern,
+    /// TLS 1.3 only, two suites, two groups.
+    Tls13Only,
+    /// TLS 1.2 with DHE suites only, on a 1024-bit prime.
+    Dhe1024,
+    /// SSLv3 and TLS 1.0.
+    Ssl3Tls10,
+    /// TLS 1.2, four suites, the server's order wins.
+    ServerPreference,
+    /// The same four suites, the client's order wins.
+    ClientPreference,
+}
+
+impl Profile {
+    pub const ALL: [Profile; 7] = [
+        Profile::Exchange2010,
+        Profile::Modern,
+        Profile::Tls13Only,
+        Profile::Dhe1024,
+        Profile::Ssl3Tls10,
+        Profile::ServerPreference,
+        Profile::ClientPreference,
+    ];
+
+    pub fn config(self) -> Config {
+        let base = Config {
+            min: SslVersion::TLS1_2,
+            max: SslVersion::TLS1_3,
+            cipher_list: "DEFAULT",
+            ciphersuites: None,
+            groups: None,
+            server_preference: true,
+            dh_1024: false,
+            security_level: 0,
+            greeting: "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] Fixture IMAP ready.",
+            transport: Transport::Implicit,
+            protocol: MailProtocol::Imap,
+        };
+        match self {
+            Profile::Exchange2010 => Config {
+                min: SslVersion::TLS1,
+                max: SslVersion::TLS1,
+                cipher_list: "AES256-SHA:AES128-SHA:DES-CBC3-SHA:RC4-SHA:RC4-MD5:ECDHE-RSA-AES256-SHA:ECDHE-RSA-AES128-SHA",
+                greeting: EXCHANGE_GREETING,
+                ..base
+            },
+            Profile::Modern => Config {
+                cipher_list: "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305",
+                ciphersuites: Some(
+                    "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256",
+                ),
+                security_level: 2,
+                ..base
+            },
+            Profile::Tls13Only => Config {
+                min: SslVersion::TLS1_3,
+                max: SslVersion::TLS1_3,
+                ciphersuites: Some("TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256"),
+                groups: Some("X25519:P-384"),
+                security_level: 2,
+                ..base
+            },
+            Profile::Dhe1024 => Config {
+                max: SslVersion::TLS1_2,
+                cipher_list: "DHE-RSA-AES256-GCM-SHA384:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES128-SHA",
+                dh_1024: true,
+                ..base
+            },
+            Profile::Ssl3Tls10 => Config {
+                min: SslVersion::SSL3,
+                max: SslVersion::TLS1,
+                cipher_list: "AES128-SHA:DES-CBC3-SHA:RC4-MD5",
+                ..base
+            },
+            Profile::ServerPreference => Config {
+                max: SslVersion::TLS1_2,
+                cipher_list: "AES128-SHA:ECDHE-RSA-AES256-GCM-SHA384:AES256-GCM-SHA384:ECDHE-RSA-AES128-SHA",
+                ..base
+            },
+            Profile::ClientPreference => Config {
+                server_preference: false,
+                ..Profile::ServerPreference.config()
+            },
+        }
+    }
+
+    /// What the fixture accepts, per version, as OpenSSL suite names; every
+    /// version not listed is refused. Server-preference profiles list the
+    /// suites in the server's order.
+    pub fn expected(self) -> Vec<(TlsVersion, Vec<&'static str>)> {
+        let c = self.config();
+        let tls12: Vec<&'static str> = c.cipher_list.split(':').collect();
+        match self {
+            Profile::Exchange2010 => vec![(TlsVersion::Tls10, tls12)],
+            Profile::Modern => vec![
+                (TlsVersion::Tls12, tls12),
+                (
+                    TlsVersion::Tls13,
+                    c.ciphersuites.unwrap_or_default().split(':').collect(),
+                ),
+            ],
+            Profile::Tls13Only => vec![(
+                TlsVersion::Tls13,
+                c.ciphersuites.unwrap_or_default().split(':').collect(),
+            )],
+            Profile::Dhe1024 | Profile::ServerPreference | Profile::ClientPreference => {
+                vec![(TlsVersion::Tls12, tls12)]
+            }
+            Profile::Ssl3Tls10 => vec![
+                (TlsVersion::Ssl3, tls12.clone()),
+                (TlsVersion::Tls10, tls12),
+            ],
+        }
+    }
+}
+
+/// The test PKI every OpenSSL fixture uses: an RSA-2048 leaf for
+/// `localhost`/`127.0.0.1` (RSA key exchange needs an RSA key) signed by an
+/// intermediate under a private root. Made once per test run.
+pub struct FixturePki {
+    pub root_pem: String,
+    /// Leaf then intermediate, as the server sends them.
+    pub chain_der: Vec<Vec<u8>>,
+    pub key_pem: String,
+}
+
+pub fn pki() -> &'static FixturePki {
+    static PKI: OnceLock<FixturePki> = OnceLock::new();
+    PKI.get_or_init(|| {
+        let root = Ca::root("mailprobe openssl fixture root");
+        let inter = root.intermediate("mailprobe openssl fixture intermediate");
+        let leaf = inter.rsa_leaf(&["localhost", "127.0.0.1"], 2048);
+        FixturePki {
+            root_pem: root.cert_pem.clone(),
+            chain_der: vec![leaf.cert_der.clone(), inter.cert_der.clone()],
+            key_pem: leaf.key_pem.clone(),
+        }
+    })
+}
+
+/// A running fixture; stops when dropped.
+pub struct OpensslServer {
+    pub addr: SocketAddr,
+    pub config: Config,
+    /// TCP connections accepted so far.
+    accepted: Arc<AtomicUsize>,
+    stop: Arc<AtomicBool>,
+}
+
+impl OpensslServer {
+    pub fn profile(p: Profile) -> OpensslServer {
+        OpensslServer::start(p.config())
+    }
+
+    pub fn profile_over(p: Profile, transport: Transport) -> OpensslServer {
+        OpensslServer::start(Config {
+            transport,
+            ..p.config()
+        })
+    }
+
+    /// A profile speaking POP3 or SMTP (or IMAP) over either transport.
+    pub fn profile_speaking(
+        p: Profile,
+        protocol: MailProtocol,
+        transport: Transport,
+    ) -> OpensslServer {
+        OpensslServer::start(Config {
+            transport,
+            protocol,
+            ..p.config()
+        })
+    }
+
+    pub fn start(config: Config) -> OpensslServer {
+        let ctx = Arc::new(context(&config));
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let live = Arc::new(AtomicUsize::new(0));
+        let (acc, st, cfg) = (Arc::clone(&accepted), Arc::clone(&stop), config.clone());
+        thread::spawn(move || {
+            for conn in listener.incoming() {
+                if st.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(stream) = conn else { continue };
+                acc.fetch_add(1, Ordering::SeqCst);
+                if live.fetch_add(1, Ordering::SeqCst) >= MAX_LIVE_CONNECTIONS {
+                    live.fetch_sub(1, Ordering::SeqCst);
+                    continue;
+                }
+                let (ctx, cfg, live) = (Arc::clone(&ctx), cfg.clone(), Arc::clone(&live));
+                thread::spawn(move || {
+                    serve(stream, &ctx, &cfg);
+                    live.fetch_sub(1, Ordering::SeqCst);
+                });
+            }
+        });
+        OpensslServer {
+            addr,
+            config,
+            accepted,
+            stop,
+        }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// TCP connections the server has accepted.
+    pub fn connections(&self) -> usize {
+        self.accepted.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for OpensslServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wake the accept loop so it sees the flag.
+        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_millis(200));
+    }
+}
+
+/// RC4 lives in OpenSSL 3's legacy provider; load it (with the default
+/// provider kept) before any context is made, once per process.
+pub fn load_legacy_provider() {
+    static LEGACY: OnceLock<Option<openssl::provider::Provider>> = OnceLock::new();
+    LEGACY.get_or_init(|| openssl::provider::Provider::try_load(None, "legacy", true).ok());
+}
+
+fn context(c: &Config) -> SslContext {
+    load_legacy_provider();
+    let pki = pki();
+    let mut b = SslContextBuilder::new(SslMethod::tls_server()).expect("ctx");
+    b.set_security_level(c.security_level);
+    b.set_min_proto_version(Some(c.min)).expect("min");
+    b.set_max_proto_version(Some(c.max)).expect("max");
+    b.set_cipher_list(c.cipher_list)
+        .unwrap_or_else(|e| panic!("cipher list {}: {e}", c.cipher_list));
+    if let Some(s) = c.ciphersuites {
+        b.set_ciphersuites(s).expect("ciphersuites");
+    }
+    if let Some(g) = c.groups {
+        b.set_groups_list(g).expect("groups");
+    }
+    if c.server_preference {
+        b.set_options(SslOptions::CIPHER_SERVER_PREFERENCE);
+    } else {
+        b.clear_options(SslOptions::CIPHER_SERVER_PREFERENCE);
+    }
+    if c.dh_1024 {
+        let dh = Dh::get_1024_160().expect("dh");
+        b.set_tmp_dh(&dh).expect("tmp dh");
+    }
+    let leaf = X509::from_der(&pki.chain_der[0]).expect("leaf");
+    b.set_certificate(&leaf).expect("cert");
+    for extra in &pki.chain_der[1..] {
+        b.add_extra_chain_cert(X509::from_der(extra).expect("inter"))
+            .expect("chain");
+    }
+    let key = PKey::private_key_from_pem(pki.key_pem.as_bytes()).expect("key");
+    b.set_private_key(&key).expect("key");
+    b.check_private_key().expect("key matches");
+    b.build()
+}
+
+/// One line, read a byte at a time so nothing after it (a ClientHello after
+/// `STARTTLS`) is consumed. `None` on EOF, error or an over-long line.
+fn read_line<R: Read>(r: &mut R) -> Option<String> {
+    let mut line = Vec::new();
+    let mut b = [0u8; 1];
+    while line.len() < 1024 {
+        match r.read(&mut b) {
+            Ok(1) if b[0] == b'\n' => {
+                if line.last() == Some(&b'\r') {
+                    line.pop();
+                }
+                return Some(String::from_utf8_lossy(&line).into_owned());
+            }
+            Ok(1) => line.push(b[0]),
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// Answers commands until the client leaves, EOF, or (when `until_starttls`)
+/// the upgrade command, whose go-ahead it sends; returns whether TLS should
+/// start now.
+fn dialogue<S: Read + Write>(s: &mut S, protocol: MailProtocol, until_starttls: bool) -> bool {
+    while let Some(line) = read_line(s) {
+        let upper = line.trim().to_ascii_uppercase();
+        let (out, then): (String, Option<bool>) = match protocol {
+            MailProtocol::Imap => {
+                let mut parts = line.splitn(2, ' ');
+                let tag = parts.next().unwrap_or("*").to_string();
+                let cmd = parts.next().unwrap_or("").trim().to_ascii_uppercase();
+                let caps = if until_starttls {
+                    "IMAP4 IMAP4rev1 LOGINDISABLED STARTTLS"
+                } else {
+                    "IMAP4 IMAP4rev1 AUTH=PLAIN"
+                };
+                match cmd.as_str() {
+                    "CAPABILITY" => (
+                        format!("* CAPABILITY {caps}\r\n{tag} OK CAPABILITY completed.\r\n"),
+                        None,
+                    ),
+                    "STARTTLS" if until_starttls => (
+                        format!("{tag} OK Begin TLS negotiation now.\r\n"),
+                        Some(true),
+                    ),
+                    "LOGOUT" => (
+                        format!("* BYE\r\n{tag} OK LOGOUT completed.\r\n"),
+                        Some(false),
+                    ),
+                    _ => (
+                        format!("{tag} BAD Command received in Invalid state.\r\n"),
+                        None,
+                    ),
+                }
+            }
+            MailProtocol::Pop3 => match upper.as_str() {
+                "CAPA" if until_starttls => ("+OK\r\nSTLS\r\nUSER\r\n.\r\n".into(), None),
+                "CAPA" => ("+OK\r\nUSER\r\nSASL PLAIN\r\n.\r\n".into(), None),
+                "STLS" if until_starttls => ("+OK Begin TLS negotiation\r\n".into(), Some(true)),
+                "QUIT" => ("+OK Bye\r\n".into(), Some(false)),
+                _ => ("-ERR Unknown command\r\n".into(), None),
+            },
+            MailProtocol::Smtp => match upper.split(' ').next().unwrap_or("") {
+                "EHLO" if until_starttls => (
+                    "250-fixture.test\r\n250-PIPELINING\r\n250-STARTTLS\r\n250 8BITMIME\r\n".into(),
+                    None,
+                ),
+                "EHLO" => (
+                    "250-fixture.test\r\n250-AUTH PLAIN LOGIN\r\n250 8BITMIME\r\n".into(),
+                    None,
+                ),
+                "STARTTLS" if until_starttls => {
+                    ("220 2.0.0 Ready to start TLS\r\n".into(), Some(true))
+                }
+                "QUIT" => ("221 2.0.0 Bye\r\n".into(), Some(false)),
+                _ => ("502 5.5.2 Command not recognized\r\n".into(), None),
+            },
+        };
+        if s.write_all(out.as_bytes()).is_err() {
+            return false;
+        }
+        if let Some(start_tls) = then {
+            return start_tls;
+        }
+    }
+    false
+}
+
+fn greeting(c: &Config) -> String {
+    match c.protocol {
+        MailProtocol::Imap => format!("{}\r\n", c.greeting),
+        MailProtocol::Pop3 => "+OK Fixture POP3 ready.\r\n".into(),
+        MailProtocol::Smtp => "220 fixture.test ESMTP Fixture ready\r\n".into(),
+    }
+}
+
+fn serve(mut stream: TcpStream, ctx: &SslContext, c: &Config) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let _ = stream.set_write_timeout(Some(Duration::from_secs(5)));
+    let _ = stream.set_nodelay(true);
+    if c.transport == Transport::Starttls {
+        if stream.write_all(greeting(c).as_bytes()).is_err() {
+            return;
+        }
+        if !dialogue(&mut stream, c.protocol, true) {
+            return;
+        }
+    }
+    let Ok(ssl) = Ssl::new(ctx) else { return };
+    let Ok(mut tls) = ssl.accept(stream) else {
+        return;
+    };
+    if c.transport == Transport::Implicit && tls.write_all(greeting(c).as_bytes()).is_err() {
+        return;
+    }
+    dialogue(&mut tls, c.protocol, false);
+}
