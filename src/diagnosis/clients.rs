@@ -550,11 +550,43 @@ fn certificate_checks(
 fn trial_outcome(obs: &Observations, profile: &ClientProfile) -> Option<TlsOutcome> {
     let trial = obs.client_trials.iter().find(|t| t.profile == profile.id)?;
     match &trial.outcome {
-        TrialOutcome::Negotiated { version, suite } => Some(TlsOutcome::Connects {
-            version: *version,
-            suite: *suite,
-            certain: true,
-        }),
+        // A ServerHello is not a connection: the client still checks what the
+        // server chose. A TLS 1.2-only client (Exchange Online, SChannel with
+        // TLS 1.0 off) that gets a TLS 1.0 ServerHello, as Exchange 2010 sends
+        // in answer to any hello, aborts: "do not possess a common algorithm".
+        TrialOutcome::Negotiated { version, suite } => {
+            let doubtful = profile.doubt.is_some_and(|d| d.versions.contains(version));
+            if !profile.offer.versions.contains(version) && !doubtful {
+                let floor = profile
+                    .offer
+                    .versions
+                    .first()
+                    .map(|v| v.to_string())
+                    .unwrap_or_default();
+                return Some(TlsOutcome::Fails {
+                    failure: Failure::ProtocolVersion,
+                    reason: format!(
+                        "the server answered {}'s ClientHello with a {version} ServerHello, and {} accepts {floor} at the lowest",
+                        profile.short, profile.short
+                    ),
+                });
+            }
+            if !profile.offer.suites.contains(suite) {
+                return Some(TlsOutcome::Fails {
+                    failure: Failure::HandshakeRefused,
+                    reason: format!(
+                        "the server chose {}, which {} did not offer",
+                        server::suite_name(*suite),
+                        profile.short
+                    ),
+                });
+            }
+            Some(TlsOutcome::Connects {
+                version: *version,
+                suite: *suite,
+                certain: !doubtful,
+            })
+        }
         TrialOutcome::Refused { alert } => {
             let alert_text = alert
                 .clone()

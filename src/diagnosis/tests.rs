@@ -1552,3 +1552,51 @@ fn later_connections_reset_look_like_a_connection_limit() {
     assert_eq!(client(&d, "java-17").basis, ClientBasis::Computed);
     assert_eq!(d.verdict, Verdict::Warn);
 }
+
+/// Exchange 2010 answers any hello with a TLS 1.0 ServerHello. For a client
+/// whose floor is TLS 1.2 that answer is the failure, not a connection.
+#[test]
+fn a_trial_answered_below_the_clients_floor_is_a_failure() {
+    let mut o = seed(993, Transport::Implicit);
+    o.client_trials.push(ClientTrial {
+        profile: "exchange-online".into(),
+        outcome: TrialOutcome::Negotiated {
+            version: Tls10,
+            suite: 0xC014,
+        },
+    });
+    let d = run(&o);
+    let exo = client(&d, "exchange-online");
+    assert!(!exo.connects);
+    assert_eq!(exo.basis, ClientBasis::Observed);
+    assert!(
+        exo.reason
+            .as_deref()
+            .unwrap()
+            .contains("TLSv1.0 ServerHello"),
+        "{:?}",
+        exo.reason
+    );
+    assert!(
+        exo.error_as_seen
+            .as_deref()
+            .unwrap()
+            .contains("do not possess a common algorithm")
+    );
+}
+
+/// A server that picks a suite the client never offered breaks the
+/// handshake for that client.
+#[test]
+fn a_trial_answered_with_an_unoffered_suite_is_a_failure() {
+    let mut o = modern();
+    o.client_trials.push(ClientTrial {
+        profile: "exchange-online".into(),
+        outcome: TrialOutcome::Negotiated {
+            version: Tls12,
+            suite: 0x009E, // DHE-RSA-AES128-GCM-SHA256: not in Office 365's list
+        },
+    });
+    let d = run(&o);
+    assert!(!client(&d, "exchange-online").connects);
+}

@@ -264,7 +264,45 @@ impl Resolved {
 /// gets it.
 async fn wire_scan(spec: &ProbeSpec, connector: &Connector, deadline: Deadline) -> ScanResult {
     let endpoint = Endpoint::new(connector.clone(), spec.protocol, spec.transport);
-    scan::scan(&endpoint, &ScanOptions::full(spec.sni.clone()), deadline).await
+    let mut result = scan::scan(&endpoint, &ScanOptions::full(spec.sni.clone()), deadline).await;
+    result.client_trials = client_trials(spec, &endpoint, deadline).await;
+    result
+}
+
+/// Each client profile's real ClientHello, sent once on the wire after the
+/// scan (same endpoint, so a server that started refusing is not pressed
+/// further), recording what the server picked. Profiles whose offers are
+/// identical share one connection.
+async fn client_trials(
+    spec: &ProbeSpec,
+    endpoint: &Endpoint,
+    deadline: Deadline,
+) -> Vec<crate::observations::ClientTrial> {
+    let mut distinct: Vec<(crate::tls::hello::ClientHelloSpec, Vec<&'static str>)> = Vec::new();
+    for profile in crate::diagnosis::profiles::all()
+        .iter()
+        .filter(|p| p.protocols.contains(&spec.protocol))
+    {
+        let hello = profile.offer.hello_spec(spec.sni.clone());
+        match distinct.iter_mut().find(|(h, _)| *h == hello) {
+            Some((_, ids)) => ids.push(profile.id),
+            None => distinct.push((hello, vec![profile.id])),
+        }
+    }
+    let trials = distinct.into_iter().map(|(hello, ids)| async move {
+        let trial = scan::client_trial(endpoint, ids[0], hello, deadline).await;
+        ids.into_iter()
+            .map(|id| crate::observations::ClientTrial {
+                profile: id.to_string(),
+                outcome: trial.outcome.clone(),
+            })
+            .collect::<Vec<_>>()
+    });
+    futures_util::future::join_all(trials)
+        .await
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 /// TCP connect, then the mail dialogue (for implicit TLS: the real

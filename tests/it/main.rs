@@ -8,4 +8,5 @@ mod dovecot;
 mod mail;
 mod openapi;
 mod scan;
+mod seed;
 mod support;

@@ -105,6 +105,8 @@ pub struct ScanResult {
     /// Connections the scan opened (retries included).
     pub connections: u32,
     pub ms: u64,
+    /// Client profiles' own offers, sent once each (filled by the probe).
+    pub client_trials: Vec<crate::observations::ClientTrial>,
 }
 
 impl ScanResult {
@@ -127,6 +129,7 @@ impl ScanResult {
         obs.scan_chain_der = self.chain_der;
         obs.version_answers = self.answers;
         obs.errors.extend(self.errors);
+        obs.client_trials = self.client_trials;
         obs.timing(steps::TLS_SCAN, self.ms);
     }
 }
