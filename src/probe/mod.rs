@@ -45,6 +45,8 @@ pub struct Prober {
     slots: Arc<Semaphore>,
     /// Mozilla roots plus the configured bundle, loaded once.
     trust: Arc<crate::tls::trust::TrustStores>,
+    /// Counters behind `GET /metrics`, shared by every clone of the prober.
+    metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl Prober {
@@ -64,7 +66,12 @@ impl Prober {
             slots: Arc::new(Semaphore::new(settings.max_concurrent_probes)),
             policy: Arc::new(policy),
             settings,
+            metrics: Arc::default(),
         }
+    }
+
+    pub fn metrics(&self) -> &Arc<crate::metrics::Metrics> {
+        &self.metrics
     }
 
     pub fn settings(&self) -> &Settings {
@@ -80,8 +87,16 @@ impl Prober {
     pub async fn probe(&self, request: &ProbeRequest) -> Result<Report, ProbeRejection> {
         // The request's profiles decide the verdict; the diagnosis gets them beside the facts.
         let profiles = request.profiles.clone();
-        let obs = self.observe(request).await?;
-        Ok(crate::diagnosis::report(obs, profiles.as_deref()))
+        let obs = self.observe(request).await.inspect_err(|e| {
+            self.metrics.observe_rejection(match e {
+                ProbeRejection::Invalid(_) => crate::metrics::Rejection::Invalid,
+                ProbeRejection::Refused(_) => crate::metrics::Rejection::Refused,
+                ProbeRejection::Busy { .. } => crate::metrics::Rejection::Busy,
+            })
+        })?;
+        let report = crate::diagnosis::report(obs, profiles.as_deref());
+        self.metrics.observe_probe(&report);
+        Ok(report)
     }
 
     /// The probe without the judgement: the facts as seen on the wire.
