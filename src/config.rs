@@ -343,6 +343,17 @@ mod tests {
     }
 
     #[test]
+    fn every_variable_is_in_the_readme_configuration_table() {
+        let readme = include_str!("../README.md");
+        for name in KNOWN_ENV {
+            assert!(
+                readme.contains(&format!("| `{name}` |")),
+                "README's configuration table lacks {name}"
+            );
+        }
+    }
+
+    #[test]
     fn cors_origins_are_checked() {
         assert!(parse(&[]).cors_origins.is_empty());
         let s = parse(&[
