@@ -341,6 +341,15 @@ async fn cors_preflight_allows_the_configured_origins_only() {
         .await
         .unwrap();
     assert_eq!(header(&other, "access-control-allow-origin"), None);
+    // A simple request from it is served, but the browser withholds the answer.
+    let simple = app
+        .client
+        .get(app.url("/healthz"))
+        .header("origin", "https://evil.example.net")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(header(&simple, "access-control-allow-origin"), None);
 
     // The actual request: allowed origin, and the request id is readable by the page.
     let simple = app
