@@ -2,6 +2,7 @@
 //! deadlines and connection caps, collect [`Observations`], and hand them to
 //! the diagnosis.
 
+pub mod batch;
 pub mod net;
 pub mod policy;
 pub mod real_tls;
@@ -20,7 +21,7 @@ use crate::mail::dialogue::DialogueSpec;
 use crate::observations::{Observations, steps};
 use crate::report::{ErrorKind, Report, Target, Transport};
 use crate::tls::scan::{self, Endpoint, ScanOptions, ScanResult};
-use net::{Connector, Deadline, Meter};
+use net::{ConnectionLimits, Connector, Deadline, Meter};
 use policy::{Refusal, TargetPolicy};
 use request::{Host, InvalidField, ProbeRequest, ProbeSpec};
 
@@ -43,6 +44,8 @@ pub struct Prober {
     settings: Arc<Settings>,
     policy: Arc<TargetPolicy>,
     slots: Arc<Semaphore>,
+    /// Connection caps shared by every probe: per target IP and global.
+    limits: ConnectionLimits,
     /// Mozilla roots plus the configured bundle, loaded once.
     trust: Arc<crate::tls::trust::TrustStores>,
 }
@@ -62,6 +65,10 @@ impl Prober {
         Prober {
             trust: Arc::new(trust),
             slots: Arc::new(Semaphore::new(settings.max_concurrent_probes)),
+            limits: ConnectionLimits::new(
+                settings.max_connections,
+                settings.per_target_connections,
+            ),
             policy: Arc::new(policy),
             settings,
         }
@@ -76,18 +83,49 @@ impl Prober {
         self.settings.max_concurrent_probes - self.slots.available_permits()
     }
 
-    /// Validates, resolves and checks a request, then runs the probe.
+    /// Connections open right now across every probe.
+    pub fn connections_in_flight(&self) -> usize {
+        self.limits.in_flight()
+    }
+
+    /// Validates, resolves and checks a request, then runs the probe; over
+    /// capacity it is refused at once ([`ProbeRejection::Busy`]).
     pub async fn probe(&self, request: &ProbeRequest) -> Result<Report, ProbeRejection> {
+        self.probe_with(request, Admission::Refuse).await
+    }
+
+    /// The same, but waiting for a free probe slot instead of refusing (for
+    /// batches, whose own parallelism cap keeps room for single probes).
+    pub async fn probe_queued(&self, request: &ProbeRequest) -> Result<Report, ProbeRejection> {
+        self.probe_with(request, Admission::Wait).await
+    }
+
+    async fn probe_with(
+        &self,
+        request: &ProbeRequest,
+        admission: Admission,
+    ) -> Result<Report, ProbeRejection> {
         // The request's profiles decide the verdict; the diagnosis gets them beside the facts.
         let profiles = request.profiles.clone();
-        let obs = self.observe(request).await?;
+        let obs = self.observe_with(request, admission).await?;
         Ok(crate::diagnosis::report(obs, profiles.as_deref()))
     }
 
     /// The probe without the judgement: the facts as seen on the wire.
     pub async fn observe(&self, request: &ProbeRequest) -> Result<Observations, ProbeRejection> {
+        self.observe_with(request, Admission::Refuse).await
+    }
+
+    async fn observe_with(
+        &self,
+        request: &ProbeRequest,
+        admission: Admission,
+    ) -> Result<Observations, ProbeRejection> {
         let spec = request.validate(&self.settings)?;
-        let slot = self.try_slot()?;
+        let slot = match admission {
+            Admission::Refuse => self.try_slot()?,
+            Admission::Wait => self.wait_slot().await?,
+        };
         let deadline = Deadline::after(spec.timeout);
         let started = Instant::now();
         let started_at = OffsetDateTime::now_utc();
@@ -108,6 +146,15 @@ impl Prober {
                 })
             }
         }
+    }
+
+    async fn wait_slot(&self) -> Result<OwnedSemaphorePermit, ProbeRejection> {
+        Arc::clone(&self.slots)
+            .acquire_owned()
+            .await
+            .map_err(|_| ProbeRejection::Busy {
+                in_flight: self.in_flight(),
+            })
     }
 
     /// Resolves the host once and checks every address. A name that does
@@ -193,11 +240,7 @@ impl Prober {
             .iter()
             .map(|ip| SocketAddr::new(*ip, spec.port))
             .collect();
-        let connector = Connector::new(
-            sockets,
-            self.settings.per_target_connections,
-            Arc::clone(&meter),
-        );
+        let connector = Connector::shared(sockets, &self.limits, Arc::clone(&meter));
 
         // A step that overruns is recorded; the steps before it stand. The
         // wire scan and the versioned real handshakes run beside the first
@@ -241,6 +284,13 @@ impl Prober {
         real_tls::record_handshakes(obs, versioned);
         real_tls::record_certificate(obs, spec, &self.trust, OffsetDateTime::now_utc());
     }
+}
+
+/// What to do when every probe slot is taken.
+#[derive(Debug, Clone, Copy)]
+enum Admission {
+    Refuse,
+    Wait,
 }
 
 struct Resolved {
