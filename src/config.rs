@@ -78,7 +78,8 @@ pub struct Settings {
     )]
     pub max_batch: usize,
 
-    /// Probes one batch runs at once. Batch probes take the same global
+    /// Probes one batch runs at once (never more than half of
+    /// MAILPROBE_MAX_CONCURRENT_PROBES). Batch probes take the same global
     /// probe slots as single ones but wait for them instead of a 429, so this
     /// is what leaves room for single probes beside a batch.
     #[arg(

@@ -188,7 +188,13 @@ pub fn lines(
     stream::iter(invalid).chain(batch::run(prober, runnable, parallelism).map(BatchLine::from))
 }
 
-/// The parallelism a batch gets: what it asks for, at most the configured cap.
-pub fn parallelism(requested: Option<usize>, cap: usize) -> usize {
-    requested.unwrap_or(cap).clamp(1, cap.max(1))
+/// The parallelism a batch gets: what it asks for, at most
+/// `MAILPROBE_BATCH_PARALLELISM` and at most half the global probe slots,
+/// so that one batch never holds every slot and single probes still run.
+pub fn parallelism(requested: Option<usize>, settings: &crate::config::Settings) -> usize {
+    let cap = settings
+        .batch_parallelism
+        .min(settings.max_concurrent_probes / 2)
+        .max(1);
+    requested.unwrap_or(cap).clamp(1, cap)
 }

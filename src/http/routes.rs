@@ -155,7 +155,7 @@ pub async fn post_batch(
     let request: BatchRequest =
         serde_path_to_error::deserialize(de).map_err(problem::from_json_error)?;
     drop(body);
-    let parallelism = batch::parallelism(request.parallelism, settings.batch_parallelism);
+    let parallelism = batch::parallelism(request.parallelism, settings);
     let (runnable, invalid) = batch::plan(request.targets, settings.max_batch)?;
     let lines = batch::lines(prober.get_ref().clone(), runnable, invalid, parallelism)
         .map(|line| Ok::<_, std::convert::Infallible>(web::Bytes::from(line.to_ndjson())));

@@ -164,3 +164,31 @@ async fn batch_is_in_the_openapi_document() {
     assert!(batch.is_object());
     assert!(batch["responses"]["200"]["content"]["application/x-ndjson"].is_object());
 }
+
+/// Given a batch holding what it may of the probe slots, a single probe
+/// beside it still runs (a batch takes at most half the slots).
+#[tokio::test]
+async fn a_batch_leaves_room_for_single_probes() {
+    let fixture = OpensslServer::profile(Profile::Modern);
+    let app = spawn_app_with(&[
+        "--allow-targets",
+        "127.0.0.0/8",
+        "--max-concurrent-probes",
+        "2",
+        "--batch-parallelism",
+        "8",
+    ])
+    .await;
+    let target = json!({"host": "127.0.0.1", "port": fixture.port()});
+    let targets: Vec<Value> = (0..20).map(|_| target.clone()).collect();
+    let body = json!({"targets": targets});
+    let batch = post_batch(&app, &body);
+    let single = async {
+        // Let the batch take its slots first.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        app.post_probe(&target).await.status().as_u16()
+    };
+    let (batch, single) = tokio::join!(batch, single);
+    assert_eq!(single, 200, "the single probe found a free slot");
+    assert_eq!(ndjson(&batch.text().await.unwrap()).len(), 20);
+}
