@@ -246,12 +246,21 @@ impl Prober {
         // wire scan and the versioned real handshakes run beside the first
         // contact on their own connections, each bounded by the deadline, so
         // their partial facts survive.
-        let (steps_done, scan, versioned) = tokio::join!(
-            deadline.run(first_contact(&spec, &connector, deadline, &mut obs)),
-            wire_scan(&spec, &connector, deadline),
-            real_tls::versioned_handshakes(&spec, &connector, deadline),
+        // Each arm is boxed: together they are large futures, and debug
+        // builds would move them across the (small) worker thread stacks.
+        let ((steps_done, dialogue_ms), (scan, trials_ms), (versioned, versioned_ms)) = tokio::join!(
+            Box::pin(timed(
+                deadline.run(first_contact(&spec, &connector, deadline, &mut obs))
+            )),
+            Box::pin(wire_scan(&spec, &connector, deadline)),
+            Box::pin(timed(real_tls::versioned_handshakes(
+                &spec, &connector, deadline
+            ))),
         );
         scan.merge_into(&mut obs);
+        obs.timing(steps::MAIL_DIALOGUE, dialogue_ms);
+        obs.timing(steps::CLIENT_TRIALS, trials_ms);
+        obs.timing(steps::TLS_HANDSHAKES, versioned_ms);
         if !obs.scan_chain_der.is_empty() {
             obs.chains.push(crate::observations::ObservedChain {
                 path: "scanner".into(),
@@ -312,11 +321,24 @@ impl Resolved {
 /// The wire scanner over the probe's transport (after the STARTTLS prelude
 /// on every connection when the transport is `starttls`); every protocol
 /// gets it.
-async fn wire_scan(spec: &ProbeSpec, connector: &Connector, deadline: Deadline) -> ScanResult {
+/// Returns the scan's result and the client trials' milliseconds.
+async fn wire_scan(
+    spec: &ProbeSpec,
+    connector: &Connector,
+    deadline: Deadline,
+) -> (ScanResult, u64) {
     let endpoint = Endpoint::new(connector.clone(), spec.protocol, spec.transport);
     let mut result = scan::scan(&endpoint, &ScanOptions::full(spec.sni.clone()), deadline).await;
-    result.client_trials = client_trials(spec, &endpoint, deadline).await;
-    result
+    let (trials, ms) = timed(client_trials(spec, &endpoint, deadline)).await;
+    result.client_trials = trials;
+    (result, ms)
+}
+
+/// Runs `fut` and says how long it took, in milliseconds.
+async fn timed<F: Future>(fut: F) -> (F::Output, u64) {
+    let started = Instant::now();
+    let out = fut.await;
+    (out, started.elapsed().as_millis() as u64)
 }
 
 /// Each client profile's real ClientHello, sent once on the wire after the

@@ -71,7 +71,25 @@ async fn batch_streams_one_line_per_target_with_problems_inline() {
         .map(|v| v["version"].as_str().unwrap())
         .collect();
     assert_eq!(versions, ["TLSv1.0"]);
-    assert!(ex["report"]["stats"]["connections"].as_u64().unwrap() > 0);
+    let stats = &ex["report"]["stats"];
+    for counter in ["connections", "handshakes", "bytes_sent", "bytes_received"] {
+        assert!(stats[counter].as_u64().unwrap() > 0, "{counter}: {stats}");
+    }
+    let steps: Vec<&str> = ex["report"]["timings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["step"].as_str().unwrap())
+        .collect();
+    for step in [
+        "tcp_connect",
+        "tls_scan",
+        "mail_dialogue",
+        "client_trials",
+        "tls_handshakes",
+    ] {
+        assert!(steps.contains(&step), "{step} in {steps:?}");
+    }
     assert_eq!(by_index[&1]["id"], "modern");
     assert!(by_index[&1]["report"].is_object());
 
