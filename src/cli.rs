@@ -40,7 +40,14 @@ pub enum Command {
 #[derive(Debug, clap::Args)]
 pub struct ProbeArgs {
     /// HOST or HOST:PORT (IPv6 as [::1]:993).
-    pub target: String,
+    #[arg(required_unless_present = "targets", conflicts_with = "targets")]
+    pub target: Option<String>,
+    /// Probe every target in FILE (`-` for stdin) and print one NDJSON line
+    /// per target as each finishes (as `POST /v1/probes:batch` does). A line
+    /// is `host[:port]` (the other flags apply) or a JSON probe request with
+    /// an optional `id`; blank lines and `#` comments are skipped.
+    #[arg(long, value_name = "FILE")]
+    pub targets: Option<std::path::PathBuf>,
     /// Port, if not given in TARGET.
     #[arg(long)]
     pub port: Option<u16>,
@@ -225,17 +232,12 @@ async fn serve(settings: Settings) -> ExitCode {
     }
 }
 
-async fn probe(settings: Settings, args: ProbeArgs) -> ExitCode {
-    let (host, port_in_target) = match split_target(&args.target) {
-        Ok(v) => v,
-        Err(e) => {
-            eprintln!("mailprobe: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let request = ProbeRequest {
+/// The request for `host[:port]` with the command line's options.
+fn request_for(args: &ProbeArgs, target: &str) -> Result<ProbeRequest, String> {
+    let (host, port_in_target) = split_target(target)?;
+    Ok(ProbeRequest {
         host,
-        port: args.port.or(port_in_target),
+        port: port_in_target.or(args.port),
         protocol: Some(match args.protocol {
             CliProtocol::Imap => Protocol::Imap,
             CliProtocol::Pop3 => Protocol::Pop3,
@@ -247,12 +249,25 @@ async fn probe(settings: Settings, args: ProbeArgs) -> ExitCode {
             CliTransport::Starttls => Transport::Starttls,
             CliTransport::Auto => Transport::Auto,
         }),
-        sni: args.sni,
-        profiles: (!args.profiles.is_empty()).then_some(args.profiles),
+        sni: args.sni.clone(),
+        profiles: (!args.profiles.is_empty()).then(|| args.profiles.clone()),
         timeout_ms: args.timeout_ms,
         credentials: None,
         allow_plaintext_login: None,
         ca_bundle_pem: None,
+    })
+}
+
+async fn probe(settings: Settings, args: ProbeArgs) -> ExitCode {
+    if let Some(file) = &args.targets {
+        return probe_many(settings, &args, file).await;
+    }
+    let request = match request_for(&args, args.target.as_deref().unwrap_or_default()) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("mailprobe: {e}");
+            return ExitCode::from(2);
+        }
     };
     let prober = Prober::new(Arc::new(settings));
     let report = match prober.probe(&request).await {
@@ -282,6 +297,97 @@ async fn probe(settings: Settings, args: ProbeArgs) -> ExitCode {
         Verdict::Pass | Verdict::Warn => ExitCode::SUCCESS,
         Verdict::Fail => ExitCode::from(1),
     }
+}
+
+/// `probe --targets FILE`: the batch, printed as NDJSON as each finishes.
+/// Exit code: 0 when every target passed or warned, 1 when any failed or
+/// was refused, 2 for a usage error (an unreadable file, too many targets).
+async fn probe_many(settings: Settings, args: &ProbeArgs, file: &std::path::Path) -> ExitCode {
+    use futures_util::StreamExt;
+    let text = if file.as_os_str() == "-" {
+        tokio::task::spawn_blocking(|| std::io::read_to_string(std::io::stdin()))
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+    } else {
+        tokio::fs::read_to_string(file).await
+    };
+    let text = match text {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("mailprobe: cannot read {}: {e}", file.display());
+            return ExitCode::from(2);
+        }
+    };
+    let mut targets = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let value = if line.starts_with('{') {
+            match serde_json::from_str::<serde_json::Value>(line) {
+                Ok(v) => v,
+                Err(e) => {
+                    eprintln!("mailprobe: {}:{}: {e}", file.display(), n + 1);
+                    return ExitCode::from(2);
+                }
+            }
+        } else {
+            match request_for(args, line) {
+                Ok(r) => request_json(&r),
+                Err(e) => {
+                    eprintln!("mailprobe: {}:{}: {e}", file.display(), n + 1);
+                    return ExitCode::from(2);
+                }
+            }
+        };
+        targets.push(value);
+    }
+    let (runnable, invalid) = match http::batch::plan(targets, settings.max_batch) {
+        Ok(v) => v,
+        Err(p) => {
+            eprintln!("mailprobe: {}", p.detail);
+            return ExitCode::from(2);
+        }
+    };
+    let parallelism = http::batch::parallelism(None, &settings);
+    let prober = Prober::new(Arc::new(settings));
+    let mut lines = std::pin::pin!(http::batch::lines(prober, runnable, invalid, parallelism));
+    let mut all_good = true;
+    while let Some(line) = lines.next().await {
+        all_good &= line.problem.is_none()
+            && line
+                .report
+                .as_ref()
+                .is_some_and(|r| r.verdict != Verdict::Fail);
+        let mut out = std::io::stdout().lock();
+        if let Err(e) = out.write_all(&line.to_ndjson()).and_then(|_| out.flush()) {
+            eprintln!("mailprobe: cannot write the results: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+    if all_good {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// A request built from the command line, as the JSON a batch target is.
+fn request_json(r: &ProbeRequest) -> serde_json::Value {
+    let mut v = serde_json::json!({
+        "host": r.host,
+        "port": r.port,
+        "protocol": r.protocol,
+        "transport": r.transport,
+        "sni": r.sni,
+        "profiles": r.profiles,
+        "timeout_ms": r.timeout_ms,
+    });
+    if let serde_json::Value::Object(map) = &mut v {
+        map.retain(|_, v| !v.is_null());
+    }
+    v
 }
 
 /// The mail dialogue in a few lines: software, capabilities, STARTTLS, login.

@@ -49,7 +49,8 @@ pub struct Settings {
     )]
     pub max_concurrent_probes: usize,
 
-    /// Connections one probe may hold open to its target at the same time.
+    /// Connections open at once to one target IP address, shared by every
+    /// probe of this instance that dials it.
     #[arg(
         long,
         env = "MAILPROBE_PER_TARGET_CONNECTIONS",
@@ -57,6 +58,37 @@ pub struct Settings {
         global = true
     )]
     pub per_target_connections: usize,
+
+    /// Connections in flight across all probes of this instance; beyond it
+    /// connection attempts wait (within each probe's deadline).
+    #[arg(
+        long,
+        env = "MAILPROBE_MAX_CONNECTIONS",
+        default_value_t = 512,
+        global = true
+    )]
+    pub max_connections: usize,
+
+    /// Targets one `POST /v1/probes:batch` (or `probe --targets`) may name.
+    #[arg(
+        long,
+        env = "MAILPROBE_MAX_BATCH",
+        default_value_t = 1000,
+        global = true
+    )]
+    pub max_batch: usize,
+
+    /// Probes one batch runs at once (never more than half of
+    /// MAILPROBE_MAX_CONCURRENT_PROBES). Batch probes take the same global
+    /// probe slots as single ones but wait for them instead of a 429, so this
+    /// is what leaves room for single probes beside a batch.
+    #[arg(
+        long,
+        env = "MAILPROBE_BATCH_PARALLELISM",
+        default_value_t = 32,
+        global = true
+    )]
+    pub batch_parallelism: usize,
 
     /// Comma-separated CIDRs that may be probed even though the default policy
     /// refuses them (e.g. `127.0.0.0/8` to probe local test servers).
@@ -114,6 +146,9 @@ pub const KNOWN_ENV: &[&str] = &[
     "MAILPROBE_MAX_TIMEOUT_MS",
     "MAILPROBE_MAX_CONCURRENT_PROBES",
     "MAILPROBE_PER_TARGET_CONNECTIONS",
+    "MAILPROBE_MAX_CONNECTIONS",
+    "MAILPROBE_MAX_BATCH",
+    "MAILPROBE_BATCH_PARALLELISM",
     "MAILPROBE_ALLOW_TARGETS",
     "MAILPROBE_DENY_TARGETS",
     "MAILPROBE_MAX_BODY_BYTES",
@@ -228,6 +263,19 @@ impl Settings {
             self.per_target_connections as u64,
             1,
             64,
+        )?;
+        range(
+            "MAILPROBE_MAX_CONNECTIONS",
+            self.max_connections as u64,
+            1,
+            1_000_000,
+        )?;
+        range("MAILPROBE_MAX_BATCH", self.max_batch as u64, 1, 100_000)?;
+        range(
+            "MAILPROBE_BATCH_PARALLELISM",
+            self.batch_parallelism as u64,
+            1,
+            10_000,
         )?;
         range(
             "MAILPROBE_MAX_BODY_BYTES",

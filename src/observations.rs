@@ -31,6 +31,12 @@ pub mod steps {
     pub const TLS12_HANDSHAKE: &str = "tls12_handshake";
     /// The wire scanner (versions, suites, groups, chain).
     pub const TLS_SCAN: &str = "tls_scan";
+    /// Timings only: the whole first contact (connect, mail dialogue and
+    /// the real handshake inside it), the client profiles' trials after the
+    /// scan, and the versioned real handshakes beside them.
+    pub const MAIL_DIALOGUE: &str = "mail_dialogue";
+    pub const CLIENT_TRIALS: &str = "client_trials";
+    pub const TLS_HANDSHAKES: &str = "tls_handshakes";
     pub const PROBE: &str = "probe";
 }
 

@@ -5,6 +5,7 @@
 // once per failed request, so boxing it would buy nothing.
 #![allow(clippy::result_large_err)]
 
+pub mod batch;
 pub mod problem;
 pub mod routes;
 

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::RequestId;
+use super::batch::{self, BatchLine, BatchRequest};
 use super::problem::{self, Cause, Problem};
 use crate::probe::Prober;
 use crate::probe::request::ProbeRequest;
@@ -100,6 +101,80 @@ pub async fn post_probe(
     let mut report = prober.probe(&request).await?;
     report.request_id = Some(request_id.0);
     Ok(web::Json(report))
+}
+
+/// Reads a JSON body of at most `limit` bytes.
+async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::BytesMut, Problem> {
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk
+            .map_err(|e| Problem::new(Cause::MalformedJson, format!("reading the body: {e}")))?;
+        if body.len() + chunk.len() > limit {
+            return Err(Problem::new(
+                Cause::BodyTooLarge,
+                format!("the body exceeds {limit} bytes"),
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Bytes a batch body may take: the single-request limit, plus 2 KiB per
+/// target the batch may name.
+fn batch_body_limit(settings: &crate::config::Settings) -> usize {
+    settings
+        .max_body_bytes
+        .saturating_add(settings.max_batch.saturating_mul(2048))
+}
+
+/// Probe many endpoints; results stream back as NDJSON, one line per
+/// target as each finishes: `{index, id?, report}`, or `{index, id?,
+/// problem}` for a target that is invalid or refused (the rest still run).
+/// Batch probes wait for capacity instead of a 429, at most
+/// `MAILPROBE_BATCH_PARALLELISM` at once. Closing the connection cancels
+/// the targets not yet finished.
+#[utoipa::path(
+    tag = "probes",
+    request_body(content = BatchRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "One JSON object per line (NDJSON), one line per target, in the order they finish", body = BatchLine, content_type = "application/x-ndjson"),
+        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not declared as JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`targets` is empty or longer than `MAILPROBE_MAX_BATCH`, or a top-level field is invalid", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/probes:batch")]
+pub async fn post_batch(
+    req: HttpRequest,
+    payload: web::Payload,
+    prober: web::Data<Prober>,
+    request_id: RequestId,
+) -> Result<HttpResponse, Problem> {
+    check_json_content_type(&req)?;
+    let settings = prober.settings();
+    let body = read_body(payload, batch_body_limit(settings)).await?;
+    let de = &mut serde_json::Deserializer::from_slice(&body);
+    let request: BatchRequest =
+        serde_path_to_error::deserialize(de).map_err(problem::from_json_error)?;
+    drop(body);
+    let parallelism = batch::parallelism(request.parallelism, settings);
+    let (runnable, invalid) = batch::plan(request.targets, settings.max_batch)?;
+    // Every Report of the batch carries the batch request's id, so a line
+    // can be matched to the request's log line.
+    let lines = batch::lines(prober.get_ref().clone(), runnable, invalid, parallelism).map(
+        move |mut line| {
+            if let Some(report) = line.report.as_mut() {
+                report.request_id = Some(request_id.0.clone());
+            }
+            Ok::<_, std::convert::Infallible>(web::Bytes::from(line.to_ndjson()))
+        },
+    );
+    Ok(HttpResponse::Ok()
+        .content_type(batch::NDJSON)
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .streaming(lines))
 }
 
 /// Probe one mail endpoint, with the request in the query string.
@@ -268,6 +343,7 @@ pub async fn not_found(req: HttpRequest) -> HttpResponse {
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(post_probe)
+        .service(post_batch)
         .service(get_probe)
         .service(get_profiles)
         .service(get_findings)

@@ -2,6 +2,7 @@
 //! deadlines and connection caps, collect [`Observations`], and hand them to
 //! the diagnosis.
 
+pub mod batch;
 pub mod net;
 pub mod policy;
 pub mod real_tls;
@@ -20,7 +21,7 @@ use crate::mail::dialogue::DialogueSpec;
 use crate::observations::{Observations, steps};
 use crate::report::{ErrorKind, Report, Target, Transport};
 use crate::tls::scan::{self, Endpoint, ScanOptions, ScanResult};
-use net::{Connector, Deadline, Meter};
+use net::{ConnectionLimits, Connector, Deadline, Meter};
 use policy::{Refusal, TargetPolicy};
 use request::{Host, InvalidField, ProbeRequest, ProbeSpec};
 
@@ -43,6 +44,8 @@ pub struct Prober {
     settings: Arc<Settings>,
     policy: Arc<TargetPolicy>,
     slots: Arc<Semaphore>,
+    /// Connection caps shared by every probe: per target IP and global.
+    limits: ConnectionLimits,
     /// Mozilla roots plus the configured bundle, loaded once.
     trust: Arc<crate::tls::trust::TrustStores>,
     /// Counters behind `GET /metrics`, shared by every clone of the prober.
@@ -64,6 +67,10 @@ impl Prober {
         Prober {
             trust: Arc::new(trust),
             slots: Arc::new(Semaphore::new(settings.max_concurrent_probes)),
+            limits: ConnectionLimits::new(
+                settings.max_connections,
+                settings.per_target_connections,
+            ),
             policy: Arc::new(policy),
             settings,
             metrics: Arc::default(),
@@ -83,17 +90,40 @@ impl Prober {
         self.settings.max_concurrent_probes - self.slots.available_permits()
     }
 
-    /// Validates, resolves and checks a request, then runs the probe.
+    /// Connections open right now across every probe.
+    pub fn connections_in_flight(&self) -> usize {
+        self.limits.in_flight()
+    }
+
+    /// Validates, resolves and checks a request, then runs the probe; over
+    /// capacity it is refused at once ([`ProbeRejection::Busy`]).
     pub async fn probe(&self, request: &ProbeRequest) -> Result<Report, ProbeRejection> {
+        self.probe_with(request, Admission::Refuse).await
+    }
+
+    /// The same, but waiting for a free probe slot instead of refusing (for
+    /// batches, whose own parallelism cap keeps room for single probes).
+    pub async fn probe_queued(&self, request: &ProbeRequest) -> Result<Report, ProbeRejection> {
+        self.probe_with(request, Admission::Wait).await
+    }
+
+    async fn probe_with(
+        &self,
+        request: &ProbeRequest,
+        admission: Admission,
+    ) -> Result<Report, ProbeRejection> {
         // The request's profiles decide the verdict; the diagnosis gets them beside the facts.
         let profiles = request.profiles.clone();
-        let obs = self.observe(request).await.inspect_err(|e| {
-            self.metrics.observe_rejection(match e {
-                ProbeRejection::Invalid(_) => crate::metrics::Rejection::Invalid,
-                ProbeRejection::Refused(_) => crate::metrics::Rejection::Refused,
-                ProbeRejection::Busy { .. } => crate::metrics::Rejection::Busy,
-            })
-        })?;
+        let obs = self
+            .observe_with(request, admission)
+            .await
+            .inspect_err(|e| {
+                self.metrics.observe_rejection(match e {
+                    ProbeRejection::Invalid(_) => crate::metrics::Rejection::Invalid,
+                    ProbeRejection::Refused(_) => crate::metrics::Rejection::Refused,
+                    ProbeRejection::Busy { .. } => crate::metrics::Rejection::Busy,
+                })
+            })?;
         let report = crate::diagnosis::report(obs, profiles.as_deref());
         self.metrics.observe_probe(&report);
         Ok(report)
@@ -101,8 +131,19 @@ impl Prober {
 
     /// The probe without the judgement: the facts as seen on the wire.
     pub async fn observe(&self, request: &ProbeRequest) -> Result<Observations, ProbeRejection> {
+        self.observe_with(request, Admission::Refuse).await
+    }
+
+    async fn observe_with(
+        &self,
+        request: &ProbeRequest,
+        admission: Admission,
+    ) -> Result<Observations, ProbeRejection> {
         let spec = request.validate(&self.settings)?;
-        let slot = self.try_slot()?;
+        let slot = match admission {
+            Admission::Refuse => self.try_slot()?,
+            Admission::Wait => self.wait_slot().await?,
+        };
         let deadline = Deadline::after(spec.timeout);
         let started = Instant::now();
         let started_at = OffsetDateTime::now_utc();
@@ -123,6 +164,15 @@ impl Prober {
                 })
             }
         }
+    }
+
+    async fn wait_slot(&self) -> Result<OwnedSemaphorePermit, ProbeRejection> {
+        Arc::clone(&self.slots)
+            .acquire_owned()
+            .await
+            .map_err(|_| ProbeRejection::Busy {
+                in_flight: self.in_flight(),
+            })
     }
 
     /// Resolves the host once and checks every address. A name that does
@@ -208,22 +258,27 @@ impl Prober {
             .iter()
             .map(|ip| SocketAddr::new(*ip, spec.port))
             .collect();
-        let connector = Connector::new(
-            sockets,
-            self.settings.per_target_connections,
-            Arc::clone(&meter),
-        );
+        let connector = Connector::shared(sockets, &self.limits, Arc::clone(&meter));
 
         // A step that overruns is recorded; the steps before it stand. The
         // wire scan and the versioned real handshakes run beside the first
         // contact on their own connections, each bounded by the deadline, so
         // their partial facts survive.
-        let (steps_done, scan, versioned) = tokio::join!(
-            deadline.run(first_contact(&spec, &connector, deadline, &mut obs)),
-            wire_scan(&spec, &connector, deadline),
-            real_tls::versioned_handshakes(&spec, &connector, deadline),
+        // Each arm is boxed: together they are large futures, and debug
+        // builds would move them across the (small) worker thread stacks.
+        let ((steps_done, dialogue_ms), (scan, trials_ms), (versioned, versioned_ms)) = tokio::join!(
+            Box::pin(timed(
+                deadline.run(first_contact(&spec, &connector, deadline, &mut obs))
+            )),
+            Box::pin(wire_scan(&spec, &connector, deadline)),
+            Box::pin(timed(real_tls::versioned_handshakes(
+                &spec, &connector, deadline
+            ))),
         );
         scan.merge_into(&mut obs);
+        obs.timing(steps::MAIL_DIALOGUE, dialogue_ms);
+        obs.timing(steps::CLIENT_TRIALS, trials_ms);
+        obs.timing(steps::TLS_HANDSHAKES, versioned_ms);
         if !obs.scan_chain_der.is_empty() {
             obs.chains.push(crate::observations::ObservedChain {
                 path: "scanner".into(),
@@ -258,6 +313,13 @@ impl Prober {
     }
 }
 
+/// What to do when every probe slot is taken.
+#[derive(Debug, Clone, Copy)]
+enum Admission {
+    Refuse,
+    Wait,
+}
+
 struct Resolved {
     addresses: Vec<IpAddr>,
     error: Option<(String, ErrorKind)>,
@@ -277,11 +339,24 @@ impl Resolved {
 /// The wire scanner over the probe's transport (after the STARTTLS prelude
 /// on every connection when the transport is `starttls`); every protocol
 /// gets it.
-async fn wire_scan(spec: &ProbeSpec, connector: &Connector, deadline: Deadline) -> ScanResult {
+/// Returns the scan's result and the client trials' milliseconds.
+async fn wire_scan(
+    spec: &ProbeSpec,
+    connector: &Connector,
+    deadline: Deadline,
+) -> (ScanResult, u64) {
     let endpoint = Endpoint::new(connector.clone(), spec.protocol, spec.transport);
     let mut result = scan::scan(&endpoint, &ScanOptions::full(spec.sni.clone()), deadline).await;
-    result.client_trials = client_trials(spec, &endpoint, deadline).await;
-    result
+    let (trials, ms) = timed(client_trials(spec, &endpoint, deadline)).await;
+    result.client_trials = trials;
+    (result, ms)
+}
+
+/// Runs `fut` and says how long it took, in milliseconds.
+async fn timed<F: Future>(fut: F) -> (F::Output, u64) {
+    let started = Instant::now();
+    let out = fut.await;
+    (out, started.elapsed().as_millis() as u64)
 }
 
 /// Each client profile's real ClientHello, sent once on the wire after the

@@ -1,14 +1,20 @@
 //! Connections to the target: deadlines, a connection cap, and byte counts.
 //!
 //! Every probe step opens its connections through [`Connector::connect`], so
-//! the per-target cap, the statistics and the deadline apply to all of them
-//! (the mail dialogue, the wire scanner, the real handshakes).
+//! the caps, the statistics and the deadline apply to all of them (the mail
+//! dialogue, the wire scanner, the real handshakes).
+//!
+//! Two caps hold a connection: the target address's slots, shared by every
+//! probe of this instance that dials that IP (two probes of one server share
+//! its slots, so a batch cannot hammer it), and the instance's global cap on
+//! connections in flight ([`ConnectionLimits`]).
 
+use std::collections::HashMap;
 use std::io;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -91,7 +97,8 @@ impl Meter {
 pub struct ProbeStream {
     inner: TcpStream,
     meter: Arc<Meter>,
-    _slot: OwnedSemaphorePermit,
+    /// The target address's slot and the global slot, released on drop.
+    _slots: (OwnedSemaphorePermit, OwnedSemaphorePermit),
 }
 
 impl ProbeStream {
@@ -144,12 +151,64 @@ pub struct ConnectError {
     pub message: String,
 }
 
+/// The connection caps of one instance, shared by all its probes: at most
+/// `per_host` connections to any one IP address and `global` in flight in
+/// all. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct ConnectionLimits {
+    global: Arc<Semaphore>,
+    global_size: usize,
+    per_host: usize,
+    /// Live per-address semaphores. Weak: an entry lives as long as some
+    /// [`Connector`] holds it, and dead entries are pruned as new ones come.
+    hosts: Arc<Mutex<HashMap<IpAddr, Weak<Semaphore>>>>,
+}
+
+/// Live host entries beyond which dead ones are swept on insertion.
+const HOST_SWEEP_AT: usize = 256;
+
+impl ConnectionLimits {
+    pub fn new(global: usize, per_host: usize) -> ConnectionLimits {
+        let global_size = global.clamp(1, Semaphore::MAX_PERMITS);
+        ConnectionLimits {
+            global: Arc::new(Semaphore::new(global_size)),
+            global_size,
+            per_host: per_host.max(1),
+            hosts: Arc::default(),
+        }
+    }
+
+    /// Connections open right now across every probe.
+    pub fn in_flight(&self) -> usize {
+        self.global_size - self.global.available_permits()
+    }
+
+    /// The slots of one address, created on first use.
+    fn host(&self, ip: IpAddr) -> Arc<Semaphore> {
+        // The map is only touched under this lock for a lookup or an insert;
+        // a poisoned lock still holds a usable map.
+        let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(live) = hosts.get(&ip).and_then(Weak::upgrade) {
+            return live;
+        }
+        if hosts.len() >= HOST_SWEEP_AT {
+            hosts.retain(|_, w| w.strong_count() > 0);
+        }
+        let fresh = Arc::new(Semaphore::new(self.per_host));
+        hosts.insert(ip, Arc::downgrade(&fresh));
+        fresh
+    }
+}
+
 /// Opens connections to one target's checked addresses.
 #[derive(Debug, Clone)]
 pub struct Connector {
-    /// Addresses already checked against the target policy; nothing else is dialled.
+    /// Addresses already checked against the target policy; nothing else is
+    /// dialled.
     addresses: Arc<[SocketAddr]>,
-    slots: Arc<Semaphore>,
+    /// Each address's slots (same order), shared across probes.
+    hosts: Arc<[Arc<Semaphore>]>,
+    limits: ConnectionLimits,
     meter: Arc<Meter>,
 }
 
@@ -157,10 +216,27 @@ pub struct Connector {
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 impl Connector {
+    /// A connector with caps of its own: `per_target` connections per
+    /// address, no global cap. For one-off use (tests, tools); probes use
+    /// [`Connector::shared`].
     pub fn new(addresses: Vec<SocketAddr>, per_target: usize, meter: Arc<Meter>) -> Connector {
+        Connector::shared(
+            addresses,
+            &ConnectionLimits::new(Semaphore::MAX_PERMITS, per_target),
+            meter,
+        )
+    }
+
+    /// A connector under the instance's shared caps.
+    pub fn shared(
+        addresses: Vec<SocketAddr>,
+        limits: &ConnectionLimits,
+        meter: Arc<Meter>,
+    ) -> Connector {
         Connector {
+            hosts: addresses.iter().map(|a| limits.host(a.ip())).collect(),
             addresses: addresses.into(),
-            slots: Arc::new(Semaphore::new(per_target.max(1))),
+            limits: limits.clone(),
             meter,
         }
     }
@@ -174,26 +250,18 @@ impl Connector {
     }
 
     /// Connects to the first address that answers, waiting for a free slot
-    /// of the per-target cap first. Both waits end at the deadline.
+    /// of that address and then of the global cap. Every wait ends at the
+    /// deadline. The address slot is taken first, so a probe queued behind a
+    /// busy server holds no global slot that other servers' probes could use.
     pub async fn connect(&self, deadline: Deadline) -> Result<ProbeStream, ConnectError> {
-        let slot = deadline
-            .run(Arc::clone(&self.slots).acquire_owned())
-            .await
-            .map_err(|t| ConnectError {
-                kind: ErrorKind::Timeout,
-                message: format!(
-                    "no free connection slot for this target before the deadline ({t})"
-                ),
-            })?
-            .map_err(|_| ConnectError {
-                kind: ErrorKind::Io,
-                message: "connection slots closed".into(),
-            })?;
         let mut last = ConnectError {
             kind: ErrorKind::Dns,
             message: "no address to connect to".into(),
         };
-        for addr in self.addresses.iter() {
+        for (addr, host) in self.addresses.iter().zip(self.hosts.iter()) {
+            let host_slot = wait_for_slot(host, deadline, "for this target").await?;
+            let global_slot =
+                wait_for_slot(&self.limits.global, deadline, "(MAILPROBE_MAX_CONNECTIONS)").await?;
             let attempt = deadline.within(CONNECT_TIMEOUT);
             match attempt.run(TcpStream::connect(addr)).await {
                 Ok(Ok(stream)) => {
@@ -202,7 +270,7 @@ impl Connector {
                     return Ok(ProbeStream {
                         inner: stream,
                         meter: Arc::clone(&self.meter),
-                        _slot: slot,
+                        _slots: (host_slot, global_slot),
                     });
                 }
                 Ok(Err(e)) => last = classify_connect_error(*addr, &e),
@@ -218,6 +286,24 @@ impl Connector {
         }
         Err(last)
     }
+}
+
+async fn wait_for_slot(
+    slots: &Arc<Semaphore>,
+    deadline: Deadline,
+    whose: &str,
+) -> Result<OwnedSemaphorePermit, ConnectError> {
+    deadline
+        .run(Arc::clone(slots).acquire_owned())
+        .await
+        .map_err(|t| ConnectError {
+            kind: ErrorKind::Timeout,
+            message: format!("no free connection slot {whose} before the deadline ({t})"),
+        })?
+        .map_err(|_| ConnectError {
+            kind: ErrorKind::Io,
+            message: "connection slots closed".into(),
+        })
 }
 
 fn classify_connect_error(addr: SocketAddr, e: &io::Error) -> ConnectError {
@@ -306,5 +392,72 @@ mod tests {
                 .await
                 .is_ok()
         );
+    }
+
+    async fn holding_listener() -> SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((s, _)) = listener.accept().await {
+                held.push(s);
+            }
+        });
+        addr
+    }
+
+    /// Given two probes of the same server, when the first holds all the
+    /// address's slots, then the second waits: the cap is the server's, not
+    /// the probe's.
+    #[tokio::test]
+    async fn probes_of_one_address_share_its_slots() {
+        let addr = holding_listener().await;
+        let limits = ConnectionLimits::new(100, 2);
+        let a = Connector::shared(vec![addr], &limits, Arc::default());
+        let b = Connector::shared(vec![addr], &limits, Arc::default());
+        let long = || Deadline::after(Duration::from_secs(2));
+        let _a1 = a.connect(long()).await.unwrap();
+        let _a2 = a.connect(long()).await.unwrap();
+        let blocked = b.connect(Deadline::after(Duration::from_millis(150))).await;
+        assert_eq!(blocked.unwrap_err().kind, ErrorKind::Timeout);
+        // Another address (here: another loopback IP) has slots of its own.
+        let other = SocketAddr::new([127, 0, 0, 2].into(), addr.port());
+        let c = Connector::shared(vec![other], &limits, Arc::default());
+        let _ = c.connect(Deadline::after(Duration::from_millis(500))).await;
+        assert_eq!(
+            limits.in_flight(),
+            2 + usize::from(c.meter().snapshot().connections == 1)
+        );
+        drop(_a1);
+        assert!(b.connect(long()).await.is_ok());
+    }
+
+    /// The global cap holds across addresses.
+    #[tokio::test]
+    async fn global_cap_spans_targets() {
+        let addr = holding_listener().await;
+        let limits = ConnectionLimits::new(1, 4);
+        let a = Connector::shared(vec![addr], &limits, Arc::default());
+        let b = Connector::shared(
+            vec![SocketAddr::new([127, 0, 0, 3].into(), addr.port())],
+            &limits,
+            Arc::default(),
+        );
+        let held = a
+            .connect(Deadline::after(Duration::from_secs(2)))
+            .await
+            .unwrap();
+        let err = b
+            .connect(Deadline::after(Duration::from_millis(150)))
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Timeout);
+        assert!(
+            err.message.contains("MAILPROBE_MAX_CONNECTIONS"),
+            "{}",
+            err.message
+        );
+        drop(held);
+        assert_eq!(limits.in_flight(), 0);
     }
 }

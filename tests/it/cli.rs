@@ -139,3 +139,47 @@ async fn healthcheck_subcommand_reports_service_health() {
         .unwrap();
     assert_eq!(down.status.code(), Some(1));
 }
+
+/// Given a file of targets (plain and JSON lines), `probe --targets`
+/// prints one NDJSON line per target, tagged with index and id.
+#[test]
+fn probe_targets_file_prints_ndjson() {
+    use crate::support::openssl_server::{OpensslServer, Profile};
+    let fixture = OpensslServer::profile(Profile::Exchange2010);
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(
+        file.path(),
+        format!(
+            "# two targets and a bad one\n127.0.0.1:{p}\n\n{{\"id\": \"json\", \"host\": \"127.0.0.1\", \"port\": {p}}}\n{{\"host\": \"127.0.0.1\", \"port\": 0}}\n",
+            p = fixture.port()
+        ),
+    )
+    .unwrap();
+    let out = mailprobe()
+        .args(["probe", "--targets"])
+        .arg(file.path())
+        .env("MAILPROBE_ALLOW_TARGETS", "127.0.0.0/8")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    let mut indexes: Vec<u64> = lines.iter().map(|l| l["index"].as_u64().unwrap()).collect();
+    indexes.sort();
+    assert_eq!(indexes, [0, 1, 2]);
+    for l in &lines {
+        match l["index"].as_u64() {
+            Some(0) => assert_eq!(l["report"]["target"]["port"], fixture.port()),
+            Some(1) => {
+                assert_eq!(l["id"], "json");
+                assert!(l["report"].is_object());
+            }
+            _ => assert_eq!(l["problem"]["field"], "port"),
+        }
+    }
+    // TLS 1.0 only fails the default profiles, and one target was invalid.
+    assert_eq!(out.status.code(), Some(1));
+}

@@ -2,6 +2,7 @@
 //! Every server here is real and listens on loopback only.
 
 mod api;
+mod batch;
 mod cert;
 mod cli;
 mod dovecot;

@@ -255,8 +255,14 @@ impl OpensslServer {
     }
 
     pub fn start(config: Config) -> OpensslServer {
+        OpensslServer::start_on(config, [127, 0, 0, 1].into())
+    }
+
+    /// The same on another loopback address (127.0.0.2, ...), so that
+    /// fixtures count as different servers for the per-target cap.
+    pub fn start_on(config: Config, ip: std::net::IpAddr) -> OpensslServer {
         let ctx = Arc::new(context(&config));
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let listener = TcpListener::bind((ip, 0)).expect("bind");
         let addr = listener.local_addr().expect("addr");
         let accepted = Arc::new(AtomicUsize::new(0));
         let stop = Arc::new(AtomicBool::new(false));
