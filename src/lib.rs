@@ -11,5 +11,6 @@ pub mod http;
 pub mod mail;
 pub mod observations;
 pub mod probe;
+pub mod readiness;
 pub mod report;
 pub mod tls;

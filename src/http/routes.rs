@@ -126,7 +126,7 @@ fn form_urlencoded_parse(q: &str) -> form_urlencoded::Parse<'_> {
     form_urlencoded::parse(q.as_bytes())
 }
 
-fn check_json_content_type(req: &HttpRequest) -> Result<(), Problem> {
+pub(super) fn check_json_content_type(req: &HttpRequest) -> Result<(), Problem> {
     let Some(value) = req.headers().get(header::CONTENT_TYPE) else {
         return Ok(());
     };
@@ -246,6 +246,7 @@ pub async fn not_found(req: HttpRequest) -> HttpResponse {
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(post_probe)
         .service(get_probe)
+        .service(super::readiness::post_readiness)
         .service(get_profiles)
         .service(get_findings)
         .service(healthz)

@@ -71,6 +71,12 @@ impl Prober {
         &self.settings
     }
 
+    /// The target policy every connection of this engine obeys (readiness
+    /// checks its HTTP fetches and discovered hosts against it too).
+    pub fn policy(&self) -> &TargetPolicy {
+        &self.policy
+    }
+
     /// Probes in flight right now.
     pub fn in_flight(&self) -> usize {
         self.settings.max_concurrent_probes - self.slots.available_permits()

@@ -1,0 +1,435 @@
+//! `POST /v1/readiness` end to end: several fixture ports of one loopback
+//! host (Exchange 2010-like IMAP on an implicit and a STARTTLS port, an
+//! Exchange-like HTTPS server, a closed port), and discovery from an email
+//! domain through an in-process DNS server.
+
+use std::process::Command;
+use std::time::Instant;
+
+use serde_json::{Value, json};
+
+use crate::support::app::{TestApp, spawn_app, spawn_app_with};
+use crate::support::dns_server::{self, Zone};
+use crate::support::https_server;
+use crate::support::openssl_server::{self, OpensslServer, Profile, Transport};
+
+async fn post_readiness(app: &TestApp, body: &Value) -> (u16, Value) {
+    let resp = app
+        .client
+        .post(app.url("/v1/readiness"))
+        .json(body)
+        .send()
+        .await
+        .expect("request");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.expect("json"))
+}
+
+/// A port nothing listens on (bound, then released).
+fn closed_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    l.local_addr().expect("addr").port()
+}
+
+fn advice<'a>(r: &'a Value, path: &str) -> &'a Value {
+    r["advice"]
+        .as_array()
+        .expect("advice")
+        .iter()
+        .find(|a| a["path"] == path)
+        .unwrap_or_else(|| panic!("no advice for {path}: {:#}", r["advice"]))
+}
+
+fn endpoint<'a>(r: &'a Value, name: &str) -> &'a Value {
+    r["endpoints"]
+        .as_array()
+        .expect("endpoints")
+        .iter()
+        .find(|e| e["name"] == name)
+        .unwrap_or_else(|| panic!("no endpoint {name}"))
+}
+
+fn check<'a>(r: &'a Value, path: &str) -> &'a Value {
+    r["exchange_http"]["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["path"] == path)
+        .unwrap_or_else(|| panic!("no check {path}: {:#}", r["exchange_http"]))
+}
+
+/// What the seed case's readiness must say, however the host was found.
+fn assert_exchange2010_advice(r: &Value) {
+    let imap = advice(r, "imap_migration");
+    assert_eq!(imap["viable"], "no", "{imap:#}");
+    let why = imap["why"].to_string();
+    assert!(why.contains("TLSv1.0"), "{why}");
+    for path in ["cutover", "hybrid", "pst_import"] {
+        assert_eq!(advice(r, path)["viable"], "yes", "{:#}", advice(r, path));
+    }
+    assert!(
+        advice(r, "cutover")["why"].to_string().contains("TLS 1.2"),
+        "{:#}",
+        advice(r, "cutover")
+    );
+    let ews = check(r, "/EWS/Exchange.asmx");
+    assert_eq!(ews["status"], 401);
+    assert_eq!(ews["tls12"], true);
+    assert_eq!(ews["answers"], true);
+    assert_eq!(ews["auth_schemes"], json!(["Negotiate", "NTLM"]));
+    assert_eq!(
+        check(r, "/rpc/rpcproxy.dll")["auth_schemes"],
+        json!(["Negotiate", "NTLM", "Basic"])
+    );
+    assert_eq!(check(r, "/autodiscover/autodiscover.xml")["method"], "POST");
+    let summary = r["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("Viable: cutover, hybrid, pst import"),
+        "{summary}"
+    );
+    assert!(summary.contains("Not viable: imap migration"), "{summary}");
+}
+
+/// Given an Exchange 2010-like host (IMAP on an implicit and a STARTTLS
+/// port, TLS 1.0 only; Exchange's virtual directories over TLS 1.2; SMTP
+/// closed), when its readiness is asked, then every endpoint has its full
+/// Report, 993 and 143 are compared, and the advice is: IMAP migration not
+/// viable (TLS 1.0 only), cutover and hybrid viable, PST import always.
+#[tokio::test]
+async fn given_an_exchange2010_host_then_imap_is_not_viable_but_cutover_and_hybrid_are() {
+    openssl_server::load_legacy_provider();
+    let implicit = OpensslServer::profile(Profile::Exchange2010);
+    let starttls = OpensslServer::profile_over(Profile::Exchange2010, Transport::Starttls);
+    let https = https_server::start("mail.example.test").await;
+    let app = spawn_app().await;
+    let closed = closed_port();
+    let started = Instant::now();
+    let (status, r) = post_readiness(
+        &app,
+        &json!({
+            "host": "127.0.0.1",
+            "timeout_ms": 20000,
+            "ca_bundle_pem": format!("{}{}", openssl_server::pki().root_pem, https.root_pem),
+            "ports": {
+                "imap_implicit": implicit.port(),
+                "imap_starttls": starttls.port(),
+                "pop3_implicit": 0, "pop3_starttls": 0, "smtps": 0, "submission": 0,
+                "smtp": closed,
+                "https": https.addr.port(),
+            }
+        }),
+    )
+    .await;
+    assert_eq!(status, 200, "{r:#}");
+    assert!(started.elapsed().as_millis() < 20_000);
+    assert!(r["duration_ms"].as_u64().unwrap() < 20_000);
+
+    // Every endpoint: a full Report, or a closed/skipped state.
+    let e993 = endpoint(&r, "imap_implicit");
+    assert_eq!(e993["state"], "open");
+    assert_eq!(e993["report"]["verdict"], "fail");
+    assert_eq!(e993["report"]["target"]["port"], implicit.port());
+    assert_eq!(
+        endpoint(&r, "imap_starttls")["report"]["target"]["transport"],
+        "starttls"
+    );
+    let smtp = endpoint(&r, "smtp");
+    assert_eq!(smtp["state"], "closed", "{smtp:#}");
+    assert_eq!(smtp["report"]["connect"]["ok"], false);
+    assert_eq!(endpoint(&r, "pop3_implicit")["state"], "skipped");
+    let web = endpoint(&r, "https");
+    assert_eq!(web["state"], "open");
+    assert_eq!(web["report"]["target"]["protocol"], "tls");
+    let offered: Vec<&str> = web["report"]["tls"]["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["offered"] == true)
+        .map(|v| v["version"].as_str().unwrap())
+        .collect();
+    assert_eq!(offered, ["TLSv1.2"]);
+
+    // 993 vs 143: both TLS 1.0, same suites and certificate; the STARTTLS
+    // binding advertises STARTTLS/LOGINDISABLED before TLS, not after.
+    let imap = &r["comparisons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["service"] == "imap")
+        .unwrap();
+    assert_eq!(imap["compared"], true, "{imap:#}");
+    let same: Vec<&str> = imap["same"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    for aspect in ["versions", "suites", "certificate"] {
+        assert!(
+            same.contains(&aspect),
+            "{aspect} should be the same: {imap:#}"
+        );
+    }
+    let smtp_pair = r["comparisons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["service"] == "smtp")
+        .unwrap();
+    assert_eq!(smtp_pair["compared"], false);
+
+    assert_exchange2010_advice(&r);
+    // The HTTP checks went to the fixture, one connection each.
+    assert_eq!(r["exchange_http"]["connections"], 4);
+    assert!(https.requests.load(std::sync::atomic::Ordering::SeqCst) >= 4);
+}
+
+/// Given HTTPS on the host without the Exchange virtual directories, then
+/// cutover and hybrid are not viable: the checks saw 404.
+#[tokio::test]
+async fn given_https_without_exchange_then_cutover_and_hybrid_are_not_viable() {
+    // The rustls IMAP fixture speaks TLS 1.2/1.3 and answers nothing else
+    // over HTTP: use it as "some TLS server on 443".
+    let tls = crate::support::rustls_server::start(Default::default()).await;
+    let app = spawn_app().await;
+    let closed = closed_port();
+    let (status, r) = post_readiness(
+        &app,
+        &json!({
+            "host": "127.0.0.1",
+            "timeout_ms": 15000,
+            "ports": {
+                "imap_implicit": tls.addr.port(), "imap_starttls": closed,
+                "pop3_implicit": 0, "pop3_starttls": 0, "smtp": 0, "smtps": 0, "submission": 0,
+                "https": closed,
+            }
+        }),
+    )
+    .await;
+    assert_eq!(status, 200, "{r:#}");
+    assert_eq!(
+        advice(&r, "imap_migration")["viable"],
+        "yes",
+        "{:#}",
+        advice(&r, "imap_migration")
+    );
+    assert_eq!(advice(&r, "cutover")["viable"], "no");
+    assert_eq!(advice(&r, "hybrid")["viable"], "no");
+    assert!(advice(&r, "cutover")["why"].to_string().contains("closed"));
+}
+
+/// Given an email domain whose DNS names the Exchange 2010-like host by
+/// RFC 6186 SRV records (with its fixture ports) and MX, and whose
+/// autoconfig document names it too, when readiness is asked for the
+/// domain, then every lookup is reported, the SRV host and ports are used,
+/// and the advice is the seed case's.
+#[tokio::test]
+async fn given_an_email_domain_then_discovery_finds_the_host_and_the_advice_follows() {
+    openssl_server::load_legacy_provider();
+    let implicit = OpensslServer::profile(Profile::Exchange2010);
+    let starttls = OpensslServer::profile_over(Profile::Exchange2010, Transport::Starttls);
+    let https = https_server::start("mail.example.test").await;
+    let lo = std::net::Ipv4Addr::LOCALHOST;
+    let dns = dns_server::start(Zone {
+        a: vec![
+            ("mail.example.test", lo),
+            ("autoconfig.example.test", lo),
+            ("autodiscover.example.test", lo),
+            ("example.test", lo),
+        ],
+        srv: vec![
+            (
+                "_imaps._tcp.example.test",
+                0,
+                1,
+                implicit.port(),
+                "mail.example.test",
+            ),
+            (
+                "_imap._tcp.example.test",
+                0,
+                1,
+                starttls.port(),
+                "mail.example.test",
+            ),
+            ("_pop3s._tcp.example.test", 0, 0, 0, "."),
+        ],
+        mx: vec![("example.test", 10, "mail.example.test")],
+    })
+    .await;
+    let dns_flag = dns.addr.to_string();
+    let app = spawn_app_with(&["--allow-targets", "127.0.0.0/8", "--dns-server", &dns_flag]).await;
+    let (status, r) = post_readiness(
+        &app,
+        &json!({
+            "email_domain": "alice@example.test",
+            "timeout_ms": 30000,
+            "ca_bundle_pem": format!("{}{}", openssl_server::pki().root_pem, https.root_pem),
+            "ports": {
+                "pop3_starttls": 0, "smtp": 0, "smtps": 0, "submission": 0,
+                "https": https.addr.port(),
+            }
+        }),
+    )
+    .await;
+    assert_eq!(status, 200, "{r:#}");
+    let d = &r["discovery"];
+    assert_eq!(d["domain"], "example.test");
+    assert_eq!(d["nameserver"], dns_flag);
+    assert_eq!(d["chosen_host"], "mail.example.test", "{d:#}");
+    let lookups = d["lookups"].as_array().unwrap();
+    let by_query = |q: &str| {
+        lookups
+            .iter()
+            .find(|l| l["query"].as_str().unwrap().starts_with(q))
+            .unwrap_or_else(|| panic!("no lookup {q}: {d:#}"))
+    };
+    assert_eq!(by_query("_imaps._tcp")["found"], true);
+    assert_eq!(by_query("_imaps._tcp")["hosts"][0]["port"], implicit.port());
+    let pop3s = by_query("_pop3s._tcp");
+    assert_eq!(pop3s["found"], false, "\".\" means not offered: {pop3s:#}");
+    assert_eq!(by_query("_submission._tcp")["found"], false);
+    assert_eq!(by_query("example.test")["kind"], "mx");
+    assert_eq!(
+        by_query("example.test")["hosts"][0]["host"],
+        "mail.example.test"
+    );
+    let autoconfig = by_query("https://autoconfig.example.test");
+    assert_eq!(autoconfig["found"], true, "{autoconfig:#}");
+    assert_eq!(autoconfig["hosts"][0]["host"], "mail.example.test");
+    let autodiscover = by_query("https://autodiscover.example.test");
+    assert!(
+        autodiscover["records"].to_string().contains("Negotiate"),
+        "{autodiscover:#}"
+    );
+
+    assert_eq!(r["host"], "mail.example.test");
+    assert_eq!(r["addresses"], json!(["127.0.0.1"]));
+    // The SRV ports were used, with the host name as SNI.
+    let e993 = endpoint(&r, "imap_implicit");
+    assert_eq!(e993["port"], implicit.port());
+    assert_eq!(e993["report"]["target"]["sni"], "mail.example.test");
+    assert_eq!(endpoint(&r, "imap_starttls")["port"], starttls.port());
+    assert_exchange2010_advice(&r);
+}
+
+/// Given DNS that points the domain's SRV record at a private address, then
+/// the readiness check is refused (403) before anything connects there,
+/// and an autoconfig host on a refused address is never fetched.
+#[tokio::test]
+async fn given_discovery_naming_a_refused_address_then_the_target_policy_refuses_it() {
+    let dns = dns_server::start(Zone {
+        a: vec![
+            ("imap.corp.test", std::net::Ipv4Addr::new(10, 1, 2, 3)),
+            (
+                "autoconfig.corp.test",
+                std::net::Ipv4Addr::new(169, 254, 169, 254),
+            ),
+        ],
+        srv: vec![("_imaps._tcp.corp.test", 0, 1, 993, "imap.corp.test")],
+        mx: vec![],
+    })
+    .await;
+    let dns_flag = dns.addr.to_string();
+    let app = spawn_app_with(&["--allow-targets", "127.0.0.0/8", "--dns-server", &dns_flag]).await;
+    let (status, problem) = post_readiness(
+        &app,
+        &json!({"email_domain": "corp.test", "timeout_ms": 5000}),
+    )
+    .await;
+    assert_eq!(status, 403, "{problem:#}");
+    assert_eq!(problem["address"], "10.1.2.3", "{problem:#}");
+}
+
+#[tokio::test]
+async fn readiness_requests_are_validated() {
+    let app = spawn_app().await;
+    for (body, field) in [
+        (json!({}), "host"),
+        (
+            json!({"host": "a.example", "email_domain": "example.com"}),
+            "host",
+        ),
+        (json!({"email_domain": "192.0.2.1"}), "email_domain"),
+        (json!({"host": "a.example", "timeout_ms": 1}), "timeout_ms"),
+        (
+            json!({"host": "a.example", "profiles": ["nobody"]}),
+            "profiles",
+        ),
+    ] {
+        let (status, p) = post_readiness(&app, &body).await;
+        assert_eq!(status, 422, "{body}: {p:#}");
+        assert_eq!(p["field"], field, "{body}: {p:#}");
+    }
+    let (status, p) =
+        post_readiness(&app, &json!({"host": "a.example", "ports": {"imap": 1}})).await;
+    assert_eq!(status, 422, "{p:#}");
+}
+
+/// The same host from the command line: advice first, human-readable; and
+/// the same document as the API with `--json`.
+#[tokio::test]
+async fn readiness_cli_prints_the_advice_and_json() {
+    openssl_server::load_legacy_provider();
+    let implicit = OpensslServer::profile(Profile::Exchange2010);
+    let starttls = OpensslServer::profile_over(Profile::Exchange2010, Transport::Starttls);
+    let https = https_server::start("mail.example.test").await;
+    let bundle = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(
+        bundle.path(),
+        format!("{}{}", openssl_server::pki().root_pem, https.root_pem),
+    )
+    .unwrap();
+    let bundle_path = bundle.path().to_string_lossy().into_owned();
+    let closed = closed_port();
+    let args: Vec<String> = [
+        "readiness".to_string(),
+        "127.0.0.1".into(),
+        "--timeout-ms".into(),
+        "20000".into(),
+        format!("--port=imap_implicit={}", implicit.port()),
+        format!("--port=imap_starttls={}", starttls.port()),
+        format!("--port=https={}", https.addr.port()),
+        format!("--port=smtp={closed}"),
+        "--port=pop3_implicit=0".into(),
+        "--port=pop3_starttls=0".into(),
+        "--port=smtps=0".into(),
+        "--port=submission=0".into(),
+    ]
+    .into();
+    let (human, json) = tokio::task::spawn_blocking(move || {
+        let run = |json: bool| {
+            let mut c = Command::new(env!("CARGO_BIN_EXE_mailprobe"));
+            for (k, _) in std::env::vars() {
+                if k.starts_with("MAILPROBE_") {
+                    c.env_remove(k);
+                }
+            }
+            c.args(&args)
+                .args(json.then_some("--json"))
+                .env("MAILPROBE_ALLOW_TARGETS", "127.0.0.0/8")
+                .env("MAILPROBE_CA_BUNDLE", &bundle_path)
+                .output()
+                .unwrap()
+        };
+        (run(false), run(true))
+    })
+    .await
+    .unwrap();
+    let text = String::from_utf8_lossy(&human.stdout);
+    eprintln!("{text}");
+    assert_eq!(human.status.code(), Some(0), "{text}");
+    assert!(text.contains("imap_migration  NOT VIABLE"), "{text}");
+    assert!(text.contains("cutover         VIABLE"), "{text}");
+    assert!(text.contains("hybrid          VIABLE"), "{text}");
+    assert!(text.contains("auth Negotiate, NTLM"), "{text}");
+    let r: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_exchange2010_advice(&r);
+
+    // An unknown endpoint name is a usage error.
+    let out = Command::new(env!("CARGO_BIN_EXE_mailprobe"))
+        .args(["readiness", "127.0.0.1", "--port", "imap=993"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
