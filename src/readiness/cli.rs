@@ -145,13 +145,20 @@ pub fn human(r: &ReadinessReport) -> String {
             ));
             continue;
         }
-        if c.differences.is_empty() {
+        if !c.same.is_empty() {
             s.push_str(&format!(
-                "  {:<11} {} and {} are the same ({})\n",
+                "  {:<11} {} and {} have the same {}\n",
                 c.service,
                 c.a,
                 c.b,
                 c.same.join(", ")
+            ));
+        }
+        if !c.not_observed.is_empty() {
+            s.push_str(&format!(
+                "  {:<11} not observed on one of them: {}\n",
+                c.service,
+                c.not_observed.join(", ")
             ));
         }
         for d in &c.differences {

@@ -36,6 +36,7 @@ fn compare(service: &str, a: &EndpointResult, b: &EndpointResult) -> Comparison 
         note: None,
         differences: Vec::new(),
         same: Vec::new(),
+        not_observed: Vec::new(),
     };
     let (ra, rb) = match (&a.report, &b.report, a.state, b.state) {
         (Some(ra), Some(rb), EndpointState::Open, EndpointState::Open) => (ra, rb),
@@ -59,7 +60,10 @@ fn compare(service: &str, a: &EndpointResult, b: &EndpointResult) -> Comparison 
         ("login", login),
     ];
     for (aspect, f) in aspects {
-        let (va, vb) = (f(ra), f(rb));
+        let (Some(va), Some(vb)) = (f(ra), f(rb)) else {
+            c.not_observed.push(aspect.into());
+            continue;
+        };
         if va == vb {
             c.same.push(aspect.into());
         } else {
@@ -74,7 +78,9 @@ fn compare(service: &str, a: &EndpointResult, b: &EndpointResult) -> Comparison 
 }
 
 /// One aspect of a Report, rendered so equal facts give equal strings.
-type Aspect = fn(&Report) -> String;
+/// `None`: the Report has no observation of it (e.g. no capabilities,
+/// because no client could finish the TLS handshake on that port).
+type Aspect = fn(&Report) -> Option<String>;
 
 fn state_word(s: EndpointState) -> &'static str {
     match s {
@@ -85,7 +91,7 @@ fn state_word(s: EndpointState) -> &'static str {
     }
 }
 
-fn versions(r: &Report) -> String {
+fn versions(r: &Report) -> Option<String> {
     let v: Vec<&str> = r
         .tls
         .versions
@@ -93,45 +99,40 @@ fn versions(r: &Report) -> String {
         .filter(|v| v.offered == Some(true))
         .map(|v| v.version.as_str())
         .collect();
-    if v.is_empty() {
+    if r.tls.versions.iter().all(|v| v.offered.is_none()) {
+        return None;
+    }
+    Some(if v.is_empty() {
         "none offered".into()
     } else {
         v.join(", ")
-    }
+    })
 }
 
-fn suites(r: &Report) -> String {
+fn suites(r: &Report) -> Option<String> {
     let mut out = Vec::new();
     for v in r.tls.versions.iter().filter(|v| v.offered == Some(true)) {
         let names: Vec<&str> = v.suites.iter().map(|s| s.name.as_str()).collect();
         out.push(format!("{}: {}", v.version.as_str(), names.join(" ")));
     }
-    if out.is_empty() {
-        "none".into()
-    } else {
-        out.join("; ")
-    }
+    (!out.is_empty()).then(|| out.join("; "))
 }
 
-fn certificate(r: &Report) -> String {
-    let Some(cert) = &r.tls.certificate else {
-        return "none seen".into();
-    };
-    let Some(leaf) = cert.chain.first() else {
-        return "none seen".into();
-    };
+fn certificate(r: &Report) -> Option<String> {
+    let cert = r.tls.certificate.as_ref()?;
+    let leaf = cert.chain.first()?;
     let trust = match cert.trusted {
         Some(true) => "trusted",
         Some(false) => "not trusted",
         None => "trust unknown",
     };
     let sha = leaf.sha256.get(..16).unwrap_or(&leaf.sha256);
-    format!("{} (sha256 {sha}..., {trust})", leaf.subject)
+    Some(format!("{} (sha256 {sha}..., {trust})", leaf.subject))
 }
 
 /// The capabilities a client uses (inside TLS when there was TLS), without
 /// the ones that only describe the upgrade itself.
-fn capabilities(r: &Report) -> String {
+fn capabilities(r: &Report) -> Option<String> {
     let m = &r.mail;
     let caps = if m.capabilities_after_tls.is_empty() {
         &m.capabilities_before_tls
@@ -143,15 +144,15 @@ fn capabilities(r: &Report) -> String {
         .map(|c| c.to_ascii_uppercase())
         .filter(|c| c != "STARTTLS" && c != "STLS")
         .collect();
-    if set.is_empty() {
-        "none seen".into()
-    } else {
-        set.into_iter().collect::<Vec<_>>().join(" ")
-    }
+    (!set.is_empty()).then(|| set.into_iter().collect::<Vec<_>>().join(" "))
 }
 
-fn login(r: &Report) -> String {
+/// What a client can use to log in; observed only where the capabilities were.
+fn login(r: &Report) -> Option<String> {
     let m = &r.mail;
+    if m.capabilities_after_tls.is_empty() && m.capabilities_before_tls.is_empty() {
+        return None;
+    }
     let mut parts = Vec::new();
     let mechs: BTreeSet<String> = m
         .auth_mechanisms
@@ -174,5 +175,5 @@ fn login(r: &Report) -> String {
             _ => "login not completed".into(),
         });
     }
-    parts.join("; ")
+    Some(parts.join("; "))
 }

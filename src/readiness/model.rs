@@ -125,6 +125,9 @@ pub struct Comparison {
     pub differences: Vec<Difference>,
     /// Aspects that were compared and found equal.
     pub same: Vec<String>,
+    /// Aspects one of the two Reports has no observation of (e.g. no
+    /// capabilities on a port where no TLS session could be completed).
+    pub not_observed: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
