@@ -45,6 +45,9 @@ pub struct Prober {
     slots: Arc<Semaphore>,
     /// Mozilla roots plus the configured bundle, loaded once.
     trust: Arc<crate::tls::trust::TrustStores>,
+    /// A connection cap shared with other probes of the same host (see
+    /// [`Prober::sharing_host_cap`]); `None` for independent probes.
+    host_slots: Option<Arc<Semaphore>>,
 }
 
 impl Prober {
@@ -64,6 +67,17 @@ impl Prober {
             slots: Arc::new(Semaphore::new(settings.max_concurrent_probes)),
             policy: Arc::new(policy),
             settings,
+            host_slots: None,
+        }
+    }
+
+    /// The same engine, but every connection of its probes also takes a
+    /// slot of `slots`: readiness probes all ports of one host at once and
+    /// keeps them together under the per-target cap.
+    pub fn sharing_host_cap(&self, slots: Arc<Semaphore>) -> Prober {
+        Prober {
+            host_slots: Some(slots),
+            ..self.clone()
         }
     }
 
@@ -203,7 +217,8 @@ impl Prober {
             sockets,
             self.settings.per_target_connections,
             Arc::clone(&meter),
-        );
+        )
+        .sharing(self.host_slots.clone());
 
         // A step that overruns is recorded; the steps before it stand. The
         // wire scan and the versioned real handshakes run beside the first

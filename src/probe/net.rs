@@ -92,6 +92,8 @@ pub struct ProbeStream {
     inner: TcpStream,
     meter: Arc<Meter>,
     _slot: OwnedSemaphorePermit,
+    /// A slot of a cap shared with other probes of the same host (readiness).
+    _host_slot: Option<OwnedSemaphorePermit>,
 }
 
 impl ProbeStream {
@@ -150,6 +152,9 @@ pub struct Connector {
     /// Addresses already checked against the target policy; nothing else is dialled.
     addresses: Arc<[SocketAddr]>,
     slots: Arc<Semaphore>,
+    /// A cap shared by several probes of one host (readiness: every port of
+    /// the host together stays under it); `None` for a single probe.
+    host_slots: Option<Arc<Semaphore>>,
     meter: Arc<Meter>,
 }
 
@@ -161,8 +166,15 @@ impl Connector {
         Connector {
             addresses: addresses.into(),
             slots: Arc::new(Semaphore::new(per_target.max(1))),
+            host_slots: None,
             meter,
         }
+    }
+
+    /// Also holds a slot of `host_slots` for every connection.
+    pub fn sharing(mut self, host_slots: Option<Arc<Semaphore>>) -> Connector {
+        self.host_slots = host_slots;
+        self
     }
 
     pub fn meter(&self) -> &Arc<Meter> {
@@ -189,6 +201,24 @@ impl Connector {
                 kind: ErrorKind::Io,
                 message: "connection slots closed".into(),
             })?;
+        let host_slot = match &self.host_slots {
+            None => None,
+            Some(shared) => Some(
+                deadline
+                    .run(Arc::clone(shared).acquire_owned())
+                    .await
+                    .map_err(|t| ConnectError {
+                        kind: ErrorKind::Timeout,
+                        message: format!(
+                            "no free connection slot for this host before the deadline ({t})"
+                        ),
+                    })?
+                    .map_err(|_| ConnectError {
+                        kind: ErrorKind::Io,
+                        message: "connection slots closed".into(),
+                    })?,
+            ),
+        };
         let mut last = ConnectError {
             kind: ErrorKind::Dns,
             message: "no address to connect to".into(),
@@ -203,6 +233,7 @@ impl Connector {
                         inner: stream,
                         meter: Arc::clone(&self.meter),
                         _slot: slot,
+                        _host_slot: host_slot,
                     });
                 }
                 Ok(Err(e)) => last = classify_connect_error(*addr, &e),

@@ -253,7 +253,15 @@ async fn probe_all(
         Host::Ip(_) => None,
     };
     // Everything runs now, beside everything else; each probe gets what is
-    // left of the one deadline.
+    // left of the one deadline. All ports of the host together stay under
+    // the per-target connection cap, as one probe would (a server with a
+    // per-IP connection limit, like Exchange's, must not see the readiness
+    // check as a flood).
+    let host_slots = std::sync::Arc::new(tokio::sync::Semaphore::new(
+        prober.settings().per_target_connections.max(1),
+    ));
+    let shared = prober.sharing_host_cap(std::sync::Arc::clone(&host_slots));
+    let prober = &shared;
     let timeout_ms = (deadline.remaining().as_millis() as u64).max(100);
     let probes = planned.iter().map(|p| {
         let probe_request = ProbeRequest {
@@ -295,7 +303,7 @@ async fn probe_all(
             prober.policy(),
         )
         .ok()?;
-        Some(exchange_checks(target, deadline).await)
+        Some(exchange_checks(target, &host_slots, deadline).await)
     };
     let (results, exchange_http) = tokio::join!(futures_util::future::join_all(probes), http);
     let mut endpoints = Vec::new();
@@ -336,10 +344,18 @@ pub const EXCHANGE_PATHS: &[(&str, web::Method)] = &[
     ("/autodiscover/autodiscover.xml", web::Method::Post),
 ];
 
-async fn exchange_checks(target: web::WebTarget, deadline: Deadline) -> ExchangeHttp {
+async fn exchange_checks(
+    target: web::WebTarget,
+    host_slots: &std::sync::Arc<tokio::sync::Semaphore>,
+    deadline: Deadline,
+) -> ExchangeHttp {
     let checks = EXCHANGE_PATHS.iter().map(|(path, method)| {
         let target = &target;
         async move {
+            // Under the host's connection cap, like the probes' connections.
+            let _slot = deadline
+                .run(std::sync::Arc::clone(host_slots).acquire_owned())
+                .await;
             let body = (*method == web::Method::Post).then(|| {
                 (
                     "text/xml; charset=utf-8",

@@ -437,3 +437,73 @@ async fn readiness_cli_prints_the_advice_and_json() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Given eight ports of one host, when readiness probes them all at once,
+/// then the host never sees more connections at a time than the
+/// per-target cap (4 by default): the ports share it.
+#[tokio::test]
+async fn all_ports_of_a_host_share_the_per_target_connection_cap() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::AsyncReadExt;
+    let live = Arc::new(AtomicUsize::new(0));
+    let peak = Arc::new(AtomicUsize::new(0));
+    let total = Arc::new(AtomicUsize::new(0));
+    let mut ports = Vec::new();
+    for _ in 0..8 {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        ports.push(listener.local_addr().unwrap().port());
+        let (live, peak, total) = (Arc::clone(&live), Arc::clone(&peak), Arc::clone(&total));
+        tokio::spawn(async move {
+            while let Ok((conn, _)) = listener.accept().await {
+                let (live, peak) = (Arc::clone(&live), Arc::clone(&peak));
+                total.fetch_add(1, Ordering::SeqCst);
+                tokio::spawn(async move {
+                    let now = live.fetch_add(1, Ordering::SeqCst) + 1;
+                    peak.fetch_max(now, Ordering::SeqCst);
+                    // Silent for a while, then hang up: every probe step
+                    // waits. A client hanging up first ends it at once.
+                    let mut conn = conn;
+                    let until = tokio::time::Instant::now() + std::time::Duration::from_millis(150);
+                    let mut buf = [0u8; 512];
+                    while let Ok(Ok(n)) = tokio::time::timeout_at(until, conn.read(&mut buf)).await
+                    {
+                        if n == 0 {
+                            break;
+                        }
+                    }
+                    live.fetch_sub(1, Ordering::SeqCst);
+                    drop(conn);
+                });
+            }
+        });
+    }
+    let app = spawn_app().await;
+    let names = [
+        "imap_implicit",
+        "imap_starttls",
+        "pop3_implicit",
+        "pop3_starttls",
+        "smtp",
+        "smtps",
+        "submission",
+        "https",
+    ];
+    let port_map: serde_json::Map<String, Value> = names
+        .iter()
+        .zip(&ports)
+        .map(|(n, p)| (n.to_string(), json!(p)))
+        .collect();
+    let (status, r) = post_readiness(
+        &app,
+        &json!({"host": "127.0.0.1", "timeout_ms": 4000, "ports": port_map}),
+    )
+    .await;
+    assert_eq!(status, 200, "{r:#}");
+    assert!(
+        total.load(Ordering::SeqCst) >= 8,
+        "every port was contacted"
+    );
+    let peak = peak.load(Ordering::SeqCst);
+    assert!(peak <= 4, "{peak} connections at once to one host");
+}
