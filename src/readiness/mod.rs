@@ -14,6 +14,9 @@ pub mod discovery;
 pub mod model;
 pub mod web;
 
+#[cfg(test)]
+mod tests;
+
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
@@ -393,7 +396,11 @@ async fn exchange_checks(
     ExchangeHttp {
         host: target.host.as_string(),
         port: target.port,
-        connections: checks.len() as u32,
+        // A request that got an answer or a TLS failure had a connection.
+        connections: checks
+            .iter()
+            .filter(|c| c.reachable || c.tls12 == Some(false))
+            .count() as u32,
         checks,
     }
 }
