@@ -80,11 +80,14 @@ fn imap_migration(endpoints: &[EndpointResult]) -> PathAdvice {
                     .clone()
                     .unwrap_or_else(|| "no connection".into())
             )),
-            (_, None) => why.push(format!(
-                "port {} not probed: {}",
-                e.port,
-                e.error.clone().unwrap_or_default()
-            )),
+            (_, None) => {
+                unknown = true;
+                why.push(format!(
+                    "port {} not probed: {}",
+                    e.port,
+                    e.error.clone().unwrap_or_default()
+                ));
+            }
         }
     }
     let viable = if connects_on.is_some() {

@@ -196,15 +196,17 @@ pub async fn discover(
     let email = address
         .map(str::to_string)
         .unwrap_or_else(|| format!("postmaster@{domain}"));
-    let (imaps, imap, submission, pop3s, mx, http) = tokio::join!(
+    let (imaps, imap, submission, pop3s, autodiscover_srv, mx, http) = tokio::join!(
         dns.srv("imaps", domain, deadline),
         dns.srv("imap", domain, deadline),
         dns.srv("submission", domain, deadline),
         dns.srv("pop3s", domain, deadline),
+        // Autodiscover's last resort (domain.md §5): reported, not fetched.
+        dns.srv("autodiscover", domain, deadline),
         dns.mx(domain, deadline),
         http_lookups(domain, &email, dns, policy, https_port, deadline),
     );
-    let mut lookups = vec![imaps, imap, submission, pop3s, mx];
+    let mut lookups = vec![imaps, imap, submission, pop3s, autodiscover_srv, mx];
     lookups.extend(http);
     let (chosen_host, chosen_because) = choose(domain, &lookups);
     // SRV ports describe their own target only.

@@ -189,6 +189,17 @@ pub async fn run(
         prober.policy().check(*ip)?;
     }
     let planned = plan(&ports, &discovered_ports);
+    // A readiness check is as many probes as it has ports: refuse it whole
+    // rather than run half of it.
+    let needed = planned.iter().filter(|p| p.port != 0).count();
+    let free = settings
+        .max_concurrent_probes
+        .saturating_sub(prober.in_flight());
+    if free < needed {
+        return Err(ProbeRejection::Busy {
+            in_flight: prober.in_flight(),
+        });
+    }
     let (endpoints, exchange_http) = match (&resolved, pick(&addresses)) {
         (Ok(_), Some(ip)) => {
             probe_all(prober, request, &host, ip, &addresses, &planned, deadline).await?
