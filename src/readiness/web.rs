@@ -249,20 +249,23 @@ impl ServerCertVerifier for AnyCertificate {
     }
 }
 
+/// Whether a rustls error is behind `e`. `io::Error::source` skips the
+/// error it wraps (it returns that error's source), and hyper nests
+/// `io::Error`s, so each one is opened with `get_ref` (bounded depth).
 fn is_tls_error(e: &(dyn std::error::Error + 'static)) -> bool {
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = cur {
+    for _ in 0..16 {
+        let Some(err) = cur else { return false };
         if err.downcast_ref::<rustls::Error>().is_some() {
             return true;
         }
-        if let Some(io) = err.downcast_ref::<std::io::Error>()
-            && io
-                .get_ref()
-                .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some())
-        {
-            return true;
-        }
-        cur = err.source();
+        cur = match err.downcast_ref::<std::io::Error>() {
+            Some(io) => match io.get_ref() {
+                Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+                None => None,
+            },
+            None => err.source(),
+        };
     }
     false
 }
@@ -295,6 +298,18 @@ mod tests {
         ];
         assert_eq!(auth_schemes(&v), ["Negotiate", "NTLM", "Basic", "Bearer"]);
         assert!(auth_schemes(&[]).is_empty());
+    }
+
+    #[test]
+    fn tls_errors_are_found_inside_nested_io_errors() {
+        let tls = std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            rustls::Error::AlertReceived(rustls::AlertDescription::ProtocolVersion),
+        );
+        let outer = std::io::Error::other(tls);
+        assert!(is_tls_error(&outer));
+        let refused = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+        assert!(!is_tls_error(&std::io::Error::other(refused)));
     }
 
     #[test]

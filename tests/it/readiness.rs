@@ -551,3 +551,44 @@ async fn readiness_beyond_capacity_is_refused_whole() {
     let (status, p) = post_readiness(&app, &json!({"host": "127.0.0.1", "timeout_ms": 1000})).await;
     assert_eq!(status, 429, "{p:#}");
 }
+
+/// Given HTTPS that speaks TLS 1.0 only (an unpatched Exchange 2010 IIS),
+/// then the Exchange checks fail in the TLS handshake (`tls12: false`) and
+/// cutover and hybrid are not viable either: PST import is what is left.
+#[tokio::test]
+async fn given_https_with_tls10_only_then_only_pst_import_is_viable() {
+    openssl_server::load_legacy_provider();
+    let implicit = OpensslServer::profile(Profile::Exchange2010);
+    let legacy_https = OpensslServer::profile(Profile::Exchange2010);
+    let app = spawn_app().await;
+    let (status, r) = post_readiness(
+        &app,
+        &json!({
+            "host": "127.0.0.1",
+            "timeout_ms": 20000,
+            "ports": {
+                "imap_implicit": implicit.port(), "imap_starttls": 0,
+                "pop3_implicit": 0, "pop3_starttls": 0, "smtp": 0, "smtps": 0, "submission": 0,
+                "https": legacy_https.port(),
+            }
+        }),
+    )
+    .await;
+    assert_eq!(status, 200, "{r:#}");
+    let ews = check(&r, "/EWS/Exchange.asmx");
+    assert_eq!(ews["reachable"], false, "{ews:#}");
+    assert_eq!(ews["tls12"], false, "{ews:#}");
+    assert_eq!(r["exchange_http"]["connections"], 4);
+    for path in ["imap_migration", "cutover", "hybrid"] {
+        assert_eq!(advice(&r, path)["viable"], "no", "{:#}", advice(&r, path));
+    }
+    assert!(
+        advice(&r, "cutover")["why"][0]
+            .as_str()
+            .unwrap()
+            .contains("does not offer TLS 1.2"),
+        "{:#}",
+        advice(&r, "cutover")
+    );
+    assert_eq!(advice(&r, "pst_import")["viable"], "yes");
+}
