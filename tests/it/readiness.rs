@@ -592,3 +592,62 @@ async fn given_https_with_tls10_only_then_only_pst_import_is_viable() {
     );
     assert_eq!(advice(&r, "pst_import")["viable"], "yes");
 }
+
+/// Given a modern host whose 993 speaks TLS 1.2/1.3 but whose 143 is still
+/// the Exchange 2010-like TLS 1.0 listener, and POP3 on 995 and 110, then
+/// the IMAP migration is viable through 993 only (`-Security Ssl`), the
+/// 993/143 comparison names the version difference, and the POP3 pair is
+/// compared too.
+#[tokio::test]
+async fn given_993_modern_and_143_legacy_then_imap_is_viable_through_993_and_the_difference_is_named()
+ {
+    use crate::support::openssl_server::MailProtocol;
+    openssl_server::load_legacy_provider();
+    let modern = OpensslServer::profile(Profile::Modern);
+    let legacy = OpensslServer::profile_over(Profile::Exchange2010, Transport::Starttls);
+    let pop3s =
+        OpensslServer::profile_speaking(Profile::Modern, MailProtocol::Pop3, Transport::Implicit);
+    let pop3 =
+        OpensslServer::profile_speaking(Profile::Modern, MailProtocol::Pop3, Transport::Starttls);
+    let app = spawn_app().await;
+    let (status, r) = post_readiness(
+        &app,
+        &json!({
+            "host": "127.0.0.1",
+            "timeout_ms": 20000,
+            "ca_bundle_pem": openssl_server::pki().root_pem,
+            "ports": {
+                "imap_implicit": modern.port(), "imap_starttls": legacy.port(),
+                "pop3_implicit": pop3s.port(), "pop3_starttls": pop3.port(),
+                "smtp": 0, "smtps": 0, "submission": 0, "https": 0,
+            }
+        }),
+    )
+    .await;
+    assert_eq!(status, 200, "{r:#}");
+    let imap = advice(&r, "imap_migration");
+    assert_eq!(imap["viable"], "yes", "{imap:#}");
+    let why = imap["why"].to_string();
+    assert!(
+        why.contains(&format!("-Port {} -Security Ssl", modern.port())),
+        "{why}"
+    );
+    assert!(why.contains("cannot connect"), "{why}");
+    // No HTTPS checked: cutover and hybrid cannot be judged.
+    assert_eq!(advice(&r, "cutover")["viable"], "unknown");
+    assert!(r["exchange_http"].is_null());
+
+    let cmp = r["comparisons"].as_array().unwrap();
+    let pair = |s: &str| cmp.iter().find(|c| c["service"] == s).unwrap();
+    let versions = pair("imap")["differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["aspect"] == "versions")
+        .unwrap_or_else(|| panic!("{:#}", pair("imap")));
+    assert_eq!(versions["a"], "TLSv1.2, TLSv1.3");
+    assert_eq!(versions["b"], "TLSv1.0");
+    let pop = pair("pop3");
+    assert_eq!(pop["compared"], true, "{pop:#}");
+    assert!(pop["same"].to_string().contains("versions"), "{pop:#}");
+}
