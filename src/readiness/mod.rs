@@ -97,6 +97,17 @@ fn plan(ports: &PortOverrides, discovered: &discovery::SuggestedPorts) -> Vec<Pl
     ]
 }
 
+/// Eight ports share one host's connection cap, so a readiness check needs
+/// more time than one probe: 30 s by default, never below the probe
+/// default, never above the maximum.
+pub fn default_timeout_ms(settings: &crate::config::Settings) -> u64 {
+    READINESS_DEFAULT_TIMEOUT_MS
+        .min(settings.max_timeout_ms)
+        .max(settings.default_timeout_ms)
+}
+
+const READINESS_DEFAULT_TIMEOUT_MS: u64 = 30_000;
+
 fn invalid(field: &'static str, message: impl Into<String>) -> ProbeRejection {
     ProbeRejection::Invalid(InvalidField {
         field,
@@ -113,7 +124,9 @@ pub async fn run(
     let settings = prober.settings();
     let started = Instant::now();
     let started_at = OffsetDateTime::now_utc();
-    let timeout_ms = request.timeout_ms.unwrap_or(settings.default_timeout_ms);
+    let timeout_ms = request
+        .timeout_ms
+        .unwrap_or_else(|| default_timeout_ms(settings));
     if !(100..=settings.max_timeout_ms).contains(&timeout_ms) {
         return Err(invalid(
             "timeout_ms",

@@ -26,7 +26,8 @@ pub struct ReadinessRequest {
     /// Extra trusted roots (PEM) for every endpoint's certificate check.
     pub ca_bundle_pem: Option<String>,
     /// One deadline for the whole readiness check (discovery included), in
-    /// milliseconds. Default: the service's default probe timeout.
+    /// milliseconds. Default: 30000 (bounded by `MAILPROBE_MAX_TIMEOUT_MS`,
+    /// and never below `MAILPROBE_DEFAULT_TIMEOUT_MS`).
     #[schema(minimum = 100)]
     pub timeout_ms: Option<u64>,
     /// Ports to probe instead of the well-known ones; `0` skips an endpoint.
