@@ -651,3 +651,80 @@ async fn given_993_modern_and_143_legacy_then_imap_is_viable_through_993_and_the
     assert_eq!(pop["compared"], true, "{pop:#}");
     assert!(pop["same"].to_string().contains("versions"), "{pop:#}");
 }
+
+/// `mailprobe readiness --domain`: discovery through MAILPROBE_DNS_SERVER,
+/// each lookup printed with what it found.
+#[tokio::test]
+async fn readiness_cli_discovers_a_domain() {
+    openssl_server::load_legacy_provider();
+    let implicit = OpensslServer::profile(Profile::Exchange2010);
+    let lo = std::net::Ipv4Addr::LOCALHOST;
+    let dns = dns_server::start(Zone {
+        a: vec![("mail.example.test", lo)],
+        srv: vec![(
+            "_imaps._tcp.example.test",
+            0,
+            1,
+            implicit.port(),
+            "mail.example.test",
+        )],
+        mx: vec![("example.test", 10, "mail.example.test")],
+    })
+    .await;
+    let dns_flag = dns.addr.to_string();
+    let out = tokio::task::spawn_blocking(move || {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_mailprobe"));
+        for (k, _) in std::env::vars() {
+            if k.starts_with("MAILPROBE_") {
+                c.env_remove(k);
+            }
+        }
+        c.args([
+            "readiness",
+            "example.test",
+            "--domain",
+            "--timeout-ms",
+            "15000",
+        ])
+        .args([
+            "--port=imap_starttls=0",
+            "--port=pop3_starttls=0",
+            "--port=smtp=0",
+        ])
+        .args(["--port=smtps=0", "--port=submission=0", "--port=https=0"])
+        .env("MAILPROBE_ALLOW_TARGETS", "127.0.0.0/8")
+        .env("MAILPROBE_DNS_SERVER", &dns_flag)
+        .output()
+        .unwrap()
+    })
+    .await
+    .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("Readiness of mail.example.test (127.0.0.1)"),
+        "{text}"
+    );
+    assert!(text.contains("Discovery for example.test"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "_imaps._tcp.example.test -> 0 1 {} mail.example.test",
+            implicit.port()
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("mx           example.test -> 10 mail.example.test"),
+        "{text}"
+    );
+    assert!(
+        text.contains("chosen: _imaps._tcp names mail.example.test"),
+        "{text}"
+    );
+    assert!(text.contains("imap_migration  NOT VIABLE"), "{text}");
+}
