@@ -337,8 +337,9 @@ async fn probe_all(
     for result in results {
         let (p, report) = match result {
             Ok(v) => v,
-            // One busy answer makes the whole picture partial: say so as a 429.
-            Err(e @ ProbeRejection::Busy { .. }) => return Err(e),
+            // A busy answer (slots taken meanwhile) makes the picture
+            // partial: a 429. Invalid or refused cannot happen after the
+            // checks above, but would be reported the same way as for a probe.
             Err(e) => return Err(e),
         };
         let state = match &report {
