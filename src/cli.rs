@@ -232,8 +232,12 @@ fn init_logging(settings: &Settings, to_stderr_quietly: bool) {
     };
     let filter = tracing_subscriber::EnvFilter::try_new(&default)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // Colour codes only for a person at a terminal, never into a log file
+    // or a container's log stream.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(ansi)
         .with_writer(std::io::stderr);
     let _ = match settings.log_format {
         LogFormat::Json => builder.json().try_init(),

@@ -97,6 +97,10 @@ pub struct Settings {
     /// `IP:PORT`, UDP then TCP); default: the system's resolver configuration.
     #[arg(long, env = "MAILPROBE_DNS_SERVER", value_parser = parse_dns_server, global = true)]
     pub dns_server: Option<SocketAddr>,
+    /// Comma-separated origins (`https://portal.example.com`) whose browser
+    /// pages may call the API, or `*` for any; CORS is off when empty.
+    #[arg(long, env = "MAILPROBE_CORS_ORIGINS", value_delimiter = ',', value_parser = parse_origin, global = true)]
+    pub cors_origins: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -122,6 +126,7 @@ pub const KNOWN_ENV: &[&str] = &[
     "MAILPROBE_LOG_FORMAT",
     "MAILPROBE_CA_BUNDLE",
     "MAILPROBE_DNS_SERVER",
+    "MAILPROBE_CORS_ORIGINS",
 ];
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -145,6 +150,44 @@ pub enum ConfigError {
         path: String,
         error: crate::tls::trust::BundleError,
     },
+}
+
+/// `*`, or an origin as browsers send it (RFC 6454): `http` or `https`,
+/// a host, an optional port, nothing else (no path, no trailing slash).
+fn parse_origin(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    if s == "*" {
+        return Ok(s.to_string());
+    }
+    let bad = || {
+        format!(
+            "`{s}` is not an origin like https://portal.example.com or http://localhost:3000 (or `*`)"
+        )
+    };
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+        .ok_or_else(bad)?;
+    let (host, port) = match rest.rsplit_once(':') {
+        Some((h, _)) if !h.ends_with(']') && h.contains(':') => (rest, None), // bare IPv6: refused below
+        Some((h, p)) => (h, Some(p)),
+        None => (rest, None),
+    };
+    let host_ok = !host.is_empty()
+        && (host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+            || (host.starts_with('[')
+                && host.ends_with(']')
+                && host[1..host.len() - 1]
+                    .parse::<std::net::Ipv6Addr>()
+                    .is_ok()));
+    let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok_and(|n| n > 0));
+    if host_ok && port_ok {
+        Ok(s.to_string())
+    } else {
+        Err(bad())
+    }
 }
 
 fn parse_cidr(s: &str) -> Result<IpNet, String> {
@@ -322,6 +365,50 @@ mod tests {
         );
         assert!(check_environment(["MAILPROBE_LISTEN".to_string()]).is_ok());
         assert!(check_environment(["MAILPROBE_CA_BUNDLE".to_string()]).is_ok());
+    }
+
+    #[test]
+    fn every_variable_is_in_the_readme_configuration_table() {
+        let readme = include_str!("../README.md");
+        for name in KNOWN_ENV {
+            assert!(
+                readme.contains(&format!("| `{name}` |")),
+                "README's configuration table lacks {name}"
+            );
+        }
+    }
+
+    #[test]
+    fn cors_origins_are_checked() {
+        assert!(parse(&[]).cors_origins.is_empty());
+        let s = parse(&[
+            "--cors-origins",
+            "https://portal.example.com, http://localhost:3000,http://[::1]:8081",
+        ]);
+        assert_eq!(
+            s.cors_origins,
+            [
+                "https://portal.example.com",
+                "http://localhost:3000",
+                "http://[::1]:8081"
+            ]
+        );
+        assert_eq!(parse(&["--cors-origins", "*"]).cors_origins, ["*"]);
+        for bad in [
+            "portal.example.com",
+            "https://portal.example.com/",
+            "https://portal.example.com/app",
+            "ftp://x",
+            "https://",
+            "https://x:0",
+            "https://x:99999",
+            "https://a b",
+        ] {
+            assert!(
+                Wrap::try_parse_from(["x", "--cors-origins", bad]).is_err(),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

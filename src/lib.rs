@@ -9,6 +9,7 @@ pub mod config;
 pub mod diagnosis;
 pub mod http;
 pub mod mail;
+pub mod metrics;
 pub mod observations;
 pub mod probe;
 pub mod readiness;

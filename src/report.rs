@@ -146,6 +146,11 @@ pub enum Severity {
 /// The diagnosis of one endpoint.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Report {
+    /// The HTTP request's id (`X-Request-Id`, accepted from the caller or
+    /// generated), also on the service's log line for the request, so a
+    /// Report can be matched to the logs. `null` outside the HTTP API.
+    #[schema(example = "3f2c9a7e01b44d5c8e6f1a2b3c4d5e6f")]
+    pub request_id: Option<String>,
     pub target: Target,
     /// When the probe started (RFC 3339, UTC).
     #[schema(example = "2026-11-25T10:00:00Z")]

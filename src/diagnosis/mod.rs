@@ -256,6 +256,7 @@ pub fn report(obs: Observations, requested: Option<&[String]>) -> Report {
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
     Report {
+        request_id: None,
         target: obs.target,
         started_at,
         duration_ms: obs.duration_ms,

@@ -16,7 +16,7 @@ use std::time::Instant;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::middleware::{Next, from_fn};
+use actix_web::middleware::{Condition, Next, from_fn};
 use actix_web::{App, HttpServer, web};
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
@@ -37,7 +37,7 @@ use crate::probe::Prober;
         (name = "probes", description = "Probe mail endpoints"),
         (name = "readiness", description = "Migration readiness of a whole mail host"),
         (name = "catalogue", description = "Client profiles and the findings catalogue"),
-        (name = "operations", description = "Health and readiness"),
+        (name = "operations", description = "Health, readiness and metrics"),
     )
 )]
 struct ApiDoc;
@@ -64,11 +64,36 @@ pub fn openapi_json() -> String {
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// One log line per request; `X-Request-Id` accepted or generated, returned.
+/// The request's id, as `log_requests` accepted or generated it. Handlers
+/// take it as an extractor and put it in the Report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestId(pub String);
+
+impl actix_web::FromRequest for RequestId {
+    type Error = std::convert::Infallible;
+    type Future = std::future::Ready<Result<RequestId, Self::Error>>;
+
+    fn from_request(req: &actix_web::HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        use actix_web::HttpMessage;
+        // Always present behind `log_requests`; a handler mounted without it
+        // gets an empty id rather than an error.
+        let id = req
+            .extensions()
+            .get::<RequestId>()
+            .cloned()
+            .unwrap_or(RequestId(String::new()));
+        std::future::ready(Ok(id))
+    }
+}
+
+/// One log line per request (request id, method, route pattern, path,
+/// status, duration) and the HTTP request counter; `X-Request-Id` accepted
+/// or generated, returned.
 async fn log_requests(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    use actix_web::HttpMessage;
     let started = Instant::now();
     let id = req
         .headers()
@@ -77,21 +102,57 @@ async fn log_requests(
         .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
         .map(str::to_string)
         .unwrap_or_else(|| format!("{:032x}", rand::random::<u128>()));
+    req.extensions_mut().insert(RequestId(id.clone()));
     let method = req.method().to_string();
     let path = req.path().to_string();
-    let mut res = next.call(req).await?;
-    if let Ok(v) = HeaderValue::from_str(&id) {
-        res.headers_mut().insert(REQUEST_ID, v);
+    // The pattern, not the path: a label and a log field with bounded values.
+    let route = req
+        .match_pattern()
+        .unwrap_or_else(|| crate::metrics::UNMATCHED_ROUTE.to_string());
+    let metrics = req
+        .app_data::<web::Data<Prober>>()
+        .map(|p| Arc::clone(p.metrics()));
+    let result = next.call(req).await;
+    let status = match &result {
+        Ok(res) => res.status(),
+        Err(e) => e.as_response_error().status_code(),
+    };
+    if let Some(m) = metrics {
+        m.observe_http(&route, &method, status.as_u16());
     }
     tracing::info!(
         request_id = %id,
         method = %method,
+        route = %route,
         path = %path,
-        status = res.status().as_u16(),
+        status = status.as_u16(),
         ms = started.elapsed().as_millis() as u64,
         "request"
     );
+    let mut res = result?;
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        res.headers_mut().insert(REQUEST_ID, v);
+    }
     Ok(res)
+}
+
+/// CORS for browser-based admin portals: off unless `MAILPROBE_CORS_ORIGINS`
+/// names origins (`Settings::validate` checked their syntax). No
+/// credentials: the API's callers authenticate with headers, not cookies.
+fn cors(origins: &[String]) -> actix_cors::Cors {
+    let mut cors = actix_cors::Cors::default()
+        .allowed_methods(["GET", "POST"])
+        .allow_any_header()
+        .expose_headers([REQUEST_ID, actix_web::http::header::RETRY_AFTER])
+        .max_age(3600);
+    if origins.iter().any(|o| o == "*") {
+        cors = cors.allow_any_origin().send_wildcard();
+    } else {
+        for origin in origins {
+            cors = cors.allowed_origin(origin);
+        }
+    }
+    cors
 }
 
 /// A bound, not yet running, HTTP service.
@@ -106,6 +167,7 @@ impl Application {
         let listener = TcpListener::bind(settings.listen)?;
         let port = listener.local_addr()?.port();
         let workers = settings.workers;
+        let cors_origins = settings.cors_origins.clone();
         let prober = web::Data::new(Prober::new(Arc::new(settings)));
         let spec = openapi();
         let mut server = HttpServer::new(move || {
@@ -115,10 +177,16 @@ impl Application {
                 .app_data(prober.clone())
                 .configure(routes::configure)
                 .split_for_parts();
-            app.wrap(from_fn(log_requests))
-                .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec.clone()))
-                .service(web::redirect("/docs", "/docs/"))
-                .default_service(web::to(routes::not_found))
+            // The last `wrap` is outermost: preflights answered by CORS are
+            // still logged and counted.
+            app.wrap(Condition::new(
+                !cors_origins.is_empty(),
+                cors(&cors_origins),
+            ))
+            .wrap(from_fn(log_requests))
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec.clone()))
+            .service(web::redirect("/docs", "/docs/"))
+            .default_service(web::to(routes::not_found))
         })
         .listen(listener)?;
         if workers > 0 {

@@ -4,6 +4,7 @@
 use actix_web::{HttpRequest, post, web};
 use futures_util::StreamExt;
 
+use super::RequestId;
 use super::problem::{self, Cause, Problem};
 use super::routes::check_json_content_type;
 use crate::probe::Prober;
@@ -31,6 +32,7 @@ use crate::readiness::model::{ReadinessReport, ReadinessRequest};
 #[post("/v1/readiness")]
 pub async fn post_readiness(
     req: HttpRequest,
+    request_id: RequestId,
     mut payload: web::Payload,
     prober: web::Data<Prober>,
 ) -> Result<web::Json<ReadinessReport>, Problem> {
@@ -51,6 +53,12 @@ pub async fn post_readiness(
     let de = &mut serde_json::Deserializer::from_slice(&body);
     let request: ReadinessRequest =
         serde_path_to_error::deserialize(de).map_err(problem::from_json_error)?;
-    let report = crate::readiness::run(&prober, &request).await?;
+    let mut report = crate::readiness::run(&prober, &request).await?;
+    for endpoint in &mut report.endpoints {
+        if let Some(r) = endpoint.report.as_mut() {
+            r.request_id = Some(request_id.0.clone());
+        }
+    }
+    report.request_id = Some(request_id.0);
     Ok(web::Json(report))
 }

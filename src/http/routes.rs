@@ -7,6 +7,7 @@ use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::RequestId;
 use super::problem::{self, Cause, Problem};
 use crate::probe::Prober;
 use crate::probe::request::ProbeRequest;
@@ -75,6 +76,7 @@ impl From<ProbeQuery> for ProbeRequest {
 #[post("/v1/probes")]
 pub async fn post_probe(
     req: HttpRequest,
+    request_id: RequestId,
     mut payload: web::Payload,
     prober: web::Data<Prober>,
 ) -> Result<web::Json<Report>, Problem> {
@@ -95,7 +97,8 @@ pub async fn post_probe(
     let de = &mut serde_json::Deserializer::from_slice(&body);
     let request: ProbeRequest =
         serde_path_to_error::deserialize(de).map_err(problem::from_json_error)?;
-    let report = prober.probe(&request).await?;
+    let mut report = prober.probe(&request).await?;
+    report.request_id = Some(request_id.0);
     Ok(web::Json(report))
 }
 
@@ -113,12 +116,14 @@ pub async fn post_probe(
 #[get("/v1/probes")]
 pub async fn get_probe(
     req: HttpRequest,
+    request_id: RequestId,
     prober: web::Data<Prober>,
 ) -> Result<web::Json<Report>, Problem> {
     let de = serde_urlencoded::Deserializer::new(form_urlencoded_parse(req.query_string()));
     let query: ProbeQuery =
         serde_path_to_error::deserialize(de).map_err(problem::from_query_error)?;
-    let report = prober.probe(&query.into()).await?;
+    let mut report = prober.probe(&query.into()).await?;
+    report.request_id = Some(request_id.0);
     Ok(web::Json(report))
 }
 
@@ -194,6 +199,24 @@ pub async fn readyz(prober: web::Data<Prober>) -> HttpResponse {
     }
 }
 
+/// Prometheus metrics.
+///
+/// Text exposition format 0.0.4: probes by protocol and verdict, probe
+/// requests rejected, probe duration, connections opened, probes in flight,
+/// HTTP requests by route pattern, method and status. Open, like `/healthz`.
+#[utoipa::path(tag = "operations", responses(
+    (status = 200, description = "The exposition", body = String, content_type = "text/plain; version=0.0.4; charset=utf-8"),
+))]
+#[get("/metrics")]
+pub async fn metrics(prober: web::Data<Prober>) -> HttpResponse {
+    let body = prober
+        .metrics()
+        .render(prober.in_flight(), prober.settings().max_concurrent_probes);
+    HttpResponse::Ok()
+        .content_type(crate::metrics::CONTENT_TYPE)
+        .body(body)
+}
+
 /// `GET /v1/profiles`: every client profile.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProfileList {
@@ -250,5 +273,6 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(get_profiles)
         .service(get_findings)
         .service(healthz)
-        .service(readyz);
+        .service(readyz)
+        .service(metrics);
 }

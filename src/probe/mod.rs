@@ -48,6 +48,8 @@ pub struct Prober {
     /// A connection cap shared with other probes of the same host (see
     /// [`Prober::sharing_host_cap`]); `None` for independent probes.
     host_slots: Option<Arc<Semaphore>>,
+    /// Counters behind `GET /metrics`, shared by every clone of the prober.
+    metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl Prober {
@@ -68,6 +70,7 @@ impl Prober {
             policy: Arc::new(policy),
             settings,
             host_slots: None,
+            metrics: Arc::default(),
         }
     }
 
@@ -79,6 +82,10 @@ impl Prober {
             host_slots: Some(slots),
             ..self.clone()
         }
+    }
+
+    pub fn metrics(&self) -> &Arc<crate::metrics::Metrics> {
+        &self.metrics
     }
 
     pub fn settings(&self) -> &Settings {
@@ -100,8 +107,16 @@ impl Prober {
     pub async fn probe(&self, request: &ProbeRequest) -> Result<Report, ProbeRejection> {
         // The request's profiles decide the verdict; the diagnosis gets them beside the facts.
         let profiles = request.profiles.clone();
-        let obs = self.observe(request).await?;
-        Ok(crate::diagnosis::report(obs, profiles.as_deref()))
+        let obs = self.observe(request).await.inspect_err(|e| {
+            self.metrics.observe_rejection(match e {
+                ProbeRejection::Invalid(_) => crate::metrics::Rejection::Invalid,
+                ProbeRejection::Refused(_) => crate::metrics::Rejection::Refused,
+                ProbeRejection::Busy { .. } => crate::metrics::Rejection::Busy,
+            })
+        })?;
+        let report = crate::diagnosis::report(obs, profiles.as_deref());
+        self.metrics.observe_probe(&report);
+        Ok(report)
     }
 
     /// The probe without the judgement: the facts as seen on the wire.

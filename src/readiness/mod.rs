@@ -234,6 +234,7 @@ pub async fn run(
         comparisons,
         exchange_http,
         advice,
+        request_id: None,
     })
 }
 

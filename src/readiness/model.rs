@@ -79,6 +79,9 @@ pub struct ReadinessReport {
     pub exchange_http: Option<ExchangeHttp>,
     /// One entry per migration path: `imap_migration`, `cutover`, `hybrid`, `pst_import`.
     pub advice: Vec<PathAdvice>,
+    /// The HTTP request's `X-Request-Id` (also in every endpoint Report);
+    /// `null` from the CLI.
+    pub request_id: Option<String>,
 }
 
 /// Whether an endpoint could be probed, and its Report.

@@ -7,6 +7,7 @@ mod cli;
 mod dovecot;
 mod mail;
 mod openapi;
+mod ops;
 mod readiness;
 mod scan;
 mod seed;

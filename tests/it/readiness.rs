@@ -127,6 +127,8 @@ async fn given_an_exchange2010_host_then_imap_is_not_viable_but_cutover_and_hybr
     // Every endpoint: a full Report, or a closed/skipped state.
     let e993 = endpoint(&r, "imap_implicit");
     assert_eq!(e993["state"], "open");
+    assert!(r["request_id"].as_str().is_some_and(|id| !id.is_empty()));
+    assert_eq!(e993["report"]["request_id"], r["request_id"]);
     assert_eq!(e993["report"]["verdict"], "fail");
     assert_eq!(e993["report"]["target"]["port"], implicit.port());
     assert_eq!(
