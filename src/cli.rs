@@ -31,6 +31,10 @@ pub enum Command {
     Serve,
     /// Probe one endpoint and print the diagnosis. Exit code: 0 pass or warn, 1 fail, 2 usage or configuration error.
     Probe(ProbeArgs),
+    /// Migration readiness of a whole mail host (or an email domain, discovered):
+    /// every endpoint, 993 vs 143, the Exchange HTTPS endpoints, and which
+    /// migration path is viable. Exit code: 0 done, 2 usage or configuration error.
+    Readiness(ReadinessArgs),
     /// Print the OpenAPI document.
     Openapi,
     /// Exit 0 if the service at MAILPROBE_LISTEN answers /healthz (for container health checks).
@@ -67,6 +71,37 @@ pub struct ProbeArgs {
     /// Print the Report as JSON (the same document the HTTP API returns).
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReadinessArgs {
+    /// HOST, or an email DOMAIN (or address) with `--domain` or an `@`.
+    pub target: String,
+    /// Treat TARGET as an email domain and discover the host.
+    #[arg(long)]
+    pub domain: bool,
+    /// Comma-separated client profiles that decide each Report's verdict.
+    #[arg(long, value_delimiter = ',')]
+    pub profiles: Vec<String>,
+    /// One deadline for everything, in milliseconds.
+    #[arg(long)]
+    pub timeout_ms: Option<u64>,
+    /// A port override, `NAME=PORT` (e.g. `imap_implicit=10993`, `https=0` to skip); repeatable.
+    #[arg(long = "port", value_parser = parse_port_override)]
+    pub ports: Vec<(String, u16)>,
+    /// Print the Readiness report as JSON (the document the HTTP API returns).
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_port_override(s: &str) -> Result<(String, u16), String> {
+    let (name, port) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}`: expected NAME=PORT"))?;
+    let port = port
+        .parse::<u16>()
+        .map_err(|_| format!("`{port}` is not a port (0-65535)"))?;
+    Ok((name.trim().to_string(), port))
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -130,6 +165,10 @@ pub fn run() -> ExitCode {
         Some(Command::Probe(args)) => {
             init_logging(&cli.settings, true);
             block_on(probe(cli.settings, args))
+        }
+        Some(Command::Readiness(args)) => {
+            init_logging(&cli.settings, true);
+            block_on(crate::readiness::cli::run(cli.settings, args))
         }
         Some(Command::Serve) | None => {
             init_logging(&cli.settings, false);

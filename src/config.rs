@@ -125,6 +125,10 @@ pub struct Settings {
     #[arg(long, env = "MAILPROBE_CA_BUNDLE", global = true)]
     pub ca_bundle: Option<PathBuf>,
 
+    /// Nameserver for readiness discovery and host lookups (`IP` or
+    /// `IP:PORT`, UDP then TCP); default: the system's resolver configuration.
+    #[arg(long, env = "MAILPROBE_DNS_SERVER", value_parser = parse_dns_server, global = true)]
+    pub dns_server: Option<SocketAddr>,
     /// Comma-separated origins (`https://portal.example.com`) whose browser
     /// pages may call the API, or `*` for any; CORS is off when empty.
     #[arg(long, env = "MAILPROBE_CORS_ORIGINS", value_delimiter = ',', value_parser = parse_origin, global = true)]
@@ -156,6 +160,7 @@ pub const KNOWN_ENV: &[&str] = &[
     "MAILPROBE_LOG",
     "MAILPROBE_LOG_FORMAT",
     "MAILPROBE_CA_BUNDLE",
+    "MAILPROBE_DNS_SERVER",
     "MAILPROBE_CORS_ORIGINS",
 ];
 
@@ -229,6 +234,17 @@ fn parse_cidr(s: &str) -> Result<IpNet, String> {
     s.parse::<std::net::IpAddr>()
         .map(IpNet::from)
         .map_err(|_| format!("`{s}` is not a CIDR (like 127.0.0.0/8) or an IP address"))
+}
+
+/// `IP` (port 53) or `IP:PORT` (IPv6 as `[::1]:53`).
+fn parse_dns_server(s: &str) -> Result<SocketAddr, String> {
+    let s = s.trim();
+    s.parse::<SocketAddr>()
+        .or_else(|_| {
+            s.parse::<std::net::IpAddr>()
+                .map(|ip| SocketAddr::new(ip, 53))
+        })
+        .map_err(|_| format!("`{s}` is not an IP address or IP:PORT"))
 }
 
 impl Settings {
@@ -361,6 +377,15 @@ mod tests {
         let s = parse(&["--allow-targets", "127.0.0.0/8,::1"]);
         assert_eq!(s.allow_targets.len(), 2);
         assert!(s.allow_targets[1].contains(&"::1".parse::<std::net::IpAddr>().unwrap()));
+    }
+
+    #[test]
+    fn dns_server_takes_an_address_with_or_without_port() {
+        let s = parse(&["--dns-server", "127.0.0.1"]);
+        assert_eq!(s.dns_server.map(|a| a.port()), Some(53));
+        let s = parse(&["--dns-server", "[::1]:5353"]);
+        assert_eq!(s.dns_server.map(|a| a.port()), Some(5353));
+        assert!(Wrap::try_parse_from(["x", "--dns-server", "ns.example"]).is_err());
     }
 
     #[test]

@@ -12,5 +12,6 @@ pub mod mail;
 pub mod metrics;
 pub mod observations;
 pub mod probe;
+pub mod readiness;
 pub mod report;
 pub mod tls;

@@ -7,6 +7,7 @@
 
 pub mod batch;
 pub mod problem;
+pub mod readiness;
 pub mod routes;
 
 use std::net::TcpListener;
@@ -35,6 +36,7 @@ use crate::probe::Prober;
     components(schemas(problem::Problem)),
     tags(
         (name = "probes", description = "Probe mail endpoints"),
+        (name = "readiness", description = "Migration readiness of a whole mail host"),
         (name = "catalogue", description = "Client profiles and the findings catalogue"),
         (name = "operations", description = "Health, readiness and metrics"),
     )

@@ -206,7 +206,7 @@ fn form_urlencoded_parse(q: &str) -> form_urlencoded::Parse<'_> {
     form_urlencoded::parse(q.as_bytes())
 }
 
-fn check_json_content_type(req: &HttpRequest) -> Result<(), Problem> {
+pub(super) fn check_json_content_type(req: &HttpRequest) -> Result<(), Problem> {
     let Some(value) = req.headers().get(header::CONTENT_TYPE) else {
         return Ok(());
     };
@@ -345,6 +345,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(post_probe)
         .service(post_batch)
         .service(get_probe)
+        .service(super::readiness::post_readiness)
         .service(get_profiles)
         .service(get_findings)
         .service(healthz)

@@ -77,12 +77,23 @@ impl Prober {
         }
     }
 
+    /// The connection caps every probe shares (per target IP, global).
+    pub fn connection_limits(&self) -> &ConnectionLimits {
+        &self.limits
+    }
+
     pub fn metrics(&self) -> &Arc<crate::metrics::Metrics> {
         &self.metrics
     }
 
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// The target policy every connection of this engine obeys (readiness
+    /// checks its HTTP fetches and discovered hosts against it too).
+    pub fn policy(&self) -> &TargetPolicy {
+        &self.policy
     }
 
     /// Probes in flight right now.

@@ -183,6 +183,27 @@ impl ConnectionLimits {
         self.global_size - self.global.available_permits()
     }
 
+    /// A slot of `ip`'s cap and a global slot, for a connection made outside
+    /// a [`Connector`] (readiness' HTTPS checks through reqwest), so those
+    /// count against the same caps as the probes' own connections.
+    pub async fn acquire(
+        &self,
+        ip: IpAddr,
+        deadline: Deadline,
+    ) -> Option<(OwnedSemaphorePermit, OwnedSemaphorePermit)> {
+        let host = deadline
+            .run(self.host(ip).acquire_owned())
+            .await
+            .ok()?
+            .ok()?;
+        let global = deadline
+            .run(Arc::clone(&self.global).acquire_owned())
+            .await
+            .ok()?
+            .ok()?;
+        Some((host, global))
+    }
+
     /// The slots of one address, created on first use.
     fn host(&self, ip: IpAddr) -> Arc<Semaphore> {
         // The map is only touched under this lock for a lookup or an insert;

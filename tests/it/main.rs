@@ -9,6 +9,7 @@ mod dovecot;
 mod mail;
 mod openapi;
 mod ops;
+mod readiness;
 mod scan;
 mod seed;
 mod support;

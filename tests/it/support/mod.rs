@@ -3,6 +3,8 @@
 #![allow(dead_code)]
 
 pub mod app;
+pub mod dns_server;
+pub mod https_server;
 pub mod mail_servers;
 pub mod openssl_cert_server;
 pub mod openssl_server;

@@ -1,0 +1,64 @@
+//! `POST /v1/readiness`: translates the request into [`crate::readiness::run`]
+//! and its Readiness report into JSON.
+
+use actix_web::{HttpRequest, post, web};
+use futures_util::StreamExt;
+
+use super::RequestId;
+use super::problem::{self, Cause, Problem};
+use super::routes::check_json_content_type;
+use crate::probe::Prober;
+use crate::readiness::model::{ReadinessReport, ReadinessRequest};
+
+/// Migration readiness of a whole mail host: IMAP 993/143, POP3 995/110,
+/// SMTP 25/465/587 and HTTPS 443 probed concurrently under one deadline
+/// (each a full Report), the implicit/STARTTLS pairs compared, the Exchange
+/// virtual directories a cutover or hybrid migration needs checked over
+/// HTTPS, and advice per migration path. Give `email_domain` instead of
+/// `host` to discover the host (SRV, MX, autoconfig, Autodiscover).
+#[utoipa::path(
+    tag = "readiness",
+    request_body(content = ReadinessRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The Readiness report. Closed ports and failed steps are facts inside it.", body = ReadinessReport),
+        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The host (or a discovered host) is refused by the probe policy", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not declared as JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid; `field` names it", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Over capacity; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/readiness")]
+pub async fn post_readiness(
+    req: HttpRequest,
+    request_id: RequestId,
+    mut payload: web::Payload,
+    prober: web::Data<Prober>,
+) -> Result<web::Json<ReadinessReport>, Problem> {
+    check_json_content_type(&req)?;
+    let limit = prober.settings().max_body_bytes;
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk
+            .map_err(|e| Problem::new(Cause::MalformedJson, format!("reading the body: {e}")))?;
+        if body.len() + chunk.len() > limit {
+            return Err(Problem::new(
+                Cause::BodyTooLarge,
+                format!("the body exceeds {limit} bytes (MAILPROBE_MAX_BODY_BYTES)"),
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let de = &mut serde_json::Deserializer::from_slice(&body);
+    let request: ReadinessRequest =
+        serde_path_to_error::deserialize(de).map_err(problem::from_json_error)?;
+    let mut report = crate::readiness::run(&prober, &request).await?;
+    for endpoint in &mut report.endpoints {
+        if let Some(r) = endpoint.report.as_mut() {
+            r.request_id = Some(request_id.0.clone());
+        }
+    }
+    report.request_id = Some(request_id.0);
+    Ok(web::Json(report))
+}

@@ -1,0 +1,466 @@
+//! Migration readiness of a whole mail host: every mail endpoint and HTTPS
+//! probed concurrently under one deadline (each a full Report from the same
+//! [`Prober`]), the implicit/STARTTLS pairs compared, the Exchange virtual
+//! directories checked over HTTPS, and advice on which migration path is
+//! viable. With an email domain, the host is discovered first.
+//!
+//! I/O lives in [`discovery`] and [`web`] (and the Prober); [`compare`] and
+//! [`advice`] are pure functions of what those observed.
+
+pub mod advice;
+pub mod cli;
+pub mod compare;
+pub mod discovery;
+pub mod model;
+pub mod web;
+
+#[cfg(test)]
+mod tests;
+
+use std::net::IpAddr;
+use std::time::{Duration, Instant};
+
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::probe::net::Deadline;
+use crate::probe::request::{Host, InvalidField, ProbeRequest, parse_host};
+use crate::probe::{ProbeRejection, Prober};
+use crate::report::{Protocol, Transport};
+use model::*;
+
+/// Bytes read of an Exchange endpoint's answer (only headers matter).
+const MAX_HTTP_BODY: usize = 16 * 1024;
+
+/// One endpoint of the plan.
+#[derive(Debug, Clone, Copy)]
+struct Planned {
+    name: &'static str,
+    protocol: Protocol,
+    transport: Transport,
+    port: u16,
+}
+
+fn plan(ports: &PortOverrides, discovered: &discovery::SuggestedPorts) -> Vec<Planned> {
+    use Protocol::*;
+    use Transport::*;
+    let p = |o: Option<u16>, d: Option<u16>, default: u16| o.or(d).unwrap_or(default);
+    vec![
+        Planned {
+            name: "imap_implicit",
+            protocol: Imap,
+            transport: Implicit,
+            port: p(ports.imap_implicit, discovered.imap_implicit, 993),
+        },
+        Planned {
+            name: "imap_starttls",
+            protocol: Imap,
+            transport: Starttls,
+            port: p(ports.imap_starttls, discovered.imap_starttls, 143),
+        },
+        Planned {
+            name: "pop3_implicit",
+            protocol: Pop3,
+            transport: Implicit,
+            port: p(ports.pop3_implicit, discovered.pop3_implicit, 995),
+        },
+        Planned {
+            name: "pop3_starttls",
+            protocol: Pop3,
+            transport: Starttls,
+            port: p(ports.pop3_starttls, None, 110),
+        },
+        Planned {
+            name: "smtp",
+            protocol: Smtp,
+            transport: Starttls,
+            port: p(ports.smtp, None, 25),
+        },
+        Planned {
+            name: "smtps",
+            protocol: Smtp,
+            transport: Implicit,
+            port: p(ports.smtps, None, 465),
+        },
+        Planned {
+            name: "submission",
+            protocol: Smtp,
+            transport: Starttls,
+            port: p(ports.submission, discovered.submission, 587),
+        },
+        Planned {
+            name: "https",
+            protocol: Tls,
+            transport: Implicit,
+            port: p(ports.https, None, 443),
+        },
+    ]
+}
+
+/// Eight ports share one host's connection cap, so a readiness check needs
+/// more time than one probe: 30 s by default, never below the probe
+/// default, never above the maximum.
+pub fn default_timeout_ms(settings: &crate::config::Settings) -> u64 {
+    READINESS_DEFAULT_TIMEOUT_MS
+        .min(settings.max_timeout_ms)
+        .max(settings.default_timeout_ms)
+}
+
+const READINESS_DEFAULT_TIMEOUT_MS: u64 = 30_000;
+
+fn invalid(field: &'static str, message: impl Into<String>) -> ProbeRejection {
+    ProbeRejection::Invalid(InvalidField {
+        field,
+        message: message.into(),
+    })
+}
+
+/// Validates the request, discovers (for an email domain), probes every
+/// endpoint and checks HTTPS, then compares and advises.
+pub async fn run(
+    prober: &Prober,
+    request: &ReadinessRequest,
+) -> Result<ReadinessReport, ProbeRejection> {
+    let settings = prober.settings();
+    let started = Instant::now();
+    let started_at = OffsetDateTime::now_utc();
+    let timeout_ms = request
+        .timeout_ms
+        .unwrap_or_else(|| default_timeout_ms(settings));
+    if !(100..=settings.max_timeout_ms).contains(&timeout_ms) {
+        return Err(invalid(
+            "timeout_ms",
+            format!(
+                "must be between 100 and {} (MAILPROBE_MAX_TIMEOUT_MS)",
+                settings.max_timeout_ms
+            ),
+        ));
+    }
+    let ports = request.ports.clone().unwrap_or_default();
+    // Every other field is checked now, once, with the rules of a single
+    // probe (profiles, credentials, ca_bundle_pem), before any I/O.
+    let template = ProbeRequest {
+        host: "readiness.invalid".into(),
+        port: Some(993),
+        profiles: request.profiles.clone(),
+        credentials: request.credentials.clone(),
+        ca_bundle_pem: request.ca_bundle_pem.clone(),
+        timeout_ms: Some(timeout_ms),
+        ..Default::default()
+    };
+    template.validate(settings)?;
+
+    let deadline = Deadline::after(Duration::from_millis(timeout_ms));
+    let dns = discovery::Dns::new(settings).map_err(|e| invalid("host", e))?;
+
+    let (host, discovered_ports, discovery) = match (&request.host, &request.email_domain) {
+        (Some(h), None) => (parse_host(h)?, discovery::SuggestedPorts::default(), None),
+        (None, Some(d)) => {
+            let (address, domain) = match d.trim().rsplit_once('@') {
+                Some((_, domain)) => (Some(d.trim()), domain),
+                None => (None, d.trim()),
+            };
+            let domain = match parse_host(domain).map_err(|e| InvalidField {
+                field: "email_domain",
+                message: e.message,
+            })? {
+                Host::Name(n) => n,
+                Host::Ip(_) => return Err(invalid("email_domain", "a domain, not an IP address")),
+            };
+            // Discovery gets at most a third of the time: the probes need the rest.
+            let budget = deadline.within(deadline.remaining() / 3);
+            let (found, suggested) = discovery::discover(
+                &domain,
+                address,
+                &dns,
+                prober.policy(),
+                ports.https.filter(|p| *p != 0).unwrap_or(443),
+                budget,
+            )
+            .await;
+            let chosen = found.chosen_host.clone().unwrap_or(domain);
+            (parse_host(&chosen)?, suggested, Some(found))
+        }
+        _ => {
+            return Err(invalid(
+                "host",
+                "give exactly one of `host` or `email_domain`",
+            ));
+        }
+    };
+
+    // Resolved once; every address checked; the probes and the HTTP checks
+    // dial the checked address only.
+    let resolved = dns
+        .addresses(&host, deadline.within(Duration::from_secs(5)))
+        .await;
+    let addresses = match &resolved {
+        Ok(a) => a.clone(),
+        Err(_) => Vec::new(),
+    };
+    for ip in &addresses {
+        prober.policy().check(*ip)?;
+    }
+    let planned = plan(&ports, &discovered_ports);
+    // A readiness check is as many probes as it has ports: refuse it whole
+    // rather than run half of it.
+    let needed = planned.iter().filter(|p| p.port != 0).count();
+    let free = settings
+        .max_concurrent_probes
+        .saturating_sub(prober.in_flight());
+    if free < needed {
+        return Err(ProbeRejection::Busy {
+            in_flight: prober.in_flight(),
+        });
+    }
+    let (endpoints, exchange_http) = match (&resolved, pick(&addresses)) {
+        (Ok(_), Some(ip)) => {
+            probe_all(prober, request, &host, ip, &addresses, &planned, deadline).await?
+        }
+        (Err(e), _) => (not_run(&planned, e), None),
+        (Ok(_), None) => (not_run(&planned, "no address"), None),
+    };
+
+    let comparisons = compare::comparisons(&endpoints);
+    let advice = advice::advise(&endpoints, exchange_http.as_ref());
+    Ok(ReadinessReport {
+        host: host.as_string(),
+        addresses: addresses.iter().map(|a| a.to_string()).collect(),
+        started_at: started_at.format(&Rfc3339).unwrap_or_default(),
+        duration_ms: started.elapsed().as_millis() as u64,
+        summary: summary(&advice),
+        discovery,
+        endpoints,
+        comparisons,
+        exchange_http,
+        advice,
+        request_id: None,
+    })
+}
+
+/// IPv4 first: a dual-stack mail host's IPv6 listener is the one more often
+/// forgotten, and the Reports name the address they used.
+fn pick(addresses: &[IpAddr]) -> Option<IpAddr> {
+    addresses
+        .iter()
+        .find(|a| a.is_ipv4())
+        .or_else(|| addresses.first())
+        .copied()
+}
+
+fn not_run(planned: &[Planned], why: &str) -> Vec<EndpointResult> {
+    planned
+        .iter()
+        .map(|p| EndpointResult {
+            name: p.name.into(),
+            port: p.port,
+            protocol: p.protocol,
+            transport: p.transport,
+            state: if p.port == 0 {
+                EndpointState::Skipped
+            } else {
+                EndpointState::NotRun
+            },
+            report: None,
+            error: (p.port != 0).then(|| why.to_string()),
+        })
+        .collect()
+}
+
+async fn probe_all(
+    prober: &Prober,
+    request: &ReadinessRequest,
+    host: &Host,
+    ip: IpAddr,
+    addresses: &[IpAddr],
+    planned: &[Planned],
+    deadline: Deadline,
+) -> Result<(Vec<EndpointResult>, Option<ExchangeHttp>), ProbeRejection> {
+    let sni = match host {
+        Host::Name(n) => Some(n.clone()),
+        Host::Ip(_) => None,
+    };
+    // Everything runs now, beside everything else; each probe gets what is
+    // left of the one deadline. All ports of the host together stay under
+    // the per-target connection cap, as one probe would (a server with a
+    // per-IP connection limit, like Exchange's, must not see the readiness
+    // check as a flood): the prober's connection limits are keyed by target
+    // IP and shared by every probe; the HTTPS checks, made with reqwest,
+    // take the same slots.
+    let timeout_ms = (deadline.remaining().as_millis() as u64).max(100);
+    let probes = planned.iter().map(|p| {
+        let probe_request = ProbeRequest {
+            host: ip.to_string(),
+            port: Some(p.port),
+            protocol: Some(p.protocol),
+            transport: Some(p.transport),
+            sni: sni.clone(),
+            profiles: request.profiles.clone(),
+            timeout_ms: Some(timeout_ms),
+            credentials: if p.protocol == Protocol::Imap {
+                request.credentials.clone()
+            } else {
+                None
+            },
+            allow_plaintext_login: None,
+            ca_bundle_pem: request.ca_bundle_pem.clone(),
+        };
+        async move {
+            if p.port == 0 {
+                return Ok((p, None));
+            }
+            prober.probe(&probe_request).await.map(|r| (p, Some(r)))
+        }
+    });
+    let https_port = planned
+        .iter()
+        .find(|p| p.name == "https")
+        .map(|p| p.port)
+        .unwrap_or(0);
+    let http = async {
+        if https_port == 0 {
+            return None;
+        }
+        let target = web::WebTarget::checked(
+            host.clone(),
+            https_port,
+            addresses.to_vec(),
+            prober.policy(),
+        )
+        .ok()?;
+        Some(exchange_checks(target, prober.connection_limits(), deadline).await)
+    };
+    let (results, exchange_http) = tokio::join!(futures_util::future::join_all(probes), http);
+    let mut endpoints = Vec::new();
+    for result in results {
+        let (p, report) = match result {
+            Ok(v) => v,
+            // A busy answer (slots taken meanwhile) makes the picture
+            // partial: a 429. Invalid or refused cannot happen after the
+            // checks above, but would be reported the same way as for a probe.
+            Err(e) => return Err(e),
+        };
+        let state = match &report {
+            None => EndpointState::Skipped,
+            Some(r) if r.connect.ok => EndpointState::Open,
+            Some(_) => EndpointState::Closed,
+        };
+        endpoints.push(EndpointResult {
+            name: p.name.into(),
+            port: p.port,
+            protocol: p.protocol,
+            transport: p.transport,
+            state,
+            error: report
+                .as_ref()
+                .filter(|r| !r.connect.ok)
+                .and_then(|r| r.connect.error.clone()),
+            report,
+        });
+    }
+    Ok((endpoints, exchange_http))
+}
+
+/// The Exchange virtual directories a cutover (Outlook Anywhere) or hybrid
+/// (EWS, MRS proxy) migration reaches, plus Autodiscover, which both use.
+pub const EXCHANGE_PATHS: &[(&str, web::Method)] = &[
+    ("/EWS/Exchange.asmx", web::Method::Get),
+    ("/EWS/mrsproxy.svc", web::Method::Get),
+    ("/rpc/rpcproxy.dll", web::Method::Get),
+    ("/autodiscover/autodiscover.xml", web::Method::Post),
+];
+
+async fn exchange_checks(
+    target: web::WebTarget,
+    limits: &crate::probe::net::ConnectionLimits,
+    deadline: Deadline,
+) -> ExchangeHttp {
+    let checks = EXCHANGE_PATHS.iter().map(|(path, method)| {
+        let target = &target;
+        async move {
+            // Under the host's connection cap, like the probes' connections.
+            let _slots = match target.addresses.first() {
+                Some(ip) => limits.acquire(*ip, deadline).await,
+                None => None,
+            };
+            let body = (*method == web::Method::Post).then(|| {
+                (
+                    "text/xml; charset=utf-8",
+                    "<?xml version=\"1.0\" encoding=\"utf-8\"?><Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006\"><Request><EMailAddress>postmaster@invalid</EMailAddress><AcceptableResponseSchema>http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a</AcceptableResponseSchema></Request></Autodiscover>".to_string(),
+                )
+            });
+            let got = web::fetch(target, *method, path, body, deadline, MAX_HTTP_BODY).await;
+            let answers = got
+                .status
+                .is_some_and(|s| (200..300).contains(&s) || matches!(s, 401 | 403 | 405));
+            HttpCheck {
+                path: path.to_string(),
+                method: match method {
+                    web::Method::Get => "GET".into(),
+                    web::Method::Post => "POST".into(),
+                },
+                reachable: got.status.is_some(),
+                status: got.status,
+                tls12: if got.status.is_some() {
+                    Some(true)
+                } else if got.tls_failed {
+                    Some(false)
+                } else {
+                    None
+                },
+                answers,
+                auth_schemes: web::auth_schemes(&got.www_authenticate),
+                location: got.location,
+                error: got.error,
+                ms: got.ms,
+            }
+        }
+    });
+    let checks = futures_util::future::join_all(checks).await;
+    ExchangeHttp {
+        host: target.host.as_string(),
+        port: target.port,
+        // A request that got an answer or a TLS failure had a connection.
+        connections: checks
+            .iter()
+            .filter(|c| c.reachable || c.tls12 == Some(false))
+            .count() as u32,
+        checks,
+    }
+}
+
+fn summary(advice: &[PathAdvice]) -> String {
+    let names = |v: Viable| {
+        advice
+            .iter()
+            .filter(|a| a.viable == v)
+            .map(|a| a.path.replace('_', " "))
+            .collect::<Vec<_>>()
+    };
+    let mut parts = Vec::new();
+    let yes = names(Viable::Yes);
+    if !yes.is_empty() {
+        parts.push(format!("Viable: {}.", yes.join(", ")));
+    }
+    for a in advice.iter().filter(|a| a.viable == Viable::No) {
+        parts.push(format!(
+            "Not viable: {}{}.",
+            a.path.replace('_', " "),
+            a.why
+                .iter()
+                .find(|w| {
+                    ["not", "closed", "cannot", "unknown"]
+                        .iter()
+                        .any(|neg| w.contains(neg))
+                })
+                .or(a.why.first())
+                .map(|w| format!(" ({w})"))
+                .unwrap_or_default()
+        ));
+    }
+    let unknown = names(Viable::Unknown);
+    if !unknown.is_empty() {
+        parts.push(format!("Unknown: {}.", unknown.join(", ")));
+    }
+    parts.join(" ")
+}

@@ -1,0 +1,237 @@
+//! What a readiness caller asks for, and the Readiness report it gets back.
+//! One model for HTTP and CLI, as for single probes.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::probe::request::Credentials;
+use crate::report::{Protocol, Report, Transport};
+
+/// Migration readiness of a whole mail host: give `host`, or `email_domain`
+/// to discover the host first (RFC 6186 SRV, MX, autoconfig, Autodiscover).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"host": "mail.example.com", "timeout_ms": 20000}))]
+pub struct ReadinessRequest {
+    /// Host name or IP address of the mail server.
+    pub host: Option<String>,
+    /// An email domain (or address); the mail host is discovered from DNS
+    /// and the HTTP autoconfiguration services.
+    pub email_domain: Option<String>,
+    /// Client profiles that decide each endpoint Report's verdict.
+    pub profiles: Option<Vec<String>>,
+    /// Optional login test, run on the IMAP endpoints only (993 and 143:
+    /// two attempts; mind lockout policies). Never logged or echoed.
+    pub credentials: Option<Credentials>,
+    /// Extra trusted roots (PEM) for every endpoint's certificate check.
+    pub ca_bundle_pem: Option<String>,
+    /// One deadline for the whole readiness check (discovery included), in
+    /// milliseconds. Default: 30000 (bounded by `MAILPROBE_MAX_TIMEOUT_MS`,
+    /// and never below `MAILPROBE_DEFAULT_TIMEOUT_MS`).
+    #[schema(minimum = 100)]
+    pub timeout_ms: Option<u64>,
+    /// Ports to probe instead of the well-known ones; `0` skips an endpoint.
+    pub ports: Option<PortOverrides>,
+}
+
+/// Per-endpoint port overrides (for servers on unusual ports, and tests).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PortOverrides {
+    /// IMAP over implicit TLS (default 993).
+    pub imap_implicit: Option<u16>,
+    /// IMAP with STARTTLS (default 143).
+    pub imap_starttls: Option<u16>,
+    /// POP3 over implicit TLS (default 995).
+    pub pop3_implicit: Option<u16>,
+    /// POP3 with STLS (default 110).
+    pub pop3_starttls: Option<u16>,
+    /// SMTP relay with STARTTLS (default 25).
+    pub smtp: Option<u16>,
+    /// SMTP submission over implicit TLS (default 465).
+    pub smtps: Option<u16>,
+    /// SMTP submission with STARTTLS (default 587).
+    pub submission: Option<u16>,
+    /// HTTPS: TLS facts and the Exchange endpoints, and the port the
+    /// discovery HTTP lookups use (default 443).
+    pub https: Option<u16>,
+}
+
+/// The Readiness report.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReadinessReport {
+    /// The host probed (discovered, when an email domain was given).
+    pub host: String,
+    /// Its addresses, resolved once and checked against the target policy.
+    pub addresses: Vec<String>,
+    /// RFC 3339, UTC.
+    pub started_at: String,
+    pub duration_ms: u64,
+    /// One sentence: which migration paths look viable.
+    pub summary: String,
+    /// Present when an email domain was given.
+    pub discovery: Option<Discovery>,
+    /// Every endpoint, in a fixed order (IMAP, POP3, SMTP, HTTPS).
+    pub endpoints: Vec<EndpointResult>,
+    /// 993 vs 143, 995 vs 110, 465 vs 587, 25 vs 587.
+    pub comparisons: Vec<Comparison>,
+    /// The Exchange HTTP endpoints a cutover or hybrid migration needs.
+    pub exchange_http: Option<ExchangeHttp>,
+    /// One entry per migration path: `imap_migration`, `cutover`, `hybrid`, `pst_import`.
+    pub advice: Vec<PathAdvice>,
+    /// The HTTP request's `X-Request-Id` (also in every endpoint Report);
+    /// `null` from the CLI.
+    pub request_id: Option<String>,
+}
+
+/// Whether an endpoint could be probed, and its Report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EndpointState {
+    /// The TCP connection succeeded; `report` has the full diagnosis.
+    Open,
+    /// Nothing accepted the connection (refused, or no answer before the
+    /// deadline); `report` says which.
+    Closed,
+    /// Port `0` in `ports`: not probed.
+    Skipped,
+    /// The probe was not run (`error` says why).
+    NotRun,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EndpointResult {
+    /// `imap_implicit`, `imap_starttls`, `pop3_implicit`, `pop3_starttls`,
+    /// `smtp`, `smtps`, `submission` or `https`.
+    pub name: String,
+    pub port: u16,
+    pub protocol: Protocol,
+    pub transport: Transport,
+    pub state: EndpointState,
+    /// The same Report `/v1/probes` gives for this endpoint.
+    pub report: Option<Report>,
+    pub error: Option<String>,
+}
+
+/// Two endpoints of one service compared.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Comparison {
+    /// `imap`, `pop3`, `submission` (465 vs 587) or `smtp` (25 vs 587).
+    pub service: String,
+    /// Endpoint names, as in `endpoints[].name`.
+    pub a: String,
+    pub b: String,
+    /// False when either endpoint is not open; `note` says which.
+    pub compared: bool,
+    pub note: Option<String>,
+    /// Aspects that differ (`versions`, `suites`, `certificate`,
+    /// `capabilities`, `login`); aspects not listed are the same.
+    pub differences: Vec<Difference>,
+    /// Aspects that were compared and found equal.
+    pub same: Vec<String>,
+    /// Aspects one of the two Reports has no observation of (e.g. no
+    /// capabilities on a port where no TLS session could be completed).
+    pub not_observed: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Difference {
+    pub aspect: String,
+    /// What endpoint `a` shows.
+    pub a: String,
+    /// What endpoint `b` shows.
+    pub b: String,
+}
+
+/// The HTTPS checks of the Exchange virtual directories.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ExchangeHttp {
+    pub host: String,
+    pub port: u16,
+    /// One per path: `/EWS/Exchange.asmx`, `/EWS/mrsproxy.svc`,
+    /// `/rpc/rpcproxy.dll`, `/autodiscover/autodiscover.xml`.
+    pub checks: Vec<HttpCheck>,
+    /// TCP connections the checks opened (one per request).
+    pub connections: u32,
+}
+
+/// One unauthenticated request (no credentials are ever sent) with a client
+/// that offers TLS 1.2 only, as Exchange Online's migration service needs.
+/// The certificate is not judged here (the `https` endpoint Report does);
+/// redirects are reported, not followed.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HttpCheck {
+    pub path: String,
+    pub method: String,
+    /// An HTTP answer came back.
+    pub reachable: bool,
+    pub status: Option<u16>,
+    /// A TLS 1.2 handshake completed (the client offers nothing else);
+    /// `null` when the connection failed before TLS could be judged.
+    pub tls12: Option<bool>,
+    /// The endpoint exists and wants authentication or answers: 2xx, 401, 403, 405.
+    pub answers: bool,
+    /// Schemes from `WWW-Authenticate`, e.g. `Negotiate`, `NTLM`, `Basic`.
+    pub auth_schemes: Vec<String>,
+    /// `Location` of a redirect (not followed).
+    pub location: Option<String>,
+    pub error: Option<String>,
+    pub ms: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Viable {
+    Yes,
+    No,
+    Unknown,
+}
+
+/// Whether a migration path looks viable, and why.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PathAdvice {
+    /// `imap_migration`, `cutover`, `hybrid` or `pst_import`.
+    pub path: String,
+    pub viable: Viable,
+    /// The facts the judgement rests on.
+    pub why: Vec<String>,
+    /// What else to check or do (not decisive).
+    pub caveats: Vec<String>,
+}
+
+/// What discovery found for an email domain.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Discovery {
+    pub domain: String,
+    /// The nameserver asked (`MAILPROBE_DNS_SERVER`), or `system`.
+    pub nameserver: String,
+    /// Every lookup, in the order made, with what it found.
+    pub lookups: Vec<Lookup>,
+    /// The host chosen for probing, and why.
+    pub chosen_host: Option<String>,
+    pub chosen_because: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Lookup {
+    /// `srv`, `mx`, `autoconfig` or `autodiscover`.
+    pub kind: String,
+    /// The DNS name or URL asked.
+    pub query: String,
+    /// Something useful came back.
+    pub found: bool,
+    /// What came back, one line per record or setting.
+    pub records: Vec<String>,
+    /// The hosts named, with port and protocol where known.
+    pub hosts: Vec<DiscoveredHost>,
+    pub error: Option<String>,
+    pub ms: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct DiscoveredHost {
+    pub host: String,
+    pub port: Option<u16>,
+    /// e.g. `imaps`, `imap`, `submission`, `pop3s`, `smtp`, `IMAP`, `EXCH`.
+    pub service: String,
+}
