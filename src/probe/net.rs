@@ -195,6 +195,10 @@ impl Connector {
         };
         for addr in self.addresses.iter() {
             let attempt = deadline.within(CONNECT_TIMEOUT);
+            // When the probe's own deadline, not the connect limit, cuts the
+            // attempt short, the silence says nothing about the port: earlier
+            // steps (a server that holds connections open) used the time.
+            let cut_by_probe_deadline = attempt.instant() == deadline.instant();
             match attempt.run(TcpStream::connect(addr)).await {
                 Ok(Ok(stream)) => {
                     let _ = stream.set_nodelay(true);
@@ -206,6 +210,14 @@ impl Connector {
                     });
                 }
                 Ok(Err(e)) => last = classify_connect_error(*addr, &e),
+                Err(t) if cut_by_probe_deadline => {
+                    last = ConnectError {
+                        kind: ErrorKind::Timeout,
+                        message: format!(
+                            "probe deadline reached before the TCP connect to {addr} completed ({t}; earlier steps used the time)"
+                        ),
+                    }
+                }
                 Err(t) => {
                     last = ConnectError {
                         kind: ErrorKind::Timeout,

@@ -5,6 +5,7 @@ mod api;
 mod cert;
 mod cli;
 mod dovecot;
+mod hostile;
 mod mail;
 mod openapi;
 mod scan;

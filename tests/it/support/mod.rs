@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod app;
+pub mod hostile_servers;
 pub mod mail_servers;
 pub mod openssl_cert_server;
 pub mod openssl_server;
