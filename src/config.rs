@@ -67,6 +67,20 @@ pub struct Settings {
     #[arg(long, env = "MAILPROBE_DENY_TARGETS", value_delimiter = ',', value_parser = parse_cidr, global = true)]
     pub deny_targets: Vec<IpNet>,
 
+    /// Target ports a probe may connect to: a comma-separated list of ports
+    /// and ranges (`993,10000-20000`), or `*` for any. The default is the
+    /// mail and HTTPS ports, so the service cannot be pointed at, say, a
+    /// database or an admin interface on an allowed address.
+    #[arg(
+        long,
+        env = "MAILPROBE_ALLOW_PORTS",
+        default_value = "25,110,143,443,465,587,993,995",
+        value_parser = PortSet::parse,
+        overrides_with = "allow_ports",
+        global = true
+    )]
+    pub allow_ports: PortSet,
+
     /// Largest accepted request body in bytes.
     #[arg(
         long,
@@ -111,6 +125,7 @@ pub const KNOWN_ENV: &[&str] = &[
     "MAILPROBE_PER_TARGET_CONNECTIONS",
     "MAILPROBE_ALLOW_TARGETS",
     "MAILPROBE_DENY_TARGETS",
+    "MAILPROBE_ALLOW_PORTS",
     "MAILPROBE_MAX_BODY_BYTES",
     "MAILPROBE_WORKERS",
     "MAILPROBE_LOG",
@@ -139,6 +154,83 @@ pub enum ConfigError {
         path: String,
         error: crate::tls::trust::BundleError,
     },
+}
+
+/// The ports `MAILPROBE_ALLOW_PORTS` permits: inclusive ranges (a single
+/// port is a range of one), or any port.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PortSet {
+    Any,
+    Ranges(Vec<(u16, u16)>),
+}
+
+impl PortSet {
+    /// Parses `*` or `25,587,10000-20000` (spaces around items allowed).
+    pub fn parse(s: &str) -> Result<PortSet, String> {
+        let s = s.trim();
+        if s == "*" {
+            return Ok(PortSet::Any);
+        }
+        let port = |p: &str| -> Result<u16, String> {
+            match p.trim().parse::<u16>() {
+                Ok(0) | Err(_) => Err(format!(
+                    "`{}` is not a port (1-65535); MAILPROBE_ALLOW_PORTS takes ports and ranges like `993,10000-20000`, or `*`",
+                    p.trim()
+                )),
+                Ok(n) => Ok(n),
+            }
+        };
+        let mut ranges = Vec::new();
+        for item in s.split(',') {
+            let item = item.trim();
+            if item.is_empty() {
+                continue;
+            }
+            let (lo, hi) = match item.split_once('-') {
+                Some((a, b)) => (port(a)?, port(b)?),
+                None => {
+                    let p = port(item)?;
+                    (p, p)
+                }
+            };
+            if lo > hi {
+                return Err(format!("`{item}`: a range runs from low to high"));
+            }
+            ranges.push((lo, hi));
+        }
+        if ranges.is_empty() {
+            return Err("MAILPROBE_ALLOW_PORTS names no port; give `*` for any".into());
+        }
+        Ok(PortSet::Ranges(ranges))
+    }
+
+    pub fn contains(&self, port: u16) -> bool {
+        match self {
+            PortSet::Any => true,
+            PortSet::Ranges(r) => r.iter().any(|(lo, hi)| (*lo..=*hi).contains(&port)),
+        }
+    }
+}
+
+impl std::fmt::Display for PortSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PortSet::Any => f.write_str("*"),
+            PortSet::Ranges(r) => {
+                let items: Vec<String> = r
+                    .iter()
+                    .map(|(lo, hi)| {
+                        if lo == hi {
+                            lo.to_string()
+                        } else {
+                            format!("{lo}-{hi}")
+                        }
+                    })
+                    .collect();
+                f.write_str(&items.join(","))
+            }
+        }
+    }
 }
 
 fn parse_cidr(s: &str) -> Result<IpNet, String> {
@@ -269,6 +361,33 @@ mod tests {
         let s = parse(&["--allow-targets", "127.0.0.0/8,::1"]);
         assert_eq!(s.allow_targets.len(), 2);
         assert!(s.allow_targets[1].contains(&"::1".parse::<std::net::IpAddr>().unwrap()));
+    }
+
+    #[test]
+    fn ports_default_to_the_mail_and_https_ports() {
+        let s = parse(&[]);
+        for p in [25, 110, 143, 443, 465, 587, 993, 995] {
+            assert!(s.allow_ports.contains(p), "{p}");
+        }
+        for p in [22, 80, 3306, 6379, 8080, 994] {
+            assert!(!s.allow_ports.contains(p), "{p}");
+        }
+        assert_eq!(s.allow_ports.to_string(), "25,110,143,443,465,587,993,995");
+    }
+
+    #[test]
+    fn ports_take_lists_ranges_and_any() {
+        let s = parse(&["--allow-ports", "993, 10000-20000"]);
+        assert!(s.allow_ports.contains(993));
+        assert!(s.allow_ports.contains(10_000) && s.allow_ports.contains(20_000));
+        assert!(!s.allow_ports.contains(9_999) && !s.allow_ports.contains(20_001));
+        assert!(parse(&["--allow-ports", "*"]).allow_ports.contains(1));
+        // The last flag wins, so a harness default can be overridden.
+        let s = parse(&["--allow-ports", "*", "--allow-ports", "993"]);
+        assert!(!s.allow_ports.contains(25));
+        for bad in ["0", "70000", "20-10", "abc", "", "1-"] {
+            assert!(PortSet::parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

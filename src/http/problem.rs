@@ -173,6 +173,18 @@ impl From<ProbeRejection> for Problem {
                 );
                 p
             }
+            ProbeRejection::PortRefused { port, allowed } => {
+                let mut p = Problem::new(
+                    Cause::TargetRefused,
+                    format!(
+                        "port {port} is refused by the target policy (port-not-allowed): MAILPROBE_ALLOW_PORTS permits {allowed}; add it there to permit it"
+                    ),
+                )
+                .with_field("port");
+                p.rule = Some("port-not-allowed".into());
+                p.setting = Some("MAILPROBE_ALLOW_PORTS".into());
+                p
+            }
             ProbeRejection::Busy { in_flight } => {
                 let mut p = Problem::new(
                     Cause::OverCapacity,

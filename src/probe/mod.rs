@@ -33,6 +33,8 @@ pub enum ProbeRejection {
     Invalid(#[from] InvalidField),
     #[error(transparent)]
     Refused(#[from] Refusal),
+    #[error("port {port} is refused by the target policy: MAILPROBE_ALLOW_PORTS permits {allowed}")]
+    PortRefused { port: u16, allowed: String },
     #[error("over capacity: {in_flight} probes already in flight")]
     Busy { in_flight: usize },
 }
@@ -87,6 +89,12 @@ impl Prober {
     /// The probe without the judgement: the facts as seen on the wire.
     pub async fn observe(&self, request: &ProbeRequest) -> Result<Observations, ProbeRejection> {
         let spec = request.validate(&self.settings)?;
+        if !self.settings.allow_ports.contains(spec.port) {
+            return Err(ProbeRejection::PortRefused {
+                port: spec.port,
+                allowed: self.settings.allow_ports.to_string(),
+            });
+        }
         let slot = self.try_slot()?;
         let deadline = Deadline::after(spec.timeout);
         let started = Instant::now();

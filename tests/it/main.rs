@@ -8,6 +8,7 @@ mod dovecot;
 mod hostile;
 mod mail;
 mod openapi;
+mod policy;
 mod scan;
 mod seed;
 mod support;
