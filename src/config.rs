@@ -8,6 +8,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
+
+use crate::http::guard::ApiKeys;
 use ipnet::IpNet;
 
 /// Every setting of the service, shared by `serve` and the one-shot `probe`.
@@ -81,6 +83,37 @@ pub struct Settings {
     )]
     pub allow_ports: PortSet,
 
+    /// Comma-separated API keys (at least 16 characters each). When keys are
+    /// configured (here or in the key file), `/v1/*` requires
+    /// `Authorization: Bearer <key>`. Only SHA-256 digests are kept.
+    #[arg(long, env = "MAILPROBE_API_KEYS", value_parser = ApiKeys::parse_list, hide_env_values = true, global = true)]
+    pub api_keys: Option<ApiKeys>,
+
+    /// File of API keys, one per line (`#` comments). Read at start-up.
+    #[arg(long, env = "MAILPROBE_API_KEY_FILE", global = true)]
+    pub api_key_file: Option<PathBuf>,
+
+    /// Requests per minute one caller (API key, or IP address when no keys
+    /// are configured) may make to `/v1/*`; 0 turns the limit off.
+    #[arg(
+        long,
+        env = "MAILPROBE_RATE_LIMIT",
+        default_value_t = 600,
+        global = true
+    )]
+    pub rate_limit: u32,
+
+    /// On SIGTERM/SIGINT the service stops accepting connections and lets
+    /// requests in flight (probes included) finish for up to this long, then
+    /// exits. Rounded up to whole seconds (actix-web's granularity).
+    #[arg(
+        long,
+        env = "MAILPROBE_SHUTDOWN_GRACE_MS",
+        default_value_t = 30_000,
+        global = true
+    )]
+    pub shutdown_grace_ms: u64,
+
     /// Largest accepted request body in bytes.
     #[arg(
         long,
@@ -126,6 +159,10 @@ pub const KNOWN_ENV: &[&str] = &[
     "MAILPROBE_ALLOW_TARGETS",
     "MAILPROBE_DENY_TARGETS",
     "MAILPROBE_ALLOW_PORTS",
+    "MAILPROBE_API_KEYS",
+    "MAILPROBE_API_KEY_FILE",
+    "MAILPROBE_RATE_LIMIT",
+    "MAILPROBE_SHUTDOWN_GRACE_MS",
     "MAILPROBE_MAX_BODY_BYTES",
     "MAILPROBE_WORKERS",
     "MAILPROBE_LOG",
@@ -149,6 +186,8 @@ pub enum ConfigError {
         "MAILPROBE_DEFAULT_TIMEOUT_MS ({default}) must not exceed MAILPROBE_MAX_TIMEOUT_MS ({max})"
     )]
     DefaultAboveMax { default: u64, max: u64 },
+    #[error("MAILPROBE_API_KEY_FILE ({path}): {error}")]
+    ApiKeyFile { path: String, error: String },
     #[error("MAILPROBE_CA_BUNDLE ({path}): {error}")]
     CaBundle {
         path: String,
@@ -283,8 +322,29 @@ impl Settings {
             1024,
             64 << 20,
         )?;
+        range(
+            "MAILPROBE_SHUTDOWN_GRACE_MS",
+            self.shutdown_grace_ms,
+            0,
+            3_600_000,
+        )?;
         self.trust_stores()?;
+        self.api_key_set()?;
         Ok(())
+    }
+
+    /// Every configured API key (list and file), as digests; empty: no keys.
+    pub fn api_key_set(&self) -> Result<ApiKeys, ConfigError> {
+        let mut keys = self.api_keys.clone().unwrap_or_default();
+        if let Some(path) = &self.api_key_file {
+            keys.extend(
+                ApiKeys::read_file(path).map_err(|error| ConfigError::ApiKeyFile {
+                    path: path.display().to_string(),
+                    error,
+                })?,
+            );
+        }
+        Ok(keys)
     }
 
     /// The trust stores these settings name: the Mozilla roots plus the

@@ -5,6 +5,7 @@
 // once per failed request, so boxing it would buy nothing.
 #![allow(clippy::result_large_err)]
 
+pub mod guard;
 pub mod problem;
 pub mod routes;
 
@@ -104,6 +105,9 @@ impl Application {
         let listener = TcpListener::bind(settings.listen)?;
         let port = listener.local_addr()?.port();
         let workers = settings.workers;
+        let grace_secs = settings.shutdown_grace_ms.div_ceil(1000);
+        let keys = settings.api_key_set().map_err(std::io::Error::other)?;
+        let guard = web::Data::new(guard::Guard::new(keys, settings.rate_limit));
         let prober = web::Data::new(Prober::new(Arc::new(settings)));
         let spec = openapi();
         let mut server = HttpServer::new(move || {
@@ -111,13 +115,18 @@ impl Application {
                 .into_utoipa_app()
                 .openapi(ApiDoc::openapi())
                 .app_data(prober.clone())
+                .app_data(guard.clone())
                 .configure(routes::configure)
                 .split_for_parts();
-            app.wrap(from_fn(log_requests))
+            app.wrap(from_fn(guard::guard))
+                .wrap(from_fn(log_requests))
                 .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec.clone()))
                 .service(web::redirect("/docs", "/docs/"))
                 .default_service(web::to(routes::not_found))
         })
+        // SIGTERM/SIGINT: stop accepting, let requests in flight finish for
+        // up to the grace period, then exit.
+        .shutdown_timeout(grace_secs)
         .listen(listener)?;
         if workers > 0 {
             server = server.workers(workers);

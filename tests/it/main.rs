@@ -1,6 +1,7 @@
 //! One integration-test binary (it links once), with a module per area.
 //! Every server here is real and listens on loopback only.
 
+mod access;
 mod api;
 mod cert;
 mod cli;
@@ -11,4 +12,5 @@ mod openapi;
 mod policy;
 mod scan;
 mod seed;
+mod shutdown;
 mod support;
