@@ -10,6 +10,7 @@ mod hostile;
 mod mail;
 mod openapi;
 mod policy;
+mod props;
 mod scan;
 mod seed;
 mod shutdown;
