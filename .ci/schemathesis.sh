@@ -11,7 +11,8 @@ cd "$(dirname "$0")/.."
 CACHE=${MAILPROBE_CI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mailprobe-ci}
 PYTHON=${PYTHON:-python3}
 SCHEMATHESIS=4.32.5
-MAX_EXAMPLES=${MAX_EXAMPLES:-25}
+MAX_EXAMPLES=${MAX_EXAMPLES:-10}
+MAX_TIME=${MAX_TIME:-90}
 
 dir=$CACHE/schemathesis
 if [[ ! -f $dir/.installed || $(<"$dir/.installed") != "$SCHEMATHESIS" ]]; then
@@ -43,5 +44,5 @@ done
 
 "$dir/bin/schemathesis" run "http://127.0.0.1:$port/openapi.json" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
-    --max-examples "$MAX_EXAMPLES" --seed 8 --request-timeout 10 --max-time 240 \
+    --max-examples "$MAX_EXAMPLES" --seed 8 --request-timeout 10 --max-time "$MAX_TIME" \
     --suppress-health-check all --warnings off --no-color

@@ -137,3 +137,36 @@ async fn rate_limit_zero_is_off() {
     }
     tokio::time::sleep(Duration::from_millis(1)).await;
 }
+
+/// actix-web bounds the request head (128 KiB, 96 headers): a larger head
+/// is refused without a 5xx, and the service stays healthy.
+#[tokio::test]
+async fn an_oversized_request_head_is_refused_not_served() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app_with(&[]).await;
+    let addr = app.base.trim_start_matches("http://").to_string();
+    for head in [
+        format!(
+            "GET /v1/profiles HTTP/1.1\r\nhost: x\r\nx-pad: {}\r\n\r\n",
+            "a".repeat(200 * 1024)
+        ),
+        format!(
+            "GET /v1/profiles HTTP/1.1\r\nhost: x\r\n{}\r\n",
+            (0..200)
+                .map(|i| format!("x-h{i}: v\r\n"))
+                .collect::<String>()
+        ),
+    ] {
+        let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        let _ = s.write_all(head.as_bytes()).await;
+        let mut answer = Vec::new();
+        let _ = tokio::time::timeout(Duration::from_secs(5), s.read_to_end(&mut answer)).await;
+        let text = String::from_utf8_lossy(&answer);
+        let status = text.split(' ').nth(1).unwrap_or("");
+        assert!(
+            status.is_empty() || status.starts_with('4'),
+            "answered {status:?}"
+        );
+    }
+    assert_eq!(send(&app, "/healthz", None).await.status(), 200);
+}
