@@ -170,3 +170,34 @@ async fn an_oversized_request_head_is_refused_not_served() {
     }
     assert_eq!(send(&app, "/healthz", None).await.status(), 200);
 }
+
+/// API keys never reach the logs, problems, or the settings' `Debug`.
+#[tokio::test]
+async fn api_keys_never_appear_in_logs_or_settings() {
+    let logs = crate::mail::captured_logs();
+    let keys = format!("{KEY_A},{KEY_B}");
+    let settings = crate::support::app::settings(&["--api-keys", &keys]);
+    let shown = format!("{settings:?}");
+    assert!(!shown.contains(KEY_A) && !shown.contains(KEY_B), "{shown}");
+
+    let app = spawn_app_with(&["--api-keys", &keys, "--log", "trace"]).await;
+    let wrong = "wrong-key-but-secret-0123456789";
+    let mut bodies = Vec::new();
+    for key in [Some(KEY_A), Some(wrong), None] {
+        for path in [REFUSED_PROBE, "/v1/profiles"] {
+            let res = send(&app, path, key).await;
+            if path == REFUSED_PROBE {
+                bodies.push(res.text().await.unwrap_or_default());
+            }
+        }
+    }
+    let logged = String::from_utf8_lossy(&logs.lock().unwrap()).into_owned();
+    for secret in [KEY_A, KEY_B, wrong] {
+        assert!(!logged.contains(secret), "a key in the logs");
+        assert!(
+            !bodies.iter().any(|b| b.contains(secret)),
+            "a key in a body"
+        );
+    }
+    assert!(logged.contains("/v1/profiles"), "the requests were logged");
+}
