@@ -11,8 +11,11 @@ if [[ ! -x "$deny" ]] && command -v cargo-deny >/dev/null 2>&1; then
     deny="$(command -v cargo-deny)"
 fi
 if [[ ! -x "$deny" ]]; then
-    echo "installing cargo-deny from crates.io into $root (once; a few minutes)"
-    if ! cargo install cargo-deny --locked --root "$root" >/tmp/mailprobe-cargo-deny-install.log 2>&1; then
+    # Built from source: about 10 minutes on 2 busy cores the first time,
+    # cached after. DENY_INSTALL_TIMEOUT bounds it (seconds).
+    echo "installing cargo-deny from crates.io into $root (once; up to ${DENY_INSTALL_TIMEOUT:-900} s)"
+    if ! timeout "${DENY_INSTALL_TIMEOUT:-900}" cargo install cargo-deny --version 0.20.2 --locked --root "$root" \
+        >/tmp/mailprobe-cargo-deny-install.log 2>&1; then
         echo "SKIP: cargo-deny could not be installed (see /tmp/mailprobe-cargo-deny-install.log)"
         exit 0
     fi
