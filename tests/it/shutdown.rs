@@ -9,6 +9,18 @@ use serde_json::{Value, json};
 
 use crate::support::hostile_servers::{self as hs, drain};
 
+/// Kills the service if the test fails before it exits by itself.
+struct KillOnDrop(Option<std::process::Child>);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        if let Some(child) = self.0.as_mut() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -28,7 +40,7 @@ async fn sigterm_lets_an_in_flight_probe_finish_then_exits() {
             cmd.env_remove(k);
         }
     }
-    let mut child = cmd
+    let child = cmd
         .env("MAILPROBE_LISTEN", format!("127.0.0.1:{port}"))
         .env("MAILPROBE_ALLOW_TARGETS", "127.0.0.0/8")
         .env("MAILPROBE_ALLOW_PORTS", "*")
@@ -38,6 +50,8 @@ async fn sigterm_lets_an_in_flight_probe_finish_then_exits() {
         .stderr(Stdio::null())
         .spawn()
         .expect("start mailprobe");
+    let pid = child.id();
+    let mut guard = KillOnDrop(Some(child));
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
     let started = Instant::now();
@@ -76,7 +90,7 @@ async fn sigterm_lets_an_in_flight_probe_finish_then_exits() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     let sent = Instant::now();
     let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &pid.to_string()])
         .status()
         .expect("kill");
     assert!(killed.success());
@@ -99,6 +113,7 @@ async fn sigterm_lets_an_in_flight_probe_finish_then_exits() {
         "{report}"
     );
 
+    let mut child = guard.0.take().expect("the child");
     let exit = tokio::task::spawn_blocking(move || {
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
