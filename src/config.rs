@@ -8,6 +8,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
+
+use crate::http::guard::ApiKeys;
 use ipnet::IpNet;
 
 /// Every setting of the service, shared by `serve` and the one-shot `probe`.
@@ -99,6 +101,51 @@ pub struct Settings {
     #[arg(long, env = "MAILPROBE_DENY_TARGETS", value_delimiter = ',', value_parser = parse_cidr, global = true)]
     pub deny_targets: Vec<IpNet>,
 
+    /// Target ports a probe may connect to: a comma-separated list of ports
+    /// and ranges (`993,10000-20000`), or `*` for any. The default is the
+    /// mail and HTTPS ports, so the service cannot be pointed at, say, a
+    /// database or an admin interface on an allowed address.
+    #[arg(
+        long,
+        env = "MAILPROBE_ALLOW_PORTS",
+        default_value = "25,110,143,443,465,587,993,995",
+        value_parser = PortSet::parse,
+        overrides_with = "allow_ports",
+        global = true
+    )]
+    pub allow_ports: PortSet,
+
+    /// Comma-separated API keys (at least 16 characters each). When keys are
+    /// configured (here or in the key file), `/v1/*` requires
+    /// `Authorization: Bearer <key>`. Only SHA-256 digests are kept.
+    #[arg(long, env = "MAILPROBE_API_KEYS", value_parser = ApiKeys::parse_list, hide_env_values = true, global = true)]
+    pub api_keys: Option<ApiKeys>,
+
+    /// File of API keys, one per line (`#` comments). Read at start-up.
+    #[arg(long, env = "MAILPROBE_API_KEY_FILE", global = true)]
+    pub api_key_file: Option<PathBuf>,
+
+    /// Requests per minute one caller (API key, or IP address when no keys
+    /// are configured) may make to `/v1/*`; 0 turns the limit off.
+    #[arg(
+        long,
+        env = "MAILPROBE_RATE_LIMIT",
+        default_value_t = 600,
+        global = true
+    )]
+    pub rate_limit: u32,
+
+    /// On SIGTERM/SIGINT the service stops accepting connections and lets
+    /// requests in flight (probes included) finish for up to this long, then
+    /// exits. Rounded up to whole seconds (actix-web's granularity).
+    #[arg(
+        long,
+        env = "MAILPROBE_SHUTDOWN_GRACE_MS",
+        default_value_t = 30_000,
+        global = true
+    )]
+    pub shutdown_grace_ms: u64,
+
     /// Largest accepted request body in bytes.
     #[arg(
         long,
@@ -155,6 +202,11 @@ pub const KNOWN_ENV: &[&str] = &[
     "MAILPROBE_BATCH_PARALLELISM",
     "MAILPROBE_ALLOW_TARGETS",
     "MAILPROBE_DENY_TARGETS",
+    "MAILPROBE_ALLOW_PORTS",
+    "MAILPROBE_API_KEYS",
+    "MAILPROBE_API_KEY_FILE",
+    "MAILPROBE_RATE_LIMIT",
+    "MAILPROBE_SHUTDOWN_GRACE_MS",
     "MAILPROBE_MAX_BODY_BYTES",
     "MAILPROBE_WORKERS",
     "MAILPROBE_LOG",
@@ -180,6 +232,8 @@ pub enum ConfigError {
         "MAILPROBE_DEFAULT_TIMEOUT_MS ({default}) must not exceed MAILPROBE_MAX_TIMEOUT_MS ({max})"
     )]
     DefaultAboveMax { default: u64, max: u64 },
+    #[error("MAILPROBE_API_KEY_FILE ({path}): {error}")]
+    ApiKeyFile { path: String, error: String },
     #[error("MAILPROBE_CA_BUNDLE ({path}): {error}")]
     CaBundle {
         path: String,
@@ -222,6 +276,83 @@ fn parse_origin(s: &str) -> Result<String, String> {
         Ok(s.to_string())
     } else {
         Err(bad())
+    }
+}
+
+/// The ports `MAILPROBE_ALLOW_PORTS` permits: inclusive ranges (a single
+/// port is a range of one), or any port.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PortSet {
+    Any,
+    Ranges(Vec<(u16, u16)>),
+}
+
+impl PortSet {
+    /// Parses `*` or `25,587,10000-20000` (spaces around items allowed).
+    pub fn parse(s: &str) -> Result<PortSet, String> {
+        let s = s.trim();
+        if s == "*" {
+            return Ok(PortSet::Any);
+        }
+        let port = |p: &str| -> Result<u16, String> {
+            match p.trim().parse::<u16>() {
+                Ok(0) | Err(_) => Err(format!(
+                    "`{}` is not a port (1-65535); MAILPROBE_ALLOW_PORTS takes ports and ranges like `993,10000-20000`, or `*`",
+                    p.trim()
+                )),
+                Ok(n) => Ok(n),
+            }
+        };
+        let mut ranges = Vec::new();
+        for item in s.split(',') {
+            let item = item.trim();
+            if item.is_empty() {
+                continue;
+            }
+            let (lo, hi) = match item.split_once('-') {
+                Some((a, b)) => (port(a)?, port(b)?),
+                None => {
+                    let p = port(item)?;
+                    (p, p)
+                }
+            };
+            if lo > hi {
+                return Err(format!("`{item}`: a range runs from low to high"));
+            }
+            ranges.push((lo, hi));
+        }
+        if ranges.is_empty() {
+            return Err("MAILPROBE_ALLOW_PORTS names no port; give `*` for any".into());
+        }
+        Ok(PortSet::Ranges(ranges))
+    }
+
+    pub fn contains(&self, port: u16) -> bool {
+        match self {
+            PortSet::Any => true,
+            PortSet::Ranges(r) => r.iter().any(|(lo, hi)| (*lo..=*hi).contains(&port)),
+        }
+    }
+}
+
+impl std::fmt::Display for PortSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PortSet::Any => f.write_str("*"),
+            PortSet::Ranges(r) => {
+                let items: Vec<String> = r
+                    .iter()
+                    .map(|(lo, hi)| {
+                        if lo == hi {
+                            lo.to_string()
+                        } else {
+                            format!("{lo}-{hi}")
+                        }
+                    })
+                    .collect();
+                f.write_str(&items.join(","))
+            }
+        }
     }
 }
 
@@ -299,8 +430,29 @@ impl Settings {
             1024,
             64 << 20,
         )?;
+        range(
+            "MAILPROBE_SHUTDOWN_GRACE_MS",
+            self.shutdown_grace_ms,
+            0,
+            3_600_000,
+        )?;
         self.trust_stores()?;
+        self.api_key_set()?;
         Ok(())
+    }
+
+    /// Every configured API key (list and file), as digests; empty: no keys.
+    pub fn api_key_set(&self) -> Result<ApiKeys, ConfigError> {
+        let mut keys = self.api_keys.clone().unwrap_or_default();
+        if let Some(path) = &self.api_key_file {
+            keys.extend(
+                ApiKeys::read_file(path).map_err(|error| ConfigError::ApiKeyFile {
+                    path: path.display().to_string(),
+                    error,
+                })?,
+            );
+        }
+        Ok(keys)
     }
 
     /// The trust stores these settings name: the Mozilla roots plus the
@@ -386,6 +538,33 @@ mod tests {
         let s = parse(&["--dns-server", "[::1]:5353"]);
         assert_eq!(s.dns_server.map(|a| a.port()), Some(5353));
         assert!(Wrap::try_parse_from(["x", "--dns-server", "ns.example"]).is_err());
+    }
+
+    #[test]
+    fn ports_default_to_the_mail_and_https_ports() {
+        let s = parse(&[]);
+        for p in [25, 110, 143, 443, 465, 587, 993, 995] {
+            assert!(s.allow_ports.contains(p), "{p}");
+        }
+        for p in [22, 80, 3306, 6379, 8080, 994] {
+            assert!(!s.allow_ports.contains(p), "{p}");
+        }
+        assert_eq!(s.allow_ports.to_string(), "25,110,143,443,465,587,993,995");
+    }
+
+    #[test]
+    fn ports_take_lists_ranges_and_any() {
+        let s = parse(&["--allow-ports", "993, 10000-20000"]);
+        assert!(s.allow_ports.contains(993));
+        assert!(s.allow_ports.contains(10_000) && s.allow_ports.contains(20_000));
+        assert!(!s.allow_ports.contains(9_999) && !s.allow_ports.contains(20_001));
+        assert!(parse(&["--allow-ports", "*"]).allow_ports.contains(1));
+        // The last flag wins, so a harness default can be overridden.
+        let s = parse(&["--allow-ports", "*", "--allow-ports", "993"]);
+        assert!(!s.allow_ports.contains(25));
+        for bad in ["0", "70000", "20-10", "abc", "", "1-"] {
+            assert!(PortSet::parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

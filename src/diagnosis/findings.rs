@@ -690,7 +690,9 @@ fn certificate_rules(view: &ServerView, verdicts: &[ClientVerdict], out: &mut Ve
         ));
     }
     if cert.name_match == Some(false) {
-        let names = leaf.map(|l| l.sans.join(", ")).unwrap_or_default();
+        let names = leaf
+            .map(|l| super::cert_names_shown(&l.sans))
+            .unwrap_or_default();
         let reference = obs
             .target
             .sni

@@ -86,6 +86,23 @@ fn verdict(verdicts: &[ClientVerdict], findings: &[Finding]) -> Verdict {
     Verdict::Pass
 }
 
+/// A certificate's names for a sentence: the first few and a count of the
+/// rest. A certificate may carry thousands of names; the Report repeats this
+/// text per client, so it must not grow with them.
+pub(crate) fn cert_names_shown(sans: &[String]) -> String {
+    const SHOWN: usize = 8;
+    let mut s = sans
+        .iter()
+        .take(SHOWN)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if sans.len() > SHOWN {
+        s.push_str(&format!(" and {} more", sans.len() - SHOWN));
+    }
+    s
+}
+
 fn names(vs: &[&ClientVerdict]) -> String {
     let n: Vec<&str> = vs.iter().map(|v| v.profile.short).collect();
     match n.len() {

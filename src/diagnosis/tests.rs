@@ -1600,3 +1600,15 @@ fn a_trial_answered_with_an_unoffered_suite_is_a_failure() {
     let d = run(&o);
     assert!(!client(&d, "exchange-online").connects);
 }
+
+#[test]
+fn a_certificate_with_thousands_of_names_is_quoted_briefly() {
+    let many: Vec<String> = (0..1300).map(|i| format!("host-{i}.example.com")).collect();
+    let shown = super::cert_names_shown(&many);
+    assert!(shown.starts_with("host-0.example.com, host-1.example.com"));
+    assert!(shown.ends_with(" and 1292 more"), "{shown}");
+    assert_eq!(
+        super::cert_names_shown(&many[..2]),
+        "host-0.example.com, host-1.example.com"
+    );
+}

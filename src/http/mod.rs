@@ -6,6 +6,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod batch;
+pub mod guard;
 pub mod problem;
 pub mod readiness;
 pub mod routes;
@@ -169,6 +170,9 @@ impl Application {
         let port = listener.local_addr()?.port();
         let workers = settings.workers;
         let cors_origins = settings.cors_origins.clone();
+        let grace_secs = settings.shutdown_grace_ms.div_ceil(1000);
+        let keys = settings.api_key_set().map_err(std::io::Error::other)?;
+        let guard = web::Data::new(guard::Guard::new(keys, settings.rate_limit));
         let prober = web::Data::new(Prober::new(Arc::new(settings)));
         let spec = openapi();
         let mut server = HttpServer::new(move || {
@@ -176,19 +180,26 @@ impl Application {
                 .into_utoipa_app()
                 .openapi(ApiDoc::openapi())
                 .app_data(prober.clone())
+                .app_data(guard.clone())
                 .configure(routes::configure)
                 .split_for_parts();
-            // The last `wrap` is outermost: preflights answered by CORS are
-            // still logged and counted.
-            app.wrap(Condition::new(
-                !cors_origins.is_empty(),
-                cors(&cors_origins),
-            ))
-            .wrap(from_fn(log_requests))
-            .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec.clone()))
-            .service(web::redirect("/docs", "/docs/"))
-            .default_service(web::to(routes::not_found))
+            // The last `wrap` is outermost: logging sees everything; CORS
+            // answers preflights before the API-key guard (a preflight carries
+            // no credentials) and decorates the guard's 401/429 so a browser
+            // can read them; the guard sits closest to the routes.
+            app.wrap(from_fn(guard::guard))
+                .wrap(Condition::new(
+                    !cors_origins.is_empty(),
+                    cors(&cors_origins),
+                ))
+                .wrap(from_fn(log_requests))
+                .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec.clone()))
+                .service(web::redirect("/docs", "/docs/"))
+                .default_service(web::to(routes::not_found))
         })
+        // SIGTERM/SIGINT: stop accepting, let requests in flight finish for
+        // up to the grace period, then exit.
+        .shutdown_timeout(grace_secs)
         .listen(listener)?;
         if workers > 0 {
             server = server.workers(workers);

@@ -42,9 +42,13 @@ pub struct Problem {
     /// For `target-refused`: the setting that would permit the target.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub setting: Option<String>,
-    /// For `over-capacity`: seconds to wait before retrying.
+    /// For `over-capacity` and `rate-limited`: seconds to wait before retrying.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
+    /// For `unauthorized`: the `WWW-Authenticate` challenge (a header, not
+    /// part of the body).
+    #[serde(skip)]
+    pub www_authenticate: Option<String>,
 }
 
 /// The causes, each with its status and stable type.
@@ -56,6 +60,8 @@ pub enum Cause {
     BodyTooLarge,
     TargetRefused,
     OverCapacity,
+    Unauthorized,
+    RateLimited,
     NotFound,
     Internal,
 }
@@ -69,6 +75,8 @@ impl Cause {
             Cause::BodyTooLarge => "body-too-large",
             Cause::TargetRefused => "target-refused",
             Cause::OverCapacity => "over-capacity",
+            Cause::Unauthorized => "unauthorized",
+            Cause::RateLimited => "rate-limited",
             Cause::NotFound => "not-found",
             Cause::Internal => "internal",
         }
@@ -82,6 +90,8 @@ impl Cause {
             Cause::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Cause::TargetRefused => StatusCode::FORBIDDEN,
             Cause::OverCapacity => StatusCode::TOO_MANY_REQUESTS,
+            Cause::Unauthorized => StatusCode::UNAUTHORIZED,
+            Cause::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Cause::NotFound => StatusCode::NOT_FOUND,
             Cause::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -95,6 +105,8 @@ impl Cause {
             Cause::BodyTooLarge => "The request body is too large",
             Cause::TargetRefused => "The target is refused by the probe policy",
             Cause::OverCapacity => "Too many probes in flight",
+            Cause::Unauthorized => "A valid API key is required",
+            Cause::RateLimited => "Too many requests from this caller",
             Cause::NotFound => "No such resource",
             Cause::Internal => "Internal error",
         }
@@ -113,6 +125,7 @@ impl Problem {
             rule: None,
             setting: None,
             retry_after: None,
+            www_authenticate: None,
         }
     }
 
@@ -140,6 +153,9 @@ impl ResponseError for Problem {
     fn error_response(&self) -> HttpResponse {
         let mut resp = HttpResponse::build(self.cause_status());
         resp.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE)));
+        if let Some(challenge) = &self.www_authenticate {
+            resp.insert_header((header::WWW_AUTHENTICATE, challenge.as_str()));
+        }
         if let Some(secs) = self.retry_after {
             resp.insert_header((header::RETRY_AFTER, secs.to_string()));
         }
@@ -171,6 +187,18 @@ impl From<ProbeRejection> for Problem {
                     }
                     .to_string(),
                 );
+                p
+            }
+            ProbeRejection::PortRefused { port, allowed } => {
+                let mut p = Problem::new(
+                    Cause::TargetRefused,
+                    format!(
+                        "port {port} is refused by the target policy (port-not-allowed): MAILPROBE_ALLOW_PORTS permits {allowed}; add it there to permit it"
+                    ),
+                )
+                .with_field("port");
+                p.rule = Some("port-not-allowed".into());
+                p.setting = Some("MAILPROBE_ALLOW_PORTS".into());
                 p
             }
             ProbeRejection::Busy { in_flight } => {

@@ -22,6 +22,13 @@ pub fn is_tls_record(first: &[u8]) -> bool {
     matches!(first, [0x15 | 0x16, 0x03, ..])
 }
 
+/// An SSLv2 record (2-byte header with the high bit set) carrying a
+/// SERVER-HELLO (4) or an ERROR (0): a server that speaks only SSL 2.0
+/// answers a TLS ClientHello like that. It is TLS's ancestor, not plaintext.
+pub fn is_sslv2_record(first: &[u8]) -> bool {
+    matches!(first, [b0, _, 0x04 | 0x00, ..] if b0 & 0x80 != 0)
+}
+
 /// The first line of what arrived, escaped, for quoting.
 pub fn banner(bytes: &[u8]) -> String {
     let end = bytes

@@ -34,6 +34,8 @@ pub enum ProbeRejection {
     Invalid(#[from] InvalidField),
     #[error(transparent)]
     Refused(#[from] Refusal),
+    #[error("port {port} is refused by the target policy: MAILPROBE_ALLOW_PORTS permits {allowed}")]
+    PortRefused { port: u16, allowed: String },
     #[error("over capacity: {in_flight} probes already in flight")]
     Busy { in_flight: usize },
 }
@@ -131,7 +133,9 @@ impl Prober {
             .inspect_err(|e| {
                 self.metrics.observe_rejection(match e {
                     ProbeRejection::Invalid(_) => crate::metrics::Rejection::Invalid,
-                    ProbeRejection::Refused(_) => crate::metrics::Rejection::Refused,
+                    ProbeRejection::Refused(_) | ProbeRejection::PortRefused { .. } => {
+                        crate::metrics::Rejection::Refused
+                    }
                     ProbeRejection::Busy { .. } => crate::metrics::Rejection::Busy,
                 })
             })?;
@@ -151,6 +155,12 @@ impl Prober {
         admission: Admission,
     ) -> Result<Observations, ProbeRejection> {
         let spec = request.validate(&self.settings)?;
+        if !self.settings.allow_ports.contains(spec.port) {
+            return Err(ProbeRejection::PortRefused {
+                port: spec.port,
+                allowed: self.settings.allow_ports.to_string(),
+            });
+        }
         let slot = match admission {
             Admission::Refuse => self.try_slot()?,
             Admission::Wait => self.wait_slot().await?,

@@ -284,6 +284,10 @@ impl Connector {
             let global_slot =
                 wait_for_slot(&self.limits.global, deadline, "(MAILPROBE_MAX_CONNECTIONS)").await?;
             let attempt = deadline.within(CONNECT_TIMEOUT);
+            // When the probe's own deadline, not the connect limit, cuts the
+            // attempt short, the silence says nothing about the port: earlier
+            // steps (a server that holds connections open) used the time.
+            let cut_by_probe_deadline = attempt.instant() == deadline.instant();
             match attempt.run(TcpStream::connect(addr)).await {
                 Ok(Ok(stream)) => {
                     let _ = stream.set_nodelay(true);
@@ -295,6 +299,14 @@ impl Connector {
                     });
                 }
                 Ok(Err(e)) => last = classify_connect_error(*addr, &e),
+                Err(t) if cut_by_probe_deadline => {
+                    last = ConnectError {
+                        kind: ErrorKind::Timeout,
+                        message: format!(
+                            "probe deadline reached before the TCP connect to {addr} completed ({t}; earlier steps used the time)"
+                        ),
+                    }
+                }
                 Err(t) => {
                     last = ConnectError {
                         kind: ErrorKind::Timeout,

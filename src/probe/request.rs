@@ -395,6 +395,21 @@ pub fn parse_host(raw: &str) -> Result<Host, InvalidField> {
     if let Ok(ip) = unbracketed.parse::<IpAddr>() {
         return Ok(Host::Ip(ip));
     }
+    // Numeric spellings a resolver (inet_aton) accepts: `2130706433`,
+    // `0x7f.1`, `127.1`, `0177.0.0.1`. Read them as the resolver would, so
+    // the policy judges the address they name, not a "name".
+    if let Some(v4) = legacy_ipv4(s.strip_suffix('.').unwrap_or(s)) {
+        return match v4 {
+            Some(ip) => Ok(Host::Ip(IpAddr::V4(ip))),
+            None => Err(invalid(
+                "host",
+                format!(
+                    "`{}` looks like a numeric IPv4 address but is out of range",
+                    printable(s)
+                ),
+            )),
+        };
+    }
     if s.contains(['/', ':', '@', '?', '#', ' ', '\\']) {
         return Err(invalid(
             "host",
@@ -431,7 +446,72 @@ pub fn parse_host(raw: &str) -> Result<Host, InvalidField> {
             ));
         }
     }
+    // RFC 3696 §2: a top-level domain is never all-numeric, so `1.2.3.4.5`
+    // is neither an address nor a name a resolver should be handed.
+    if ascii
+        .rsplit('.')
+        .next()
+        .is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(invalid(
+            "host",
+            format!(
+                "`{}` is neither an IP address nor a host name (its last label is numeric)",
+                printable(s)
+            ),
+        ));
+    }
     Ok(Host::Name(ascii))
+}
+
+/// `None`: not a numeric spelling. `Some(None)`: numeric but out of range
+/// (or an invalid octal digit). `Some(Some(ip))`: the address inet_aton
+/// reads: 1 to 4 parts, each decimal, octal (leading `0`) or hex (`0x`); the
+/// last part fills the remaining bytes.
+fn legacy_ipv4(s: &str) -> Option<Option<std::net::Ipv4Addr>> {
+    let parts: Vec<&str> = s.split('.').collect();
+    let numeric = |p: &str| {
+        !p.is_empty()
+            && (p.bytes().all(|b| b.is_ascii_digit())
+                || ((p.starts_with("0x") || p.starts_with("0X"))
+                    && p[2..].bytes().all(|b| b.is_ascii_hexdigit())))
+    };
+    if parts.len() > 4 || !parts.iter().all(|p| numeric(p)) {
+        return None;
+    }
+    let value = |p: &str| -> Option<u64> {
+        if let Some(hex) = p.strip_prefix("0x").or_else(|| p.strip_prefix("0X")) {
+            if hex.is_empty() {
+                return Some(0);
+            }
+            u64::from_str_radix(hex, 16).ok()
+        } else if p.len() > 1 && p.starts_with('0') {
+            u64::from_str_radix(&p[1..], 8).ok()
+        } else {
+            p.parse().ok()
+        }
+    };
+    let mut values = Vec::with_capacity(parts.len());
+    for p in &parts {
+        match value(p) {
+            Some(v) => values.push(v),
+            None => return Some(None),
+        }
+    }
+    let (last, leading) = values.split_last()?;
+    if leading.iter().any(|v| *v > 255) {
+        return Some(None);
+    }
+    let last_bits = 8 * (4 - leading.len() as u32);
+    if *last >= 1u64 << last_bits {
+        return Some(None);
+    }
+    let mut addr: u64 = 0;
+    for (i, v) in leading.iter().enumerate() {
+        addr |= v << (24 - 8 * i as u32);
+    }
+    addr |= last;
+    Some(Some(std::net::Ipv4Addr::from(addr as u32)))
 }
 
 fn printable(s: &str) -> String {
@@ -441,6 +521,41 @@ fn printable(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numeric_spellings_are_read_as_a_resolver_reads_them() {
+        let lo = Host::Ip("127.0.0.1".parse().unwrap());
+        for spelling in [
+            "2130706433",
+            "0x7f.1",
+            "127.1",
+            "0177.0.0.1",
+            "0x7f000001",
+            "127.0.1",
+            "0x7F.0.0.0x1",
+            "127.0.0.1.",
+        ] {
+            assert_eq!(parse_host(spelling).unwrap(), lo, "{spelling}");
+        }
+        assert_eq!(
+            parse_host("0").unwrap(),
+            Host::Ip("0.0.0.0".parse().unwrap())
+        );
+        for bad in [
+            "4294967296",
+            "256.1.1.1",
+            "1.2.3.4.5",
+            "08.1.1.1",
+            "127.0x1ffffff",
+        ] {
+            assert!(
+                !matches!(parse_host(bad), Ok(Host::Name(_))),
+                "{bad} must not pass as a name"
+            );
+        }
+        // A name with letters stays a name.
+        assert!(matches!(parse_host("0x7f.example"), Ok(Host::Name(_))));
+    }
     use clap::Parser;
 
     fn settings() -> Settings {

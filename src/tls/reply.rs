@@ -684,7 +684,12 @@ impl ReplyReader {
         self.plaintext
             .extend_from_slice(bytes.get(..room).unwrap_or(bytes));
         // A greeting line is complete at its newline; a silent or endless
-        // one is cut at the prefix bound (or by finish_eof).
+        // one is cut at the prefix bound (or by finish_eof). Bytes after the
+        // first newline are dropped, so what is quoted does not depend on how
+        // the server's bytes were split into segments (found by fuzzing).
+        if let Some(nl) = self.plaintext.iter().position(|&b| b == b'\n') {
+            self.plaintext.truncate(nl + 1);
+        }
         let done = self.plaintext.contains(&b'\n') || self.plaintext.len() >= NOT_TLS_PREFIX;
         if done {
             self.reply.not_tls = Some(not_tls(&self.plaintext));
@@ -1223,6 +1228,27 @@ fn parse_ssl2_server_hello(m: &mut Reader<'_>) -> Result<Ssl2ServerHello, ReplyE
         cipher_kinds,
         connection_id: connection_id.to_vec(),
     })
+}
+
+#[cfg(test)]
+mod chunking_regression {
+    use super::*;
+
+    /// Found by `cargo fuzz run reply_reader`: a plaintext answer whose
+    /// first byte is a newline was quoted with the bytes after it when they
+    /// arrived in the same segment, and without them otherwise.
+    #[test]
+    fn plaintext_is_quoted_up_to_the_first_newline_however_split() {
+        let bytes = [0x0a, 0x2c, 0xcb];
+        let mut whole = ReplyReader::default();
+        let mut split = ReplyReader::default();
+        let a = whole.feed(&bytes);
+        let b = split.feed(&bytes[..1]);
+        assert_eq!(a, b);
+        assert!(
+            matches!(a, Ok(Progress::Done(r)) if r.not_tls.as_ref().is_some_and(|n| n.raw == [0x0a]))
+        );
+    }
 }
 
 #[cfg(test)]

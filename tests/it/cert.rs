@@ -968,6 +968,7 @@ async fn the_cli_takes_the_bundle_from_a_flag_and_prints_the_trust_line() {
         c.args(["probe", &target, "--sni", NAME, "--ca-bundle"])
             .arg(&bundle)
             .env("MAILPROBE_ALLOW_TARGETS", "127.0.0.0/8")
+            .env("MAILPROBE_ALLOW_PORTS", "*")
             .output()
             .unwrap()
     })

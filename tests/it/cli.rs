@@ -26,12 +26,14 @@ async fn probe_prints_human_summary_and_json() {
         let human = mailprobe()
             .args(["probe", &target])
             .env("MAILPROBE_ALLOW_TARGETS", "127.0.0.0/8")
+            .env("MAILPROBE_ALLOW_PORTS", "*")
             .env("MAILPROBE_CA_BUNDLE", &bundle_path)
             .output()
             .unwrap();
         let json = mailprobe()
             .args(["probe", &target, "--json"])
             .env("MAILPROBE_ALLOW_TARGETS", "127.0.0.0/8")
+            .env("MAILPROBE_ALLOW_PORTS", "*")
             .env("MAILPROBE_CA_BUNDLE", &bundle_path)
             .output()
             .unwrap();
@@ -60,6 +62,7 @@ fn failing_probe_exits_1_and_refused_target_exits_2() {
     let out = mailprobe()
         .args(["probe", &format!("127.0.0.1:{port}")])
         .env("MAILPROBE_ALLOW_TARGETS", "127.0.0.0/8")
+        .env("MAILPROBE_ALLOW_PORTS", "*")
         .output()
         .unwrap();
     assert_eq!(
@@ -159,6 +162,7 @@ fn probe_targets_file_prints_ndjson() {
         .args(["probe", "--targets"])
         .arg(file.path())
         .env("MAILPROBE_ALLOW_TARGETS", "127.0.0.0/8")
+        .env("MAILPROBE_ALLOW_PORTS", "*") // fixtures listen on random ports
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);

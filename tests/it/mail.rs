@@ -821,7 +821,7 @@ async fn pop3_and_smtp_work_end_to_end() {
 }
 
 /// Every log line of the process, at TRACE, into one buffer.
-fn captured_logs() -> Arc<Mutex<Vec<u8>>> {
+pub(crate) fn captured_logs() -> Arc<Mutex<Vec<u8>>> {
     static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
     LOGS.get_or_init(|| {
         let buf = Arc::new(Mutex::new(Vec::new()));

@@ -1,15 +1,20 @@
 //! One integration-test binary (it links once), with a module per area.
 //! Every server here is real and listens on loopback only.
 
+mod access;
 mod api;
 mod batch;
 mod cert;
 mod cli;
 mod dovecot;
+mod hostile;
 mod mail;
 mod openapi;
 mod ops;
+mod policy;
+mod props;
 mod readiness;
 mod scan;
 mod seed;
+mod shutdown;
 mod support;

@@ -414,6 +414,7 @@ async fn readiness_cli_prints_the_advice_and_json() {
             c.args(&args)
                 .args(json.then_some("--json"))
                 .env("MAILPROBE_ALLOW_TARGETS", "127.0.0.0/8")
+                .env("MAILPROBE_ALLOW_PORTS", "*") // fixtures listen on random ports
                 .env("MAILPROBE_CA_BUNDLE", &bundle_path)
                 .output()
                 .unwrap()
@@ -695,6 +696,7 @@ async fn readiness_cli_discovers_a_domain() {
         ])
         .args(["--port=smtps=0", "--port=submission=0", "--port=https=0"])
         .env("MAILPROBE_ALLOW_TARGETS", "127.0.0.0/8")
+        .env("MAILPROBE_ALLOW_PORTS", "*") // fixtures listen on random ports
         .env("MAILPROBE_DNS_SERVER", &dns_flag)
         .output()
         .unwrap()

@@ -88,7 +88,19 @@ pub async fn run<S>(
             let (recorded, first) = Recorded::new(stream);
             let Some(tls) = tls_handshake(recorded, &ctx, obs).await else {
                 let bytes = first.get();
-                if !bytes.is_empty() && !service::is_tls_record(&bytes) {
+                if service::is_sslv2_record(&bytes) {
+                    if let Some(e) = obs
+                        .errors
+                        .iter_mut()
+                        .rev()
+                        .find(|e| e.step == steps::TLS_HANDSHAKE)
+                    {
+                        e.message = format!(
+                            "{}; the server answered with an SSLv2 record (it speaks SSL 2.0, not TLS)",
+                            e.message
+                        );
+                    }
+                } else if !bytes.is_empty() && !service::is_tls_record(&bytes) {
                     let banner = ctx.redactor.redact(&service::banner(&bytes));
                     // Not a TLS failure in the usual sense: the port speaks
                     // plaintext (OpenSSL clients say "wrong version number").

@@ -17,7 +17,17 @@ struct Wrap {
 
 /// Settings as the binary would parse them from these flags (no environment).
 pub fn settings(flags: &[&str]) -> Settings {
-    let mut argv = vec!["mailprobe", "--listen", "127.0.0.1:0", "--workers", "1"];
+    // Fixtures listen on random ports: any port, unless a test narrows it
+    // (the last `--allow-ports` wins).
+    let mut argv = vec![
+        "mailprobe",
+        "--listen",
+        "127.0.0.1:0",
+        "--workers",
+        "1",
+        "--allow-ports",
+        "*",
+    ];
     argv.extend_from_slice(flags);
     Wrap::try_parse_from(argv)
         .expect("test flags parse")

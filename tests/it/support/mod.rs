@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod dns_server;
+pub mod hostile_servers;
 pub mod https_server;
 pub mod mail_servers;
 pub mod openssl_cert_server;

@@ -1,0 +1,290 @@
+//! Who may call the probe API, and how often.
+//!
+//! - API keys (optional): `MAILPROBE_API_KEYS` and/or `MAILPROBE_API_KEY_FILE`,
+//!   sent as `Authorization: Bearer <key>`. Only SHA-256 digests of the keys
+//!   are kept in memory, and a presented key is hashed and compared with
+//!   every digest in constant time, so neither the comparison nor the
+//!   position of a match leaks through timing.
+//! - A rate limit per caller (the key's digest when keys are configured,
+//!   else the peer's IP address), `MAILPROBE_RATE_LIMIT` requests per minute
+//!   (GCRA via the `governor` crate, MIT). Over it: 429 with `Retry-After`.
+//!
+//! Both apply to `/v1/*` only: health, readiness, metrics, the OpenAPI
+//! document and the docs stay open for probes and load balancers.
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header;
+use actix_web::middleware::Next;
+use actix_web::{ResponseError, web};
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use ring::digest::{SHA256, digest};
+use subtle::{Choice, ConstantTimeEq};
+
+use super::problem::{Cause, Problem};
+
+/// A SHA-256 digest of an API key: what the service keeps instead of the key.
+pub type KeyDigest = [u8; 32];
+
+pub fn key_digest(key: &str) -> KeyDigest {
+    let d = digest(&SHA256, key.as_bytes());
+    let mut out = [0u8; 32];
+    out.copy_from_slice(d.as_ref());
+    out
+}
+
+/// The configured keys, as digests. `Debug` shows only how many there are.
+#[derive(Clone, Default)]
+pub struct ApiKeys(Vec<KeyDigest>);
+
+impl std::fmt::Debug for ApiKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ApiKeys({} configured)", self.0.len())
+    }
+}
+
+impl ApiKeys {
+    /// From a comma-separated list (`MAILPROBE_API_KEYS`); blanks skipped.
+    pub fn parse_list(s: &str) -> Result<ApiKeys, String> {
+        let mut keys = ApiKeys::default();
+        for k in s.split(',').map(str::trim).filter(|k| !k.is_empty()) {
+            keys.add(k)?;
+        }
+        Ok(keys)
+    }
+
+    /// From a file: one key per line, `#` comments and blank lines skipped.
+    pub fn read_file(path: &Path) -> Result<ApiKeys, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+        let mut keys = ApiKeys::default();
+        for line in text.lines().map(str::trim) {
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            keys.add(line)?;
+        }
+        if keys.0.is_empty() {
+            return Err("the file holds no key".into());
+        }
+        Ok(keys)
+    }
+
+    fn add(&mut self, key: &str) -> Result<(), String> {
+        // A short key is guessable however it is compared.
+        if key.len() < 16 {
+            return Err(format!(
+                "an API key must have at least 16 characters (one has {})",
+                key.len()
+            ));
+        }
+        if !key.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err("an API key is printable ASCII without spaces".into());
+        }
+        self.0.push(key_digest(key));
+        Ok(())
+    }
+
+    pub fn extend(&mut self, other: ApiKeys) {
+        self.0.extend(other.0);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The digest of `presented` when it is one of the keys. Every digest is
+    /// compared, in constant time, whatever the outcome.
+    pub fn verify(&self, presented: &str) -> Option<KeyDigest> {
+        let d = key_digest(presented);
+        let mut found = Choice::from(0);
+        for k in &self.0 {
+            found |= k[..].ct_eq(&d[..]);
+        }
+        bool::from(found).then_some(d)
+    }
+}
+
+/// Whom a request is counted against.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Caller {
+    Key(KeyDigest),
+    Ip(IpAddr),
+}
+
+/// Keys and rate limit, shared by every worker.
+pub struct Guard {
+    keys: ApiKeys,
+    limiter: Option<DefaultKeyedRateLimiter<Caller>>,
+    clock: DefaultClock,
+    /// Requests checked; every 4096th prunes idle callers' state.
+    checked: AtomicU64,
+}
+
+impl Guard {
+    /// `per_minute` 0 turns the rate limit off.
+    pub fn new(keys: ApiKeys, per_minute: u32) -> Guard {
+        let limiter = NonZeroU32::new(per_minute).map(|n| RateLimiter::keyed(Quota::per_minute(n)));
+        Guard {
+            keys,
+            limiter,
+            clock: DefaultClock::default(),
+            checked: AtomicU64::new(0),
+        }
+    }
+
+    /// Checks one request: `Err` is the problem to answer with.
+    pub fn check(&self, req: &ServiceRequest) -> Result<(), Problem> {
+        if self.checked.fetch_add(1, Ordering::Relaxed) % 4096 == 4095 {
+            self.forget_idle();
+        }
+        let caller = if self.keys.is_empty() {
+            Caller::Ip(
+                req.peer_addr()
+                    .map(|a| a.ip())
+                    .unwrap_or(IpAddr::from([0, 0, 0, 0])),
+            )
+        } else {
+            let presented = req
+                .headers()
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| {
+                    let (scheme, token) = v.trim().split_once(' ')?;
+                    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+                });
+            let Some(token) = presented else {
+                return Err(unauthorized(
+                    "this service requires an API key: send `Authorization: Bearer <key>`",
+                    None,
+                ));
+            };
+            match self.keys.verify(token) {
+                Some(d) => Caller::Key(d),
+                None => {
+                    return Err(unauthorized(
+                        "the API key is not valid",
+                        Some("invalid_token"),
+                    ));
+                }
+            }
+        };
+        if let Some(limiter) = &self.limiter
+            && let Err(not_until) = limiter.check_key(&caller)
+        {
+            let wait = not_until.wait_time_from(self.clock.now());
+            let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            let mut p = Problem::new(
+                Cause::RateLimited,
+                format!(
+                    "too many requests from this {}: the limit is MAILPROBE_RATE_LIMIT requests per minute; retry after {} s",
+                    match caller {
+                        Caller::Key(_) => "API key",
+                        Caller::Ip(_) => "address",
+                    },
+                    secs.max(1)
+                ),
+            );
+            p.retry_after = Some(secs.max(1));
+            return Err(p);
+        }
+        Ok(())
+    }
+
+    /// Drops idle callers' state (the keyed store grows with distinct IPs).
+    pub fn forget_idle(&self) {
+        if let Some(l) = &self.limiter {
+            l.retain_recent();
+            l.shrink_to_fit();
+        }
+    }
+}
+
+fn unauthorized(detail: &str, error: Option<&str>) -> Problem {
+    let mut p = Problem::new(Cause::Unauthorized, detail);
+    p.www_authenticate = Some(match error {
+        Some(e) => format!("Bearer realm=\"mailprobe\", error=\"{e}\""),
+        None => "Bearer realm=\"mailprobe\"".into(),
+    });
+    p
+}
+
+/// Paths that stay open whatever is configured.
+fn is_open(path: &str) -> bool {
+    !path.starts_with("/v1/")
+}
+
+/// The middleware: keys and rate limit for `/v1/*`.
+pub async fn guard(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    if !is_open(req.path())
+        && let Some(guard) = req.app_data::<web::Data<Guard>>()
+        && let Err(problem) = guard.check(&req)
+    {
+        let res = problem.error_response();
+        return Ok(req.into_response(res).map_into_right_body());
+    }
+    Ok(next.call(req).await?.map_into_left_body())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_kept_as_digests_and_verified() {
+        let keys = ApiKeys::parse_list(" first-key-0123456789 , second-key-0123456789,").unwrap();
+        assert_eq!(keys.0.len(), 2);
+        assert!(keys.verify("second-key-0123456789").is_some());
+        assert!(keys.verify("second-key-012345678").is_none());
+        assert!(keys.verify("").is_none());
+        let shown = format!("{keys:?}");
+        assert!(!shown.contains("first-key"), "{shown}");
+        assert!(ApiKeys::parse_list("short").is_err());
+    }
+
+    #[test]
+    fn a_key_file_skips_comments_and_blank_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys");
+        std::fs::write(
+            &path,
+            "# ops team\n\nops-key-0123456789abcdef\n  ci-key-0123456789abcdef  \n",
+        )
+        .unwrap();
+        let keys = ApiKeys::read_file(&path).unwrap();
+        assert_eq!(keys.0.len(), 2);
+        assert!(keys.verify("ci-key-0123456789abcdef").is_some());
+        std::fs::write(&path, "# nothing\n").unwrap();
+        assert!(ApiKeys::read_file(&path).is_err());
+    }
+
+    #[test]
+    fn only_the_api_is_guarded() {
+        for open in [
+            "/healthz",
+            "/readyz",
+            "/metrics",
+            "/openapi.json",
+            "/docs/",
+            "/docs",
+        ] {
+            assert!(is_open(open), "{open}");
+        }
+        for guarded in [
+            "/v1/probes",
+            "/v1/probes:batch",
+            "/v1/profiles",
+            "/v1/readiness",
+        ] {
+            assert!(!is_open(guarded), "{guarded}");
+        }
+    }
+}
