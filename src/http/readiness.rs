@@ -20,13 +20,14 @@ use crate::readiness::model::{ReadinessReport, ReadinessRequest};
     tag = "readiness",
     request_body(content = ReadinessRequest, content_type = "application/json"),
     responses(
+        (status = 401, description = "API keys are configured and the request carries none, or a wrong one (`unauthorized`; `WWW-Authenticate: Bearer`)", body = Problem, content_type = "application/problem+json"),
         (status = 200, description = "The Readiness report. Closed ports and failed steps are facts inside it.", body = ReadinessReport),
         (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The host (or a discovered host) is refused by the probe policy", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not declared as JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid; `field` names it", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Over capacity; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Over capacity (`over-capacity`) or over the rate limit (`rate-limited`); retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/v1/readiness")]

@@ -65,13 +65,14 @@ impl From<ProbeQuery> for ProbeRequest {
     tag = "probes",
     request_body(content = ProbeRequest, content_type = "application/json"),
     responses(
+        (status = 401, description = "API keys are configured and the request carries none, or a wrong one (`unauthorized`; `WWW-Authenticate: Bearer`)", body = Problem, content_type = "application/problem+json"),
         (status = 200, description = "The diagnosis. A probe that reaches the server but fails a step is still a 200; its findings say so.", body = Report),
         (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The target is refused by the probe policy", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not declared as JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid; `field` names it", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Over capacity; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Over capacity (`over-capacity`) or over the rate limit (`rate-limited`); retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/v1/probes")]
@@ -138,6 +139,8 @@ fn batch_body_limit(settings: &crate::config::Settings) -> usize {
     tag = "probes",
     request_body(content = BatchRequest, content_type = "application/json"),
     responses(
+        (status = 401, description = "API keys are configured and the request carries none, or a wrong one (`unauthorized`; `WWW-Authenticate: Bearer`)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Over capacity (`over-capacity`) or over the rate limit (`rate-limited`); retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
         (status = 200, description = "One JSON object per line (NDJSON), one line per target, in the order they finish", body = BatchLine, content_type = "application/x-ndjson"),
         (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
@@ -182,10 +185,11 @@ pub async fn post_batch(
     tag = "probes",
     params(ProbeQuery),
     responses(
+        (status = 401, description = "API keys are configured and the request carries none, or a wrong one (`unauthorized`; `WWW-Authenticate: Bearer`)", body = Problem, content_type = "application/problem+json"),
         (status = 200, description = "The diagnosis", body = Report),
         (status = 403, description = "The target is refused by the probe policy", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A parameter is invalid; `field` names it", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Over capacity; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Over capacity (`over-capacity`) or over the rate limit (`rate-limited`); retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/v1/probes")]
@@ -309,7 +313,11 @@ pub struct FindingList {
 /// The client profiles: what each client offers (the ClientHello the probe
 /// sends on its behalf) and what it requires of a server. Name them in a
 /// probe's `profiles` to decide its verdict.
-#[utoipa::path(tag = "catalogue", responses((status = 200, body = ProfileList)))]
+#[utoipa::path(tag = "catalogue", responses(
+    (status = 200, body = ProfileList),
+        (status = 401, description = "API keys are configured and the request carries none, or a wrong one (`unauthorized`; `WWW-Authenticate: Bearer`)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Over capacity (`over-capacity`) or over the rate limit (`rate-limited`); retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
+))]
 #[get("/v1/profiles")]
 pub async fn get_profiles() -> web::Json<ProfileList> {
     web::Json(ProfileList {
@@ -319,7 +327,11 @@ pub async fn get_profiles() -> web::Json<ProfileList> {
 
 /// The findings catalogue: every finding id a report can carry, its default
 /// severity, its remedies per server software and its references.
-#[utoipa::path(tag = "catalogue", responses((status = 200, body = FindingList)))]
+#[utoipa::path(tag = "catalogue", responses(
+    (status = 200, body = FindingList),
+        (status = 401, description = "API keys are configured and the request carries none, or a wrong one (`unauthorized`; `WWW-Authenticate: Bearer`)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Over capacity (`over-capacity`) or over the rate limit (`rate-limited`); retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
+))]
 #[get("/v1/findings")]
 pub async fn get_findings() -> web::Json<FindingList> {
     web::Json(FindingList {

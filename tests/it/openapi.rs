@@ -26,7 +26,7 @@ fn spec_documents_requests_errors_and_examples() {
             .unwrap()
             .ends_with("/ProbeRequest")
     );
-    for status in ["200", "400", "403", "413", "415", "422", "429"] {
+    for status in ["200", "400", "401", "403", "413", "415", "422", "429"] {
         assert!(
             post["responses"][status].is_object(),
             "POST /v1/probes documents {status}"
