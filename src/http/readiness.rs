@@ -2,10 +2,9 @@
 //! and its Readiness report into JSON.
 
 use actix_web::{HttpRequest, post, web};
-use futures_util::StreamExt;
 
 use super::RequestId;
-use super::problem::{self, Cause, Problem};
+use super::problem::{self, Problem};
 use super::routes::check_json_content_type;
 use crate::probe::Prober;
 use crate::readiness::model::{ReadinessReport, ReadinessRequest};
@@ -34,23 +33,11 @@ use crate::readiness::model::{ReadinessReport, ReadinessRequest};
 pub async fn post_readiness(
     req: HttpRequest,
     request_id: RequestId,
-    mut payload: web::Payload,
+    payload: web::Payload,
     prober: web::Data<Prober>,
 ) -> Result<web::Json<ReadinessReport>, Problem> {
     check_json_content_type(&req)?;
-    let limit = prober.settings().max_body_bytes;
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk
-            .map_err(|e| Problem::new(Cause::MalformedJson, format!("reading the body: {e}")))?;
-        if body.len() + chunk.len() > limit {
-            return Err(Problem::new(
-                Cause::BodyTooLarge,
-                format!("the body exceeds {limit} bytes (MAILPROBE_MAX_BODY_BYTES)"),
-            ));
-        }
-        body.extend_from_slice(&chunk);
-    }
+    let body = super::routes::read_body(payload, prober.settings().max_body_bytes).await?;
     let de = &mut serde_json::Deserializer::from_slice(&body);
     let request: ReadinessRequest =
         serde_path_to_error::deserialize(de).map_err(problem::from_json_error)?;

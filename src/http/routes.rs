@@ -79,23 +79,11 @@ impl From<ProbeQuery> for ProbeRequest {
 pub async fn post_probe(
     req: HttpRequest,
     request_id: RequestId,
-    mut payload: web::Payload,
+    payload: web::Payload,
     prober: web::Data<Prober>,
 ) -> Result<web::Json<Report>, Problem> {
     check_json_content_type(&req)?;
-    let limit = prober.settings().max_body_bytes;
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk
-            .map_err(|e| Problem::new(Cause::MalformedJson, format!("reading the body: {e}")))?;
-        if body.len() + chunk.len() > limit {
-            return Err(Problem::new(
-                Cause::BodyTooLarge,
-                format!("the body exceeds {limit} bytes (MAILPROBE_MAX_BODY_BYTES)"),
-            ));
-        }
-        body.extend_from_slice(&chunk);
-    }
+    let body = read_body(payload, prober.settings().max_body_bytes).await?;
     let de = &mut serde_json::Deserializer::from_slice(&body);
     let request: ProbeRequest =
         serde_path_to_error::deserialize(de).map_err(problem::from_json_error)?;
@@ -104,8 +92,11 @@ pub async fn post_probe(
     Ok(web::Json(report))
 }
 
-/// Reads a JSON body of at most `limit` bytes.
-async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::BytesMut, Problem> {
+/// Reads a JSON body of at most `limit` bytes (413 beyond it).
+pub(super) async fn read_body(
+    mut payload: web::Payload,
+    limit: usize,
+) -> Result<web::BytesMut, Problem> {
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk
@@ -113,7 +104,7 @@ async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::Bytes
         if body.len() + chunk.len() > limit {
             return Err(Problem::new(
                 Cause::BodyTooLarge,
-                format!("the body exceeds {limit} bytes"),
+                format!("the body exceeds {limit} bytes (MAILPROBE_MAX_BODY_BYTES sets the limit)"),
             ));
         }
         body.extend_from_slice(&chunk);
