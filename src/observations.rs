@@ -68,6 +68,8 @@ pub struct Observations {
     /// the evidence behind `tls.versions[].offered` (e.g. a TLS 1.2 hello
     /// answered with a TLS 1.0 ServerHello, as Exchange 2010 does).
     pub version_answers: Vec<VersionAnswer>,
+    /// Connections the wire scan itself opened.
+    pub scan_connections: u32,
     /// What answered on the port, when it was not the service expected
     /// (filled by the mail dialogue; `None` when the expected service answered).
     pub service: Option<ServiceSeen>,
@@ -186,6 +188,7 @@ impl Observations {
             ocsp_staple: None,
             scan_chain_der: Vec::new(),
             version_answers: Vec::new(),
+            scan_connections: 0,
             service: None,
             client_trials: Vec::new(),
             stats: Stats::default(),

@@ -534,8 +534,12 @@ pub struct Finding {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct Stats {
-    /// TCP connections opened to the target.
+    /// TCP connections opened to the target, by every step of the probe.
     pub connections: u32,
+    /// Of those, the wire scan's (versions, suites by elimination, server
+    /// order, groups); the rest are the mail dialogue, the real handshakes
+    /// and the client profiles' own hellos.
+    pub scan_connections: u32,
     /// TLS handshakes started (wire-scanner hellos and real handshakes).
     pub handshakes: u32,
     pub bytes_sent: u64,

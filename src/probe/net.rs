@@ -87,6 +87,7 @@ impl Meter {
             handshakes: self.handshakes.load(Ordering::Relaxed),
             bytes_sent: self.sent.load(Ordering::Relaxed),
             bytes_received: self.received.load(Ordering::Relaxed),
+            scan_connections: 0,
         }
     }
 }

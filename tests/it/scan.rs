@@ -516,6 +516,14 @@ async fn given_exchange2010_when_probed_over_http_then_tls10_only_with_its_seven
     assert_eq!(chain[0]["key_type"], "RSA");
     let stats = &report["stats"];
     assert!(stats["connections"].as_u64().unwrap() >= 10);
+    // The Report says what the scan itself used: at least one connection
+    // per accepted suite plus the refusal that ends the elimination, at most
+    // that plus the extra bundles' refusals (2), the order check (1), one
+    // hello per version (6) and the groups (6); the probe's other steps
+    // (dialogue, real handshakes, client trials) come on top.
+    let scan = stats["scan_connections"].as_u64().unwrap();
+    assert!((8..=8 + 2 + 1 + 6 + 6).contains(&scan), "{stats}");
+    assert!(scan < stats["connections"].as_u64().unwrap(), "{stats}");
     assert!(stats["handshakes"].as_u64().unwrap() >= 10);
     assert!(
         report["timings"]

@@ -128,6 +128,7 @@ impl ScanResult {
         }
         obs.scan_chain_der = self.chain_der;
         obs.version_answers = self.answers;
+        obs.scan_connections = self.connections;
         obs.errors.extend(self.errors);
         obs.client_trials = self.client_trials;
         obs.timing(steps::TLS_SCAN, self.ms);
