@@ -21,6 +21,9 @@ if [[ ! -x "$deny" ]]; then
     fi
 fi
 "$deny" --version
-# Offline: the licence, ban and source checks need only Cargo.lock and the
-# crates already fetched.
+# The licence, ban and source checks need only Cargo.lock and the crates'
+# manifests, but for every platform in the lock file (windows-*, android-*),
+# which a Linux build never downloads: fetch them from crates.io first, then
+# check offline (no advisory database here).
+cargo fetch --locked --quiet
 "$deny" --offline check licenses bans sources
