@@ -6,14 +6,15 @@ use secrecy::ExposeSecret;
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use super::{
-    Ctx, Seen, attempted, has, login_allowed, mechanisms, not_attempted, record_failure, upgrade,
+    Ctx, Seen, Upgrade, attempted, has, login_allowed, mechanisms, not_attempted, record_failure,
+    record_starttls, upgrade,
 };
 use crate::mail::auth::{self, LoginRequest, Mechanism};
 use crate::mail::imap::{self, Imap, Reply};
 use crate::mail::wire::{StepFailure, Wire};
 use crate::observations::{Observations, steps};
 use crate::probe::net::Deadline;
-use crate::report::{ErrorKind, LoginResult, Protocol, StartTls};
+use crate::report::{ErrorKind, LoginResult, Protocol};
 
 pub(super) async fn imap_dialogue<S>(
     wire: Wire<S>,
@@ -55,29 +56,14 @@ pub(super) async fn imap_dialogue<S>(
     let advertised = has(&caps, "STARTTLS");
     // Sent even when not advertised: a server that accepts it anyway is a
     // fact worth reporting (and what imapsync and Thunderbird would find).
-    match session
+    let answer = session
         .command("STARTTLS", None, steps::STARTTLS, ctx.deadline)
         .await
-    {
-        Ok(c) => {
-            obs.mail.starttls = Some(StartTls {
-                advertised: Some(advertised),
-                accepted: Some(c.ok()),
-                response: Some(c.line.clone()),
-            });
-            if !c.ok() {
-                return imap_finish(session, caps, false, ctx, obs, seen).await;
-            }
-        }
-        Err(f) => {
-            obs.mail.starttls = Some(StartTls {
-                advertised: Some(advertised),
-                accepted: None,
-                response: None,
-            });
-            record_failure(obs, f);
-            return imap_close(session, seen);
-        }
+        .map(|c| (c.ok(), c.line));
+    match record_starttls(obs, advertised, answer) {
+        Upgrade::Proceed => {}
+        Upgrade::Refused => return imap_finish(session, caps, false, ctx, obs, seen).await,
+        Upgrade::Failed => return imap_close(session, seen),
     }
     let next_tag = session.next_tag();
     let undecoded = std::mem::take(&mut session.undecoded);

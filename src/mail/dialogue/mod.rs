@@ -20,7 +20,7 @@ use super::software::{self, Said};
 use super::wire::{Handover, STEP_TIMEOUT, StepFailure, Wire};
 use crate::observations::{Observations, ServiceSeen, steps};
 use crate::probe::net::{Deadline, Meter};
-use crate::report::{ErrorKind, LoginResult, Protocol, Transport};
+use crate::report::{ErrorKind, LoginResult, Protocol, StartTls, Transport};
 use crate::tls::handshake::{self, HandshakeError, Offer};
 
 mod imap;
@@ -164,6 +164,50 @@ where
 
 fn record_failure(obs: &mut Observations, f: StepFailure) {
     obs.error(f.step, f.kind, f.message);
+}
+
+/// What the dialogue does after the server answered STARTTLS (IMAP, SMTP)
+/// or STLS (POP3).
+enum Upgrade {
+    /// Accepted: go on into TLS.
+    Proceed,
+    /// Refused: finish the dialogue in plaintext.
+    Refused,
+    /// The exchange itself failed (recorded): stop.
+    Failed,
+}
+
+/// Records the upgrade command's outcome in `mail.starttls`, the same way
+/// for every protocol: whether it was advertised, accepted, and the
+/// server's answer verbatim. `answer` is `(accepted, the server's line)`.
+fn record_starttls(
+    obs: &mut Observations,
+    advertised: bool,
+    answer: Result<(bool, String), StepFailure>,
+) -> Upgrade {
+    match answer {
+        Ok((accepted, line)) => {
+            obs.mail.starttls = Some(StartTls {
+                advertised: Some(advertised),
+                accepted: Some(accepted),
+                response: Some(line),
+            });
+            if accepted {
+                Upgrade::Proceed
+            } else {
+                Upgrade::Refused
+            }
+        }
+        Err(f) => {
+            obs.mail.starttls = Some(StartTls {
+                advertised: Some(advertised),
+                accepted: None,
+                response: None,
+            });
+            record_failure(obs, f);
+            Upgrade::Failed
+        }
+    }
 }
 
 /// What the first bytes on a connection were.

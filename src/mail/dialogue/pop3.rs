@@ -5,14 +5,15 @@ use secrecy::ExposeSecret;
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use super::{
-    Ctx, Seen, attempted, login_allowed, mechanisms, not_attempted, record_failure, upgrade,
+    Ctx, Seen, Upgrade, attempted, login_allowed, mechanisms, not_attempted, record_failure,
+    record_starttls, upgrade,
 };
 use crate::mail::auth::{self, LoginRequest, Mechanism};
 use crate::mail::pop3;
 use crate::mail::wire::{StepFailure, Wire};
 use crate::observations::{Observations, steps};
 use crate::probe::net::Deadline;
-use crate::report::{ErrorKind, LoginResult, Protocol, StartTls};
+use crate::report::{ErrorKind, LoginResult, Protocol};
 
 pub(super) async fn pop3_dialogue<S>(
     mut wire: Wire<S>,
@@ -39,24 +40,10 @@ pub(super) async fn pop3_dialogue<S>(
         Ok(()) => pop3::answer(&mut wire, steps::STARTTLS, ctx.deadline).await,
         Err(f) => Err(f),
     };
-    match answer {
-        Ok(a) => {
-            obs.mail.starttls = Some(StartTls {
-                advertised: Some(advertised),
-                accepted: Some(a.ok),
-                response: Some(a.line),
-            });
-            if !a.ok {
-                return pop3_finish(wire, caps, false, ctx, obs, seen).await;
-            }
-        }
-        Err(f) => {
-            obs.mail.starttls = Some(StartTls {
-                advertised: Some(advertised),
-                accepted: None,
-                response: None,
-            });
-            record_failure(obs, f);
+    match record_starttls(obs, advertised, answer.map(|a| (a.ok, a.line))) {
+        Upgrade::Proceed => {}
+        Upgrade::Refused => return pop3_finish(wire, caps, false, ctx, obs, seen).await,
+        Upgrade::Failed => {
             seen.transcript = wire.into_transcript();
             return;
         }

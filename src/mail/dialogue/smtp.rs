@@ -6,14 +6,15 @@ use secrecy::ExposeSecret;
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use super::{
-    Ctx, Seen, attempted, login_allowed, mechanisms, not_attempted, record_failure, upgrade,
+    Ctx, Seen, Upgrade, attempted, login_allowed, mechanisms, not_attempted, record_failure,
+    record_starttls, upgrade,
 };
 use crate::mail::auth::{self, LoginRequest, Mechanism};
 use crate::mail::smtp;
 use crate::mail::wire::{StepFailure, Wire};
 use crate::observations::{Observations, steps};
 use crate::probe::net::Deadline;
-use crate::report::{ErrorKind, LoginResult, Protocol, StartTls};
+use crate::report::{ErrorKind, LoginResult, Protocol};
 
 pub(super) async fn smtp_dialogue<S>(
     mut wire: Wire<S>,
@@ -56,25 +57,11 @@ pub(super) async fn smtp_dialogue<S>(
         Ok(()) => smtp::reply(&mut wire, steps::STARTTLS, ctx.deadline).await,
         Err(f) => Err(f),
     };
-    match answer {
-        Ok(r) => {
-            let ok = r.code == 220;
-            obs.mail.starttls = Some(StartTls {
-                advertised: Some(advertised),
-                accepted: Some(ok),
-                response: Some(r.line),
-            });
-            if !ok {
-                return smtp_finish(wire, caps, false, ctx, obs, seen).await;
-            }
-        }
-        Err(f) => {
-            obs.mail.starttls = Some(StartTls {
-                advertised: Some(advertised),
-                accepted: None,
-                response: None,
-            });
-            record_failure(obs, f);
+    // RFC 3207 §4: 220 is "ready to start TLS"; anything else refuses.
+    match record_starttls(obs, advertised, answer.map(|r| (r.code == 220, r.line))) {
+        Upgrade::Proceed => {}
+        Upgrade::Refused => return smtp_finish(wire, caps, false, ctx, obs, seen).await,
+        Upgrade::Failed => {
             seen.transcript = wire.into_transcript();
             return;
         }
