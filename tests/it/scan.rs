@@ -74,21 +74,16 @@ fn configured(p: Profile) -> SuiteSets {
 /// most 128 suites (each bundle is eliminated to its own refusal) and one
 /// reverse-order hello when it has two or more suites; and the group
 /// elimination (groups found + 1, less the one the suite scan already saw).
+/// Issue #7's budget for a full scan (versions, suites, preference, groups,
+/// chain): the sum over accepted versions of (accepted suites + 1), plus 8.
 fn connection_budget(result: &ScanResult) -> u32 {
     let accepted: u32 = result
         .versions
         .iter()
         .filter(|v| v.offered == Some(true))
-        .map(|v| {
-            let bundles = if v.version == TlsVersion::Ssl2 {
-                1
-            } else {
-                scan::offer_order(v.version).len().div_ceil(128) as u32
-            };
-            v.suites.len() as u32 + 1 + (bundles - 1) + u32::from(v.suites.len() >= 2)
-        })
+        .map(|v| v.suites.len() as u32 + 1)
         .sum();
-    accepted + 6 + result.groups.len() as u32 + 1
+    accepted + 8
 }
 
 fn assert_matches_configuration(p: Profile, result: &ScanResult) {
@@ -782,7 +777,13 @@ async fn a_server_that_refuses_by_reset_is_still_scanned_exactly() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_connection_limit_mid_scan_is_reported_not_mistaken_for_refusal() {
     let server = OpensslServer::profile(Profile::Exchange2010);
-    for limit in [0, 2, 3, 5, 8, 12, 16, 19, 20] {
+    // What a whole scan takes, through the same proxy with no limit.
+    let open = reset_proxy(server.addr, ProxyMode::LimitAfter(usize::MAX)).await;
+    let (full, stats) = scan_at(open, Transport::Implicit).await;
+    assert_matches_configuration(Profile::Exchange2010, &full);
+    let need = stats.connections as usize;
+    assert!(need > 12, "{need}");
+    for limit in [0, 2, 3, 5, 8, 12, need - 2, need - 1] {
         // Given a server that resets every connection after the first few
         let proxy = reset_proxy(server.addr, ProxyMode::LimitAfter(limit)).await;
         let (result, _) = scan_at(proxy, Transport::Implicit).await;

@@ -14,7 +14,7 @@ use crate::tls::suites::{self, KeyExchange};
 /// cannot make their shares, so a server that wants one asks for it with a
 /// HelloRetryRequest, which names it just as well. OpenSSL 3.5+ prefers
 /// X25519MLKEM768 by default; reporting it is the point.
-const POST_QUANTUM: [u16; 6] = [
+pub(super) const POST_QUANTUM: [u16; 6] = [
     groups::X25519_MLKEM768,
     groups::SECP256R1_MLKEM768,
     groups::SECP384R1_MLKEM1024,
@@ -28,19 +28,36 @@ pub(super) struct GroupFacts {
     pub(super) groups: Vec<u16>,
     pub(super) connections: u32,
     pub(super) error: Option<(ErrorKind, String)>,
+    /// The server's preference at the plan's version, when the first hello
+    /// settled it (see [`GroupPlan::fold`]).
+    pub(super) preference: Option<bool>,
+}
+
+/// Where and how groups are eliminated.
+#[derive(Debug, Clone)]
+pub(super) struct GroupPlan {
+    pub(super) version: TlsVersion,
+    base: ClientHelloSpec,
+    seed: Option<u16>,
+    /// The first hello also asks the preference question: it offers the
+    /// accepted suites reversed (as the preference check does) with the
+    /// groups not yet seen. A server that follows the client picks the first
+    /// offered, one with its own order picks its favourite; either way the
+    /// group it names is new. Any accepted suite works with any group at
+    /// TLS 1.3, and any ECDHE suite of one authentication with any curve
+    /// below it, so the reversal cannot be confused with a group's effect.
+    pub(super) fold: Option<Vec<u16>>,
 }
 
 /// Group elimination at the best version that has groups: TLS 1.3 (the
 /// group in key_share / HelloRetryRequest), else the highest version with an
 /// accepted ECDHE suite (the ServerKeyExchange curve). The version scan's
 /// own first pick seeds the list, saving one hello.
-pub(super) async fn scan_groups(
-    endpoint: &Endpoint,
+pub(super) fn plan_groups(
     scans: &[VersionScan],
     seen: &Seen,
     sni: Option<String>,
-    deadline: Deadline,
-) -> GroupFacts {
+) -> Option<GroupPlan> {
     let accepted = |v: TlsVersion| {
         scans
             .iter()
@@ -54,14 +71,14 @@ pub(super) async fn scan_groups(
                 base.supported_groups.push(g);
             }
         }
-        return eliminate_groups(
-            endpoint,
-            TlsVersion::Tls13,
+        let fold = (s13.codes.len() >= 2 && !s13.interleaved)
+            .then(|| s13.codes.iter().rev().copied().collect());
+        return Some(GroupPlan {
+            version: TlsVersion::Tls13,
             base,
-            seen.tls13_group,
-            deadline,
-        )
-        .await;
+            seed: seen.tls13_group,
+            fold,
+        });
     }
     for v in [
         TlsVersion::Tls12,
@@ -76,16 +93,38 @@ pub(super) async fn scan_groups(
             .copied()
             .filter(|c| suites::lookup(*c).is_some_and(|x| matches!(x.kx, KeyExchange::Ecdhe)))
             .collect();
-        if ecdhe.is_empty() {
+        let Some(first) = ecdhe.first().and_then(|c| suites::lookup(*c)) else {
             continue;
-        }
+        };
+        // One authentication only: an ECDSA certificate's curve must be
+        // among the groups offered (RFC 8422 §5.1), an RSA one's need not.
+        let one_auth: Vec<u16> = ecdhe
+            .iter()
+            .copied()
+            .filter(|c| suites::lookup(*c).is_some_and(|x| x.auth == first.auth))
+            .collect();
+        let fold = (one_auth.len() >= 2 && s.codes.len() >= 2 && !s.interleaved)
+            .then(|| one_auth.iter().rev().copied().collect());
         let base = ClientHelloSpec::for_version(v.wire(), ecdhe, sni);
         // The suite scan offered the full curve list at this version; its
         // first ECDHE answer is the server's first pick.
         let seed = s.seen.curves.first().copied();
-        return eliminate_groups(endpoint, v, base, seed, deadline).await;
+        return Some(GroupPlan {
+            version: v,
+            base,
+            seed,
+            fold,
+        });
     }
-    GroupFacts::default()
+    None
+}
+
+pub(super) async fn scan_groups(
+    endpoint: &Endpoint,
+    plan: GroupPlan,
+    deadline: Deadline,
+) -> GroupFacts {
+    eliminate_groups(endpoint, plan.version, plan.base, plan.seed, plan.fold, deadline).await
 }
 
 async fn eliminate_groups(
@@ -93,6 +132,7 @@ async fn eliminate_groups(
     v: TlsVersion,
     base: ClientHelloSpec,
     seed: Option<u16>,
+    mut fold: Option<Vec<u16>>,
     deadline: Deadline,
 ) -> GroupFacts {
     let mut facts = GroupFacts::default();
@@ -109,6 +149,10 @@ async fn eliminate_groups(
         }
         let mut spec = base.clone();
         spec.supported_groups = remaining.clone();
+        let reversed = fold.take();
+        if let Some(r) = &reversed {
+            spec.suites = r.clone();
+        }
         if v == TlsVersion::Tls13 {
             // A share for a group still offered, if we can make one; with
             // none the server asks for its group by HelloRetryRequest.
@@ -134,7 +178,11 @@ async fn eliminate_groups(
             }
         };
         facts.connections += ex.connections;
-        let picked = match read_answer(v.wire(), &ex) {
+        let answer = read_answer(v.wire(), &ex);
+        if let (Some(r), Answer::Accepted { suite }) = (&reversed, &answer) {
+            facts.preference = Some(r.first() != Some(suite));
+        }
+        let picked = match answer {
             Answer::Accepted { .. } if v == TlsVersion::Tls13 => ex
                 .reply
                 .server_hello

@@ -35,8 +35,10 @@
 //! [`Connector`](crate::probe::net::Connector)) and the probe deadline; steps
 //! that cannot finish say so in `errors`, and what they did learn stands.
 
+mod descent;
 mod groups;
 pub mod oneshot;
+mod tls13;
 mod versions;
 
 use std::time::Instant;
@@ -44,7 +46,7 @@ use std::time::Instant;
 use futures_util::future::join_all;
 
 use groups::{GroupFacts, scan_groups};
-use versions::{VersionScan, scan_ssl2, scan_version};
+use versions::{VersionScan, scan_ssl2, scan_version, settle_preference};
 pub use versions::{offer_order, scan_hello};
 
 pub use oneshot::{
@@ -220,16 +222,45 @@ fn hello_answer(answer: &Answer, ex: &Exchange) -> HelloAnswer {
 /// `errors` and the affected versions say `offered: null`.
 pub async fn scan(endpoint: &Endpoint, options: &ScanOptions, deadline: Deadline) -> ScanResult {
     let started = Instant::now();
-    let mut scans = join_all(TlsVersion::ALL.into_iter().map(|v| async move {
-        if !options.versions.contains(&v) {
-            return VersionScan::skipped(v);
-        }
-        match v {
-            TlsVersion::Ssl2 => scan_ssl2(endpoint, deadline).await,
-            _ => scan_version(endpoint, v, options.sni.clone(), deadline).await,
-        }
-    }))
-    .await;
+    let wanted = |v: TlsVersion| options.versions.contains(&v);
+    let (ssl2, tls13, descended) = tokio::join!(
+        async {
+            match wanted(TlsVersion::Ssl2) {
+                true => scan_ssl2(endpoint, deadline).await,
+                false => VersionScan::skipped(TlsVersion::Ssl2),
+            }
+        },
+        async {
+            match (wanted(TlsVersion::Tls13), options.groups) {
+                (true, true) => {
+                    let (scan, groups) =
+                        tls13::scan_tls13(endpoint, options.sni.clone(), deadline).await;
+                    (scan, Some(groups))
+                }
+                (true, false) => (
+                    scan_version(endpoint, TlsVersion::Tls13, options.sni.clone(), deadline).await,
+                    None,
+                ),
+                (false, _) => (VersionScan::skipped(TlsVersion::Tls13), None),
+            }
+        },
+        descent::scan_descending(endpoint, &options.versions, options.sni.clone(), deadline),
+    );
+    let (tls13, tls13_groups) = tls13;
+    // Groups found beside the TLS 1.3 suites stand when TLS 1.3 is spoken.
+    let tls13_groups = tls13_groups.filter(|_| tls13.offered == Some(true));
+    let mut descended = descent::merge(descended);
+    let mut scans: Vec<VersionScan> = TlsVersion::ALL
+        .into_iter()
+        .map(|v| match v {
+            TlsVersion::Ssl2 => ssl2.clone(),
+            TlsVersion::Tls13 => tls13.clone(),
+            _ => match descended.iter().position(|s| s.version == v) {
+                Some(i) => descended.swap_remove(i),
+                None => VersionScan::skipped(v),
+            },
+        })
+        .collect();
 
     let mut result = ScanResult::default();
     let mut seen = Seen::default();
@@ -250,6 +281,64 @@ pub async fn scan(endpoint: &Endpoint, options: &ScanOptions, deadline: Deadline
         )
         .await;
     }
+
+    // Groups and each version's preference, side by side; the group scan's
+    // first hello answers the preference question for its own version.
+    let plan = (options.groups && tls13_groups.is_none())
+        .then(|| groups::plan_groups(&scans, &seen, options.sni.clone()))
+        .flatten();
+    let folded = match &tls13_groups {
+        Some(_) => Some(TlsVersion::Tls13),
+        None => plan
+            .as_ref()
+            .and_then(|p| p.fold.as_ref().map(|_| p.version)),
+    };
+    let before: Vec<u32> = scans.iter().map(|s| s.seen.connections).collect();
+    let (group_facts, ()) = tokio::join!(
+        async {
+            match (plan, tls13_groups) {
+                (_, Some(found)) => found,
+                (Some(plan), None) => scan_groups(endpoint, plan, deadline).await,
+                (None, None) => GroupFacts::default(),
+            }
+        },
+        async {
+            join_all(
+                scans
+                    .iter_mut()
+                    .filter(|s| Some(s.version) != folded)
+                    .map(|s| settle_preference(endpoint, s, None, options.sni.clone(), deadline)),
+            )
+            .await;
+        }
+    );
+    if let Some(v) = folded
+        && let Some(s) = scans.iter_mut().find(|s| s.version == v)
+    {
+        // Settled by the group scan, or (its first hello refused: no new
+        // group) asked on its own.
+        settle_preference(
+            endpoint,
+            s,
+            group_facts.preference,
+            options.sni.clone(),
+            deadline,
+        )
+        .await;
+    }
+    for (s, counted) in scans.iter().zip(before) {
+        // What the preference steps added (the rest is counted already).
+        let mut added = s.seen.clone();
+        added.connections = added.connections.saturating_sub(counted);
+        seen.absorb(added);
+    }
+    seen.connections += group_facts.connections;
+    if let Some(e) = &group_facts.error {
+        result
+            .errors
+            .push(scan_error(e.0, format!("groups: {}", e.1)));
+    }
+
     // One entry per distinct failure, naming every version it hit: a
     // connection limit would otherwise be reported six times over.
     let mut distinct: Vec<(ErrorKind, &str, Vec<&str>)> = Vec::new();
@@ -265,16 +354,6 @@ pub async fn scan(endpoint: &Endpoint, options: &ScanOptions, deadline: Deadline
         result
             .errors
             .push(scan_error(kind, format!("{}: {text}", versions.join(", "))));
-    }
-    let mut group_facts = GroupFacts::default();
-    if options.groups {
-        group_facts = scan_groups(endpoint, &scans, &seen, options.sni.clone(), deadline).await;
-        seen.connections += group_facts.connections;
-        if let Some(e) = &group_facts.error {
-            result
-                .errors
-                .push(scan_error(e.0, format!("groups: {}", e.1)));
-        }
     }
 
     for s in scans {

@@ -26,10 +26,13 @@ pub(super) struct VersionScan {
     pub(super) seen: Seen,
     /// The answer to the version's first hello.
     pub(super) answer: Option<HelloAnswer>,
+    /// Suites came from more than one bundle: elimination gave each
+    /// bundle's order, not the interleaving of a server's own order.
+    pub(super) interleaved: bool,
 }
 
 impl VersionScan {
-    fn new(version: TlsVersion) -> VersionScan {
+    pub(super) fn new(version: TlsVersion) -> VersionScan {
         VersionScan {
             version,
             offered: None,
@@ -40,6 +43,17 @@ impl VersionScan {
             errors: Vec::new(),
             seen: Seen::default(),
             answer: None,
+            interleaved: false,
+        }
+    }
+
+    /// Not accepted, as `answer` (the reply to this version's hello, or to
+    /// a higher one that settled it) says.
+    pub(super) fn refused(version: TlsVersion, answer: HelloAnswer) -> VersionScan {
+        VersionScan {
+            offered: Some(false),
+            answer: Some(answer),
+            ..VersionScan::new(version)
         }
     }
 
@@ -188,7 +202,7 @@ fn ssl2_suite(kind: u32) -> Suite {
 
 /// One bundle's elimination.
 #[derive(Debug, Default)]
-struct BundleRun {
+pub(super) struct BundleRun {
     found: Vec<u16>,
     /// The version itself was refused (downgrade or protocol_version).
     version_refused: Option<String>,
@@ -212,7 +226,7 @@ pub(super) async fn scan_version(
         out.offered = Some(false);
         return out;
     };
-    let head = eliminate(endpoint, v, first.clone(), sni.clone(), deadline).await;
+    let head = eliminate(endpoint, v, first.clone(), None, sni.clone(), deadline).await;
     out.answer = head.first.clone();
     let mut runs = vec![];
     if let Some(why) = &head.version_refused
@@ -234,12 +248,19 @@ pub(super) async fn scan_version(
     runs.extend(
         join_all(
             rest.iter()
-                .map(|b| eliminate(endpoint, v, b.clone(), sni.clone(), deadline)),
+                .map(|b| eliminate(endpoint, v, b.clone(), None, sni.clone(), deadline)),
         )
         .await,
     );
 
     let bundles_with_suites = runs.iter().filter(|r| !r.found.is_empty()).count();
+    finish(&mut out, runs);
+    out.interleaved = bundles_with_suites > 1;
+    out
+}
+
+/// Folds eliminations into the version's findings.
+pub(super) fn finish(out: &mut VersionScan, runs: Vec<BundleRun>) {
     let mut codes: Vec<u16> = Vec::new();
     let mut any_error = false;
     let mut all_reset = true;
@@ -258,45 +279,75 @@ pub(super) async fn scan_version(
         out.refused_by_reset = all_reset;
         Some(false)
     };
+    out.suites = codes.iter().map(|c| crate::tls::suite_info(*c)).collect();
+    out.codes = codes;
+}
 
-    if codes.len() >= 2 {
-        match server_preference(endpoint, v, &codes, sni.clone(), deadline).await {
+/// Whether the server follows its own order at this version, and that
+/// order. `known` is a preference another step already settled (the group
+/// scan's first hello, see `groups`); otherwise one hello decides it.
+pub(super) async fn settle_preference(
+    endpoint: &Endpoint,
+    out: &mut VersionScan,
+    known: Option<bool>,
+    sni: Option<String>,
+    deadline: Deadline,
+) {
+    if out.codes.len() < 2 {
+        return;
+    }
+    let pref = match known.or_else(|| picks_defy_offer_order(out)) {
+        Some(p) => p,
+        None => match server_preference(endpoint, out.version, &out.codes, sni.clone(), deadline)
+            .await
+        {
             Ok((pref, seen)) => {
                 out.seen.absorb(seen);
-                out.server_preference = Some(pref);
-                if pref && bundles_with_suites > 1 {
-                    // Each bundle's order is the server's, but not the
-                    // interleaving: derive the whole order once.
-                    let (ordered, seen, err) =
-                        order_by_elimination(endpoint, v, &codes, sni.clone(), deadline).await;
-                    out.seen.absorb(seen);
-                    match err {
-                        None => codes = ordered,
-                        Some(e) => out.errors.push(e),
-                    }
-                }
+                pref
             }
             Err((e, seen)) => {
                 out.seen.absorb(seen);
                 out.errors.push(e);
+                return;
             }
+        },
+    };
+    out.server_preference = Some(pref);
+    if pref && out.interleaved {
+        // Each bundle's order is the server's, but not the interleaving:
+        // derive the whole order once.
+        let (ordered, seen, err) =
+            order_by_elimination(endpoint, out.version, &out.codes, sni, deadline).await;
+        out.seen.absorb(seen);
+        match err {
+            None => {
+                out.codes = ordered;
+                out.suites = out.codes.iter().map(|c| crate::tls::suite_info(*c)).collect();
+            }
+            Some(e) => out.errors.push(e),
         }
     }
-    out.suites = codes.iter().map(|c| crate::tls::suite_info(*c)).collect();
-    out.codes = codes;
-    out
 }
 
-/// Offer the bundle, remove the suite chosen, repeat until refused.
-async fn eliminate(
+/// Offer the bundle, remove the suite chosen, repeat until refused. A
+/// `seed` is a hello already answered at `v` (the descent's), which counts as
+/// the first step.
+pub(super) async fn eliminate(
     endpoint: &Endpoint,
     v: TlsVersion,
     bundle: Vec<u16>,
+    seed: Option<(u16, Exchange)>,
     sni: Option<String>,
     deadline: Deadline,
 ) -> BundleRun {
     let mut run = BundleRun::default();
     let mut remaining = bundle;
+    if let Some((suite, ex)) = seed {
+        run.seen.observe(v, &ex);
+        run.first = Some(HelloAnswer::Accepted);
+        remaining.retain(|c| *c != suite);
+        run.found.push(suite);
+    }
     // Each round removes one suite or stops, so this bounds the loop.
     let rounds = remaining.len() + 1;
     for _ in 0..rounds {
@@ -409,6 +460,25 @@ async fn confirm_reset_refusal(
 }
 
 type StepFailure = ((ErrorKind, String), Seen);
+
+/// Elimination offers every remaining suite in [`offer_order`], so a server
+/// that follows the client picks the accepted suites in that order. A pick
+/// that jumps ahead of an earlier-offered suite it accepted later proves an
+/// order of the server's own, with no hello spent. Picks in offer order
+/// prove nothing (a server's order may agree with ours): `None`.
+fn picks_defy_offer_order(out: &VersionScan) -> Option<bool> {
+    if out.interleaved {
+        return None;
+    }
+    let order = offer_order(out.version);
+    let positions: Option<Vec<usize>> = out
+        .codes
+        .iter()
+        .map(|c| order.iter().position(|o| o == c))
+        .collect();
+    let positions = positions?;
+    positions.windows(2).any(|w| w[0] > w[1]).then_some(true)
+}
 
 /// Offers the accepted suites in reverse order: a server that follows the
 /// client picks the (new) first one; a server with its own order does not.
