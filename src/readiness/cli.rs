@@ -21,9 +21,10 @@ pub async fn run(settings: Settings, args: ReadinessArgs) -> ExitCode {
             "smtps" => &mut ports.smtps,
             "submission" => &mut ports.submission,
             "https" => &mut ports.https,
+            "http" => &mut ports.http,
             other => {
                 eprintln!(
-                    "mailprobe: unknown endpoint `{other}` in --port; known: imap_implicit, imap_starttls, pop3_implicit, pop3_starttls, smtp, smtps, submission, https"
+                    "mailprobe: unknown endpoint `{other}` in --port; known: imap_implicit, imap_starttls, pop3_implicit, pop3_starttls, smtp, smtps, submission, https, http"
                 );
                 return ExitCode::from(2);
             }

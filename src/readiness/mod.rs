@@ -174,7 +174,12 @@ pub async fn run(
                 address,
                 &dns,
                 prober.policy(),
-                ports.https.filter(|p| *p != 0).unwrap_or(443),
+                discovery::HttpPlan {
+                    // `0` skips the HTTPS endpoint, not the lookups.
+                    https_port: ports.https.filter(|p| *p != 0).unwrap_or(443),
+                    http_port: ports.http.unwrap_or(80),
+                    ispdb: settings.ispdb_url.0.as_ref(),
+                },
                 budget,
             )
             .await;

@@ -53,8 +53,11 @@ pub struct PortOverrides {
     /// SMTP submission with STARTTLS (default 587).
     pub submission: Option<u16>,
     /// HTTPS: TLS facts and the Exchange endpoints, and the port the
-    /// discovery HTTP lookups use (default 443).
+    /// discovery HTTPS lookups use (default 443).
     pub https: Option<u16>,
+    /// The port discovery's plain-`http://` autoconfig lookups use
+    /// (default 80); `0` skips them. Not an endpoint: nothing is probed here.
+    pub http: Option<u16>,
 }
 
 /// The Readiness report.
@@ -214,9 +217,11 @@ pub struct Discovery {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Lookup {
-    /// `srv`, `mx`, `autoconfig` or `autodiscover`.
+    /// `srv`, `mx`, `autoconfig` (Thunderbird's ISP lookups over HTTPS and
+    /// HTTP, the ISPDB and the MX-derived lookup) or `autodiscover`.
     pub kind: String,
-    /// The DNS name or URL asked.
+    /// The DNS name or URL asked (for a lookup not made, what it would
+    /// have been and `error` says why).
     pub query: String,
     /// Something useful came back.
     pub found: bool,

@@ -261,6 +261,7 @@ async fn given_an_email_domain_then_discovery_finds_the_host_and_the_advice_foll
             ("_pop3s._tcp.example.test", 0, 0, 0, "."),
         ],
         mx: vec![("example.test", 10, "mail.example.test")],
+        ..Default::default()
     })
     .await;
     let dns_flag = dns.addr.to_string();
@@ -319,6 +320,131 @@ async fn given_an_email_domain_then_discovery_finds_the_host_and_the_advice_foll
     assert_exchange2010_advice(&r);
 }
 
+/// Given an email domain with no SRV records, whose autoconfig is served
+/// over HTTPS and plain HTTP, listed in an ISPDB (a local fixture, never
+/// the real one), and whose MX lives under another base domain that also
+/// publishes autoconfig, when readiness is asked for it, then every one of
+/// Thunderbird's lookups is made and reported in Thunderbird's order: the
+/// domain's two HTTPS URLs, the same over HTTP, the ISPDB, then the
+/// MX-derived pair (HTTPS only, without the address), and the first that
+/// answered names the host.
+#[tokio::test]
+async fn given_an_email_domain_then_every_thunderbird_autoconfig_source_is_asked_in_order() {
+    let https = https_server::start("imap.example.test").await;
+    let http = https_server::start_plain("plain.example.test").await;
+    let lo = std::net::Ipv4Addr::LOCALHOST;
+    let dns = dns_server::start(Zone {
+        a: vec![
+            ("autoconfig.example.test", lo),
+            ("example.test", lo),
+            ("imap.example.test", lo),
+            ("autoconfig.example.net", lo),
+            ("example.net", lo),
+        ],
+        mx: vec![
+            ("example.test", 20, "mx2.mail.example.net"),
+            ("example.test", 10, "mx1.mail.example.net"),
+        ],
+        ..Default::default()
+    })
+    .await;
+    let dns_flag = dns.addr.to_string();
+    let ispdb = format!("https://127.0.0.1:{}/v1.1/", https.addr.port());
+    let app = spawn_app_with(&[
+        "--allow-targets",
+        "127.0.0.0/8",
+        "--dns-server",
+        &dns_flag,
+        "--ispdb-url",
+        &ispdb,
+    ])
+    .await;
+    let (status, r) = post_readiness(
+        &app,
+        &json!({
+            "email_domain": "alice@example.test",
+            "timeout_ms": 20000,
+            "ports": {
+                "imap_implicit": 0, "imap_starttls": 0, "pop3_implicit": 0, "pop3_starttls": 0,
+                "smtp": 0, "smtps": 0, "submission": 0,
+                "https": https.addr.port(),
+                "http": http.addr.port(),
+            }
+        }),
+    )
+    .await;
+    assert_eq!(status, 200, "{r:#}");
+    let d = &r["discovery"];
+    let (sp, hp) = (https.addr.port(), http.addr.port());
+    let q = "emailaddress=alice%40example.test";
+    let autoconfig: Vec<&Value> = d["lookups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["kind"] == "autoconfig")
+        .collect();
+    let queries: Vec<&str> = autoconfig
+        .iter()
+        .map(|l| l["query"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        queries,
+        [
+            format!("https://autoconfig.example.test:{sp}/mail/config-v1.1.xml?{q}"),
+            format!("https://example.test:{sp}/.well-known/autoconfig/mail/config-v1.1.xml?{q}"),
+            format!("http://autoconfig.example.test:{hp}/mail/config-v1.1.xml?{q}"),
+            format!("http://example.test:{hp}/.well-known/autoconfig/mail/config-v1.1.xml?{q}"),
+            format!("https://127.0.0.1:{sp}/v1.1/example.test"),
+            format!("https://autoconfig.example.net:{sp}/mail/config-v1.1.xml"),
+            format!("https://example.net:{sp}/.well-known/autoconfig/mail/config-v1.1.xml"),
+        ],
+        "{d:#}"
+    );
+    for l in &autoconfig {
+        assert_eq!(l["found"], true, "{l:#}");
+    }
+    // What each found is its own answer: the plain-HTTP fixture names another host.
+    assert_eq!(autoconfig[0]["hosts"][0]["host"], "imap.example.test");
+    assert_eq!(autoconfig[2]["hosts"][0]["host"], "plain.example.test");
+    assert_eq!(autoconfig[3]["hosts"][0]["host"], "plain.example.test");
+    assert!(
+        autoconfig[5]["records"][0]
+            .as_str()
+            .unwrap()
+            .contains("mx1.mail.example.net -> base domain example.net"),
+        "the lowest MX is used: {:#}",
+        autoconfig[5]
+    );
+    assert_eq!(d["chosen_host"], "imap.example.test", "{d:#}");
+    assert!(
+        d["chosen_because"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("https://autoconfig.example.test:{sp}/")),
+        "{d:#}"
+    );
+
+    // The plain-HTTP fixture saw the two http:// lookups, with the Host each names.
+    let mut plain = http.seen();
+    plain.sort();
+    assert_eq!(
+        plain,
+        [
+            format!("autoconfig.example.test:{hp} /mail/config-v1.1.xml?{q}"),
+            format!("example.test:{hp} /.well-known/autoconfig/mail/config-v1.1.xml?{q}"),
+        ]
+    );
+    // The ISPDB and the MX-derived hosts never get the address.
+    let secure = https.seen();
+    for wanted in [
+        format!("127.0.0.1:{sp} /v1.1/example.test"),
+        format!("autoconfig.example.net:{sp} /mail/config-v1.1.xml"),
+        format!("example.net:{sp} /.well-known/autoconfig/mail/config-v1.1.xml"),
+    ] {
+        assert!(secure.contains(&wanted), "{wanted} not in {secure:#?}");
+    }
+}
+
 /// Given DNS that points the domain's SRV record at a private address, then
 /// the readiness check is refused (403) before anything connects there,
 /// and an autoconfig host on a refused address is never fetched.
@@ -333,7 +459,7 @@ async fn given_discovery_naming_a_refused_address_then_the_target_policy_refuses
             ),
         ],
         srv: vec![("_imaps._tcp.corp.test", 0, 1, 993, "imap.corp.test")],
-        mx: vec![],
+        ..Default::default()
     })
     .await;
     let dns_flag = dns.addr.to_string();
@@ -672,6 +798,7 @@ async fn readiness_cli_discovers_a_domain() {
             "mail.example.test",
         )],
         mx: vec![("example.test", 10, "mail.example.test")],
+        ..Default::default()
     })
     .await;
     let dns_flag = dns.addr.to_string();
@@ -698,6 +825,8 @@ async fn readiness_cli_discovers_a_domain() {
         .env("MAILPROBE_ALLOW_TARGETS", "127.0.0.0/8")
         .env("MAILPROBE_ALLOW_PORTS", "*") // fixtures listen on random ports
         .env("MAILPROBE_DNS_SERVER", &dns_flag)
+        .env("MAILPROBE_ISPDB_URL", "off") // never the real ISPDB from a test
+        .args(["--port=http=0"])
         .output()
         .unwrap()
     })
