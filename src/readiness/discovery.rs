@@ -9,7 +9,9 @@ use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use hickory_resolver::TokioResolver;
-use hickory_resolver::config::{NameServerConfigGroup, ResolverConfig, ResolverOpts};
+use hickory_resolver::config::{
+    LookupIpStrategy, NameServerConfigGroup, ResolverConfig, ResolverOpts,
+};
 use hickory_resolver::name_server::TokioConnectionProvider;
 
 use super::model::{DiscoveredHost, Discovery, Lookup};
@@ -26,7 +28,9 @@ const MAX_HOSTS: usize = 16;
 
 /// The resolver: `MAILPROBE_DNS_SERVER` when set, else the system's
 /// configuration; short per-query timeouts, one attempt, no cache (the
-/// service is stateless and a stale answer would mislead a diagnosis).
+/// service is stateless and a stale answer would mislead a diagnosis). A
+/// and AAAA are both asked (not AAAA only when A is empty, hickory's
+/// default): readiness lists and compares every family of a host.
 #[derive(Clone)]
 pub struct Dns {
     resolver: TokioResolver,
@@ -39,6 +43,7 @@ impl Dns {
         opts.timeout = Duration::from_secs(3);
         opts.attempts = 1;
         opts.cache_size = 0;
+        opts.ip_strategy = LookupIpStrategy::Ipv4AndIpv6;
         let (resolver, nameserver) = match settings.dns_server {
             Some(addr) => {
                 let group = NameServerConfigGroup::from_ips_clear(&[addr.ip()], addr.port(), true);
