@@ -176,6 +176,19 @@ pub struct Settings {
     /// `IP:PORT`, UDP then TCP); default: the system's resolver configuration.
     #[arg(long, env = "MAILPROBE_DNS_SERVER", value_parser = parse_dns_server, global = true)]
     pub dns_server: Option<SocketAddr>,
+
+    /// Base URL of the Thunderbird ISP database that readiness discovery
+    /// asks for `<base>/<domain>` (Thunderbird's `mailnews.auto_config_url`);
+    /// `off` (or an empty value) turns the ISPDB lookup off.
+    #[arg(
+        long,
+        env = "MAILPROBE_ISPDB_URL",
+        default_value = DEFAULT_ISPDB_URL,
+        value_parser = BaseUrl::parse_optional,
+        overrides_with = "ispdb_url",
+        global = true
+    )]
+    pub ispdb_url: OptionalBaseUrl,
     /// Comma-separated origins (`https://portal.example.com`) whose browser
     /// pages may call the API, or `*` for any; CORS is off when empty.
     #[arg(long, env = "MAILPROBE_CORS_ORIGINS", value_delimiter = ',', value_parser = parse_origin, global = true)]
@@ -213,6 +226,7 @@ pub const KNOWN_ENV: &[&str] = &[
     "MAILPROBE_LOG_FORMAT",
     "MAILPROBE_CA_BUNDLE",
     "MAILPROBE_DNS_SERVER",
+    "MAILPROBE_ISPDB_URL",
     "MAILPROBE_CORS_ORIGINS",
 ];
 
@@ -368,6 +382,83 @@ fn parse_cidr(s: &str) -> Result<IpNet, String> {
 }
 
 /// `IP` (port 53) or `IP:PORT` (IPv6 as `[::1]:53`).
+/// Where Thunderbird looks up a domain in its ISP database.
+pub const DEFAULT_ISPDB_URL: &str = "https://autoconfig.thunderbird.net/v1.1/";
+
+/// An `http://` or `https://` URL split into what a fetch under the target
+/// policy needs: the host (resolved and checked like any other), the port,
+/// and the path the lookup appends to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseUrl {
+    pub https: bool,
+    /// A DNS name, or an IP address (IPv6 without brackets).
+    pub host: String,
+    pub port: u16,
+    /// Starts with `/`; no query, no fragment.
+    pub path: String,
+}
+
+/// A base URL, or none (the lookup is off).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OptionalBaseUrl(pub Option<BaseUrl>);
+
+impl BaseUrl {
+    /// `http[s]://host[:port][/path]`; `off` or empty: none.
+    pub fn parse_optional(s: &str) -> Result<OptionalBaseUrl, String> {
+        let s = s.trim();
+        if s.is_empty() || s.eq_ignore_ascii_case("off") {
+            return Ok(OptionalBaseUrl(None));
+        }
+        let bad = |why: &str| format!("`{s}` is not an http(s) base URL ({why}), nor `off`");
+        let (https, rest) = if let Some(r) = s.strip_prefix("https://") {
+            (true, r)
+        } else if let Some(r) = s.strip_prefix("http://") {
+            (false, r)
+        } else {
+            return Err(bad("scheme must be http or https"));
+        };
+        if rest.contains(['?', '#', '@', ' ']) {
+            return Err(bad("no query, fragment, user or spaces"));
+        }
+        let (authority, path) = match rest.find('/') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, "/"),
+        };
+        let default_port = if https { 443 } else { 80 };
+        let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+            let (h, after) = v6.split_once(']').ok_or_else(|| bad("unclosed ["))?;
+            h.parse::<std::net::Ipv6Addr>()
+                .map_err(|_| bad("not an IPv6 address"))?;
+            let port = match after.strip_prefix(':') {
+                Some(p) => p.parse::<u16>().map_err(|_| bad("bad port"))?,
+                None if after.is_empty() => default_port,
+                None => return Err(bad("junk after ]")),
+            };
+            (h.to_string(), port)
+        } else {
+            match authority.rsplit_once(':') {
+                Some((h, p)) => (
+                    h.to_string(),
+                    p.parse::<u16>().map_err(|_| bad("bad port"))?,
+                ),
+                None => (authority.to_string(), default_port),
+            }
+        };
+        if port == 0 {
+            return Err(bad("bad port"));
+        }
+        if crate::probe::request::parse_host(&host).is_err() {
+            return Err(bad("bad host"));
+        }
+        Ok(OptionalBaseUrl(Some(BaseUrl {
+            https,
+            host,
+            port,
+            path: path.to_string(),
+        })))
+    }
+}
+
 fn parse_dns_server(s: &str) -> Result<SocketAddr, String> {
     let s = s.trim();
     s.parse::<SocketAddr>()
@@ -601,6 +692,49 @@ mod tests {
             assert!(
                 readme.contains(&format!("| `{name}` |")),
                 "README's configuration table lacks {name}"
+            );
+        }
+    }
+
+    #[test]
+    fn ispdb_url_defaults_to_thunderbird_and_can_be_turned_off() {
+        let s = parse(&[]);
+        let url = s.ispdb_url.0.expect("on by default");
+        assert_eq!(
+            (url.https, url.host.as_str(), url.port, url.path.as_str()),
+            (true, "autoconfig.thunderbird.net", 443, "/v1.1/")
+        );
+        assert_eq!(parse(&["--ispdb-url", ""]).ispdb_url.0, None);
+        assert_eq!(parse(&["--ispdb-url", "off"]).ispdb_url.0, None);
+        let local = parse(&["--ispdb-url", "http://[::1]:8080/ispdb"])
+            .ispdb_url
+            .0;
+        assert_eq!(
+            local,
+            Some(BaseUrl {
+                https: false,
+                host: "::1".into(),
+                port: 8080,
+                path: "/ispdb".into()
+            })
+        );
+        let ip = parse(&["--ispdb-url", "https://127.0.0.1:9443"])
+            .ispdb_url
+            .0;
+        assert_eq!(ip.map(|u| (u.port, u.path)), Some((9443, "/".into())));
+        for bad in [
+            "ftp://x/",
+            "autoconfig.thunderbird.net",
+            "https://x/?a=b",
+            "https://u@x/",
+            "https://x:0/",
+            "https://x:99999/",
+            "https://[::1/",
+            "https:///v1.1/",
+        ] {
+            assert!(
+                Wrap::try_parse_from(["x", "--ispdb-url", bad]).is_err(),
+                "{bad}"
             );
         }
     }

@@ -444,7 +444,8 @@ pub struct CertificateInfo {
     /// Distinguished name, RFC 4514 style (`CN=mail.example.com, O=...`).
     pub subject: String,
     /// subjectAltName entries: DNS names and IP addresses verbatim, others
-    /// prefixed (`email:`, `uri:`).
+    /// prefixed (`email:`, `uri:`, and `srv:` for an RFC 4985 SRV-ID such as
+    /// `srv:_imaps.example.com`).
     pub sans: Vec<String>,
     pub issuer: String,
     /// Serial number, colon-separated hex.

@@ -20,6 +20,47 @@ pub fn advise(endpoints: &[EndpointResult], http: Option<&ExchangeHttp>) -> Vec<
     ]
 }
 
+/// When an endpoint a path depends on answers differently on IPv4 and
+/// IPv6, the path's verdict (judged on the endpoint's own address) holds
+/// for that family only: a caveat on the path says so, naming what differs.
+/// IMAP endpoints bear on the IMAP migration, HTTPS on cutover and hybrid.
+pub fn family_caveats(advice: &mut [PathAdvice], endpoints: &[EndpointResult]) {
+    for e in endpoints {
+        let Some(other) = e
+            .other_family
+            .as_ref()
+            .filter(|o| !o.differences.is_empty())
+        else {
+            continue;
+        };
+        let paths: &[&str] = match e.protocol {
+            crate::report::Protocol::Imap => &["imap_migration"],
+            crate::report::Protocol::Tls => &["cutover", "hybrid"],
+            _ => &[],
+        };
+        let what: Vec<String> = other
+            .differences
+            .iter()
+            .map(|d| format!("{}: {} vs {}", d.aspect, d.a, d.b))
+            .collect();
+        let caveat = format!(
+            "{} (port {}) differs between {} and {} ({}); judged on {}: a client that connects over the other family sees the other result",
+            e.name,
+            e.port,
+            e.address.as_deref().unwrap_or("the first address"),
+            other.address,
+            what.join("; "),
+            e.address.as_deref().unwrap_or("the first address"),
+        );
+        for a in advice
+            .iter_mut()
+            .filter(|a| paths.contains(&a.path.as_str()))
+        {
+            a.caveats.push(caveat.clone());
+        }
+    }
+}
+
 fn imap_migration(endpoints: &[EndpointResult]) -> PathAdvice {
     let mut why = Vec::new();
     let mut caveats = Vec::new();

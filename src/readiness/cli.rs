@@ -21,9 +21,10 @@ pub async fn run(settings: Settings, args: ReadinessArgs) -> ExitCode {
             "smtps" => &mut ports.smtps,
             "submission" => &mut ports.submission,
             "https" => &mut ports.https,
+            "http" => &mut ports.http,
             other => {
                 eprintln!(
-                    "mailprobe: unknown endpoint `{other}` in --port; known: imap_implicit, imap_starttls, pop3_implicit, pop3_starttls, smtp, smtps, submission, https"
+                    "mailprobe: unknown endpoint `{other}` in --port; known: imap_implicit, imap_starttls, pop3_implicit, pop3_starttls, smtp, smtps, submission, https, http"
                 );
                 return ExitCode::from(2);
             }
@@ -134,6 +135,36 @@ pub fn human(r: &ReadinessReport) -> String {
             _ => format!("not probed: {}", e.error.clone().unwrap_or_default()),
         };
         s.push_str(&format!("  {:<14} {:>5}  {detail}\n", e.name, e.port));
+        if let Some(o) = &e.other_family {
+            let on = e.address.as_deref().unwrap_or("the first address");
+            if o.differences.is_empty() {
+                s.push_str(&format!("      {}: the same as on {on}\n", o.address));
+            }
+            for d in &o.differences {
+                s.push_str(&format!(
+                    "      {} differs: {on}: {} | {}: {}\n",
+                    d.aspect, d.a, o.address, d.b
+                ));
+            }
+        }
+        if let Some(id) = &e.identity {
+            let yes = |b: bool| if b { "yes" } else { "no" };
+            let srv = match (&id.srv_id, id.srv_id_match) {
+                (Some(srv), Some(m)) => format!(", SRV-ID {srv} {}", yes(m)),
+                _ => String::new(),
+            };
+            s.push_str(&format!(
+                "      identity (RFC 7817): host {} {}, domain {} {}{srv}. {}\n",
+                id.host,
+                id.host_match.map(yes).unwrap_or("unknown"),
+                id.source_domain,
+                yes(id.domain_match),
+                id.meaning
+            ));
+        }
+    }
+    if let Some(f) = &r.address_families {
+        s.push_str(&format!("\nAddresses: {}\n", f.note));
     }
     s.push_str("\nComparisons:\n");
     for c in &r.comparisons {

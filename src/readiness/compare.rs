@@ -5,7 +5,11 @@
 
 use std::collections::BTreeSet;
 
-use super::model::{Comparison, Difference, EndpointResult, EndpointState};
+use std::net::IpAddr;
+
+use super::model::{
+    AddressFamilies, Comparison, Difference, EndpointResult, EndpointState, FamilyProbe,
+};
 use crate::report::Report;
 
 /// The pairs compared, by endpoint name.
@@ -52,14 +56,7 @@ fn compare(service: &str, a: &EndpointResult, b: &EndpointResult) -> Comparison 
         }
     };
     c.compared = true;
-    let aspects: [(&str, Aspect); 5] = [
-        ("versions", versions),
-        ("suites", suites),
-        ("certificate", certificate),
-        ("capabilities", capabilities),
-        ("login", login),
-    ];
-    for (aspect, f) in aspects {
+    for (aspect, f) in ASPECTS {
         let (Some(va), Some(vb)) = (f(ra), f(rb)) else {
             c.not_observed.push(aspect.into());
             continue;
@@ -75,6 +72,105 @@ fn compare(service: &str, a: &EndpointResult, b: &EndpointResult) -> Comparison 
         }
     }
     c
+}
+
+/// What is compared between two open endpoints, or one endpoint on two addresses.
+const ASPECTS: [(&str, Aspect); 5] = [
+    ("versions", versions),
+    ("suites", suites),
+    ("certificate", certificate),
+    ("capabilities", capabilities),
+    ("login", login),
+];
+
+/// One endpoint on its two addresses (`a`: the endpoint's own, IPv4 when
+/// the host has it; `b`: the other family's): `state` when one is open and
+/// the other not, else every aspect both observed and found different.
+pub fn family_differences(e: &EndpointResult, other: &FamilyProbe) -> Vec<Difference> {
+    let describe = |state: EndpointState, error: &Option<String>| match error {
+        Some(err) => format!("{} ({err})", state_word(state)),
+        None => state_word(state).to_string(),
+    };
+    if e.state != other.state {
+        return vec![Difference {
+            aspect: "state".into(),
+            a: describe(e.state, &e.error),
+            b: describe(other.state, &other.error),
+        }];
+    }
+    let (Some(ra), Some(rb)) = (&e.report, &other.report) else {
+        return Vec::new();
+    };
+    if e.state != EndpointState::Open {
+        return Vec::new();
+    }
+    ASPECTS
+        .iter()
+        .filter_map(|(aspect, f)| {
+            let (va, vb) = (f(ra)?, f(rb)?);
+            (va != vb).then(|| Difference {
+                aspect: aspect.to_string(),
+                a: va,
+                b: vb,
+            })
+        })
+        .collect()
+}
+
+/// The address-family picture: which addresses were probed, which not,
+/// and which endpoints differ between IPv4 and IPv6.
+pub fn address_families(
+    primary: IpAddr,
+    other: Option<IpAddr>,
+    other_probed: bool,
+    addresses: &[IpAddr],
+    endpoints: &[EndpointResult],
+) -> AddressFamilies {
+    let other_probed = other.is_some() && other_probed;
+    let differing: Vec<String> = endpoints
+        .iter()
+        .filter(|e| {
+            e.other_family
+                .as_ref()
+                .is_some_and(|o| !o.differences.is_empty())
+        })
+        .map(|e| e.name.clone())
+        .collect();
+    let family = |ip: IpAddr| if ip.is_ipv4() { "IPv4" } else { "IPv6" };
+    let note = match other {
+        None => format!(
+            "{primary} ({}): the host has no {} address to compare",
+            family(primary),
+            if primary.is_ipv4() { "IPv6" } else { "IPv4" }
+        ),
+        Some(o) if !other_probed => format!(
+            "{o} ({}) not probed: no room for twice the probes (MAILPROBE_MAX_CONCURRENT_PROBES); only {primary} was",
+            family(o)
+        ),
+        Some(o) if differing.is_empty() => format!(
+            "{primary} ({}) and {o} ({}) answered the same on every endpoint",
+            family(primary),
+            family(o)
+        ),
+        Some(o) => format!(
+            "{primary} ({}) and {o} ({}) differ on {}: a client's result depends on the family it connects over",
+            family(primary),
+            family(o),
+            differing.join(", ")
+        ),
+    };
+    AddressFamilies {
+        primary: primary.to_string(),
+        other: other.map(|o| o.to_string()),
+        other_probed,
+        not_probed: addresses
+            .iter()
+            .filter(|a| **a != primary && (Some(**a) != other || !other_probed))
+            .map(|a| a.to_string())
+            .collect(),
+        differing,
+        note,
+    }
 }
 
 /// One aspect of a Report, rendered so equal facts give equal strings.

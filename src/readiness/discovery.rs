@@ -1,5 +1,6 @@
 //! Discovery of a mail host from an email domain (domain.md §5): RFC 6186
-//! SRV records, MX, Thunderbird-style autoconfig and Microsoft Autodiscover.
+//! SRV records, MX, Thunderbird's autoconfig lookups (the domain's own over
+//! HTTPS and HTTP, the ISPDB, the MX-derived one) and Microsoft Autodiscover.
 //! Every lookup is reported with what it found; every host named by DNS or
 //! HTTP is resolved once and checked against the target policy before
 //! anything connects to it.
@@ -8,12 +9,14 @@ use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use hickory_resolver::TokioResolver;
-use hickory_resolver::config::{NameServerConfigGroup, ResolverConfig, ResolverOpts};
+use hickory_resolver::config::{
+    LookupIpStrategy, NameServerConfigGroup, ResolverConfig, ResolverOpts,
+};
 use hickory_resolver::name_server::TokioConnectionProvider;
 
 use super::model::{DiscoveredHost, Discovery, Lookup};
 use super::web::{self, Method, WebTarget};
-use crate::config::Settings;
+use crate::config::{BaseUrl, Settings};
 use crate::probe::net::Deadline;
 use crate::probe::policy::TargetPolicy;
 use crate::probe::request::Host;
@@ -25,7 +28,9 @@ const MAX_HOSTS: usize = 16;
 
 /// The resolver: `MAILPROBE_DNS_SERVER` when set, else the system's
 /// configuration; short per-query timeouts, one attempt, no cache (the
-/// service is stateless and a stale answer would mislead a diagnosis).
+/// service is stateless and a stale answer would mislead a diagnosis). A
+/// and AAAA are both asked (not AAAA only when A is empty, hickory's
+/// default): readiness lists and compares every family of a host.
 #[derive(Clone)]
 pub struct Dns {
     resolver: TokioResolver,
@@ -38,6 +43,7 @@ impl Dns {
         opts.timeout = Duration::from_secs(3);
         opts.attempts = 1;
         opts.cache_size = 0;
+        opts.ip_strategy = LookupIpStrategy::Ipv4AndIpv6;
         let (resolver, nameserver) = match settings.dns_server {
             Some(addr) => {
                 let group = NameServerConfigGroup::from_ips_clear(&[addr.ip()], addr.port(), true);
@@ -184,30 +190,61 @@ pub struct SuggestedPorts {
     pub submission: Option<u16>,
 }
 
+/// Where the HTTP lookups go: the HTTPS port (443, or the request's
+/// `ports.https`), the plain-HTTP port (80, or `ports.http`; `0` skips the
+/// `http://` variants), and the ISPDB base URL (`MAILPROBE_ISPDB_URL`;
+/// `None` skips it).
+#[derive(Debug, Clone, Copy)]
+pub struct HttpPlan<'a> {
+    pub https_port: u16,
+    pub http_port: u16,
+    pub ispdb: Option<&'a BaseUrl>,
+}
+
 /// Runs every lookup concurrently and picks the host to probe.
 pub async fn discover(
     domain: &str,
     address: Option<&str>,
     dns: &Dns,
     policy: &TargetPolicy,
-    https_port: u16,
+    http: HttpPlan<'_>,
     deadline: Deadline,
 ) -> (Discovery, SuggestedPorts) {
     let email = address
         .map(str::to_string)
         .unwrap_or_else(|| format!("postmaster@{domain}"));
-    let (imaps, imap, submission, pop3s, autodiscover_srv, mx, http) = tokio::join!(
+    // The MX-derived autoconfig lookup needs the MX answer first; the rest
+    // of the lookups do not wait for it.
+    let mx_and_derived = async {
+        let mx = dns.mx(domain, deadline).await;
+        let derived = mx_derived_lookups(domain, &mx, dns, policy, http, deadline).await;
+        (mx, derived)
+    };
+    let (
+        imaps,
+        imap,
+        submission,
+        pop3s,
+        autodiscover_srv,
+        (mx, mx_derived),
+        (autoconfig, autodiscover),
+    ) = tokio::join!(
         dns.srv("imaps", domain, deadline),
         dns.srv("imap", domain, deadline),
         dns.srv("submission", domain, deadline),
         dns.srv("pop3s", domain, deadline),
         // Autodiscover's last resort (domain.md §5): reported, not fetched.
         dns.srv("autodiscover", domain, deadline),
-        dns.mx(domain, deadline),
-        http_lookups(domain, &email, dns, policy, https_port, deadline),
+        mx_and_derived,
+        http_lookups(domain, &email, dns, policy, http, deadline),
     );
+    // Reported in the order a client would try them: Thunderbird's ISP
+    // lookups (autoconfig over HTTPS, then HTTP, then the ISPDB), its
+    // MX-derived lookup, then Autodiscover.
     let mut lookups = vec![imaps, imap, submission, pop3s, autodiscover_srv, mx];
-    lookups.extend(http);
+    lookups.extend(autoconfig);
+    lookups.extend(mx_derived);
+    lookups.extend(autodiscover);
     let (chosen_host, chosen_because) = choose(domain, &lookups);
     // SRV ports describe their own target only.
     let srv_port = |i: usize| {
@@ -271,67 +308,177 @@ fn choose(domain: &str, lookups: &[Lookup]) -> (Option<String>, String) {
     )
 }
 
+/// One HTTP lookup: where it goes and what it sends.
+struct HttpAsk {
+    kind: &'static str,
+    plain_http: bool,
+    /// A DNS name or an IP address.
+    host: String,
+    port: u16,
+    path: String,
+    /// A POX Autodiscover request body (POST); GET when `None`.
+    post: Option<String>,
+}
+
+impl HttpAsk {
+    fn autoconfig(plain_http: bool, host: String, port: u16, path: String) -> HttpAsk {
+        HttpAsk {
+            kind: "autoconfig",
+            plain_http,
+            host,
+            port,
+            path,
+            post: None,
+        }
+    }
+}
+
+/// Thunderbird's ISP lookups (domain.md §5, `FetchConfig.sys.mjs`), in its
+/// priority order: `https://autoconfig.<domain>/mail/config-v1.1.xml`,
+/// `https://<domain>/.well-known/autoconfig/…`, the same two over plain
+/// HTTP (Thunderbird's default, `fetchFromISP.sslOnly` off), then the
+/// ISPDB; and Microsoft Autodiscover's two POX URLs. All at once: the
+/// order is kept in the report and in [`choose`], not in time.
 async fn http_lookups(
     domain: &str,
     email: &str,
     dns: &Dns,
     policy: &TargetPolicy,
-    port: u16,
+    plan: HttpPlan<'_>,
     deadline: Deadline,
-) -> Vec<Lookup> {
+) -> (Vec<Lookup>, Vec<Lookup>) {
     let q = form_urlencoded::byte_serialize(email.as_bytes()).collect::<String>();
     let autoconfig_host = format!("autoconfig.{domain}");
-    let autodiscover_host = format!("autodiscover.{domain}");
-    let pox = autodiscover_request(email);
     let autoconfig_path = format!("/mail/config-v1.1.xml?emailaddress={q}");
     let well_known_path = format!("/.well-known/autoconfig/mail/config-v1.1.xml?emailaddress={q}");
-    let (a, b, c, d) = tokio::join!(
-        http_lookup(
-            "autoconfig",
-            &autoconfig_host,
-            &autoconfig_path,
-            None,
-            dns,
-            policy,
+    let mut autoconfig = Vec::new();
+    for (plain, port) in [(false, plan.https_port), (true, plan.http_port)] {
+        if port == 0 {
+            continue;
+        }
+        autoconfig.push(HttpAsk::autoconfig(
+            plain,
+            autoconfig_host.clone(),
             port,
-            deadline,
-            domain
+            autoconfig_path.clone(),
+        ));
+        autoconfig.push(HttpAsk::autoconfig(
+            plain,
+            domain.to_string(),
+            port,
+            well_known_path.clone(),
+        ));
+    }
+    // The ISPDB is a third party: it gets the domain, never the address
+    // (as in Thunderbird).
+    if let Some(base) = plan.ispdb {
+        let sep = if base.path.ends_with('/') { "" } else { "/" };
+        autoconfig.push(HttpAsk::autoconfig(
+            !base.https,
+            base.host.clone(),
+            base.port,
+            format!("{}{sep}{domain}", base.path),
+        ));
+    }
+    let pox = autodiscover_request(email);
+    let autodiscover = [domain.to_string(), format!("autodiscover.{domain}")].map(|host| HttpAsk {
+        kind: "autodiscover",
+        plain_http: false,
+        host,
+        port: plan.https_port,
+        path: "/autodiscover/autodiscover.xml".into(),
+        post: Some(pox.clone()),
+    });
+    let (autoconfig, autodiscover) = tokio::join!(
+        futures_util::future::join_all(
+            autoconfig
+                .iter()
+                .map(|ask| http_lookup(ask, dns, policy, deadline, domain))
         ),
-        http_lookup(
-            "autoconfig",
-            domain,
-            &well_known_path,
-            None,
-            dns,
-            policy,
-            port,
-            deadline,
-            domain
-        ),
-        http_lookup(
-            "autodiscover",
-            domain,
-            "/autodiscover/autodiscover.xml",
-            Some(pox.clone()),
-            dns,
-            policy,
-            port,
-            deadline,
-            domain
-        ),
-        http_lookup(
-            "autodiscover",
-            &autodiscover_host,
-            "/autodiscover/autodiscover.xml",
-            Some(pox),
-            dns,
-            policy,
-            port,
-            deadline,
-            domain
+        futures_util::future::join_all(
+            autodiscover
+                .iter()
+                .map(|ask| http_lookup(ask, dns, policy, deadline, domain))
         ),
     );
-    vec![a, b, c, d]
+    (autoconfig, autodiscover)
+}
+
+/// The base domain of an MX host, as Thunderbird derives it for its
+/// MX-based lookup (there with the Public Suffix List): the last two
+/// labels, or the last three when the second-to-last is a short
+/// registry-style label under a two-letter country code (`co.uk`,
+/// `com.au`, `ne.jp`, ...). An approximation: a suffix like `gov.bc.ca`
+/// or a private suffix of the PSL is not known here.
+pub fn mx_base_domain(host: &str) -> String {
+    const SECOND_LEVEL: &[&str] = &[
+        "ac", "co", "com", "edu", "go", "gob", "gov", "gv", "ltd", "me", "mil", "ne", "net", "nhs",
+        "nic", "or", "org", "plc", "sch",
+    ];
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let labels: Vec<&str> = host.split('.').collect();
+    let n = labels.len();
+    let take = match (labels.get(n.wrapping_sub(2)), labels.last()) {
+        (Some(sld), Some(tld)) if n >= 3 && tld.len() == 2 && SECOND_LEVEL.contains(sld) => 3,
+        _ => 2,
+    };
+    labels[n.saturating_sub(take)..].join(".")
+}
+
+/// Thunderbird's MX-derived lookup (domain.md §5 [TBFC]): the lowest MX
+/// host's base domain, asked over HTTPS only, without the address (the MX
+/// operator is often a third party). Skipped, and said so, when there is no
+/// MX host or its base domain is the email domain itself (nothing new).
+async fn mx_derived_lookups(
+    domain: &str,
+    mx: &Lookup,
+    dns: &Dns,
+    policy: &TargetPolicy,
+    plan: HttpPlan<'_>,
+    deadline: Deadline,
+) -> Vec<Lookup> {
+    let Some(mx_host) = mx.hosts.first().map(|h| h.host.clone()) else {
+        let mut l = lookup("autoconfig", "MX-derived autoconfig");
+        l.error = Some("not asked: no MX host".into());
+        return vec![l];
+    };
+    let base = mx_base_domain(&mx_host);
+    if base.eq_ignore_ascii_case(domain.trim_end_matches('.')) || plan.https_port == 0 {
+        let mut l = lookup(
+            "autoconfig",
+            &format!("MX-derived autoconfig ({mx_host} -> {base})"),
+        );
+        l.error = Some(if plan.https_port == 0 {
+            "not asked: HTTPS lookups are off (ports.https = 0)".into()
+        } else {
+            "not asked: the MX host's base domain is the email domain (already asked)".into()
+        });
+        return vec![l];
+    }
+    let asks = [
+        HttpAsk::autoconfig(
+            false,
+            format!("autoconfig.{base}"),
+            plan.https_port,
+            "/mail/config-v1.1.xml".into(),
+        ),
+        HttpAsk::autoconfig(
+            false,
+            base.clone(),
+            plan.https_port,
+            "/.well-known/autoconfig/mail/config-v1.1.xml".into(),
+        ),
+    ];
+    let mut out = futures_util::future::join_all(
+        asks.iter()
+            .map(|ask| http_lookup(ask, dns, policy, deadline, &base)),
+    )
+    .await;
+    for l in &mut out {
+        l.records
+            .insert(0, format!("MX {mx_host} -> base domain {base}"));
+    }
+    out
 }
 
 fn autodiscover_request(email: &str) -> String {
@@ -350,26 +497,34 @@ fn autodiscover_request(email: &str) -> String {
     )
 }
 
-#[allow(clippy::too_many_arguments)]
+/// One lookup: the host resolved through [`Dns`], every address checked
+/// against the target policy, then one request to exactly those addresses.
+/// `%EMAILDOMAIN%` in an autoconfig answer becomes `domain`.
 async fn http_lookup(
-    kind: &str,
-    host: &str,
-    path: &str,
-    post: Option<String>,
+    ask: &HttpAsk,
     dns: &Dns,
     policy: &TargetPolicy,
-    port: u16,
     deadline: Deadline,
     domain: &str,
 ) -> Lookup {
     let started = Instant::now();
-    let host_name = Host::Name(host.to_string());
-    let shown_port = if port == 443 {
-        String::new()
-    } else {
-        format!(":{port}")
+    let path = ask.path.as_str();
+    let kind = ask.kind;
+    let host_name = match crate::probe::request::parse_host(&ask.host) {
+        Ok(h) => h,
+        Err(e) => {
+            let mut l = lookup(kind, &ask.host);
+            l.error = Some(format!("not asked: {}", e.message));
+            return l;
+        }
     };
-    let mut l = lookup(kind, &format!("https://{host}{shown_port}{path}"));
+    let shown = WebTarget {
+        host: host_name.clone(),
+        port: ask.port,
+        addresses: Vec::new(),
+        plain_http: ask.plain_http,
+    };
+    let mut l = lookup(kind, &shown.url(path));
     let deadline = deadline.within(Duration::from_secs(8));
     let addresses = match dns.addresses(&host_name, deadline).await {
         Ok(a) => a,
@@ -379,7 +534,8 @@ async fn http_lookup(
             return l;
         }
     };
-    let target = match WebTarget::checked(host_name, port, addresses, policy) {
+    let target = match WebTarget::checked(host_name, ask.port, addresses, policy) {
+        Ok(t) if ask.plain_http => t.over_plain_http(),
         Ok(t) => t,
         Err(r) => {
             l.error = Some(format!("not fetched: {r}"));
@@ -387,8 +543,8 @@ async fn http_lookup(
             return l;
         }
     };
-    let (method, body) = match post {
-        Some(xml) => (Method::Post, Some(("text/xml; charset=utf-8", xml))),
+    let (method, body) = match &ask.post {
+        Some(xml) => (Method::Post, Some(("text/xml; charset=utf-8", xml.clone()))),
         None => (Method::Get, None),
     };
     let got = web::fetch(&target, method, path, body, deadline, MAX_XML_BYTES).await;
@@ -560,6 +716,24 @@ mod tests {
         assert_eq!(hosts.len(), 3);
         assert_eq!(hosts[2].service, "IMAP");
         assert_eq!(hosts[2].port, Some(993));
+    }
+
+    #[test]
+    fn mx_base_domain_keeps_two_labels_or_three_under_a_cc_second_level() {
+        for (mx, base) in [
+            ("mx1.mail.example.net", "example.net"),
+            ("MX1.Mail.Example.NET.", "example.net"),
+            ("mx.example.co.uk", "example.co.uk"),
+            ("a.b.example.com.au", "example.com.au"),
+            ("mx.example.com", "example.com"),
+            // `co` under a three-letter TLD is an ordinary name.
+            ("mx.co.example.com", "example.com"),
+            ("example.com", "example.com"),
+            ("localhost", "localhost"),
+            ("co.uk", "co.uk"),
+        ] {
+            assert_eq!(mx_base_domain(mx), base, "{mx}");
+        }
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod advice;
 pub mod cli;
 pub mod compare;
 pub mod discovery;
+pub mod identity;
 pub mod model;
 pub mod web;
 
@@ -174,7 +175,12 @@ pub async fn run(
                 address,
                 &dns,
                 prober.policy(),
-                ports.https.filter(|p| *p != 0).unwrap_or(443),
+                discovery::HttpPlan {
+                    // `0` skips the HTTPS endpoint, not the lookups.
+                    https_port: ports.https.filter(|p| *p != 0).unwrap_or(443),
+                    http_port: ports.http.unwrap_or(80),
+                    ispdb: settings.ispdb_url.0.as_ref(),
+                },
                 budget,
             )
             .await;
@@ -203,7 +209,9 @@ pub async fn run(
     }
     let planned = plan(&ports, &discovered_ports);
     // A readiness check is as many probes as it has ports: refuse it whole
-    // rather than run half of it.
+    // rather than run half of it. The other address family doubles that;
+    // when there is room for one family only, the second is left out and
+    // the report says so.
     let needed = planned.iter().filter(|p| p.port != 0).count();
     let free = settings
         .max_concurrent_probes
@@ -213,39 +221,74 @@ pub async fn run(
             in_flight: prober.in_flight(),
         });
     }
-    let (endpoints, exchange_http) = match (&resolved, pick(&addresses)) {
-        (Ok(_), Some(ip)) => {
-            probe_all(prober, request, &host, ip, &addresses, &planned, deadline).await?
+    let picked = pick(&addresses);
+    let other = picked.and_then(|(_, other)| other);
+    let room_for_other = free >= needed * 2;
+    let (mut endpoints, exchange_http) = match (&resolved, picked) {
+        (Ok(_), Some((ip, _))) => {
+            let ips: Vec<IpAddr> = std::iter::once(ip)
+                .chain(other.filter(|_| room_for_other))
+                .collect();
+            probe_all(prober, request, &host, &ips, &addresses, &planned, deadline).await?
         }
         (Err(e), _) => (not_run(&planned, e), None),
         (Ok(_), None) => (not_run(&planned, "no address"), None),
     };
+    if let Some(d) = &discovery {
+        let name = host.as_string();
+        for e in &mut endpoints {
+            e.identity = identity::check(e, &name, d);
+        }
+    }
+    let address_families = picked.map(|(ip, _)| {
+        compare::address_families(ip, other, room_for_other, &addresses, &endpoints)
+    });
 
     let comparisons = compare::comparisons(&endpoints);
-    let advice = advice::advise(&endpoints, exchange_http.as_ref());
+    let mut advice = advice::advise(&endpoints, exchange_http.as_ref());
+    advice::family_caveats(&mut advice, &endpoints);
+    let mut summary = summary(&advice);
+    if let Some(f) = address_families
+        .as_ref()
+        .filter(|f| !f.differing.is_empty())
+    {
+        summary.push_str(&format!(
+            " IPv4 and IPv6 differ on: {}.",
+            f.differing.join(", ")
+        ));
+    }
     Ok(ReadinessReport {
         host: host.as_string(),
         addresses: addresses.iter().map(|a| a.to_string()).collect(),
         started_at: started_at.format(&Rfc3339).unwrap_or_default(),
         duration_ms: started.elapsed().as_millis() as u64,
-        summary: summary(&advice),
+        summary,
         discovery,
         endpoints,
         comparisons,
+        address_families,
         exchange_http,
         advice,
         request_id: None,
     })
 }
 
-/// IPv4 first: a dual-stack mail host's IPv6 listener is the one more often
-/// forgotten, and the Reports name the address they used.
-fn pick(addresses: &[IpAddr]) -> Option<IpAddr> {
-    addresses
+/// The address every endpoint is judged on (IPv4 first: what most
+/// migration services still use), and the first address of the other
+/// family, if any: a dual-stack mail host's IPv6 listener is the one more
+/// often forgotten, so it is probed too and compared. Further addresses of
+/// either family are listed, not probed (bounded work per check).
+fn pick(addresses: &[IpAddr]) -> Option<(IpAddr, Option<IpAddr>)> {
+    let first = addresses
         .iter()
         .find(|a| a.is_ipv4())
         .or_else(|| addresses.first())
-        .copied()
+        .copied()?;
+    let other = addresses
+        .iter()
+        .find(|a| a.is_ipv4() != first.is_ipv4())
+        .copied();
+    Some((first, other))
 }
 
 fn not_run(planned: &[Planned], why: &str) -> Vec<EndpointResult> {
@@ -263,6 +306,9 @@ fn not_run(planned: &[Planned], why: &str) -> Vec<EndpointResult> {
             },
             report: None,
             error: (p.port != 0).then(|| why.to_string()),
+            address: None,
+            other_family: None,
+            identity: None,
         })
         .collect()
 }
@@ -271,7 +317,7 @@ async fn probe_all(
     prober: &Prober,
     request: &ReadinessRequest,
     host: &Host,
-    ip: IpAddr,
+    ips: &[IpAddr],
     addresses: &[IpAddr],
     planned: &[Planned],
     deadline: Deadline,
@@ -287,8 +333,15 @@ async fn probe_all(
     // check as a flood): the prober's connection limits are keyed by target
     // IP and shared by every probe; the HTTPS checks, made with reqwest,
     // take the same slots.
+    // Each address has its own cap (the limits are per IP), so the second
+    // family does not slow the first.
     let timeout_ms = (deadline.remaining().as_millis() as u64).max(100);
-    let probes = planned.iter().map(|p| {
+    let runs: Vec<(&Planned, IpAddr)> = planned
+        .iter()
+        .flat_map(|p| ips.iter().map(move |ip| (p, *ip)))
+        .collect();
+    let probes = runs.iter().map(|(p, ip)| {
+        let (p, ip) = (*p, *ip);
         let probe_request = ProbeRequest {
             host: ip.to_string(),
             port: Some(p.port),
@@ -307,9 +360,9 @@ async fn probe_all(
         };
         async move {
             if p.port == 0 {
-                return Ok((p, None));
+                return Ok((p, ip, None));
             }
-            prober.probe(&probe_request).await.map(|r| (p, Some(r)))
+            prober.probe(&probe_request).await.map(|r| (p, ip, Some(r)))
         }
     });
     let https_port = planned
@@ -331,9 +384,9 @@ async fn probe_all(
         Some(exchange_checks(target, prober.connection_limits(), deadline).await)
     };
     let (results, exchange_http) = tokio::join!(futures_util::future::join_all(probes), http);
-    let mut endpoints = Vec::new();
+    let mut endpoints: Vec<EndpointResult> = Vec::new();
     for result in results {
-        let (p, report) = match result {
+        let (p, ip, report) = match result {
             Ok(v) => v,
             // A busy answer (slots taken meanwhile) makes the picture
             // partial: a 429. Invalid or refused cannot happen after the
@@ -345,17 +398,38 @@ async fn probe_all(
             Some(r) if r.connect.ok => EndpointState::Open,
             Some(_) => EndpointState::Closed,
         };
+        let error = report
+            .as_ref()
+            .filter(|r| !r.connect.ok)
+            .and_then(|r| r.connect.error.clone());
+        let address = report.as_ref().map(|_| ip.to_string());
+        // The first address's result is the endpoint's; the other family's
+        // goes beside it, with what differs.
+        if let Some(e) = endpoints.iter_mut().find(|e| e.name == p.name) {
+            if report.is_some() {
+                let mut other = FamilyProbe {
+                    address: ip.to_string(),
+                    state,
+                    report,
+                    error,
+                    differences: Vec::new(),
+                };
+                other.differences = compare::family_differences(e, &other);
+                e.other_family = Some(other);
+            }
+            continue;
+        }
         endpoints.push(EndpointResult {
             name: p.name.into(),
             port: p.port,
             protocol: p.protocol,
             transport: p.transport,
             state,
-            error: report
-                .as_ref()
-                .filter(|r| !r.connect.ok)
-                .and_then(|r| r.connect.error.clone()),
+            error,
             report,
+            address,
+            other_family: None,
+            identity: None,
         });
     }
     Ok((endpoints, exchange_http))

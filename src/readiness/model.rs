@@ -53,8 +53,11 @@ pub struct PortOverrides {
     /// SMTP submission with STARTTLS (default 587).
     pub submission: Option<u16>,
     /// HTTPS: TLS facts and the Exchange endpoints, and the port the
-    /// discovery HTTP lookups use (default 443).
+    /// discovery HTTPS lookups use (default 443).
     pub https: Option<u16>,
+    /// The port discovery's plain-`http://` autoconfig lookups use
+    /// (default 80); `0` skips them. Not an endpoint: nothing is probed here.
+    pub http: Option<u16>,
 }
 
 /// The Readiness report.
@@ -75,6 +78,9 @@ pub struct ReadinessReport {
     pub endpoints: Vec<EndpointResult>,
     /// 993 vs 143, 995 vs 110, 465 vs 587, 25 vs 587.
     pub comparisons: Vec<Comparison>,
+    /// Which addresses were probed, and whether IPv4 and IPv6 differ; null
+    /// when nothing was probed.
+    pub address_families: Option<AddressFamilies>,
     /// The Exchange HTTP endpoints a cutover or hybrid migration needs.
     pub exchange_http: Option<ExchangeHttp>,
     /// One entry per migration path: `imap_migration`, `cutover`, `hybrid`, `pst_import`.
@@ -111,6 +117,79 @@ pub struct EndpointResult {
     /// The same Report `/v1/probes` gives for this endpoint.
     pub report: Option<Report>,
     pub error: Option<String>,
+    /// The address probed (the host's first IPv4 address when it has one);
+    /// null when nothing was probed.
+    pub address: Option<String>,
+    /// The same endpoint probed on the host's first address of the other
+    /// family (IPv6 when `address` is IPv4), when the host has both and
+    /// the target policy allows them; `differences` says where it differs.
+    pub other_family: Option<FamilyProbe>,
+    /// For an endpoint of a discovered host: which reference identities
+    /// its certificate covers (RFC 7817 §3). Null without discovery or
+    /// without a certificate.
+    pub identity: Option<IdentityCheck>,
+}
+
+/// The host's addresses by family, and what probing both showed.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AddressFamilies {
+    /// The address every endpoint's own result (and the advice) is from.
+    pub primary: String,
+    /// The first address of the other family, when the host has one.
+    pub other: Option<String>,
+    /// `other` was probed too (each endpoint's `other_family`); false when
+    /// there is no other family, or no room for twice the probes
+    /// (`MAILPROBE_MAX_CONCURRENT_PROBES`), and `note` says which.
+    pub other_probed: bool,
+    /// Addresses known but not probed (beyond the first of each family).
+    pub not_probed: Vec<String>,
+    /// Endpoints whose result differs between the two families.
+    pub differing: Vec<String>,
+    pub note: String,
+}
+
+/// One endpoint on the host's other address family.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FamilyProbe {
+    pub address: String,
+    pub state: EndpointState,
+    pub report: Option<Report>,
+    pub error: Option<String>,
+    /// Aspects that differ from the endpoint's own result (`a`: the
+    /// endpoint's `address`, `b`: this one): `state`, `versions`, `suites`,
+    /// `certificate`, `capabilities`, `login`. Empty: the same on both.
+    pub differences: Vec<Difference>,
+}
+
+/// The certificate of a discovered endpoint against the reference
+/// identities of RFC 7817 §3. A client configured with a host name checks
+/// that name; one that starts from the email domain and follows SRV
+/// records checks the domain (DNS-ID `example.com`, SRV-ID
+/// `_imaps.example.com`), and may accept the SRV target host only when it
+/// can trust the SRV answer (e.g. DNSSEC).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct IdentityCheck {
+    /// The host name probed (the SNI).
+    pub host: String,
+    /// The certificate covers `host` (the Report's `name_match`).
+    pub host_match: Option<bool>,
+    /// The email domain discovery started from.
+    pub source_domain: String,
+    /// A subjectAltName dNSName covers the domain (no CN fallback).
+    pub domain_match: bool,
+    /// The dNSName that covered it.
+    pub domain_matched_by: Option<String>,
+    /// The SRV-ID a client would look for (`_imaps.example.com`); null for
+    /// endpoints without an RFC 6186/8314 service name (SMTP relay, HTTPS).
+    pub srv_id: Option<String>,
+    /// The certificate carries that SRV-ID (RFC 4985 otherName).
+    pub srv_id_match: Option<bool>,
+    /// Every SRV-ID the certificate presents.
+    pub srv_ids_presented: Vec<String>,
+    /// `host` was named by this service's SRV record of the domain.
+    pub found_by_srv: bool,
+    /// What that means for clients, in one sentence.
+    pub meaning: String,
 }
 
 /// Two endpoints of one service compared.
@@ -214,9 +293,11 @@ pub struct Discovery {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Lookup {
-    /// `srv`, `mx`, `autoconfig` or `autodiscover`.
+    /// `srv`, `mx`, `autoconfig` (Thunderbird's ISP lookups over HTTPS and
+    /// HTTP, the ISPDB and the MX-derived lookup) or `autodiscover`.
     pub kind: String,
-    /// The DNS name or URL asked.
+    /// The DNS name or URL asked (for a lookup not made, what it would
+    /// have been and `error` says why).
     pub query: String,
     /// Something useful came back.
     pub found: bool,

@@ -55,6 +55,9 @@ fn endpoint(name: &str, port: u16, protocol: Protocol, r: Option<Report>) -> End
         state,
         report: r,
         error: None,
+        address: Some("192.0.2.10".into()),
+        other_family: None,
+        identity: None,
     }
 }
 
@@ -223,4 +226,284 @@ fn pairs_compare_versions_and_suites() {
     assert_eq!(versions.b, "TLSv1.2");
     // The POP3 pair is absent from these endpoints: not compared at all.
     assert!(cmp.iter().all(|c| c.service != "pop3"));
+}
+
+fn other_family(e: &EndpointResult, r: Option<Report>) -> FamilyProbe {
+    let state = match &r {
+        Some(r) if r.connect.ok => EndpointState::Open,
+        _ => EndpointState::Closed,
+    };
+    let mut o = FamilyProbe {
+        address: "2001:db8::10".into(),
+        state,
+        error: (state == EndpointState::Closed).then(|| "connection refused".into()),
+        report: r,
+        differences: Vec::new(),
+    };
+    o.differences = super::compare::family_differences(e, &o);
+    o
+}
+
+/// Given a dual-stack host whose 993 speaks TLS 1.2 on IPv4 but TLS 1.0 on
+/// IPv6, and whose 143 is open on IPv4 only, then both differences are
+/// named per endpoint, the picture says which endpoints differ, and the
+/// IMAP migration advice carries a caveat about the other family.
+#[test]
+fn ipv4_and_ipv6_differences_are_named_and_reach_the_advice() {
+    let mut e993 = endpoint(
+        "imap_implicit",
+        993,
+        Protocol::Imap,
+        Some(report(
+            Protocol::Imap,
+            993,
+            &[(TlsVersion::Tls12, IIS_TLS12_SUITES)],
+        )),
+    );
+    let v6 = other_family(
+        &e993,
+        Some(report(
+            Protocol::Imap,
+            993,
+            &[(TlsVersion::Tls10, EXCHANGE_2010_SUITES)],
+        )),
+    );
+    let versions = v6
+        .differences
+        .iter()
+        .find(|d| d.aspect == "versions")
+        .expect("versions differ");
+    assert_eq!(
+        (versions.a.as_str(), versions.b.as_str()),
+        ("TLSv1.2", "TLSv1.0")
+    );
+    e993.other_family = Some(v6);
+
+    let mut e143 = endpoint(
+        "imap_starttls",
+        143,
+        Protocol::Imap,
+        Some(report(
+            Protocol::Imap,
+            143,
+            &[(TlsVersion::Tls12, IIS_TLS12_SUITES)],
+        )),
+    );
+    let mut closed = report(Protocol::Imap, 143, &[]);
+    closed.connect.ok = false;
+    let v6 = other_family(&e143, Some(closed));
+    assert_eq!(v6.differences.len(), 1);
+    assert_eq!(v6.differences[0].aspect, "state");
+    assert_eq!(v6.differences[0].a, "open");
+    assert!(
+        v6.differences[0].b.starts_with("closed"),
+        "{:?}",
+        v6.differences
+    );
+    e143.other_family = Some(v6);
+
+    // The same answer on both families: nothing to say.
+    let mut same = https(&[(TlsVersion::Tls12, IIS_TLS12_SUITES)]);
+    let v6 = other_family(&same, same.report.clone());
+    assert!(v6.differences.is_empty(), "{:?}", v6.differences);
+    same.other_family = Some(v6);
+
+    let endpoints = vec![e993, e143, same];
+    let families = super::compare::address_families(
+        "192.0.2.10".parse().unwrap(),
+        Some("2001:db8::10".parse().unwrap()),
+        true,
+        &[
+            "192.0.2.10".parse().unwrap(),
+            "192.0.2.11".parse().unwrap(),
+            "2001:db8::10".parse().unwrap(),
+        ],
+        &endpoints,
+    );
+    assert_eq!(families.differing, ["imap_implicit", "imap_starttls"]);
+    assert_eq!(families.not_probed, ["192.0.2.11"]);
+    assert!(families.other_probed);
+    assert!(
+        families
+            .note
+            .contains("differ on imap_implicit, imap_starttls"),
+        "{}",
+        families.note
+    );
+
+    let mut advice = advise(&endpoints, Some(&all_answer()));
+    super::advice::family_caveats(&mut advice, &endpoints);
+    let imap = advice.iter().find(|a| a.path == "imap_migration").unwrap();
+    assert_eq!(
+        imap.caveats
+            .iter()
+            .filter(|c| c.contains("2001:db8::10"))
+            .count(),
+        2,
+        "{imap:?}"
+    );
+    assert!(
+        imap.caveats
+            .iter()
+            .any(|c| c.contains("versions: TLSv1.2 vs TLSv1.0")),
+        "{imap:?}"
+    );
+    let cutover = advice.iter().find(|a| a.path == "cutover").unwrap();
+    assert!(
+        cutover.caveats.iter().all(|c| !c.contains("2001:db8::10")),
+        "https is the same on both"
+    );
+}
+
+#[test]
+fn a_single_family_or_no_room_is_said_plainly() {
+    let only_v4 = super::compare::address_families(
+        "192.0.2.10".parse().unwrap(),
+        None,
+        true,
+        &["192.0.2.10".parse().unwrap()],
+        &[],
+    );
+    assert!(!only_v4.other_probed);
+    assert!(only_v4.note.contains("no IPv6 address"), "{}", only_v4.note);
+    let no_room = super::compare::address_families(
+        "192.0.2.10".parse().unwrap(),
+        Some("2001:db8::10".parse().unwrap()),
+        false,
+        &[
+            "192.0.2.10".parse().unwrap(),
+            "2001:db8::10".parse().unwrap(),
+        ],
+        &[],
+    );
+    assert!(!no_room.other_probed);
+    assert_eq!(no_room.not_probed, ["2001:db8::10"]);
+    assert!(
+        no_room.note.contains("MAILPROBE_MAX_CONCURRENT_PROBES"),
+        "{}",
+        no_room.note
+    );
+}
+
+fn with_cert(mut e: EndpointResult, sans: &[&str], name_match: bool) -> EndpointResult {
+    if let Some(r) = e.report.as_mut() {
+        r.tls.certificate = Some(crate::report::Certificate {
+            chain: vec![crate::report::CertificateInfo {
+                subject: "CN=example.com".into(),
+                sans: sans.iter().map(|s| s.to_string()).collect(),
+                issuer: "CN=Example CA".into(),
+                serial: "01".into(),
+                not_before: "2026-01-01T00:00:00Z".into(),
+                not_after: "2027-01-01T00:00:00Z".into(),
+                days_left: 400,
+                key_type: "RSA".into(),
+                key_bits: Some(2048),
+                curve: None,
+                signature_algorithm: "sha256WithRSAEncryption".into(),
+                self_signed: false,
+                is_ca: false,
+                server_auth_eku: Some(true),
+                sha256: "00".into(),
+            }],
+            name_match: Some(name_match),
+            ..Default::default()
+        });
+    }
+    e
+}
+
+fn discovery_by_srv() -> Discovery {
+    Discovery {
+        domain: "example.com".into(),
+        nameserver: "system".into(),
+        lookups: vec![Lookup {
+            kind: "srv".into(),
+            query: "_imaps._tcp.example.com".into(),
+            found: true,
+            records: vec!["0 1 993 mail.example.net".into()],
+            hosts: vec![DiscoveredHost {
+                host: "mail.example.net".into(),
+                port: Some(993),
+                service: "imaps".into(),
+            }],
+            error: None,
+            ms: 1,
+        }],
+        chosen_host: Some("mail.example.net".into()),
+        chosen_because: "_imaps._tcp names mail.example.net".into(),
+    }
+}
+
+/// RFC 7817 §3: given the host found through `_imaps._tcp.example.com`,
+/// a certificate for the domain (DNS-ID and SRV-ID) but not the host
+/// suits a client that starts from the domain, not one given the host.
+#[test]
+fn a_certificate_for_the_source_domain_only_is_explained() {
+    let e = with_cert(
+        endpoint(
+            "imap_implicit",
+            993,
+            Protocol::Imap,
+            Some(report(
+                Protocol::Imap,
+                993,
+                &[(TlsVersion::Tls12, IIS_TLS12_SUITES)],
+            )),
+        ),
+        &["example.com", "srv:_imaps.example.com"],
+        false,
+    );
+    let id = super::identity::check(&e, "mail.example.net", &discovery_by_srv()).unwrap();
+    assert_eq!(id.host_match, Some(false));
+    assert!(id.domain_match);
+    assert_eq!(id.domain_matched_by.as_deref(), Some("example.com"));
+    assert_eq!(id.srv_id.as_deref(), Some("_imaps.example.com"));
+    assert_eq!(id.srv_id_match, Some(true));
+    assert!(id.found_by_srv);
+    assert!(id.meaning.contains("given the host name"), "{}", id.meaning);
+    assert!(id.meaning.contains("rejects it"), "{}", id.meaning);
+
+    // The usual certificate: the host only.
+    let e = with_cert(e, &["mail.example.net"], true);
+    let id = super::identity::check(&e, "mail.example.net", &discovery_by_srv()).unwrap();
+    assert_eq!(
+        (id.host_match, id.domain_match, id.srv_id_match),
+        (Some(true), false, Some(false))
+    );
+    assert!(
+        id.meaning.contains("trusts the SRV answer"),
+        "{}",
+        id.meaning
+    );
+
+    // 143 was not named by `_imap._tcp` here, and the SRV-ID is per service.
+    let e143 = with_cert(
+        endpoint(
+            "imap_starttls",
+            143,
+            Protocol::Imap,
+            Some(report(
+                Protocol::Imap,
+                143,
+                &[(TlsVersion::Tls12, IIS_TLS12_SUITES)],
+            )),
+        ),
+        &["srv:_imaps.example.com"],
+        false,
+    );
+    let id = super::identity::check(&e143, "mail.example.net", &discovery_by_srv()).unwrap();
+    assert!(!id.found_by_srv);
+    assert_eq!(id.srv_id.as_deref(), Some("_imap.example.com"));
+    assert_eq!(id.srv_id_match, Some(false));
+    assert_eq!(id.srv_ids_presented, ["_imaps.example.com"]);
+    assert!(id.meaning.contains("neither"), "{}", id.meaning);
+
+    // No certificate, no identity check.
+    let bare = endpoint(
+        "https",
+        443,
+        Protocol::Tls,
+        Some(report(Protocol::Tls, 443, &[])),
+    );
+    assert!(super::identity::check(&bare, "mail.example.net", &discovery_by_srv()).is_none());
 }

@@ -1,5 +1,6 @@
-//! HTTPS requests under the target policy: the Exchange virtual directories
-//! and the discovery services (autoconfig, Autodiscover).
+//! HTTPS (and, for Thunderbird's unencrypted autoconfig variants, plain
+//! HTTP) requests under the target policy: the Exchange virtual directories
+//! and the discovery services (autoconfig, ISPDB, Autodiscover).
 //!
 //! The host is resolved once (by the caller, through [`super::discovery::Dns`]),
 //! every address is checked against the [`TargetPolicy`], and reqwest is told
@@ -27,6 +28,9 @@ pub struct WebTarget {
     pub host: Host,
     pub port: u16,
     pub addresses: Vec<IpAddr>,
+    /// Plain `http://` (Thunderbird's unencrypted autoconfig variants);
+    /// HTTPS otherwise.
+    pub plain_http: bool,
 }
 
 impl WebTarget {
@@ -44,7 +48,16 @@ impl WebTarget {
             host,
             port,
             addresses,
+            plain_http: false,
         })
+    }
+
+    /// The same host over plain HTTP.
+    pub fn over_plain_http(self) -> WebTarget {
+        WebTarget {
+            plain_http: true,
+            ..self
+        }
     }
 
     pub fn url(&self, path_and_query: &str) -> String {
@@ -52,10 +65,15 @@ impl WebTarget {
             Host::Ip(IpAddr::V6(v6)) => format!("[{v6}]"),
             h => h.as_string(),
         };
-        if self.port == 443 {
-            format!("https://{host}{path_and_query}")
+        let (scheme, default_port) = if self.plain_http {
+            ("http", 80)
         } else {
-            format!("https://{host}:{}{path_and_query}", self.port)
+            ("https", 443)
+        };
+        if self.port == default_port {
+            format!("{scheme}://{host}{path_and_query}")
+        } else {
+            format!("{scheme}://{host}:{}{path_and_query}", self.port)
         }
     }
 }
@@ -81,7 +99,8 @@ pub enum Method {
 }
 
 /// One request, on a connection of its own (so each is one counted
-/// connection), with a client that offers TLS 1.2 only.
+/// connection), with a client that offers TLS 1.2 only (over plain HTTP
+/// when the target says so: the client is not `https_only`).
 pub async fn fetch(
     target: &WebTarget,
     method: Method,
@@ -318,13 +337,19 @@ mod tests {
             host: Host::Ip("::1".parse().unwrap()),
             port: 8443,
             addresses: vec![],
+            plain_http: false,
         };
         assert_eq!(t.url("/x"), "https://[::1]:8443/x");
         let t = WebTarget {
             host: Host::Name("mail.example.com".into()),
             port: 443,
             addresses: vec![],
+            plain_http: false,
         };
         assert_eq!(t.url("/x"), "https://mail.example.com/x");
+        let plain = t.clone().over_plain_http();
+        assert_eq!(plain.url("/x"), "http://mail.example.com:443/x");
+        let plain = WebTarget { port: 80, ..plain };
+        assert_eq!(plain.url("/x"), "http://mail.example.com/x");
     }
 }

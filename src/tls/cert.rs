@@ -102,6 +102,12 @@ pub fn describe(der: &[u8], now: OffsetDateTime) -> Result<CertFacts, CertError>
                 }
                 GeneralName::RFC822Name(m) => sans.push(format!("email:{m}")),
                 GeneralName::URI(u) => sans.push(format!("uri:{u}")),
+                GeneralName::OtherName(oid, value) if oid.to_id_string() == ID_ON_DNS_SRV => {
+                    if let Some(srv) = srv_name(value) {
+                        sans.push(format!("srv:{srv}"));
+                        ids.srv.push(srv);
+                    }
+                }
                 _ => {}
             }
         }
@@ -163,6 +169,64 @@ pub fn days_between(now: OffsetDateTime, until: OffsetDateTime) -> i64 {
 fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
+}
+
+/// The DNS-IDs, IP and SRV-IDs back from a Report's `sans` list (the
+/// inverse of how [`describe`] writes it; common names are not in it).
+pub fn presented_from_sans(sans: &[String]) -> PresentedIds {
+    let mut ids = PresentedIds::default();
+    for s in sans {
+        if let Some(srv) = s.strip_prefix("srv:") {
+            ids.srv.push(srv.to_string());
+        } else if let Ok(ip) = s.parse::<IpAddr>() {
+            ids.ips.push(ip);
+        } else if !s.contains(':') {
+            ids.dns.push(s.clone());
+        }
+    }
+    ids
+}
+
+/// id-on-dnsSRV (RFC 4985): an `otherName` holding an SRV-ID.
+const ID_ON_DNS_SRV: &str = "1.3.6.1.5.5.7.8.7";
+
+/// The SRVName of an id-on-dnsSRV `otherName` value: `[0] EXPLICIT
+/// IA5String` (RFC 4985 §2), as x509-parser hands it over (the bytes after
+/// the OID). Lengths are checked against what is there; anything else
+/// (another string type, trailing bytes, non-ASCII, over 255 bytes) is
+/// ignored rather than guessed at.
+fn srv_name(value: &[u8]) -> Option<String> {
+    /// One DER TLV with the expected tag: (content, rest).
+    fn tlv(tag: u8, b: &[u8]) -> Option<(&[u8], &[u8])> {
+        let (&t, rest) = b.split_first()?;
+        if t != tag {
+            return None;
+        }
+        let (&first, rest) = rest.split_first()?;
+        let (len, rest) = match first {
+            n if n < 0x80 => (n as usize, rest),
+            0x81 => {
+                let (&n, rest) = rest.split_first()?;
+                (n as usize, rest)
+            }
+            0x82 => {
+                let (hi, rest) = rest.split_first()?;
+                let (lo, rest) = rest.split_first()?;
+                (u16::from_be_bytes([*hi, *lo]) as usize, rest)
+            }
+            _ => return None,
+        };
+        let content = rest.get(..len)?;
+        Some((content, rest.get(len..)?))
+    }
+    let (explicit, rest) = tlv(0xA0, value)?;
+    let (ia5, inner_rest) = tlv(0x16, explicit)?;
+    if !rest.is_empty() || !inner_rest.is_empty() || ia5.is_empty() || ia5.len() > 255 {
+        return None;
+    }
+    ia5.iter()
+        .all(|b| b.is_ascii_graphic())
+        .then(|| String::from_utf8_lossy(ia5).into_owned())
 }
 
 fn ip_from_bytes(b: &[u8]) -> Option<IpAddr> {
@@ -258,6 +322,69 @@ fn hex(b: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `[0] EXPLICIT IA5String` as an otherName value.
+    fn srv_value(name: &str) -> Vec<u8> {
+        let mut v = vec![0xA0, (name.len() + 2) as u8, 0x16, name.len() as u8];
+        v.extend_from_slice(name.as_bytes());
+        v
+    }
+
+    #[test]
+    fn srv_names_are_read_strictly() {
+        let good = srv_value("_imaps.example.com");
+        assert_eq!(srv_name(&good).as_deref(), Some("_imaps.example.com"));
+        // Every truncation is refused, never a panic or a partial name.
+        for cut in 0..good.len() {
+            assert_eq!(srv_name(&good[..cut]), None, "{cut}");
+        }
+        let mut trailing = good.clone();
+        trailing.push(0);
+        assert_eq!(srv_name(&trailing), None);
+        // A UTF8String (0x0C) is not an SRVName.
+        let mut utf8 = good.clone();
+        utf8[2] = 0x0C;
+        assert_eq!(srv_name(&utf8), None);
+        assert_eq!(srv_name(&srv_value("_imaps.exa mple.com")), None);
+        // A length that claims more than is there.
+        assert_eq!(srv_name(&[0xA0, 0x82, 0xFF, 0xFF, 0x16]), None);
+    }
+
+    #[test]
+    fn a_certificate_with_an_srv_id_presents_it() {
+        // GeneralNames { [2] "mail.example.com", [0] otherName { id-on-dnsSRV, [0] IA5 } }
+        let mut other = vec![0x06, 0x08, 0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x08, 0x07];
+        other.extend(srv_value("_imaps.example.com"));
+        let mut names = vec![0x82, 16];
+        names.extend_from_slice(b"mail.example.com");
+        names.push(0xA0);
+        names.push(other.len() as u8);
+        names.extend(other);
+        let mut san = vec![0x30, names.len() as u8];
+        san.extend(names);
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params
+            .custom_extensions
+            .push(rcgen::CustomExtension::from_oid_content(
+                &[2, 5, 29, 17],
+                san,
+            ));
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = params.self_signed(&key).unwrap();
+        let facts = describe(cert.der(), OffsetDateTime::now_utc()).unwrap();
+        assert_eq!(facts.ids.dns, ["mail.example.com"]);
+        assert_eq!(facts.ids.srv, ["_imaps.example.com"]);
+        assert_eq!(
+            facts.info.sans,
+            ["mail.example.com", "srv:_imaps.example.com"]
+        );
+        let mut back = presented_from_sans(&facts.info.sans);
+        back.common_names = facts.ids.common_names.clone();
+        assert_eq!(back, facts.ids);
+        let other =
+            presented_from_sans(&["192.0.2.1".into(), "email:a@b.c".into(), "uri:x:y".into()]);
+        assert_eq!((other.ips.len(), other.dns.len()), (1, 0));
+    }
 
     #[test]
     fn bit_length_ignores_leading_zeros() {

@@ -36,6 +36,8 @@ pub struct PresentedIds {
     pub ips: Vec<IpAddr>,
     /// Subject common names (only consulted when `dns` is empty).
     pub common_names: Vec<String>,
+    /// SRV-IDs (RFC 4985 `otherName` id-on-dnsSRV), e.g. `_imaps.example.com`.
+    pub srv: Vec<String>,
 }
 
 /// The outcome of the check.
@@ -81,6 +83,63 @@ pub fn check(reference: &ReferenceId, presented: &PresentedIds) -> NameCheck {
             }
         }
     }
+}
+
+/// What a certificate says about the email domain a client started from
+/// (RFC 7817 §3: with SRV, the reference identity is the source domain, as
+/// a DNS-ID and as an SRV-ID for the service).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceDomainCheck {
+    /// The presented `dNSName` that covers the domain (wildcards as for
+    /// any DNS-ID; the subject CN is not consulted for the domain).
+    pub dns_id: Option<String>,
+    /// The presented SRV-ID for `_<service>.<domain>`, when a service was given.
+    pub srv_id: Option<String>,
+}
+
+/// Checks the source `domain` as a DNS-ID, and `_<service>.<domain>` as an
+/// SRV-ID when `service` (`imaps`, `imap`, `pop3s`, `submission`, ...) is given.
+pub fn check_source_domain(
+    domain: &str,
+    service: Option<&str>,
+    presented: &PresentedIds,
+) -> SourceDomainCheck {
+    SourceDomainCheck {
+        dns_id: presented
+            .dns
+            .iter()
+            .find(|p| dns_matches(p, domain))
+            .cloned(),
+        srv_id: service.and_then(|svc| {
+            presented
+                .srv
+                .iter()
+                .find(|p| srv_id_matches(p, svc, domain))
+                .cloned()
+        }),
+    }
+}
+
+/// Does presented SRV-ID `presented` (`_imaps.example.com`) match service
+/// `service` (without the underscore) at `domain`?
+///
+/// RFC 6125 §6.5.1 with RFC 4985: the service label compares
+/// case-insensitively, without its underscore; the name part as a DNS
+/// name. No wildcard: RFC 4985 defines none for SRVName, so a `*` matches
+/// nothing (stricter than for DNS-IDs on purpose).
+pub fn srv_id_matches(presented: &str, service: &str, domain: &str) -> bool {
+    let Some((label, name)) = presented.split_once('.') else {
+        return false;
+    };
+    let Some(label) = label.strip_prefix('_') else {
+        return false;
+    };
+    let service = service.strip_prefix('_').unwrap_or(service);
+    if label.is_empty() || !label.eq_ignore_ascii_case(service) || name.contains('*') {
+        return false;
+    }
+    let (name, domain) = (normalise(name), normalise(domain));
+    !name.is_empty() && name == domain && domain.parse::<IpAddr>().is_err()
 }
 
 /// IPv4-mapped IPv6 addresses name the same host as their IPv4 form.
@@ -162,7 +221,51 @@ mod tests {
             dns: dns.iter().map(|s| s.to_string()).collect(),
             ips: ips.iter().map(|s| s.parse().unwrap()).collect(),
             common_names: cns.iter().map(|s| s.to_string()).collect(),
+            srv: Vec::new(),
         }
+    }
+
+    #[test]
+    fn srv_ids_match_service_and_domain_exactly() {
+        assert!(srv_id_matches("_imaps.example.com", "imaps", "example.com"));
+        assert!(srv_id_matches(
+            "_IMAPS.Example.COM.",
+            "_imaps",
+            "example.com"
+        ));
+        assert!(!srv_id_matches("_imap.example.com", "imaps", "example.com"));
+        assert!(!srv_id_matches(
+            "_imaps.example.com",
+            "imaps",
+            "mail.example.com"
+        ));
+        assert!(!srv_id_matches("imaps.example.com", "imaps", "example.com"));
+        assert!(!srv_id_matches("_imaps.*.com", "imaps", "example.com"));
+        assert!(!srv_id_matches("_imaps", "imaps", ""));
+        assert!(!srv_id_matches("_.example.com", "", "example.com"));
+    }
+
+    #[test]
+    fn the_source_domain_is_checked_as_dns_id_and_srv_id() {
+        // A certificate for the host only (the usual case).
+        let host_only = ids(&["mail.example.com"], &[], &["example.com"]);
+        let c = check_source_domain("example.com", Some("imaps"), &host_only);
+        assert_eq!((c.dns_id, c.srv_id), (None, None), "the CN is not a DNS-ID");
+        // One naming the domain and carrying an SRV-ID for IMAPS only.
+        let mut domain = ids(&["example.com"], &[], &[]);
+        domain.srv.push("_imaps.example.com".into());
+        let c = check_source_domain("example.com", Some("imaps"), &domain);
+        assert_eq!(c.dns_id.as_deref(), Some("example.com"));
+        assert_eq!(c.srv_id.as_deref(), Some("_imaps.example.com"));
+        let c = check_source_domain("example.com", Some("submission"), &domain);
+        assert_eq!(c.srv_id, None);
+        assert_eq!(
+            check_source_domain("example.com", None, &domain).srv_id,
+            None
+        );
+        // A wildcard DNS-ID never covers the bare domain.
+        let wild = ids(&["*.example.com"], &[], &[]);
+        assert_eq!(check_source_domain("example.com", None, &wild).dns_id, None);
     }
 
     fn dns(n: &str) -> ReferenceId {

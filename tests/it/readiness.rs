@@ -261,6 +261,7 @@ async fn given_an_email_domain_then_discovery_finds_the_host_and_the_advice_foll
             ("_pop3s._tcp.example.test", 0, 0, 0, "."),
         ],
         mx: vec![("example.test", 10, "mail.example.test")],
+        ..Default::default()
     })
     .await;
     let dns_flag = dns.addr.to_string();
@@ -319,6 +320,321 @@ async fn given_an_email_domain_then_discovery_finds_the_host_and_the_advice_foll
     assert_exchange2010_advice(&r);
 }
 
+/// Given an email domain with no SRV records, whose autoconfig is served
+/// over HTTPS and plain HTTP, listed in an ISPDB (a local fixture, never
+/// the real one), and whose MX lives under another base domain that also
+/// publishes autoconfig, when readiness is asked for it, then every one of
+/// Thunderbird's lookups is made and reported in Thunderbird's order: the
+/// domain's two HTTPS URLs, the same over HTTP, the ISPDB, then the
+/// MX-derived pair (HTTPS only, without the address), and the first that
+/// answered names the host.
+#[tokio::test]
+async fn given_an_email_domain_then_every_thunderbird_autoconfig_source_is_asked_in_order() {
+    let https = https_server::start("imap.example.test").await;
+    let http = https_server::start_plain("plain.example.test").await;
+    let lo = std::net::Ipv4Addr::LOCALHOST;
+    let dns = dns_server::start(Zone {
+        a: vec![
+            ("autoconfig.example.test", lo),
+            ("example.test", lo),
+            ("imap.example.test", lo),
+            ("autoconfig.example.net", lo),
+            ("example.net", lo),
+        ],
+        mx: vec![
+            ("example.test", 20, "mx2.mail.example.net"),
+            ("example.test", 10, "mx1.mail.example.net"),
+        ],
+        ..Default::default()
+    })
+    .await;
+    let dns_flag = dns.addr.to_string();
+    let ispdb = format!("https://127.0.0.1:{}/v1.1/", https.addr.port());
+    let app = spawn_app_with(&[
+        "--allow-targets",
+        "127.0.0.0/8",
+        "--dns-server",
+        &dns_flag,
+        "--ispdb-url",
+        &ispdb,
+    ])
+    .await;
+    let (status, r) = post_readiness(
+        &app,
+        &json!({
+            "email_domain": "alice@example.test",
+            "timeout_ms": 20000,
+            "ports": {
+                "imap_implicit": 0, "imap_starttls": 0, "pop3_implicit": 0, "pop3_starttls": 0,
+                "smtp": 0, "smtps": 0, "submission": 0,
+                "https": https.addr.port(),
+                "http": http.addr.port(),
+            }
+        }),
+    )
+    .await;
+    assert_eq!(status, 200, "{r:#}");
+    let d = &r["discovery"];
+    let (sp, hp) = (https.addr.port(), http.addr.port());
+    let q = "emailaddress=alice%40example.test";
+    let autoconfig: Vec<&Value> = d["lookups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["kind"] == "autoconfig")
+        .collect();
+    let queries: Vec<&str> = autoconfig
+        .iter()
+        .map(|l| l["query"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        queries,
+        [
+            format!("https://autoconfig.example.test:{sp}/mail/config-v1.1.xml?{q}"),
+            format!("https://example.test:{sp}/.well-known/autoconfig/mail/config-v1.1.xml?{q}"),
+            format!("http://autoconfig.example.test:{hp}/mail/config-v1.1.xml?{q}"),
+            format!("http://example.test:{hp}/.well-known/autoconfig/mail/config-v1.1.xml?{q}"),
+            format!("https://127.0.0.1:{sp}/v1.1/example.test"),
+            format!("https://autoconfig.example.net:{sp}/mail/config-v1.1.xml"),
+            format!("https://example.net:{sp}/.well-known/autoconfig/mail/config-v1.1.xml"),
+        ],
+        "{d:#}"
+    );
+    for l in &autoconfig {
+        assert_eq!(l["found"], true, "{l:#}");
+    }
+    // What each found is its own answer: the plain-HTTP fixture names another host.
+    assert_eq!(autoconfig[0]["hosts"][0]["host"], "imap.example.test");
+    assert_eq!(autoconfig[2]["hosts"][0]["host"], "plain.example.test");
+    assert_eq!(autoconfig[3]["hosts"][0]["host"], "plain.example.test");
+    assert!(
+        autoconfig[5]["records"][0]
+            .as_str()
+            .unwrap()
+            .contains("mx1.mail.example.net -> base domain example.net"),
+        "the lowest MX is used: {:#}",
+        autoconfig[5]
+    );
+    assert_eq!(d["chosen_host"], "imap.example.test", "{d:#}");
+    assert!(
+        d["chosen_because"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("https://autoconfig.example.test:{sp}/")),
+        "{d:#}"
+    );
+
+    // The plain-HTTP fixture saw the two http:// lookups, with the Host each names.
+    let mut plain = http.seen();
+    plain.sort();
+    assert_eq!(
+        plain,
+        [
+            format!("autoconfig.example.test:{hp} /mail/config-v1.1.xml?{q}"),
+            format!("example.test:{hp} /.well-known/autoconfig/mail/config-v1.1.xml?{q}"),
+        ]
+    );
+    // The ISPDB and the MX-derived hosts never get the address.
+    let secure = https.seen();
+    for wanted in [
+        format!("127.0.0.1:{sp} /v1.1/example.test"),
+        format!("autoconfig.example.net:{sp} /mail/config-v1.1.xml"),
+        format!("example.net:{sp} /.well-known/autoconfig/mail/config-v1.1.xml"),
+    ] {
+        assert!(secure.contains(&wanted), "{wanted} not in {secure:#?}");
+    }
+}
+
+/// A port free on both 127.0.0.1 and ::1 (bound on both, then released).
+fn port_free_on_both_families() -> u16 {
+    for _ in 0..20 {
+        let v4 = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = v4.local_addr().expect("addr").port();
+        if std::net::TcpListener::bind(("::1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no port free on both 127.0.0.1 and ::1");
+}
+
+/// Given a dual-stack host (A 127.0.0.1, AAAA ::1) whose 993 speaks TLS
+/// 1.2/1.3 on IPv4 but TLS 1.0 only on IPv6, and whose 143 listens on IPv4
+/// only, when its readiness is asked, then every address is listed, each
+/// endpoint is probed on both families, the differences are named per
+/// endpoint, and the summary and the IMAP advice say IPv4 and IPv6 differ.
+#[tokio::test]
+async fn given_a_dual_stack_host_then_ipv4_and_ipv6_are_both_probed_and_differences_named() {
+    openssl_server::load_legacy_provider();
+    let port = port_free_on_both_families();
+    let v4 = OpensslServer::start_at(
+        Profile::Modern.config(),
+        std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+    );
+    let v6 = OpensslServer::start_at(
+        Profile::Exchange2010.config(),
+        std::net::SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, port)),
+    );
+    let starttls_v4_only = OpensslServer::profile_over(Profile::Modern, Transport::Starttls);
+    let dns = dns_server::start(Zone {
+        a: vec![("dual.example.test", std::net::Ipv4Addr::LOCALHOST)],
+        aaaa: vec![("dual.example.test", std::net::Ipv6Addr::LOCALHOST)],
+        ..Default::default()
+    })
+    .await;
+    let dns_flag = dns.addr.to_string();
+    let app = spawn_app_with(&[
+        "--allow-targets",
+        "127.0.0.0/8,::1",
+        "--dns-server",
+        &dns_flag,
+    ])
+    .await;
+    let (status, r) = post_readiness(
+        &app,
+        &json!({
+            "host": "dual.example.test",
+            "timeout_ms": 20000,
+            "ca_bundle_pem": openssl_server::pki().root_pem,
+            "ports": {
+                "imap_implicit": port, "imap_starttls": starttls_v4_only.port(),
+                "pop3_implicit": 0, "pop3_starttls": 0, "smtp": 0, "smtps": 0,
+                "submission": 0, "https": 0,
+            }
+        }),
+    )
+    .await;
+    assert_eq!(status, 200, "{r:#}");
+    let mut addresses: Vec<&str> = r["addresses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    addresses.sort();
+    assert_eq!(addresses, ["127.0.0.1", "::1"], "every address is known");
+    let families = &r["address_families"];
+    assert_eq!(families["primary"], "127.0.0.1", "{families:#}");
+    assert_eq!(families["other"], "::1");
+    assert_eq!(families["other_probed"], true);
+    assert_eq!(
+        families["differing"],
+        json!(["imap_implicit", "imap_starttls"]),
+        "{families:#}"
+    );
+
+    let e993 = endpoint(&r, "imap_implicit");
+    assert_eq!(e993["address"], "127.0.0.1");
+    assert_eq!(e993["report"]["target"]["addresses"], json!(["127.0.0.1"]));
+    let other = &e993["other_family"];
+    assert_eq!(other["address"], "::1", "{other:#}");
+    assert_eq!(other["state"], "open");
+    assert_eq!(other["report"]["target"]["addresses"], json!(["::1"]));
+    let versions = other["differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["aspect"] == "versions")
+        .unwrap_or_else(|| panic!("{other:#}"));
+    assert_eq!(versions["a"], "TLSv1.2, TLSv1.3");
+    assert_eq!(versions["b"], "TLSv1.0");
+    assert!(v6.connections() >= 1, "the IPv6 fixture was probed");
+    assert!(v4.connections() >= 1);
+
+    let e143 = endpoint(&r, "imap_starttls");
+    assert_eq!(e143["state"], "open");
+    assert_eq!(e143["other_family"]["state"], "closed", "{e143:#}");
+    assert_eq!(e143["other_family"]["differences"][0]["aspect"], "state");
+
+    // Judged on IPv4 (viable through 993), with the IPv6 difference said.
+    let imap = advice(&r, "imap_migration");
+    assert_eq!(imap["viable"], "yes", "{imap:#}");
+    assert!(
+        imap["caveats"]
+            .to_string()
+            .contains("TLSv1.2, TLSv1.3 vs TLSv1.0"),
+        "{imap:#}"
+    );
+    let summary = r["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("IPv4 and IPv6 differ on: imap_implicit, imap_starttls"),
+        "{summary}"
+    );
+}
+
+/// Given an email domain whose `_imaps._tcp` SRV record names
+/// mail.example.test, served with a certificate for the domain only (DNS-ID
+/// example.test and SRV-ID `_imaps.example.test`, no name for the host),
+/// when readiness is asked for the domain, then the endpoint's identity
+/// check says the certificate matches the domain and the SRV-ID but not
+/// the host, and what that means for each kind of client (RFC 7817 §3).
+#[tokio::test]
+async fn given_a_host_found_by_srv_then_the_certificate_is_checked_against_the_source_domain() {
+    use crate::support::{pki::Ca, rustls_server};
+    let root = Ca::root("mailprobe srv-id root");
+    let leaf = root.leaf_with_srv_ids(&["example.test"], &["_imaps.example.test"]);
+    let imaps = rustls_server::start_with_leaf(
+        Default::default(),
+        std::slice::from_ref(&leaf.cert_der),
+        &leaf,
+        root.cert_pem.clone(),
+    )
+    .await;
+    let dns = dns_server::start(Zone {
+        a: vec![("mail.example.test", std::net::Ipv4Addr::LOCALHOST)],
+        srv: vec![(
+            "_imaps._tcp.example.test",
+            0,
+            1,
+            imaps.addr.port(),
+            "mail.example.test",
+        )],
+        ..Default::default()
+    })
+    .await;
+    let dns_flag = dns.addr.to_string();
+    let app = spawn_app_with(&["--allow-targets", "127.0.0.0/8", "--dns-server", &dns_flag]).await;
+    let (status, r) = post_readiness(
+        &app,
+        &json!({
+            "email_domain": "example.test",
+            "timeout_ms": 15000,
+            "ca_bundle_pem": imaps.root_pem,
+            "ports": {
+                "imap_starttls": 0, "pop3_implicit": 0, "pop3_starttls": 0, "smtp": 0,
+                "smtps": 0, "submission": 0, "https": 0, "http": 0,
+            }
+        }),
+    )
+    .await;
+    assert_eq!(status, 200, "{r:#}");
+    assert_eq!(r["host"], "mail.example.test");
+    let e = endpoint(&r, "imap_implicit");
+    assert_eq!(e["state"], "open", "{e:#}");
+    let cert = &e["report"]["tls"]["certificate"];
+    assert!(
+        cert["chain"][0]["sans"]
+            .to_string()
+            .contains("srv:_imaps.example.test"),
+        "{cert:#}"
+    );
+    assert_eq!(cert["name_match"], false, "the host is not named");
+    let id = &e["identity"];
+    assert_eq!(id["host"], "mail.example.test", "{id:#}");
+    assert_eq!(id["host_match"], false);
+    assert_eq!(id["source_domain"], "example.test");
+    assert_eq!(id["domain_match"], true);
+    assert_eq!(id["domain_matched_by"], "example.test");
+    assert_eq!(id["srv_id"], "_imaps.example.test");
+    assert_eq!(id["srv_id_match"], true);
+    assert_eq!(id["srv_ids_presented"], json!(["_imaps.example.test"]));
+    assert_eq!(id["found_by_srv"], true);
+    let meaning = id["meaning"].as_str().unwrap();
+    assert!(meaning.contains("may accept it (RFC 7817 §3)"), "{meaning}");
+    assert!(meaning.contains("given the host name"), "{meaning}");
+    // Endpoints that were not probed have no identity to check.
+    assert!(endpoint(&r, "imap_starttls")["identity"].is_null());
+}
+
 /// Given DNS that points the domain's SRV record at a private address, then
 /// the readiness check is refused (403) before anything connects there,
 /// and an autoconfig host on a refused address is never fetched.
@@ -333,7 +649,7 @@ async fn given_discovery_naming_a_refused_address_then_the_target_policy_refuses
             ),
         ],
         srv: vec![("_imaps._tcp.corp.test", 0, 1, 993, "imap.corp.test")],
-        mx: vec![],
+        ..Default::default()
     })
     .await;
     let dns_flag = dns.addr.to_string();
@@ -672,6 +988,7 @@ async fn readiness_cli_discovers_a_domain() {
             "mail.example.test",
         )],
         mx: vec![("example.test", 10, "mail.example.test")],
+        ..Default::default()
     })
     .await;
     let dns_flag = dns.addr.to_string();
@@ -698,6 +1015,8 @@ async fn readiness_cli_discovers_a_domain() {
         .env("MAILPROBE_ALLOW_TARGETS", "127.0.0.0/8")
         .env("MAILPROBE_ALLOW_PORTS", "*") // fixtures listen on random ports
         .env("MAILPROBE_DNS_SERVER", &dns_flag)
+        .env("MAILPROBE_ISPDB_URL", "off") // never the real ISPDB from a test
+        .args(["--port=http=0"])
         .output()
         .unwrap()
     })
@@ -728,6 +1047,10 @@ async fn readiness_cli_discovers_a_domain() {
     );
     assert!(
         text.contains("chosen: _imaps._tcp names mail.example.test"),
+        "{text}"
+    );
+    assert!(
+        text.contains("identity (RFC 7817): host mail.example.test "),
         "{text}"
     );
     assert!(text.contains("imap_migration  NOT VIABLE"), "{text}");

@@ -27,6 +27,9 @@ pub fn settings(flags: &[&str]) -> Settings {
         "1",
         "--allow-ports",
         "*",
+        // Never the real ISPDB from a test; a test may point it at a fixture.
+        "--ispdb-url",
+        "off",
     ];
     argv.extend_from_slice(flags);
     Wrap::try_parse_from(argv)

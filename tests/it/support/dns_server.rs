@@ -1,12 +1,12 @@
 //! An in-process authoritative DNS server on a random loopback UDP port:
-//! answers A, SRV and MX from a fixed zone, NXDOMAIN for anything else.
+//! answers A, AAAA, SRV and MX from a fixed zone, NXDOMAIN for anything else.
 
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use hickory_proto::op::{Message, MessageType, ResponseCode};
-use hickory_proto::rr::rdata::{A, MX, SRV};
+use hickory_proto::rr::rdata::{A, AAAA, MX, SRV};
 use hickory_proto::rr::{Name, RData, Record, RecordType};
 use hickory_proto::serialize::binary::BinEncodable;
 use tokio::net::UdpSocket;
@@ -14,6 +14,7 @@ use tokio::net::UdpSocket;
 #[derive(Clone, Default)]
 pub struct Zone {
     pub a: Vec<(&'static str, Ipv4Addr)>,
+    pub aaaa: Vec<(&'static str, Ipv6Addr)>,
     /// (name, priority, weight, port, target)
     pub srv: Vec<(&'static str, u16, u16, u16, &'static str)>,
     /// (name, preference, exchange)
@@ -60,12 +61,22 @@ pub async fn start(zone: Zone) -> DnsServer {
                 let qname = q.name().to_ascii().to_ascii_lowercase();
                 let same = |n: &str| name(n).to_ascii().to_ascii_lowercase() == qname;
                 known |= zone.a.iter().any(|(n, _)| same(n))
+                    || zone.aaaa.iter().any(|(n, _)| same(n))
                     || zone.srv.iter().any(|s| same(s.0))
                     || zone.mx.iter().any(|m| same(m.0));
                 match q.query_type() {
                     RecordType::A => {
                         for (n, ip) in zone.a.iter().filter(|(n, _)| same(n)) {
                             response.add_answer(Record::from_rdata(name(n), 60, RData::A(A(*ip))));
+                        }
+                    }
+                    RecordType::AAAA => {
+                        for (n, ip) in zone.aaaa.iter().filter(|(n, _)| same(n)) {
+                            response.add_answer(Record::from_rdata(
+                                name(n),
+                                60,
+                                RData::AAAA(AAAA(*ip)),
+                            ));
                         }
                     }
                     RecordType::SRV => {

@@ -261,8 +261,14 @@ impl OpensslServer {
     /// The same on another loopback address (127.0.0.2, ...), so that
     /// fixtures count as different servers for the per-target cap.
     pub fn start_on(config: Config, ip: std::net::IpAddr) -> OpensslServer {
+        OpensslServer::start_at(config, SocketAddr::new(ip, 0))
+    }
+
+    /// The same on an exact address and port (e.g. `[::1]:P` beside a
+    /// fixture on `127.0.0.1:P`: one port, two address families).
+    pub fn start_at(config: Config, at: SocketAddr) -> OpensslServer {
         let ctx = Arc::new(context(&config));
-        let listener = TcpListener::bind((ip, 0)).expect("bind");
+        let listener = TcpListener::bind(at).expect("bind");
         let addr = listener.local_addr().expect("addr");
         let accepted = Arc::new(AtomicUsize::new(0));
         let stop = Arc::new(AtomicBool::new(false));

@@ -66,6 +66,22 @@ impl Ca {
         self.sign_leaf(params, key)
     }
 
+    /// A leaf whose subjectAltName holds `dns` names and RFC 4985 SRV-IDs
+    /// (`_imaps.example.test`) as id-on-dnsSRV `otherName`s, which rcgen
+    /// cannot write (its otherName is UTF8String only; SRVName is an
+    /// IA5String): the extension is encoded here.
+    pub fn leaf_with_srv_ids(&self, dns: &[&str], srv: &[&str]) -> Leaf {
+        let mut params = CertificateParams::new(Vec::<String>::new()).expect("params");
+        params
+            .custom_extensions
+            .push(rcgen::CustomExtension::from_oid_content(
+                &[2, 5, 29, 17],
+                san_der(dns, srv),
+            ));
+        let key = KeyPair::generate().expect("key");
+        self.sign_leaf(params, key)
+    }
+
     /// The CA's private key (PEM), for fixtures rcgen cannot sign (SHA-1).
     pub fn key_pem(&self) -> String {
         self.issuer.key().serialize_pem()
@@ -80,4 +96,36 @@ impl Ca {
             key_pem: key.serialize_pem(),
         }
     }
+}
+
+/// One DER TLV (definite length, short or long form).
+fn der(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    let len = content.len();
+    if len < 0x80 {
+        out.push(len as u8);
+    } else if len < 0x100 {
+        out.extend_from_slice(&[0x81, len as u8]);
+    } else {
+        out.extend_from_slice(&[0x82, (len >> 8) as u8, len as u8]);
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+/// GeneralNames: `[2] dNSName`s, then `[0] otherName { id-on-dnsSRV,
+/// [0] EXPLICIT IA5String }`s.
+pub fn san_der(dns: &[&str], srv: &[&str]) -> Vec<u8> {
+    // 1.3.6.1.5.5.7.8.7
+    const ID_ON_DNS_SRV: &[u8] = &[0x06, 0x08, 0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x08, 0x07];
+    let mut names = Vec::new();
+    for d in dns {
+        names.extend(der(0x82, d.as_bytes()));
+    }
+    for s in srv {
+        let mut other = ID_ON_DNS_SRV.to_vec();
+        other.extend(der(0xA0, &der(0x16, s.as_bytes())));
+        names.extend(der(0xA0, &other));
+    }
+    der(0x30, &names)
 }
