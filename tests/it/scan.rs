@@ -826,3 +826,142 @@ async fn pop3_and_smtp_starttls_ports_are_scanned_through_their_preludes() {
         assert_eq!(server.connections(), meter.snapshot().connections as usize);
     }
 }
+
+/// What a [`hello_proxy`] saw of one ClientHello.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct SeenHello {
+    /// `client_version` (0x0002 for an SSLv2 CLIENT-HELLO).
+    version: u16,
+    suites: usize,
+}
+
+/// Reads the start of a ClientHello: its version and how many suites it
+/// offers. `None` until enough bytes are there (or for anything else).
+fn parse_hello_start(buf: &[u8]) -> Option<SeenHello> {
+    if buf.first() == Some(&0x80) || buf.first().is_some_and(|b| b & 0x80 != 0 && *b != 0x16) {
+        return Some(SeenHello {
+            version: 0x0002,
+            suites: 0,
+        });
+    }
+    if buf.len() < 44 || buf[0] != 0x16 || buf[5] != 1 {
+        return None;
+    }
+    let version = u16::from_be_bytes([buf[9], buf[10]]);
+    let sid = usize::from(buf[43]);
+    let at = 44 + sid;
+    let len = u16::from_be_bytes([*buf.get(at)?, *buf.get(at + 1)?]);
+    Some(SeenHello {
+        version,
+        suites: usize::from(len) / 2,
+    })
+}
+
+/// A TCP proxy in front of a fixture that records every ClientHello and,
+/// with `refuse_large`, answers a hello of more than 128 suites with a fatal
+/// `illegal_parameter` alert, as some servers do (bredband.com in a
+/// public scanner's notes).
+async fn hello_proxy(
+    upstream: SocketAddr,
+    refuse_large: bool,
+) -> (SocketAddr, Arc<std::sync::Mutex<Vec<SeenHello>>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = Arc::clone(&seen);
+    tokio::spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            let log = Arc::clone(&log);
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                let hello = loop {
+                    match client.read(&mut chunk).await {
+                        Ok(n) if n > 0 => buf.extend_from_slice(&chunk[..n]),
+                        _ => return,
+                    }
+                    if let Some(h) = parse_hello_start(&buf) {
+                        break h;
+                    }
+                    if buf.len() > 8192 {
+                        return;
+                    }
+                };
+                log.lock().unwrap().push(hello);
+                if refuse_large && hello.suites > 128 {
+                    let _ = client
+                        .write_all(&[0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x2F])
+                        .await;
+                    return;
+                }
+                let Ok(mut server) = tokio::net::TcpStream::connect(upstream).await else {
+                    return;
+                };
+                if server.write_all(&buf).await.is_err() {
+                    return;
+                }
+                let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+            });
+        }
+    });
+    (addr, seen)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn versions_below_a_downgrade_get_no_hello_of_their_own() {
+    // Given the Exchange 2010-like server (TLS 1.0 only), which answers a
+    // TLS 1.2 hello with a TLS 1.0 ServerHello
+    let server = OpensslServer::profile(Profile::Exchange2010);
+    let (proxy, seen) = hello_proxy(server.addr, false).await;
+    let (result, _) = scan_at(proxy, Transport::Implicit).await;
+    assert_matches_configuration(Profile::Exchange2010, &result);
+    // Then TLS 1.1 is settled by that answer, with no TLS 1.1 hello sent
+    let hellos = seen.lock().unwrap().clone();
+    assert!(
+        !hellos.iter().any(|h| h.version == 0x0302),
+        "a TLS 1.1 hello was sent: {hellos:?}"
+    );
+    let tls11 = result
+        .answers
+        .iter()
+        .find(|a| a.version == TlsVersion::Tls11)
+        .unwrap();
+    assert_eq!(tls11.answer, HelloAnswer::OtherVersion { version: 0x0301 });
+    // And the suites were eliminated over whole lists, not bundles of 128
+    assert!(hellos.iter().any(|h| h.suites > 128), "{hellos:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_refuses_large_hellos_is_scanned_in_bundles() {
+    for p in [Profile::Exchange2010, Profile::Modern, Profile::Ssl3Tls10] {
+        // Given a server that refuses any hello of more than 128 suites
+        // with an illegal_parameter alert
+        let server = OpensslServer::profile(p);
+        let (proxy, seen) = hello_proxy(server.addr, true).await;
+        let (result, _) = scan_at(proxy, Transport::Implicit).await;
+        // Then the refusal is not taken for "no such version": the
+        // versions are offered again in bundles, and found exactly
+        assert_matches_configuration(p, &result);
+        let hellos = seen.lock().unwrap().clone();
+        assert!(hellos.iter().any(|h| h.suites > 128), "{p:?}");
+        assert!(
+            hellos
+                .iter()
+                .any(|h| h.suites > 0 && h.suites <= 128 && h.version < 0x0304),
+            "{p:?}: no bundled hello {hellos:?}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls13_suites_and_groups_are_found_together() {
+    // Given a TLS 1.3-only server with two suites and two groups
+    let server = OpensslServer::profile(Profile::Tls13Only);
+    let (result, stats) = scan_at(server.addr, Transport::Implicit).await;
+    assert_matches_configuration(Profile::Tls13Only, &result);
+    // Then both groups are found, the server's favourite first
+    assert_eq!(result.groups, vec![0x001D, 0x0018], "X25519 then P-384");
+    // And it took (suites + 1) + a group terminal + the lower-version and
+    // SSLv2 hellos: fewer than the two eliminations one after the other
+    assert!(stats.connections <= 7, "{}", stats.connections);
+}

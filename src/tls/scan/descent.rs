@@ -53,7 +53,7 @@ enum Job {
     Eliminate {
         version: TlsVersion,
         suite: u16,
-        exchange: Exchange,
+        exchange: Box<Exchange>,
     },
     /// The whole-list hello's refusal is not to be believed: bundles.
     Bundled { version: TlsVersion },
@@ -94,7 +94,12 @@ pub(super) async fn scan_descending(
     settled
 }
 
-async fn run(endpoint: &Endpoint, job: Job, sni: Option<String>, deadline: Deadline) -> VersionScan {
+async fn run(
+    endpoint: &Endpoint,
+    job: Job,
+    sni: Option<String>,
+    deadline: Deadline,
+) -> VersionScan {
     match job {
         Job::Eliminate {
             version,
@@ -107,7 +112,7 @@ async fn run(endpoint: &Endpoint, job: Job, sni: Option<String>, deadline: Deadl
                 endpoint,
                 version,
                 offer_order(version),
-                Some((suite, exchange)),
+                Some((suite, *exchange)),
                 sni,
                 deadline,
             )
@@ -153,7 +158,7 @@ async fn descend(
                 let _ = jobs.send(Job::Eliminate {
                     version: v,
                     suite,
-                    exchange: ex,
+                    exchange: Box::new(ex),
                 });
             }
             Answer::Downgraded { to } => {
@@ -175,7 +180,7 @@ async fn descend(
                         let _ = jobs.send(Job::Eliminate {
                             version: x,
                             suite,
-                            exchange: ex,
+                            exchange: Box::new(ex),
                         });
                     }
                     // The version chosen was not asked about (or is no

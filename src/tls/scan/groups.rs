@@ -124,7 +124,15 @@ pub(super) async fn scan_groups(
     plan: GroupPlan,
     deadline: Deadline,
 ) -> GroupFacts {
-    eliminate_groups(endpoint, plan.version, plan.base, plan.seed, plan.fold, deadline).await
+    eliminate_groups(
+        endpoint,
+        plan.version,
+        plan.base,
+        plan.seed,
+        plan.fold,
+        deadline,
+    )
+    .await
 }
 
 async fn eliminate_groups(

@@ -1,28 +1,35 @@
 //! The wire scanner: what one endpoint accepts, learned from hand-built
 //! hellos and the server's answers, never from a finished handshake.
 //!
-//! For each of SSLv2 .. TLS 1.3, offered on its own:
-//! 1. **Version.** The first bundle of suites is offered; the answer is read
-//!    for what it is ([`Answer`]). A ServerHello for another version (Exchange
-//!    2010 answers a TLS 1.2 hello with TLS 1.0) or a `protocol_version`
-//!    alert settles "not accepted" at once; any other refusal (an alert such
-//!    as `handshake_failure`, a silent close as Dovecot does, a reset) only
-//!    says "none of these suites", so the other bundles are offered too.
-//! 2. **Suites, by elimination.** Offer what remains, remove the one chosen,
-//!    repeat until refused. Each bundle (at most 128 suites, as testssl.sh
-//!    and sslscan offer) is eliminated on its own, concurrently; the version
-//!    hello is the first step of the first bundle, so an accepted version
-//!    costs (accepted suites + bundles) connections.
-//! 3. **Server preference.** The accepted suites offered in reverse: a server
-//!    that picks by the client's order now picks the last found; one that
-//!    keeps its own pick has an order of its own, which elimination already
-//!    produced (re-derived when suites came from several bundles).
-//! 4. **Groups.** TLS 1.3: offer supported_groups, remove the group the
-//!    server names (ServerHello key_share or HelloRetryRequest), repeat.
-//!    Below 1.3: the same with the ECDHE ServerKeyExchange's named curve.
-//!    The DH prime size comes from any DHE ServerKeyExchange seen.
+//! 1. **Versions, top down** ([`descent`]). SSLv2 and TLS 1.3 are offered
+//!    on their own; SSLv3 .. TLS 1.2 from the top, one hello per version the
+//!    answers so far have not settled. A ServerHello for a lower version
+//!    (Exchange 2010 answers a TLS 1.2 hello with TLS 1.0) settles every
+//!    version in between and starts that version's elimination; a
+//!    `protocol_version` alert settles every version below; any other
+//!    refusal (an alert such as `handshake_failure`, a silent close as
+//!    Dovecot does, a reset as SChannel does) settles only the version
+//!    offered.
+//! 2. **Suites, by elimination.** Offer every suite of the version, remove
+//!    the one chosen, repeat until refused: (accepted suites + 1) hellos, the
+//!    first of them the version's own. A server that refuses a hello of more
+//!    than 128 suites with some other alert gets bundles of 128 instead, as
+//!    testssl.sh and sslscan offer.
+//! 3. **Server preference.** Picks that jump ahead of our order prove an
+//!    order of the server's own at no cost; otherwise the accepted suites
+//!    are offered in reverse, in the group scan's first hello when it has
+//!    one (see [`groups`]), else on their own.
+//! 4. **Groups.** TLS 1.3: found together with the suites ([`tls13`]): each
+//!    hello offers only the groups not yet seen, and the ServerHello or
+//!    HelloRetryRequest names a suite and a group at once. Below 1.3: the
+//!    ECDHE ServerKeyExchange's named curve, eliminated at the highest
+//!    version with an accepted ECDHE suite. The DH prime size comes from
+//!    any DHE ServerKeyExchange seen.
 //! 5. **Chain.** The Certificate of the first TLS <= 1.2 reply (in clear), so
 //!    a TLS 1.0-only server still yields it.
+//!
+//! A full scan stays within (accepted suites + 1) per accepted version plus
+//! 8 connections on every fixture (issue #7's budget; `tests/it/scan.rs`).
 //!
 //! Refusals come as alerts (nginx, OpenSSL), silent closes (Dovecot) or
 //! resets (SChannel), and a connection limit looks like the last of these.

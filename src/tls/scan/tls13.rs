@@ -18,9 +18,9 @@
 //! (S + 1) + G for the two eliminations one after the other.
 
 use super::groups::{GroupFacts, POST_QUANTUM};
+use super::send_hello;
 use super::versions::{VersionScan, offer_order};
 use super::{Answer, Ending, Endpoint, Hello, MAX_GROUP_ROUNDS, hello_answer, read_answer};
-use super::send_hello;
 use crate::probe::net::Deadline;
 use crate::report::{ErrorKind, TlsVersion};
 use crate::tls::hello::{ClientHelloSpec, KEY_SHARE_GROUPS};
@@ -105,9 +105,8 @@ pub(super) async fn scan_tls13(
             Ok(ex) => ex,
             Err(e) => {
                 if round == 0 {
-                    out.answer = Some(crate::observations::HelloAnswer::NoAnswer {
-                        why: e.to_string(),
-                    });
+                    out.answer =
+                        Some(crate::observations::HelloAnswer::NoAnswer { why: e.to_string() });
                 }
                 out.errors.push((e.kind(), e.to_string()));
                 break;
@@ -120,7 +119,11 @@ pub(super) async fn scan_tls13(
         }
         match answer {
             Answer::Accepted { suite } => {
-                let group = ex.reply.server_hello.as_ref().and_then(|s| s.key_share_group);
+                let group = ex
+                    .reply
+                    .server_hello
+                    .as_ref()
+                    .and_then(|s| s.key_share_group);
                 if !offer_suites.contains(&suite) {
                     out.errors.push((
                         ErrorKind::Tls,
@@ -223,7 +226,10 @@ pub(super) async fn scan_tls13(
     } else {
         None
     };
-    out.suites = accepted.iter().map(|c| crate::tls::suite_info(*c)).collect();
+    out.suites = accepted
+        .iter()
+        .map(|c| crate::tls::suite_info(*c))
+        .collect();
     out.codes = accepted;
     (out, facts)
 }
@@ -254,7 +260,11 @@ async fn control_accepted(
     let mut spec = base.clone();
     spec.suites = vec![suite];
     spec.supported_groups = vec![group];
-    spec.key_shares = KEY_SHARE_GROUPS.iter().copied().filter(|g| *g == group).collect();
+    spec.key_shares = KEY_SHARE_GROUPS
+        .iter()
+        .copied()
+        .filter(|g| *g == group)
+        .collect();
     match send_hello(endpoint, &Hello::Tls(spec), true, deadline).await {
         Ok(ex) => {
             out.seen.observe(V, &ex);

@@ -322,7 +322,11 @@ pub(super) async fn settle_preference(
         match err {
             None => {
                 out.codes = ordered;
-                out.suites = out.codes.iter().map(|c| crate::tls::suite_info(*c)).collect();
+                out.suites = out
+                    .codes
+                    .iter()
+                    .map(|c| crate::tls::suite_info(*c))
+                    .collect();
             }
             Some(e) => out.errors.push(e),
         }
