@@ -213,8 +213,11 @@ def print_rows(rows):
     for r in rows:
         t, c, stats = r["mailprobe"]
         print(f"\n{r['fixture']}: accepted {r['found']}")
+        scan = stats.get('scan_connections', '?')
+        within = "within" if isinstance(scan, int) and scan <= r['budget'] else "OVER"
         print(f"  mailprobe  {t*1000:8.0f} ms  {c:4.0f} connections (report: {stats['connections']} connections, "
-              f"{stats['handshakes']} handshakes); budget sum(suites+1)+8 = {r['budget']}")
+              f"{stats['handshakes']} handshakes; the wire scan {scan}, {within} the budget "
+              f"sum(suites+1)+8 = {r['budget']}; the rest: client trials, real handshakes, mail dialogue)")
         for tool in ("sslyze", "sslscan"):
             if r[tool] is None:
                 print(f"  {tool:<10} not installed; skipped")
