@@ -71,6 +71,7 @@ def env():
         if k.startswith("MAILPROBE_"):
             del e[k]
     e["MAILPROBE_ALLOW_TARGETS"] = "127.0.0.0/8"
+    e["MAILPROBE_ALLOW_PORTS"] = "*"
     return e
 
 
