@@ -35,7 +35,7 @@ use super::versions::{VersionScan, eliminate, finish, offer_order, scan_hello, s
 use super::{Answer, Ending, Endpoint, Exchange, hello_answer, read_answer, send_hello};
 use crate::observations::HelloAnswer;
 use crate::probe::net::Deadline;
-use crate::report::{ErrorKind, TlsVersion};
+use crate::report::TlsVersion;
 use crate::tls::hello::MAX_SUITES_PER_HELLO;
 
 /// The versions the descent covers, highest first.
@@ -222,13 +222,7 @@ async fn descend(
                 }
             }
             Answer::Unreadable { why } => {
-                let kind = if ex.reply.not_tls.is_some() {
-                    ErrorKind::Protocol
-                } else if ex.ending == Ending::TimedOut {
-                    ErrorKind::Timeout
-                } else {
-                    ErrorKind::Tls
-                };
+                let kind = super::unreadable_kind(&ex);
                 let mut scan = VersionScan::new(v);
                 scan.answer = Some(said);
                 scan.errors.push((kind, why));

@@ -203,6 +203,18 @@ pub fn read_answer(offered: u16, ex: &Exchange) -> Answer {
     }
 }
 
+/// What kind of failure an [`Answer::Unreadable`] reply is: plaintext where
+/// TLS was expected, silence until the time limit, or broken TLS.
+fn unreadable_kind(ex: &Exchange) -> ErrorKind {
+    if ex.reply.not_tls.is_some() {
+        ErrorKind::Protocol
+    } else if ex.ending == Ending::TimedOut {
+        ErrorKind::Timeout
+    } else {
+        ErrorKind::Tls
+    }
+}
+
 /// The fact behind an [`Answer`], for the observations.
 fn hello_answer(answer: &Answer, ex: &Exchange) -> HelloAnswer {
     match answer {

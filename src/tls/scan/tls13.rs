@@ -200,13 +200,7 @@ pub(super) async fn scan_tls13(
                 break;
             }
             Answer::Unreadable { why } => {
-                let kind = if ex.reply.not_tls.is_some() {
-                    ErrorKind::Protocol
-                } else if ex.ending == Ending::TimedOut {
-                    ErrorKind::Timeout
-                } else {
-                    ErrorKind::Tls
-                };
+                let kind = super::unreadable_kind(&ex);
                 out.errors.push((kind, why));
                 break;
             }
