@@ -151,20 +151,29 @@ pub struct Report {
     /// Report can be matched to the logs. `null` outside the HTTP API.
     #[schema(example = "3f2c9a7e01b44d5c8e6f1a2b3c4d5e6f")]
     pub request_id: Option<String>,
+    /// What was probed: host, port, protocol, transport, addresses, SNI.
     pub target: Target,
     /// When the probe started (RFC 3339, UTC).
     #[schema(example = "2026-11-25T10:00:00Z")]
     pub started_at: String,
+    /// Wall-clock time of the whole probe, in milliseconds.
     pub duration_ms: u64,
+    /// `pass`, `warn` or `fail`, decided by the clients that count
+    /// (`clients[].decides_verdict`) and the findings.
     pub verdict: Verdict,
     /// One sentence a person can act on, naming the decisive fact.
     pub summary: String,
+    /// The TCP connection to the target.
     pub connect: Connect,
+    /// What the mail server said, in plaintext and inside TLS (empty for `protocol: tls`).
     pub mail: Mail,
+    /// What the server speaks: versions, suites, groups, certificate, handshakes.
     pub tls: Tls,
     /// Per client profile: can it connect, and if not, why and what it shows.
     pub clients: Vec<ClientResult>,
+    /// What deserves attention, most severe first, each with its evidence and remedy.
     pub findings: Vec<Finding>,
+    /// Connections, handshakes and bytes the probe cost the target.
     pub stats: Stats,
     /// Time spent per probe step.
     pub timings: Vec<Timing>,
@@ -174,8 +183,11 @@ pub struct Report {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Target {
+    /// The host as the request named it.
     pub host: String,
+    /// TCP port probed.
     pub port: u16,
+    /// Mail protocol spoken on the port.
     pub protocol: Protocol,
     /// `implicit` or `starttls`: what the probe used (never `auto`).
     pub transport: Transport,
@@ -187,11 +199,13 @@ pub struct Target {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct Connect {
+    /// A TCP connection was established.
     pub ok: bool,
     /// The address the TCP connection was made to.
     pub address: Option<String>,
     /// TCP connect time.
     pub ms: Option<u64>,
+    /// Why the connection failed (refused, timeout, DNS), in words; null when it succeeded.
     pub error: Option<String>,
 }
 
@@ -200,9 +214,15 @@ pub struct Connect {
 pub struct Mail {
     /// The server's first line, verbatim (control characters escaped).
     pub greeting: Option<String>,
+    /// Server software guessed from the greeting, capabilities and `ID`; null when nothing
+    /// identifies it.
     pub software_guess: Option<SoftwareGuess>,
+    /// Capabilities advertised in plaintext (IMAP `CAPABILITY`, POP3 `CAPA`, SMTP `EHLO`),
+    /// verbatim.
     pub capabilities_before_tls: Vec<String>,
+    /// Capabilities advertised inside TLS, verbatim.
     pub capabilities_after_tls: Vec<String>,
+    /// The STARTTLS (POP3: STLS) upgrade; null on implicit TLS.
     pub starttls: Option<StartTls>,
     /// IMAP `LOGINDISABLED` advertised before TLS.
     pub login_disabled: Option<bool>,
@@ -210,6 +230,7 @@ pub struct Mail {
     pub auth_mechanisms_before_tls: Vec<String>,
     /// SASL mechanisms offered where a client would log in (inside TLS).
     pub auth_mechanisms: Vec<String>,
+    /// The login test's outcome; null when the request carried no credentials.
     pub login: Option<LoginResult>,
     /// IMAP `LOGINDISABLED` advertised inside TLS (Exchange Online tenants
     /// without Basic auth); null when TLS was not reached.
@@ -232,8 +253,10 @@ pub struct Mail {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct SoftwareGuess {
+    /// Product name.
     #[schema(example = "Microsoft Exchange")]
     pub name: String,
+    /// Version or build, when the server text gives one.
     pub version: Option<String>,
     /// The server text that led to the guess, quoted.
     pub evidence: Vec<String>,
@@ -251,8 +274,11 @@ pub struct StartTls {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct LoginResult {
+    /// Credentials were sent to the server.
     pub attempted: bool,
+    /// The server accepted them (null: not attempted or no answer).
     pub ok: Option<bool>,
+    /// The mechanism used: `PLAIN`, `LOGIN`, `XOAUTH2` or `USER/PASS` (POP3).
     pub mechanism: Option<String>,
     /// The server's answer, with any secret removed.
     pub server_text: Option<String>,
@@ -270,6 +296,7 @@ pub struct Tls {
     pub groups: Vec<String>,
     /// Size of the DHE prime, when a DHE suite was accepted.
     pub dh_bits: Option<u32>,
+    /// The certificate chain and its judgement; null when no chain was seen.
     pub certificate: Option<Certificate>,
     /// The handshake a modern client completes (rustls).
     pub handshake: Option<Handshake>,
@@ -297,6 +324,7 @@ pub struct HandshakeAttempt {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct VersionSupport {
+    /// The protocol version this entry is about.
     pub version: TlsVersion,
     /// Accepted by the server (null: could not be determined; see `errors`).
     pub offered: Option<bool>,
@@ -315,13 +343,21 @@ pub struct Suite {
     /// IANA name (unknown code points: `UNKNOWN_0xABCD`).
     #[schema(example = "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256")]
     pub name: String,
+    /// OpenSSL's name for the suite, when it has one.
     pub openssl_name: Option<String>,
+    /// Key exchange, e.g. `ECDHE`, `DHE`, `RSA`, `PSK`.
     pub kx: Option<String>,
+    /// Server authentication, e.g. `RSA`, `ECDSA`, `ANON`.
     pub auth: Option<String>,
+    /// Bulk cipher, e.g. `AES_128_GCM`, `3DES_EDE_CBC`, `RC4`.
     pub cipher: Option<String>,
+    /// Message authentication, e.g. `SHA256`, `SHA1`, `AEAD`.
     pub mac: Option<String>,
+    /// Effective key bits of the bulk cipher.
     pub bits: Option<u16>,
+    /// The cipher is an AEAD (GCM, CCM, ChaCha20-Poly1305).
     pub aead: Option<bool>,
+    /// The key exchange is ephemeral (forward secrecy).
     pub forward_secrecy: Option<bool>,
 }
 
@@ -345,11 +381,15 @@ impl Suite {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Handshake {
+    /// Negotiated protocol version.
     pub version: TlsVersion,
+    /// Negotiated cipher suite.
     pub suite: Suite,
     /// Key-exchange group, e.g. `x25519`.
     pub group: Option<String>,
+    /// Negotiated ALPN protocol, when any.
     pub alpn: Option<String>,
+    /// The server stapled an OCSP response in this handshake.
     pub ocsp_stapled: Option<bool>,
     /// Time from ClientHello to a finished handshake.
     pub ms: u64,
@@ -393,11 +433,14 @@ pub struct Certificate {
     /// instead (RFC 6125 §6.4.4); some clients (Apple) ignore the CN.
     #[serde(default)]
     pub cn_fallback_used: Option<bool>,
+    /// The leaf's `not_after` has passed.
     pub expired: Option<bool>,
+    /// The leaf's `not_before` is still to come.
     #[serde(default)]
     pub not_yet_valid: Option<bool>,
     /// Days until the leaf expires (negative: expired that many days ago).
     pub days_left: Option<i64>,
+    /// The leaf is self-signed.
     pub self_signed: Option<bool>,
     /// Each certificate was issued by the one after it.
     #[serde(default)]
@@ -433,6 +476,7 @@ pub struct Certificate {
 /// The chain one probe path saw.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ChainSeen {
+    /// The probe path: `modern`, `tls13`, `tls12`, `no_sni` or `scanner`.
     #[schema(example = "tls13")]
     pub path: String,
     /// SHA-256 of each certificate's DER, leaf first, as sent.
@@ -447,17 +491,20 @@ pub struct CertificateInfo {
     /// prefixed (`email:`, `uri:`, and `srv:` for an RFC 4985 SRV-ID such as
     /// `srv:_imaps.example.com`).
     pub sans: Vec<String>,
+    /// Issuer distinguished name, RFC 4514 style.
     pub issuer: String,
     /// Serial number, colon-separated hex.
     pub serial: String,
     /// RFC 3339, UTC.
     pub not_before: String,
+    /// RFC 3339, UTC.
     pub not_after: String,
     /// Whole days until `not_after` (negative once expired).
     pub days_left: i64,
     /// `RSA`, `EC`, `DSA`, `Ed25519`, `Ed448`, or the key's OID.
     #[schema(example = "RSA")]
     pub key_type: String,
+    /// Public key size in bits, when known.
     pub key_bits: Option<u32>,
     /// For EC keys: `P-256`, `P-384`, `P-521`, or the curve's OID.
     pub curve: Option<String>,
@@ -467,6 +514,7 @@ pub struct CertificateInfo {
     pub signature_algorithm: String,
     /// Issuer equals subject and its own key verifies its signature.
     pub self_signed: bool,
+    /// Basic constraints mark it a CA certificate.
     pub is_ca: bool,
     /// Extended key usage allows server authentication (null: no EKU
     /// extension, which allows any use).
@@ -478,11 +526,16 @@ pub struct CertificateInfo {
 /// Whether one client (migration service, mail app, library) can connect.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ClientResult {
+    /// Client profile id, as in `GET /v1/profiles`.
     #[schema(example = "exchange-online")]
     pub profile: String,
+    /// The client's name.
     #[schema(example = "Exchange Online IMAP migration")]
     pub name: String,
+    /// This client can complete a TLS handshake with the server (and STARTTLS where it needs
+    /// it).
     pub connects: bool,
+    /// What the client would negotiate, when it connects.
     pub negotiated: Option<Negotiated>,
     /// Why it cannot connect (or what it risks), naming the facts.
     pub reason: Option<String>,
@@ -495,6 +548,7 @@ pub struct ClientResult {
     /// Whether this client counts for `verdict`: named in the request's
     /// `profiles`, or in the default set for the protocol (the migration clients for IMAP).
     pub decides_verdict: bool,
+    /// How this verdict was reached: observed on the wire, computed, or incomplete.
     pub basis: ClientBasis,
     /// What may still stop this client although it connects: behaviour no
     /// source documents, or a certificate prompt its user must accept.
@@ -517,7 +571,9 @@ pub enum ClientBasis {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Negotiated {
+    /// Protocol version.
     pub version: TlsVersion,
+    /// Cipher suite.
     pub suite: Suite,
 }
 
@@ -525,11 +581,15 @@ pub struct Negotiated {
 pub struct Finding {
     /// Stable identifier, e.g. `TLS_MAX_VERSION_TOO_LOW`.
     pub id: String,
+    /// How much this matters.
     pub severity: Severity,
+    /// One line naming the problem.
     pub title: String,
     /// The evidence: versions, suites, names, dates.
     pub detail: String,
+    /// What to do, for the server software identified.
     pub remedy: String,
+    /// Sources (URLs) for the facts the finding rests on.
     pub references: Vec<String>,
 }
 
@@ -543,14 +603,19 @@ pub struct Stats {
     pub scan_connections: u32,
     /// TLS handshakes started (wire-scanner hellos and real handshakes).
     pub handshakes: u32,
+    /// Bytes sent to the target over every connection.
     pub bytes_sent: u64,
+    /// Bytes received from the target over every connection.
     pub bytes_received: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Timing {
+    /// The probe step (`dns`, `tcp_connect`, `mail_dialogue`, `tls_scan`, `client_trials`,
+    /// `tls_handshakes`, `probe`, ...).
     #[schema(example = "tcp_connect")]
     pub step: String,
+    /// Milliseconds the step took.
     pub ms: u64,
 }
 
@@ -577,9 +642,13 @@ pub enum ErrorKind {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct StepError {
+    /// The probe step that did not complete (`dns`, `tcp_connect`, `greeting`, `capability`,
+    /// `starttls`, `tls_handshake`, `login`, `tls_scan`, ...).
     #[schema(example = "tls_handshake")]
     pub step: String,
+    /// The class of failure.
     pub kind: ErrorKind,
+    /// What happened, in words.
     pub message: String,
 }
 

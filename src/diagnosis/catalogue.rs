@@ -697,19 +697,25 @@ pub struct RemedyDoc {
     /// Server software this remedy is for (`any` otherwise).
     #[schema(example = "Exchange 2010")]
     pub software: String,
+    /// A short imperative clause, as the one-sentence summary uses it.
     pub action: String,
+    /// The full remedy.
     pub text: String,
 }
 
 /// One catalogue entry as `GET /v1/findings` shows it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct FindingDoc {
+    /// Stable identifier, as in a Report's `findings[].id`.
     #[schema(example = "TLS_MAX_VERSION_TOO_LOW")]
     pub id: String,
     /// Default severity; the evidence may raise or lower it in a report.
     pub severity: Severity,
+    /// One line naming the problem.
     pub title: String,
+    /// Remedies per server software; `any` for the rest.
     pub remedies: Vec<RemedyDoc>,
+    /// Sources (URLs) for the facts the finding rests on.
     pub references: Vec<String>,
 }
 

@@ -293,13 +293,16 @@ pub fn report(obs: Observations, requested: Option<&[String]>) -> Report {
 /// A profile as `GET /v1/profiles` shows it: what the client offers and requires.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ProfileDoc {
+    /// The profile id, to name in a request's `profiles`.
     #[schema(example = "exchange-online")]
     pub id: String,
+    /// The client's full name.
     pub name: String,
     /// The name reports use in running prose.
     pub short_name: String,
     /// `migration`, `mail_client`, `library` or `compliance`.
     pub kind: String,
+    /// What the client is, and what it needs of a server, in a sentence or two.
     pub summary: String,
     /// Protocols the client speaks.
     pub protocols: Vec<String>,
@@ -317,10 +320,15 @@ pub struct ProfileDoc {
     pub uncertain_versions: Vec<crate::report::TlsVersion>,
     /// Suites whose support by the real client is not documented.
     pub uncertain_suites: Vec<String>,
+    /// What is not documented about the real client, when something is not.
     pub uncertainty_note: Option<String>,
+    /// Smallest DHE prime the client accepts, in bits (null: no documented limit).
     pub min_dh_bits: Option<u32>,
+    /// Smallest ECDHE group the client accepts, in bits (null: no documented limit).
     pub min_ecdhe_bits: Option<u32>,
+    /// Smallest RSA certificate key the client accepts, in bits (null: no documented limit).
     pub min_rsa_bits: Option<u32>,
+    /// Smallest EC certificate key the client accepts, in bits (null: no documented limit).
     pub min_ec_bits: Option<u32>,
     /// How each certificate property is treated: `enforced`, `prompt`, `not_checked`, `unknown`.
     pub certificate: CertificateRulesDoc,
@@ -334,16 +342,23 @@ pub struct ProfileDoc {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CertificateRulesDoc {
+    /// A chain that does not validate to a trusted root.
     pub trust: profiles::Rule,
+    /// An expired or not yet valid certificate.
     pub expiry: profiles::Rule,
+    /// A certificate that does not cover the host name.
     pub name: profiles::Rule,
+    /// A SHA-1 signature in the chain.
     pub sha1: profiles::Rule,
+    /// A key below the client's minimum size.
     pub key_size: profiles::Rule,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ErrorTextDoc {
+    /// The class of failure.
     pub failure: profiles::Failure,
+    /// The client's error text for it, as a source records it.
     pub text: String,
 }
 

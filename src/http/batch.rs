@@ -58,8 +58,10 @@ pub struct BatchLine {
     /// The target's position in `targets`, from 0. Lines come in the order
     /// probes finish, not in this order.
     pub index: usize,
+    /// The target's `id`, when the request gave one (numbers as their decimal text).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// The target's Report, as `POST /v1/probes` returns it; absent when `problem` is present.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub report: Option<Box<Report>>,
     /// Why this target was not probed (invalid, refused by policy).

@@ -27,8 +27,11 @@ pub struct Problem {
     /// Stable identifier of the cause, e.g. `urn:mailprobe:problem:target-refused`.
     #[serde(rename = "type")]
     pub type_uri: String,
+    /// A short summary of the cause; the same for every problem of one `type`.
     pub title: String,
+    /// The HTTP status code (for a batch line: the one a single probe would have got).
     pub status: u16,
+    /// What went wrong with this request, and how to fix it.
     pub detail: String,
     /// The request field at fault, when one is.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -16,6 +16,7 @@ use crate::readiness::model::{ReadinessReport, ReadinessRequest};
 /// HTTPS, and advice per migration path. Give `email_domain` instead of
 /// `host` to discover the host (SRV, MX, autoconfig, Autodiscover).
 #[utoipa::path(
+    operation_id = "post_readiness",
     tag = "readiness",
     request_body(content = ReadinessRequest, content_type = "application/json"),
     responses(

@@ -25,13 +25,20 @@ pub struct ProbeQuery {
     /// TCP port (default by protocol and transport).
     #[param(minimum = 1, maximum = 65535)]
     pub port: Option<u16>,
+    /// Default `imap`.
     #[param(inline)]
     pub protocol: Option<Protocol>,
+    /// Default `auto`: implicit TLS on 993/995/465/443, STARTTLS on
+    /// 143/110/25/587, implicit on any other port.
     #[param(inline)]
     pub transport: Option<Transport>,
+    /// Server name to send in SNI and to check the certificate against.
+    /// Default: the host, unless it is an IP address.
     pub sni: Option<String>,
     /// Comma-separated client profile ids.
     pub profiles: Option<String>,
+    /// Deadline for the whole probe, in milliseconds (bounded by
+    /// `MAILPROBE_MAX_TIMEOUT_MS`).
     #[param(minimum = 100)]
     pub timeout_ms: Option<u64>,
 }
@@ -62,6 +69,7 @@ impl From<ProbeQuery> for ProbeRequest {
 
 /// Probe one mail endpoint.
 #[utoipa::path(
+    operation_id = "post_probe",
     tag = "probes",
     request_body(content = ProbeRequest, content_type = "application/json"),
     responses(
@@ -127,6 +135,7 @@ fn batch_body_limit(settings: &crate::config::Settings) -> usize {
 /// `MAILPROBE_BATCH_PARALLELISM` at once. Closing the connection cancels
 /// the targets not yet finished.
 #[utoipa::path(
+    operation_id = "post_batch",
     tag = "probes",
     request_body(content = BatchRequest, content_type = "application/json"),
     responses(
@@ -173,6 +182,7 @@ pub async fn post_batch(
 
 /// Probe one mail endpoint, with the request in the query string.
 #[utoipa::path(
+    operation_id = "get_probe",
     tag = "probes",
     params(ProbeQuery),
     responses(
@@ -226,20 +236,28 @@ pub(super) fn check_json_content_type(req: &HttpRequest) -> Result<(), Problem> 
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
+    /// Always `ok`.
     #[schema(example = "ok")]
     pub status: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Readiness {
+    /// `ready`, or `at-capacity` (then the status code is 503).
     #[schema(example = "ready")]
     pub status: String,
+    /// Probes running now.
     pub probes_in_flight: usize,
+    /// Probes that may run at once (`MAILPROBE_MAX_CONCURRENT_PROBES`).
     pub probe_capacity: usize,
 }
 
 /// Liveness: the process serves HTTP.
-#[utoipa::path(tag = "operations", responses((status = 200, body = Health)))]
+#[utoipa::path(
+    operation_id = "healthz",
+    tag = "operations",
+    responses((status = 200, description = "The process serves HTTP", body = Health))
+)]
 #[get("/healthz")]
 pub async fn healthz() -> web::Json<Health> {
     web::Json(Health {
@@ -248,8 +266,8 @@ pub async fn healthz() -> web::Json<Health> {
 }
 
 /// Readiness: 200 while probes can be accepted, 503 at capacity.
-#[utoipa::path(tag = "operations", responses(
-    (status = 200, body = Readiness),
+#[utoipa::path(operation_id = "readyz", tag = "operations", responses(
+    (status = 200, description = "Probes can be accepted", body = Readiness),
     (status = 503, description = "At capacity", body = Readiness),
 ))]
 #[get("/readyz")]
@@ -274,7 +292,7 @@ pub async fn readyz(prober: web::Data<Prober>) -> HttpResponse {
 /// Text exposition format 0.0.4: probes by protocol and verdict, probe
 /// requests rejected, probe duration, connections opened, probes in flight,
 /// HTTP requests by route pattern, method and status. Open, like `/healthz`.
-#[utoipa::path(tag = "operations", responses(
+#[utoipa::path(operation_id = "metrics", tag = "operations", responses(
     (status = 200, description = "The exposition", body = String, content_type = "text/plain; version=0.0.4; charset=utf-8"),
 ))]
 #[get("/metrics")]
@@ -304,8 +322,8 @@ pub struct FindingList {
 /// The client profiles: what each client offers (the ClientHello the probe
 /// sends on its behalf) and what it requires of a server. Name them in a
 /// probe's `profiles` to decide its verdict.
-#[utoipa::path(tag = "catalogue", responses(
-    (status = 200, body = ProfileList),
+#[utoipa::path(operation_id = "get_profiles", tag = "catalogue", responses(
+    (status = 200, description = "Every client profile", body = ProfileList),
         (status = 401, description = "API keys are configured and the request carries none, or a wrong one (`unauthorized`; `WWW-Authenticate: Bearer`)", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Over capacity (`over-capacity`) or over the rate limit (`rate-limited`); retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -318,8 +336,8 @@ pub async fn get_profiles() -> web::Json<ProfileList> {
 
 /// The findings catalogue: every finding id a report can carry, its default
 /// severity, its remedies per server software and its references.
-#[utoipa::path(tag = "catalogue", responses(
-    (status = 200, body = FindingList),
+#[utoipa::path(operation_id = "get_findings", tag = "catalogue", responses(
+    (status = 200, description = "The findings catalogue", body = FindingList),
         (status = 401, description = "API keys are configured and the request carries none, or a wrong one (`unauthorized`; `WWW-Authenticate: Bearer`)", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Over capacity (`over-capacity`) or over the rate limit (`rate-limited`); retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
 ))]

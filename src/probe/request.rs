@@ -64,6 +64,7 @@ pub struct ProbeRequest {
 /// A login to test: `username` with exactly one of `password` or `oauth2_token`.
 #[derive(Debug, Clone, Default, ToSchema)]
 pub struct Credentials {
+    /// The account to log in as.
     #[schema(example = "alice@example.com")]
     pub username: String,
     /// For AUTHENTICATE PLAIN, or LOGIN when PLAIN is not offered.

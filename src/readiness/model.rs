@@ -69,6 +69,7 @@ pub struct ReadinessReport {
     pub addresses: Vec<String>,
     /// RFC 3339, UTC.
     pub started_at: String,
+    /// Wall-clock time of the whole check, in milliseconds.
     pub duration_ms: u64,
     /// One sentence: which migration paths look viable.
     pub summary: String,
@@ -110,12 +111,17 @@ pub struct EndpointResult {
     /// `imap_implicit`, `imap_starttls`, `pop3_implicit`, `pop3_starttls`,
     /// `smtp`, `smtps`, `submission` or `https`.
     pub name: String,
+    /// TCP port probed.
     pub port: u16,
+    /// Mail protocol of the endpoint (`tls` for HTTPS).
     pub protocol: Protocol,
+    /// Implicit TLS or STARTTLS.
     pub transport: Transport,
+    /// Whether the endpoint could be probed.
     pub state: EndpointState,
     /// The same Report `/v1/probes` gives for this endpoint.
     pub report: Option<Report>,
+    /// Why the probe was not run, when it was not.
     pub error: Option<String>,
     /// The address probed (the host's first IPv4 address when it has one);
     /// null when nothing was probed.
@@ -145,15 +151,20 @@ pub struct AddressFamilies {
     pub not_probed: Vec<String>,
     /// Endpoints whose result differs between the two families.
     pub differing: Vec<String>,
+    /// What was probed on which family, or why the other family was not probed.
     pub note: String,
 }
 
 /// One endpoint on the host's other address family.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct FamilyProbe {
+    /// The other-family address probed.
     pub address: String,
+    /// Whether the endpoint could be probed on this address.
     pub state: EndpointState,
+    /// The Report for this address; null when it was not probed.
     pub report: Option<Report>,
+    /// Why the probe was not run, when it was not.
     pub error: Option<String>,
     /// Aspects that differ from the endpoint's own result (`a`: the
     /// endpoint's `address`, `b`: this one): `state`, `versions`, `suites`,
@@ -199,9 +210,11 @@ pub struct Comparison {
     pub service: String,
     /// Endpoint names, as in `endpoints[].name`.
     pub a: String,
+    /// The other endpoint's name, as in `endpoints[].name`.
     pub b: String,
     /// False when either endpoint is not open; `note` says which.
     pub compared: bool,
+    /// Why the two were not compared, when `compared` is false.
     pub note: Option<String>,
     /// Aspects that differ (`versions`, `suites`, `certificate`,
     /// `capabilities`, `login`); aspects not listed are the same.
@@ -215,6 +228,7 @@ pub struct Comparison {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Difference {
+    /// What differs: `state`, `versions`, `suites`, `certificate`, `capabilities` or `login`.
     pub aspect: String,
     /// What endpoint `a` shows.
     pub a: String,
@@ -225,7 +239,9 @@ pub struct Difference {
 /// The HTTPS checks of the Exchange virtual directories.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ExchangeHttp {
+    /// The host the HTTPS requests went to.
     pub host: String,
+    /// The HTTPS port.
     pub port: u16,
     /// One per path: `/EWS/Exchange.asmx`, `/EWS/mrsproxy.svc`,
     /// `/rpc/rpcproxy.dll`, `/autodiscover/autodiscover.xml`.
@@ -240,10 +256,13 @@ pub struct ExchangeHttp {
 /// redirects are reported, not followed.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct HttpCheck {
+    /// The request path, e.g. `/EWS/Exchange.asmx`.
     pub path: String,
+    /// `GET` or `POST`.
     pub method: String,
     /// An HTTP answer came back.
     pub reachable: bool,
+    /// The HTTP status code, when an answer came back.
     pub status: Option<u16>,
     /// A TLS 1.2 handshake completed (the client offers nothing else);
     /// `null` when the connection failed before TLS could be judged.
@@ -254,7 +273,9 @@ pub struct HttpCheck {
     pub auth_schemes: Vec<String>,
     /// `Location` of a redirect (not followed).
     pub location: Option<String>,
+    /// Why no answer came back, when none did.
     pub error: Option<String>,
+    /// Milliseconds the request took.
     pub ms: u64,
 }
 
@@ -271,6 +292,7 @@ pub enum Viable {
 pub struct PathAdvice {
     /// `imap_migration`, `cutover`, `hybrid` or `pst_import`.
     pub path: String,
+    /// `yes`, `no`, or `unknown` when a deciding fact is missing.
     pub viable: Viable,
     /// The facts the judgement rests on.
     pub why: Vec<String>,
@@ -281,6 +303,7 @@ pub struct PathAdvice {
 /// What discovery found for an email domain.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Discovery {
+    /// The email domain discovery started from.
     pub domain: String,
     /// The nameserver asked (`MAILPROBE_DNS_SERVER`), or `system`.
     pub nameserver: String,
@@ -288,6 +311,7 @@ pub struct Discovery {
     pub lookups: Vec<Lookup>,
     /// The host chosen for probing, and why.
     pub chosen_host: Option<String>,
+    /// Why `chosen_host` was chosen (or why none was).
     pub chosen_because: String,
 }
 
@@ -305,13 +329,17 @@ pub struct Lookup {
     pub records: Vec<String>,
     /// The hosts named, with port and protocol where known.
     pub hosts: Vec<DiscoveredHost>,
+    /// Why the lookup failed or was not made.
     pub error: Option<String>,
+    /// Milliseconds the lookup took.
     pub ms: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct DiscoveredHost {
+    /// The host name found.
     pub host: String,
+    /// The port found with it, when the record gives one.
     pub port: Option<u16>,
     /// e.g. `imaps`, `imap`, `submission`, `pop3s`, `smtp`, `IMAP`, `EXCH`.
     pub service: String,
