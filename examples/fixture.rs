@@ -6,11 +6,14 @@
 //! ```sh
 //! cargo run --example fixture -- exchange2010              # TLS 1.0 only, like Exchange 2010's IMAP4 on 993
 //! cargo run --example fixture -- modern --starttls         # TLS 1.2/1.3 behind IMAP STARTTLS, like 143
+//! cargo run --example fixture -- dovecot-login             # Dovecot's IMAP dialogue on STARTTLS, one account to log in with
 //! ```
 //!
 //! It prints the port and writes the fixture's private root certificate to
 //! a PEM file (pass it as `MAILPROBE_CA_BUNDLE` or `ca_bundle_pem` to see a
-//! trusted chain), then serves until interrupted.
+//! trusted chain), then serves until interrupted. `dovecot-login` (the
+//! scripted rustls server of the tests) prints instead the one account it
+//! accepts, as the `credentials` of a probe request, for the login test.
 
 // The fixture modules serve the whole test suite; this uses a part.
 #![allow(dead_code)]
@@ -19,6 +22,9 @@
 mod openssl_server;
 #[path = "../tests/it/support/pki.rs"]
 mod pki;
+// `mail_servers` names its sibling as `super::pki`: both sit at this root.
+#[path = "../tests/it/support/mail_servers.rs"]
+mod mail_servers;
 
 use std::process::ExitCode;
 
@@ -41,10 +47,13 @@ fn main() -> ExitCode {
         .find(|a| !a.starts_with("--"))
         .map(String::as_str)
         .unwrap_or("exchange2010");
+    if name == "dovecot-login" {
+        return dovecot_login();
+    }
     let Some(&(_, profile)) = PROFILES.iter().find(|(n, _)| *n == name) else {
         let names: Vec<&str> = PROFILES.iter().map(|(n, _)| *n).collect();
         eprintln!(
-            "usage: cargo run --example fixture -- [{}] [--starttls]",
+            "usage: cargo run --example fixture -- [{}|dovecot-login] [--starttls]",
             names.join("|")
         );
         return ExitCode::from(2);
@@ -74,4 +83,39 @@ fn main() -> ExitCode {
     loop {
         std::thread::park();
     }
+}
+
+/// Dovecot's IMAP dialogue behind STARTTLS, accepting one account (AUTHENTICATE
+/// PLAIN or XOAUTH2, LOGIN), for the login test of a probe request.
+fn dovecot_login() -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("cannot start a runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async {
+        let server = mail_servers::start(
+            mail_servers::Script::Imap(mail_servers::dovecot()),
+            mail_servers::Start::Plain,
+        )
+        .await;
+        println!(
+            "dovecot-login fixture (IMAP STARTTLS) listening on 127.0.0.1:{}",
+            server.port
+        );
+        let credentials = serde_json::json!({
+            "username": mail_servers::USER,
+            "password": mail_servers::PASSWORD,
+        });
+        println!("credentials: {credentials}");
+        println!("Ctrl-C stops it.");
+        std::future::pending::<()>().await;
+    });
+    ExitCode::SUCCESS
 }
