@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+pub mod names;
+
 /// Mail protocol spoken on the port; `tls` means "TLS only, no mail dialogue"
 /// (e.g. HTTPS on 443).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -279,6 +281,7 @@ pub struct LoginResult {
     /// The server accepted them (null: not attempted or no answer).
     pub ok: Option<bool>,
     /// The mechanism used: `PLAIN`, `LOGIN`, `XOAUTH2` or `USER/PASS` (POP3).
+    #[schema(value_type = Option<names::LoginMechanism>)]
     pub mechanism: Option<String>,
     /// The server's answer, with any secret removed.
     pub server_text: Option<String>,
@@ -346,12 +349,16 @@ pub struct Suite {
     /// OpenSSL's name for the suite, when it has one.
     pub openssl_name: Option<String>,
     /// Key exchange, e.g. `ECDHE`, `DHE`, `RSA`, `PSK`.
+    #[schema(value_type = Option<names::SuiteKeyExchange>)]
     pub kx: Option<String>,
     /// Server authentication, e.g. `RSA`, `ECDSA`, `ANON`.
+    #[schema(value_type = Option<names::SuiteAuthentication>)]
     pub auth: Option<String>,
     /// Bulk cipher, e.g. `AES_128_GCM`, `3DES_EDE_CBC`, `RC4`.
+    #[schema(value_type = Option<names::SuiteCipher>)]
     pub cipher: Option<String>,
     /// Message authentication, e.g. `SHA256`, `SHA1`, `AEAD`.
+    #[schema(value_type = Option<names::SuiteMac>)]
     pub mac: Option<String>,
     /// Effective key bits of the bulk cipher.
     pub bits: Option<u16>,
@@ -406,6 +413,7 @@ pub struct Certificate {
     /// Which store the certificate path validated against: `mozilla`,
     /// `configured`, `request`. Set even when the name does not match
     /// (then `trusted` is false and `trust_reason` is `name_mismatch`).
+    #[schema(value_type = Option<names::TrustStore>)]
     pub trust_store: Option<String>,
     /// Why the chain is not trusted, when it is not, in words.
     pub trust_error: Option<String>,
@@ -415,11 +423,13 @@ pub struct Certificate {
     /// `bad_signature`, `unsupported_algorithm`, `not_server_auth`,
     /// `revoked`, `invalid`.
     #[serde(default)]
+    #[schema(value_type = Option<names::TrustReason>)]
     pub trust_reason: Option<String>,
     /// For `expired` / `not_yet_valid`: a further reason the path fails at a
     /// moment when every certificate is valid (e.g. `unknown_issuer`), so
     /// renewing alone would not make it trusted. Null when there is none.
     #[serde(default)]
+    #[schema(value_type = Option<names::TrustReason>)]
     pub other_trust_reason: Option<String>,
     /// The leaf covers the reference identity (RFC 7817 / RFC 6125).
     pub name_match: Option<bool>,
@@ -455,6 +465,7 @@ pub struct Certificate {
     /// `other_certificate`, `unsuccessful`, `unparsable`. The responder's
     /// signature is not verified: a claim, not a proof.
     #[serde(default)]
+    #[schema(value_type = Option<names::OcspStatus>)]
     pub ocsp_status: Option<String>,
     /// The chain each probe path saw (`modern`, `tls13`, `tls12`, `no_sni`
     /// (a modern handshake without SNI), `scanner`), by SHA-256 of each
@@ -543,7 +554,7 @@ pub struct ClientResult {
     /// (null when no source records that client's wording).
     pub error_as_seen: Option<String>,
     /// `migration`, `mail_client`, `library` or `compliance`.
-    #[schema(example = "migration")]
+    #[schema(value_type = names::ClientKind, example = "migration")]
     pub kind: String,
     /// Whether this client counts for `verdict`: named in the request's
     /// `profiles`, or in the default set for the protocol (the migration clients for IMAP).

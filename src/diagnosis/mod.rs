@@ -301,6 +301,7 @@ pub struct ProfileDoc {
     /// The name reports use in running prose.
     pub short_name: String,
     /// `migration`, `mail_client`, `library` or `compliance`.
+    #[schema(value_type = crate::report::names::ClientKind)]
     pub kind: String,
     /// What the client is, and what it needs of a server, in a sentence or two.
     pub summary: String,

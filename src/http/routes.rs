@@ -234,22 +234,37 @@ pub(super) fn check_json_content_type(req: &HttpRequest) -> Result<(), Problem> 
     }
 }
 
+/// `GET /healthz`: the process serves HTTP.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
     /// Always `ok`.
-    #[schema(example = "ok")]
-    pub status: String,
+    pub status: HealthStatus,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum HealthStatus {
+    Ok,
+}
+
+/// `GET /readyz`: whether probes can be accepted now.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Readiness {
     /// `ready`, or `at-capacity` (then the status code is 503).
-    #[schema(example = "ready")]
-    pub status: String,
+    pub status: ReadinessStatus,
     /// Probes running now.
     pub probes_in_flight: usize,
     /// Probes that may run at once (`MAILPROBE_MAX_CONCURRENT_PROBES`).
     pub probe_capacity: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReadinessStatus {
+    /// Below capacity: a probe request is accepted.
+    Ready,
+    /// Every probe slot is taken: a probe request gets 429 `over-capacity`.
+    AtCapacity,
 }
 
 /// Liveness: the process serves HTTP.
@@ -261,7 +276,7 @@ pub struct Readiness {
 #[get("/healthz")]
 pub async fn healthz() -> web::Json<Health> {
     web::Json(Health {
-        status: "ok".into(),
+        status: HealthStatus::Ok,
     })
 }
 
@@ -276,7 +291,11 @@ pub async fn readyz(prober: web::Data<Prober>) -> HttpResponse {
     let capacity = prober.settings().max_concurrent_probes;
     let ready = in_flight < capacity;
     let body = Readiness {
-        status: if ready { "ready" } else { "at-capacity" }.into(),
+        status: if ready {
+            ReadinessStatus::Ready
+        } else {
+            ReadinessStatus::AtCapacity
+        },
         probes_in_flight: in_flight,
         probe_capacity: capacity,
     };

@@ -1,5 +1,7 @@
 //! The checked-in OpenAPI document is the one the code generates.
 
+use std::collections::BTreeSet;
+
 use serde_json::Value;
 
 #[test]
@@ -227,4 +229,192 @@ fn the_gap_finder_sees_an_undescribed_property_and_a_missing_error() {
             .any(|g| g == "POST /v1/probes: 415 not documented"),
         "{gaps:?}"
     );
+}
+
+/// The `enum` list of a component schema, as a set.
+fn schema_enum(spec: &Value, component: &str) -> BTreeSet<String> {
+    spec["components"]["schemas"][component]["enum"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{component} is an enum in the document"))
+        .iter()
+        .map(|v| v.as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+fn names<I: IntoIterator<Item = S>, S: Into<String>>(values: I) -> BTreeSet<String> {
+    values.into_iter().map(Into::into).collect()
+}
+
+#[test]
+fn closed_names_in_the_schema_are_the_names_the_code_writes() {
+    use mailprobe::diagnosis::profiles::ProfileKind;
+    use mailprobe::mail::auth::Mechanism;
+    use mailprobe::report::Protocol;
+    use mailprobe::tls::ocsp::StapleStatus;
+    use mailprobe::tls::suites::{Authentication, BulkCipher, KeyExchange, Mac};
+    use mailprobe::tls::trust::{StoreKind, TrustReason};
+
+    let spec: Value = serde_json::from_str(&mailprobe::http::openapi_json()).unwrap();
+    let check = |component: &str, written: BTreeSet<String>| {
+        assert_eq!(
+            schema_enum(&spec, component),
+            written,
+            "{component}: the schema's names and the code's differ (src/report/names.rs mirrors them)"
+        );
+    };
+    check(
+        "SuiteKeyExchange",
+        names(KeyExchange::ALL.iter().map(|k| k.as_str())),
+    );
+    check(
+        "SuiteAuthentication",
+        names(Authentication::ALL.iter().map(|a| a.as_str())),
+    );
+    check(
+        "SuiteCipher",
+        names(BulkCipher::ALL.iter().map(|c| c.as_str())),
+    );
+    check("SuiteMac", names(Mac::ALL.iter().map(|m| m.as_str())));
+
+    // These enums have no ALL: each list is held complete by a match that
+    // stops compiling when a variant is added.
+    let stores = [
+        StoreKind::Mozilla,
+        StoreKind::Configured,
+        StoreKind::Request,
+    ];
+    for s in stores {
+        match s {
+            StoreKind::Mozilla | StoreKind::Configured | StoreKind::Request => {}
+        }
+    }
+    check("TrustStore", names(stores.map(StoreKind::as_str)));
+    let reasons = [
+        TrustReason::UnknownIssuer,
+        TrustReason::IncompleteChain,
+        TrustReason::Expired,
+        TrustReason::NotYetValid,
+        TrustReason::NameMismatch,
+        TrustReason::BadSignature,
+        TrustReason::UnsupportedAlgorithm,
+        TrustReason::NotServerAuth,
+        TrustReason::Revoked,
+        TrustReason::Invalid,
+    ];
+    for r in reasons {
+        match r {
+            TrustReason::UnknownIssuer
+            | TrustReason::IncompleteChain
+            | TrustReason::Expired
+            | TrustReason::NotYetValid
+            | TrustReason::NameMismatch
+            | TrustReason::BadSignature
+            | TrustReason::UnsupportedAlgorithm
+            | TrustReason::NotServerAuth
+            | TrustReason::Revoked
+            | TrustReason::Invalid => {}
+        }
+    }
+    check("TrustReason", names(reasons.map(TrustReason::as_str)));
+    let staples = [
+        StapleStatus::Good,
+        StapleStatus::Revoked,
+        StapleStatus::Unknown,
+        StapleStatus::OtherCertificate,
+        StapleStatus::Unsuccessful,
+        StapleStatus::Unparsable,
+    ];
+    for s in staples {
+        match s {
+            StapleStatus::Good
+            | StapleStatus::Revoked
+            | StapleStatus::Unknown
+            | StapleStatus::OtherCertificate
+            | StapleStatus::Unsuccessful
+            | StapleStatus::Unparsable => {}
+        }
+    }
+    check("OcspStatus", names(staples.map(StapleStatus::as_str)));
+    let mechanisms = [Mechanism::Plain, Mechanism::Login, Mechanism::XOAuth2];
+    for m in mechanisms {
+        match m {
+            Mechanism::Plain | Mechanism::Login | Mechanism::XOAuth2 => {}
+        }
+    }
+    let protocols = [
+        Protocol::Imap,
+        Protocol::Pop3,
+        Protocol::Smtp,
+        Protocol::Tls,
+    ];
+    check(
+        "LoginMechanism",
+        names(
+            mechanisms
+                .iter()
+                .flat_map(|m| protocols.map(|p| m.label(p))),
+        ),
+    );
+    let kinds = [
+        ProfileKind::Migration,
+        ProfileKind::MailClient,
+        ProfileKind::Library,
+        ProfileKind::Compliance,
+    ];
+    for k in kinds {
+        match k {
+            ProfileKind::Migration
+            | ProfileKind::MailClient
+            | ProfileKind::Library
+            | ProfileKind::Compliance => {}
+        }
+    }
+    check(
+        "ClientKind",
+        names(kinds.map(|k| {
+            serde_json::to_value(k)
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_string()
+        })),
+    );
+    // What the catalogue writes, too.
+    let written: BTreeSet<String> = mailprobe::diagnosis::profile_docs()
+        .into_iter()
+        .map(|p| p.kind)
+        .collect();
+    assert!(
+        written.is_subset(&schema_enum(&spec, "ClientKind")),
+        "{written:?}"
+    );
+}
+
+#[test]
+fn string_fields_the_code_closes_are_enums_in_the_schema() {
+    let spec: Value = serde_json::from_str(&mailprobe::http::openapi_json()).unwrap();
+    let schemas = &spec["components"]["schemas"];
+    let refers = |schema: &str, field: &str, component: &str| {
+        let p = &schemas[schema]["properties"][field];
+        let target = format!("#/components/schemas/{component}");
+        let direct = p["$ref"].as_str() == Some(target.as_str());
+        let optional = p["oneOf"].as_array().is_some_and(|alts| {
+            alts.iter()
+                .any(|a| a["$ref"].as_str() == Some(target.as_str()))
+        });
+        assert!(direct || optional, "{schema}.{field} is {component}: {p}");
+    };
+    refers("Suite", "kx", "SuiteKeyExchange");
+    refers("Suite", "auth", "SuiteAuthentication");
+    refers("Suite", "cipher", "SuiteCipher");
+    refers("Suite", "mac", "SuiteMac");
+    refers("Certificate", "trust_store", "TrustStore");
+    refers("Certificate", "trust_reason", "TrustReason");
+    refers("Certificate", "other_trust_reason", "TrustReason");
+    refers("Certificate", "ocsp_status", "OcspStatus");
+    refers("LoginResult", "mechanism", "LoginMechanism");
+    refers("ClientResult", "kind", "ClientKind");
+    refers("ProfileDoc", "kind", "ClientKind");
+    refers("Health", "status", "HealthStatus");
+    refers("Readiness", "status", "ReadinessStatus");
 }
