@@ -13,6 +13,7 @@ pub mod compare;
 pub mod discovery;
 pub mod identity;
 pub mod model;
+pub mod names;
 pub mod web;
 
 #[cfg(test)]

@@ -110,6 +110,7 @@ pub enum EndpointState {
 pub struct EndpointResult {
     /// `imap_implicit`, `imap_starttls`, `pop3_implicit`, `pop3_starttls`,
     /// `smtp`, `smtps`, `submission` or `https`.
+    #[schema(value_type = super::names::EndpointName)]
     pub name: String,
     /// TCP port probed.
     pub port: u16,
@@ -150,6 +151,7 @@ pub struct AddressFamilies {
     /// Addresses known but not probed (beyond the first of each family).
     pub not_probed: Vec<String>,
     /// Endpoints whose result differs between the two families.
+    #[schema(value_type = Vec<super::names::EndpointName>)]
     pub differing: Vec<String>,
     /// What was probed on which family, or why the other family was not probed.
     pub note: String,
@@ -207,10 +209,13 @@ pub struct IdentityCheck {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Comparison {
     /// `imap`, `pop3`, `submission` (465 vs 587) or `smtp` (25 vs 587).
+    #[schema(value_type = super::names::ComparedService)]
     pub service: String,
     /// Endpoint names, as in `endpoints[].name`.
+    #[schema(value_type = super::names::EndpointName)]
     pub a: String,
     /// The other endpoint's name, as in `endpoints[].name`.
+    #[schema(value_type = super::names::EndpointName)]
     pub b: String,
     /// False when either endpoint is not open; `note` says which.
     pub compared: bool,
@@ -229,6 +234,7 @@ pub struct Comparison {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Difference {
     /// What differs: `state`, `versions`, `suites`, `certificate`, `capabilities` or `login`.
+    #[schema(value_type = super::names::ComparedAspect)]
     pub aspect: String,
     /// What endpoint `a` shows.
     pub a: String,
@@ -259,6 +265,7 @@ pub struct HttpCheck {
     /// The request path, e.g. `/EWS/Exchange.asmx`.
     pub path: String,
     /// `GET` or `POST`.
+    #[schema(value_type = super::names::HttpMethod)]
     pub method: String,
     /// An HTTP answer came back.
     pub reachable: bool,
@@ -291,6 +298,7 @@ pub enum Viable {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PathAdvice {
     /// `imap_migration`, `cutover`, `hybrid` or `pst_import`.
+    #[schema(value_type = super::names::MigrationPath)]
     pub path: String,
     /// `yes`, `no`, or `unknown` when a deciding fact is missing.
     pub viable: Viable,

@@ -418,3 +418,257 @@ fn string_fields_the_code_closes_are_enums_in_the_schema() {
     refers("Health", "status", "HealthStatus");
     refers("Readiness", "status", "ReadinessStatus");
 }
+
+/// Where `value` departs from `schema`, in the subset of JSON Schema the
+/// document uses: `$ref`, `oneOf`/`allOf`, `type`, `enum`, `required`,
+/// `properties`, `items`, `minimum`/`maximum`. A property the schema does not
+/// list is a gap too: what a generated client would silently drop.
+fn conformance_gaps(spec: &Value, schema: &Value, value: &Value, at: &str, gaps: &mut Vec<String>) {
+    if let Some(r) = schema["$ref"].as_str() {
+        let name = r.trim_start_matches("#/components/schemas/");
+        let target = &spec["components"]["schemas"][name];
+        if target.is_null() {
+            gaps.push(format!("{at}: unresolved {r}"));
+        } else {
+            conformance_gaps(spec, target, value, at, gaps);
+        }
+        return;
+    }
+    if let Some(alternatives) = schema["oneOf"].as_array() {
+        let fitting = alternatives
+            .iter()
+            .filter(|a| {
+                let mut g = Vec::new();
+                conformance_gaps(spec, a, value, at, &mut g);
+                g.is_empty()
+            })
+            .count();
+        if fitting != 1 {
+            gaps.push(format!(
+                "{at}: fits {fitting} of the oneOf alternatives: {value}"
+            ));
+        }
+    }
+    for part in schema["allOf"].as_array().into_iter().flatten() {
+        conformance_gaps(spec, part, value, at, gaps);
+    }
+    if let Some(types) = match &schema["type"] {
+        Value::String(t) => Some(vec![t.as_str()]),
+        Value::Array(ts) => Some(ts.iter().filter_map(Value::as_str).collect()),
+        _ => None,
+    } {
+        let fits = types.iter().any(|t| match *t {
+            "null" => value.is_null(),
+            "boolean" => value.is_boolean(),
+            "integer" => value.is_i64() || value.is_u64(),
+            "number" => value.is_number(),
+            "string" => value.is_string(),
+            "array" => value.is_array(),
+            "object" => value.is_object(),
+            _ => false,
+        });
+        if !fits {
+            gaps.push(format!("{at}: {value} is not {types:?}"));
+            return;
+        }
+    }
+    if let Some(allowed) = schema["enum"].as_array()
+        && !allowed.contains(value)
+    {
+        gaps.push(format!("{at}: {value} is not one of {allowed:?}"));
+    }
+    if let Some(n) = value.as_f64() {
+        if schema["minimum"].as_f64().is_some_and(|min| n < min) {
+            gaps.push(format!("{at}: {n} below the minimum"));
+        }
+        if schema["maximum"].as_f64().is_some_and(|max| n > max) {
+            gaps.push(format!("{at}: {n} above the maximum"));
+        }
+    }
+    if let Some(object) = value.as_object() {
+        for key in schema["required"].as_array().into_iter().flatten() {
+            let key = key.as_str().unwrap_or_default();
+            if !object.contains_key(key) {
+                gaps.push(format!("{at}: required `{key}` missing"));
+            }
+        }
+        let properties = schema["properties"].as_object();
+        for (key, v) in object {
+            let here = format!("{at}.{key}");
+            match properties.and_then(|p| p.get(key)) {
+                Some(s) => conformance_gaps(spec, s, v, &here, gaps),
+                None if schema["additionalProperties"].is_object() => {
+                    conformance_gaps(spec, &schema["additionalProperties"], v, &here, gaps)
+                }
+                None if properties.is_some() => {
+                    gaps.push(format!("{here}: not in the schema"));
+                }
+                None => {}
+            }
+        }
+    }
+    if let (Some(items), Some(array)) = (schema.get("items"), value.as_array()) {
+        for (i, v) in array.iter().enumerate() {
+            conformance_gaps(spec, items, v, &format!("{at}[{i}]"), gaps);
+        }
+    }
+}
+
+/// The gaps of a real response against what the document says of it (and
+/// against the status the test expects).
+async fn response_gaps(
+    spec: &Value,
+    method: &str,
+    path: &str,
+    expected: u16,
+    response: reqwest::Response,
+) -> Vec<String> {
+    let status = response.status().as_u16().to_string();
+    if status != expected.to_string() {
+        return vec![format!(
+            "{method} {path}: status {status}, expected {expected}"
+        )];
+    }
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let body: Value = response.json().await.expect("a JSON body");
+    let documented = &spec["paths"][path][method]["responses"][&status]["content"][&content_type];
+    if documented.is_null() {
+        return vec![format!(
+            "{method} {path}: {status} {content_type} is not documented"
+        )];
+    }
+    let mut gaps = Vec::new();
+    let at = format!("{method} {path} {status}");
+    conformance_gaps(spec, &documented["schema"], &body, &at, &mut gaps);
+    gaps
+}
+
+/// Given the seed case's host (Exchange 2010-like IMAP on an implicit and a
+/// STARTTLS port, Exchange's virtual directories over HTTPS, SMTP closed)
+/// and a Dovecot dialogue that accepts a login, when every operation is
+/// called as a generated client would call it, then each response is what
+/// the document says: every value fits its schema (closed names included)
+/// and no field is left out of the schema.
+#[tokio::test]
+async fn real_responses_conform_to_the_document() {
+    use crate::support::app::spawn_app_with;
+    use crate::support::https_server;
+    use crate::support::mail_servers::{self, PASSWORD, Script, Start, USER};
+    use crate::support::openssl_server::{self, OpensslServer, Profile, Transport};
+    use serde_json::json;
+
+    openssl_server::load_legacy_provider();
+    let spec: Value = serde_json::from_str(&mailprobe::http::openapi_json()).unwrap();
+    let implicit = OpensslServer::profile(Profile::Exchange2010);
+    let starttls = OpensslServer::profile_over(Profile::Exchange2010, Transport::Starttls);
+    let https = https_server::start("mail.example.test").await;
+    let login = mail_servers::start(Script::Imap(mail_servers::dovecot()), Start::Plain).await;
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let app = spawn_app_with(&[
+        "--allow-targets",
+        "127.0.0.0/8",
+        "--deny-targets",
+        "127.0.0.2/32",
+    ])
+    .await;
+    let c = &app.client;
+
+    let mut gaps = Vec::new();
+    let readiness = c
+        .post(app.url("/v1/readiness"))
+        .json(&json!({
+            "host": "127.0.0.1",
+            "timeout_ms": 20000,
+            "ports": {
+                "imap_implicit": implicit.port(),
+                "imap_starttls": starttls.port(),
+                "pop3_implicit": 0, "pop3_starttls": 0, "smtps": 0, "submission": 0,
+                "smtp": closed,
+                "https": https.addr.port(),
+            }
+        }))
+        .send()
+        .await
+        .expect("readiness");
+    gaps.extend(response_gaps(&spec, "post", "/v1/readiness", 200, readiness).await);
+    let with_login = c
+        .post(app.url("/v1/probes"))
+        .json(&json!({
+            "host": "127.0.0.1", "port": login.port, "transport": "starttls",
+            "credentials": {"username": USER, "password": PASSWORD},
+        }))
+        .send()
+        .await
+        .expect("probe");
+    gaps.extend(response_gaps(&spec, "post", "/v1/probes", 200, with_login).await);
+    // The batch's NDJSON: each line a BatchLine (a Report, or a Problem).
+    let batch = c
+        .post(app.url("/v1/probes:batch"))
+        .json(&json!({"targets": [
+            {"id": "legacy", "host": "127.0.0.1", "port": implicit.port()},
+            {"id": 7, "host": "127.0.0.2", "port": 993},
+        ]}))
+        .send()
+        .await
+        .expect("batch");
+    assert_eq!(batch.status(), 200);
+    let lines = batch.text().await.expect("NDJSON");
+    let line_schema = &spec["paths"]["/v1/probes:batch"]["post"]["responses"]["200"]["content"]["application/x-ndjson"]
+        ["schema"];
+    assert_eq!(lines.lines().count(), 2, "{lines}");
+    for line in lines.lines() {
+        let value: Value = serde_json::from_str(line).expect("a JSON line");
+        conformance_gaps(&spec, line_schema, &value, "batch line", &mut gaps);
+    }
+    // A refused target (403) and an invalid field (422) as Problems.
+    for (path, query, status) in [
+        (
+            "/v1/probes",
+            format!("?host=127.0.0.1&port={}", implicit.port()),
+            200,
+        ),
+        ("/v1/probes", "?host=127.0.0.2&port=993".to_string(), 403),
+        ("/v1/probes", "?host=127.0.0.1&port=0".to_string(), 422),
+        ("/v1/profiles", String::new(), 200),
+        ("/v1/findings", String::new(), 200),
+        ("/healthz", String::new(), 200),
+        ("/readyz", String::new(), 200),
+    ] {
+        let response = app.get(&format!("{path}{query}")).await;
+        gaps.extend(response_gaps(&spec, "get", path, status, response).await);
+    }
+    assert!(gaps.is_empty(), "{} gaps:\n{}", gaps.len(), gaps.join("\n"));
+}
+
+#[test]
+fn the_conformance_check_sees_an_unlisted_name_and_an_unlisted_field() {
+    // Given the document, and a Problem with a field the schema lacks, and a
+    // Health with a status its enum does not list
+    let spec: Value = serde_json::from_str(&mailprobe::http::openapi_json()).unwrap();
+    let problem = serde_json::json!({
+        "type": "urn:mailprobe:problem:x", "title": "t", "status": 422, "detail": "d", "extra": 1
+    });
+    let health = serde_json::json!({"status": "fine"});
+    // When each is checked, then each gap is named
+    let mut gaps = Vec::new();
+    let r = |n: &str| serde_json::json!({"$ref": format!("#/components/schemas/{n}")});
+    conformance_gaps(&spec, &r("Problem"), &problem, "Problem", &mut gaps);
+    conformance_gaps(&spec, &r("Health"), &health, "Health", &mut gaps);
+    assert!(
+        gaps.iter().any(|g| g == "Problem.extra: not in the schema"),
+        "{gaps:?}"
+    );
+    assert!(
+        gaps.iter()
+            .any(|g| g.starts_with("Health.status: \"fine\" is not one of")),
+        "{gaps:?}"
+    );
+}
