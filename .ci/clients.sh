@@ -98,8 +98,9 @@ ln -s "$tsdir/node_modules" "$work/ts/node_modules"
 
 echo "-- service and fixtures on loopback"
 cargo build --quiet --bin mailprobe --example fixture
+bin=${CARGO_TARGET_DIR:-target}/debug
 start_fixture() { # name, output file; prints nothing, waits for the port line
-    target/debug/examples/fixture "$1" >"$2" 2>&1 &
+    "$bin/examples/fixture" "$1" >"$2" 2>&1 &
     pids+=($!)
     for _ in $(seq 100); do
         grep -q 'listening on 127.0.0.1:' "$2" && return 0
@@ -121,7 +122,7 @@ port=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); 
 refused=127.0.0.2
 deny=$refused/32,0.0.0.0/2,64.0.0.0/3,96.0.0.0/6,100.0.0.0/6,104.0.0.0/5,112.0.0.0/5,120.0.0.0/6,124.0.0.0/7,126.0.0.0/8,128.0.0.0/1,::/0
 MAILPROBE_LISTEN=127.0.0.1:$port MAILPROBE_ALLOW_TARGETS=127.0.0.0/8 MAILPROBE_DENY_TARGETS=$deny \
-    MAILPROBE_ALLOW_PORTS='*' MAILPROBE_RATE_LIMIT=0 MAILPROBE_LOG=warn target/debug/mailprobe &
+    MAILPROBE_ALLOW_PORTS='*' MAILPROBE_RATE_LIMIT=0 MAILPROBE_LOG=warn "$bin/mailprobe" &
 pids+=($!)
 for _ in $(seq 100); do
     curl -sf "127.0.0.1:$port/healthz" >/dev/null && break
