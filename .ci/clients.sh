@@ -121,13 +121,20 @@ port=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); 
 # target is refused by policy without a packet leaving this machine.
 refused=127.0.0.2
 deny=$refused/32,0.0.0.0/2,64.0.0.0/3,96.0.0.0/6,100.0.0.0/6,104.0.0.0/5,112.0.0.0/5,120.0.0.0/6,124.0.0.0/7,126.0.0.0/8,128.0.0.0/1,::/0
-MAILPROBE_LISTEN=127.0.0.1:$port MAILPROBE_ALLOW_TARGETS=127.0.0.0/8 MAILPROBE_DENY_TARGETS=$deny \
+# The service refuses unknown MAILPROBE_* variables: this script's own
+# MAILPROBE_CI_CACHE is not for it.
+env -u MAILPROBE_CI_CACHE MAILPROBE_LISTEN=127.0.0.1:$port MAILPROBE_ALLOW_TARGETS=127.0.0.0/8 MAILPROBE_DENY_TARGETS=$deny \
     MAILPROBE_ALLOW_PORTS='*' MAILPROBE_RATE_LIMIT=0 MAILPROBE_LOG=warn "$bin/mailprobe" &
 pids+=($!)
+up=
 for _ in $(seq 100); do
-    curl -sf "127.0.0.1:$port/healthz" >/dev/null && break
+    curl -sf "127.0.0.1:$port/healthz" >/dev/null && up=1 && break
     sleep 0.1
 done
+[[ -n $up ]] || {
+    echo "FAIL: the service did not start"
+    exit 1
+}
 
 export MAILPROBE_URL=http://127.0.0.1:$port FIXTURE_LEGACY_PORT=$legacy_port \
     FIXTURE_LOGIN_PORT=$login_port FIXTURE_CREDENTIALS=$credentials REFUSED_HOST=$refused
