@@ -9,11 +9,13 @@ use super::routes::check_json_content_type;
 use crate::probe::Prober;
 use crate::readiness::model::{ReadinessReport, ReadinessRequest};
 
-/// Migration readiness of a whole mail host: IMAP 993/143, POP3 995/110,
-/// SMTP 25/465/587 and HTTPS 443 probed concurrently under one deadline
-/// (each a full Report), the implicit/STARTTLS pairs compared, the Exchange
-/// virtual directories a cutover or hybrid migration needs checked over
-/// HTTPS, and advice per migration path. Give `email_domain` instead of
+/// Migration readiness of a whole mail host.
+///
+/// IMAP 993/143, POP3 995/110, SMTP 25/465/587 and HTTPS 443 probed
+/// concurrently under one deadline (each a full Report), the
+/// implicit/STARTTLS pairs compared, the Exchange virtual directories a
+/// cutover or hybrid migration needs checked over HTTPS, and advice per
+/// migration path. Give `email_domain` instead of
 /// `host` to discover the host (SRV, MX, autoconfig, Autodiscover).
 #[utoipa::path(
     operation_id = "post_readiness",

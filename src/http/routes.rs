@@ -128,8 +128,9 @@ fn batch_body_limit(settings: &crate::config::Settings) -> usize {
         .saturating_add(settings.max_batch.saturating_mul(2048))
 }
 
-/// Probe many endpoints; results stream back as NDJSON, one line per
-/// target as each finishes: `{index, id?, report}`, or `{index, id?,
+/// Probe many endpoints; results stream back as NDJSON.
+///
+/// One line per target as each finishes (a `BatchLine`): `{index, id?, report}`, or `{index, id?,
 /// problem}` for a target that is invalid or refused (the rest still run).
 /// Batch probes wait for capacity instead of a 429, at most
 /// `MAILPROBE_BATCH_PARALLELISM` at once. Closing the connection cancels
@@ -338,8 +339,10 @@ pub struct FindingList {
     pub findings: Vec<crate::diagnosis::catalogue::FindingDoc>,
 }
 
-/// The client profiles: what each client offers (the ClientHello the probe
-/// sends on its behalf) and what it requires of a server. Name them in a
+/// The client profiles.
+///
+/// What each client offers (the ClientHello the probe sends on its behalf)
+/// and what it requires of a server. Name them in a
 /// probe's `profiles` to decide its verdict.
 #[utoipa::path(operation_id = "get_profiles", tag = "catalogue", responses(
     (status = 200, description = "Every client profile", body = ProfileList),
@@ -353,8 +356,10 @@ pub async fn get_profiles() -> web::Json<ProfileList> {
     })
 }
 
-/// The findings catalogue: every finding id a report can carry, its default
-/// severity, its remedies per server software and its references.
+/// The findings catalogue.
+///
+/// Every finding id a report can carry, its default severity, its remedies
+/// per server software and its references.
 #[utoipa::path(operation_id = "get_findings", tag = "catalogue", responses(
     (status = 200, description = "The findings catalogue", body = FindingList),
         (status = 401, description = "API keys are configured and the request carries none, or a wrong one (`unauthorized`; `WWW-Authenticate: Bearer`)", body = Problem, content_type = "application/problem+json"),

@@ -91,8 +91,15 @@ fn contract_gaps(spec: &Value) -> Vec<String> {
                 }
                 _ => gaps.push(format!("{at}: no operationId")),
             }
-            if op["summary"].as_str().is_none_or(|s| s.trim().is_empty()) {
-                gaps.push(format!("{at}: no summary"));
+            match op["summary"].as_str() {
+                None => gaps.push(format!("{at}: no summary")),
+                Some(s) if s.trim().is_empty() => gaps.push(format!("{at}: no summary")),
+                // The doc comment's first paragraph: keep it to one line, the
+                // rest becomes the description.
+                Some(s) if s.contains('\n') || s.chars().count() > 100 => {
+                    gaps.push(format!("{at}: the summary is longer than one line"))
+                }
+                Some(_) => {}
             }
             let responses = op["responses"].as_object().cloned().unwrap_or_default();
             for (status, response) in &responses {
