@@ -78,6 +78,11 @@ printf 'post_hooks: []\n' >"$work/python-client.yaml"
     cat "$work/python-generate.log"
     exit 1
 }
+if grep -q '^ERROR' "$work/python-generate.log"; then
+    cat "$work/python-generate.log"
+    echo "FAIL: openapi-python-client reported errors"
+    exit 1
+fi
 # The one warning expected: an NDJSON body has no generated type (the
 # harness reads it as BatchLine lines). Any other warning fails.
 warnings=$(grep -c '^WARNING' "$work/python-generate.log" || true)
