@@ -4,6 +4,7 @@
 pub mod cert;
 pub mod chain;
 pub mod handshake;
+pub mod legacy;
 pub mod hello;
 pub mod name;
 pub mod ocsp;
