@@ -2,6 +2,7 @@
 //! real handshake (rustls), both producing observations.
 
 pub mod cert;
+pub mod engine;
 pub mod chain;
 pub mod handshake;
 pub mod legacy;
