@@ -21,7 +21,7 @@ use std::time::Instant;
 
 use openssl::provider::Provider;
 use openssl::ssl::{
-    Ssl, SslConnector, SslContext, SslContextBuilder, SslMethod, SslOptions, SslVerifyMode,
+    Ssl, SslContext, SslContextBuilder, SslMethod, SslMode, SslOptions, SslVerifyMode,
     SslVersion,
 };
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -191,7 +191,13 @@ fn context(offer: &LegacyOffer) -> Result<SslContext, LegacyError> {
     let fail = |e: openssl::error::ErrorStack| LegacyError::Engine {
         message: format!("client configuration: {e}"),
     };
-    let mut b = SslConnector::builder(SslMethod::tls_client()).map_err(fail)?;
+    // A bare context, not `SslConnector::builder`: that one sets NO_SSLV3
+    // and a "secure" cipher list, the opposite of what this engine is for.
+    let mut b = SslContextBuilder::new(SslMethod::tls_client()).map_err(fail)?;
+    b.clear_options(SslOptions::NO_SSLV2 | SslOptions::NO_SSLV3);
+    b.set_mode(
+        SslMode::AUTO_RETRY | SslMode::ACCEPT_MOVING_WRITE_BUFFER | SslMode::ENABLE_PARTIAL_WRITE,
+    );
     b.set_security_level(0);
     b.set_verify(SslVerifyMode::NONE);
     b.set_min_proto_version(Some(SslVersion::SSL3))
@@ -214,7 +220,7 @@ fn context(offer: &LegacyOffer) -> Result<SslContext, LegacyError> {
     );
     // No session tickets or cache: each probe connection stands alone.
     b.set_options(SslOptions::NO_TICKET);
-    Ok(b.build().into_context())
+    Ok(b.build())
 }
 
 /// What the legacy handshake negotiated.
