@@ -156,6 +156,15 @@ pub fn run() -> ExitCode {
         eprintln!("mailprobe: configuration error: {e}");
         return ExitCode::from(2);
     }
+    // Every command that opens connections needs the legacy TLS engine
+    // whole: without OpenSSL's legacy provider RC4/3DES would be lost
+    // silently, so refuse to start instead.
+    if !matches!(cli.command, Some(Command::Openapi | Command::Healthcheck))
+        && let Err(e) = crate::tls::legacy::verify()
+    {
+        eprintln!("mailprobe: cannot start: {e}");
+        return ExitCode::from(2);
+    }
     match cli.command {
         Some(Command::Openapi) => {
             print!("{}", http::openapi_json());

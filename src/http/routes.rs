@@ -247,7 +247,8 @@ pub async fn healthz() -> web::Json<Health> {
     })
 }
 
-/// Readiness: 200 while probes can be accepted, 503 at capacity.
+/// Readiness: 200 while probes can be accepted, 503 at capacity (or, never
+/// ready, when the legacy TLS engine could not be verified).
 #[utoipa::path(tag = "operations", responses(
     (status = 200, body = Readiness),
     (status = 503, description = "At capacity", body = Readiness),
@@ -256,9 +257,15 @@ pub async fn healthz() -> web::Json<Health> {
 pub async fn readyz(prober: web::Data<Prober>) -> HttpResponse {
     let in_flight = prober.in_flight();
     let capacity = prober.settings().max_concurrent_probes;
-    let ready = in_flight < capacity;
+    let engine_ok = crate::tls::legacy::verify().is_ok();
+    let ready = engine_ok && in_flight < capacity;
+    let status = match (engine_ok, ready) {
+        (false, _) => "legacy-tls-engine-unavailable",
+        (true, true) => "ready",
+        (true, false) => "at-capacity",
+    };
     let body = Readiness {
-        status: if ready { "ready" } else { "at-capacity" }.into(),
+        status: status.into(),
         probes_in_flight: in_flight,
         probe_capacity: capacity,
     };

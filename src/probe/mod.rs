@@ -293,11 +293,7 @@ impl Prober {
         let (scan_found, scan_offer) = tokio::sync::watch::channel(None);
         let ((steps_done, dialogue_ms), (scan, trials_ms), (versioned, versioned_ms)) = tokio::join!(
             Box::pin(timed(deadline.run(first_contact(
-                &spec,
-                &connector,
-                deadline,
-                &mut obs,
-                scan_offer
+                &spec, &connector, deadline, &mut obs, scan_offer
             )))),
             Box::pin(wire_scan(&spec, &connector, deadline, scan_found)),
             Box::pin(timed(real_tls::versioned_handshakes(

@@ -2,11 +2,11 @@
 //! real handshake (rustls), both producing observations.
 
 pub mod cert;
-pub mod engine;
 pub mod chain;
+pub mod engine;
 pub mod handshake;
-pub mod legacy;
 pub mod hello;
+pub mod legacy;
 pub mod name;
 pub mod ocsp;
 pub mod reply;

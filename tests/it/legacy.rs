@@ -14,7 +14,7 @@ use mailprobe::tls::legacy::LegacyOffer;
 use rustls::pki_types::ServerName;
 use serde_json::{Value, json};
 
-use crate::support::app::spawn_app;
+use crate::support::app::{TestApp, spawn_app};
 use crate::support::openssl_server::{
     self, Config, LOGIN_PASSWORD, LOGIN_USER, MailProtocol, OpensslServer, Profile, Transport,
 };
@@ -39,8 +39,13 @@ fn fixture(p: Profile, protocol: MailProtocol, transport: Transport) -> OpensslS
     })
 }
 
-async fn probe(server: &OpensslServer, protocol: &str, transport: &str, password: &str) -> Value {
-    let app = spawn_app().await;
+async fn probe(
+    app: &TestApp,
+    server: &OpensslServer,
+    protocol: &str,
+    transport: &str,
+    password: &str,
+) -> Value {
     let resp = app
         .post_probe(&json!({
             "host": "127.0.0.1",
@@ -90,7 +95,11 @@ fn steps_with_errors(r: &Value) -> Vec<String> {
 fn assert_legacy_dialogue(p: Profile, r: &Value, server: &OpensslServer, what: &str) {
     let mail = &r["mail"];
     let (version, suites) = p.expected().into_iter().max_by_key(|(v, _)| *v).unwrap();
-    assert!(mail["greeting"].is_string(), "{what}: {mail:#} {:#}", r["errors"]);
+    assert!(
+        mail["greeting"].is_string(),
+        "{what}: {mail:#} {:#}",
+        r["errors"]
+    );
     assert_eq!(mail["tls"]["engine"], "legacy", "{what}: {mail:#}");
     assert_eq!(
         mail["tls"]["version"],
@@ -109,7 +118,10 @@ fn assert_legacy_dialogue(p: Profile, r: &Value, server: &OpensslServer, what: &
     // rustls stays the judge: the modern handshake failed and is reported;
     // the legacy one is not the modern client's evidence.
     let errors = steps_with_errors(r);
-    assert!(errors.contains(&"tls_handshake".to_string()), "{what}: {errors:?}");
+    assert!(
+        errors.contains(&"tls_handshake".to_string()),
+        "{what}: {errors:?}"
+    );
     assert!(
         !errors.contains(&"legacy_tls_handshake".to_string()),
         "{what}: {:#}",
@@ -118,7 +130,10 @@ fn assert_legacy_dialogue(p: Profile, r: &Value, server: &OpensslServer, what: &
     assert!(r["tls"]["handshake"].is_null(), "{what}");
     // The legacy chain is recorded like every other chain.
     let paths = chain_paths(r);
-    assert!(paths.contains(&"legacy".to_string()), "{what}: paths {paths:?}");
+    assert!(
+        paths.contains(&"legacy".to_string()),
+        "{what}: paths {paths:?}"
+    );
     assert_eq!(
         r["tls"]["certificate"]["chain"].as_array().map(Vec::len),
         Some(2),
@@ -143,6 +158,7 @@ fn login(r: &Value) -> (bool, Option<bool>) {
 #[tokio::test]
 async fn every_legacy_imap_fixture_gets_greeting_capabilities_software_and_login_over_the_legacy_engine()
  {
+    let app = spawn_app().await;
     for p in Profile::LEGACY {
         for (transport, t) in [
             (Transport::Implicit, "implicit"),
@@ -151,7 +167,7 @@ async fn every_legacy_imap_fixture_gets_greeting_capabilities_software_and_login
             for (password, ok) in [(LOGIN_PASSWORD, true), ("wrong-password", false)] {
                 let what = format!("{p:?} IMAP {t} login ok={ok}");
                 let server = fixture(p, MailProtocol::Imap, transport);
-                let r = probe(&server, "imap", t, password).await;
+                let r = probe(&app, &server, "imap", t, password).await;
                 assert_legacy_dialogue(p, &r, &server, &what);
                 let mail = &r["mail"];
                 let guess = mail["software_guess"]["name"].as_str().unwrap_or("");
@@ -180,6 +196,7 @@ async fn every_legacy_imap_fixture_gets_greeting_capabilities_software_and_login
 
 #[tokio::test]
 async fn every_legacy_fixture_speaks_pop3_and_smtp_over_the_legacy_engine() {
+    let app = spawn_app().await;
     for p in Profile::LEGACY {
         for (protocol, proto) in [(MailProtocol::Pop3, "pop3"), (MailProtocol::Smtp, "smtp")] {
             for (transport, t) in [
@@ -189,7 +206,7 @@ async fn every_legacy_fixture_speaks_pop3_and_smtp_over_the_legacy_engine() {
                 for (password, ok) in [(LOGIN_PASSWORD, true), ("wrong-password", false)] {
                     let what = format!("{p:?} {proto} {t} login ok={ok}");
                     let server = fixture(p, protocol, transport);
-                    let r = probe(&server, proto, t, password).await;
+                    let r = probe(&app, &server, proto, t, password).await;
                     assert_legacy_dialogue(p, &r, &server, &what);
                     let mail = &r["mail"];
                     assert_eq!(login(&r), (true, Some(ok)), "{what}: {mail:#}");
@@ -202,10 +219,7 @@ async fn every_legacy_fixture_speaks_pop3_and_smtp_over_the_legacy_engine() {
                         ),
                     }
                     if transport == Transport::Starttls {
-                        assert!(
-                            !strs(&mail["capabilities_before_tls"]).is_empty(),
-                            "{what}"
-                        );
+                        assert!(!strs(&mail["capabilities_before_tls"]).is_empty(), "{what}");
                         assert_eq!(mail["starttls"]["accepted"], true, "{what}");
                     }
                 }
@@ -220,8 +234,13 @@ async fn every_legacy_fixture_speaks_pop3_and_smtp_over_the_legacy_engine() {
 /// and a summary and remedies chosen by that software.
 #[tokio::test]
 async fn the_seed_case_on_the_implicit_port_is_complete() {
-    let server = fixture(Profile::Exchange2010, MailProtocol::Imap, Transport::Implicit);
-    let r = probe(&server, "imap", "implicit", LOGIN_PASSWORD).await;
+    let server = fixture(
+        Profile::Exchange2010,
+        MailProtocol::Imap,
+        Transport::Implicit,
+    );
+    let app = spawn_app().await;
+    let r = probe(&app, &server, "imap", "implicit", LOGIN_PASSWORD).await;
     let mail = &r["mail"];
     assert_eq!(
         mail["greeting"],
@@ -267,13 +286,21 @@ async fn the_seed_case_on_the_implicit_port_is_complete() {
 #[tokio::test]
 async fn a_modern_server_keeps_the_modern_engine() {
     let server = fixture(Profile::Modern, MailProtocol::Imap, Transport::Implicit);
-    let r = probe(&server, "imap", "implicit", LOGIN_PASSWORD).await;
+    let app = spawn_app().await;
+    let r = probe(&app, &server, "imap", "implicit", LOGIN_PASSWORD).await;
     let mail = &r["mail"];
     assert_eq!(mail["tls"]["engine"], "modern", "{mail:#}");
     assert_eq!(mail["tls"]["version"], "TLSv1.3");
-    assert_eq!(mail["tls"]["suite"]["name"], r["tls"]["handshake"]["suite"]["name"]);
+    assert_eq!(
+        mail["tls"]["suite"]["name"],
+        r["tls"]["handshake"]["suite"]["name"]
+    );
     assert_eq!(login(&r), (true, Some(true)));
-    assert!(r["errors"].as_array().unwrap().is_empty(), "{:#}", r["errors"]);
+    assert!(
+        r["errors"].as_array().unwrap().is_empty(),
+        "{:#}",
+        r["errors"]
+    );
     let timings: Vec<String> = r["timings"]
         .as_array()
         .unwrap()
@@ -328,14 +355,26 @@ async fn the_dialogue_uses_one_connection_on_a_modern_server_and_two_on_a_legacy
 
     let (n, obs) = dialogue_connections(Profile::Modern, true).await;
     assert_eq!(n, 1);
-    assert_eq!(obs.mail.tls.as_ref().map(|t| t.engine), Some(TlsEngine::Modern));
+    assert_eq!(
+        obs.mail.tls.as_ref().map(|t| t.engine),
+        Some(TlsEngine::Modern)
+    );
 
     let (n, obs) = dialogue_connections(Profile::Exchange2010, true).await;
     assert_eq!(n, 2);
     let tls = obs.mail.tls.as_ref().unwrap();
-    assert_eq!((tls.engine, tls.version), (TlsEngine::Legacy, TlsVersion::Tls10));
-    assert_eq!(tls.suite.name, "TLS_RSA_WITH_AES_256_CBC_SHA", "the scan's suite");
-    assert!(obs.tls.handshake.is_none(), "not a modern client's evidence");
+    assert_eq!(
+        (tls.engine, tls.version),
+        (TlsEngine::Legacy, TlsVersion::Tls10)
+    );
+    assert_eq!(
+        tls.suite.name, "TLS_RSA_WITH_AES_256_CBC_SHA",
+        "the scan's suite"
+    );
+    assert!(
+        obs.tls.handshake.is_none(),
+        "not a modern client's evidence"
+    );
 
     let (n, obs) = dialogue_connections(Profile::Exchange2010, false).await;
     assert_eq!(n, 1);

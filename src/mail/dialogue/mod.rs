@@ -25,7 +25,7 @@ use super::line::LineError;
 use super::service::{self, Recorded};
 use super::software::{self, Said};
 use super::wire::{Handover, STEP_TIMEOUT, StepFailure, Wire};
-use crate::observations::{ObservedChain, Observations, ServiceSeen, steps};
+use crate::observations::{Observations, ObservedChain, ServiceSeen, steps};
 use crate::probe::net::{Connector, Deadline, Meter};
 use crate::report::{ErrorKind, LoginResult, MailTls, Protocol, StartTls, TlsEngine, Transport};
 use crate::tls::engine::TlsConn;

@@ -21,8 +21,7 @@ use std::time::Instant;
 
 use openssl::provider::Provider;
 use openssl::ssl::{
-    Ssl, SslContext, SslContextBuilder, SslMethod, SslMode, SslOptions, SslVerifyMode,
-    SslVersion,
+    Ssl, SslContext, SslContextBuilder, SslMethod, SslMode, SslOptions, SslVerifyMode, SslVersion,
 };
 use tokio::io::{AsyncRead, AsyncWrite};
 
@@ -84,14 +83,19 @@ fn providers() -> &'static Result<Providers, EngineError> {
 
 /// Loads the providers and proves that an RC4 suite is available in a
 /// client context. Called before serving or probing; the service refuses to
-/// start when this fails.
+/// start when this fails, and `/readyz` never reports ready. The answer is
+/// worked out once per process.
 pub fn verify() -> Result<(), EngineError> {
+    static VERIFIED: OnceLock<Result<(), EngineError>> = OnceLock::new();
+    VERIFIED.get_or_init(check).clone()
+}
+
+fn check() -> Result<(), EngineError> {
     providers().as_ref().map_err(Clone::clone)?;
-    let mut b = SslContextBuilder::new(SslMethod::tls_client()).map_err(|e| {
-        EngineError::Context {
+    let mut b =
+        SslContextBuilder::new(SslMethod::tls_client()).map_err(|e| EngineError::Context {
             detail: e.to_string(),
-        }
-    })?;
+        })?;
     b.set_security_level(0);
     b.set_cipher_list("RC4-SHA:RC4-MD5:@SECLEVEL=0")
         .map_err(|e| EngineError::NoWeakCiphers {
@@ -282,7 +286,9 @@ where
         Err(t) => return Err(LegacyError::Timeout { ms: t.ms }),
         Ok(Err(e)) => {
             let message = if stream.get_ref().exhausted() {
-                format!("the server sent more than {HANDSHAKE_READ_LIMIT} bytes during the handshake")
+                format!(
+                    "the server sent more than {HANDSHAKE_READ_LIMIT} bytes during the handshake"
+                )
             } else {
                 describe(&e)
             };
@@ -364,7 +370,10 @@ mod tests {
         let v = |version, offered, suites: &[u16]| crate::report::VersionSupport {
             version,
             offered,
-            suites: suites.iter().map(|c| super::super::suite_info(*c)).collect(),
+            suites: suites
+                .iter()
+                .map(|c| super::super::suite_info(*c))
+                .collect(),
             server_preference: None,
         };
         let offer = LegacyOffer::from_scan(&[

@@ -548,7 +548,11 @@ fn dialogue<S: Read + Write>(s: &mut S, protocol: MailProtocol, until_starttls: 
 
 /// The text after the first `skip` space-separated words of `line`.
 fn parts_after(line: &str, skip: usize) -> String {
-    line.trim().splitn(skip + 1, ' ').nth(skip).unwrap_or("").to_string()
+    line.trim()
+        .splitn(skip + 1, ' ')
+        .nth(skip)
+        .unwrap_or("")
+        .to_string()
 }
 
 /// SASL PLAIN (RFC 4616) with the initial response on the command `line`
