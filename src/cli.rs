@@ -467,6 +467,14 @@ fn mail_lines(m: &crate::report::Mail) -> String {
             yes_no(st.accepted)
         ));
     }
+    if let Some(t) = &m.tls {
+        s.push_str(&format!(
+            "  dialogue    over {} TLS: {} {}\n",
+            t.engine.as_str(),
+            t.version.as_str(),
+            t.suite.name
+        ));
+    }
     if !m.capabilities_after_tls.is_empty() {
         s.push_str(&format!(
             "  caps in TLS {}\n",

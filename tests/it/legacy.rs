@@ -148,6 +148,15 @@ fn assert_legacy_dialogue(p: Profile, r: &Value, server: &OpensslServer, what: &
         "{what}"
     );
     assert_eq!(server.handshakes_completed(), 1, "{what}");
+    // For the closing note (`--nocapture`).
+    eprintln!(
+        "{what}: greeting {} | engine {} {} {} | {} connections",
+        mail["greeting"],
+        mail["tls"]["engine"],
+        mail["tls"]["version"],
+        suite,
+        r["stats"]["connections"]
+    );
 }
 
 fn login(r: &Value) -> (bool, Option<bool>) {
@@ -258,6 +267,7 @@ async fn the_seed_case_on_the_implicit_port_is_complete() {
     assert_eq!(mail["tls"]["version"], "TLSv1.0");
     let summary = r["summary"].as_str().unwrap();
     assert!(summary.contains("Exchange 2010"), "{summary}");
+    eprintln!("seed case summary: {summary}");
     let low = r["findings"]
         .as_array()
         .unwrap()
