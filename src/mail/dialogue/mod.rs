@@ -159,6 +159,12 @@ pub async fn run_with<S>(
                 );
                 transcript.append(&mut again.transcript);
                 again.transcript = transcript;
+                // What the retry did not get to (a server that refused the
+                // second connection early) stands from the first pass.
+                if again.greeting.is_empty() {
+                    again.greeting = std::mem::take(&mut seen.greeting);
+                }
+                again.before_tls = again.before_tls.or(seen.before_tls.take());
                 seen = again;
             }
             Err(e) => obs.error(steps::LEGACY_TLS_HANDSHAKE, e.kind, e.message),
