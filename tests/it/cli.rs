@@ -218,3 +218,23 @@ async fn probe_names_the_engine_that_carried_the_dialogue() {
     );
     assert!(text.contains("software    Microsoft Exchange"), "{text}");
 }
+
+/// OpenSSL is linked statically: the binary needs no system libssl or
+/// libcrypto (the runtime image has none). Skips where there is no `ldd`.
+#[test]
+fn the_binary_links_no_system_openssl() {
+    let Ok(out) = Command::new("ldd")
+        .arg(env!("CARGO_BIN_EXE_mailprobe"))
+        .output()
+    else {
+        eprintln!("skipped: no ldd here");
+        return;
+    };
+    let libs = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{libs}");
+    assert!(libs.contains("libc.so"), "{libs}");
+    assert!(
+        !libs.contains("libssl") && !libs.contains("libcrypto"),
+        "{libs}"
+    );
+}

@@ -66,18 +66,19 @@ fn providers() -> &'static Result<Providers, EngineError> {
     PROVIDERS.get_or_init(|| {
         // Loading any provider explicitly stops OpenSSL from loading the
         // default one implicitly, so both are loaded, default first.
-        let default = Provider::load(None, "default").map_err(|e| EngineError::Provider {
-            name: "default",
-            detail: e.to_string(),
-        })?;
-        let legacy = Provider::load(None, "legacy").map_err(|e| EngineError::Provider {
-            name: "legacy",
-            detail: e.to_string(),
-        })?;
+        let default = load("default")?;
+        let legacy = load("legacy")?;
         Ok(Providers {
             _default: default,
             _legacy: legacy,
         })
+    })
+}
+
+fn load(name: &'static str) -> Result<Provider, EngineError> {
+    Provider::load(None, name).map_err(|e| EngineError::Provider {
+        name,
+        detail: e.to_string(),
     })
 }
 
@@ -363,6 +364,18 @@ mod tests {
     #[test]
     fn the_engine_loads_the_legacy_provider_and_has_rc4() {
         verify().expect("legacy engine");
+    }
+
+    /// What the service says when it refuses to start: the provider by
+    /// name and what is at stake.
+    #[test]
+    fn a_provider_that_cannot_be_loaded_is_named() {
+        let e = load("mailprobe-no-such-provider")
+            .err()
+            .expect("not loadable");
+        let text = e.to_string();
+        assert!(text.contains("mailprobe-no-such-provider"), "{text}");
+        assert!(text.contains("RC4/3DES"), "{text}");
     }
 
     #[test]
