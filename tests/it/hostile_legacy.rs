@@ -216,3 +216,77 @@ async fn a_reset_in_the_middle_of_the_certificate_is_a_legacy_failure() {
     let out = probe(&app, server.port, "implicit").await;
     assert_legacy_failed(&out, "legacy (OpenSSL) TLS handshake failed");
 }
+
+/// The IMAP plaintext part up to an accepted STARTTLS, a byte at a time so
+/// the ClientHello after it stays unread; `false` when the client left.
+async fn imap_until_starttls(s: &mut TcpStream) -> bool {
+    if s.write_all(b"* OK IMAP ready.\r\n").await.is_err() {
+        return false;
+    }
+    loop {
+        let mut line = Vec::new();
+        let mut b = [0u8; 1];
+        while line.len() < 1024 {
+            match tokio::time::timeout(Duration::from_secs(10), s.read(&mut b)).await {
+                Ok(Ok(1)) if b[0] == b'\n' => break,
+                Ok(Ok(1)) => line.push(b[0]),
+                _ => return false,
+            }
+        }
+        let text = String::from_utf8_lossy(&line).trim().to_string();
+        let mut words = text.splitn(2, ' ');
+        let tag = words.next().unwrap_or("*").to_string();
+        let cmd = words.next().unwrap_or("").to_ascii_uppercase();
+        let out = match cmd.as_str() {
+            "CAPABILITY" => {
+                format!("* CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED\r\n{tag} OK done\r\n")
+            }
+            "STARTTLS" => format!("{tag} OK Begin TLS negotiation now.\r\n"),
+            _ => format!("{tag} BAD unknown\r\n"),
+        };
+        if s.write_all(out.as_bytes()).await.is_err() {
+            return false;
+        }
+        if cmd == "STARTTLS" {
+            return true;
+        }
+    }
+}
+
+/// The legacy retry behind STARTTLS meets the same flood: the plaintext
+/// part is repeated on the new connection, the handshake is bounded.
+#[tokio::test]
+async fn a_hello_request_flood_after_starttls_hits_the_legacy_read_bound() {
+    let server = hs::spawn(|mut s| async move {
+        if imap_until_starttls(&mut s).await && tls10_server_hello(&mut s).await {
+            let mut record = vec![0x16, 0x03, 0x01, 0x40, 0x00];
+            record.extend(std::iter::repeat_n(0u8, 0x4000));
+            for _ in 0..4096 {
+                if s.write_all(&record).await.is_err() {
+                    return;
+                }
+            }
+        }
+        drain(s).await;
+    })
+    .await;
+    let app = spawn_app().await;
+    let out = probe(&app, server.port, "starttls").await;
+    out.assert_error("tls_handshake", "tls", "");
+    assert!(
+        out.errors().iter().any(
+            |(s, _, m)| s == "legacy_tls_handshake" && m.contains("bytes during the handshake")
+        ),
+        "{:#?}",
+        out.errors()
+    );
+    // The plaintext facts of both passes stand.
+    assert_eq!(out.report["mail"]["greeting"], "* OK IMAP ready.");
+    assert_eq!(out.report["mail"]["starttls"]["accepted"], true);
+    assert!(out.report["mail"]["tls"].is_null());
+    assert!(
+        out.report["stats"]["bytes_received"].as_u64().unwrap() < 4 * 1024 * 1024,
+        "{}",
+        out.report["stats"]
+    );
+}
