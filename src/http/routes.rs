@@ -266,6 +266,9 @@ pub enum ReadinessStatus {
     Ready,
     /// Every probe slot is taken: a probe request gets 429 `over-capacity`.
     AtCapacity,
+    /// The legacy TLS engine (OpenSSL with its legacy provider) could not be
+    /// verified at start-up: the instance never reports ready.
+    LegacyTlsEngineUnavailable,
 }
 
 /// Liveness: the process serves HTTP.
@@ -282,21 +285,25 @@ pub async fn healthz() -> web::Json<Health> {
 }
 
 /// Readiness: 200 while probes can be accepted, 503 at capacity.
+///
+/// Never ready when the legacy TLS engine could not be verified.
 #[utoipa::path(operation_id = "readyz", tag = "operations", responses(
     (status = 200, description = "Probes can be accepted", body = Readiness),
-    (status = 503, description = "At capacity", body = Readiness),
+    (status = 503, description = "At capacity, or the legacy TLS engine is unavailable", body = Readiness),
 ))]
 #[get("/readyz")]
 pub async fn readyz(prober: web::Data<Prober>) -> HttpResponse {
     let in_flight = prober.in_flight();
     let capacity = prober.settings().max_concurrent_probes;
-    let ready = in_flight < capacity;
+    let engine_ok = crate::tls::legacy::verify().is_ok();
+    let ready = engine_ok && in_flight < capacity;
+    let status = match (engine_ok, ready) {
+        (false, _) => ReadinessStatus::LegacyTlsEngineUnavailable,
+        (true, true) => ReadinessStatus::Ready,
+        (true, false) => ReadinessStatus::AtCapacity,
+    };
     let body = Readiness {
-        status: if ready {
-            ReadinessStatus::Ready
-        } else {
-            ReadinessStatus::AtCapacity
-        },
+        status,
         probes_in_flight: in_flight,
         probe_capacity: capacity,
     };

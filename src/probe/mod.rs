@@ -17,9 +17,10 @@ use time::OffsetDateTime;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, TryAcquireError};
 
 use crate::config::Settings;
-use crate::mail::dialogue::DialogueSpec;
+use crate::mail::dialogue::{DialogueSpec, Fallback};
 use crate::observations::{Observations, steps};
 use crate::report::{ErrorKind, Report, Target, Transport};
+use crate::tls::legacy::LegacyOffer;
 use crate::tls::scan::{self, Endpoint, ScanOptions, ScanResult};
 use net::{ConnectionLimits, Connector, Deadline, Meter};
 use policy::{Refusal, TargetPolicy};
@@ -287,11 +288,14 @@ impl Prober {
         // their partial facts survive.
         // Each arm is boxed: together they are large futures, and debug
         // builds would move them across the (small) worker thread stacks.
+        // The scan tells the dialogue's legacy retry (if one is needed) what
+        // the server accepts, so the choice comes from what is known.
+        let (scan_found, scan_offer) = tokio::sync::watch::channel(None);
         let ((steps_done, dialogue_ms), (scan, trials_ms), (versioned, versioned_ms)) = tokio::join!(
-            Box::pin(timed(
-                deadline.run(first_contact(&spec, &connector, deadline, &mut obs))
-            )),
-            Box::pin(wire_scan(&spec, &connector, deadline)),
+            Box::pin(timed(deadline.run(first_contact(
+                &spec, &connector, deadline, &mut obs, scan_offer
+            )))),
+            Box::pin(wire_scan(&spec, &connector, deadline, scan_found)),
             Box::pin(timed(real_tls::versioned_handshakes(
                 &spec, &connector, deadline
             ))),
@@ -366,9 +370,12 @@ async fn wire_scan(
     spec: &ProbeSpec,
     connector: &Connector,
     deadline: Deadline,
+    found: tokio::sync::watch::Sender<Option<LegacyOffer>>,
 ) -> (ScanResult, u64) {
     let endpoint = Endpoint::new(connector.clone(), spec.protocol, spec.transport);
     let mut result = scan::scan(&endpoint, &ScanOptions::full(spec.sni.clone()), deadline).await;
+    // Nobody may be listening (the dialogue needed no retry): that is fine.
+    let _ = found.send(Some(LegacyOffer::from_scan(&result.versions)));
     let (trials, ms) = timed(client_trials(spec, &endpoint, deadline)).await;
     result.client_trials = trials;
     (result, ms)
@@ -425,6 +432,7 @@ async fn first_contact(
     connector: &Connector,
     deadline: Deadline,
     obs: &mut Observations,
+    scan: tokio::sync::watch::Receiver<Option<LegacyOffer>>,
 ) {
     let t = Instant::now();
     let stream = match connector.connect(deadline).await {
@@ -452,7 +460,16 @@ async fn first_contact(
         server_name: server_name(spec),
         login: spec.login.clone(),
     };
-    crate::mail::dialogue::run(stream, &dialogue, connector.meter(), deadline, obs).await;
+    let fallback = Fallback { connector, scan };
+    crate::mail::dialogue::run_with(
+        stream,
+        &dialogue,
+        connector.meter(),
+        deadline,
+        obs,
+        Some(fallback),
+    )
+    .await;
 }
 
 /// The name rustls sends in SNI and verifies against: the SNI when there is

@@ -8,6 +8,8 @@ mod cert;
 mod cli;
 mod dovecot;
 mod hostile;
+mod hostile_legacy;
+mod legacy;
 mod mail;
 mod openapi;
 mod ops;
