@@ -9,8 +9,13 @@
 //!   else the peer's IP address), `MAILPROBE_RATE_LIMIT` requests per minute
 //!   (GCRA via the `governor` crate, MIT). Over it: 429 with `Retry-After`.
 //!
-//! Both apply to `/v1/*` only: health, readiness, metrics, the OpenAPI
-//! document and the docs stay open for probes and load balancers.
+//! Both apply to every path except an explicit open list (health, readiness,
+//! metrics, the OpenAPI document, `/docs` and the page at `/` with its
+//! assets): default deny, so a route added later is guarded unless someone
+//! opens it here. The decision is taken on the path actix routes on — the
+//! percent-decoded form (`/%761/probes` routes as `/v1/probes`) — never on
+//! the raw request path, so no spelling of a protected route reaches its
+//! handler unguarded (issue 15).
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -214,17 +219,41 @@ fn unauthorized(detail: &str, error: Option<&str>) -> Problem {
     p
 }
 
-/// Paths that stay open whatever is configured.
-fn is_open(path: &str) -> bool {
-    !path.starts_with("/v1/")
+/// Exact paths that stay open whatever is configured: probes and load
+/// balancers need them without a key.
+const OPEN_PATHS: [&str; 6] = [
+    "/",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/openapi.json",
+    "/docs",
+];
+
+/// Path prefixes that stay open: the Swagger UI's files and the assets of
+/// the page at `/`.
+const OPEN_PREFIXES: [&str; 2] = ["/docs/", "/assets/"];
+
+/// Whether `routed` — the path as the router sees it, see [`routed_path`] —
+/// stays open. Everything else needs the key and counts against the rate
+/// limit, unknown paths included (they then get 401 or 404, never a handler).
+fn is_open(routed: &str) -> bool {
+    OPEN_PATHS.contains(&routed) || OPEN_PREFIXES.iter().any(|p| routed.starts_with(p))
 }
 
-/// The middleware: keys and rate limit for `/v1/*`.
+/// The path actix-web's router matches against: the request path with
+/// every percent-escape decoded except `%2F`, `%2B` and `%25` (actix-router's
+/// `Url`). Before routing, `match_info()` holds exactly that, unconsumed.
+fn routed_path(req: &ServiceRequest) -> &str {
+    req.match_info().as_str()
+}
+
+/// The middleware: keys and rate limit for every path but the open ones.
 pub async fn guard(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    if !is_open(req.path())
+    if !is_open(routed_path(&req))
         && let Some(guard) = req.app_data::<web::Data<Guard>>()
         && let Err(problem) = guard.check(&req)
     {
@@ -267,8 +296,9 @@ mod tests {
     }
 
     #[test]
-    fn only_the_api_is_guarded() {
+    fn everything_but_the_open_list_is_guarded() {
         for open in [
+            "/",
             "/healthz",
             "/readyz",
             "/metrics",
@@ -283,6 +313,12 @@ mod tests {
             "/v1/probes:batch",
             "/v1/profiles",
             "/v1/readiness",
+            "/v2/anything",
+            "/healthz/",
+            "/HEALTHZ",
+            "/docsx",
+            "/metrics/../v1/probes",
+            "",
         ] {
             assert!(!is_open(guarded), "{guarded}");
         }

@@ -15,6 +15,7 @@ mod policy;
 mod props;
 mod readiness;
 mod scan;
+mod security;
 mod seed;
 mod shutdown;
 mod support;
