@@ -1,3 +1,4 @@
 //! Security hardening (issue 15): each module holds the tests for one item.
 
+mod cert_names;
 mod routing_guard;
