@@ -40,6 +40,25 @@ pub enum ProbeRejection {
     Busy { in_flight: usize },
 }
 
+/// `name` as the resolver must look it up: fully qualified (a trailing
+/// dot), so the search domains of the service's own resolv.conf (a pod's
+/// `default.svc.cluster.local`) never complete a caller's name —
+/// `host=kubernetes.default` must not reach the cluster's API server.
+pub fn fully_qualified(name: &str) -> String {
+    if name.ends_with('.') {
+        name.to_string()
+    } else {
+        format!("{name}.")
+    }
+}
+
+/// `localhost` and names under it are loopback (RFC 6761 §6.3), answered
+/// without a lookup — a fully qualified `localhost.` is not in /etc/hosts.
+fn is_localhost(name: &str) -> bool {
+    let name = name.strip_suffix('.').unwrap_or(name).to_ascii_lowercase();
+    name == "localhost" || name.ends_with(".localhost")
+}
+
 /// The probe engine: settings plus the global limit on probes in flight.
 #[derive(Debug, Clone)]
 pub struct Prober {
@@ -207,10 +226,16 @@ impl Prober {
         let started = Instant::now();
         let addresses: Vec<IpAddr> = match &spec.host {
             Host::Ip(ip) => vec![*ip],
+            Host::Name(name) if is_localhost(name) => {
+                vec![
+                    IpAddr::from([127, 0, 0, 1]),
+                    IpAddr::from([0u16, 0, 0, 0, 0, 0, 0, 1]),
+                ]
+            }
             Host::Name(name) => {
                 let lookup = deadline.within(Duration::from_secs(10));
                 match lookup
-                    .run(tokio::net::lookup_host((name.as_str(), spec.port)))
+                    .run(tokio::net::lookup_host((fully_qualified(name), spec.port)))
                     .await
                 {
                     Ok(Ok(addrs)) => {
@@ -240,7 +265,7 @@ impl Prober {
             }
         };
         for ip in &addresses {
-            self.policy.check(*ip)?;
+            self.policy.check_for(&spec.host, *ip)?;
         }
         Ok(Resolved {
             addresses,
@@ -468,5 +493,23 @@ fn server_name(spec: &ProbeSpec) -> ServerName<'static> {
         // Validated host names always convert; fall back to a harmless literal.
         Host::Name(n) => ServerName::try_from(n.clone())
             .unwrap_or(ServerName::IpAddress(IpAddr::from([0, 0, 0, 0]).into())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 15: a caller's name is looked up as given, never completed by
+    /// resolv.conf search domains (getaddrinfo skips them for a name with a
+    /// trailing dot). The old code passed `kubernetes.default` as is.
+    #[test]
+    fn names_are_resolved_fully_qualified() {
+        assert_eq!(fully_qualified("kubernetes.default"), "kubernetes.default.");
+        assert_eq!(fully_qualified("mail.example.com."), "mail.example.com.");
+        assert_eq!(fully_qualified("kubernetes"), "kubernetes.");
+        assert!(is_localhost("localhost") && is_localhost("LocalHost."));
+        assert!(is_localhost("imap.localhost"));
+        assert!(!is_localhost("localhost.example.com") && !is_localhost("notlocalhost"));
     }
 }

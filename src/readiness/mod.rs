@@ -205,7 +205,7 @@ pub async fn run(
         Err(_) => Vec::new(),
     };
     for ip in &addresses {
-        prober.policy().check(*ip)?;
+        prober.policy().check_for(&host, *ip)?;
     }
     let planned = plan(&ports, &discovered_ports);
     // A readiness check is as many probes as it has ports: refuse it whole

@@ -42,7 +42,7 @@ impl WebTarget {
         policy: &TargetPolicy,
     ) -> Result<WebTarget, Refusal> {
         for ip in &addresses {
-            policy.check(*ip)?;
+            policy.check_for(&host, *ip)?;
         }
         Ok(WebTarget {
             host,

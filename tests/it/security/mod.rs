@@ -1,4 +1,5 @@
 //! Security hardening (issue 15): each module holds the tests for one item.
 
 mod cert_names;
+mod refusals;
 mod routing_guard;
