@@ -6,7 +6,7 @@
 //!   every digest in constant time, so neither the comparison nor the
 //!   position of a match leaks through timing.
 //! - A rate limit per caller (the key's digest when keys are configured,
-//!   else the peer's IP address), `MAILPROBE_RATE_LIMIT` requests per minute
+//!   else the peer's IP address, IPv6 by its /64), `MAILPROBE_RATE_LIMIT` requests per minute
 //!   (GCRA via the `governor` crate, MIT). Over it: 429 with `Retry-After`.
 //!
 //! Both apply to every path except an explicit open list (health, readiness,
@@ -122,6 +122,22 @@ pub enum Caller {
     Ip(IpAddr),
 }
 
+impl Caller {
+    /// The caller a client address stands for. An IPv6 client is its /64:
+    /// one subscriber gets a whole /64 and picks any address in it, so
+    /// keying by the full address would give it 2^64 rate limits. An IPv4
+    /// address spelt as IPv6 (`::ffff:a.b.c.d`) is that IPv4 address.
+    pub fn from_address(ip: IpAddr) -> Caller {
+        match ip.to_canonical() {
+            IpAddr::V4(v4) => Caller::Ip(IpAddr::V4(v4)),
+            IpAddr::V6(v6) => {
+                let prefix = u128::from(v6) & !((1u128 << 64) - 1);
+                Caller::Ip(IpAddr::V6(prefix.into()))
+            }
+        }
+    }
+}
+
 /// Keys and rate limit, shared by every worker.
 pub struct Guard {
     keys: ApiKeys,
@@ -149,7 +165,7 @@ impl Guard {
             self.forget_idle();
         }
         let caller = if self.keys.is_empty() {
-            Caller::Ip(
+            Caller::from_address(
                 req.peer_addr()
                     .map(|a| a.ip())
                     .unwrap_or(IpAddr::from([0, 0, 0, 0])),
@@ -293,6 +309,24 @@ mod tests {
         assert!(keys.verify("ci-key-0123456789abcdef").is_some());
         std::fs::write(&path, "# nothing\n").unwrap();
         assert!(ApiKeys::read_file(&path).is_err());
+    }
+
+    /// Issue 15: the rate limit keyed IPv6 clients by their full address.
+    #[test]
+    fn ipv6_clients_are_one_caller_per_64() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let a = Caller::from_address(ip("2001:db8:1:2:aaaa::1"));
+        assert_eq!(a, Caller::from_address(ip("2001:db8:1:2:ffff:1:2:3")));
+        assert_eq!(a, Caller::Ip(ip("2001:db8:1:2::")));
+        assert_ne!(a, Caller::from_address(ip("2001:db8:1:3::1")));
+        assert_eq!(
+            Caller::from_address(ip("::ffff:192.0.2.7")),
+            Caller::Ip(ip("192.0.2.7"))
+        );
+        assert_ne!(
+            Caller::from_address(ip("192.0.2.7")),
+            Caller::from_address(ip("192.0.2.8"))
+        );
     }
 
     #[test]

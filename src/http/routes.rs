@@ -201,9 +201,17 @@ fn form_urlencoded_parse(q: &str) -> form_urlencoded::Parse<'_> {
     form_urlencoded::parse(q.as_bytes())
 }
 
+/// A POST body must be declared JSON: without `Content-Type:
+/// application/json` (missing included) the answer is 415, so a browser form
+/// or a `text/plain` request (which needs no CORS preflight) cannot start a
+/// probe from another site (issue 15).
 pub(super) fn check_json_content_type(req: &HttpRequest) -> Result<(), Problem> {
     let Some(value) = req.headers().get(header::CONTENT_TYPE) else {
-        return Ok(());
+        return Err(Problem::new(
+            Cause::UnsupportedMediaType,
+            "the request has no Content-Type; send it as `Content-Type: application/json`",
+        )
+        .with_field("Content-Type"));
     };
     let mime = value
         .to_str()

@@ -2,4 +2,5 @@
 
 mod cert_names;
 mod refusals;
+mod requests;
 mod routing_guard;
