@@ -92,6 +92,26 @@ pub struct Settings {
     )]
     pub batch_parallelism: usize,
 
+    /// Batches running at once across the instance; beyond it a batch gets
+    /// 429. Together, running batches hold at most half the probe slots.
+    #[arg(
+        long,
+        env = "MAILPROBE_MAX_BATCHES",
+        default_value_t = 8,
+        global = true
+    )]
+    pub max_batches: usize,
+
+    /// Batches one caller (API key, or client address with IPv6 by /64)
+    /// may run at once; beyond it that caller's next batch gets 429.
+    #[arg(
+        long,
+        env = "MAILPROBE_MAX_BATCHES_PER_CALLER",
+        default_value_t = 2,
+        global = true
+    )]
+    pub max_batches_per_caller: usize,
+
     /// Comma-separated CIDRs that may be probed even though the default policy
     /// refuses them (e.g. `127.0.0.0/8` to probe local test servers).
     #[arg(long, env = "MAILPROBE_ALLOW_TARGETS", value_delimiter = ',', value_parser = parse_cidr, global = true)]
@@ -213,6 +233,8 @@ pub const KNOWN_ENV: &[&str] = &[
     "MAILPROBE_MAX_CONNECTIONS",
     "MAILPROBE_MAX_BATCH",
     "MAILPROBE_BATCH_PARALLELISM",
+    "MAILPROBE_MAX_BATCHES",
+    "MAILPROBE_MAX_BATCHES_PER_CALLER",
     "MAILPROBE_ALLOW_TARGETS",
     "MAILPROBE_DENY_TARGETS",
     "MAILPROBE_ALLOW_PORTS",
@@ -512,6 +534,13 @@ impl Settings {
         range(
             "MAILPROBE_BATCH_PARALLELISM",
             self.batch_parallelism as u64,
+            1,
+            10_000,
+        )?;
+        range("MAILPROBE_MAX_BATCHES", self.max_batches as u64, 1, 10_000)?;
+        range(
+            "MAILPROBE_MAX_BATCHES_PER_CALLER",
+            self.max_batches_per_caller as u64,
             1,
             10_000,
         )?;

@@ -142,6 +142,8 @@ impl Caller {
 pub struct Guard {
     keys: ApiKeys,
     limiter: Option<DefaultKeyedRateLimiter<Caller>>,
+    /// The limit's burst (requests per minute): the most one charge takes.
+    burst: NonZeroU32,
     clock: DefaultClock,
     /// Requests checked; every 4096th prunes idle callers' state.
     checked: AtomicU64,
@@ -154,13 +156,15 @@ impl Guard {
         Guard {
             keys,
             limiter,
+            burst: NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN),
             clock: DefaultClock::default(),
             checked: AtomicU64::new(0),
         }
     }
 
-    /// Checks one request: `Err` is the problem to answer with.
-    pub fn check(&self, req: &ServiceRequest) -> Result<(), Problem> {
+    /// Checks one request: `Err` is the problem to answer with; `Ok` is the
+    /// caller it counts against.
+    pub fn check(&self, req: &ServiceRequest) -> Result<Caller, Problem> {
         if self.checked.fetch_add(1, Ordering::Relaxed) % 4096 == 4095 {
             self.forget_idle();
         }
@@ -214,7 +218,34 @@ impl Guard {
             p.retry_after = Some(secs.max(1));
             return Err(p);
         }
-        Ok(())
+        Ok(caller)
+    }
+
+    /// Charges `cells` more requests to `caller` (a batch's targets beyond
+    /// the request itself). A batch larger than the limit's burst drains
+    /// the caller's whole allowance rather than being refused for ever.
+    pub fn charge(&self, caller: &Caller, cells: u32) -> Result<(), Problem> {
+        let (Some(limiter), Some(cells)) = (&self.limiter, NonZeroU32::new(cells)) else {
+            return Ok(());
+        };
+        let cells = cells.min(self.burst);
+        match limiter.check_key_n(caller, cells) {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(not_until)) => {
+                let wait = not_until.wait_time_from(self.clock.now());
+                let secs = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
+                let mut p = Problem::new(
+                    Cause::RateLimited,
+                    format!(
+                        "a batch counts each target against the caller's rate limit (MAILPROBE_RATE_LIMIT per minute), and this one's targets do not fit the allowance left; retry after {secs} s"
+                    ),
+                );
+                p.retry_after = Some(secs);
+                Err(p)
+            }
+            // `cells` is capped at the burst, so this cannot happen.
+            Err(_) => Ok(()),
+        }
     }
 
     /// Drops idle callers' state (the keyed store grows with distinct IPs).
@@ -271,10 +302,17 @@ pub async fn guard(
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
     if !is_open(routed_path(&req))
         && let Some(guard) = req.app_data::<web::Data<Guard>>()
-        && let Err(problem) = guard.check(&req)
     {
-        let res = problem.error_response();
-        return Ok(req.into_response(res).map_into_right_body());
+        match guard.check(&req) {
+            Ok(caller) => {
+                use actix_web::HttpMessage;
+                req.extensions_mut().insert(caller);
+            }
+            Err(problem) => {
+                let res = problem.error_response();
+                return Ok(req.into_response(res).map_into_right_body());
+            }
+        }
     }
     Ok(next.call(req).await?.map_into_left_body())
 }

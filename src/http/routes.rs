@@ -123,8 +123,12 @@ fn batch_body_limit(settings: &crate::config::Settings) -> usize {
 /// Probe many endpoints; results stream back as NDJSON, one line per
 /// target as each finishes: `{index, id?, report}`, or `{index, id?,
 /// problem}` for a target that is invalid or refused (the rest still run).
-/// Batch probes wait for capacity instead of a 429, at most
-/// `MAILPROBE_BATCH_PARALLELISM` at once. Closing the connection cancels
+/// Batch probes wait for a probe slot instead of a 429, at most
+/// `MAILPROBE_BATCH_PARALLELISM` at once; all batches together hold at most
+/// half the probe slots, and a probe that gets none before its deadline is
+/// a timeout Report. At most `MAILPROBE_MAX_BATCHES` batches run at once and
+/// `MAILPROBE_MAX_BATCHES_PER_CALLER` per caller (429 beyond); each target
+/// counts against the caller's rate limit. Closing the connection cancels
 /// the targets not yet finished.
 #[utoipa::path(
     tag = "probes",
@@ -155,10 +159,23 @@ pub async fn post_batch(
     drop(body);
     let parallelism = batch::parallelism(request.parallelism, settings);
     let (runnable, invalid) = batch::plan(request.targets, settings.max_batch)?;
+    // Each target beyond the first counts against the caller's rate limit,
+    // and the caller's running batches are capped (issue 15).
+    let caller = caller_of(&req);
+    if let Some(guard) = req.app_data::<web::Data<super::guard::Guard>>() {
+        let extra = u32::try_from(runnable.len().saturating_sub(1)).unwrap_or(u32::MAX);
+        guard.charge(&caller, extra)?;
+    }
+    let ticket = match req.app_data::<web::Data<super::admission::BatchAdmission>>() {
+        Some(admission) => Some(admission.clone().into_inner().admit(caller)?),
+        None => None,
+    };
     // Every Report of the batch carries the batch request's id, so a line
     // can be matched to the request's log line.
     let lines = batch::lines(prober.get_ref().clone(), runnable, invalid, parallelism).map(
         move |mut line| {
+            // Held until the stream ends or is dropped: the batch's place.
+            let _ticket = &ticket;
             if let Some(report) = line.report.as_mut() {
                 report.request_id = Some(request_id.0.clone());
             }
@@ -169,6 +186,22 @@ pub async fn post_batch(
         .content_type(batch::NDJSON)
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .streaming(lines))
+}
+
+/// Whom a request counts against: what the guard decided, else (no guard
+/// mounted) the client address.
+fn caller_of(req: &HttpRequest) -> super::guard::Caller {
+    use actix_web::HttpMessage;
+    req.extensions()
+        .get::<super::guard::Caller>()
+        .cloned()
+        .unwrap_or_else(|| {
+            super::guard::Caller::from_address(
+                req.peer_addr()
+                    .map(|a| a.ip())
+                    .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0])),
+            )
+        })
 }
 
 /// Probe one mail endpoint, with the request in the query string.

@@ -65,6 +65,10 @@ pub struct Prober {
     settings: Arc<Settings>,
     policy: Arc<TargetPolicy>,
     slots: Arc<Semaphore>,
+    /// The part of `slots` batch probes may hold together: half of them, so
+    /// single probes (which are refused, not queued) always find room
+    /// however many batches run (issue 15).
+    batch_slots: Arc<Semaphore>,
     /// Connection caps shared by every probe: per target IP and global.
     limits: ConnectionLimits,
     /// Mozilla roots plus the configured bundle, loaded once.
@@ -88,6 +92,7 @@ impl Prober {
         Prober {
             trust: Arc::new(trust),
             slots: Arc::new(Semaphore::new(settings.max_concurrent_probes)),
+            batch_slots: Arc::new(Semaphore::new(batch_share(settings.max_concurrent_probes))),
             limits: ConnectionLimits::new(
                 settings.max_connections,
                 settings.per_target_connections,
@@ -134,7 +139,9 @@ impl Prober {
     }
 
     /// The same, but waiting for a free probe slot instead of refusing (for
-    /// batches, whose own parallelism cap keeps room for single probes).
+    /// batches). Batch probes together hold at most half the probe slots,
+    /// so single probes keep room; a probe that gets no slot before its
+    /// deadline is a Report whose error says so.
     pub async fn probe_queued(&self, request: &ProbeRequest) -> Result<Report, ProbeRejection> {
         self.probe_with(request, Admission::Wait).await
     }
@@ -180,13 +187,16 @@ impl Prober {
                 allowed: self.settings.allow_ports.to_string(),
             });
         }
-        let slot = match admission {
-            Admission::Refuse => self.try_slot()?,
-            Admission::Wait => self.wait_slot().await?,
-        };
         let deadline = Deadline::after(spec.timeout);
         let started = Instant::now();
         let started_at = OffsetDateTime::now_utc();
+        let slot = match admission {
+            Admission::Refuse => (self.try_slot()?, None),
+            Admission::Wait => match self.wait_batch_slot(deadline).await {
+                Some(slots) => slots,
+                None => return Ok(queue_timeout(&spec, started, started_at)),
+            },
+        };
         let resolved = self.resolve(&spec, deadline).await?;
         let obs = self
             .run(spec, resolved, deadline, started, started_at)
@@ -206,13 +216,23 @@ impl Prober {
         }
     }
 
-    async fn wait_slot(&self) -> Result<OwnedSemaphorePermit, ProbeRejection> {
-        Arc::clone(&self.slots)
-            .acquire_owned()
+    /// A slot of the batches' share, then a probe slot, both before
+    /// `deadline`; `None` when the deadline came first.
+    async fn wait_batch_slot(
+        &self,
+        deadline: Deadline,
+    ) -> Option<(OwnedSemaphorePermit, Option<OwnedSemaphorePermit>)> {
+        let share = deadline
+            .run(Arc::clone(&self.batch_slots).acquire_owned())
             .await
-            .map_err(|_| ProbeRejection::Busy {
-                in_flight: self.in_flight(),
-            })
+            .ok()?
+            .ok()?;
+        let slot = deadline
+            .run(Arc::clone(&self.slots).acquire_owned())
+            .await
+            .ok()?
+            .ok()?;
+        Some((slot, Some(share)))
     }
 
     /// Resolves the host once and checks every address. A name that does
@@ -358,6 +378,35 @@ impl Prober {
         real_tls::record_handshakes(obs, versioned);
         real_tls::record_certificate(obs, spec, &self.trust, OffsetDateTime::now_utc());
     }
+}
+
+/// Probe slots batch probes may hold together: half, at least one.
+fn batch_share(max_concurrent_probes: usize) -> usize {
+    (max_concurrent_probes / 2).max(1)
+}
+
+/// The Report of a queued probe whose deadline passed before it got a slot:
+/// nothing was sent to the target.
+fn queue_timeout(spec: &ProbeSpec, started: Instant, started_at: OffsetDateTime) -> Observations {
+    let target = Target {
+        host: spec.host.as_string(),
+        port: spec.port,
+        protocol: spec.protocol,
+        transport: spec.transport,
+        addresses: Vec::new(),
+        sni: spec.sni.clone(),
+    };
+    let mut obs = Observations::new(target, started_at);
+    obs.error(
+        steps::PROBE,
+        ErrorKind::Timeout,
+        format!(
+            "no free probe slot before the probe deadline ({} ms): the instance is busy with other batch probes; nothing was sent to the target",
+            spec.timeout.as_millis()
+        ),
+    );
+    obs.duration_ms = started.elapsed().as_millis() as u64;
+    obs
 }
 
 /// What to do when every probe slot is taken.

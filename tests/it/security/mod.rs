@@ -1,5 +1,6 @@
 //! Security hardening (issue 15): each module holds the tests for one item.
 
+mod capacity;
 mod cert_names;
 mod refusals;
 mod requests;
