@@ -54,6 +54,7 @@ impl From<ProbeQuery> for ProbeRequest {
             // Never from a query string: URLs end up in logs and histories.
             credentials: None,
             allow_plaintext_login: None,
+            allow_untrusted_login: None,
             // A PEM bundle does not fit a query string; POST carries it.
             ca_bundle_pem: None,
         }

@@ -15,6 +15,9 @@ pub struct LoginRequest {
     pub secret: LoginSecret,
     /// Send credentials even when the connection is not encrypted.
     pub allow_plaintext: bool,
+    /// Send credentials inside TLS even when the certificate is not trusted
+    /// or does not match the name.
+    pub allow_untrusted: bool,
 }
 
 /// The secret, redacted in `Debug` (secrecy) and never serialised.
@@ -185,6 +188,7 @@ mod tests {
             username: "alice".into(),
             secret,
             allow_plaintext: false,
+            allow_untrusted: false,
         }
     }
 

@@ -219,6 +219,7 @@ mod tests {
             username: "alice".into(),
             secret: LoginSecret::Password("hunter2-secret".to_string().into()),
             allow_plaintext: false,
+            allow_untrusted: false,
         };
         let (client, mut server) = tokio::io::duplex(1024);
         server

@@ -3,6 +3,7 @@
 //! the diagnosis.
 
 pub mod batch;
+pub mod login_gate;
 pub mod net;
 pub mod policy;
 pub mod real_tls;
@@ -333,9 +334,13 @@ impl Prober {
         // Each arm is boxed: together they are large futures, and debug
         // builds would move them across the (small) worker thread stacks.
         let ((steps_done, dialogue_ms), (scan, trials_ms), (versioned, versioned_ms)) = tokio::join!(
-            Box::pin(timed(
-                deadline.run(first_contact(&spec, &connector, deadline, &mut obs))
-            )),
+            Box::pin(timed(deadline.run(first_contact(
+                &spec,
+                &connector,
+                &self.trust,
+                deadline,
+                &mut obs
+            )))),
             Box::pin(wire_scan(&spec, &connector, deadline)),
             Box::pin(timed(real_tls::versioned_handshakes(
                 &spec, &connector, deadline
@@ -497,6 +502,7 @@ async fn client_trials(
 async fn first_contact(
     spec: &ProbeSpec,
     connector: &Connector,
+    trust: &Arc<crate::tls::trust::TrustStores>,
     deadline: Deadline,
     obs: &mut Observations,
 ) {
@@ -525,6 +531,7 @@ async fn first_contact(
         },
         server_name: server_name(spec),
         login: spec.login.clone(),
+        login_gate: login_gate::for_probe(spec, Arc::clone(trust)),
     };
     crate::mail::dialogue::run(stream, &dialogue, connector.meter(), deadline, obs).await;
 }

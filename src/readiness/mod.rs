@@ -356,6 +356,7 @@ async fn probe_all(
                 None
             },
             allow_plaintext_login: None,
+            allow_untrusted_login: None,
             ca_bundle_pem: request.ca_bundle_pem.clone(),
         };
         async move {

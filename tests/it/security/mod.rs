@@ -2,6 +2,7 @@
 
 mod capacity;
 mod cert_names;
+mod credentials;
 mod refusals;
 mod requests;
 mod routing_guard;
