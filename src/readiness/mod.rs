@@ -145,6 +145,7 @@ pub async fn run(
         port: Some(993),
         profiles: request.profiles.clone(),
         credentials: request.credentials.clone(),
+        allow_untrusted_login: request.allow_untrusted_login,
         ca_bundle_pem: request.ca_bundle_pem.clone(),
         timeout_ms: Some(timeout_ms),
         ..Default::default()
@@ -193,6 +194,29 @@ pub async fn run(
                 "give exactly one of `host` or `email_domain`",
             ));
         }
+    };
+
+    // A host learnt by discovery came from answers nobody authenticated
+    // (DNS, plain-HTTP autoconfig): it gets no credentials unless the
+    // caller opts in (issue 15).
+    let login_withheld = (request.credentials.is_some()
+        && discovery.is_some()
+        && request.allow_untrusted_login != Some(true))
+    .then(|| {
+        format!(
+            "the login test did not run: {} was learnt by discovery, whose DNS and autoconfig answers are not authenticated; give `host` directly, or set allow_untrusted_login to send the credentials anyway",
+            host.as_string()
+        )
+    });
+    let withheld_request;
+    let request = if login_withheld.is_some() {
+        withheld_request = ReadinessRequest {
+            credentials: None,
+            ..request.clone()
+        };
+        &withheld_request
+    } else {
+        request
     };
 
     // Resolved once; every address checked; the probes and the HTTP checks
@@ -264,6 +288,7 @@ pub async fn run(
         duration_ms: started.elapsed().as_millis() as u64,
         summary,
         discovery,
+        login_withheld,
         endpoints,
         comparisons,
         address_families,
@@ -342,6 +367,13 @@ async fn probe_all(
         .collect();
     let probes = runs.iter().map(|(p, ip)| {
         let (p, ip) = (*p, *ip);
+        // One login per account and endpoint: IMAP only, and on the first
+        // address only (not once per address family).
+        let login = if p.protocol == Protocol::Imap && Some(&ip) == ips.first() {
+            request.credentials.clone()
+        } else {
+            None
+        };
         let probe_request = ProbeRequest {
             host: ip.to_string(),
             port: Some(p.port),
@@ -350,13 +382,11 @@ async fn probe_all(
             sni: sni.clone(),
             profiles: request.profiles.clone(),
             timeout_ms: Some(timeout_ms),
-            credentials: if p.protocol == Protocol::Imap {
-                request.credentials.clone()
-            } else {
-                None
-            },
+            // One login per account and endpoint: IMAP only, and on the
+            // first address only (not once per address family).
+            credentials: login.clone(),
             allow_plaintext_login: None,
-            allow_untrusted_login: None,
+            allow_untrusted_login: login.as_ref().and(request.allow_untrusted_login),
             ca_bundle_pem: request.ca_bundle_pem.clone(),
         };
         async move {

@@ -3,6 +3,7 @@
 mod capacity;
 mod cert_names;
 mod credentials;
+mod readiness_login;
 mod refusals;
 mod requests;
 mod routing_guard;
