@@ -155,6 +155,17 @@ pub struct Settings {
     )]
     pub rate_limit: u32,
 
+    /// Login tests one caller (API key, else client address with IPv6 by
+    /// /64) may run per hour, batches and single probes together; beyond it
+    /// a request carrying credentials gets 429. 0 turns the limit off.
+    #[arg(
+        long,
+        env = "MAILPROBE_LOGIN_LIMIT",
+        default_value_t = 60,
+        global = true
+    )]
+    pub login_limit: u32,
+
     /// On SIGTERM/SIGINT the service stops accepting connections and lets
     /// requests in flight (probes included) finish for up to this long, then
     /// exits. Rounded up to whole seconds (actix-web's granularity).
@@ -241,6 +252,7 @@ pub const KNOWN_ENV: &[&str] = &[
     "MAILPROBE_API_KEYS",
     "MAILPROBE_API_KEY_FILE",
     "MAILPROBE_RATE_LIMIT",
+    "MAILPROBE_LOGIN_LIMIT",
     "MAILPROBE_SHUTDOWN_GRACE_MS",
     "MAILPROBE_MAX_BODY_BYTES",
     "MAILPROBE_WORKERS",

@@ -144,19 +144,25 @@ pub struct Guard {
     limiter: Option<DefaultKeyedRateLimiter<Caller>>,
     /// The limit's burst (requests per minute): the most one charge takes.
     burst: NonZeroU32,
+    /// Login tests per caller and hour (`MAILPROBE_LOGIN_LIMIT`).
+    logins: Option<(DefaultKeyedRateLimiter<Caller>, NonZeroU32)>,
     clock: DefaultClock,
     /// Requests checked; every 4096th prunes idle callers' state.
     checked: AtomicU64,
 }
 
 impl Guard {
-    /// `per_minute` 0 turns the rate limit off.
-    pub fn new(keys: ApiKeys, per_minute: u32) -> Guard {
+    /// `per_minute` 0 turns the rate limit off; `logins_per_hour` 0 the
+    /// login limit.
+    pub fn new(keys: ApiKeys, per_minute: u32, logins_per_hour: u32) -> Guard {
+        let logins =
+            NonZeroU32::new(logins_per_hour).map(|n| (RateLimiter::keyed(Quota::per_hour(n)), n));
         let limiter = NonZeroU32::new(per_minute).map(|n| RateLimiter::keyed(Quota::per_minute(n)));
         Guard {
             keys,
             limiter,
             burst: NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN),
+            logins,
             clock: DefaultClock::default(),
             checked: AtomicU64::new(0),
         }
@@ -248,9 +254,48 @@ impl Guard {
         }
     }
 
+    /// Charges `count` login tests to `caller` (issue 15): a request with
+    /// credentials is one, a batch one per target carrying credentials.
+    /// More than the hourly limit at once can never fit: 422 naming
+    /// `targets`; otherwise 429 until the allowance has grown back.
+    pub fn charge_logins(&self, caller: &Caller, count: usize) -> Result<(), Problem> {
+        let (Some((limiter, per_hour)), Some(n)) = (
+            &self.logins,
+            NonZeroU32::new(u32::try_from(count).unwrap_or(u32::MAX)),
+        ) else {
+            return Ok(());
+        };
+        match limiter.check_key_n(caller, n) {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(not_until)) => {
+                let wait = not_until.wait_time_from(self.clock.now());
+                let secs = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
+                let mut p = Problem::new(
+                    Cause::RateLimited,
+                    format!(
+                        "this caller has used its login tests: at most {per_hour} per hour (MAILPROBE_LOGIN_LIMIT), so an account is not locked out through this service; retry after {secs} s"
+                    ),
+                );
+                p.retry_after = Some(secs);
+                Err(p)
+            }
+            Err(_) => Err(Problem::new(
+                Cause::InvalidField,
+                format!(
+                    "targets: {count} targets carry credentials, more than the {per_hour} login tests one caller may run per hour (MAILPROBE_LOGIN_LIMIT)"
+                ),
+            )
+            .with_field("targets")),
+        }
+    }
+
     /// Drops idle callers' state (the keyed store grows with distinct IPs).
     pub fn forget_idle(&self) {
         if let Some(l) = &self.limiter {
+            l.retain_recent();
+            l.shrink_to_fit();
+        }
+        if let Some((l, _)) = &self.logins {
             l.retain_recent();
             l.shrink_to_fit();
         }

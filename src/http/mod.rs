@@ -173,7 +173,11 @@ impl Application {
         let cors_origins = settings.cors_origins.clone();
         let grace_secs = settings.shutdown_grace_ms.div_ceil(1000);
         let keys = settings.api_key_set().map_err(std::io::Error::other)?;
-        let guard = web::Data::new(guard::Guard::new(keys, settings.rate_limit));
+        let guard = web::Data::new(guard::Guard::new(
+            keys,
+            settings.rate_limit,
+            settings.login_limit,
+        ));
         let batches = web::Data::from(Arc::new(admission::BatchAdmission::new(
             settings.max_batches,
             settings.max_batches_per_caller,

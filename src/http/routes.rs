@@ -88,6 +88,11 @@ pub async fn post_probe(
     let de = &mut serde_json::Deserializer::from_slice(&body);
     let request: ProbeRequest =
         serde_path_to_error::deserialize(de).map_err(problem::from_json_error)?;
+    if request.credentials.is_some()
+        && let Some(guard) = req.app_data::<web::Data<super::guard::Guard>>()
+    {
+        guard.charge_logins(&caller_of(&req), 1)?;
+    }
     let mut report = prober.probe(&request).await?;
     report.request_id = Some(request_id.0);
     Ok(web::Json(report))
@@ -166,6 +171,11 @@ pub async fn post_batch(
     if let Some(guard) = req.app_data::<web::Data<super::guard::Guard>>() {
         let extra = u32::try_from(runnable.len().saturating_sub(1)).unwrap_or(u32::MAX);
         guard.charge(&caller, extra)?;
+        let logins = runnable
+            .iter()
+            .filter(|t| t.request.credentials.is_some())
+            .count();
+        guard.charge_logins(&caller, logins)?;
     }
     let ticket = match req.app_data::<web::Data<super::admission::BatchAdmission>>() {
         Some(admission) => Some(admission.clone().into_inner().admit(caller)?),
@@ -191,7 +201,7 @@ pub async fn post_batch(
 
 /// Whom a request counts against: what the guard decided, else (no guard
 /// mounted) the client address.
-fn caller_of(req: &HttpRequest) -> super::guard::Caller {
+pub(super) fn caller_of(req: &HttpRequest) -> super::guard::Caller {
     use actix_web::HttpMessage;
     req.extensions()
         .get::<super::guard::Caller>()

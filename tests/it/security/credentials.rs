@@ -76,3 +76,52 @@ async fn allow_untrusted_login_without_credentials_is_refused_naming_the_field()
     let p: Value = res.json().await.unwrap();
     assert_eq!(p["field"], "allow_untrusted_login");
 }
+
+/// Each login test counts against the caller's hourly login limit, batch
+/// targets one by one (before, a batch could carry any number of logins).
+#[tokio::test]
+async fn login_tests_count_against_a_per_caller_limit() {
+    let app = crate::support::app::spawn_app_with(&["--login-limit", "3"]).await;
+    // Refused targets (loopback is not allowed here): no login really runs,
+    // but the credentials were asked for and count.
+    let target = json!({"host": "127.0.0.1", "port": 993,
+        "credentials": {"username": USER, "password": PASSWORD}});
+    let batch = |n: usize| json!({"targets": vec![target.clone(); n]});
+    let send = |body: Value| {
+        let app = &app;
+        async move {
+            app.client
+                .post(app.url("/v1/probes:batch"))
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let res = send(batch(4)).await;
+    assert_eq!(
+        res.status(),
+        422,
+        "more logins than the limit can ever allow"
+    );
+    let p: Value = res.json().await.unwrap();
+    assert_eq!(p["field"], "targets");
+    let res = send(batch(2)).await;
+    assert_eq!(res.status(), 200);
+    let _ = res.text().await;
+    let res = send(batch(2)).await;
+    assert_eq!(res.status(), 429, "2 + 2 logins > 3 per hour");
+    let res = app.post_probe(&target).await;
+    assert_eq!(
+        res.status(),
+        403,
+        "one login left: the single probe passes the limit"
+    );
+    let res = app.post_probe(&target).await;
+    assert_eq!(res.status(), 429, "and the next one does not");
+    // A probe without credentials is not a login.
+    let res = app
+        .post_probe(&json!({"host": "127.0.0.1", "port": 993}))
+        .await;
+    assert_eq!(res.status(), 403);
+}
