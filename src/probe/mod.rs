@@ -5,6 +5,7 @@
 pub mod batch;
 pub mod login_gate;
 pub mod net;
+pub mod outbound;
 pub mod policy;
 pub mod real_tls;
 pub mod request;
@@ -64,14 +65,14 @@ fn is_localhost(name: &str) -> bool {
 #[derive(Debug, Clone)]
 pub struct Prober {
     settings: Arc<Settings>,
-    policy: Arc<TargetPolicy>,
+    /// Address and port policy and connection caps for every outbound
+    /// connection (probes, discovery, HTTP checks).
+    outbound: Arc<outbound::OutboundGate>,
     slots: Arc<Semaphore>,
     /// The part of `slots` batch probes may hold together: half of them, so
     /// single probes (which are refused, not queued) always find room
     /// however many batches run (issue 15).
     batch_slots: Arc<Semaphore>,
-    /// Connection caps shared by every probe: per target IP and global.
-    limits: ConnectionLimits,
     /// Mozilla roots plus the configured bundle, loaded once.
     trust: Arc<crate::tls::trust::TrustStores>,
     /// Counters behind `GET /metrics`, shared by every clone of the prober.
@@ -80,10 +81,7 @@ pub struct Prober {
 
 impl Prober {
     pub fn new(settings: Arc<Settings>) -> Prober {
-        let policy = TargetPolicy {
-            allow: settings.allow_targets.clone(),
-            deny: settings.deny_targets.clone(),
-        };
+        let outbound = outbound::OutboundGate::new(&settings);
         // `Settings::validate` refused an unusable bundle at start-up; if the
         // file went bad since, probe with the Mozilla roots and say so.
         let trust = settings.trust_stores().unwrap_or_else(|e| {
@@ -94,11 +92,7 @@ impl Prober {
             trust: Arc::new(trust),
             slots: Arc::new(Semaphore::new(settings.max_concurrent_probes)),
             batch_slots: Arc::new(Semaphore::new(batch_share(settings.max_concurrent_probes))),
-            limits: ConnectionLimits::new(
-                settings.max_connections,
-                settings.per_target_connections,
-            ),
-            policy: Arc::new(policy),
+            outbound: Arc::new(outbound),
             settings,
             metrics: Arc::default(),
         }
@@ -106,7 +100,12 @@ impl Prober {
 
     /// The connection caps every probe shares (per target IP, global).
     pub fn connection_limits(&self) -> &ConnectionLimits {
-        &self.limits
+        self.outbound.limits()
+    }
+
+    /// The gate every outbound connection passes (see [`outbound`]).
+    pub fn outbound(&self) -> &outbound::OutboundGate {
+        &self.outbound
     }
 
     pub fn metrics(&self) -> &Arc<crate::metrics::Metrics> {
@@ -120,7 +119,7 @@ impl Prober {
     /// The target policy every connection of this engine obeys (readiness
     /// checks its HTTP fetches and discovered hosts against it too).
     pub fn policy(&self) -> &TargetPolicy {
-        &self.policy
+        self.outbound.targets()
     }
 
     /// Probes in flight right now.
@@ -130,7 +129,7 @@ impl Prober {
 
     /// Connections open right now across every probe.
     pub fn connections_in_flight(&self) -> usize {
-        self.limits.in_flight()
+        self.outbound.limits().in_flight()
     }
 
     /// Validates, resolves and checks a request, then runs the probe; over
@@ -182,12 +181,7 @@ impl Prober {
         admission: Admission,
     ) -> Result<Observations, ProbeRejection> {
         let spec = request.validate(&self.settings)?;
-        if !self.settings.allow_ports.contains(spec.port) {
-            return Err(ProbeRejection::PortRefused {
-                port: spec.port,
-                allowed: self.settings.allow_ports.to_string(),
-            });
-        }
+        self.outbound.check_caller_port(spec.port)?;
         let deadline = Deadline::after(spec.timeout);
         let started = Instant::now();
         let started_at = OffsetDateTime::now_utc();
@@ -286,7 +280,7 @@ impl Prober {
             }
         };
         for ip in &addresses {
-            self.policy.check_for(&spec.host, *ip)?;
+            self.outbound.check_address(&spec.host, *ip)?;
         }
         Ok(Resolved {
             addresses,
@@ -325,7 +319,7 @@ impl Prober {
             .iter()
             .map(|ip| SocketAddr::new(*ip, spec.port))
             .collect();
-        let connector = Connector::shared(sockets, &self.limits, Arc::clone(&meter));
+        let connector = Connector::shared(sockets, self.outbound.limits(), Arc::clone(&meter));
 
         // A step that overruns is recorded; the steps before it stand. The
         // wire scan and the versioned real handshakes run beside the first

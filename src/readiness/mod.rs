@@ -116,6 +116,10 @@ fn invalid(field: &'static str, message: impl Into<String>) -> ProbeRejection {
     })
 }
 
+/// Probe slots that must be free before discovery starts: one endpoint
+/// per protocol at least (the full count is checked once the plan is known).
+const MIN_FREE_PROBES: usize = 3;
+
 /// Validates the request, discovers (for an email domain), probes every
 /// endpoint and checks HTTPS, then compares and advises.
 pub async fn run(
@@ -151,6 +155,38 @@ pub async fn run(
         ..Default::default()
     };
     template.validate(settings)?;
+    // Every port the caller chose obeys MAILPROBE_ALLOW_PORTS, and is
+    // checked before any I/O: discovery's HTTP(S) lookups use
+    // `ports.http`/`ports.https` too (issue 15). The well-known defaults of
+    // the service's own fetches obey the fetch policy instead.
+    for port in [
+        ports.imap_implicit,
+        ports.imap_starttls,
+        ports.pop3_implicit,
+        ports.pop3_starttls,
+        ports.smtp,
+        ports.smtps,
+        ports.submission,
+        ports.https,
+        ports.http,
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|p| *p != 0)
+    {
+        prober.outbound().check_caller_port(port)?;
+    }
+    // Capacity before discovery: a readiness check that could not run its
+    // probes afterwards must not spend the lookups first.
+    if settings
+        .max_concurrent_probes
+        .saturating_sub(prober.in_flight())
+        < MIN_FREE_PROBES
+    {
+        return Err(ProbeRejection::Busy {
+            in_flight: prober.in_flight(),
+        });
+    }
 
     let deadline = Deadline::after(Duration::from_millis(timeout_ms));
     let dns = discovery::Dns::new(settings).map_err(|e| invalid("host", e))?;
@@ -175,7 +211,7 @@ pub async fn run(
                 &domain,
                 address,
                 &dns,
-                prober.policy(),
+                prober.outbound(),
                 discovery::HttpPlan {
                     // `0` skips the HTTPS endpoint, not the lookups.
                     https_port: ports.https.filter(|p| *p != 0).unwrap_or(443),
@@ -409,7 +445,7 @@ async fn probe_all(
             host.clone(),
             https_port,
             addresses.to_vec(),
-            prober.policy(),
+            prober.outbound(),
         )
         .ok()?;
         Some(exchange_checks(target, prober.connection_limits(), deadline).await)

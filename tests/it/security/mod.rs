@@ -3,6 +3,7 @@
 mod capacity;
 mod cert_names;
 mod credentials;
+mod outbound;
 mod readiness_login;
 mod refusals;
 mod requests;
