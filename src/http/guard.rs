@@ -229,12 +229,16 @@ impl Guard {
 
     /// Charges `cells` more requests to `caller` (a batch's targets beyond
     /// the request itself). A batch larger than the limit's burst drains
-    /// the caller's whole allowance rather than being refused for ever.
+    /// the caller's whole allowance rather than being refused for ever
+    /// (it needs a full allowance).
     pub fn charge(&self, caller: &Caller, cells: u32) -> Result<(), Problem> {
-        let (Some(limiter), Some(cells)) = (&self.limiter, NonZeroU32::new(cells)) else {
+        // The request itself took one cell already: at most the rest of
+        // the burst, so that a batch larger than it still fits a full
+        // allowance (and empties it) instead of never fitting.
+        let room = self.burst.get() - 1;
+        let (Some(limiter), Some(cells)) = (&self.limiter, NonZeroU32::new(cells.min(room))) else {
             return Ok(());
         };
-        let cells = cells.min(self.burst);
         match limiter.check_key_n(caller, cells) {
             Ok(Ok(())) => Ok(()),
             Ok(Err(not_until)) => {

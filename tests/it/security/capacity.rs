@@ -172,4 +172,19 @@ async fn batch_targets_count_against_the_rate_limit() {
         .await
         .unwrap();
     assert_eq!(res.status(), 429);
+
+    // A batch larger than the whole allowance still runs on a full one
+    // (and empties it) rather than never fitting.
+    let app = spawn_app_with(&["--rate-limit", "3"]).await;
+    let big = json!({"targets": vec![json!({"host": "127.0.0.1", "port": 993}); 10]});
+    let res = app
+        .client
+        .post(app.url("/v1/probes:batch"))
+        .json(&big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let _ = res.text().await;
+    assert_eq!(app.get("/v1/profiles").await.status(), 429);
 }
