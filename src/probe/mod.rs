@@ -146,6 +146,33 @@ impl Prober {
         self.probe_with(request, Admission::Wait).await
     }
 
+    /// Takes `n` probe slots at once, or none (429 when they are not free):
+    /// a readiness check reserves its probes before discovery starts.
+    pub fn reserve(&self, n: usize) -> Result<Vec<OwnedSemaphorePermit>, ProbeRejection> {
+        let busy = || ProbeRejection::Busy {
+            in_flight: self.in_flight(),
+        };
+        let n32 = u32::try_from(n).map_err(|_| busy())?;
+        if n32 == 0 {
+            return Ok(Vec::new());
+        }
+        let mut all = Arc::clone(&self.slots)
+            .try_acquire_many_owned(n32)
+            .map_err(|_| busy())?;
+        let mut out: Vec<OwnedSemaphorePermit> = (1..n).filter_map(|_| all.split(1)).collect();
+        out.push(all);
+        Ok(out)
+    }
+
+    /// [`Prober::probe`] on a slot taken earlier with [`Prober::reserve`].
+    pub async fn probe_reserved(
+        &self,
+        request: &ProbeRequest,
+        slot: OwnedSemaphorePermit,
+    ) -> Result<Report, ProbeRejection> {
+        self.probe_with(request, Admission::Reserved(slot)).await
+    }
+
     async fn probe_with(
         &self,
         request: &ProbeRequest,
@@ -187,6 +214,7 @@ impl Prober {
         let started_at = OffsetDateTime::now_utc();
         let slot = match admission {
             Admission::Refuse => (self.try_slot()?, None),
+            Admission::Reserved(slot) => (slot, None),
             Admission::Wait => match self.wait_batch_slot(deadline).await {
                 Some(slots) => slots,
                 None => return Ok(queue_timeout(&spec, started, started_at)),
@@ -408,11 +436,15 @@ fn queue_timeout(spec: &ProbeSpec, started: Instant, started_at: OffsetDateTime)
     obs
 }
 
-/// What to do when every probe slot is taken.
-#[derive(Debug, Clone, Copy)]
+/// How a probe gets its slot.
+#[derive(Debug)]
 enum Admission {
+    /// Take a free one, or 429.
     Refuse,
+    /// Wait for one (batches), within the probe's deadline.
     Wait,
+    /// Already taken ([`Prober::reserve`]).
+    Reserved(OwnedSemaphorePermit),
 }
 
 struct Resolved {

@@ -73,3 +73,39 @@ async fn readiness_refuses_caller_ports_outside_allow_ports_before_any_io() {
         "a connection reached the refused port"
     );
 }
+
+/// Given an instance with room for fewer probes than a readiness check
+/// needs, when readiness is asked for an email domain, then it is refused
+/// before discovery sends a single query (before: discovery ran first,
+/// then the capacity check refused).
+#[tokio::test]
+async fn readiness_reserves_its_probes_before_discovery() {
+    let dns = dns_server::start(Zone {
+        a: vec![("mail.example.test", Ipv4Addr::LOCALHOST)],
+        ..Default::default()
+    })
+    .await;
+    let dns_flag = dns.addr.to_string();
+    let app = spawn_app_with(&[
+        "--allow-targets",
+        "127.0.0.0/8",
+        "--dns-server",
+        &dns_flag,
+        "--max-concurrent-probes",
+        "4",
+    ])
+    .await;
+    let res = app
+        .client
+        .post(app.url("/v1/readiness"))
+        .json(&json!({"email_domain": "example.test", "timeout_ms": 5000}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 429);
+    assert_eq!(
+        dns.queries.load(Ordering::SeqCst),
+        0,
+        "discovery ran before the refusal"
+    );
+}
