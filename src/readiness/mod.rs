@@ -528,7 +528,7 @@ async fn exchange_checks(
         let target = &target;
         async move {
             // Under the host's connection cap, like the probes' connections.
-            let _slots = match target.addresses.first() {
+            let slots = match target.addresses.first() {
                 Some(ip) => limits.acquire(*ip, deadline).await,
                 None => None,
             };
@@ -538,7 +538,15 @@ async fn exchange_checks(
                     "<?xml version=\"1.0\" encoding=\"utf-8\"?><Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006\"><Request><EMailAddress>postmaster@invalid</EMailAddress><AcceptableResponseSchema>http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a</AcceptableResponseSchema></Request></Autodiscover>".to_string(),
                 )
             });
-            let got = web::fetch(target, *method, path, body, deadline, MAX_HTTP_BODY).await;
+            // No slot before the deadline: no connection either (issue 15).
+            let got = match &slots {
+                Some(_) => web::fetch(target, *method, path, body, deadline, MAX_HTTP_BODY).await,
+                None => web::Fetched {
+                    error: Some("not fetched: no free connection slot before the deadline".into()),
+                    ..web::Fetched::default()
+                },
+            };
+            drop(slots);
             let answers = got
                 .status
                 .is_some_and(|s| (200..300).contains(&s) || matches!(s, 401 | 403 | 405));
