@@ -136,7 +136,8 @@ pub struct Settings {
     pub allow_ports: PortSet,
 
     /// Comma-separated API keys (at least 16 characters each). When keys are
-    /// configured (here or in the key file), `/v1/*` requires
+    /// configured (here or in the key file), every path but the open ones
+    /// (health, readiness, metrics, the OpenAPI document, `/docs`) requires
     /// `Authorization: Bearer <key>`. Only SHA-256 digests are kept.
     #[arg(long, env = "MAILPROBE_API_KEYS", value_parser = ApiKeys::parse_list, hide_env_values = true, global = true)]
     pub api_keys: Option<ApiKeys>,
@@ -146,7 +147,8 @@ pub struct Settings {
     pub api_key_file: Option<PathBuf>,
 
     /// Requests per minute one caller (API key, or IP address when no keys
-    /// are configured) may make to `/v1/*`; 0 turns the limit off.
+    /// are configured; IPv6 by /64) may make to every path but the open
+    /// ones; a batch counts each target; 0 turns the limit off.
     #[arg(
         long,
         env = "MAILPROBE_RATE_LIMIT",
