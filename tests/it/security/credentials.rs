@@ -125,3 +125,34 @@ async fn login_tests_count_against_a_per_caller_limit() {
         .await;
     assert_eq!(res.status(), 403);
 }
+
+/// The same gate after a STARTTLS upgrade: the chain of the upgraded
+/// session is judged before the login.
+#[tokio::test]
+async fn after_starttls_an_untrusted_server_gets_no_credentials_either() {
+    let app = spawn_app().await;
+    let f = mail_servers::start(
+        mail_servers::Script::Imap(mail_servers::exchange_2016()),
+        Start::Plain,
+    )
+    .await;
+    let res = app
+        .post_probe(&json!({
+            "host": "127.0.0.1", "port": f.port, "protocol": "imap",
+            "transport": "starttls", "timeout_ms": 5000,
+            "credentials": {"username": USER, "password": PASSWORD},
+        }))
+        .await;
+    assert_eq!(res.status(), 200);
+    let report: Value = res.json().await.unwrap();
+    assert_eq!(report["mail"]["starttls"]["accepted"], true, "{report}");
+    let login = &report["mail"]["login"];
+    assert_eq!(login["attempted"], false, "{login}");
+    assert!(
+        login["reason"]
+            .as_str()
+            .unwrap_or("")
+            .contains("allow_untrusted_login")
+    );
+    assert!(!sent_credentials(&f.received()), "{:?}", f.received());
+}
