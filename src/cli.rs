@@ -302,6 +302,7 @@ fn request_for(args: &ProbeArgs, target: &str) -> Result<ProbeRequest, String> {
         timeout_ms: args.timeout_ms,
         credentials: None,
         allow_plaintext_login: None,
+        allow_untrusted_login: None,
         ca_bundle_pem: None,
     })
 }

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use mailprobe::mail::dialogue::{self, DialogueSpec, Fallback};
+use mailprobe::mail::dialogue::{self, DialogueSpec, Fallback, LoginGate};
 use mailprobe::observations::Observations;
 use mailprobe::probe::net::{Connector, Deadline, Meter};
 use mailprobe::report::{Protocol, Target, TlsEngine, TlsVersion};
@@ -14,7 +14,7 @@ use mailprobe::tls::legacy::LegacyOffer;
 use rustls::pki_types::ServerName;
 use serde_json::{Value, json};
 
-use crate::support::app::{TestApp, spawn_app};
+use crate::support::app::{TestApp, spawn_app, spawn_app_with};
 use crate::support::openssl_server::{
     self, Config, LOGIN_PASSWORD, LOGIN_USER, MailProtocol, OpensslServer, Profile, Transport,
 };
@@ -159,6 +159,18 @@ fn assert_legacy_dialogue(p: Profile, r: &Value, server: &OpensslServer, what: &
     );
 }
 
+/// These tests log in far more often than one caller may per hour
+/// (`MAILPROBE_LOGIN_LIMIT`, 60 by default): raise the limit for them.
+async fn spawn_app_for_many_logins() -> TestApp {
+    spawn_app_with(&[
+        "--allow-targets",
+        "127.0.0.0/8,::1",
+        "--login-limit",
+        "10000",
+    ])
+    .await
+}
+
 fn login(r: &Value) -> (bool, Option<bool>) {
     let l = &r["mail"]["login"];
     (l["attempted"] == true, l["ok"].as_bool())
@@ -167,7 +179,7 @@ fn login(r: &Value) -> (bool, Option<bool>) {
 #[tokio::test]
 async fn every_legacy_imap_fixture_gets_greeting_capabilities_software_and_login_over_the_legacy_engine()
  {
-    let app = spawn_app().await;
+    let app = spawn_app_for_many_logins().await;
     for p in Profile::LEGACY {
         for (transport, t) in [
             (Transport::Implicit, "implicit"),
@@ -205,7 +217,7 @@ async fn every_legacy_imap_fixture_gets_greeting_capabilities_software_and_login
 
 #[tokio::test]
 async fn every_legacy_fixture_speaks_pop3_and_smtp_over_the_legacy_engine() {
-    let app = spawn_app().await;
+    let app = spawn_app_for_many_logins().await;
     for p in Profile::LEGACY {
         for (protocol, proto) in [(MailProtocol::Pop3, "pop3"), (MailProtocol::Smtp, "smtp")] {
             for (transport, t) in [
@@ -343,6 +355,7 @@ async fn the_dialogue_uses_one_connection_on_a_modern_server_and_two_on_a_legacy
             transport: mailprobe::report::Transport::Implicit,
             server_name: ServerName::try_from("localhost").unwrap(),
             login: None,
+            login_gate: LoginGate::allow_any(),
         };
         let deadline = Deadline::after(Duration::from_secs(10));
         let stream = connector.connect(deadline).await.unwrap();

@@ -17,6 +17,7 @@ mod policy;
 mod props;
 mod readiness;
 mod scan;
+mod security;
 mod seed;
 mod shutdown;
 mod support;

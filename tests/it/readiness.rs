@@ -661,7 +661,11 @@ async fn given_discovery_naming_a_refused_address_then_the_target_policy_refuses
     )
     .await;
     assert_eq!(status, 403, "{problem:#}");
-    assert_eq!(problem["address"], "10.1.2.3", "{problem:#}");
+    // The refusal names the host and the rule, not the internal address it
+    // resolved to (issue 15).
+    assert_eq!(problem["rule"], "private", "{problem:#}");
+    assert!(problem.get("address").is_none(), "{problem:#}");
+    assert!(!problem.to_string().contains("10.1.2.3"), "{problem:#}");
 }
 
 #[tokio::test]
