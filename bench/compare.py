@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """End-to-end comparison: mailprobe vs sslyze vs sslscan on the same
 loopback fixtures, in the same run. Driven by bench/compare.sh, which
-builds the binaries and installs the tools; see the README's Performance
-section.
+builds the binaries and installs the tools; see docs/testing.md,
+Performance.
 
 For each fixture (Exchange 2010-like TLS 1.0 only; modern TLS 1.2 + 1.3):
   - RUNS full scans per tool, median wall time;
