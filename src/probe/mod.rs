@@ -266,7 +266,8 @@ impl Prober {
             sni: spec.sni.clone(),
         };
         let mut obs = Observations::new(target, started_at);
-        obs.timing(steps::DNS, resolved.ms);
+        obs.clock = started;
+        obs.timing_from(steps::DNS, started, resolved.ms);
         if let Some((message, kind)) = resolved.error {
             obs.resolution_error = Some(message.clone());
             obs.error(steps::DNS, kind, message);
@@ -287,7 +288,12 @@ impl Prober {
         // their partial facts survive.
         // Each arm is boxed: together they are large futures, and debug
         // builds would move them across the (small) worker thread stacks.
-        let ((steps_done, dialogue_ms), (scan, trials_ms), (versioned, versioned_ms)) = tokio::join!(
+        let joined_at = Instant::now();
+        let (
+            (steps_done, dialogue_ms),
+            (scan, (trials_started, trials_ms)),
+            (versioned, versioned_ms),
+        ) = tokio::join!(
             Box::pin(timed(
                 deadline.run(first_contact(&spec, &connector, deadline, &mut obs))
             )),
@@ -297,9 +303,9 @@ impl Prober {
             ))),
         );
         scan.merge_into(&mut obs);
-        obs.timing(steps::MAIL_DIALOGUE, dialogue_ms);
-        obs.timing(steps::CLIENT_TRIALS, trials_ms);
-        obs.timing(steps::TLS_HANDSHAKES, versioned_ms);
+        obs.timing_from(steps::MAIL_DIALOGUE, joined_at, dialogue_ms);
+        obs.timing_from(steps::CLIENT_TRIALS, trials_started, trials_ms);
+        obs.timing_from(steps::TLS_HANDSHAKES, joined_at, versioned_ms);
         if !obs.scan_chain_der.is_empty() {
             obs.chains.push(crate::observations::ObservedChain {
                 path: "scanner".into(),
@@ -361,17 +367,19 @@ impl Resolved {
 /// The wire scanner over the probe's transport (after the STARTTLS prelude
 /// on every connection when the transport is `starttls`); every protocol
 /// gets it.
-/// Returns the scan's result and the client trials' milliseconds.
+/// Returns the scan's result and when the client trials started and how
+/// many milliseconds they took.
 async fn wire_scan(
     spec: &ProbeSpec,
     connector: &Connector,
     deadline: Deadline,
-) -> (ScanResult, u64) {
+) -> (ScanResult, (Instant, u64)) {
     let endpoint = Endpoint::new(connector.clone(), spec.protocol, spec.transport);
     let mut result = scan::scan(&endpoint, &ScanOptions::full(spec.sni.clone()), deadline).await;
+    let trials_started = Instant::now();
     let (trials, ms) = timed(client_trials(spec, &endpoint, deadline)).await;
     result.client_trials = trials;
-    (result, ms)
+    (result, (trials_started, ms))
 }
 
 /// Runs `fut` and says how long it took, in milliseconds.
@@ -441,7 +449,7 @@ async fn first_contact(
     obs.connect.ok = true;
     obs.connect.ms = Some(ms);
     obs.connect.address = stream.peer_addr().ok().map(|a| a.to_string());
-    obs.timing(steps::TCP_CONNECT, ms);
+    obs.timing_from(steps::TCP_CONNECT, t, ms);
 
     let dialogue = DialogueSpec {
         protocol: spec.protocol,
