@@ -27,6 +27,11 @@ const INDEX: &str = include_str!("../../web/index.html");
 
 const ASSETS: &[Asset] = &[
     Asset {
+        name: "ui.js",
+        media_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../web/ui.js"),
+    },
+    Asset {
         name: "page.js",
         media_type: "text/javascript; charset=utf-8",
         body: include_str!("../../web/page.js"),

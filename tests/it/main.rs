@@ -11,6 +11,7 @@ mod hostile;
 mod mail;
 mod openapi;
 mod ops;
+mod page;
 mod policy;
 mod props;
 mod readiness;

@@ -537,11 +537,17 @@ async fn given_exchange2010_when_probed_over_http_then_tls10_only_with_its_seven
     let (dialogue_start, dialogue_ms) = span("mail_dialogue");
     assert!(trials_start + 1 >= scan_start + scan_ms, "{timings:?}");
     assert!(dialogue_start < scan_start + scan_ms, "{timings:?}");
-    assert!(scan_start < dialogue_start + dialogue_ms.max(1), "{timings:?}");
+    assert!(
+        scan_start < dialogue_start + dialogue_ms.max(1),
+        "{timings:?}"
+    );
     let duration = report["duration_ms"].as_u64().unwrap();
     for t in timings {
         let end = t["start_ms"].as_u64().unwrap() + t["ms"].as_u64().unwrap();
-        assert!(end <= duration + 2, "{t} ends after the probe ({duration} ms)");
+        assert!(
+            end <= duration + 2,
+            "{t} ends after the probe ({duration} ms)"
+        );
     }
     // The rustls handshake cannot speak TLS 1.0: the chain comes from the scan.
     assert!(
