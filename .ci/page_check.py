@@ -122,6 +122,13 @@ class Browser:
         self.screenshot(path)
         wd("POST", self._p("/window/rect"), {"width": 1280, "height": 900})
 
+    def element_screenshot(self, selector, path):
+        el = wd("POST", self._p("/element"), {"using": "css selector", "value": selector})
+        eid = next(iter(el.values()))
+        png = wd("GET", self._p(f"/element/{eid}/screenshot"))
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(png))
+
     def log(self, kind):
         return wd("POST", self._p("/se/log"), {"type": kind}) or []
 
@@ -249,7 +256,14 @@ def main():
         b.screenshot(os.path.join(SHOTS, "page-probe-top.png"))
         b.js("document.getElementById('verdict').scrollIntoView({block: 'start'})")
         b.screenshot(os.path.join(SHOTS, "page-probe-result.png"))
+        # The README's picture (docs/page-probe.png): narrower, the verdict and the first clients.
+        wd("POST", b._p("/window/rect"), {"width": 960, "height": 860})
+        b.js("document.getElementById('verdict').scrollIntoView({block: 'start'})")
+        b.screenshot(os.path.join(SHOTS, "page-readme.png"))
+        wd("POST", b._p("/window/rect"), {"width": 1280, "height": 900})
         b.full_screenshot(os.path.join(SHOTS, "page-probe.png"))
+        for part in ("versions", "certificate", "mail", "findings", "timings", "errors"):
+            b.element_screenshot("#" + part, os.path.join(SHOTS, f"page-probe-{part}.png"))
         only_own_origin(b, "probe view")
         axe(b, "probe view")
 
@@ -311,6 +325,8 @@ def main():
         b.js("window.scrollTo(0, 0)")
         b.screenshot(os.path.join(SHOTS, "page-readiness-top.png"))
         b.full_screenshot(os.path.join(SHOTS, "page-readiness.png"))
+        for part in ("endpoints", "paths", "comparisons"):
+            b.element_screenshot("#" + part, os.path.join(SHOTS, f"page-readiness-{part}.png"))
         only_own_origin(b, "readiness view")
         axe(b, "readiness view")
 

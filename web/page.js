@@ -497,7 +497,8 @@
 
   function renderEndpoints(endpoints) {
     const rows = endpoints.map((e) => {
-      const rep = e.report;
+      // A closed port's Report only repeats the connect failure: its error says it.
+      const rep = e.state === "open" ? e.report : null;
       const [tone, word] = rep ? VERDICT[rep.verdict] || ["info", rep.verdict] : ["none", e.state];
       const link = rep
         ? h("a", { href: probeUrl({ host: rep.target.host, port: e.port, protocol: e.protocol, transport: e.transport }) }, "probe this endpoint")
