@@ -7,7 +7,8 @@
 #    127.0.0.2 is denied so a refused target is refused by policy), and the
 #    Exchange-2010-like and modern fixtures;
 #  - .ci/page_check.py drives the browser over WebDriver: both views, a
-#    shared URL, a refused target, credentials kept out of URL and curl, no
+#    shared URL, a refused target, the API key field with a 401 and a 429,
+#    credentials kept out of URL and curl, no
 #    request to another origin, no CSP violation, axe-core, a phone-sized
 #    screen. Screenshots go to target/page/.
 set -euo pipefail
@@ -61,6 +62,7 @@ trap cleanup EXIT
 cargo build --quiet --bin mailprobe --example fixture
 bin=$TARGET/debug
 start_fixture() { # name, output file; waits for the port line
+    : >"$2"
     "$bin/examples/fixture" "$1" >"$2" 2>&1 &
     pids+=($!)
     for _ in $(seq 100); do
@@ -80,8 +82,16 @@ free_port() { "$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1
 port=$(free_port)
 refused=127.0.0.2
 deny=$refused/32,0.0.0.0/2,64.0.0.0/3,96.0.0.0/6,100.0.0.0/6,104.0.0.0/5,112.0.0.0/5,120.0.0.0/6,124.0.0.0/7,126.0.0.0/8,128.0.0.0/1,::/0
-env -u MAILPROBE_CI_CACHE MAILPROBE_LISTEN=127.0.0.1:$port MAILPROBE_ALLOW_TARGETS=127.0.0.0/8 MAILPROBE_DENY_TARGETS=$deny \
+env -u MAILPROBE_CI_CACHE MAILPROBE_LISTEN="127.0.0.1:$port" MAILPROBE_ALLOW_TARGETS=127.0.0.0/8 MAILPROBE_DENY_TARGETS="$deny" \
     MAILPROBE_ALLOW_PORTS='*' MAILPROBE_RATE_LIMIT=0 MAILPROBE_LOG=warn "$bin/mailprobe" &
+pids+=($!)
+
+# A second service that requires an API key and allows one request a minute:
+# the page's key field, its 401 and its 429.
+keyed_port=$(free_port)
+api_key=page-check-$("$PYTHON" -c 'import secrets; print(secrets.token_hex(12))')
+env -u MAILPROBE_CI_CACHE MAILPROBE_LISTEN="127.0.0.1:$keyed_port" MAILPROBE_ALLOW_TARGETS=127.0.0.0/8 MAILPROBE_DENY_TARGETS="$deny" \
+    MAILPROBE_ALLOW_PORTS='*' MAILPROBE_RATE_LIMIT=1 MAILPROBE_API_KEYS="$api_key" MAILPROBE_LOG=warn "$bin/mailprobe" &
 pids+=($!)
 
 driver_port=$(free_port)
@@ -97,10 +107,12 @@ wait_up() { # url, what
     exit 1
 }
 wait_up "127.0.0.1:$port/healthz" "the service"
+wait_up "127.0.0.1:$keyed_port/healthz" "the service with an API key"
 wait_up "127.0.0.1:$driver_port/status" "chromedriver"
 
 mkdir -p "$TARGET/page"
 MAILPROBE_URL=http://127.0.0.1:$port WEBDRIVER_URL=http://127.0.0.1:$driver_port CHROMIUM=$chromium_bin \
+    KEYED_URL=http://127.0.0.1:$keyed_port API_KEY=$api_key \
     FIXTURE_LEGACY_PORT=$legacy_port FIXTURE_MODERN_PORT=$modern_port REFUSED_HOST=$refused \
     AXE_JS=$axedir/node_modules/axe-core/axe.min.js SHOTS=$TARGET/page \
     timeout 600 "$PYTHON" .ci/page_check.py

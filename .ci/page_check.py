@@ -11,6 +11,7 @@ passes them in the environment:
   FIXTURE_LEGACY_PORT  the Exchange-2010-like fixture (TLS 1.0 only, implicit TLS)
   FIXTURE_MODERN_PORT  the modern fixture (TLS 1.2/1.3, implicit TLS)
   REFUSED_HOST         a loopback address the service's policy refuses
+  KEYED_URL, API_KEY   a second service that requires that key, one request a minute
   AXE_JS               axe-core's axe.min.js (npm, pinned by page.sh)
   SHOTS                where screenshots go (under target/)
 
@@ -32,6 +33,8 @@ WD = os.environ["WEBDRIVER_URL"].rstrip("/")
 LEGACY = int(os.environ["FIXTURE_LEGACY_PORT"])
 MODERN = int(os.environ["FIXTURE_MODERN_PORT"])
 REFUSED = os.environ["REFUSED_HOST"]
+KEYED = os.environ["KEYED_URL"].rstrip("/")
+API_KEY = os.environ["API_KEY"]
 SHOTS = os.environ["SHOTS"]
 AXE = open(os.environ["AXE_JS"], encoding="utf-8").read()
 
@@ -157,7 +160,7 @@ def requests_seen(browser):
     return urls, left_out
 
 
-def only_own_origin(browser, page):
+def only_own_origin(browser, page, origin=BASE):
     """The page requested nothing but its own origin (data:/blob: stay local)."""
     urls, left_out = requests_seen(browser)
     if left_out:
@@ -165,7 +168,7 @@ def only_own_origin(browser, page):
     # resource timing too: it names every fetch the document itself made.
     urls += browser.js("return performance.getEntriesByType('resource').map(e => e.name)"
                        ".concat([location.href])")
-    foreign = [u for u in urls if not (u.startswith(BASE + "/") or u == BASE
+    foreign = [u for u in urls if not (u.startswith(origin + "/") or u == origin
                                        or u.startswith("data:") or u.startswith("blob:"))]
     check(f"{page}: no request to another origin ({len(urls)} requests seen)", not foreign, foreign)
     violations = [e["message"] for e in browser.log("browser")
@@ -301,6 +304,28 @@ def main():
               "refused by the probe policy" in problem and "MAILPROBE_DENY_TARGETS" in problem, problem)
         b.screenshot(os.path.join(SHOTS, "page-refused.png"))
         only_own_origin(b, "refused target")
+
+        # With API keys required: a 401 opens the key field; the key goes to
+        # session storage only; an over-limit request shows the 429 problem.
+        b.go(KEYED + f"/?host={REFUSED}&port=993")
+        wait_result(b, "the 401 problem")
+        problem = b.text("#problem-box") or ""
+        check("API key: a 401 shows its problem and opens the key field",
+              "401" in problem and b.js("return document.getElementById('apikey-box').open"), problem)
+        b.set_value("api-key", API_KEY)
+        b.js("document.getElementById('p-submit').click()")
+        b.wait("return /refused by the probe policy/.test(document.getElementById('problem').innerText)",
+               what="the key to pass the guard")
+        stored = b.js("return [sessionStorage.getItem('mailprobe.apiKey'), localStorage.length, location.href]")
+        check("API key: kept in session storage only, not in the URL",
+              stored[0] == API_KEY and stored[1] == 0 and API_KEY not in stored[2], stored)
+        b.js("document.getElementById('p-submit').click()")
+        b.wait("return /429/.test(document.getElementById('problem').innerText)", what="the 429 problem")
+        problem = b.text("#problem-box") or ""
+        check("429: the problem's title and detail show, with when to retry",
+              "Try again in" in problem and len(problem.splitlines()) >= 3, problem)
+        b.screenshot(os.path.join(SHOTS, "page-429.png"))
+        only_own_origin(b, "API key and 429", KEYED)
 
         # The readiness view against a fixture host, its IMAP port pointed at the legacy fixture
         b.go(BASE + f"/?view=readiness&host=127.0.0.1&imap_implicit={LEGACY}&imap_starttls=1"
