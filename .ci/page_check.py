@@ -21,6 +21,7 @@ Each check prints PASS or FAIL; the exit status is 1 when any failed.
 import base64
 import json
 import os
+import re
 import sys
 import tempfile
 import time
@@ -242,6 +243,9 @@ def main():
         finding = b.text(".finding[data-id='TLS_MAX_VERSION_TOO_LOW']") or ""
         check("legacy: the TLS version finding shows its remedy",
               "How to fix" in finding and "Enable TLS 1.2" in finding, finding[:300])
+        check("legacy: no 'null' or 'undefined' text on the page",
+              not re.search(r"\b(null|undefined)\b", b.text("#result") or ""),
+              re.findall(r".{30}\b(?:null|undefined)\b.{30}", b.text("#result") or ""))
         bars = b.js("return document.querySelectorAll('#timings svg rect.bar').length")
         check("legacy: the timing picture has a bar per step", bars >= 4, bars)
         errors = b.text("#errors") or ""
@@ -301,7 +305,8 @@ def main():
         wait_result(b, "the refused target's problem")
         problem = b.text("#problem-box") or ""
         check("refused target: the problem+json's title and detail show",
-              "refused by the probe policy" in problem and "MAILPROBE_DENY_TARGETS" in problem, problem)
+              "refused by the probe policy" in problem and "MAILPROBE_DENY_TARGETS" in problem
+              and "null" not in problem, problem)
         b.screenshot(os.path.join(SHOTS, "page-refused.png"))
         only_own_origin(b, "refused target")
 
@@ -323,7 +328,8 @@ def main():
         b.wait("return /429/.test(document.getElementById('problem').innerText)", what="the 429 problem")
         problem = b.text("#problem-box") or ""
         check("429: the problem's title and detail show, with when to retry",
-              "Try again in" in problem and len(problem.splitlines()) >= 3, problem)
+              "Try again in" in problem and "Too many requests" in problem and "null" not in problem,
+              problem)
         b.screenshot(os.path.join(SHOTS, "page-429.png"))
         only_own_origin(b, "API key and 429", KEYED)
 
@@ -345,6 +351,8 @@ def main():
         check("readiness: IMAP migration is not viable, with why",
               "not viable" in paths.get("imap_migration", "") and "TLS" in paths.get("imap_migration", ""),
               paths)
+        check("readiness: no 'null' or 'undefined' text on the page",
+              not re.search(r"\b(null|undefined)\b", b.text("#result") or ""), "")
         check("readiness: the 993/143 comparison shows",
               "imap" in (b.text("#comparisons") or ""), b.text("#comparisons"))
         b.js("window.scrollTo(0, 0)")

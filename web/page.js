@@ -6,7 +6,7 @@
 "use strict";
 
 (function () {
-  const { h, $, tag, code, yesNo, section, table, facts, list, words } = window.mailprobeUi;
+  const { h, append, $, tag, code, yesNo, section, table, facts, list, words } = window.mailprobeUi;
   const { VERDICT, SEVERITY_ORDER, SEVERITY_TONE, STEP_WORDS, KIND_WORDS, PATH_WORDS, ENDPOINT_WORDS } = window.mailprobeUi;
   const { clientStatus, STATUS_VIEW, STATUS_RANK, suiteStrength, OLD_VERSIONS, PORT_FIELDS } = window.mailprobeUi;
   const KEY_STORE = "mailprobe.apiKey";
@@ -83,14 +83,14 @@
   function showProblem(res, json, text) {
     const box = h("div", { class: "problem", id: "problem-box" });
     if (json && json.title) {
-      box.append(
+      append(box, [
         h("h2", {}, json.title),
         h("p", { class: "detail" }, json.detail || ""),
         json.field ? h("p", {}, "Field: ", code(json.field)) : null,
         json.setting ? h("p", {}, "Setting that would permit it: ", code(json.setting)) : null,
         json.retry_after ? h("p", {}, "Try again in " + json.retry_after + " s.") : null,
         h("p", { class: "hint" }, "HTTP " + (json.status || (res && res.status)) + (json.type ? " · " + json.type : "")),
-      );
+      ]);
     } else if (res) {
       box.append(h("h2", {}, "The service answered HTTP " + res.status), h("p", {}, (text || "").slice(0, 500)));
     } else {
@@ -193,7 +193,9 @@
     const [tone, word] = VERDICT[r.verdict] || ["info", String(r.verdict).toUpperCase()];
     const t = r.target || {};
     const stats = r.stats || {};
-    out.replaceChildren(
+    out.replaceChildren();
+    // `append` skips the sections a Report has no facts for (null).
+    append(out, [
       h(
         "section",
         { class: "verdict tone-" + tone, id: "verdict", "aria-labelledby": "verdict-word" },
@@ -215,7 +217,7 @@
       renderFindings(r.findings || []),
       renderTimings(r.timings || [], r.duration_ms, stats),
       renderErrors(r.errors || []),
-    );
+    ]);
     showResult(out);
   }
 
@@ -475,7 +477,9 @@
     const imap = advice.find((a) => a.path === "imap_migration");
     const tone = imap && imap.viable === "yes" ? "good" : anyYes ? "warn" : "bad";
     const out = $("result");
-    out.replaceChildren(
+    out.replaceChildren();
+    // `append` skips the sections a Report has no facts for (null).
+    append(out, [
       h(
         "section",
         { class: "verdict tone-" + tone, id: "verdict", "aria-labelledby": "verdict-word" },
@@ -491,7 +495,7 @@
       r.discovery ? renderDiscovery(r.discovery) : null,
       r.exchange_http ? renderExchangeHttp(r.exchange_http) : null,
       r.address_families && r.address_families.note ? section("families", "IPv4 and IPv6", h("p", {}, r.address_families.note)) : null,
-    );
+    ]);
     showResult(out);
   }
 
