@@ -371,6 +371,8 @@ def main():
         check("phone: the page does not scroll sideways", overflow <= 0, overflow)
         b.js("window.scrollTo(0, 0)")
         b.screenshot(os.path.join(SHOTS, "page-phone.png"))
+        b.js("document.getElementById('verdict').scrollIntoView({block: 'start'})")
+        b.screenshot(os.path.join(SHOTS, "page-phone-result.png"))
     finally:
         b.quit()
     print(f"page: {'all passed' if failures == 0 else str(failures) + ' failed'}")

@@ -226,14 +226,20 @@
       .map((c, i) => ({ c, i, s: clientStatus(c) }))
       .sort((a, b) => (b.c.decides_verdict ? 1 : 0) - (a.c.decides_verdict ? 1 : 0) || STATUS_RANK[a.s] - STATUS_RANK[b.s] || a.i - b.i);
     const rows = sorted.map(({ c, s }) => {
-      const [tone, text] = STATUS_VIEW[s];
+      // A compliance profile is a guideline, not a client: it is met or not.
+      const [tone, text] =
+        c.kind === "compliance" && typeof c.compliant === "boolean"
+          ? c.compliant
+            ? ["good", "compliant"]
+            : ["bad", "not compliant"]
+          : STATUS_VIEW[s];
       const n = c.negotiated;
       return h(
         "tr",
         { class: c.decides_verdict ? "decides" : null, "data-profile": c.profile, "data-status": s },
         h("th", { scope: "row" }, c.name, c.decides_verdict ? h("div", { class: "hint" }, "decides the verdict") : null),
         h("td", {}, tag(tone, text)),
-        h("td", {}, n ? [n.version, h("br"), code(n.suite ? n.suite.name : "")] : "none"),
+        h("td", {}, n ? [n.version, h("br"), code(n.suite ? n.suite.name : "")] : "no handshake"),
         h(
           "td",
           {},
