@@ -276,6 +276,13 @@ def main():
         b.full_screenshot(os.path.join(SHOTS, "page-probe.png"))
         for part in ("versions", "certificate", "mail", "findings", "timings", "errors"):
             b.element_screenshot("#" + part, os.path.join(SHOTS, f"page-probe-{part}.png"))
+        # Download JSON: a blob: of the Report, no request anywhere, no CSP violation.
+        blob = b.js("let made = null; const orig = URL.createObjectURL;"
+                    "URL.createObjectURL = (x) => { made = x; return orig.call(URL, x); };"
+                    "document.getElementById('download-json').click(); URL.createObjectURL = orig;"
+                    "return made ? made.type + ' ' + made.size : null;")
+        check("legacy: Download JSON makes the Report's JSON", bool(blob) and blob.startswith("application/json"),
+              blob)
         only_own_origin(b, "probe view")
         axe(b, "probe view")
 
