@@ -7,9 +7,10 @@
 #
 # Two stages: a Rust builder that compiles the dependency tree in its own
 # cached layer, and a distroless runtime (glibc, libgcc, CA certificates; no
-# shell, no package manager) running as the non-root user 65532. The health
-# check is the binary itself (`mailprobe healthcheck` GETs /healthz at
-# MAILPROBE_LISTEN), so the image needs no curl.
+# shell, no package manager, no libssl: OpenSSL is linked into the binary)
+# running as the non-root user 65532. The health check is the binary itself
+# (`mailprobe healthcheck` GETs /healthz at MAILPROBE_LISTEN), so the image
+# needs no curl.
 
 ARG RUST_VERSION=1.95
 
@@ -20,12 +21,15 @@ WORKDIR /src
 #    Cargo.toml ([lib], [[bin]], and any [[test]]/[[bench]] added later) gets a
 #    stub file, so the real manifest and lock file resolve and build unchanged.
 #    This layer is rebuilt only when Cargo.toml or Cargo.lock change.
-#    (`cargo build --release` builds no dev-dependencies: the vendored OpenSSL
-#    of the test fixtures is not compiled here.)
+#    This layer also builds OpenSSL 3 from the vendored source (the legacy
+#    TLS engine, linked statically: the runtime image needs no libssl), which
+#    needs perl and make; the rust image has both, and the build says so
+#    early if a different base lacks them.
 SHELL ["/bin/bash", "-euo", "pipefail", "-c"]
 COPY Cargo.toml Cargo.lock ./
 RUN --mount=type=cache,target=/usr/local/cargo/registry,sharing=locked \
     --mount=type=cache,target=/usr/local/cargo/git,sharing=locked \
+    command -v perl make >/dev/null; \
     sed -n 's/^path *= *"\([^"]*\)".*/\1/p' Cargo.toml | while read -r p; do \
         mkdir -p "$(dirname "$p")"; echo 'fn main() {}' > "$p"; \
     done; \

@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # A throwaway Dovecot on loopback for the interop test (tests/it/dovecot.rs).
 #
-#   eval "$(.ci/dovecot.sh start)"   # exports DOVECOT_INTEROP_{IMAP,IMAPS,DIR}, or nothing
+#   eval "$(.ci/dovecot.sh start)"   # exports DOVECOT_INTEROP_{IMAP,IMAPS,IMAPS_TLS10,DIR}, or nothing
 #   .ci/dovecot.sh stop "$DOVECOT_INTEROP_DIR"
 #
 # (Not MAILPROBE_*: the service rejects unknown MAILPROBE_ variables.)
 # Installs dovecot-imapd from Debian when it is missing and we may (root with
 # apt-get); otherwise prints nothing to eval and the interop test skips. The
 # hermetic tests never need it.
+#
+# Two instances: a modern one (TLS 1.2+, STARTTLS and implicit TLS) and one
+# that speaks only TLS 1.0 on an implicit port, as Exchange 2010 does, for the
+# legacy TLS engine. Debian's Dovecot 2.3 has ssl_min_protocol but no maximum,
+# so the second instance gets its own OpenSSL configuration (MaxProtocol =
+# TLSv1 in a system_default section), passed through import_environment.
 set -u
 
 start() {
@@ -64,13 +70,35 @@ service imap-login {
   }
 }
 EOF
+    # The TLS 1.0-only instance: same account and certificate, own dirs.
+    local tls10=$((port + 2))
+    mkdir -p "$dir/tls10/run" "$dir/tls10/state"
+    printf '%s\n' 'openssl_conf = openssl_init' '[openssl_init]' 'ssl_conf = ssl_sect' \
+        '[ssl_sect]' 'system_default = system_default_sect' '[system_default_sect]' \
+        'MinProtocol = TLSv1' 'MaxProtocol = TLSv1' 'CipherString = DEFAULT:@SECLEVEL=0' \
+        >"$dir/tls10/openssl.cnf"
+    sed -e "s|^base_dir = .*|base_dir = $dir/tls10/run|" \
+        -e "s|^state_dir = .*|state_dir = $dir/tls10/state|" \
+        -e "s|^log_path = .*|log_path = $dir/tls10/dovecot.log|" \
+        -e "s|^ssl_min_protocol = .*|ssl_min_protocol = TLSv1\nssl_cipher_list = ALL:@SECLEVEL=0\nimport_environment = TZ OPENSSL_CONF=$dir/tls10/openssl.cnf|" \
+        -e "/inet_listener imap {/,/}/d" \
+        -e "s|port = $imaps|port = $tls10|" \
+        "$dir/dovecot.conf" >"$dir/tls10/dovecot.conf"
     if ! dovecot -c "$dir/dovecot.conf" >&2; then
         echo "dovecot: did not start (see $dir/dovecot.log); the interop test will skip" >&2
         return 0
     fi
+    if ! OPENSSL_CONF="$dir/tls10/openssl.cnf" dovecot -c "$dir/tls10/dovecot.conf" >&2; then
+        echo "dovecot: the TLS 1.0 instance did not start (see $dir/tls10/dovecot.log)" >&2
+        tls10=
+    fi
     for _ in $(seq 1 50); do
         if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-            echo "export DOVECOT_INTEROP_IMAP=127.0.0.1:$port DOVECOT_INTEROP_IMAPS=127.0.0.1:$imaps DOVECOT_INTEROP_DIR=$dir"
+            local exports="DOVECOT_INTEROP_IMAP=127.0.0.1:$port DOVECOT_INTEROP_IMAPS=127.0.0.1:$imaps"
+            if [ -n "$tls10" ] && (exec 3<>"/dev/tcp/127.0.0.1/$tls10") 2>/dev/null; then
+                exports="$exports DOVECOT_INTEROP_IMAPS_TLS10=127.0.0.1:$tls10"
+            fi
+            echo "export $exports DOVECOT_INTEROP_DIR=$dir"
             return 0
         fi
         sleep 0.1
@@ -82,15 +110,17 @@ EOF
 stop() {
     local dir=${1:-}
     case $dir in /tmp/mailprobe-dovecot.*) ;; *) return 0 ;; esac
-    if [ -f "$dir/run/master.pid" ]; then
-        local pid
-        pid=$(cat "$dir/run/master.pid")
-        kill "$pid" 2>/dev/null || true
-        for _ in $(seq 1 50); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-    fi
+    local run pid
+    for run in "$dir/run" "$dir/tls10/run"; do
+        if [ -f "$run/master.pid" ]; then
+            pid=$(cat "$run/master.pid")
+            kill "$pid" 2>/dev/null || true
+            for _ in $(seq 1 50); do
+                kill -0 "$pid" 2>/dev/null || break
+                sleep 0.1
+            done
+        fi
+    done
     rm -rf "$dir"
 }
 

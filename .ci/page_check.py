@@ -245,9 +245,12 @@ def main():
         check("legacy: the certificate shows chain, names, key and trust",
               "fixture intermediate" in cert and "127.0.0.1" in cert and "RSA 2048" in cert
               and "not trusted" in cert, cert[:400])
-        finding = b.text(".finding[data-id='TLS_MAX_VERSION_TOO_LOW']") or ""
+        finding = b.text(".finding[data-id='TLS_MAX_VERSION_TOO_LOW'] .remedy") or ""
+        report = json.load(urllib.request.urlopen(
+            f"{BASE}/v1/probes?host=127.0.0.1&port={LEGACY}&protocol=imap", timeout=120))
+        remedy = next((f["remedy"] for f in report["findings"] if f["id"] == "TLS_MAX_VERSION_TOO_LOW"), None)
         check("legacy: the TLS version finding shows its remedy",
-              "How to fix" in finding and "Enable TLS 1.2" in finding, finding[:300])
+              remedy and finding.startswith("How to fix") and remedy in finding, (finding[:200], remedy))
         check("legacy: no 'null' or 'undefined' text on the page",
               not re.search(r"\b(null|undefined)\b", b.text("#result") or ""),
               re.findall(r".{30}\b(?:null|undefined)\b.{30}", b.text("#result") or ""))

@@ -156,6 +156,15 @@ pub fn run() -> ExitCode {
         eprintln!("mailprobe: configuration error: {e}");
         return ExitCode::from(2);
     }
+    // Every command that opens connections needs the legacy TLS engine
+    // whole: without OpenSSL's legacy provider RC4/3DES would be lost
+    // silently, so refuse to start instead.
+    if !matches!(cli.command, Some(Command::Openapi | Command::Healthcheck))
+        && let Err(e) = crate::tls::legacy::verify()
+    {
+        eprintln!("mailprobe: cannot start: {e}");
+        return ExitCode::from(2);
+    }
     match cli.command {
         Some(Command::Openapi) => {
             print!("{}", http::openapi_json());
@@ -293,6 +302,7 @@ fn request_for(args: &ProbeArgs, target: &str) -> Result<ProbeRequest, String> {
         timeout_ms: args.timeout_ms,
         credentials: None,
         allow_plaintext_login: None,
+        allow_untrusted_login: None,
         ca_bundle_pem: None,
     })
 }
@@ -456,6 +466,14 @@ fn mail_lines(m: &crate::report::Mail) -> String {
             "  starttls    advertised {}, accepted {}\n",
             yes_no(st.advertised),
             yes_no(st.accepted)
+        ));
+    }
+    if let Some(t) = &m.tls {
+        s.push_str(&format!(
+            "  dialogue    over {} TLS: {} {}\n",
+            t.engine.as_str(),
+            t.version.as_str(),
+            t.suite.name
         ));
     }
     if !m.capabilities_after_tls.is_empty() {

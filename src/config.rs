@@ -92,6 +92,26 @@ pub struct Settings {
     )]
     pub batch_parallelism: usize,
 
+    /// Batches running at once across the instance; beyond it a batch gets
+    /// 429. Together, running batches hold at most half the probe slots.
+    #[arg(
+        long,
+        env = "MAILPROBE_MAX_BATCHES",
+        default_value_t = 8,
+        global = true
+    )]
+    pub max_batches: usize,
+
+    /// Batches one caller (API key, or client address with IPv6 by /64)
+    /// may run at once; beyond it that caller's next batch gets 429.
+    #[arg(
+        long,
+        env = "MAILPROBE_MAX_BATCHES_PER_CALLER",
+        default_value_t = 2,
+        global = true
+    )]
+    pub max_batches_per_caller: usize,
+
     /// Comma-separated CIDRs that may be probed even though the default policy
     /// refuses them (e.g. `127.0.0.0/8` to probe local test servers).
     #[arg(long, env = "MAILPROBE_ALLOW_TARGETS", value_delimiter = ',', value_parser = parse_cidr, global = true)]
@@ -116,7 +136,8 @@ pub struct Settings {
     pub allow_ports: PortSet,
 
     /// Comma-separated API keys (at least 16 characters each). When keys are
-    /// configured (here or in the key file), `/v1/*` requires
+    /// configured (here or in the key file), every path but the open ones
+    /// (health, readiness, metrics, the OpenAPI document, `/docs`) requires
     /// `Authorization: Bearer <key>`. Only SHA-256 digests are kept.
     #[arg(long, env = "MAILPROBE_API_KEYS", value_parser = ApiKeys::parse_list, hide_env_values = true, global = true)]
     pub api_keys: Option<ApiKeys>,
@@ -126,7 +147,8 @@ pub struct Settings {
     pub api_key_file: Option<PathBuf>,
 
     /// Requests per minute one caller (API key, or IP address when no keys
-    /// are configured) may make to `/v1/*`; 0 turns the limit off.
+    /// are configured; IPv6 by /64) may make to every path but the open
+    /// ones; a batch counts each target; 0 turns the limit off.
     #[arg(
         long,
         env = "MAILPROBE_RATE_LIMIT",
@@ -134,6 +156,17 @@ pub struct Settings {
         global = true
     )]
     pub rate_limit: u32,
+
+    /// Login tests one caller (API key, else client address with IPv6 by
+    /// /64) may run per hour, batches and single probes together; beyond it
+    /// a request carrying credentials gets 429. 0 turns the limit off.
+    #[arg(
+        long,
+        env = "MAILPROBE_LOGIN_LIMIT",
+        default_value_t = 60,
+        global = true
+    )]
+    pub login_limit: u32,
 
     /// On SIGTERM/SIGINT the service stops accepting connections and lets
     /// requests in flight (probes included) finish for up to this long, then
@@ -213,12 +246,15 @@ pub const KNOWN_ENV: &[&str] = &[
     "MAILPROBE_MAX_CONNECTIONS",
     "MAILPROBE_MAX_BATCH",
     "MAILPROBE_BATCH_PARALLELISM",
+    "MAILPROBE_MAX_BATCHES",
+    "MAILPROBE_MAX_BATCHES_PER_CALLER",
     "MAILPROBE_ALLOW_TARGETS",
     "MAILPROBE_DENY_TARGETS",
     "MAILPROBE_ALLOW_PORTS",
     "MAILPROBE_API_KEYS",
     "MAILPROBE_API_KEY_FILE",
     "MAILPROBE_RATE_LIMIT",
+    "MAILPROBE_LOGIN_LIMIT",
     "MAILPROBE_SHUTDOWN_GRACE_MS",
     "MAILPROBE_MAX_BODY_BYTES",
     "MAILPROBE_WORKERS",
@@ -512,6 +548,13 @@ impl Settings {
         range(
             "MAILPROBE_BATCH_PARALLELISM",
             self.batch_parallelism as u64,
+            1,
+            10_000,
+        )?;
+        range("MAILPROBE_MAX_BATCHES", self.max_batches as u64, 1, 10_000)?;
+        range(
+            "MAILPROBE_MAX_BATCHES_PER_CALLER",
+            self.max_batches_per_caller as u64,
             1,
             10_000,
         )?;

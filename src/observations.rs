@@ -16,7 +16,11 @@ pub use crate::tls::chain::ObservedChain;
 pub mod steps {
     pub const DNS: &str = "dns";
     pub const TCP_CONNECT: &str = "tcp_connect";
+    /// The mail dialogue's modern (rustls) handshake.
     pub const TLS_HANDSHAKE: &str = "tls_handshake";
+    /// The mail dialogue's legacy (OpenSSL) handshake, tried once on a new
+    /// connection after the modern one failed.
+    pub const LEGACY_TLS_HANDSHAKE: &str = "legacy_tls_handshake";
     pub const GREETING: &str = "greeting";
     /// IMAP `CAPABILITY`, POP3 `CAPA`, SMTP `EHLO`.
     pub const CAPABILITY: &str = "capability";

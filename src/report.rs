@@ -226,6 +226,10 @@ pub struct Mail {
     pub capabilities_after_tls: Vec<String>,
     /// The STARTTLS (POP3: STLS) upgrade; null on implicit TLS.
     pub starttls: Option<StartTls>,
+    /// The TLS connection the dialogue ran over: which engine carried it and
+    /// what was negotiated. Null when the dialogue reached no TLS.
+    #[serde(default)]
+    pub tls: Option<MailTls>,
     /// IMAP `LOGINDISABLED` advertised before TLS.
     pub login_disabled: Option<bool>,
     /// SASL mechanisms offered before TLS.
@@ -262,6 +266,41 @@ pub struct SoftwareGuess {
     pub version: Option<String>,
     /// The server text that led to the guess, quoted.
     pub evidence: Vec<String>,
+}
+
+/// The TLS under the mail dialogue (greeting, capabilities, login).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MailTls {
+    /// The engine that carried the dialogue. A `legacy` dialogue says
+    /// nothing about what a modern client gets: see `clients` and
+    /// `tls.handshake`.
+    pub engine: TlsEngine,
+    /// The version negotiated for the dialogue, e.g. `TLSv1.0`.
+    pub version: TlsVersion,
+    /// The cipher suite negotiated for the dialogue.
+    pub suite: Suite,
+}
+
+/// A TLS client engine of the probe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TlsEngine {
+    /// rustls: TLS 1.2/1.3 with ECDHE and AEAD suites, as a modern client
+    /// connects.
+    Modern,
+    /// OpenSSL at security level 0 (SSLv3 to TLS 1.3, RC4, 3DES, CBC,
+    /// static RSA, DHE), used only after the modern handshake failed, so the
+    /// dialogue reaches servers modern clients cannot.
+    Legacy,
+}
+
+impl TlsEngine {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TlsEngine::Modern => "modern",
+            TlsEngine::Legacy => "legacy",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -346,6 +346,18 @@
       "Mail dialogue",
       facts([
         ["Greeting", m.greeting ? code(m.greeting) : null],
+        m.tls
+          ? [
+              "TLS under the dialogue",
+              [
+                m.tls.version + " · ",
+                code(m.tls.suite ? m.tls.suite.name : ""),
+                m.tls.engine === "legacy"
+                  ? h("div", { class: "hint" }, "Carried by the legacy engine (OpenSSL): it says nothing about what a modern client gets; see the clients above.")
+                  : null,
+              ],
+            ]
+          : null,
         ["Software", sw ? sw.name + (sw.version ? " " + sw.version : "") : "not identified"],
         ["Capabilities before TLS", list(m.capabilities_before_tls, "none seen")],
         ["Capabilities after TLS", list(m.capabilities_after_tls, "none seen")],

@@ -85,6 +85,7 @@
     login: "Login test",
     logout: "Logout",
     tls_handshake: "TLS handshake (modern client)",
+    legacy_tls_handshake: "TLS handshake (legacy engine)",
     tls13_handshake: "TLS 1.3 handshake",
     tls12_handshake: "TLS 1.2 handshake",
     tls_scan: "TLS scan (versions and suites)",

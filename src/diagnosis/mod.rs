@@ -10,6 +10,7 @@
 pub mod catalogue;
 pub mod clients;
 pub mod compliance;
+pub mod credentials;
 pub mod findings;
 pub mod profiles;
 pub mod server;

@@ -5,6 +5,7 @@
 // once per failed request, so boxing it would buy nothing.
 #![allow(clippy::result_large_err)]
 
+pub mod admission;
 pub mod batch;
 pub mod guard;
 pub mod page;
@@ -173,7 +174,15 @@ impl Application {
         let cors_origins = settings.cors_origins.clone();
         let grace_secs = settings.shutdown_grace_ms.div_ceil(1000);
         let keys = settings.api_key_set().map_err(std::io::Error::other)?;
-        let guard = web::Data::new(guard::Guard::new(keys, settings.rate_limit));
+        let guard = web::Data::new(guard::Guard::new(
+            keys,
+            settings.rate_limit,
+            settings.login_limit,
+        ));
+        let batches = web::Data::from(Arc::new(admission::BatchAdmission::new(
+            settings.max_batches,
+            settings.max_batches_per_caller,
+        )));
         let prober = web::Data::new(Prober::new(Arc::new(settings)));
         let spec = openapi();
         let mut server = HttpServer::new(move || {
@@ -182,6 +191,7 @@ impl Application {
                 .openapi(ApiDoc::openapi())
                 .app_data(prober.clone())
                 .app_data(guard.clone())
+                .app_data(batches.clone())
                 .configure(routes::configure)
                 .split_for_parts();
             // The last `wrap` is outermost: logging sees everything; CORS

@@ -36,7 +36,9 @@ pub struct Problem {
     /// The request field at fault, when one is.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
-    /// For `target-refused`: the address refused.
+    /// For `target-refused`: the address refused, when the request named
+    /// it. An address a host name resolved to is not shown: it may be
+    /// internal to the service's network.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
     /// For `target-refused`: the policy rule that refused it.
@@ -180,7 +182,7 @@ impl From<ProbeRejection> for Problem {
                 let mut p =
                     Problem::new(Cause::TargetRefused, format!("{refusal}; {}", refusal.hint))
                         .with_field("host");
-                p.address = Some(refusal.address.to_string());
+                p.address = refusal.shown_address().map(|a| a.to_string());
                 p.rule = Some(refusal.rule.to_string());
                 p.setting = Some(
                     if refusal.rule == "deny-list" {

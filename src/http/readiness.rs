@@ -44,6 +44,12 @@ pub async fn post_readiness(
     let de = &mut serde_json::Deserializer::from_slice(&body);
     let request: ReadinessRequest =
         serde_path_to_error::deserialize(de).map_err(problem::from_json_error)?;
+    // Up to two login tests (993 and 143) count against the caller's limit.
+    if request.credentials.is_some()
+        && let Some(guard) = req.app_data::<actix_web::web::Data<super::guard::Guard>>()
+    {
+        guard.charge_logins(&super::routes::caller_of(&req), 2)?;
+    }
     let mut report = crate::readiness::run(&prober, &request).await?;
     for endpoint in &mut report.endpoints {
         if let Some(r) = endpoint.report.as_mut() {

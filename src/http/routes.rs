@@ -61,6 +61,7 @@ impl From<ProbeQuery> for ProbeRequest {
             // Never from a query string: URLs end up in logs and histories.
             credentials: None,
             allow_plaintext_login: None,
+            allow_untrusted_login: None,
             // A PEM bundle does not fit a query string; POST carries it.
             ca_bundle_pem: None,
         }
@@ -95,6 +96,11 @@ pub async fn post_probe(
     let de = &mut serde_json::Deserializer::from_slice(&body);
     let request: ProbeRequest =
         serde_path_to_error::deserialize(de).map_err(problem::from_json_error)?;
+    if request.credentials.is_some()
+        && let Some(guard) = req.app_data::<web::Data<super::guard::Guard>>()
+    {
+        guard.charge_logins(&caller_of(&req), 1)?;
+    }
     let mut report = prober.probe(&request).await?;
     report.request_id = Some(request_id.0);
     Ok(web::Json(report))
@@ -132,8 +138,12 @@ fn batch_body_limit(settings: &crate::config::Settings) -> usize {
 ///
 /// One line per target as each finishes (a `BatchLine`): `{index, id?, report}`, or `{index, id?,
 /// problem}` for a target that is invalid or refused (the rest still run).
-/// Batch probes wait for capacity instead of a 429, at most
-/// `MAILPROBE_BATCH_PARALLELISM` at once. Closing the connection cancels
+/// Batch probes wait for a probe slot instead of a 429, at most
+/// `MAILPROBE_BATCH_PARALLELISM` at once; all batches together hold at most
+/// half the probe slots, and a probe that gets none before its deadline is
+/// a timeout Report. At most `MAILPROBE_MAX_BATCHES` batches run at once and
+/// `MAILPROBE_MAX_BATCHES_PER_CALLER` per caller (429 beyond); each target
+/// counts against the caller's rate limit. Closing the connection cancels
 /// the targets not yet finished.
 #[utoipa::path(
     operation_id = "post_batch",
@@ -165,10 +175,28 @@ pub async fn post_batch(
     drop(body);
     let parallelism = batch::parallelism(request.parallelism, settings);
     let (runnable, invalid) = batch::plan(request.targets, settings.max_batch)?;
+    // Each target beyond the first counts against the caller's rate limit,
+    // and the caller's running batches are capped (issue 15).
+    let caller = caller_of(&req);
+    if let Some(guard) = req.app_data::<web::Data<super::guard::Guard>>() {
+        let extra = u32::try_from(runnable.len().saturating_sub(1)).unwrap_or(u32::MAX);
+        guard.charge(&caller, extra)?;
+        let logins = runnable
+            .iter()
+            .filter(|t| t.request.credentials.is_some())
+            .count();
+        guard.charge_logins(&caller, logins)?;
+    }
+    let ticket = match req.app_data::<web::Data<super::admission::BatchAdmission>>() {
+        Some(admission) => Some(admission.clone().into_inner().admit(caller)?),
+        None => None,
+    };
     // Every Report of the batch carries the batch request's id, so a line
     // can be matched to the request's log line.
     let lines = batch::lines(prober.get_ref().clone(), runnable, invalid, parallelism).map(
         move |mut line| {
+            // Held until the stream ends or is dropped: the batch's place.
+            let _ticket = &ticket;
             if let Some(report) = line.report.as_mut() {
                 report.request_id = Some(request_id.0.clone());
             }
@@ -179,6 +207,22 @@ pub async fn post_batch(
         .content_type(batch::NDJSON)
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .streaming(lines))
+}
+
+/// Whom a request counts against: what the guard decided, else (no guard
+/// mounted) the client address.
+pub(super) fn caller_of(req: &HttpRequest) -> super::guard::Caller {
+    use actix_web::HttpMessage;
+    req.extensions()
+        .get::<super::guard::Caller>()
+        .cloned()
+        .unwrap_or_else(|| {
+            super::guard::Caller::from_address(
+                req.peer_addr()
+                    .map(|a| a.ip())
+                    .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0])),
+            )
+        })
 }
 
 /// Probe one mail endpoint, with the request in the query string.
@@ -212,9 +256,17 @@ fn form_urlencoded_parse(q: &str) -> form_urlencoded::Parse<'_> {
     form_urlencoded::parse(q.as_bytes())
 }
 
+/// A POST body must be declared JSON: without `Content-Type:
+/// application/json` (missing included) the answer is 415, so a browser form
+/// or a `text/plain` request (which needs no CORS preflight) cannot start a
+/// probe from another site (issue 15).
 pub(super) fn check_json_content_type(req: &HttpRequest) -> Result<(), Problem> {
     let Some(value) = req.headers().get(header::CONTENT_TYPE) else {
-        return Ok(());
+        return Err(Problem::new(
+            Cause::UnsupportedMediaType,
+            "the request has no Content-Type; send it as `Content-Type: application/json`",
+        )
+        .with_field("Content-Type"));
     };
     let mime = value
         .to_str()
@@ -266,6 +318,9 @@ pub enum ReadinessStatus {
     Ready,
     /// Every probe slot is taken: a probe request gets 429 `over-capacity`.
     AtCapacity,
+    /// The legacy TLS engine (OpenSSL with its legacy provider) could not be
+    /// verified at start-up: the instance never reports ready.
+    LegacyTlsEngineUnavailable,
 }
 
 /// Liveness: the process serves HTTP.
@@ -282,21 +337,25 @@ pub async fn healthz() -> web::Json<Health> {
 }
 
 /// Readiness: 200 while probes can be accepted, 503 at capacity.
+///
+/// Never ready when the legacy TLS engine could not be verified.
 #[utoipa::path(operation_id = "readyz", tag = "operations", responses(
     (status = 200, description = "Probes can be accepted", body = Readiness),
-    (status = 503, description = "At capacity", body = Readiness),
+    (status = 503, description = "At capacity, or the legacy TLS engine is unavailable", body = Readiness),
 ))]
 #[get("/readyz")]
 pub async fn readyz(prober: web::Data<Prober>) -> HttpResponse {
     let in_flight = prober.in_flight();
     let capacity = prober.settings().max_concurrent_probes;
-    let ready = in_flight < capacity;
+    let engine_ok = crate::tls::legacy::verify().is_ok();
+    let ready = engine_ok && in_flight < capacity;
+    let status = match (engine_ok, ready) {
+        (false, _) => ReadinessStatus::LegacyTlsEngineUnavailable,
+        (true, true) => ReadinessStatus::Ready,
+        (true, false) => ReadinessStatus::AtCapacity,
+    };
     let body = Readiness {
-        status: if ready {
-            ReadinessStatus::Ready
-        } else {
-            ReadinessStatus::AtCapacity
-        },
+        status,
         probes_in_flight: in_flight,
         probe_capacity: capacity,
     };

@@ -15,6 +15,9 @@ pub struct LoginRequest {
     pub secret: LoginSecret,
     /// Send credentials even when the connection is not encrypted.
     pub allow_plaintext: bool,
+    /// Send credentials inside TLS even when the certificate is not trusted
+    /// or does not match the name.
+    pub allow_untrusted: bool,
 }
 
 /// The secret, redacted in `Debug` (secrecy) and never serialised.
@@ -155,8 +158,9 @@ impl Redactor {
             needles.push(sasl_initial_response(m, login).expose_secret().to_string());
         }
         // Printable escaping of server echoes could change the form; secrets
-        // with control characters are refused at validation.
-        needles.retain(|n| n.len() >= 3);
+        // with control characters are refused at validation. Every length
+        // is redacted: a short secret is still a secret (issue 15).
+        needles.retain(|n| !n.is_empty());
         needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
         Redactor {
             needles: needles.into_iter().map(SecretString::from).collect(),
@@ -184,6 +188,7 @@ mod tests {
             username: "alice".into(),
             secret,
             allow_plaintext: false,
+            allow_untrusted: false,
         }
     }
 
@@ -252,5 +257,17 @@ mod tests {
         assert!(!out.contains(plain.expose_secret()), "{out}");
         assert!(format!("{r:?}").starts_with("Redactor("));
         assert_eq!(imap_quoted("a\"b\\c"), "\"a\\\"b\\\\c\"");
+    }
+    /// Issue 15: secrets shorter than three characters were kept verbatim.
+    #[test]
+    fn short_secrets_are_redacted_too() {
+        for secret in ["q", "pw"] {
+            let r = Redactor::for_login(Some(&login(LoginSecret::Password(
+                secret.to_string().into(),
+            ))));
+            let out = r.redact(&format!("NO [AUTHENTICATIONFAILED] {secret} is wrong"));
+            assert!(out.contains("[redacted] is wrong"), "{out}");
+            assert!(!out.contains(&format!(" {secret} ")), "{out}");
+        }
     }
 }

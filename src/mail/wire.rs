@@ -87,6 +87,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Wire<S> {
         self.redactor.redact(&super::printable(bytes))
     }
 
+    /// A read failure for `errors[]`: its message quotes the partial line
+    /// the server sent, which may echo a secret, so it is redacted too.
+    fn failure(&self, step: &'static str, e: LineError) -> StepFailure {
+        let mut f = StepFailure::from_line(step, e);
+        f.message = self.redactor.redact(&f.message);
+        f
+    }
+
     pub fn note(&mut self, line: String) {
         tracing::debug!(target: "mailprobe::mail", "{line}");
         if self.transcript.len() < TRANSCRIPT_LINES {
@@ -104,7 +112,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Wire<S> {
             .reader
             .read_line(deadline.within(STEP_TIMEOUT))
             .await
-            .map_err(|e| StepFailure::from_line(step, e))?;
+            .map_err(|e| self.failure(step, e))?;
         let shown = self.shown(&line);
         self.note(format!("S: {shown}"));
         Ok(line)
@@ -154,7 +162,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Wire<S> {
         self.reader
             .read_exact(n, deadline.within(STEP_TIMEOUT))
             .await
-            .map_err(|e| StepFailure::from_line(step, e))
+            .map_err(|e| self.failure(step, e))
     }
 
     /// Sends a command that carries no secret; the transcript shows it verbatim.
@@ -194,5 +202,39 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Wire<S> {
 
     pub fn into_transcript(self) -> Vec<String> {
         self.transcript
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mail::auth::{LoginRequest, LoginSecret};
+    use tokio::io::AsyncWriteExt;
+
+    /// Issue 15: a server that echoes the password in a line it never
+    /// finishes had the partial line quoted verbatim in `errors[]`.
+    #[tokio::test]
+    async fn a_partial_line_in_an_error_is_redacted() {
+        let login = LoginRequest {
+            username: "alice".into(),
+            secret: LoginSecret::Password("hunter2-secret".to_string().into()),
+            allow_plaintext: false,
+            allow_untrusted: false,
+        };
+        let (client, mut server) = tokio::io::duplex(1024);
+        server
+            .write_all(b"a1 NO bad password hunter2-secret")
+            .await
+            .unwrap();
+        drop(server);
+        let mut wire = Wire::new(client, Vec::new(), Redactor::for_login(Some(&login)));
+        let deadline = Deadline::after(Duration::from_secs(5));
+        let failure = wire.line("login", deadline).await.unwrap_err();
+        assert!(
+            failure.message.contains("a1 NO bad password"),
+            "{}",
+            failure.message
+        );
+        assert!(!failure.message.contains("hunter2"), "{}", failure.message);
     }
 }

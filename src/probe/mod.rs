@@ -3,7 +3,9 @@
 //! the diagnosis.
 
 pub mod batch;
+pub mod login_gate;
 pub mod net;
+pub mod outbound;
 pub mod policy;
 pub mod real_tls;
 pub mod request;
@@ -17,9 +19,10 @@ use time::OffsetDateTime;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, TryAcquireError};
 
 use crate::config::Settings;
-use crate::mail::dialogue::DialogueSpec;
+use crate::mail::dialogue::{DialogueSpec, Fallback};
 use crate::observations::{Observations, steps};
 use crate::report::{ErrorKind, Report, Target, Transport};
+use crate::tls::legacy::LegacyOffer;
 use crate::tls::scan::{self, Endpoint, ScanOptions, ScanResult};
 use net::{ConnectionLimits, Connector, Deadline, Meter};
 use policy::{Refusal, TargetPolicy};
@@ -40,14 +43,37 @@ pub enum ProbeRejection {
     Busy { in_flight: usize },
 }
 
+/// `name` as the resolver must look it up: fully qualified (a trailing
+/// dot), so the search domains of the service's own resolv.conf (a pod's
+/// `default.svc.cluster.local`) never complete a caller's name —
+/// `host=kubernetes.default` must not reach the cluster's API server.
+pub fn fully_qualified(name: &str) -> String {
+    if name.ends_with('.') {
+        name.to_string()
+    } else {
+        format!("{name}.")
+    }
+}
+
+/// `localhost` and names under it are loopback (RFC 6761 §6.3), answered
+/// without a lookup — a fully qualified `localhost.` is not in /etc/hosts.
+fn is_localhost(name: &str) -> bool {
+    let name = name.strip_suffix('.').unwrap_or(name).to_ascii_lowercase();
+    name == "localhost" || name.ends_with(".localhost")
+}
+
 /// The probe engine: settings plus the global limit on probes in flight.
 #[derive(Debug, Clone)]
 pub struct Prober {
     settings: Arc<Settings>,
-    policy: Arc<TargetPolicy>,
+    /// Address and port policy and connection caps for every outbound
+    /// connection (probes, discovery, HTTP checks).
+    outbound: Arc<outbound::OutboundGate>,
     slots: Arc<Semaphore>,
-    /// Connection caps shared by every probe: per target IP and global.
-    limits: ConnectionLimits,
+    /// The part of `slots` batch probes may hold together: half of them, so
+    /// single probes (which are refused, not queued) always find room
+    /// however many batches run (issue 15).
+    batch_slots: Arc<Semaphore>,
     /// Mozilla roots plus the configured bundle, loaded once.
     trust: Arc<crate::tls::trust::TrustStores>,
     /// Counters behind `GET /metrics`, shared by every clone of the prober.
@@ -56,10 +82,7 @@ pub struct Prober {
 
 impl Prober {
     pub fn new(settings: Arc<Settings>) -> Prober {
-        let policy = TargetPolicy {
-            allow: settings.allow_targets.clone(),
-            deny: settings.deny_targets.clone(),
-        };
+        let outbound = outbound::OutboundGate::new(&settings);
         // `Settings::validate` refused an unusable bundle at start-up; if the
         // file went bad since, probe with the Mozilla roots and say so.
         let trust = settings.trust_stores().unwrap_or_else(|e| {
@@ -69,11 +92,8 @@ impl Prober {
         Prober {
             trust: Arc::new(trust),
             slots: Arc::new(Semaphore::new(settings.max_concurrent_probes)),
-            limits: ConnectionLimits::new(
-                settings.max_connections,
-                settings.per_target_connections,
-            ),
-            policy: Arc::new(policy),
+            batch_slots: Arc::new(Semaphore::new(batch_share(settings.max_concurrent_probes))),
+            outbound: Arc::new(outbound),
             settings,
             metrics: Arc::default(),
         }
@@ -81,7 +101,12 @@ impl Prober {
 
     /// The connection caps every probe shares (per target IP, global).
     pub fn connection_limits(&self) -> &ConnectionLimits {
-        &self.limits
+        self.outbound.limits()
+    }
+
+    /// The gate every outbound connection passes (see [`outbound`]).
+    pub fn outbound(&self) -> &outbound::OutboundGate {
+        &self.outbound
     }
 
     pub fn metrics(&self) -> &Arc<crate::metrics::Metrics> {
@@ -95,7 +120,7 @@ impl Prober {
     /// The target policy every connection of this engine obeys (readiness
     /// checks its HTTP fetches and discovered hosts against it too).
     pub fn policy(&self) -> &TargetPolicy {
-        &self.policy
+        self.outbound.targets()
     }
 
     /// Probes in flight right now.
@@ -105,7 +130,7 @@ impl Prober {
 
     /// Connections open right now across every probe.
     pub fn connections_in_flight(&self) -> usize {
-        self.limits.in_flight()
+        self.outbound.limits().in_flight()
     }
 
     /// Validates, resolves and checks a request, then runs the probe; over
@@ -115,9 +140,38 @@ impl Prober {
     }
 
     /// The same, but waiting for a free probe slot instead of refusing (for
-    /// batches, whose own parallelism cap keeps room for single probes).
+    /// batches). Batch probes together hold at most half the probe slots,
+    /// so single probes keep room; a probe that gets no slot before its
+    /// deadline is a Report whose error says so.
     pub async fn probe_queued(&self, request: &ProbeRequest) -> Result<Report, ProbeRejection> {
         self.probe_with(request, Admission::Wait).await
+    }
+
+    /// Takes `n` probe slots at once, or none (429 when they are not free):
+    /// a readiness check reserves its probes before discovery starts.
+    pub fn reserve(&self, n: usize) -> Result<Vec<OwnedSemaphorePermit>, ProbeRejection> {
+        let busy = || ProbeRejection::Busy {
+            in_flight: self.in_flight(),
+        };
+        let n32 = u32::try_from(n).map_err(|_| busy())?;
+        if n32 == 0 {
+            return Ok(Vec::new());
+        }
+        let mut all = Arc::clone(&self.slots)
+            .try_acquire_many_owned(n32)
+            .map_err(|_| busy())?;
+        let mut out: Vec<OwnedSemaphorePermit> = (1..n).filter_map(|_| all.split(1)).collect();
+        out.push(all);
+        Ok(out)
+    }
+
+    /// [`Prober::probe`] on a slot taken earlier with [`Prober::reserve`].
+    pub async fn probe_reserved(
+        &self,
+        request: &ProbeRequest,
+        slot: OwnedSemaphorePermit,
+    ) -> Result<Report, ProbeRejection> {
+        self.probe_with(request, Admission::Reserved(slot)).await
     }
 
     async fn probe_with(
@@ -155,19 +209,18 @@ impl Prober {
         admission: Admission,
     ) -> Result<Observations, ProbeRejection> {
         let spec = request.validate(&self.settings)?;
-        if !self.settings.allow_ports.contains(spec.port) {
-            return Err(ProbeRejection::PortRefused {
-                port: spec.port,
-                allowed: self.settings.allow_ports.to_string(),
-            });
-        }
-        let slot = match admission {
-            Admission::Refuse => self.try_slot()?,
-            Admission::Wait => self.wait_slot().await?,
-        };
+        self.outbound.check_caller_port(spec.port)?;
         let deadline = Deadline::after(spec.timeout);
         let started = Instant::now();
         let started_at = OffsetDateTime::now_utc();
+        let slot = match admission {
+            Admission::Refuse => (self.try_slot()?, None),
+            Admission::Reserved(slot) => (slot, None),
+            Admission::Wait => match self.wait_batch_slot(deadline).await {
+                Some(slots) => slots,
+                None => return Ok(queue_timeout(&spec, started, started_at)),
+            },
+        };
         let resolved = self.resolve(&spec, deadline).await?;
         let obs = self
             .run(spec, resolved, deadline, started, started_at)
@@ -187,13 +240,23 @@ impl Prober {
         }
     }
 
-    async fn wait_slot(&self) -> Result<OwnedSemaphorePermit, ProbeRejection> {
-        Arc::clone(&self.slots)
-            .acquire_owned()
+    /// A slot of the batches' share, then a probe slot, both before
+    /// `deadline`; `None` when the deadline came first.
+    async fn wait_batch_slot(
+        &self,
+        deadline: Deadline,
+    ) -> Option<(OwnedSemaphorePermit, Option<OwnedSemaphorePermit>)> {
+        let share = deadline
+            .run(Arc::clone(&self.batch_slots).acquire_owned())
             .await
-            .map_err(|_| ProbeRejection::Busy {
-                in_flight: self.in_flight(),
-            })
+            .ok()?
+            .ok()?;
+        let slot = deadline
+            .run(Arc::clone(&self.slots).acquire_owned())
+            .await
+            .ok()?
+            .ok()?;
+        Some((slot, Some(share)))
     }
 
     /// Resolves the host once and checks every address. A name that does
@@ -207,10 +270,16 @@ impl Prober {
         let started = Instant::now();
         let addresses: Vec<IpAddr> = match &spec.host {
             Host::Ip(ip) => vec![*ip],
+            Host::Name(name) if is_localhost(name) => {
+                vec![
+                    IpAddr::from([127, 0, 0, 1]),
+                    IpAddr::from([0u16, 0, 0, 0, 0, 0, 0, 1]),
+                ]
+            }
             Host::Name(name) => {
                 let lookup = deadline.within(Duration::from_secs(10));
                 match lookup
-                    .run(tokio::net::lookup_host((name.as_str(), spec.port)))
+                    .run(tokio::net::lookup_host((fully_qualified(name), spec.port)))
                     .await
                 {
                     Ok(Ok(addrs)) => {
@@ -240,7 +309,7 @@ impl Prober {
             }
         };
         for ip in &addresses {
-            self.policy.check(*ip)?;
+            self.outbound.check_address(&spec.host, *ip)?;
         }
         Ok(Resolved {
             addresses,
@@ -280,7 +349,7 @@ impl Prober {
             .iter()
             .map(|ip| SocketAddr::new(*ip, spec.port))
             .collect();
-        let connector = Connector::shared(sockets, &self.limits, Arc::clone(&meter));
+        let connector = Connector::shared(sockets, self.outbound.limits(), Arc::clone(&meter));
 
         // A step that overruns is recorded; the steps before it stand. The
         // wire scan and the versioned real handshakes run beside the first
@@ -288,16 +357,24 @@ impl Prober {
         // their partial facts survive.
         // Each arm is boxed: together they are large futures, and debug
         // builds would move them across the (small) worker thread stacks.
+        // The scan tells the dialogue's legacy retry (if one is needed) what
+        // the server accepts, so the choice comes from what is known.
+        let (scan_found, scan_offer) = tokio::sync::watch::channel(None);
         let joined_at = Instant::now();
         let (
             (steps_done, dialogue_ms),
             (scan, (trials_started, trials_ms)),
             (versioned, versioned_ms),
         ) = tokio::join!(
-            Box::pin(timed(
-                deadline.run(first_contact(&spec, &connector, deadline, &mut obs))
-            )),
-            Box::pin(wire_scan(&spec, &connector, deadline)),
+            Box::pin(timed(deadline.run(first_contact(
+                &spec,
+                &connector,
+                &self.trust,
+                deadline,
+                &mut obs,
+                scan_offer
+            )))),
+            Box::pin(wire_scan(&spec, &connector, deadline, scan_found)),
             Box::pin(timed(real_tls::versioned_handshakes(
                 &spec, &connector, deadline
             ))),
@@ -341,11 +418,44 @@ impl Prober {
     }
 }
 
-/// What to do when every probe slot is taken.
-#[derive(Debug, Clone, Copy)]
+/// Probe slots batch probes may hold together: half, at least one.
+fn batch_share(max_concurrent_probes: usize) -> usize {
+    (max_concurrent_probes / 2).max(1)
+}
+
+/// The Report of a queued probe whose deadline passed before it got a slot:
+/// nothing was sent to the target.
+fn queue_timeout(spec: &ProbeSpec, started: Instant, started_at: OffsetDateTime) -> Observations {
+    let target = Target {
+        host: spec.host.as_string(),
+        port: spec.port,
+        protocol: spec.protocol,
+        transport: spec.transport,
+        addresses: Vec::new(),
+        sni: spec.sni.clone(),
+    };
+    let mut obs = Observations::new(target, started_at);
+    obs.error(
+        steps::PROBE,
+        ErrorKind::Timeout,
+        format!(
+            "no free probe slot before the probe deadline ({} ms): the instance is busy with other batch probes; nothing was sent to the target",
+            spec.timeout.as_millis()
+        ),
+    );
+    obs.duration_ms = started.elapsed().as_millis() as u64;
+    obs
+}
+
+/// How a probe gets its slot.
+#[derive(Debug)]
 enum Admission {
+    /// Take a free one, or 429.
     Refuse,
+    /// Wait for one (batches), within the probe's deadline.
     Wait,
+    /// Already taken ([`Prober::reserve`]).
+    Reserved(OwnedSemaphorePermit),
 }
 
 struct Resolved {
@@ -373,9 +483,12 @@ async fn wire_scan(
     spec: &ProbeSpec,
     connector: &Connector,
     deadline: Deadline,
+    found: tokio::sync::watch::Sender<Option<LegacyOffer>>,
 ) -> (ScanResult, (Instant, u64)) {
     let endpoint = Endpoint::new(connector.clone(), spec.protocol, spec.transport);
     let mut result = scan::scan(&endpoint, &ScanOptions::full(spec.sni.clone()), deadline).await;
+    // Nobody may be listening (the dialogue needed no retry): that is fine.
+    let _ = found.send(Some(LegacyOffer::from_scan(&result.versions)));
     let trials_started = Instant::now();
     let (trials, ms) = timed(client_trials(spec, &endpoint, deadline)).await;
     result.client_trials = trials;
@@ -431,8 +544,10 @@ async fn client_trials(
 async fn first_contact(
     spec: &ProbeSpec,
     connector: &Connector,
+    trust: &Arc<crate::tls::trust::TrustStores>,
     deadline: Deadline,
     obs: &mut Observations,
+    scan: tokio::sync::watch::Receiver<Option<LegacyOffer>>,
 ) {
     let t = Instant::now();
     let stream = match connector.connect(deadline).await {
@@ -459,8 +574,18 @@ async fn first_contact(
         },
         server_name: server_name(spec),
         login: spec.login.clone(),
+        login_gate: login_gate::for_probe(spec, Arc::clone(trust)),
     };
-    crate::mail::dialogue::run(stream, &dialogue, connector.meter(), deadline, obs).await;
+    let fallback = Fallback { connector, scan };
+    crate::mail::dialogue::run_with(
+        stream,
+        &dialogue,
+        connector.meter(),
+        deadline,
+        obs,
+        Some(fallback),
+    )
+    .await;
 }
 
 /// The name rustls sends in SNI and verifies against: the SNI when there is
@@ -476,5 +601,23 @@ fn server_name(spec: &ProbeSpec) -> ServerName<'static> {
         // Validated host names always convert; fall back to a harmless literal.
         Host::Name(n) => ServerName::try_from(n.clone())
             .unwrap_or(ServerName::IpAddress(IpAddr::from([0, 0, 0, 0]).into())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 15: a caller's name is looked up as given, never completed by
+    /// resolv.conf search domains (getaddrinfo skips them for a name with a
+    /// trailing dot). The old code passed `kubernetes.default` as is.
+    #[test]
+    fn names_are_resolved_fully_qualified() {
+        assert_eq!(fully_qualified("kubernetes.default"), "kubernetes.default.");
+        assert_eq!(fully_qualified("mail.example.com."), "mail.example.com.");
+        assert_eq!(fully_qualified("kubernetes"), "kubernetes.");
+        assert!(is_localhost("localhost") && is_localhost("LocalHost."));
+        assert!(is_localhost("imap.localhost"));
+        assert!(!is_localhost("localhost.example.com") && !is_localhost("notlocalhost"));
     }
 }

@@ -205,8 +205,11 @@ impl ConnectionLimits {
         Some((host, global))
     }
 
-    /// The slots of one address, created on first use.
+    /// The slots of one address, created on first use. An IPv6 address
+    /// that carries an IPv4 one (mapped, NAT64, 6to4) shares that address's
+    /// slots: it reaches the same server.
     fn host(&self, ip: IpAddr) -> Arc<Semaphore> {
+        let ip = super::policy::embedded_ipv4(ip).map_or(ip, IpAddr::V4);
         // The map is only touched under this lock for a lookup or an insert;
         // a poisoned lock still holds a usable map.
         let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
@@ -493,5 +496,19 @@ mod tests {
         );
         drop(held);
         assert_eq!(limits.in_flight(), 0);
+    }
+
+    /// Issue 15: `::ffff:127.0.0.1`, `64:ff9b::7f00:1` and `2002:7f00:1::`
+    /// reach 127.0.0.1, so they count against its cap (before, each
+    /// spelling had a cap of its own).
+    #[test]
+    fn ipv6_spellings_of_an_ipv4_address_share_its_slots() {
+        let limits = ConnectionLimits::new(100, 2);
+        let v4 = limits.host([127, 0, 0, 1].into());
+        for spelling in ["::ffff:127.0.0.1", "64:ff9b::7f00:1", "2002:7f00:1::9"] {
+            let ip: IpAddr = spelling.parse().unwrap();
+            assert!(Arc::ptr_eq(&v4, &limits.host(ip)), "{spelling}");
+        }
+        assert!(!Arc::ptr_eq(&v4, &limits.host("::1".parse().unwrap())));
     }
 }

@@ -20,23 +20,79 @@ pub struct TargetPolicy {
 
 /// Why an address may not be probed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("address {address} is refused by the target policy ({rule})")]
+#[error("{}", self.describe())]
 pub struct Refusal {
+    /// The refused address. Shown to the caller only when the caller gave
+    /// it; an address a name resolved to may be internal (issue 15).
     pub address: IpAddr,
     /// The rule that refused it, e.g. `loopback`, `private`, `deny-list`.
     pub rule: &'static str,
     /// What would permit it, for the error message.
     pub hint: String,
+    /// The host name the address was resolved from, when it was.
+    pub resolved_from: Option<String>,
+}
+
+impl Refusal {
+    /// The same refusal for an address `name` resolved to: the message no
+    /// longer names the address, so `host=kubernetes.default` does not
+    /// learn what the service's own network looks like.
+    pub fn for_name(self, name: &str) -> Refusal {
+        Refusal {
+            hint: match self.rule {
+                "deny-list" => "an address it resolves to is listed in MAILPROBE_DENY_TARGETS, which wins over every allow rule".into(),
+                _ => "an operator may permit its addresses with MAILPROBE_ALLOW_TARGETS".into(),
+            },
+            resolved_from: Some(name.to_string()),
+            ..self
+        }
+    }
+
+    /// The address, when the caller may see it (it gave the address itself).
+    pub fn shown_address(&self) -> Option<IpAddr> {
+        self.resolved_from.is_none().then_some(self.address)
+    }
+
+    fn describe(&self) -> String {
+        match &self.resolved_from {
+            Some(name) => format!(
+                "host {name} resolves to an address refused by the target policy ({})",
+                self.rule
+            ),
+            None => format!(
+                "address {} is refused by the target policy ({})",
+                self.address, self.rule
+            ),
+        }
+    }
 }
 
 impl TargetPolicy {
+    /// [`TargetPolicy::check`] for an address of `host`: when `host` is a
+    /// name, the refusal does not reveal the address.
+    pub fn check_for(&self, host: &super::request::Host, ip: IpAddr) -> Result<(), Refusal> {
+        self.check(ip).map_err(|r| match host {
+            super::request::Host::Name(name) => r.for_name(name),
+            super::request::Host::Ip(_) => r,
+        })
+    }
+
+    /// The deny list also catches an IPv4 address spelt as IPv6 (mapped,
+    /// compatible, NAT64, 6to4): `2002:808:808::1` reaches 8.8.8.8 as surely
+    /// as `8.8.8.8` does, so a deny entry for one covers the other.
     pub fn check(&self, ip: IpAddr) -> Result<(), Refusal> {
-        if self.deny.iter().any(|n| n.contains(&ip)) {
+        let carried = embedded_ipv4(ip).map(IpAddr::V4);
+        if self
+            .deny
+            .iter()
+            .any(|n| n.contains(&ip) || carried.is_some_and(|c| n.contains(&c)))
+        {
             return Err(Refusal {
                 address: ip,
                 rule: "deny-list",
                 hint: "it is listed in MAILPROBE_DENY_TARGETS, which wins over every allow rule"
                     .into(),
+                resolved_from: None,
             });
         }
         if self.allow.iter().any(|n| n.contains(&ip)) {
@@ -51,8 +107,31 @@ impl TargetPolicy {
                     "add a range containing it to MAILPROBE_ALLOW_TARGETS (e.g. MAILPROBE_ALLOW_TARGETS={}) to permit it",
                     IpNet::from(ip)
                 ),
+                resolved_from: None,
             }),
         }
+    }
+}
+
+/// The IPv4 address an IPv6 address carries and reaches: IPv4-mapped
+/// (`::ffff:a.b.c.d`), IPv4-compatible (`::a.b.c.d`, not `::` or `::1`), the
+/// NAT64 well-known prefix (`64:ff9b::/96`) and 6to4 (`2002::/16`). An IPv4
+/// address is its own. Deny lists and per-target caps compare this one.
+pub fn embedded_ipv4(ip: IpAddr) -> Option<Ipv4Addr> {
+    let v6 = match ip {
+        IpAddr::V4(v4) => return Some(v4),
+        IpAddr::V6(v6) => v6,
+    };
+    let s = v6.segments();
+    let v4 = |hi: u16, lo: u16| Ipv4Addr::new((hi >> 8) as u8, hi as u8, (lo >> 8) as u8, lo as u8);
+    if let Some(mapped) = v6.to_ipv4_mapped() {
+        return Some(mapped);
+    }
+    match s {
+        [0, 0, 0, 0, 0, 0, hi, lo] if !v6.is_unspecified() && !v6.is_loopback() => Some(v4(hi, lo)),
+        [0x64, 0xff9b, 0, 0, 0, 0, hi, lo] => Some(v4(hi, lo)),
+        [0x2002, hi, lo, ..] => Some(v4(hi, lo)),
+        _ => None,
     }
 }
 
@@ -202,5 +281,29 @@ mod tests {
         let refused = policy.check("10.0.0.1".parse().unwrap()).unwrap_err();
         assert_eq!(refused.rule, "private");
         assert!(refused.hint.contains("MAILPROBE_ALLOW_TARGETS"));
+    }
+
+    /// Issue 15: a deny entry for an IPv4 address also refuses the IPv6
+    /// spellings that carry it (on the old check these were allowed).
+    #[test]
+    fn the_deny_list_catches_ipv4_embedded_in_ipv6() {
+        let policy = TargetPolicy {
+            allow: vec![],
+            deny: vec!["8.8.8.0/24".parse().unwrap()],
+        };
+        for spelling in [
+            "8.8.8.8",
+            "::ffff:8.8.8.8",
+            "::8.8.8.8",
+            "64:ff9b::808:808",
+            "2002:808:808::1",
+        ] {
+            let refused = policy.check(spelling.parse().unwrap()).unwrap_err();
+            assert_eq!(refused.rule, "deny-list", "{spelling}");
+        }
+        assert!(policy.check("64:ff9b::101:101".parse().unwrap()).is_ok());
+        assert!(policy.check("2a00:1450:4001::1".parse().unwrap()).is_ok());
+        assert_eq!(embedded_ipv4("::1".parse().unwrap()), None);
+        assert_eq!(embedded_ipv4("::".parse().unwrap()), None);
     }
 }

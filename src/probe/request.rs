@@ -59,6 +59,11 @@ pub struct ProbeRequest {
     /// Send `credentials` even when the connection is not encrypted (the
     /// STARTTLS upgrade refused or failed). Default `false`.
     pub allow_plaintext_login: Option<bool>,
+    /// Send `credentials` inside TLS even when the server's certificate is
+    /// not trusted (default store, configured bundle or `ca_bundle_pem`) or
+    /// does not match the name. Default `false`: the login is then not
+    /// attempted and `mail.login.reason` says why.
+    pub allow_untrusted_login: Option<bool>,
 }
 
 /// A login to test: `username` with exactly one of `password` or `oauth2_token`.
@@ -329,6 +334,12 @@ impl ProbeRequest {
                     "only meaningful together with `credentials`",
                 ));
             }
+            if self.allow_untrusted_login == Some(true) {
+                return Err(invalid(
+                    "allow_untrusted_login",
+                    "only meaningful together with `credentials`",
+                ));
+            }
             return Ok(None);
         };
         if protocol == Protocol::Tls {
@@ -372,6 +383,7 @@ impl ProbeRequest {
             username: c.username.clone(),
             secret,
             allow_plaintext: self.allow_plaintext_login.unwrap_or(false),
+            allow_untrusted: self.allow_untrusted_login.unwrap_or(false),
         }))
     }
 }

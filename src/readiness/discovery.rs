@@ -18,7 +18,7 @@ use super::model::{DiscoveredHost, Discovery, Lookup};
 use super::web::{self, Method, WebTarget};
 use crate::config::{BaseUrl, Settings};
 use crate::probe::net::Deadline;
-use crate::probe::policy::TargetPolicy;
+use crate::probe::outbound::OutboundGate;
 use crate::probe::request::Host;
 
 /// Bytes read of an autoconfig or Autodiscover answer.
@@ -206,7 +206,7 @@ pub async fn discover(
     domain: &str,
     address: Option<&str>,
     dns: &Dns,
-    policy: &TargetPolicy,
+    policy: &OutboundGate,
     http: HttpPlan<'_>,
     deadline: Deadline,
 ) -> (Discovery, SuggestedPorts) {
@@ -343,7 +343,7 @@ async fn http_lookups(
     domain: &str,
     email: &str,
     dns: &Dns,
-    policy: &TargetPolicy,
+    policy: &OutboundGate,
     plan: HttpPlan<'_>,
     deadline: Deadline,
 ) -> (Vec<Lookup>, Vec<Lookup>) {
@@ -433,7 +433,7 @@ async fn mx_derived_lookups(
     domain: &str,
     mx: &Lookup,
     dns: &Dns,
-    policy: &TargetPolicy,
+    policy: &OutboundGate,
     plan: HttpPlan<'_>,
     deadline: Deadline,
 ) -> Vec<Lookup> {
@@ -503,7 +503,7 @@ fn autodiscover_request(email: &str) -> String {
 async fn http_lookup(
     ask: &HttpAsk,
     dns: &Dns,
-    policy: &TargetPolicy,
+    policy: &OutboundGate,
     deadline: Deadline,
     domain: &str,
 ) -> Lookup {
@@ -547,7 +547,18 @@ async fn http_lookup(
         Some(xml) => (Method::Post, Some(("text/xml; charset=utf-8", xml.clone()))),
         None => (Method::Get, None),
     };
+    // Under the same connection caps as the probes (issue 15).
+    let slots = match target.addresses.first() {
+        Some(ip) => policy.slots(*ip, deadline).await,
+        None => None,
+    };
+    if slots.is_none() {
+        l.error = Some("not fetched: no free connection slot before the deadline".into());
+        l.ms = started.elapsed().as_millis() as u64;
+        return l;
+    }
     let got = web::fetch(&target, method, path, body, deadline, MAX_XML_BYTES).await;
+    drop(slots);
     l.ms = started.elapsed().as_millis() as u64;
     let Some(status) = got.status else {
         l.error = got.error;

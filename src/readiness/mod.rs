@@ -146,11 +146,43 @@ pub async fn run(
         port: Some(993),
         profiles: request.profiles.clone(),
         credentials: request.credentials.clone(),
+        allow_untrusted_login: request.allow_untrusted_login,
         ca_bundle_pem: request.ca_bundle_pem.clone(),
         timeout_ms: Some(timeout_ms),
         ..Default::default()
     };
     template.validate(settings)?;
+    // Every port the caller chose obeys MAILPROBE_ALLOW_PORTS, and is
+    // checked before any I/O: discovery's HTTP(S) lookups use
+    // `ports.http`/`ports.https` too (issue 15). The well-known defaults of
+    // the service's own fetches obey the fetch policy instead.
+    for port in [
+        ports.imap_implicit,
+        ports.imap_starttls,
+        ports.pop3_implicit,
+        ports.pop3_starttls,
+        ports.smtp,
+        ports.smtps,
+        ports.submission,
+        ports.https,
+        ports.http,
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|p| *p != 0)
+    {
+        prober.outbound().check_caller_port(port)?;
+    }
+    // Capacity before discovery: the probe slots of one address family are
+    // reserved now (429 when they are not free), so a readiness check never
+    // spends its lookups and then finds no room for its probes (issue 15).
+    // Discovery changes ports, never skips one, so the count holds.
+    let mut reserved = prober.reserve(
+        plan(&ports, &discovery::SuggestedPorts::default())
+            .iter()
+            .filter(|p| p.port != 0)
+            .count(),
+    )?;
 
     let deadline = Deadline::after(Duration::from_millis(timeout_ms));
     let dns = discovery::Dns::new(settings).map_err(|e| invalid("host", e))?;
@@ -175,7 +207,7 @@ pub async fn run(
                 &domain,
                 address,
                 &dns,
-                prober.policy(),
+                prober.outbound(),
                 discovery::HttpPlan {
                     // `0` skips the HTTPS endpoint, not the lookups.
                     https_port: ports.https.filter(|p| *p != 0).unwrap_or(443),
@@ -196,6 +228,29 @@ pub async fn run(
         }
     };
 
+    // A host learnt by discovery came from answers nobody authenticated
+    // (DNS, plain-HTTP autoconfig): it gets no credentials unless the
+    // caller opts in (issue 15).
+    let login_withheld = (request.credentials.is_some()
+        && discovery.is_some()
+        && request.allow_untrusted_login != Some(true))
+    .then(|| {
+        format!(
+            "the login test did not run: {} was learnt by discovery, whose DNS and autoconfig answers are not authenticated; give `host` directly, or set allow_untrusted_login to send the credentials anyway",
+            host.as_string()
+        )
+    });
+    let withheld_request;
+    let request = if login_withheld.is_some() {
+        withheld_request = ReadinessRequest {
+            credentials: None,
+            ..request.clone()
+        };
+        &withheld_request
+    } else {
+        request
+    };
+
     // Resolved once; every address checked; the probes and the HTTP checks
     // dial the checked address only.
     let resolved = dns
@@ -206,7 +261,7 @@ pub async fn run(
         Err(_) => Vec::new(),
     };
     for ip in &addresses {
-        prober.policy().check(*ip)?;
+        prober.policy().check_for(&host, *ip)?;
     }
     let planned = plan(&ports, &discovered_ports);
     // A readiness check is as many probes as it has ports: refuse it whole
@@ -214,23 +269,25 @@ pub async fn run(
     // when there is room for one family only, the second is left out and
     // the report says so.
     let needed = planned.iter().filter(|p| p.port != 0).count();
+    if reserved.len() < needed {
+        reserved.extend(prober.reserve(needed - reserved.len())?);
+    }
+    // Beyond the reservation: room for the other family too?
     let free = settings
         .max_concurrent_probes
         .saturating_sub(prober.in_flight());
-    if free < needed {
-        return Err(ProbeRejection::Busy {
-            in_flight: prober.in_flight(),
-        });
-    }
     let picked = pick(&addresses);
     let other = picked.and_then(|(_, other)| other);
-    let room_for_other = free >= needed * 2;
+    let room_for_other = free >= needed;
     let (mut endpoints, exchange_http) = match (&resolved, picked) {
         (Ok(_), Some((ip, _))) => {
             let ips: Vec<IpAddr> = std::iter::once(ip)
                 .chain(other.filter(|_| room_for_other))
                 .collect();
-            probe_all(prober, request, &host, &ips, &addresses, &planned, deadline).await?
+            probe_all(
+                prober, request, &host, &ips, &addresses, &planned, reserved, deadline,
+            )
+            .await?
         }
         (Err(e), _) => (not_run(&planned, e), None),
         (Ok(_), None) => (not_run(&planned, "no address"), None),
@@ -265,6 +322,7 @@ pub async fn run(
         duration_ms: started.elapsed().as_millis() as u64,
         summary,
         discovery,
+        login_withheld,
         endpoints,
         comparisons,
         address_families,
@@ -314,6 +372,9 @@ fn not_run(planned: &[Planned], why: &str) -> Vec<EndpointResult> {
         .collect()
 }
 
+// The reserved slots joined the seven facts every probe needs; a struct
+// for one call site would only rename them.
+#[allow(clippy::too_many_arguments)]
 async fn probe_all(
     prober: &Prober,
     request: &ReadinessRequest,
@@ -321,6 +382,7 @@ async fn probe_all(
     ips: &[IpAddr],
     addresses: &[IpAddr],
     planned: &[Planned],
+    mut reserved: Vec<tokio::sync::OwnedSemaphorePermit>,
     deadline: Deadline,
 ) -> Result<(Vec<EndpointResult>, Option<ExchangeHttp>), ProbeRejection> {
     let sni = match host {
@@ -343,6 +405,18 @@ async fn probe_all(
         .collect();
     let probes = runs.iter().map(|(p, ip)| {
         let (p, ip) = (*p, *ip);
+        // The first family's probes run on the slots reserved before
+        // discovery; the other family's take free ones.
+        let slot = (p.port != 0 && Some(&ip) == ips.first())
+            .then(|| reserved.pop())
+            .flatten();
+        // One login per account and endpoint: IMAP only, and on the first
+        // address only (not once per address family).
+        let login = if p.protocol == Protocol::Imap && Some(&ip) == ips.first() {
+            request.credentials.clone()
+        } else {
+            None
+        };
         let probe_request = ProbeRequest {
             host: ip.to_string(),
             port: Some(p.port),
@@ -351,19 +425,20 @@ async fn probe_all(
             sni: sni.clone(),
             profiles: request.profiles.clone(),
             timeout_ms: Some(timeout_ms),
-            credentials: if p.protocol == Protocol::Imap {
-                request.credentials.clone()
-            } else {
-                None
-            },
+            credentials: login.clone(),
             allow_plaintext_login: None,
+            allow_untrusted_login: login.as_ref().and(request.allow_untrusted_login),
             ca_bundle_pem: request.ca_bundle_pem.clone(),
         };
         async move {
             if p.port == 0 {
                 return Ok((p, ip, None));
             }
-            prober.probe(&probe_request).await.map(|r| (p, ip, Some(r)))
+            match slot {
+                Some(slot) => prober.probe_reserved(&probe_request, slot).await,
+                None => prober.probe(&probe_request).await,
+            }
+            .map(|r| (p, ip, Some(r)))
         }
     });
     let https_port = planned
@@ -379,7 +454,7 @@ async fn probe_all(
             host.clone(),
             https_port,
             addresses.to_vec(),
-            prober.policy(),
+            prober.outbound(),
         )
         .ok()?;
         Some(exchange_checks(target, prober.connection_limits(), deadline).await)
@@ -454,7 +529,7 @@ async fn exchange_checks(
         let target = &target;
         async move {
             // Under the host's connection cap, like the probes' connections.
-            let _slots = match target.addresses.first() {
+            let slots = match target.addresses.first() {
                 Some(ip) => limits.acquire(*ip, deadline).await,
                 None => None,
             };
@@ -464,7 +539,15 @@ async fn exchange_checks(
                     "<?xml version=\"1.0\" encoding=\"utf-8\"?><Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006\"><Request><EMailAddress>postmaster@invalid</EMailAddress><AcceptableResponseSchema>http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a</AcceptableResponseSchema></Request></Autodiscover>".to_string(),
                 )
             });
-            let got = web::fetch(target, *method, path, body, deadline, MAX_HTTP_BODY).await;
+            // No slot before the deadline: no connection either (issue 15).
+            let got = match &slots {
+                Some(_) => web::fetch(target, *method, path, body, deadline, MAX_HTTP_BODY).await,
+                None => web::Fetched {
+                    error: Some("not fetched: no free connection slot before the deadline".into()),
+                    ..web::Fetched::default()
+                },
+            };
+            drop(slots);
             let answers = got
                 .status
                 .is_some_and(|s| (200..300).contains(&s) || matches!(s, 401 | 403 | 405));

@@ -20,9 +20,16 @@ pub struct ReadinessRequest {
     pub email_domain: Option<String>,
     /// Client profiles that decide each endpoint Report's verdict.
     pub profiles: Option<Vec<String>>,
-    /// Optional login test, run on the IMAP endpoints only (993 and 143:
-    /// two attempts; mind lockout policies). Never logged or echoed.
+    /// Optional login test, run on the IMAP endpoints only: at most one
+    /// attempt per endpoint (993 and 143, on the first address probed;
+    /// mind lockout policies). Sent only to a server whose certificate is
+    /// trusted and matches, and never to a host learnt by discovery, unless
+    /// `allow_untrusted_login`. Never logged or echoed.
     pub credentials: Option<Credentials>,
+    /// Send `credentials` to a server whose certificate is not trusted or
+    /// does not match, and to a host learnt from `email_domain` discovery
+    /// (DNS and autoconfig answers are not authenticated). Default `false`.
+    pub allow_untrusted_login: Option<bool>,
     /// Extra trusted roots (PEM) for every endpoint's certificate check.
     pub ca_bundle_pem: Option<String>,
     /// One deadline for the whole readiness check (discovery included), in
@@ -75,6 +82,10 @@ pub struct ReadinessReport {
     pub summary: String,
     /// Present when an email domain was given.
     pub discovery: Option<Discovery>,
+    /// Why the login test ran on no endpoint although `credentials` were
+    /// given (e.g. the host was learnt by discovery). Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub login_withheld: Option<String>,
     /// Every endpoint, in a fixed order (IMAP, POP3, SMTP, HTTPS).
     pub endpoints: Vec<EndpointResult>,
     /// 993 vs 143, 995 vs 110, 465 vs 587, 25 vs 587.

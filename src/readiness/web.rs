@@ -3,7 +3,7 @@
 //! and the discovery services (autoconfig, ISPDB, Autodiscover).
 //!
 //! The host is resolved once (by the caller, through [`super::discovery::Dns`]),
-//! every address is checked against the [`TargetPolicy`], and reqwest is told
+//! every address is checked against the [`OutboundGate`], and reqwest is told
 //! to connect to exactly those addresses (`resolve_to_addrs`), so it never
 //! resolves the name itself. Redirects are reported, never followed (a
 //! `Location` could name any host); proxies from the environment are ignored;
@@ -18,8 +18,9 @@ use rustls::crypto::WebPkiSupportedAlgorithms;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
 
+use crate::probe::ProbeRejection;
 use crate::probe::net::Deadline;
-use crate::probe::policy::{Refusal, TargetPolicy};
+use crate::probe::outbound::OutboundGate;
 use crate::probe::request::Host;
 
 /// A host whose addresses have been resolved and checked.
@@ -34,16 +35,15 @@ pub struct WebTarget {
 }
 
 impl WebTarget {
-    /// Checks every address; one refused address refuses the target.
+    /// Checks the port and every address at the outbound gate; one
+    /// refused address refuses the target.
     pub fn checked(
         host: Host,
         port: u16,
         addresses: Vec<IpAddr>,
-        policy: &TargetPolicy,
-    ) -> Result<WebTarget, Refusal> {
-        for ip in &addresses {
-            policy.check(*ip)?;
-        }
+        gate: &OutboundGate,
+    ) -> Result<WebTarget, ProbeRejection> {
+        gate.check_fetch(&host, &addresses, port)?;
         Ok(WebTarget {
             host,
             port,

@@ -3,8 +3,10 @@
 
 pub mod cert;
 pub mod chain;
+pub mod engine;
 pub mod handshake;
 pub mod hello;
+pub mod legacy;
 pub mod name;
 pub mod ocsp;
 pub mod reply;

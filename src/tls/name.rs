@@ -164,6 +164,11 @@ fn same_ip(a: &IpAddr, b: &IpAddr) -> bool {
 pub fn dns_matches(pattern: &str, reference: &str) -> bool {
     let pattern = normalise(pattern);
     let reference = normalise(reference);
+    // A dNSName is an IA5String (RFC 5280 §4.2.1.6) and a reference is an
+    // A-label name: anything non-ASCII on either side is no DNS name.
+    if !pattern.is_ascii() || !reference.is_ascii() {
+        return false;
+    }
     if pattern.is_empty() || reference.is_empty() || reference.parse::<IpAddr>().is_ok() {
         return false;
     }
@@ -204,8 +209,14 @@ fn wildcard_label_matches(pattern: &str, label: &str) -> bool {
         && label.ends_with(suffix)
 }
 
+/// Compared on bytes: the label comes from a certificate and may hold any
+/// UTF-8 (x509-parser passes it through), so a `&str` index could fall
+/// inside a character and panic the probe (issue 15).
 fn is_a_label(label: &str) -> bool {
-    label.len() >= 4 && label[..4].eq_ignore_ascii_case("xn--")
+    label
+        .as_bytes()
+        .get(..4)
+        .is_some_and(|p| p.eq_ignore_ascii_case(b"xn--"))
 }
 
 fn normalise(name: &str) -> String {

@@ -187,3 +187,54 @@ fn probe_targets_file_prints_ndjson() {
     // TLS 1.0 only fails the default profiles, and one target was invalid.
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// The binary verifies its legacy TLS engine at start-up and, on Exchange
+/// 2010's implicit port, prints the dialogue the legacy engine carried.
+#[tokio::test]
+async fn probe_names_the_engine_that_carried_the_dialogue() {
+    use crate::support::openssl_server::{self, OpensslServer, Profile};
+    openssl_server::load_legacy_provider();
+    let server = OpensslServer::profile(Profile::Exchange2010);
+    let target = format!("127.0.0.1:{}", server.addr.port());
+    let out = tokio::task::spawn_blocking(move || {
+        mailprobe()
+            .args(["probe", &target])
+            .env("MAILPROBE_ALLOW_TARGETS", "127.0.0.0/8")
+            .env("MAILPROBE_ALLOW_PORTS", "*")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "the seed case fails: {text}");
+    assert!(
+        text.contains("dialogue    over legacy TLS: TLSv1.0"),
+        "{text}"
+    );
+    assert!(
+        text.contains("The Microsoft Exchange IMAP4 service is ready"),
+        "{text}"
+    );
+    assert!(text.contains("software    Microsoft Exchange"), "{text}");
+}
+
+/// OpenSSL is linked statically: the binary needs no system libssl or
+/// libcrypto (the runtime image has none). Skips where there is no `ldd`.
+#[test]
+fn the_binary_links_no_system_openssl() {
+    let Ok(out) = Command::new("ldd")
+        .arg(env!("CARGO_BIN_EXE_mailprobe"))
+        .output()
+    else {
+        eprintln!("skipped: no ldd here");
+        return;
+    };
+    let libs = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{libs}");
+    assert!(libs.contains("libc.so"), "{libs}");
+    assert!(
+        !libs.contains("libssl") && !libs.contains("libcrypto"),
+        "{libs}"
+    );
+}

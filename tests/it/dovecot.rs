@@ -72,3 +72,65 @@ async fn real_dovecot_starttls_and_implicit_tls() {
     assert_eq!(obs.mail.login.as_ref().unwrap().ok, Some(false));
     assert!(obs.tls.handshake.is_some());
 }
+
+/// The TLS 1.0-only instance (Exchange 2010's situation, on a real server):
+/// rustls cannot talk to it, the legacy engine carries the dialogue, and
+/// the login test runs over it.
+#[tokio::test]
+async fn real_dovecot_tls10_only_through_the_legacy_engine() {
+    let Some(tls10) = addr("DOVECOT_INTEROP_IMAPS_TLS10") else {
+        eprintln!("skipped: no TLS 1.0 Dovecot (run .ci/dovecot.sh start)");
+        return;
+    };
+    let app = crate::support::app::spawn_app().await;
+    for (password, ok) in [(PASSWORD, true), ("wrong", false)] {
+        let r: serde_json::Value = app
+            .post_probe(&serde_json::json!({
+                "host": tls10.ip().to_string(),
+                "port": tls10.port(),
+                "protocol": "imap",
+                "transport": "implicit",
+                "credentials": {"username": USER, "password": password},
+            }))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let m = &r["mail"];
+        assert!(
+            m["greeting"].as_str().unwrap_or("").contains("Dovecot"),
+            "{m:#} {:#}",
+            r["errors"]
+        );
+        assert_eq!(m["software_guess"]["name"], "Dovecot");
+        assert_eq!(m["tls"]["engine"], "legacy", "{m:#}");
+        assert_eq!(m["tls"]["version"], "TLSv1.0");
+        assert!(m["tls"]["suite"]["name"].is_string());
+        assert!(
+            m["capabilities_after_tls"]
+                .as_array()
+                .is_some_and(|c| !c.is_empty())
+        );
+        assert_eq!(m["login"]["ok"], ok, "{:#}", m["login"]);
+        // The scan agrees: TLS 1.0 is all it speaks, and no modern client's
+        // evidence came from the legacy engine.
+        let offered: Vec<&str> = r["tls"]["versions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|v| v["offered"] == true)
+            .filter_map(|v| v["version"].as_str())
+            .collect();
+        assert_eq!(offered, ["TLSv1.0"]);
+        assert!(r["tls"]["handshake"].is_null());
+        eprintln!(
+            "TLS 1.0 Dovecot: greeting {} engine {} {} {} connections {} login ok {}",
+            m["greeting"],
+            m["tls"]["engine"],
+            m["tls"]["version"],
+            m["tls"]["suite"]["name"],
+            r["stats"]["connections"],
+            m["login"]["ok"]
+        );
+    }
+}

@@ -38,12 +38,12 @@ fn rss_kb() -> u64 {
 
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-struct Outcome {
-    report: Value,
+pub(crate) struct Outcome {
+    pub(crate) report: Value,
 }
 
 impl Outcome {
-    fn errors(&self) -> Vec<(String, String, String)> {
+    pub(crate) fn errors(&self) -> Vec<(String, String, String)> {
         self.report["errors"]
             .as_array()
             .map(|a| {
@@ -61,13 +61,13 @@ impl Outcome {
     }
 
     /// An error of this step and kind, whose message contains `text`.
-    fn has_error(&self, step: &str, kind: &str, text: &str) -> bool {
+    pub(crate) fn has_error(&self, step: &str, kind: &str, text: &str) -> bool {
         self.errors()
             .iter()
             .any(|(s, k, m)| s == step && k == kind && m.contains(text))
     }
 
-    fn assert_error(&self, step: &str, kind: &str, text: &str) {
+    pub(crate) fn assert_error(&self, step: &str, kind: &str, text: &str) {
         assert!(
             self.has_error(step, kind, text),
             "expected a {step}/{kind} error containing {text:?}; errors: {:#?}",
@@ -94,7 +94,7 @@ impl Outcome {
 /// Probes `port` through the API and checks what every case must hold:
 /// a 200 Report within the deadline plus the margin, a small Report, bounded
 /// memory, and a healthy service afterwards.
-async fn probe(app: &TestApp, port: u16, transport: &str) -> Outcome {
+pub(crate) async fn probe(app: &TestApp, port: u16, transport: &str) -> Outcome {
     // One hostile probe at a time, so the RSS measured is this probe's.
     let _one_at_a_time = SERIAL.lock().await;
     let rss_before = rss_kb();

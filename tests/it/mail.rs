@@ -32,6 +32,7 @@ pub(crate) fn password(user: &str, pw: &str) -> Option<LoginRequest> {
         username: user.into(),
         secret: LoginSecret::Password(pw.to_string().into()),
         allow_plaintext: false,
+        allow_untrusted: false,
     })
 }
 
@@ -40,6 +41,7 @@ fn token(user: &str, tok: &str) -> Option<LoginRequest> {
         username: user.into(),
         secret: LoginSecret::OAuth2Token(tok.to_string().into()),
         allow_plaintext: false,
+        allow_untrusted: false,
     })
 }
 
@@ -55,6 +57,7 @@ pub(crate) async fn observe_addr(
         addr,
         port: addr.port(),
         received: Default::default(),
+        root_pem: String::new(),
     };
     observe(&fixture, protocol, transport, login, timeout).await
 }
@@ -82,6 +85,8 @@ async fn observe(
         transport,
         server_name: ServerName::try_from("localhost").unwrap(),
         login,
+        // The dialogue itself is under test here; the gate has its own tests.
+        login_gate: dialogue::LoginGate::allow_any(),
     };
     let meter = Meter::default();
     dialogue::run(stream, &spec, &meter, Deadline::after(timeout), &mut obs).await;
@@ -905,7 +910,8 @@ async fn credentials_never_appear_in_logs_reports_or_errors() {
         let resp = app
             .post_probe(
                 &json!({"host": "127.0.0.1", "port": f.port, "protocol": protocol,
-                "transport": transport, "timeout_ms": 5000, "credentials": credentials}),
+                "transport": transport, "timeout_ms": 5000, "credentials": credentials,
+                "allow_untrusted_login": true}),
             )
             .await;
         assert_eq!(resp.status(), 200);

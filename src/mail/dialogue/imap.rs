@@ -7,7 +7,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 
 use super::{
     Ctx, Seen, Upgrade, attempted, has, login_allowed, mechanisms, not_attempted, record_failure,
-    record_starttls, upgrade,
+    record_starttls, upgrade, withheld,
 };
 use crate::mail::auth::{self, LoginRequest, Mechanism};
 use crate::mail::imap::{self, Imap, Reply};
@@ -143,7 +143,9 @@ async fn imap_finish<S>(
             }
         }
     }
-    if let Some(login) = &ctx.spec.login {
+    if let Some(login) = &ctx.spec.login
+        && !withheld(ctx, obs, in_tls)
+    {
         let result = match imap_login(&mut session, login, &caps, in_tls, dl).await {
             Ok(r) => r,
             Err(f) => {

@@ -5,23 +5,32 @@
 //!
 //! Every step's failure is recorded as `errors[]` with its step name and the
 //! dialogue stops there; what was learnt before stands.
+//!
+//! TLS is rustls first (what a modern client gets). When that handshake
+//! fails for a TLS reason and the probe allows it ([`Fallback`]), the
+//! dialogue runs once more on a new connection over the legacy OpenSSL
+//! engine, offering what the wire scan found the server accepts; both
+//! handshakes' outcomes stay in the Report (`errors[]`, `mail.tls`).
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use rustls::pki_types::ServerName;
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio_rustls::client::TlsStream;
+use tokio::sync::watch;
 
 use super::auth::{LoginRequest, Mechanism, Redactor};
 use super::line::LineError;
 use super::service::{self, Recorded};
 use super::software::{self, Said};
 use super::wire::{Handover, STEP_TIMEOUT, StepFailure, Wire};
-use crate::observations::{Observations, ServiceSeen, steps};
-use crate::probe::net::{Deadline, Meter};
-use crate::report::{ErrorKind, LoginResult, Protocol, StartTls, Transport};
+use crate::observations::{Observations, ObservedChain, ServiceSeen, steps};
+use crate::probe::net::{Connector, Deadline, Meter};
+use crate::report::{ErrorKind, LoginResult, MailTls, Protocol, StartTls, TlsEngine, Transport};
+use crate::tls::engine::TlsConn;
 use crate::tls::handshake::{self, HandshakeError, Offer};
+use crate::tls::legacy::{self, LegacyError, LegacyOffer};
 
 mod imap;
 mod pop3;
@@ -40,6 +49,90 @@ pub struct DialogueSpec {
     pub transport: Transport,
     pub server_name: ServerName<'static>,
     pub login: Option<LoginRequest>,
+    /// Decides, when the dialogue is about to log in, whether credentials
+    /// may be sent on this connection (issue 15). Built by the pipeline
+    /// around `diagnosis::credentials::may_send_credentials`.
+    pub login_gate: LoginGate,
+}
+
+/// What the dialogue knows about its connection when it is about to log in.
+#[derive(Debug, Clone, Copy)]
+pub struct LoginAsk<'a> {
+    /// The dialogue runs inside TLS.
+    pub encrypted: bool,
+    /// The chain the server presented in that TLS session, leaf first.
+    pub chain: &'a [Vec<u8>],
+}
+
+type GateFn = dyn Fn(&LoginAsk<'_>) -> Result<(), String> + Send + Sync;
+
+/// The login gate: `Ok` to send credentials, else the reason recorded as
+/// `mail.login.reason` (the login is then not attempted).
+#[derive(Clone)]
+pub struct LoginGate(std::sync::Arc<GateFn>);
+
+impl LoginGate {
+    pub fn new(
+        decide: impl Fn(&LoginAsk<'_>) -> Result<(), String> + Send + Sync + 'static,
+    ) -> LoginGate {
+        LoginGate(std::sync::Arc::new(decide))
+    }
+
+    /// Any connection may carry credentials: for tests of the dialogue
+    /// itself, never for a probe a caller asked for.
+    pub fn allow_any() -> LoginGate {
+        LoginGate::new(|_| Ok(()))
+    }
+
+    pub fn decide(&self, ask: &LoginAsk<'_>) -> Result<(), String> {
+        (self.0)(ask)
+    }
+}
+
+impl std::fmt::Debug for LoginGate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LoginGate")
+    }
+}
+
+/// Asks the gate; when it refuses, records the login as not attempted and
+/// returns `true`.
+fn withheld(ctx: &Ctx<'_>, obs: &mut Observations, in_tls: bool) -> bool {
+    let ask = LoginAsk {
+        encrypted: in_tls,
+        chain: &obs.chain_der,
+    };
+    match ctx.spec.login_gate.decide(&ask) {
+        Ok(()) => false,
+        Err(reason) => {
+            obs.mail.login = Some(not_attempted(reason));
+            true
+        }
+    }
+}
+
+/// How long the legacy pass waits for the wire scan's findings before it
+/// offers everything instead.
+const SCAN_WAIT: Duration = Duration::from_secs(10);
+
+/// What the dialogue needs for its one legacy retry.
+pub struct Fallback<'a> {
+    /// Opens the retry's connection (under the probe's caps).
+    pub connector: &'a Connector,
+    /// The wire scan's findings once it has them (`None` until then).
+    pub scan: watch::Receiver<Option<LegacyOffer>>,
+}
+
+impl Fallback<'_> {
+    /// The scan's offer, waiting for it at most [`SCAN_WAIT`] (and never
+    /// past the deadline); everything when the scan has nothing to say.
+    async fn offer(&mut self, deadline: Deadline) -> LegacyOffer {
+        let wait = deadline.within(SCAN_WAIT.min(deadline.remaining() / 2));
+        match wait.run(self.scan.wait_for(Option::is_some)).await {
+            Ok(Ok(offer)) => offer.clone().unwrap_or_default(),
+            _ => LegacyOffer::everything(),
+        }
+    }
 }
 
 struct Ctx<'a> {
@@ -47,6 +140,13 @@ struct Ctx<'a> {
     meter: &'a Meter,
     deadline: Deadline,
     redactor: Redactor,
+    /// Which engine this pass's TLS handshake uses.
+    engine: TlsEngine,
+    /// What the legacy engine offers (legacy passes only).
+    offer: LegacyOffer,
+    /// Set when this pass's modern handshake failed in a way the legacy
+    /// engine may get past.
+    modern_failed: AtomicBool,
 }
 
 /// What the dialogue saw, gathered while it runs and written out at the end.
@@ -60,7 +160,7 @@ struct Seen {
     undecoded: Vec<String>,
 }
 
-/// Runs the whole dialogue over a fresh TCP connection.
+/// Runs the whole dialogue over a fresh TCP connection, modern engine only.
 pub async fn run<S>(
     stream: S,
     spec: &DialogueSpec,
@@ -70,24 +170,92 @@ pub async fn run<S>(
 ) where
     S: AsyncRead + AsyncWrite + Unpin,
 {
+    run_with(stream, spec, meter, deadline, obs, None).await;
+}
+
+/// Runs the whole dialogue over a fresh TCP connection; when the modern
+/// handshake fails and `fallback` is given, once more over the legacy
+/// engine on a new connection (at most one more connection).
+pub async fn run_with<S>(
+    stream: S,
+    spec: &DialogueSpec,
+    meter: &Meter,
+    deadline: Deadline,
+    obs: &mut Observations,
+    fallback: Option<Fallback<'_>>,
+) where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
     let ctx = Ctx {
         spec,
         meter,
         deadline,
         redactor: Redactor::for_login(spec.login.as_ref()),
+        engine: TlsEngine::Modern,
+        offer: LegacyOffer::everything(),
+        modern_failed: AtomicBool::new(false),
     };
     let mut seen = Seen::default();
+    pass(stream, &ctx, obs, &mut seen).await;
+    if let Some(mut fallback) = fallback
+        && ctx.modern_failed.load(Ordering::Relaxed)
+    {
+        let offer = fallback.offer(deadline).await;
+        match fallback.connector.connect(deadline).await {
+            Ok(stream) => {
+                let retry = Ctx {
+                    engine: TlsEngine::Legacy,
+                    offer,
+                    modern_failed: AtomicBool::new(false),
+                    redactor: ctx.redactor.clone(),
+                    ..ctx
+                };
+                let mut again = Seen::default();
+                pass(stream, &retry, obs, &mut again).await;
+                let mut transcript = std::mem::take(&mut seen.transcript);
+                transcript.push(
+                    "-- the modern TLS handshake failed; a new connection over the legacy engine --"
+                        .into(),
+                );
+                transcript.append(&mut again.transcript);
+                again.transcript = transcript;
+                // What the retry did not get to (a server that refused the
+                // second connection early) stands from the first pass.
+                if again.greeting.is_empty() {
+                    again.greeting = std::mem::take(&mut seen.greeting);
+                }
+                again.before_tls = again.before_tls.or(seen.before_tls.take());
+                seen = again;
+            }
+            Err(e) => obs.error(steps::LEGACY_TLS_HANDSHAKE, e.kind, e.message),
+        }
+    }
+    finish(&ctx, seen, obs);
+}
+
+/// One connection's dialogue, over this pass's engine.
+async fn pass<S>(stream: S, ctx: &Ctx<'_>, obs: &mut Observations, seen: &mut Seen)
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let spec = ctx.spec;
     match spec.transport {
         Transport::Starttls => {
             let wire = Wire::new(stream, Vec::new(), ctx.redactor.clone());
-            speak(wire, false, &ctx, obs, &mut seen).await;
+            speak(wire, false, ctx, obs, seen).await;
         }
         _ => {
             // Remember the first bytes: if the handshake fails because the
             // server spoke plaintext, they say so.
             let (recorded, first) = Recorded::new(stream);
-            let Some(tls) = tls_handshake(recorded, &ctx, obs).await else {
+            let Some(tls) = tls_handshake(recorded, ctx, obs).await else {
                 let bytes = first.get();
+                if service::is_sslv2_record(&bytes)
+                    || (!bytes.is_empty() && !service::is_tls_record(&bytes))
+                {
+                    // Not TLS at all: the legacy engine would fare no better.
+                    ctx.modern_failed.store(false, Ordering::Relaxed);
+                }
                 if service::is_sslv2_record(&bytes) {
                     if let Some(e) = obs
                         .errors
@@ -122,15 +290,25 @@ pub async fn run<S>(
             };
             if spec.protocol != Protocol::Tls {
                 let wire = Wire::new(tls, Vec::new(), ctx.redactor.clone());
-                speak(wire, true, &ctx, obs, &mut seen).await;
+                speak(wire, true, ctx, obs, seen).await;
             }
         }
     }
-    finish(&ctx, seen, obs);
 }
 
-/// The real handshake, its facts recorded; `None` when it failed.
-async fn tls_handshake<S>(io: S, ctx: &Ctx<'_>, obs: &mut Observations) -> Option<TlsStream<S>>
+/// This pass's handshake, its facts recorded; `None` when it failed.
+async fn tls_handshake<S>(io: S, ctx: &Ctx<'_>, obs: &mut Observations) -> Option<TlsConn<S>>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    match ctx.engine {
+        TlsEngine::Modern => modern_handshake(io, ctx, obs).await,
+        TlsEngine::Legacy => legacy_handshake(io, ctx, obs).await,
+    }
+}
+
+/// The rustls handshake: also the evidence of what a modern client gets.
+async fn modern_handshake<S>(io: S, ctx: &Ctx<'_>, obs: &mut Observations) -> Option<TlsConn<S>>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -148,8 +326,13 @@ where
         Ok(done) => {
             obs.timing(steps::TLS_HANDSHAKE, done.handshake.ms);
             obs.chain_der = done.presented.chain.clone();
+            obs.mail.tls = Some(MailTls {
+                engine: TlsEngine::Modern,
+                version: done.handshake.version,
+                suite: done.handshake.suite.clone(),
+            });
             obs.tls.handshake = Some(done.handshake);
-            Some(done.stream)
+            Some(TlsConn::Modern(Box::new(done.stream)))
         }
         Err(e) => {
             let kind = match e {
@@ -157,6 +340,48 @@ where
                 _ => ErrorKind::Tls,
             };
             obs.error(steps::TLS_HANDSHAKE, kind, e.to_string());
+            ctx.modern_failed.store(true, Ordering::Relaxed);
+            None
+        }
+    }
+}
+
+/// The OpenSSL handshake. It never sets `tls.handshake` (the modern
+/// client's evidence); its chain is recorded under the path `legacy`.
+async fn legacy_handshake<S>(io: S, ctx: &Ctx<'_>, obs: &mut Observations) -> Option<TlsConn<S>>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    ctx.meter.count_handshake();
+    let sni = match &ctx.spec.server_name {
+        ServerName::DnsName(name) => Some(name.as_ref()),
+        _ => None,
+    };
+    match legacy::handshake(io, sni, &ctx.offer, ctx.deadline.within(STEP_TIMEOUT)).await {
+        Ok(done) => {
+            obs.timing(steps::LEGACY_TLS_HANDSHAKE, done.negotiated.ms);
+            if !done.chain.is_empty() {
+                if obs.chain_der.is_empty() {
+                    obs.chain_der = done.chain.clone();
+                }
+                obs.chains.push(ObservedChain {
+                    path: "legacy".into(),
+                    der: done.chain,
+                });
+            }
+            obs.mail.tls = Some(MailTls {
+                engine: TlsEngine::Legacy,
+                version: done.negotiated.version,
+                suite: done.negotiated.suite,
+            });
+            Some(TlsConn::Legacy(Box::new(done.stream)))
+        }
+        Err(e) => {
+            let kind = match e {
+                LegacyError::Timeout { .. } => ErrorKind::Timeout,
+                _ => ErrorKind::Tls,
+            };
+            obs.error(steps::LEGACY_TLS_HANDSHAKE, kind, e.to_string());
             None
         }
     }
@@ -431,7 +656,7 @@ async fn upgrade<S>(
     ctx: &Ctx<'_>,
     obs: &mut Observations,
     seen: &mut Seen,
-) -> Option<Wire<TlsStream<S>>>
+) -> Option<Wire<TlsConn<S>>>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {

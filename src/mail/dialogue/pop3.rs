@@ -6,7 +6,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 
 use super::{
     Ctx, Seen, Upgrade, attempted, login_allowed, mechanisms, not_attempted, record_failure,
-    record_starttls, upgrade,
+    record_starttls, upgrade, withheld,
 };
 use crate::mail::auth::{self, LoginRequest, Mechanism};
 use crate::mail::pop3;
@@ -94,7 +94,9 @@ async fn pop3_finish<S>(
 ) where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    if let Some(login) = &ctx.spec.login {
+    if let Some(login) = &ctx.spec.login
+        && !withheld(ctx, obs, in_tls)
+    {
         match pop3_login(&mut wire, login, &caps, in_tls, ctx.deadline).await {
             Ok(r) => obs.mail.login = Some(r),
             Err(f) => {

@@ -30,6 +30,8 @@ pub struct MailFixture {
     pub port: u16,
     /// Every line the client sent, in order, over all connections.
     pub received: Arc<Mutex<Vec<String>>>,
+    /// The private root that issued the server's certificate (PEM).
+    pub root_pem: String,
 }
 
 impl MailFixture {
@@ -185,6 +187,7 @@ pub async fn start(script: Script, start: Start) -> MailFixture {
         addr,
         port: addr.port(),
         received,
+        root_pem: root.cert_pem.clone(),
     }
 }
 

@@ -29,6 +29,10 @@ use openssl::x509::X509;
 
 use super::pki::Ca;
 
+/// The account the fixtures accept (SASL PLAIN, IMAP LOGIN, POP3 USER/PASS).
+pub const LOGIN_USER: &str = "migration@example.com";
+pub const LOGIN_PASSWORD: &str = "Corr3ct-Horse";
+
 /// Connections served at once; beyond this a connection is closed at once.
 pub const MAX_LIVE_CONNECTIONS: usize = 64;
 /// Exchange's default IMAP4 banner.
@@ -91,6 +95,17 @@ pub enum Profile {
     ServerPreference,
     /// The same four suites, the client's order wins.
     ClientPreference,
+    /// SSLv3 only (RC4, 3DES, AES-CBC).
+    Ssl3Only,
+    /// TLS 1.1 only.
+    Tls11Only,
+    /// TLS 1.0 with RC4 suites only: the path that needs OpenSSL's legacy
+    /// provider.
+    Rc4Only,
+    /// TLS 1.2 with CBC suites only (ECDHE and RSA key exchange).
+    Tls12CbcOnly,
+    /// TLS 1.2 with static RSA key exchange only (GCM and CBC).
+    Tls12StaticRsa,
 }
 
 impl Profile {
@@ -102,6 +117,18 @@ impl Profile {
         Profile::Ssl3Tls10,
         Profile::ServerPreference,
         Profile::ClientPreference,
+    ];
+
+    /// The profiles rustls cannot talk to, which the legacy engine must.
+    pub const LEGACY: [Profile; 8] = [
+        Profile::Exchange2010,
+        Profile::Ssl3Only,
+        Profile::Ssl3Tls10,
+        Profile::Tls11Only,
+        Profile::Rc4Only,
+        Profile::Tls12CbcOnly,
+        Profile::Tls12StaticRsa,
+        Profile::Dhe1024,
     ];
 
     pub fn config(self) -> Config {
@@ -163,6 +190,34 @@ impl Profile {
                 server_preference: false,
                 ..Profile::ServerPreference.config()
             },
+            Profile::Ssl3Only => Config {
+                min: SslVersion::SSL3,
+                max: SslVersion::SSL3,
+                cipher_list: "AES128-SHA:DES-CBC3-SHA:RC4-SHA",
+                ..base
+            },
+            Profile::Tls11Only => Config {
+                min: SslVersion::TLS1_1,
+                max: SslVersion::TLS1_1,
+                cipher_list: "ECDHE-RSA-AES128-SHA:AES256-SHA:AES128-SHA",
+                ..base
+            },
+            Profile::Rc4Only => Config {
+                min: SslVersion::TLS1,
+                max: SslVersion::TLS1,
+                cipher_list: "RC4-SHA:RC4-MD5",
+                ..base
+            },
+            Profile::Tls12CbcOnly => Config {
+                max: SslVersion::TLS1_2,
+                cipher_list: "ECDHE-RSA-AES256-SHA384:ECDHE-RSA-AES128-SHA256:AES128-SHA256:AES128-SHA",
+                ..base
+            },
+            Profile::Tls12StaticRsa => Config {
+                max: SslVersion::TLS1_2,
+                cipher_list: "AES256-GCM-SHA384:AES128-GCM-SHA256:AES128-SHA",
+                ..base
+            },
         }
     }
 
@@ -192,6 +247,10 @@ impl Profile {
                 (TlsVersion::Ssl3, tls12.clone()),
                 (TlsVersion::Tls10, tls12),
             ],
+            Profile::Ssl3Only => vec![(TlsVersion::Ssl3, tls12)],
+            Profile::Tls11Only => vec![(TlsVersion::Tls11, tls12)],
+            Profile::Rc4Only => vec![(TlsVersion::Tls10, tls12)],
+            Profile::Tls12CbcOnly | Profile::Tls12StaticRsa => vec![(TlsVersion::Tls12, tls12)],
         }
     }
 }
@@ -226,6 +285,8 @@ pub struct OpensslServer {
     pub config: Config,
     /// TCP connections accepted so far.
     accepted: Arc<AtomicUsize>,
+    /// TLS handshakes completed so far.
+    completed: Arc<AtomicUsize>,
     stop: Arc<AtomicBool>,
 }
 
@@ -271,9 +332,11 @@ impl OpensslServer {
         let listener = TcpListener::bind(at).expect("bind");
         let addr = listener.local_addr().expect("addr");
         let accepted = Arc::new(AtomicUsize::new(0));
+        let completed = Arc::new(AtomicUsize::new(0));
         let stop = Arc::new(AtomicBool::new(false));
         let live = Arc::new(AtomicUsize::new(0));
         let (acc, st, cfg) = (Arc::clone(&accepted), Arc::clone(&stop), config.clone());
+        let done = Arc::clone(&completed);
         thread::spawn(move || {
             for conn in listener.incoming() {
                 if st.load(Ordering::SeqCst) {
@@ -286,8 +349,9 @@ impl OpensslServer {
                     continue;
                 }
                 let (ctx, cfg, live) = (Arc::clone(&ctx), cfg.clone(), Arc::clone(&live));
+                let done = Arc::clone(&done);
                 thread::spawn(move || {
-                    serve(stream, &ctx, &cfg);
+                    serve(stream, &ctx, &cfg, &done);
                     live.fetch_sub(1, Ordering::SeqCst);
                 });
             }
@@ -296,6 +360,7 @@ impl OpensslServer {
             addr,
             config,
             accepted,
+            completed,
             stop,
         }
     }
@@ -307,6 +372,11 @@ impl OpensslServer {
     /// TCP connections the server has accepted.
     pub fn connections(&self) -> usize {
         self.accepted.load(Ordering::SeqCst)
+    }
+
+    /// TLS handshakes the server completed (a scanner's hellos never do).
+    pub fn handshakes_completed(&self) -> usize {
+        self.completed.load(Ordering::SeqCst)
     }
 }
 
@@ -410,6 +480,16 @@ fn dialogue<S: Read + Write>(s: &mut S, protocol: MailProtocol, until_starttls: 
                         format!("* BYE\r\n{tag} OK LOGOUT completed.\r\n"),
                         Some(false),
                     ),
+                    c if !until_starttls && c.starts_with("AUTHENTICATE PLAIN") => {
+                        let ok = sasl_plain(s, &line, "+ \r\n");
+                        (imap_done(&tag, "AUTHENTICATE", ok), None)
+                    }
+                    c if !until_starttls && c.starts_with("LOGIN ") => {
+                        let original = parts_after(&line, 2);
+                        let ok = original == format!("\"{LOGIN_USER}\" \"{LOGIN_PASSWORD}\"")
+                            || original == format!("{LOGIN_USER} {LOGIN_PASSWORD}");
+                        (imap_done(&tag, "LOGIN", ok), None)
+                    }
                     _ => (
                         format!("{tag} BAD Command received in Invalid state.\r\n"),
                         None,
@@ -420,6 +500,14 @@ fn dialogue<S: Read + Write>(s: &mut S, protocol: MailProtocol, until_starttls: 
                 "CAPA" if until_starttls => ("+OK\r\nSTLS\r\nUSER\r\n.\r\n".into(), None),
                 "CAPA" => ("+OK\r\nUSER\r\nSASL PLAIN\r\n.\r\n".into(), None),
                 "STLS" if until_starttls => ("+OK Begin TLS negotiation\r\n".into(), Some(true)),
+                c if !until_starttls && c.starts_with("AUTH PLAIN") => {
+                    let ok = sasl_plain(s, &line, "+ \r\n");
+                    (pop3_done(ok), None)
+                }
+                c if !until_starttls && c.starts_with("USER ") => ("+OK\r\n".into(), None),
+                c if !until_starttls && c.starts_with("PASS ") => {
+                    (pop3_done(parts_after(&line, 1) == LOGIN_PASSWORD), None)
+                }
                 "QUIT" => ("+OK Bye\r\n".into(), Some(false)),
                 _ => ("-ERR Unknown command\r\n".into(), None),
             },
@@ -435,6 +523,15 @@ fn dialogue<S: Read + Write>(s: &mut S, protocol: MailProtocol, until_starttls: 
                 "STARTTLS" if until_starttls => {
                     ("220 2.0.0 Ready to start TLS\r\n".into(), Some(true))
                 }
+                "AUTH" if !until_starttls && upper.starts_with("AUTH PLAIN") => {
+                    let ok = sasl_plain(s, &line, "334 \r\n");
+                    let out = if ok {
+                        "235 2.7.0 Authentication successful\r\n"
+                    } else {
+                        "535 5.7.8 Authentication credentials invalid\r\n"
+                    };
+                    (out.into(), None)
+                }
                 "QUIT" => ("221 2.0.0 Bye\r\n".into(), Some(false)),
                 _ => ("502 5.5.2 Command not recognized\r\n".into(), None),
             },
@@ -449,6 +546,61 @@ fn dialogue<S: Read + Write>(s: &mut S, protocol: MailProtocol, until_starttls: 
     false
 }
 
+/// The text after the first `skip` space-separated words of `line`.
+fn parts_after(line: &str, skip: usize) -> String {
+    line.trim()
+        .splitn(skip + 1, ' ')
+        .nth(skip)
+        .unwrap_or("")
+        .to_string()
+}
+
+/// SASL PLAIN (RFC 4616) with the initial response on the command `line`
+/// (the word after `PLAIN`) or after a `prompt`; whether it names the
+/// fixture's account.
+fn sasl_plain<S: Read + Write>(s: &mut S, line: &str, prompt: &str) -> bool {
+    use base64::Engine as _;
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let initial = words
+        .iter()
+        .position(|w| w.eq_ignore_ascii_case("PLAIN"))
+        .and_then(|i| words.get(i + 1))
+        .filter(|w| **w != "=")
+        .map(|w| w.to_string());
+    let b64 = match initial {
+        Some(ir) => ir,
+        None => {
+            if s.write_all(prompt.as_bytes()).is_err() {
+                return false;
+            }
+            let Some(l) = read_line(s) else {
+                return false;
+            };
+            l
+        }
+    };
+    let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(b64.trim()) else {
+        return false;
+    };
+    bytes == format!("\0{LOGIN_USER}\0{LOGIN_PASSWORD}").into_bytes()
+}
+
+fn imap_done(tag: &str, cmd: &str, ok: bool) -> String {
+    if ok {
+        format!("{tag} OK {cmd} completed.\r\n")
+    } else {
+        format!("{tag} NO {cmd} failed.\r\n")
+    }
+}
+
+fn pop3_done(ok: bool) -> String {
+    if ok {
+        "+OK Logged in.\r\n".into()
+    } else {
+        "-ERR [AUTH] Authentication failed.\r\n".into()
+    }
+}
+
 fn greeting(c: &Config) -> String {
     match c.protocol {
         MailProtocol::Imap => format!("{}\r\n", c.greeting),
@@ -457,7 +609,7 @@ fn greeting(c: &Config) -> String {
     }
 }
 
-fn serve(mut stream: TcpStream, ctx: &SslContext, c: &Config) {
+fn serve(mut stream: TcpStream, ctx: &SslContext, c: &Config, completed: &AtomicUsize) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
     let _ = stream.set_write_timeout(Some(Duration::from_secs(5)));
     let _ = stream.set_nodelay(true);
@@ -473,6 +625,7 @@ fn serve(mut stream: TcpStream, ctx: &SslContext, c: &Config) {
     let Ok(mut tls) = ssl.accept(stream) else {
         return;
     };
+    completed.fetch_add(1, Ordering::SeqCst);
     if c.transport == Transport::Implicit && tls.write_all(greeting(c).as_bytes()).is_err() {
         return;
     }
