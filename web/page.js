@@ -111,6 +111,7 @@
     const shown = Object.assign({}, body);
     delete shown.credentials;
     delete shown.allow_plaintext_login;
+    delete shown.allow_untrusted_login;
     const parts = ["curl -sS -X POST " + shellQuote(location.origin + path), "-H 'Content-Type: application/json'"];
     if (apiKey()) parts.push('-H "Authorization: Bearer $MAILPROBE_API_KEY"');
     parts.push("--data " + shellQuote(JSON.stringify(shown)));
@@ -160,7 +161,11 @@
     if (profiles.length) body.profiles = profiles;
     if (v("p-timeout")) body.timeout_ms = Number(v("p-timeout"));
     if (v("p-ca")) body.ca_bundle_pem = $("p-ca").value;
-    if (v("p-user") || $("p-pass").value) body.credentials = { username: v("p-user"), password: $("p-pass").value };
+    if (v("p-user") || $("p-pass").value) {
+      body.credentials = { username: v("p-user"), password: $("p-pass").value };
+      if ($("p-untrusted").checked) body.allow_untrusted_login = true;
+      if ($("p-plaintext").checked) body.allow_plaintext_login = true;
+    }
     return body;
   }
 
