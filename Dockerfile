@@ -37,8 +37,10 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry,sharing=locked \
     cargo build --release --locked --bin mailprobe; \
     rm -rf src
 
-# 2. The crate itself. `touch` makes the real sources newer than the stubs'
-#    build records, whatever mtimes COPY preserved.
+# 2. The crate itself, and the page's files it embeds (web/). `touch` makes
+#    the real sources newer than the stubs' build records, whatever mtimes
+#    COPY preserved.
+COPY web ./web
 COPY src ./src
 RUN --mount=type=cache,target=/usr/local/cargo/registry,sharing=locked \
     --mount=type=cache,target=/usr/local/cargo/git,sharing=locked \

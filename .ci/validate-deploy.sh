@@ -33,7 +33,7 @@ KUBERNETES_VALIDATE=1.37.0
 K8S_VERSIONS=(1.29.0 1.37.0)
 
 DOCKERFILES=(Dockerfile deploy/demo/*/Dockerfile)
-SHELL_SCRIPTS=(.ci/validate-deploy.sh deploy/demo/imap-legacy/exchange2010-imap.sh)
+SHELL_SCRIPTS=(.ci/validate-deploy.sh .ci/page.sh deploy/demo/imap-legacy/exchange2010-imap.sh)
 COMPOSE_FILE=docker-compose.yml
 K8S_DIR=deploy/kubernetes
 

@@ -5,6 +5,8 @@
 //! report types so a fact is modelled once; what a Report does not show
 //! (raw DER, error classes the rules need) lives beside them.
 
+use std::time::Instant;
+
 use time::OffsetDateTime;
 
 use crate::report::{Connect, ErrorKind, Mail, Stats, StepError, Target, Timing, Tls, TlsVersion};
@@ -83,6 +85,8 @@ pub struct Observations {
     pub stats: Stats,
     pub timings: Vec<Timing>,
     pub errors: Vec<StepError>,
+    /// The probe's start, the origin of every timing's `start_ms`.
+    pub clock: Instant,
 }
 
 /// What the first bytes on a port showed, when they were not what the
@@ -198,6 +202,7 @@ impl Observations {
             stats: Stats::default(),
             timings: Vec::new(),
             errors: Vec::new(),
+            clock: Instant::now(),
         }
     }
 
@@ -209,9 +214,23 @@ impl Observations {
         });
     }
 
+    /// Records a step that has just ended and took `ms`: it started `ms`
+    /// before now.
     pub fn timing(&mut self, step: &str, ms: u64) {
+        let now = self.clock.elapsed().as_millis() as u64;
         self.timings.push(Timing {
             step: step.to_string(),
+            start_ms: now.saturating_sub(ms),
+            ms,
+        });
+    }
+
+    /// Records a step that started at `started` and took `ms` (for steps
+    /// recorded after they ended, e.g. once concurrent steps have joined).
+    pub fn timing_from(&mut self, step: &str, started: Instant, ms: u64) {
+        self.timings.push(Timing {
+            step: step.to_string(),
+            start_ms: started.saturating_duration_since(self.clock).as_millis() as u64,
             ms,
         });
     }

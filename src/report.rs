@@ -665,6 +665,11 @@ pub struct Timing {
     /// `tls_handshakes`, `probe`, ...).
     #[schema(example = "tcp_connect")]
     pub step: String,
+    /// Milliseconds from the probe's start to this step's start, as measured
+    /// when the step ran: steps whose spans overlap ran side by side (the
+    /// mail dialogue, the wire scan and the real handshakes each use their
+    /// own connections).
+    pub start_ms: u64,
     /// Milliseconds the step took.
     pub ms: u64,
 }

@@ -1,5 +1,5 @@
 //! The HTTP service (actix-web): routes, problem+json errors, the OpenAPI
-//! document and the offline Swagger UI.
+//! document, the offline Swagger UI and the page for people (`page`).
 
 // Handlers return `Result<_, Problem>`; a Problem is a few strings, built
 // once per failed request, so boxing it would buy nothing.
@@ -8,6 +8,7 @@
 pub mod admission;
 pub mod batch;
 pub mod guard;
+pub mod page;
 pub mod problem;
 pub mod readiness;
 pub mod routes;
@@ -205,6 +206,7 @@ impl Application {
                 .wrap(from_fn(log_requests))
                 .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec.clone()))
                 .service(web::redirect("/docs", "/docs/"))
+                .configure(page::configure)
                 .default_service(web::to(routes::not_found))
         })
         // SIGTERM/SIGINT: stop accepting, let requests in flight finish for

@@ -335,7 +335,8 @@ impl Prober {
             sni: spec.sni.clone(),
         };
         let mut obs = Observations::new(target, started_at);
-        obs.timing(steps::DNS, resolved.ms);
+        obs.clock = started;
+        obs.timing_from(steps::DNS, started, resolved.ms);
         if let Some((message, kind)) = resolved.error {
             obs.resolution_error = Some(message.clone());
             obs.error(steps::DNS, kind, message);
@@ -359,7 +360,12 @@ impl Prober {
         // The scan tells the dialogue's legacy retry (if one is needed) what
         // the server accepts, so the choice comes from what is known.
         let (scan_found, scan_offer) = tokio::sync::watch::channel(None);
-        let ((steps_done, dialogue_ms), (scan, trials_ms), (versioned, versioned_ms)) = tokio::join!(
+        let joined_at = Instant::now();
+        let (
+            (steps_done, dialogue_ms),
+            (scan, (trials_started, trials_ms)),
+            (versioned, versioned_ms),
+        ) = tokio::join!(
             Box::pin(timed(deadline.run(first_contact(
                 &spec,
                 &connector,
@@ -374,9 +380,9 @@ impl Prober {
             ))),
         );
         scan.merge_into(&mut obs);
-        obs.timing(steps::MAIL_DIALOGUE, dialogue_ms);
-        obs.timing(steps::CLIENT_TRIALS, trials_ms);
-        obs.timing(steps::TLS_HANDSHAKES, versioned_ms);
+        obs.timing_from(steps::MAIL_DIALOGUE, joined_at, dialogue_ms);
+        obs.timing_from(steps::CLIENT_TRIALS, trials_started, trials_ms);
+        obs.timing_from(steps::TLS_HANDSHAKES, joined_at, versioned_ms);
         if !obs.scan_chain_der.is_empty() {
             obs.chains.push(crate::observations::ObservedChain {
                 path: "scanner".into(),
@@ -471,20 +477,22 @@ impl Resolved {
 /// The wire scanner over the probe's transport (after the STARTTLS prelude
 /// on every connection when the transport is `starttls`); every protocol
 /// gets it.
-/// Returns the scan's result and the client trials' milliseconds.
+/// Returns the scan's result and when the client trials started and how
+/// many milliseconds they took.
 async fn wire_scan(
     spec: &ProbeSpec,
     connector: &Connector,
     deadline: Deadline,
     found: tokio::sync::watch::Sender<Option<LegacyOffer>>,
-) -> (ScanResult, u64) {
+) -> (ScanResult, (Instant, u64)) {
     let endpoint = Endpoint::new(connector.clone(), spec.protocol, spec.transport);
     let mut result = scan::scan(&endpoint, &ScanOptions::full(spec.sni.clone()), deadline).await;
     // Nobody may be listening (the dialogue needed no retry): that is fine.
     let _ = found.send(Some(LegacyOffer::from_scan(&result.versions)));
+    let trials_started = Instant::now();
     let (trials, ms) = timed(client_trials(spec, &endpoint, deadline)).await;
     result.client_trials = trials;
-    (result, ms)
+    (result, (trials_started, ms))
 }
 
 /// Runs `fut` and says how long it took, in milliseconds.
@@ -556,7 +564,7 @@ async fn first_contact(
     obs.connect.ok = true;
     obs.connect.ms = Some(ms);
     obs.connect.address = stream.peer_addr().ok().map(|a| a.to_string());
-    obs.timing(steps::TCP_CONNECT, ms);
+    obs.timing_from(steps::TCP_CONNECT, t, ms);
 
     let dialogue = DialogueSpec {
         protocol: spec.protocol,

@@ -3,7 +3,7 @@
 //! the STARTTLS prelude when the transport needs it), and, once every path
 //! has reported, the certificate analysis over the chains observed.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rustls::pki_types::ServerName;
 use time::OffsetDateTime;
@@ -32,6 +32,8 @@ pub struct HandshakeRun {
     pub step_error: Option<(ErrorKind, String)>,
     /// The TCP connect itself failed.
     pub connect_failed: bool,
+    /// When the TLS handshake itself began (after connect and prelude).
+    pub handshake_started: Option<Instant>,
 }
 
 /// What the real-handshake steps observed.
@@ -93,6 +95,7 @@ async fn one_handshake(
         ocsp: None,
         step_error: Some((kind, message)),
         connect_failed,
+        handshake_started: None,
     };
     let stream = match connector.connect(deadline).await {
         Ok(s) => s,
@@ -112,6 +115,7 @@ async fn one_handshake(
         _ => super::server_name(spec),
     };
     connector.meter().count_handshake();
+    let handshake_started = Some(Instant::now());
     let (result, presented) = handshake::handshake_recording(stream, name, offer, deadline).await;
     let certificate_presented = !presented.chain.is_empty();
     match result {
@@ -134,6 +138,7 @@ async fn one_handshake(
                 ocsp: presented.ocsp_response,
                 step_error: None,
                 connect_failed: false,
+                handshake_started,
             }
         }
         Err(e) => {
@@ -153,6 +158,7 @@ async fn one_handshake(
                 ocsp: presented.ocsp_response,
                 step_error,
                 connect_failed: false,
+                handshake_started,
             }
         }
     }
@@ -177,7 +183,10 @@ pub fn record_handshakes(obs: &mut Observations, runs: RealHandshakes) {
             _ => (steps::TLS13_HANDSHAKE, "tls13"),
         };
         if let Some(h) = &run.attempt.handshake {
-            obs.timing(step, h.ms);
+            match run.handshake_started {
+                Some(started) => obs.timing_from(step, started, h.ms),
+                None => obs.timing(step, h.ms),
+            }
         }
         if obs.ocsp_staple.is_none() {
             obs.ocsp_staple = run.ocsp;

@@ -13,6 +13,7 @@ mod legacy;
 mod mail;
 mod openapi;
 mod ops;
+mod page;
 mod policy;
 mod props;
 mod readiness;

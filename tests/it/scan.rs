@@ -520,13 +520,35 @@ async fn given_exchange2010_when_probed_over_http_then_tls10_only_with_its_seven
     assert!((8..=8 + 2 + 1 + 6 + 6).contains(&scan), "{stats}");
     assert!(scan < stats["connections"].as_u64().unwrap(), "{stats}");
     assert!(stats["handshakes"].as_u64().unwrap() >= 10);
-    assert!(
-        report["timings"]
-            .as_array()
-            .unwrap()
+    // Each step carries its start offset, so the picture of what ran side
+    // by side is data: the client trials follow the wire scan on its path,
+    // the mail dialogue runs beside the scan, and every step ends within
+    // the probe (offsets and durations are whole milliseconds, rounded down).
+    let timings = report["timings"].as_array().unwrap();
+    let span = |step: &str| {
+        let t = timings
             .iter()
-            .any(|t| t["step"] == "tls_scan")
+            .find(|t| t["step"] == step)
+            .unwrap_or_else(|| panic!("no {step} timing in {timings:?}"));
+        (t["start_ms"].as_u64().unwrap(), t["ms"].as_u64().unwrap())
+    };
+    let (scan_start, scan_ms) = span("tls_scan");
+    let (trials_start, _) = span("client_trials");
+    let (dialogue_start, dialogue_ms) = span("mail_dialogue");
+    assert!(trials_start + 1 >= scan_start + scan_ms, "{timings:?}");
+    assert!(dialogue_start < scan_start + scan_ms, "{timings:?}");
+    assert!(
+        scan_start < dialogue_start + dialogue_ms.max(1),
+        "{timings:?}"
     );
+    let duration = report["duration_ms"].as_u64().unwrap();
+    for t in timings {
+        let end = t["start_ms"].as_u64().unwrap() + t["ms"].as_u64().unwrap();
+        assert!(
+            end <= duration + 2,
+            "{t} ends after the probe ({duration} ms)"
+        );
+    }
     // The rustls handshake cannot speak TLS 1.0: the chain comes from the scan.
     assert!(
         report["errors"]

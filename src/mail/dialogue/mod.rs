@@ -490,7 +490,11 @@ where
     }
     match wire.line(steps::GREETING, wait).await {
         Ok(line) => {
-            obs.timing(steps::GREETING, started.elapsed().as_millis() as u64);
+            obs.timing_from(
+                steps::GREETING,
+                started,
+                started.elapsed().as_millis() as u64,
+            );
             obs.mail.greeting = Some(wire.shown(&line));
             if let Some(other) = service::classify_banner(ctx.spec.protocol, &line) {
                 obs.error(

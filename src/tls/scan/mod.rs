@@ -114,6 +114,8 @@ pub struct ScanResult {
     /// Connections the scan opened (retries included).
     pub connections: u32,
     pub ms: u64,
+    /// When the scan started (the origin of `ms`).
+    pub started: Option<Instant>,
     /// Client profiles' own offers, sent once each (filled by the probe).
     pub client_trials: Vec<crate::observations::ClientTrial>,
 }
@@ -140,7 +142,10 @@ impl ScanResult {
         obs.scan_connections = self.connections;
         obs.errors.extend(self.errors);
         obs.client_trials = self.client_trials;
-        obs.timing(steps::TLS_SCAN, self.ms);
+        match self.started {
+            Some(started) => obs.timing_from(steps::TLS_SCAN, started, self.ms),
+            None => obs.timing(steps::TLS_SCAN, self.ms),
+        }
     }
 }
 
@@ -416,6 +421,7 @@ pub async fn scan(endpoint: &Endpoint, options: &ScanOptions, deadline: Deadline
     result.chain_der = seen.chain.unwrap_or_default();
     result.connections = seen.connections;
     result.ms = started.elapsed().as_millis() as u64;
+    result.started = Some(started);
     result
 }
 
