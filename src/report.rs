@@ -482,6 +482,13 @@ pub struct ClientResult {
     pub profile: String,
     #[schema(example = "Exchange Online IMAP migration")]
     pub name: String,
+    /// The verdict: `connects` (nothing stands in the way), `at_risk` (it may
+    /// connect, or may not: a risk, an unmeasured fact, or a client fact no
+    /// source settles), `cannot` (measured evidence and a sourced client fact
+    /// say it fails).
+    pub status: ClientStatus,
+    /// Kept for existing callers: true when the best reading is that it
+    /// connects (`status` is `connects`, or `at_risk` with a likely connection).
     pub connects: bool,
     pub negotiated: Option<Negotiated>,
     /// Why it cannot connect (or what it risks), naming the facts.
@@ -503,6 +510,19 @@ pub struct ClientResult {
     pub compliant: Option<bool>,
 }
 
+/// A client verdict, explicitly three-valued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientStatus {
+    /// Nothing measured or documented stands in the way.
+    Connects,
+    /// It may connect or may not: a risk, a fact not measured, or a client
+    /// behaviour no source documents.
+    AtRisk,
+    /// Measured evidence and a sourced client fact say it cannot connect.
+    Cannot,
+}
+
 /// How a client verdict was reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -511,7 +531,8 @@ pub enum ClientBasis {
     Observed,
     /// Computed from the scanned versions, suites, groups and certificate.
     Computed,
-    /// A fact this verdict needs was not measured; `connects` is the best reading.
+    /// A fact this verdict needs was not measured, or the client fact it rests
+    /// on is unverified; `connects` is the best reading.
     Incomplete,
 }
 

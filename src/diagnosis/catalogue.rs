@@ -512,7 +512,7 @@ pub static CATALOGUE: &[FindingSpec] = &[
         title: "The certificate's RSA key is smaller than 2048 bits",
         remedies: &[any(
             "reissue the certificate with a 2048-bit (or larger) RSA key",
-            "Reissue the certificate with an RSA key of at least 2048 bits. Apple and OpenSSL 3.2+ refuse smaller keys (\"ee key too small\"); under 1024 bits every current client refuses it.",
+            "Reissue the certificate with an RSA key of at least 2048 bits. OpenSSL 3.2+ refuses smaller keys (\"certificate verify failed (EE certificate key too weak)\", X509_V_ERR_EE_KEY_TOO_SMALL in crypto/x509/x509_txt.c); Apple no longer trusts them and Apple Mail asks the user; under 1024 bits SChannel and Java refuse them too.",
         )],
         references: &[R_APPLE, R_OSSL],
     },

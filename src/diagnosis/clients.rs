@@ -4,10 +4,10 @@
 //! server did is what counts, and a disagreement with the computation is
 //! kept so the diagnosis can report it.
 
-use crate::observations::{Observations, ServiceSeen, TrialOutcome};
+use crate::observations::{HelloAnswer, Observations, ServiceSeen, TrialOutcome};
 use crate::report::{Protocol, TlsVersion, Transport};
 
-use super::profiles::{ClientProfile, Failure, ProfileKind, Rule, StartTlsBehaviour};
+use super::profiles::{ClientProfile, Failure, ProfileKind, Refusal, Rule, StartTlsBehaviour};
 use super::server::{self, Known, ServerView};
 use crate::tls::suites::KeyExchange;
 
@@ -52,6 +52,60 @@ pub struct ClientVerdict {
     pub disagreement: Option<(String, String)>,
     /// Counts for the verdict.
     pub decides: bool,
+    /// The failure rests on a profile fact no source settles (so it is a risk).
+    pub unverified: bool,
+}
+
+pub use crate::report::ClientStatus as Status;
+
+/// The explicit status of a verdict: `connects` only when nothing stands in the
+/// way, `cannot` only when a verified fact and measured evidence say so,
+/// `at_risk` for everything between (risks, unmeasured or undocumented facts).
+pub fn status(v: &ClientVerdict) -> Status {
+    if v.connects {
+        if v.risks.is_empty() && v.basis != Basis::Incomplete {
+            Status::Connects
+        } else {
+            Status::AtRisk
+        }
+    } else if v.basis == Basis::Incomplete || v.unverified {
+        Status::AtRisk
+    } else {
+        Status::Cannot
+    }
+}
+
+/// How the server refused this client's versions: the client's own trial on
+/// the wire first (its real hello; servers answer a hello with
+/// supported_versions differently from one without), else the scanner's answer
+/// to a hello of the client's highest version.
+fn refusal_of(obs: &Observations, profile: &ClientProfile) -> Refusal {
+    let is_version_alert =
+        |a: &str| a.contains("protocol_version") || a.contains("ProtocolVersion");
+    if let Some(t) = obs.client_trials.iter().find(|t| t.profile == profile.id) {
+        match &t.outcome {
+            TrialOutcome::Negotiated { .. } => return Refusal::DowngradedHello,
+            TrialOutcome::Refused { alert: Some(a) } if is_version_alert(a) => {
+                return Refusal::VersionAlert;
+            }
+            TrialOutcome::Refused { alert: None } => return Refusal::Closed,
+            _ => {}
+        }
+    }
+    let Some(top) = profile.offer.versions.iter().max() else {
+        return Refusal::Any;
+    };
+    match obs
+        .version_answers
+        .iter()
+        .find(|a| a.version == *top)
+        .map(|a| &a.answer)
+    {
+        Some(HelloAnswer::OtherVersion { .. }) => Refusal::DowngradedHello,
+        Some(HelloAnswer::Alert { name }) if is_version_alert(name) => Refusal::VersionAlert,
+        Some(HelloAnswer::Closed) | Some(HelloAnswer::Reset) => Refusal::Closed,
+        _ => Refusal::Any,
+    }
 }
 
 /// Evaluates every profile that applies to the target's protocol, plus any
@@ -593,8 +647,17 @@ fn trial_outcome(obs: &Observations, profile: &ClientProfile) -> Option<TlsOutco
             let alert_text = alert
                 .clone()
                 .unwrap_or_else(|| "closed the connection".into());
+            // A silent close says nothing by itself; when the scan found none of
+            // the client's versions accepted, the close is how this server refuses them.
+            let none_of_its_versions = profile.offer.versions.iter().all(|v| {
+                obs.tls
+                    .versions
+                    .iter()
+                    .any(|s| s.version == *v && s.offered == Some(false))
+            });
             let failure = if alert_text.contains("protocol_version")
                 || alert_text.contains("ProtocolVersion")
+                || (alert.is_none() && none_of_its_versions)
             {
                 Failure::ProtocolVersion
             } else {
@@ -652,15 +715,38 @@ pub fn evaluate(view: &ServerView, profile: &'static ClientProfile) -> ClientVer
         violations: Vec::new(),
         disagreement: None,
         decides: false,
+        unverified: false,
     };
     let fail = |v: &mut ClientVerdict, failure: Failure, reason: String| {
+        let refusal = if failure == Failure::ProtocolVersion {
+            refusal_of(obs, profile)
+        } else {
+            Refusal::Any
+        };
         v.connects = false;
         v.failure = Some(failure);
-        v.error_as_seen = profile.error_text(failure).map(|t| fill(t, obs, view));
+        v.error_as_seen = profile
+            .error_text(failure, refusal)
+            .map(|t| fill(t, obs, view));
         v.reason = Some(reason);
     };
     if let Some((failure, reason)) = before_tls(view, profile) {
         fail(&mut v, failure, reason);
+        return rest_on_sources(v);
+    }
+    if obs.target.transport == Transport::Starttls
+        && obs.target.protocol != Protocol::Tls
+        && profile.starttls == StartTlsBehaviour::Unsupported
+    {
+        v.basis = Basis::Incomplete;
+        v.failure = Some(Failure::NoStartTls);
+        v.risk_classes.push(Failure::NoStartTls);
+        let why = format!(
+            "{} documents implicit TLS only (IMAP over SSL on port 993); STARTTLS on port {} is not a supported way in",
+            profile.short, obs.target.port
+        );
+        v.risks.push(why.clone());
+        v.reason = Some(why);
         return v;
     }
     let plaintext_fallback = obs.target.transport == Transport::Starttls
@@ -807,6 +893,13 @@ pub fn evaluate(view: &ServerView, profile: &'static ClientProfile) -> ClientVer
                         profile.short
                     ));
                 }
+                Rule::Configurable => {
+                    v.risk_classes.push(failure);
+                    v.risks.push(format!(
+                        "{reason}: whether {} refuses this depends on its library and settings",
+                        profile.short
+                    ));
+                }
                 Rule::NotChecked => {}
             }
         }
@@ -825,5 +918,35 @@ pub fn evaluate(view: &ServerView, profile: &'static ClientProfile) -> ClientVer
     if profile.kind == ProfileKind::Compliance {
         super::compliance::judge(view, profile, &mut v);
     }
+    rest_on_sources(v)
+}
+
+/// A failure that rests on a profile fact no source settles is a risk, not a
+/// certainty: the verdict says which fact, and its basis becomes `incomplete`.
+fn rest_on_sources(mut v: ClientVerdict) -> ClientVerdict {
+    let Some(failure) = v.failure.filter(|_| !v.connects) else {
+        return v;
+    };
+    let facts = v.profile.unverified_behind(failure);
+    if facts.is_empty() {
+        return v;
+    }
+    let names: Vec<String> = facts
+        .iter()
+        .map(|f| {
+            serde_json::to_value(f)
+                .ok()
+                .and_then(|j| j.as_str().map(str::to_string))
+                .unwrap_or_default()
+        })
+        .collect();
+    v.unverified = true;
+    v.basis = Basis::Incomplete;
+    v.risk_classes.push(failure);
+    v.risks.push(format!(
+        "this rests on {}'s {}, which no source confirms",
+        v.profile.short,
+        names.join(", ")
+    ));
     v
 }

@@ -83,6 +83,7 @@ pub fn finding_for(failure: Failure, profile_id: &str, view: &ServerView) -> &'s
                 "CERT_UNTRUSTED"
             }
         }
+        Failure::IncompleteChain => "CERT_CHAIN_INCOMPLETE",
         Failure::Expired => "CERT_EXPIRED",
         Failure::NameMismatch => "CERT_NAME_MISMATCH",
         Failure::Sha1Certificate => "CERT_SHA1",
@@ -613,7 +614,7 @@ fn tls_rules(
             Some(if bits < 1024 { Severity::High } else { Severity::Medium }),
             format!(
                 "The server's DHE group is {bits} bits.{}{}",
-                if bits < 1024 { " Below 1024 bits is Logjam territory: Java 17 and OpenSSL at any level refuse it." } else { " OpenSSL 3.2+ (security level 2) and the Mozilla intermediate guideline require 2048." },
+                if bits < 1024 { " Below 1024 bits is Logjam territory: Java 17, SChannel (Outlook) and OpenSSL at security level 1 and above refuse it (only level 0 allows it)." } else { " OpenSSL 3.2+ (security level 2) and the Mozilla intermediate guideline require 2048." },
                 affected(verdicts, &[Failure::DhTooSmall])
             ),
             sw,

@@ -15,6 +15,8 @@ pub mod profiles;
 pub mod server;
 
 #[cfg(test)]
+mod facts_tests;
+#[cfg(test)]
 mod tests;
 
 use serde::Serialize;
@@ -249,6 +251,7 @@ fn client_result(v: &ClientVerdict) -> ClientResult {
     ClientResult {
         profile: v.profile.id.to_string(),
         name: v.profile.name.to_string(),
+        status: clients::status(v),
         connects: v.connects,
         negotiated: v.negotiated.map(|(version, suite)| Negotiated {
             version,
@@ -328,8 +331,25 @@ pub struct ProfileDoc {
     pub starttls: profiles::StartTlsBehaviour,
     /// The client's error text per failure class, where a source records it.
     pub errors: Vec<ErrorTextDoc>,
-    /// Source keys (see the project's domain notes).
+    /// Whether the client fetches a missing intermediate from the leaf's AIA
+    /// caIssuers URL (null: not documented).
+    pub builds_path_from_aia: Option<bool>,
+    /// The source of every fact the profile's verdicts rest on; `unverified: ...`
+    /// where no source settles it (a verdict resting on it is a risk, never certain).
+    pub facts: Vec<FactSourceDoc>,
+    /// Every distinct source the profile cites.
     pub sources: Vec<String>,
+}
+
+/// One profile fact and where it comes from.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FactSourceDoc {
+    pub fact: profiles::Fact,
+    /// A URL, a repository file at a version, a wire capture, our own run of
+    /// the real client, or `unverified: <why>`.
+    pub source: String,
+    /// False when no source settles the fact.
+    pub verified: bool,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -344,7 +364,12 @@ pub struct CertificateRulesDoc {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ErrorTextDoc {
     pub failure: profiles::Failure,
+    /// How the server refused for this text to apply (`any`, `downgraded_hello`,
+    /// `version_alert`, `closed`).
+    pub refusal: profiles::Refusal,
     pub text: String,
+    /// Where the text comes from.
+    pub source: String,
 }
 
 /// Every profile, for the API.
@@ -403,12 +428,36 @@ pub fn profile_docs() -> Vec<ProfileDoc> {
             errors: p
                 .errors
                 .iter()
-                .map(|(f, t)| ErrorTextDoc {
-                    failure: *f,
-                    text: t.to_string(),
+                .map(|e| ErrorTextDoc {
+                    failure: e.failure,
+                    refusal: e.refusal,
+                    text: e.text.to_string(),
+                    source: e.source.cite(),
                 })
                 .collect(),
-            sources: p.sources.iter().map(|s| s.to_string()).collect(),
+            builds_path_from_aia: p.cert.aia_fetch,
+            facts: p
+                .facts
+                .iter()
+                .map(|(f, s)| FactSourceDoc {
+                    fact: *f,
+                    source: s.cite(),
+                    verified: s.is_verified(),
+                })
+                .collect(),
+            sources: {
+                let mut all: Vec<String> = p
+                    .facts
+                    .iter()
+                    .map(|(_, s)| *s)
+                    .chain(p.errors.iter().map(|e| e.source))
+                    .filter(|s| s.is_verified())
+                    .map(|s| s.cite())
+                    .collect();
+                all.sort();
+                all.dedup();
+                all
+            },
         })
         .collect()
 }
