@@ -14,6 +14,7 @@ mod ops;
 mod policy;
 mod props;
 mod readiness;
+mod real_clients;
 mod scan;
 mod seed;
 mod shutdown;
