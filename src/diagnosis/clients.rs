@@ -647,8 +647,9 @@ fn trial_outcome(obs: &Observations, profile: &ClientProfile) -> Option<TlsOutco
             let alert_text = alert
                 .clone()
                 .unwrap_or_else(|| "closed the connection".into());
-            // A silent close says nothing by itself; when the scan found none of
-            // the client's versions accepted, the close is how this server refuses them.
+            // A silent close or a generic alert says nothing by itself; when the scan
+            // found none of the client's versions accepted, it is how this server
+            // refuses them.
             let none_of_its_versions = profile.offer.versions.iter().all(|v| {
                 obs.tls
                     .versions
@@ -657,7 +658,7 @@ fn trial_outcome(obs: &Observations, profile: &ClientProfile) -> Option<TlsOutco
             });
             let failure = if alert_text.contains("protocol_version")
                 || alert_text.contains("ProtocolVersion")
-                || (alert.is_none() && none_of_its_versions)
+                || none_of_its_versions
             {
                 Failure::ProtocolVersion
             } else {
@@ -770,6 +771,18 @@ pub fn evaluate(view: &ServerView, profile: &'static ClientProfile) -> ClientVer
         (Some(o), TlsOutcome::Unknown(_)) => {
             v.basis = Basis::Observed;
             o.clone()
+        }
+        // Both fail: a generic refusal on the wire is explained by the computed,
+        // more specific class (no common suite, DH too small, ...).
+        (
+            Some(TlsOutcome::Fails {
+                failure: Failure::HandshakeRefused,
+                ..
+            }),
+            TlsOutcome::Fails { .. },
+        ) => {
+            v.basis = Basis::Observed;
+            computed.clone()
         }
         (Some(o), c) => {
             v.basis = Basis::Observed;
