@@ -15,6 +15,8 @@ pub mod profiles;
 pub mod server;
 
 #[cfg(test)]
+mod captures_tests;
+#[cfg(test)]
 mod facts_tests;
 #[cfg(test)]
 mod tests;
