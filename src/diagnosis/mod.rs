@@ -10,6 +10,7 @@
 pub mod catalogue;
 pub mod clients;
 pub mod compliance;
+pub mod contradiction;
 pub mod findings;
 pub mod profiles;
 pub mod server;
@@ -61,7 +62,8 @@ pub fn selection(obs: &Observations, requested: Option<&[String]>) -> Vec<&'stat
 pub fn diagnose(obs: &Observations, requested: Option<&[String]>) -> Diagnosis {
     let selected = selection(obs, requested);
     let view = ServerView::new(obs);
-    let verdicts = clients::evaluate_all(obs, &selected);
+    let mut verdicts = clients::evaluate_all(obs, &selected);
+    contradiction::apply(&view, &mut verdicts);
     let findings = findings::rules(&view, &verdicts);
     let verdict = verdict(&verdicts, &findings);
     let summary = summarize(&view, &verdicts, &findings, verdict);
@@ -143,6 +145,14 @@ fn summarize(
         None => sentence(text),
     };
 
+    // A handshake that breaks where the scan cannot see comes first: every
+    // verdict below rests on a scan the real handshake contradicts.
+    if let Some(what) = contradiction::handshake_broke(view) {
+        return sentence(format!(
+            "No client is certain to connect to {endpoint}: {}",
+            contradiction::risk_text(&what)
+        ));
+    }
     // Facts that stop every client come first.
     for id in ["HOST_NOT_RESOLVED", "PORT_CLOSED", "WRONG_SERVICE_ON_PORT"] {
         if let Some(f) = findings.iter().find(|f| f.id == id) {

@@ -6,6 +6,7 @@ mod api;
 mod batch;
 mod cert;
 mod cli;
+mod contradiction;
 mod dovecot;
 mod hostile;
 mod mail;
