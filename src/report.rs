@@ -370,8 +370,11 @@ pub struct Certificate {
     /// Why the chain is not trusted, when it is not, in words.
     pub trust_error: Option<String>,
     /// Why the chain is not trusted, as a stable code: `unknown_issuer`,
-    /// `incomplete_chain` (an intermediate was not sent and its issuer is
-    /// not a root in any store), `expired`, `not_yet_valid`, `name_mismatch`,
+    /// `incomplete_chain` (the leaf was sent without its intermediate and its
+    /// issuer is not a root in any store: serve the whole chain),
+    /// `unknown_root` (the chain was sent up to a CA whose issuer no store
+    /// holds: a private CA; give the CA to the clients or use a public
+    /// certificate), `expired`, `not_yet_valid`, `name_mismatch`,
     /// `bad_signature`, `unsupported_algorithm`, `not_server_auth`,
     /// `revoked`, `invalid`.
     #[serde(default)]

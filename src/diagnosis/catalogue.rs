@@ -559,6 +559,16 @@ pub static CATALOGUE: &[FindingSpec] = &[
         references: &[R_GCERT, R_NME, R_IMAPSYNC],
     },
     FindingSpec {
+        id: "CERT_CHAIN_INCOMPLETE",
+        severity: Severity::High,
+        title: "The server does not send its intermediate certificate",
+        remedies: &[any(
+            "serve the whole chain (leaf followed by its intermediates)",
+            "Configure the server to send the leaf followed by its intermediate certificate(s) (Dovecot ssl_cert = </path/fullchain.pem, Postfix smtpd_tls_chain_files, Exchange: import the intermediate into the computer's Intermediate Certification Authorities store). SChannel clients fetch a missing intermediate from the AIA caIssuers URL, OpenSSL-based tools (imapsync) and Java do not; Google Workspace asks for the intermediates to be installed.",
+        )],
+        references: &[R_GCERT, R_IMAPSYNC],
+    },
+    FindingSpec {
         id: "CERT_SELF_SIGNED",
         severity: Severity::High,
         title: "The certificate is self-signed",

@@ -575,7 +575,29 @@ fn certificate_checks(
                         .unwrap_or_default()
                 )
             };
-            out.push((Failure::Untrusted, rules.trust, why));
+            if cert.trust_reason.as_deref() == Some("incomplete_chain") {
+                // An intermediate is missing. SChannel fetches it from the leaf's AIA
+                // caIssuers URL; OpenSSL and Java by default do not.
+                let rule = match rules.aia_fetch {
+                    Some(true) => Rule::Prompt,
+                    Some(false) => rules.trust,
+                    None => Rule::Unknown,
+                };
+                let why = if rules.aia_fetch == Some(true) {
+                    format!(
+                        "{why}; {} fetches a missing intermediate from the certificate's AIA caIssuers URL, so it connects only if the leaf names one that answers",
+                        profile.short
+                    )
+                } else {
+                    format!(
+                        "{why}; {} does not fetch missing intermediates",
+                        profile.short
+                    )
+                };
+                out.push((Failure::IncompleteChain, rule, why));
+            } else {
+                out.push((Failure::Untrusted, rules.trust, why));
+            }
         }
         if cert.name_match == Some(false) {
             let names = leaf
@@ -892,6 +914,13 @@ pub fn evaluate(view: &ServerView, profile: &'static ClientProfile) -> ClientVer
             match rule {
                 Rule::Enforced if v.connects => fail(&mut v, failure, reason),
                 Rule::Enforced => {}
+                Rule::Prompt
+                    if failure == Failure::IncompleteChain
+                        && profile.cert.aia_fetch == Some(true) =>
+                {
+                    v.risk_classes.push(failure);
+                    v.risks.push(reason);
+                }
                 Rule::Prompt => {
                     v.risk_classes.push(failure);
                     v.risks.push(format!(

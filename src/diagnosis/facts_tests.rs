@@ -412,3 +412,69 @@ fn a_failure_resting_on_an_unverified_fact_is_a_risk() {
         ClientStatus::Cannot
     );
 }
+
+// ---- an unknown root is not a missing intermediate ------------------------------
+
+fn untrusted(reason: &str, sent: usize) -> Observations {
+    let mut o = server(
+        993,
+        Transport::Implicit,
+        &[(Tls12, &[0xC02F]), (Tls13, &[0x1301])],
+    );
+    let c = o.tls.certificate.as_mut().unwrap();
+    c.trusted = Some(false);
+    c.trust_reason = Some(reason.into());
+    c.trust_error = Some("issuer not found".into());
+    let leaf = c.chain[0].clone();
+    for _ in 1..sent {
+        c.chain.push(CertificateInfo {
+            subject: "CN=Example CA".into(),
+            issuer: "CN=Private Root".into(),
+            is_ca: true,
+            ..leaf.clone()
+        });
+    }
+    o
+}
+
+#[test]
+fn a_missing_intermediate_is_its_own_finding_and_schannel_fetches_it() {
+    let o = untrusted("incomplete_chain", 1);
+    let d = diagnose(&o, Some(&["exchange-online".into(), "java-17".into()]));
+    assert!(d.findings.iter().any(|f| f.id == "CERT_CHAIN_INCOMPLETE"));
+    assert!(!d.findings.iter().any(|f| f.id == "CERT_UNTRUSTED"));
+    let exo = d
+        .clients
+        .iter()
+        .find(|c| c.profile == "exchange-online")
+        .unwrap();
+    assert_eq!(exo.status, ClientStatus::AtRisk);
+    assert!(
+        exo.risks.iter().any(|r| r.contains("AIA caIssuers")),
+        "{exo:?}"
+    );
+    let java = d.clients.iter().find(|c| c.profile == "java-17").unwrap();
+    assert!(!java.connects);
+    assert!(
+        java.reason
+            .as_deref()
+            .unwrap()
+            .contains("does not fetch missing intermediates")
+    );
+    let p = profiles::by_id("outlook-windows").unwrap();
+    assert_eq!(p.cert.aia_fetch, Some(true));
+}
+
+#[test]
+fn a_private_root_is_not_reported_as_a_missing_intermediate() {
+    let o = untrusted("unknown_root", 2);
+    let d = diagnose(&o, Some(&["exchange-online".into()]));
+    assert!(d.findings.iter().any(|f| f.id == "CERT_UNTRUSTED"));
+    assert!(!d.findings.iter().any(|f| f.id == "CERT_CHAIN_INCOMPLETE"));
+    let exo = d
+        .clients
+        .iter()
+        .find(|c| c.profile == "exchange-online")
+        .unwrap();
+    assert!(exo.risks.iter().all(|r| !r.contains("AIA")), "{exo:?}");
+}

@@ -642,6 +642,16 @@ fn certificate_rules(view: &ServerView, verdicts: &[ClientVerdict], out: &mut Ve
             ),
             sw,
         ));
+    } else if cert.trust_reason.as_deref() == Some("incomplete_chain") {
+        out.push(make(
+            "CERT_CHAIN_INCOMPLETE",
+            None,
+            format!(
+                "The server sent \"{subject}\" without the intermediate that issued it (\"{issuer}\"), and no trust store holds that issuer. SChannel clients (Exchange Online, Outlook) fetch it from the certificate's AIA caIssuers URL if there is one; OpenSSL-based tools and Java do not.{}",
+                affected(verdicts, &[Failure::IncompleteChain])
+            ),
+            sw,
+        ));
     } else if cert.trusted == Some(false) {
         out.push(make(
             "CERT_UNTRUSTED",

@@ -1472,6 +1472,14 @@ fn every_catalogue_entry_is_reachable_from_some_scenario() {
     record(run(&seed(993, Transport::Implicit)));
     record(run(&dhe_only()));
     record(run(&rc4_3des_only()));
+    {
+        // A leaf sent without its intermediate.
+        let mut o = modern();
+        let c = o.tls.certificate.as_mut().unwrap();
+        c.trusted = Some(false);
+        c.trust_reason = Some("incomplete_chain".into());
+        record(run(&o));
+    }
     record(run_with(&modern(), &["mozilla-modern"]));
     let mut o = base(993, Transport::Implicit);
     o.resolution_error = Some("no such host".into());

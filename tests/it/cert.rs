@@ -211,9 +211,19 @@ async fn given_no_ca_bundle_then_the_private_chain_is_not_trusted_but_all_tls_fa
     let c = &report["tls"]["certificate"];
     assert_eq!(c["trusted"], false);
     assert_eq!(c["trust_store"], Value::Null);
-    // The root was not sent and is not in the Mozilla store: from the
-    // outside that is indistinguishable from a missing intermediate.
-    assert_eq!(c["trust_reason"], "incomplete_chain", "{c}");
+    // The chain was sent whole up to the intermediate (a CA) whose issuer, the
+    // private root, no store holds: an unknown root, not a missing intermediate.
+    assert_eq!(c["trust_reason"], "unknown_root", "{c}");
+    let ids: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["id"].as_str())
+        .collect();
+    assert!(
+        ids.contains(&"CERT_UNTRUSTED") && !ids.contains(&"CERT_CHAIN_INCOMPLETE"),
+        "{ids:?}"
+    );
     assert_eq!(c["name_match"], true);
     assert_eq!(report["tls"]["handshake"]["version"], "TLSv1.3");
     assert_eq!(
@@ -283,7 +293,8 @@ async fn given_an_expired_leaf_then_expired_with_negative_days() {
     // Without the root, renewing alone would not help: say so.
     let c = probe(&app, port, None).await["tls"]["certificate"].clone();
     assert_eq!(c["trust_reason"], "expired", "{c}");
-    assert_eq!(c["other_trust_reason"], "incomplete_chain", "{c}");
+    // Leaf and intermediate were sent; the private root is in no store.
+    assert_eq!(c["other_trust_reason"], "unknown_root", "{c}");
 }
 
 #[tokio::test]
@@ -353,6 +364,36 @@ async fn given_a_self_signed_leaf_then_unknown_issuer_and_self_signed() {
     // Untrusted, and still every TLS fact.
     assert_eq!(report["tls"]["handshake"]["version"], "TLSv1.3");
     assert_eq!(versioned(&report), (true, true));
+}
+
+/// The same private root, the leaf alone, no root supplied: a missing
+/// intermediate, a finding of its own, and SChannel's AIA fetch named.
+#[tokio::test]
+async fn given_a_leaf_alone_under_a_private_root_without_the_root_then_incomplete_chain() {
+    let pki = pki();
+    let leaf = pki.intermediate.leaf(&[NAME]);
+    let port = serve(vec![leaf.cert_der.clone()], &leaf).await;
+    let app = spawn_app().await;
+    let report = probe(&app, port, None).await;
+    let c = &report["tls"]["certificate"];
+    assert_eq!(c["trust_reason"], "incomplete_chain", "{c}");
+    let ids: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["id"].as_str())
+        .collect();
+    assert!(ids.contains(&"CERT_CHAIN_INCOMPLETE"), "{ids:?}");
+    let exo = report["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["profile"] == "exchange-online")
+        .unwrap();
+    assert!(
+        exo["risks"].to_string().contains("AIA caIssuers"),
+        "{exo:#}"
+    );
 }
 
 #[tokio::test]

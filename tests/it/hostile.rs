@@ -563,7 +563,10 @@ async fn a_chain_of_100_certificates_is_reported_bounded() {
         "the Report lists {listed} certificates"
     );
     assert_eq!(cert["trust_reason"], "incomplete_chain");
-    assert!(out.finding_ids().contains(&"CERT_UNTRUSTED".to_string()));
+    assert!(
+        out.finding_ids()
+            .contains(&"CERT_CHAIN_INCOMPLETE".to_string())
+    );
 }
 
 #[tokio::test]

@@ -89,13 +89,6 @@ const JDK17: Source = Repo {
     path: "src/java.base/share/conf/security/java.security",
     version: "jdk-17.0.3-ga",
 };
-/// JSSE's texts: ServerHello.java ("The server selected protocol version ... is not
-/// accepted by client preferences ..."), HandshakeContext.java ("No appropriate protocol").
-const JSSE_SERVER_HELLO: Source = Repo {
-    repo: "openjdk/jdk17u-dev",
-    path: "src/java.base/share/classes/sun/security/ssl/ServerHello.java",
-    version: "jdk-17.0.3-ga",
-};
 const JAVA_RUN: Source = Observed("tests/it/real_clients.rs java_17_*");
 const JAVA17_CAPTURE: Source = Capture("Java 17.0.3 (OpenJDK)");
 /// JavaMail's `SocketFetcher`: `mail.<protocol>.ssl.checkserveridentity` defaults to
@@ -394,7 +387,12 @@ pub static PROFILES: &[ClientProfile] = &[
             (Sha1, IMAPSYNC_SEC),
             (KeySize, IMAPSYNC_SEC),
             (Starttls, IS37),
-            (AiaFetch, OSSL_SEC),
+            (
+                AiaFetch,
+                Unverified(
+                    "OpenSSL's verifier does not fetch AIA caIssuers; no document re-read here",
+                ),
+            ),
         ],
     },
     ClientProfile {
@@ -517,7 +515,12 @@ pub static PROFILES: &[ClientProfile] = &[
             (Sha1, OSSL_NEWS),
             (KeySize, OSSL_SEC),
             (Starttls, Unverified("a library: the application decides")),
-            (AiaFetch, OSSL_SEC),
+            (
+                AiaFetch,
+                Unverified(
+                    "OpenSSL's verifier does not fetch AIA caIssuers; no document re-read here",
+                ),
+            ),
         ],
     },
     ClientProfile {
@@ -835,7 +838,7 @@ pub static PROFILES: &[ClientProfile] = &[
             (MinEcdheBits, JDK17),
             (MinRsaBits, JDK17),
             (MinEcBits, JDK17),
-            (Trust, JSSE_SERVER_HELLO),
+            (Trust, JDK17),
             (Expiry, JDK17),
             (Name, JAVAMAIL_FETCHER),
             (Sha1, JDK17),
