@@ -97,7 +97,10 @@ fn affected(verdicts: &[ClientVerdict], classes: &[Failure]) -> String {
     let fails: Vec<&str> = verdicts
         .iter()
         .filter(relevant)
-        .filter(|v| !v.connects && v.failure.is_some_and(|f| classes.contains(&f)))
+        .filter(|v| {
+            super::clients::status(v) == super::clients::Status::Cannot
+                && v.failure.is_some_and(|f| classes.contains(&f))
+        })
         .map(|v| v.profile.short)
         .collect();
     let risks: Vec<&str> = verdicts
