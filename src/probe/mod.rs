@@ -2,6 +2,7 @@
 //! deadlines and connection caps, collect [`Observations`], and hand them to
 //! the diagnosis.
 
+pub mod aia;
 pub mod batch;
 pub mod net;
 pub mod policy;
