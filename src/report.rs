@@ -384,6 +384,19 @@ pub struct Certificate {
     /// renewing alone would not make it trusted. Null when there is none.
     #[serde(default)]
     pub other_trust_reason: Option<String>,
+    /// For `incomplete_chain`: the caIssuers URL in the top certificate's
+    /// Authority Information Access extension (where SChannel fetches the
+    /// missing intermediate). Null when there is none.
+    #[serde(default)]
+    pub aia_ca_issuers: Option<String>,
+    /// Whether the certificate fetched from `aia_ca_issuers` (under the target
+    /// policy, bounded in time and size) completes a valid path: true, false,
+    /// or null when nothing was fetched.
+    #[serde(default)]
+    pub aia_completes_chain: Option<bool>,
+    /// Why the AIA fetch gave nothing usable, when it did not.
+    #[serde(default)]
+    pub aia_error: Option<String>,
     /// The leaf covers the reference identity (RFC 7817 / RFC 6125).
     pub name_match: Option<bool>,
     /// The reference identity checked: the request's `sni`, else the host.

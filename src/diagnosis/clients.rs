@@ -578,23 +578,37 @@ fn certificate_checks(
             if cert.trust_reason.as_deref() == Some("incomplete_chain") {
                 // An intermediate is missing. SChannel fetches it from the leaf's AIA
                 // caIssuers URL; OpenSSL and Java by default do not.
-                let rule = match rules.aia_fetch {
-                    Some(true) => Rule::Prompt,
-                    Some(false) => rules.trust,
-                    None => Rule::Unknown,
-                };
-                let why = if rules.aia_fetch == Some(true) {
-                    format!(
-                        "{why}; {} fetches a missing intermediate from the certificate's AIA caIssuers URL, so it connects only if the leaf names one that answers",
-                        profile.short
-                    )
-                } else {
-                    format!(
-                        "{why}; {} does not fetch missing intermediates",
-                        profile.short
-                    )
-                };
-                out.push((Failure::IncompleteChain, rule, why));
+                let aia = (cert.aia_ca_issuers.as_deref(), cert.aia_completes_chain);
+                match (rules.aia_fetch, aia) {
+                    // It builds the path from AIA, and the probe did so too.
+                    (Some(true), (Some(_), Some(true))) => {}
+                    (Some(true), (Some(url), Some(false))) => out.push((
+                        Failure::IncompleteChain,
+                        rules.trust,
+                        format!(
+                            "{why}; {} fetches a missing intermediate from the AIA caIssuers URL, but {url} does not complete the path ({})",
+                            profile.short,
+                            cert.aia_error.as_deref().unwrap_or("no certificate")
+                        ),
+                    )),
+                    (Some(true), _) => out.push((
+                        Failure::IncompleteChain,
+                        Rule::Prompt,
+                        format!(
+                            "{why}; {} fetches a missing intermediate from the certificate's AIA caIssuers URL, so it connects only if the leaf names one that answers",
+                            profile.short
+                        ),
+                    )),
+                    (fetch, _) => out.push((
+                        Failure::IncompleteChain,
+                        if fetch == Some(false) {
+                            rules.trust
+                        } else {
+                            Rule::Unknown
+                        },
+                        format!("{why}; {} does not fetch missing intermediates", profile.short),
+                    )),
+                }
             } else {
                 out.push((Failure::Untrusted, rules.trust, why));
             }

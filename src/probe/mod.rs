@@ -315,6 +315,7 @@ impl Prober {
             );
         }
         self.certificate_facts(&mut obs, &spec, versioned);
+        aia::complete_chain(&mut obs, &spec, &self.trust, &self.policy).await;
         obs.stats = meter.snapshot();
         obs.stats.scan_connections = obs.scan_connections;
         obs.duration_ms = started.elapsed().as_millis() as u64;
