@@ -4,7 +4,7 @@
 //! server did is what counts, and a disagreement with the computation is
 //! kept so the diagnosis can report it.
 
-use crate::observations::{HelloAnswer, Observations, ServiceSeen, TrialOutcome};
+use crate::observations::{Observations, ServiceSeen, TrialOutcome};
 use crate::report::{Protocol, TlsVersion, Transport};
 
 use super::profiles::{ClientProfile, Failure, ProfileKind, Refusal, Rule, StartTlsBehaviour};
@@ -56,57 +56,8 @@ pub struct ClientVerdict {
     pub unverified: bool,
 }
 
-pub use crate::report::ClientStatus as Status;
-
-/// The explicit status of a verdict: `connects` only when nothing stands in the
-/// way, `cannot` only when a verified fact and measured evidence say so,
-/// `at_risk` for everything between (risks, unmeasured or undocumented facts).
-pub fn status(v: &ClientVerdict) -> Status {
-    if v.connects {
-        if v.risks.is_empty() && v.basis != Basis::Incomplete {
-            Status::Connects
-        } else {
-            Status::AtRisk
-        }
-    } else if v.basis == Basis::Incomplete || v.unverified {
-        Status::AtRisk
-    } else {
-        Status::Cannot
-    }
-}
-
-/// How the server refused this client's versions: the client's own trial on
-/// the wire first (its real hello; servers answer a hello with
-/// supported_versions differently from one without), else the scanner's answer
-/// to a hello of the client's highest version.
-fn refusal_of(obs: &Observations, profile: &ClientProfile) -> Refusal {
-    let is_version_alert =
-        |a: &str| a.contains("protocol_version") || a.contains("ProtocolVersion");
-    if let Some(t) = obs.client_trials.iter().find(|t| t.profile == profile.id) {
-        match &t.outcome {
-            TrialOutcome::Negotiated { .. } => return Refusal::DowngradedHello,
-            TrialOutcome::Refused { alert: Some(a) } if is_version_alert(a) => {
-                return Refusal::VersionAlert;
-            }
-            TrialOutcome::Refused { alert: None } => return Refusal::Closed,
-            _ => {}
-        }
-    }
-    let Some(top) = profile.offer.versions.iter().max() else {
-        return Refusal::Any;
-    };
-    match obs
-        .version_answers
-        .iter()
-        .find(|a| a.version == *top)
-        .map(|a| &a.answer)
-    {
-        Some(HelloAnswer::OtherVersion { .. }) => Refusal::DowngradedHello,
-        Some(HelloAnswer::Alert { name }) if is_version_alert(name) => Refusal::VersionAlert,
-        Some(HelloAnswer::Closed) | Some(HelloAnswer::Reset) => Refusal::Closed,
-        _ => Refusal::Any,
-    }
-}
+pub use super::certainty::{Status, status};
+use super::certainty::{refusal_of, rest_on_sources};
 
 /// Evaluates every profile that applies to the target's protocol, plus any
 /// profile the request selected explicitly.
@@ -495,149 +446,7 @@ fn caps_quote(caps: &[String]) -> String {
     }
 }
 
-/// Certificate and key checks after the handshake; each hit is (failure, rule, reason).
-fn certificate_checks(
-    view: &ServerView,
-    profile: &ClientProfile,
-    suite: Option<u16>,
-) -> Vec<(Failure, Rule, String)> {
-    let obs = view.obs;
-    let mut out = Vec::new();
-    let rules = &profile.cert;
-    if let (Some(min), Some(bits)) = (rules.min_rsa_bits, view.rsa_bits())
-        && bits < min
-    {
-        out.push((
-            Failure::CertKeyTooSmall,
-            rules.key_size,
-            format!(
-                "the certificate's RSA key is {bits} bits; {} requires at least {min}",
-                profile.short
-            ),
-        ));
-    }
-    if let (Some(min), Some(true), Some(leaf)) = (rules.min_ec_bits, view.leaf_is_ec(), view.leaf())
-        && let Some(bits) = leaf.key_bits
-        && bits < min
-    {
-        out.push((
-            Failure::CertKeyTooSmall,
-            rules.key_size,
-            format!(
-                "the certificate's EC key is {bits} bits; {} requires at least {min}",
-                profile.short
-            ),
-        ));
-    }
-    if let (Some(min), Some(bits), Some(s)) = (profile.min_dh_bits, obs.tls.dh_bits, suite)
-        && server::kx(s) == Some(KeyExchange::Dhe)
-        && bits < min
-    {
-        out.push((
-            Failure::DhTooSmall,
-            Rule::Enforced,
-            format!(
-                "the server's DHE group is {bits} bits; {} requires at least {min}",
-                profile.short
-            ),
-        ));
-    }
-    let sha1 = server::sha1_signed(obs);
-    if !sha1.is_empty() {
-        let who: Vec<String> = sha1
-            .iter()
-            .map(|c| format!("{} ({})", c.subject, c.signature_algorithm))
-            .collect();
-        out.push((
-            Failure::Sha1Certificate,
-            rules.sha1,
-            format!("the chain is signed with SHA-1: {}", who.join("; ")),
-        ));
-    }
-    if let Some(cert) = &obs.tls.certificate {
-        let leaf = cert.chain.first();
-        if let Some((true, what)) = server::validity(obs) {
-            out.push((
-                Failure::Expired,
-                rules.expiry,
-                format!("the certificate {what}"),
-            ));
-        }
-        if cert.trusted == Some(false) {
-            let why = if cert.self_signed == Some(true) {
-                "the certificate is self-signed".to_string()
-            } else {
-                format!(
-                    "the certificate chain is not trusted{}",
-                    cert.trust_error
-                        .as_ref()
-                        .map(|e| format!(" ({e})"))
-                        .unwrap_or_default()
-                )
-            };
-            if cert.trust_reason.as_deref() == Some("incomplete_chain") {
-                // An intermediate is missing. SChannel fetches it from the leaf's AIA
-                // caIssuers URL; OpenSSL and Java by default do not.
-                let aia = (cert.aia_ca_issuers.as_deref(), cert.aia_completes_chain);
-                match (rules.aia_fetch, aia) {
-                    // It builds the path from AIA, and the probe did so too.
-                    (Some(true), (Some(_), Some(true))) => {}
-                    (Some(true), (Some(url), Some(false))) => out.push((
-                        Failure::IncompleteChain,
-                        rules.trust,
-                        format!(
-                            "{why}; {} fetches a missing intermediate from the AIA caIssuers URL, but {url} does not complete the path ({})",
-                            profile.short,
-                            cert.aia_error.as_deref().unwrap_or("no certificate")
-                        ),
-                    )),
-                    (Some(true), _) => out.push((
-                        Failure::IncompleteChain,
-                        Rule::Prompt,
-                        format!(
-                            "{why}; {} fetches a missing intermediate from the certificate's AIA caIssuers URL, so it connects only if the leaf names one that answers",
-                            profile.short
-                        ),
-                    )),
-                    (fetch, _) => out.push((
-                        Failure::IncompleteChain,
-                        if fetch == Some(false) {
-                            rules.trust
-                        } else {
-                            Rule::Unknown
-                        },
-                        format!("{why}; {} does not fetch missing intermediates", profile.short),
-                    )),
-                }
-            } else {
-                out.push((Failure::Untrusted, rules.trust, why));
-            }
-        }
-        if cert.name_match == Some(false) {
-            let names = leaf
-                .map(|l| super::cert_names_shown(&l.sans))
-                .unwrap_or_default();
-            let reference = obs
-                .target
-                .sni
-                .clone()
-                .unwrap_or_else(|| obs.target.host.clone());
-            out.push((
-                Failure::NameMismatch,
-                rules.name,
-                format!(
-                    "the certificate names {} but not {reference}",
-                    if names.is_empty() {
-                        "no DNS name".to_string()
-                    } else {
-                        names
-                    }
-                ),
-            ));
-        }
-    }
-    out
-}
+use super::cert_rules::certificate_checks;
 
 fn trial_outcome(obs: &Observations, profile: &ClientProfile) -> Option<TlsOutcome> {
     let trial = obs.client_trials.iter().find(|t| t.profile == profile.id)?;
@@ -975,34 +784,4 @@ pub fn evaluate(view: &ServerView, profile: &'static ClientProfile) -> ClientVer
         super::compliance::judge(view, profile, &mut v);
     }
     rest_on_sources(v)
-}
-
-/// A failure that rests on a profile fact no source settles is a risk, not a
-/// certainty: the verdict says which fact, and its basis becomes `incomplete`.
-fn rest_on_sources(mut v: ClientVerdict) -> ClientVerdict {
-    let Some(failure) = v.failure.filter(|_| !v.connects) else {
-        return v;
-    };
-    let facts = v.profile.unverified_behind(failure);
-    if facts.is_empty() {
-        return v;
-    }
-    let names: Vec<String> = facts
-        .iter()
-        .map(|f| {
-            serde_json::to_value(f)
-                .ok()
-                .and_then(|j| j.as_str().map(str::to_string))
-                .unwrap_or_default()
-        })
-        .collect();
-    v.unverified = true;
-    v.basis = Basis::Incomplete;
-    v.risk_classes.push(failure);
-    v.risks.push(format!(
-        "this rests on {}'s {}, which no source confirms",
-        v.profile.short,
-        names.join(", ")
-    ));
-    v
 }

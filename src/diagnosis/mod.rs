@@ -8,6 +8,8 @@
 //! - here: the verdict and the one-sentence summary.
 
 pub mod catalogue;
+pub mod cert_rules;
+pub mod certainty;
 pub mod clients;
 pub mod compliance;
 pub mod contradiction;

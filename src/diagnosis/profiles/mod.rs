@@ -18,9 +18,13 @@ use crate::report::{Protocol, TlsVersion};
 use crate::tls::hello::{ClientHelloSpec, KEY_SHARE_GROUPS, version};
 use TlsVersion::{Ssl3, Tls12, Tls13};
 
+mod apps;
 mod data;
 pub mod facts;
+mod guidelines;
+mod migration;
 mod offers;
+mod sources;
 
 pub use data::{EXO_TLS_CHAIN, PROFILES};
 pub use facts::{ErrorText, Fact, Refusal, Source};
