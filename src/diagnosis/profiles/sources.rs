@@ -42,7 +42,6 @@ pub(super) const SCHANNEL_AIA: Source = Url(
     "https://learn.microsoft.com/previous-versions/windows/it-pro/windows-server-2008-R2-and-2008/cc700843(v=ws.10) (CryptoAPI retrieves missing issuers from the AIA caIssuers URL)",
 );
 /// Google's data migration service: IMAP over SSL (implicit TLS) on port 993.
-pub(super) const GDMS: Source = Url("https://support.google.com/a/answer/14792325");
 pub(super) const GCERT: Source = Url("https://support.google.com/a/answer/9158306");
 pub(super) const IMAPSYNC_SEC: Source = Repo {
     repo: "imapsync/imapsync",
