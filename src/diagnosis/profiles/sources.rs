@@ -38,10 +38,14 @@ pub(super) const MSPKI: Source =
 /// Outlook's own message for a connection encryption mismatch (error 0x800CCC1A).
 pub(super) const OUTLOOK_0X800CCC1A: Source =
     Url("https://hostm.com/tutorials/security/outdated-email-encryption-windows");
+/// The CryptoAPI chain engine (CertGetCertificateChain) behind SChannel retrieves
+/// a missing issuer from the AIA URL unless an option or policy disables it
+/// (CERT_CHAIN_OPTION_DISABLE_AIA_URL_RETRIEVAL, CERT_CHAIN_DISABLE_AIA_URL_RETRIEVAL):
+/// on by default, read from the API reference (an inference from the opt-out).
 pub(super) const SCHANNEL_AIA: Source = Url(
-    "https://learn.microsoft.com/previous-versions/windows/it-pro/windows-server-2008-R2-and-2008/cc700843(v=ws.10) (CryptoAPI retrieves missing issuers from the AIA caIssuers URL)",
+    "https://learn.microsoft.com/windows/win32/api/wincrypt/nf-wincrypt-certgetcertificatechain",
 );
-/// Google's data migration service: IMAP over SSL (implicit TLS) on port 993.
+/// Google: the source's certificate must be publicly trusted, intermediates installed.
 pub(super) const GCERT: Source = Url("https://support.google.com/a/answer/9158306");
 pub(super) const IMAPSYNC_SEC: Source = Repo {
     repo: "imapsync/imapsync",
