@@ -576,10 +576,10 @@ pub fn human(r: &Report) -> String {
         s.push_str(&format!(
             "  client      {:<22} {}{}\n",
             c.profile,
-            if c.connects {
-                "connects"
-            } else {
-                "CANNOT connect"
+            match c.status {
+                crate::report::ClientStatus::Connects => "connects",
+                crate::report::ClientStatus::AtRisk => "at risk",
+                crate::report::ClientStatus::Cannot => "CANNOT connect",
             },
             c.reason
                 .as_ref()

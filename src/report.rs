@@ -457,8 +457,11 @@ pub struct Certificate {
     /// Why the chain is not trusted, when it is not, in words.
     pub trust_error: Option<String>,
     /// Why the chain is not trusted, as a stable code: `unknown_issuer`,
-    /// `incomplete_chain` (an intermediate was not sent and its issuer is
-    /// not a root in any store), `expired`, `not_yet_valid`, `name_mismatch`,
+    /// `incomplete_chain` (the leaf was sent without its intermediate and its
+    /// issuer is not a root in any store: serve the whole chain),
+    /// `unknown_root` (the chain was sent up to a CA whose issuer no store
+    /// holds: a private CA; give the CA to the clients or use a public
+    /// certificate), `expired`, `not_yet_valid`, `name_mismatch`,
     /// `bad_signature`, `unsupported_algorithm`, `not_server_auth`,
     /// `revoked`, `invalid`.
     #[serde(default)]
@@ -470,6 +473,19 @@ pub struct Certificate {
     #[serde(default)]
     #[schema(value_type = Option<names::TrustReason>)]
     pub other_trust_reason: Option<String>,
+    /// For `incomplete_chain`: the caIssuers URL in the top certificate's
+    /// Authority Information Access extension (where SChannel fetches the
+    /// missing intermediate). Null when there is none.
+    #[serde(default)]
+    pub aia_ca_issuers: Option<String>,
+    /// Whether the certificate fetched from `aia_ca_issuers` (under the target
+    /// policy, bounded in time and size) completes a valid path: true, false,
+    /// or null when nothing was fetched.
+    #[serde(default)]
+    pub aia_completes_chain: Option<bool>,
+    /// Why the AIA fetch gave nothing usable, when it did not.
+    #[serde(default)]
+    pub aia_error: Option<String>,
     /// The leaf covers the reference identity (RFC 7817 / RFC 6125).
     pub name_match: Option<bool>,
     /// The reference identity checked: the request's `sni`, else the host.
@@ -582,8 +598,13 @@ pub struct ClientResult {
     /// The client's name.
     #[schema(example = "Exchange Online IMAP migration")]
     pub name: String,
-    /// This client can complete a TLS handshake with the server (and STARTTLS where it needs
-    /// it).
+    /// The verdict: `connects` (nothing stands in the way), `at_risk` (it may
+    /// connect, or may not: a risk, an unmeasured fact, or a client fact no
+    /// source settles), `cannot` (measured evidence and a sourced client fact
+    /// say it fails).
+    pub status: ClientStatus,
+    /// Kept for existing callers: true when the best reading is that it
+    /// connects (`status` is `connects`, or `at_risk` with a likely connection).
     pub connects: bool,
     /// What the client would negotiate, when it connects.
     pub negotiated: Option<Negotiated>,
@@ -607,6 +628,19 @@ pub struct ClientResult {
     pub compliant: Option<bool>,
 }
 
+/// A client verdict, explicitly three-valued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientStatus {
+    /// Nothing measured or documented stands in the way.
+    Connects,
+    /// It may connect or may not: a risk, a fact not measured, or a client
+    /// behaviour no source documents.
+    AtRisk,
+    /// Measured evidence and a sourced client fact say it cannot connect.
+    Cannot,
+}
+
 /// How a client verdict was reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -615,7 +649,8 @@ pub enum ClientBasis {
     Observed,
     /// Computed from the scanned versions, suites, groups and certificate.
     Computed,
-    /// A fact this verdict needs was not measured; `connects` is the best reading.
+    /// A fact this verdict needs was not measured, or the client fact it rests
+    /// on is unverified; `connects` is the best reading.
     Incomplete,
 }
 

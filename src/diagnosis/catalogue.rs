@@ -512,7 +512,7 @@ pub static CATALOGUE: &[FindingSpec] = &[
         title: "The certificate's RSA key is smaller than 2048 bits",
         remedies: &[any(
             "reissue the certificate with a 2048-bit (or larger) RSA key",
-            "Reissue the certificate with an RSA key of at least 2048 bits. Apple and OpenSSL 3.2+ refuse smaller keys (\"ee key too small\"); under 1024 bits every current client refuses it.",
+            "Reissue the certificate with an RSA key of at least 2048 bits. OpenSSL 3.2+ refuses smaller keys (\"certificate verify failed (EE certificate key too weak)\", X509_V_ERR_EE_KEY_TOO_SMALL in crypto/x509/x509_txt.c); Apple no longer trusts them and Apple Mail asks the user; under 1024 bits SChannel and Java refuse them too.",
         )],
         references: &[R_APPLE, R_OSSL],
     },
@@ -557,6 +557,16 @@ pub static CATALOGUE: &[FindingSpec] = &[
             ),
         ],
         references: &[R_GCERT, R_NME, R_IMAPSYNC],
+    },
+    FindingSpec {
+        id: "CERT_CHAIN_INCOMPLETE",
+        severity: Severity::High,
+        title: "The server does not send its intermediate certificate",
+        remedies: &[any(
+            "serve the whole chain (leaf followed by its intermediates)",
+            "Configure the server to send the leaf followed by its intermediate certificate(s) (Dovecot ssl_cert = </path/fullchain.pem, Postfix smtpd_tls_chain_files, Exchange: import the intermediate into the computer's Intermediate Certification Authorities store). SChannel clients fetch a missing intermediate from the AIA caIssuers URL, OpenSSL-based tools (imapsync) and Java do not; Google Workspace asks for the intermediates to be installed.",
+        )],
+        references: &[R_GCERT, R_IMAPSYNC],
     },
     FindingSpec {
         id: "CERT_SELF_SIGNED",

@@ -7,7 +7,7 @@
 use crate::observations::{Observations, ServiceSeen, TrialOutcome};
 use crate::report::{Protocol, TlsVersion, Transport};
 
-use super::profiles::{ClientProfile, Failure, ProfileKind, Rule, StartTlsBehaviour};
+use super::profiles::{ClientProfile, Failure, ProfileKind, Refusal, Rule, StartTlsBehaviour};
 use super::server::{self, Known, ServerView};
 use crate::tls::suites::KeyExchange;
 
@@ -52,7 +52,12 @@ pub struct ClientVerdict {
     pub disagreement: Option<(String, String)>,
     /// Counts for the verdict.
     pub decides: bool,
+    /// The failure rests on a profile fact no source settles (so it is a risk).
+    pub unverified: bool,
 }
+
+pub use super::certainty::{Status, status};
+use super::certainty::{refusal_of, rest_on_sources};
 
 /// Evaluates every profile that applies to the target's protocol, plus any
 /// profile the request selected explicitly.
@@ -441,113 +446,7 @@ fn caps_quote(caps: &[String]) -> String {
     }
 }
 
-/// Certificate and key checks after the handshake; each hit is (failure, rule, reason).
-fn certificate_checks(
-    view: &ServerView,
-    profile: &ClientProfile,
-    suite: Option<u16>,
-) -> Vec<(Failure, Rule, String)> {
-    let obs = view.obs;
-    let mut out = Vec::new();
-    let rules = &profile.cert;
-    if let (Some(min), Some(bits)) = (rules.min_rsa_bits, view.rsa_bits())
-        && bits < min
-    {
-        out.push((
-            Failure::CertKeyTooSmall,
-            rules.key_size,
-            format!(
-                "the certificate's RSA key is {bits} bits; {} requires at least {min}",
-                profile.short
-            ),
-        ));
-    }
-    if let (Some(min), Some(true), Some(leaf)) = (rules.min_ec_bits, view.leaf_is_ec(), view.leaf())
-        && let Some(bits) = leaf.key_bits
-        && bits < min
-    {
-        out.push((
-            Failure::CertKeyTooSmall,
-            rules.key_size,
-            format!(
-                "the certificate's EC key is {bits} bits; {} requires at least {min}",
-                profile.short
-            ),
-        ));
-    }
-    if let (Some(min), Some(bits), Some(s)) = (profile.min_dh_bits, obs.tls.dh_bits, suite)
-        && server::kx(s) == Some(KeyExchange::Dhe)
-        && bits < min
-    {
-        out.push((
-            Failure::DhTooSmall,
-            Rule::Enforced,
-            format!(
-                "the server's DHE group is {bits} bits; {} requires at least {min}",
-                profile.short
-            ),
-        ));
-    }
-    let sha1 = server::sha1_signed(obs);
-    if !sha1.is_empty() {
-        let who: Vec<String> = sha1
-            .iter()
-            .map(|c| format!("{} ({})", c.subject, c.signature_algorithm))
-            .collect();
-        out.push((
-            Failure::Sha1Certificate,
-            rules.sha1,
-            format!("the chain is signed with SHA-1: {}", who.join("; ")),
-        ));
-    }
-    if let Some(cert) = &obs.tls.certificate {
-        let leaf = cert.chain.first();
-        if let Some((true, what)) = server::validity(obs) {
-            out.push((
-                Failure::Expired,
-                rules.expiry,
-                format!("the certificate {what}"),
-            ));
-        }
-        if cert.trusted == Some(false) {
-            let why = if cert.self_signed == Some(true) {
-                "the certificate is self-signed".to_string()
-            } else {
-                format!(
-                    "the certificate chain is not trusted{}",
-                    cert.trust_error
-                        .as_ref()
-                        .map(|e| format!(" ({e})"))
-                        .unwrap_or_default()
-                )
-            };
-            out.push((Failure::Untrusted, rules.trust, why));
-        }
-        if cert.name_match == Some(false) {
-            let names = leaf
-                .map(|l| super::cert_names_shown(&l.sans))
-                .unwrap_or_default();
-            let reference = obs
-                .target
-                .sni
-                .clone()
-                .unwrap_or_else(|| obs.target.host.clone());
-            out.push((
-                Failure::NameMismatch,
-                rules.name,
-                format!(
-                    "the certificate names {} but not {reference}",
-                    if names.is_empty() {
-                        "no DNS name".to_string()
-                    } else {
-                        names
-                    }
-                ),
-            ));
-        }
-    }
-    out
-}
+use super::cert_rules::certificate_checks;
 
 fn trial_outcome(obs: &Observations, profile: &ClientProfile) -> Option<TlsOutcome> {
     let trial = obs.client_trials.iter().find(|t| t.profile == profile.id)?;
@@ -593,8 +492,18 @@ fn trial_outcome(obs: &Observations, profile: &ClientProfile) -> Option<TlsOutco
             let alert_text = alert
                 .clone()
                 .unwrap_or_else(|| "closed the connection".into());
+            // A silent close or a generic alert says nothing by itself; when the scan
+            // found none of the client's versions accepted, it is how this server
+            // refuses them.
+            let none_of_its_versions = profile.offer.versions.iter().all(|v| {
+                obs.tls
+                    .versions
+                    .iter()
+                    .any(|s| s.version == *v && s.offered == Some(false))
+            });
             let failure = if alert_text.contains("protocol_version")
                 || alert_text.contains("ProtocolVersion")
+                || none_of_its_versions
             {
                 Failure::ProtocolVersion
             } else {
@@ -652,15 +561,38 @@ pub fn evaluate(view: &ServerView, profile: &'static ClientProfile) -> ClientVer
         violations: Vec::new(),
         disagreement: None,
         decides: false,
+        unverified: false,
     };
     let fail = |v: &mut ClientVerdict, failure: Failure, reason: String| {
+        let refusal = if failure == Failure::ProtocolVersion {
+            refusal_of(obs, profile)
+        } else {
+            Refusal::Any
+        };
         v.connects = false;
         v.failure = Some(failure);
-        v.error_as_seen = profile.error_text(failure).map(|t| fill(t, obs, view));
+        v.error_as_seen = profile
+            .error_text(failure, refusal)
+            .map(|t| fill(t, obs, view));
         v.reason = Some(reason);
     };
     if let Some((failure, reason)) = before_tls(view, profile) {
         fail(&mut v, failure, reason);
+        return rest_on_sources(v);
+    }
+    if obs.target.transport == Transport::Starttls
+        && obs.target.protocol != Protocol::Tls
+        && profile.starttls == StartTlsBehaviour::Unsupported
+    {
+        v.basis = Basis::Incomplete;
+        v.failure = Some(Failure::NoStartTls);
+        v.risk_classes.push(Failure::NoStartTls);
+        let why = format!(
+            "{} documents implicit TLS only (IMAP over SSL on port 993); STARTTLS on port {} is not a supported way in",
+            profile.short, obs.target.port
+        );
+        v.risks.push(why.clone());
+        v.reason = Some(why);
         return v;
     }
     let plaintext_fallback = obs.target.transport == Transport::Starttls
@@ -684,6 +616,18 @@ pub fn evaluate(view: &ServerView, profile: &'static ClientProfile) -> ClientVer
         (Some(o), TlsOutcome::Unknown(_)) => {
             v.basis = Basis::Observed;
             o.clone()
+        }
+        // Both fail: a generic refusal on the wire is explained by the computed,
+        // more specific class (no common suite, DH too small, ...).
+        (
+            Some(TlsOutcome::Fails {
+                failure: Failure::HandshakeRefused,
+                ..
+            }),
+            TlsOutcome::Fails { .. },
+        ) => {
+            v.basis = Basis::Observed;
+            computed.clone()
         }
         (Some(o), c) => {
             v.basis = Basis::Observed;
@@ -793,6 +737,13 @@ pub fn evaluate(view: &ServerView, profile: &'static ClientProfile) -> ClientVer
             match rule {
                 Rule::Enforced if v.connects => fail(&mut v, failure, reason),
                 Rule::Enforced => {}
+                Rule::Prompt
+                    if failure == Failure::IncompleteChain
+                        && profile.cert.aia_fetch == Some(true) =>
+                {
+                    v.risk_classes.push(failure);
+                    v.risks.push(reason);
+                }
                 Rule::Prompt => {
                     v.risk_classes.push(failure);
                     v.risks.push(format!(
@@ -804,6 +755,13 @@ pub fn evaluate(view: &ServerView, profile: &'static ClientProfile) -> ClientVer
                     v.risk_classes.push(failure);
                     v.risks.push(format!(
                         "{reason}: whether {} refuses this is not documented",
+                        profile.short
+                    ));
+                }
+                Rule::Configurable => {
+                    v.risk_classes.push(failure);
+                    v.risks.push(format!(
+                        "{reason}: whether {} refuses this depends on its library and settings",
                         profile.short
                     ));
                 }
@@ -825,5 +783,5 @@ pub fn evaluate(view: &ServerView, profile: &'static ClientProfile) -> ClientVer
     if profile.kind == ProfileKind::Compliance {
         super::compliance::judge(view, profile, &mut v);
     }
-    v
+    rest_on_sources(v)
 }

@@ -83,6 +83,7 @@ pub fn finding_for(failure: Failure, profile_id: &str, view: &ServerView) -> &'s
                 "CERT_UNTRUSTED"
             }
         }
+        Failure::IncompleteChain => "CERT_CHAIN_INCOMPLETE",
         Failure::Expired => "CERT_EXPIRED",
         Failure::NameMismatch => "CERT_NAME_MISMATCH",
         Failure::Sha1Certificate => "CERT_SHA1",
@@ -96,7 +97,10 @@ fn affected(verdicts: &[ClientVerdict], classes: &[Failure]) -> String {
     let fails: Vec<&str> = verdicts
         .iter()
         .filter(relevant)
-        .filter(|v| !v.connects && v.failure.is_some_and(|f| classes.contains(&f)))
+        .filter(|v| {
+            super::clients::status(v) == super::clients::Status::Cannot
+                && v.failure.is_some_and(|f| classes.contains(&f))
+        })
         .map(|v| v.profile.short)
         .collect();
     let risks: Vec<&str> = verdicts
@@ -613,7 +617,7 @@ fn tls_rules(
             Some(if bits < 1024 { Severity::High } else { Severity::Medium }),
             format!(
                 "The server's DHE group is {bits} bits.{}{}",
-                if bits < 1024 { " Below 1024 bits is Logjam territory: Java 17 and OpenSSL at any level refuse it." } else { " OpenSSL 3.2+ (security level 2) and the Mozilla intermediate guideline require 2048." },
+                if bits < 1024 { " Below 1024 bits is Logjam territory: Java 17, SChannel (Outlook) and OpenSSL at security level 1 and above refuse it (only level 0 allows it)." } else { " OpenSSL 3.2+ (security level 2) and the Mozilla intermediate guideline require 2048." },
                 affected(verdicts, &[Failure::DhTooSmall])
             ),
             sw,
@@ -638,6 +642,16 @@ fn certificate_rules(view: &ServerView, verdicts: &[ClientVerdict], out: &mut Ve
             format!(
                 "The certificate \"{subject}\" is self-signed.{}{exo_note}",
                 affected(verdicts, &[Failure::Untrusted])
+            ),
+            sw,
+        ));
+    } else if cert.trust_reason.as_deref() == Some("incomplete_chain") {
+        out.push(make(
+            "CERT_CHAIN_INCOMPLETE",
+            None,
+            format!(
+                "The server sent \"{subject}\" without the intermediate that issued it (\"{issuer}\"), and no trust store holds that issuer. SChannel clients (Exchange Online, Outlook) fetch it from the certificate's AIA caIssuers URL if there is one; OpenSSL-based tools and Java do not.{}",
+                affected(verdicts, &[Failure::IncompleteChain])
             ),
             sw,
         ));

@@ -8,13 +8,20 @@
 //! - here: the verdict and the one-sentence summary.
 
 pub mod catalogue;
+pub mod cert_rules;
+pub mod certainty;
 pub mod clients;
 pub mod compliance;
+pub mod contradiction;
 pub mod credentials;
 pub mod findings;
 pub mod profiles;
 pub mod server;
 
+#[cfg(test)]
+mod captures_tests;
+#[cfg(test)]
+mod facts_tests;
 #[cfg(test)]
 mod tests;
 
@@ -58,7 +65,8 @@ pub fn selection(obs: &Observations, requested: Option<&[String]>) -> Vec<&'stat
 pub fn diagnose(obs: &Observations, requested: Option<&[String]>) -> Diagnosis {
     let selected = selection(obs, requested);
     let view = ServerView::new(obs);
-    let verdicts = clients::evaluate_all(obs, &selected);
+    let mut verdicts = clients::evaluate_all(obs, &selected);
+    contradiction::apply(&view, &mut verdicts);
     let findings = findings::rules(&view, &verdicts);
     let verdict = verdict(&verdicts, &findings);
     let summary = summarize(&view, &verdicts, &findings, verdict);
@@ -140,6 +148,14 @@ fn summarize(
         None => sentence(text),
     };
 
+    // A handshake that breaks where the scan cannot see comes first: every
+    // verdict below rests on a scan the real handshake contradicts.
+    if let Some(what) = contradiction::handshake_broke(view) {
+        return sentence(format!(
+            "No client is certain to connect to {endpoint}: {}",
+            contradiction::risk_text(&what)
+        ));
+    }
     // Facts that stop every client come first.
     for id in ["HOST_NOT_RESOLVED", "PORT_CLOSED", "WRONG_SERVICE_ON_PORT"] {
         if let Some(f) = findings.iter().find(|f| f.id == id) {
@@ -250,6 +266,7 @@ fn client_result(v: &ClientVerdict) -> ClientResult {
     ClientResult {
         profile: v.profile.id.to_string(),
         name: v.profile.name.to_string(),
+        status: clients::status(v),
         connects: v.connects,
         negotiated: v.negotiated.map(|(version, suite)| Negotiated {
             version,
@@ -338,8 +355,27 @@ pub struct ProfileDoc {
     pub starttls: profiles::StartTlsBehaviour,
     /// The client's error text per failure class, where a source records it.
     pub errors: Vec<ErrorTextDoc>,
-    /// Source keys (see the project's domain notes).
+    /// Whether the client fetches a missing intermediate from the leaf's AIA
+    /// caIssuers URL (null: not documented).
+    pub builds_path_from_aia: Option<bool>,
+    /// The source of every fact the profile's verdicts rest on; `unverified: ...`
+    /// where no source settles it (a verdict resting on it is a risk, never certain).
+    pub facts: Vec<FactSourceDoc>,
+    /// Every distinct source the profile cites.
     pub sources: Vec<String>,
+}
+
+/// One profile fact and where it comes from.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FactSourceDoc {
+    /// Which fact of the profile this is (its floor, suite list, key or DH
+    /// minimum, SHA-1 rule, an error text, ...).
+    pub fact: profiles::Fact,
+    /// A URL, a repository file at a version, a wire capture, our own run of
+    /// the real client, or `unverified: <why>`.
+    pub source: String,
+    /// False when no source settles the fact.
+    pub verified: bool,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -360,8 +396,13 @@ pub struct CertificateRulesDoc {
 pub struct ErrorTextDoc {
     /// The class of failure.
     pub failure: profiles::Failure,
+    /// How the server refused for this text to apply (`any`, `downgraded_hello`,
+    /// `version_alert`, `closed`).
+    pub refusal: profiles::Refusal,
     /// The client's error text for it, as a source records it.
     pub text: String,
+    /// Where the text comes from.
+    pub source: String,
 }
 
 /// Every profile, for the API.
@@ -420,12 +461,36 @@ pub fn profile_docs() -> Vec<ProfileDoc> {
             errors: p
                 .errors
                 .iter()
-                .map(|(f, t)| ErrorTextDoc {
-                    failure: *f,
-                    text: t.to_string(),
+                .map(|e| ErrorTextDoc {
+                    failure: e.failure,
+                    refusal: e.refusal,
+                    text: e.text.to_string(),
+                    source: e.source.cite(),
                 })
                 .collect(),
-            sources: p.sources.iter().map(|s| s.to_string()).collect(),
+            builds_path_from_aia: p.cert.aia_fetch,
+            facts: p
+                .facts
+                .iter()
+                .map(|(f, s)| FactSourceDoc {
+                    fact: *f,
+                    source: s.cite(),
+                    verified: s.is_verified(),
+                })
+                .collect(),
+            sources: {
+                let mut all: Vec<String> = p
+                    .facts
+                    .iter()
+                    .map(|(_, s)| *s)
+                    .chain(p.errors.iter().map(|e| e.source))
+                    .filter(|s| s.is_verified())
+                    .map(|s| s.cite())
+                    .collect();
+                all.sort();
+                all.dedup();
+                all
+            },
         })
         .collect()
 }

@@ -96,6 +96,13 @@ fn good_cert(o: &mut Observations) {
 fn seed(port: u16, transport: Transport) -> Observations {
     let mut o = base(port, transport);
     scan(&mut o, &[(Tls10, EXCHANGE_2010_SUITES)], true);
+    // SChannel on 2008 R2 answers a TLS 1.1/1.2/1.3 hello with a TLS 1.0 ServerHello.
+    for v in [Tls11, Tls12, Tls13] {
+        o.version_answers.push(crate::observations::VersionAnswer {
+            version: v,
+            answer: crate::observations::HelloAnswer::OtherVersion { version: 0x0301 },
+        });
+    }
     o.mail.greeting = Some(EXCHANGE_GREETING.into());
     good_cert(&mut o);
     o.error(
@@ -219,10 +226,12 @@ fn given_exchange_2010_on_993_when_diagnosed_then_exchange_online_fails_with_its
         );
     }
 
-    // The other migration clients: imapsync (Debian OpenSSL 3) fails for certain,
-    // Google's floor is unknown: a risk, not a certainty.
+    // The other migration clients: imapsync's floor is the distribution's OpenSSL
+    // policy (unverified: Debian 12's OpenSSL 3.0 negotiates TLS 1.0 with RSA key
+    // exchange), so a risk with OpenSSL's own words; Google's floor is unknown: a risk too.
     let imapsync = client(&d, "imapsync");
     assert!(!imapsync.connects);
+    assert_eq!(imapsync.status, crate::report::ClientStatus::AtRisk);
     assert!(
         imapsync
             .error_as_seen
@@ -234,7 +243,6 @@ fn given_exchange_2010_on_993_when_diagnosed_then_exchange_online_fails_with_its
     assert!(google.connects);
     assert_eq!(google.basis, ClientBasis::Incomplete);
     assert!(!google.risks.is_empty());
-    assert!(d.summary.contains("imapsync"), "{}", d.summary);
 
     // RC4 and 3DES are on, and said so.
     let weak = finding(&d, "WEAK_CIPHERS_ENABLED");
@@ -278,12 +286,14 @@ fn given_exchange_2010_on_143_then_starttls_and_logindisabled_facts_join_the_tls
 #[test]
 fn seed_java_and_thunderbird_show_their_own_version_errors() {
     let d = run(&seed(993, Transport::Implicit));
+    // The scanner's TLS 1.2/1.3 hellos got a TLS 1.0 ServerHello: Java's text for a
+    // downgraded ServerHello, with JSSE's client preferences as a default JDK 17 prints them.
     let java = client(&d, "java-17");
-    assert!(
-        java.error_as_seen
-            .as_deref()
-            .unwrap()
-            .contains("protocol version TLS10 is not accepted")
+    assert_eq!(
+        java.error_as_seen.as_deref(),
+        Some(
+            "javax.net.ssl.SSLHandshakeException: The server selected protocol version TLS10 is not accepted by client preferences [TLS13, TLS12]"
+        )
     );
     assert!(!java.decides_verdict);
     let tb = client(&d, "thunderbird");
@@ -293,9 +303,14 @@ fn seed_java_and_thunderbird_show_their_own_version_errors() {
             .unwrap()
             .contains("unsupported version of security protocol")
     );
-    // Apple's TLS 1.0 support is unknown: it connects at TLS 1.0, with a risk.
+    // Apple Mail 16.0's captured hello offers TLS 1.0: it connects at TLS 1.0.
     let apple = client(&d, "apple-mail");
-    assert!(apple.connects && !apple.risks.is_empty(), "{apple:?}");
+    assert_eq!(
+        apple.status,
+        crate::report::ClientStatus::Connects,
+        "{apple:?}"
+    );
+    assert_eq!(apple.negotiated.as_ref().unwrap().version, Tls10);
 }
 
 // ---- a modern server -----------------------------------------------------
@@ -444,13 +459,14 @@ fn rc4_and_3des_only_fail_strict_clients() {
         "imapsync",
         "java-17",
         "openssl-seclevel2",
-        "thunderbird",
     ] {
         assert!(!client(&d, id).connects, "{id}");
     }
-    // Apple still offers 3DES.
-    let apple = client(&d, "apple-mail").negotiated.clone().unwrap();
-    assert_eq!(apple.suite.iana, "0x000A");
+    // Apple Mail 16.0 and Thunderbird 91.9 still offer 3DES (testssl.sh captures).
+    for id in ["apple-mail", "thunderbird"] {
+        let n = client(&d, id).negotiated.clone().unwrap();
+        assert_eq!(n.suite.iana, "0x000A", "{id}");
+    }
     let weak = finding(&d, "WEAK_CIPHERS_ENABLED");
     assert_eq!(weak.severity, Severity::High);
     assert!(weak.detail.contains("nothing stronger"));
@@ -486,14 +502,20 @@ fn dh_1024_stops_openssl_level2_and_dh_768_stops_java() {
 }
 
 #[test]
-fn rsa_1024_stops_apple_and_openssl_level2_only() {
+fn rsa_1024_stops_openssl_level2_and_makes_apple_mail_prompt() {
     let mut o = modern();
     o.tls.certificate.as_mut().unwrap().chain[0].key_bits = Some(1024);
     let d = run(&o);
     let f = finding(&d, "RSA_KEY_TOO_SMALL");
     assert_eq!(f.severity, Severity::Medium);
     assert!(f.detail.contains("1024-bit"));
-    assert!(!client(&d, "apple-mail").connects);
+    // Apple no longer trusts such a key, and Mail asks its user: a risk, not a refusal.
+    let apple = client(&d, "apple-mail");
+    assert!(apple.connects && apple.status == crate::report::ClientStatus::AtRisk);
+    assert!(
+        apple.risks.iter().any(|r| r.contains("asks the user")),
+        "{apple:?}"
+    );
     assert!(!client(&d, "openssl-seclevel2").connects);
     assert!(client(&d, "exchange-online").connects);
     assert!(client(&d, "imapsync").connects, "imapsync does not verify");
@@ -612,7 +634,7 @@ fn certificate_expiring_soon_is_low() {
 }
 
 #[test]
-fn wrong_name_is_a_risk_for_migration_and_a_failure_for_java() {
+fn wrong_name_is_a_risk_for_migration_java_and_apple_mail() {
     let mut o = modern();
     let c = o.tls.certificate.as_mut().unwrap();
     c.name_match = Some(false);
@@ -622,10 +644,21 @@ fn wrong_name_is_a_risk_for_migration_and_a_failure_for_java() {
     assert!(f.detail.contains("owa.example.net") && f.detail.contains("mail.example.com"));
     assert!(client(&d, "exchange-online").connects);
     assert_eq!(d.verdict, Verdict::Warn);
+    // JavaMail does not check the name by default, Angus Mail does: a risk that says so.
     let d = run_with(&o, &["java-17", "apple-mail"]);
-    assert!(!client(&d, "java-17").connects);
-    assert!(!client(&d, "apple-mail").connects);
-    assert_eq!(d.verdict, Verdict::Fail);
+    let java = client(&d, "java-17");
+    assert_eq!(java.status, crate::report::ClientStatus::AtRisk);
+    assert!(
+        java.risks
+            .iter()
+            .any(|r| r.contains("depends on its library")),
+        "{java:?}"
+    );
+    assert_eq!(
+        client(&d, "apple-mail").status,
+        crate::report::ClientStatus::AtRisk
+    );
+    assert_eq!(d.verdict, Verdict::Warn);
 }
 
 // ---- mail dialogue ---------------------------------------------------------
@@ -986,7 +1019,14 @@ fn a_refused_trial_means_the_client_cannot_connect() {
             .contains("TLS negotiation failed")
     );
     assert!(has(&d, "CLIENT_TRIAL_DISAGREES"));
-    assert_eq!(d.verdict, Verdict::Fail);
+    // The refused hello carried Exchange Online's groups and signature algorithms,
+    // which Microsoft does not publish: the refusal is a risk, not a certainty.
+    assert_eq!(exo.status, crate::report::ClientStatus::AtRisk);
+    assert!(
+        exo.risks.iter().any(|r| r.contains("no source confirms")),
+        "{exo:?}"
+    );
+    assert_eq!(d.verdict, Verdict::Warn);
 }
 
 #[test]
@@ -1359,7 +1399,7 @@ fn rc4_3des_only() -> Observations {
     o
 }
 
-/// `Y` connects, `R` connects with a risk, `N` cannot connect.
+/// `Y` connects, `R` at risk, `N` cannot connect (the client's `status`).
 #[test]
 fn every_profile_on_every_server_shape() {
     let profiles = [
@@ -1380,7 +1420,7 @@ fn every_profile_on_every_server_shape() {
         (
             "seed",
             seed(993, Transport::Implicit),
-            ["N", "R", "N", "N", "N", "R", "R", "N", "N", "N", "N"],
+            ["N", "R", "R", "N", "N", "R", "Y", "N", "N", "N", "N"],
         ),
         (
             "modern",
@@ -1390,7 +1430,7 @@ fn every_profile_on_every_server_shape() {
         (
             "dhe-only",
             dhe_only(),
-            ["N", "R", "Y", "Y", "N", "Y", "N", "Y", "Y", "N", "Y"],
+            ["N", "R", "Y", "Y", "N", "Y", "N", "Y", "N", "N", "Y"],
         ),
         (
             "ecdsa-only",
@@ -1400,21 +1440,25 @@ fn every_profile_on_every_server_shape() {
         (
             "rc4-3des-only",
             rc4_3des_only(),
-            ["N", "R", "N", "N", "N", "N", "Y", "N", "N", "N", "N"],
+            ["N", "R", "N", "N", "Y", "N", "Y", "N", "N", "N", "N"],
         ),
     ];
+    let mut wrong = Vec::new();
     for (shape, o, expected) in table {
         let d = run_with(&o, &profiles);
-        for (id, want) in profiles.iter().zip(expected) {
-            let c = client(&d, id);
-            let got = match (c.connects, c.risks.is_empty()) {
-                (false, _) => "N",
-                (true, true) => "Y",
-                (true, false) => "R",
-            };
-            assert_eq!(got, want, "{shape} / {id}: {:?}", c.reason);
+        let got: Vec<&str> = profiles
+            .iter()
+            .map(|id| match client(&d, id).status {
+                crate::report::ClientStatus::Connects => "Y",
+                crate::report::ClientStatus::AtRisk => "R",
+                crate::report::ClientStatus::Cannot => "N",
+            })
+            .collect();
+        if got != expected {
+            wrong.push(format!("{shape}: got {got:?}, want {expected:?}"));
         }
     }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
 #[test]
@@ -1428,6 +1472,14 @@ fn every_catalogue_entry_is_reachable_from_some_scenario() {
     record(run(&seed(993, Transport::Implicit)));
     record(run(&dhe_only()));
     record(run(&rc4_3des_only()));
+    {
+        // A leaf sent without its intermediate.
+        let mut o = modern();
+        let c = o.tls.certificate.as_mut().unwrap();
+        c.trusted = Some(false);
+        c.trust_reason = Some("incomplete_chain".into());
+        record(run(&o));
+    }
     record(run_with(&modern(), &["mozilla-modern"]));
     let mut o = base(993, Transport::Implicit);
     o.resolution_error = Some("no such host".into());

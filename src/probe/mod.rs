@@ -2,6 +2,7 @@
 //! deadlines and connection caps, collect [`Observations`], and hand them to
 //! the diagnosis.
 
+pub mod aia;
 pub mod batch;
 pub mod login_gate;
 pub mod net;
@@ -57,7 +58,7 @@ pub fn fully_qualified(name: &str) -> String {
 
 /// `localhost` and names under it are loopback (RFC 6761 §6.3), answered
 /// without a lookup — a fully qualified `localhost.` is not in /etc/hosts.
-fn is_localhost(name: &str) -> bool {
+pub(crate) fn is_localhost(name: &str) -> bool {
     let name = name.strip_suffix('.').unwrap_or(name).to_ascii_lowercase();
     name == "localhost" || name.ends_with(".localhost")
 }
@@ -397,6 +398,7 @@ impl Prober {
             );
         }
         self.certificate_facts(&mut obs, &spec, versioned);
+        aia::complete_chain(&mut obs, &spec, &self.trust, &self.outbound).await;
         obs.stats = meter.snapshot();
         obs.stats.scan_connections = obs.scan_connections;
         obs.duration_ms = started.elapsed().as_millis() as u64;

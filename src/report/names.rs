@@ -197,6 +197,8 @@ pub enum TrustReason {
     UnknownIssuer,
     #[serde(rename = "incomplete_chain")]
     IncompleteChain,
+    #[serde(rename = "unknown_root")]
+    UnknownRoot,
     #[serde(rename = "expired")]
     Expired,
     #[serde(rename = "not_yet_valid")]

@@ -319,6 +319,32 @@ fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
+/// The first `http://` caIssuers URL in a certificate's Authority Information
+/// Access extension (RFC 5280 §4.2.2.1), capped at 2 KiB; `None` when there is
+/// none or the certificate does not parse.
+pub fn ca_issuers_url(der: &[u8]) -> Option<String> {
+    use x509_parser::extensions::ParsedExtension;
+    use x509_parser::oid_registry::OID_PKIX_ACCESS_DESCRIPTOR_CA_ISSUERS;
+    let (_, cert) = X509Certificate::from_der(der).ok()?;
+    cert.extensions().iter().find_map(|ext| {
+        let ParsedExtension::AuthorityInfoAccess(aia) = ext.parsed_extension() else {
+            return None;
+        };
+        aia.accessdescs
+            .iter()
+            .find_map(|d| match &d.access_location {
+                GeneralName::URI(u)
+                    if d.access_method == OID_PKIX_ACCESS_DESCRIPTOR_CA_ISSUERS
+                        && u.starts_with("http://")
+                        && u.len() <= 2048 =>
+                {
+                    Some(u.to_string())
+                }
+                _ => None,
+            })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

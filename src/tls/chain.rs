@@ -306,6 +306,18 @@ fn explain(e: &webpki::Error, facts: &[CertFacts], stores: &[Store<'_>]) -> (Tru
                     "`{}` names a trusted root as issuer (`{}`), but the path does not validate with it",
                     top.info.subject, top.info.issuer
                 )
+            } else if !std::ptr::eq(top, leaf) && top.info.is_ca {
+                // A CA certificate at the top whose issuer was not sent: the
+                // chain is complete up to a root no store holds (a private CA).
+                return (
+                    TrustReason::UnknownRoot,
+                    format!(
+                        "the chain the server sent ends at the CA `{}`, whose issuer `{}` is not a root in any trust store (searched: {}): a private or unknown root, not a missing intermediate",
+                        top.info.subject,
+                        top.info.issuer,
+                        searched(stores)
+                    ),
+                );
             } else {
                 return (
                     TrustReason::IncompleteChain,

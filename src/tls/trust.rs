@@ -174,6 +174,10 @@ pub enum TrustReason {
     /// The server did not send its leaf's (or intermediate's) issuer, and
     /// that issuer is not a root in any store: an intermediate is missing.
     IncompleteChain,
+    /// The server sent its chain up to a CA certificate whose issuer it did
+    /// not send and no store holds: a private (or unknown) root, not a
+    /// missing intermediate.
+    UnknownRoot,
     Expired,
     NotYetValid,
     /// The path is valid but does not cover the reference name.
@@ -192,6 +196,7 @@ impl TrustReason {
         match self {
             TrustReason::UnknownIssuer => "unknown_issuer",
             TrustReason::IncompleteChain => "incomplete_chain",
+            TrustReason::UnknownRoot => "unknown_root",
             TrustReason::Expired => "expired",
             TrustReason::NotYetValid => "not_yet_valid",
             TrustReason::NameMismatch => "name_mismatch",

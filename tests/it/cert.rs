@@ -211,9 +211,19 @@ async fn given_no_ca_bundle_then_the_private_chain_is_not_trusted_but_all_tls_fa
     let c = &report["tls"]["certificate"];
     assert_eq!(c["trusted"], false);
     assert_eq!(c["trust_store"], Value::Null);
-    // The root was not sent and is not in the Mozilla store: from the
-    // outside that is indistinguishable from a missing intermediate.
-    assert_eq!(c["trust_reason"], "incomplete_chain", "{c}");
+    // The chain was sent whole up to the intermediate (a CA) whose issuer, the
+    // private root, no store holds: an unknown root, not a missing intermediate.
+    assert_eq!(c["trust_reason"], "unknown_root", "{c}");
+    let ids: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["id"].as_str())
+        .collect();
+    assert!(
+        ids.contains(&"CERT_UNTRUSTED") && !ids.contains(&"CERT_CHAIN_INCOMPLETE"),
+        "{ids:?}"
+    );
     assert_eq!(c["name_match"], true);
     assert_eq!(report["tls"]["handshake"]["version"], "TLSv1.3");
     assert_eq!(
@@ -283,7 +293,8 @@ async fn given_an_expired_leaf_then_expired_with_negative_days() {
     // Without the root, renewing alone would not help: say so.
     let c = probe(&app, port, None).await["tls"]["certificate"].clone();
     assert_eq!(c["trust_reason"], "expired", "{c}");
-    assert_eq!(c["other_trust_reason"], "incomplete_chain", "{c}");
+    // Leaf and intermediate were sent; the private root is in no store.
+    assert_eq!(c["other_trust_reason"], "unknown_root", "{c}");
 }
 
 #[tokio::test]
@@ -353,6 +364,36 @@ async fn given_a_self_signed_leaf_then_unknown_issuer_and_self_signed() {
     // Untrusted, and still every TLS fact.
     assert_eq!(report["tls"]["handshake"]["version"], "TLSv1.3");
     assert_eq!(versioned(&report), (true, true));
+}
+
+/// The same private root, the leaf alone, no root supplied: a missing
+/// intermediate, a finding of its own, and SChannel's AIA fetch named.
+#[tokio::test]
+async fn given_a_leaf_alone_under_a_private_root_without_the_root_then_incomplete_chain() {
+    let pki = pki();
+    let leaf = pki.intermediate.leaf(&[NAME]);
+    let port = serve(vec![leaf.cert_der.clone()], &leaf).await;
+    let app = spawn_app().await;
+    let report = probe(&app, port, None).await;
+    let c = &report["tls"]["certificate"];
+    assert_eq!(c["trust_reason"], "incomplete_chain", "{c}");
+    let ids: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["id"].as_str())
+        .collect();
+    assert!(ids.contains(&"CERT_CHAIN_INCOMPLETE"), "{ids:?}");
+    let exo = report["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["profile"] == "exchange-online")
+        .unwrap();
+    assert!(
+        exo["risks"].to_string().contains("AIA caIssuers"),
+        "{exo:#}"
+    );
 }
 
 #[tokio::test]
@@ -1027,4 +1068,105 @@ fn tls10_client_version(addr: std::net::SocketAddr) -> String {
     let tcp = std::net::TcpStream::connect(addr).unwrap();
     let tls = b.build().connect(NAME, tcp).unwrap();
     tls.ssl().version_str().to_string()
+}
+
+/// An AuthorityInfoAccess extension with one caIssuers URI (RFC 5280 §4.2.2.1).
+fn aia_ca_issuers(url: &str) -> rcgen::CustomExtension {
+    fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+        let mut out = vec![tag, content.len() as u8];
+        out.extend_from_slice(content);
+        out
+    }
+    let method = [0x06, 0x08, 0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x02];
+    let mut desc = method.to_vec();
+    desc.extend(tlv(0x86, url.as_bytes()));
+    let content = tlv(0x30, &tlv(0x30, &desc));
+    rcgen::CustomExtension::from_oid_content(&[1, 3, 6, 1, 5, 5, 7, 1, 1], content)
+}
+
+/// A loopback HTTP server answering every request with `status` and `body`.
+async fn http_serving(status: &'static str, body: Vec<u8>) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = l.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = l.accept().await {
+            let body = body.clone();
+            tokio::spawn(async move {
+                let mut b = [0u8; 2048];
+                let _ = s.read(&mut b).await;
+                let mut reply = format!(
+                    "HTTP/1.1 {status}\r\nContent-Length: {}\r\n\r\n",
+                    body.len()
+                )
+                .into_bytes();
+                reply.extend_from_slice(&body);
+                let _ = s.write_all(&reply).await;
+            });
+        }
+    });
+    port
+}
+
+fn client_in<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["profile"] == id)
+        .unwrap()
+}
+
+/// A leaf served alone whose intermediate is reachable only through its AIA
+/// caIssuers URL: the probe fetches it under the target policy, as SChannel
+/// would; Exchange Online (SChannel) builds the path, Java does not.
+#[tokio::test]
+async fn given_an_intermediate_reachable_only_through_aia_then_schannel_builds_the_path() {
+    let pki = pki();
+    let aia_port = http_serving("200 OK", pki.intermediate.cert_der.clone()).await;
+    let url = format!("http://127.0.0.1:{aia_port}/intermediate.der");
+    let mut p = CertificateParams::new(vec![NAME.to_string()]).expect("params");
+    p.custom_extensions.push(aia_ca_issuers(&url));
+    let leaf = pki
+        .intermediate
+        .sign_leaf(p, rcgen::KeyPair::generate().unwrap());
+    let port = serve(vec![leaf.cert_der.clone()], &leaf).await;
+    let app = spawn_app().await;
+    let report = probe(&app, port, Some(&pki.root.cert_pem)).await;
+    let c = &report["tls"]["certificate"];
+    assert_eq!(c["trust_reason"], "incomplete_chain", "{c}");
+    assert_eq!(c["aia_ca_issuers"], url.as_str(), "{c}");
+    assert_eq!(c["aia_completes_chain"], true, "{c}");
+    let exo = client_in(&report, "exchange-online");
+    assert!(!exo["risks"].to_string().contains("AIA"), "{exo:#}");
+    let java = client_in(&report, "java-17");
+    assert_ne!(java["status"], "connects", "{java:#}");
+    assert!(
+        java["reason"]
+            .to_string()
+            .contains("does not fetch missing intermediates"),
+        "{java:#}"
+    );
+
+    // The same leaf whose AIA URL answers 404: the path is not built.
+    let dead_port = http_serving("404 Not Found", Vec::new()).await;
+    let dead = format!("http://127.0.0.1:{dead_port}/gone.der");
+    let mut p = CertificateParams::new(vec![NAME.to_string()]).expect("params");
+    p.custom_extensions.push(aia_ca_issuers(&dead));
+    let leaf = pki
+        .intermediate
+        .sign_leaf(p, rcgen::KeyPair::generate().unwrap());
+    let port = serve(vec![leaf.cert_der.clone()], &leaf).await;
+    let report = probe(&app, port, Some(&pki.root.cert_pem)).await;
+    let c = &report["tls"]["certificate"];
+    assert_eq!(c["aia_completes_chain"], false, "{c}");
+    assert!(c["aia_error"].as_str().unwrap().contains("404"), "{c}");
+    let exo = client_in(&report, "exchange-online");
+    assert_ne!(exo["status"], "connects", "{exo:#}");
+    assert!(
+        exo["risks"]
+            .to_string()
+            .contains("does not complete the path"),
+        "{exo:#}"
+    );
 }

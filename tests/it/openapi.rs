@@ -299,6 +299,7 @@ fn closed_names_in_the_schema_are_the_names_the_code_writes() {
     let reasons = [
         TrustReason::UnknownIssuer,
         TrustReason::IncompleteChain,
+        TrustReason::UnknownRoot,
         TrustReason::Expired,
         TrustReason::NotYetValid,
         TrustReason::NameMismatch,
@@ -312,6 +313,7 @@ fn closed_names_in_the_schema_are_the_names_the_code_writes() {
         match r {
             TrustReason::UnknownIssuer
             | TrustReason::IncompleteChain
+            | TrustReason::UnknownRoot
             | TrustReason::Expired
             | TrustReason::NotYetValid
             | TrustReason::NameMismatch

@@ -168,9 +168,9 @@ async fn given_a_modern_server_then_exchange_online_connects_with_an_office365_s
     );
 }
 
-/// Every profile's verdict on every fixture, from domain.md's facts:
-/// `T` connects for certain, `R` connects only through what the client's
-/// documentation leaves open (a risk, listed), `F` cannot connect.
+/// Every profile's `status` on every fixture, from the profiles' sourced facts:
+/// `T` connects, `R` at risk (what the client's documentation leaves open, or a
+/// fact no source settles), `F` cannot connect.
 #[tokio::test]
 async fn every_profile_on_every_fixture() {
     let profiles = [
@@ -186,30 +186,36 @@ async fn every_profile_on_every_fixture() {
         "mozilla-modern",
         "rfc9325",
     ];
-    let tls10_only = "FRFFFRRFFFF";
+    // imapsync: its floor is the distribution's OpenSSL policy (unverified), a risk;
+    // Apple Mail 16.0's captured hello offers TLS 1.0, so it connects.
+    let tls10_only = "FRRFFRTFFFF";
     let table = [
         (Profile::Exchange2010, tls10_only),
         (Profile::Ssl3Tls10, tls10_only),
         (Profile::Modern, "TTTTTTTTTTT"),
         // Exchange Online's TLS 1.3 support is undocumented for migration.
-        (Profile::Tls13Only, "RTTTTTTTTTT"),
+        // The captured Apple Mail 16.0 offers no TLS 1.3; later versions may: a risk.
+        (Profile::Tls13Only, "RTTTTTRTTTT"),
         // DHE only, 1024-bit: no DHE in Office 365's list; OpenSSL level 2 and
         // Mozilla need 2048; NSS and Apple offer no DHE; SChannel and Java 17
         // (DH keySize < 1024 disabled) accept it.
         (Profile::Dhe1024, "FRFFFTFTFFT"),
     ];
+    let mut wrong = Vec::new();
     for (fixture, row) in table {
         let server = OpensslServer::profile(fixture);
         let r = probe(&server, "implicit").await;
-        for (id, want) in profiles.iter().zip(row.chars()) {
-            let c = client(&r, id);
-            let risks = c["risks"].as_array().map(|a| a.len()).unwrap_or(0);
-            let got = match (c["connects"].as_bool().unwrap(), risks) {
-                (false, _) => 'F',
-                (true, 0) => 'T',
-                (true, _) => 'R',
-            };
-            assert_eq!(got, want, "{fixture:?} {id}: {c:#}");
+        let got: String = profiles
+            .iter()
+            .map(|id| match client(&r, id)["status"].as_str().unwrap() {
+                "connects" => 'T',
+                "at_risk" => 'R',
+                _ => 'F',
+            })
+            .collect();
+        if got != row {
+            wrong.push(format!("{fixture:?}: got {got}, want {row}"));
         }
     }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
