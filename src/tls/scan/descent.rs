@@ -32,7 +32,7 @@ use futures_util::stream::FuturesUnordered;
 use tokio::sync::mpsc;
 
 use super::versions::{VersionScan, eliminate, finish, offer_order, scan_hello, scan_version};
-use super::{Answer, Ending, Endpoint, Exchange, hello_answer, read_answer, send_hello};
+use super::{Ending, Endpoint, Exchange, OfferOutcome, hello_answer, read_answer, send_hello};
 use crate::observations::HelloAnswer;
 use crate::probe::net::Deadline;
 use crate::report::TlsVersion;
@@ -153,7 +153,7 @@ async fn descend(
         let answer = read_answer(v.wire(), &ex);
         let said = hello_answer(&answer, &ex);
         match answer {
-            Answer::Accepted { suite } => {
+            OfferOutcome::Accepted { suite } => {
                 large_read.store(true, Ordering::Relaxed);
                 let _ = jobs.send(Job::Eliminate {
                     version: v,
@@ -161,7 +161,7 @@ async fn descend(
                     exchange: Box::new(ex),
                 });
             }
-            Answer::Downgraded { to } => {
+            OfferOutcome::Downgraded { to } => {
                 large_read.store(true, Ordering::Relaxed);
                 let spoken = TlsVersion::from_wire(to).filter(|x| *x < v);
                 let mut scan = VersionScan::refused(v, said.clone());
@@ -189,7 +189,7 @@ async fn descend(
                 }
                 settled.push(scan);
             }
-            Answer::VersionRefused => {
+            OfferOutcome::VersionRefused => {
                 large_read.store(true, Ordering::Relaxed);
                 let mut scan = VersionScan::refused(v, said.clone());
                 scan.seen.observe(v, &ex);
@@ -197,7 +197,7 @@ async fn descend(
                 // The server's lowest version is above this one.
                 settled.extend(next.by_ref().map(|w| VersionScan::refused(w, said.clone())));
             }
-            Answer::Refused { alert } => {
+            OfferOutcome::Refused { alert } => {
                 // A close or a reset is how Dovecot and SChannel refuse any
                 // hello; an alert other than these two is what a server
                 // that cannot read the hello sends.
@@ -221,7 +221,7 @@ async fn descend(
                     let _ = jobs.send(Job::Bundled { version: v });
                 }
             }
-            Answer::Unreadable { why } => {
+            OfferOutcome::Unreadable { why } => {
                 let kind = super::unreadable_kind(&ex);
                 let mut scan = VersionScan::new(v);
                 scan.answer = Some(said);

@@ -2,7 +2,9 @@
 //! HelloRetryRequest, older versions through the ECDHE ServerKeyExchange.
 
 use super::versions::VersionScan;
-use super::{Answer, Ending, Endpoint, Hello, MAX_GROUP_ROUNDS, Seen, read_answer, send_hello};
+use super::{
+    Ending, Endpoint, Hello, MAX_GROUP_ROUNDS, OfferOutcome, SeenInScan, read_answer, send_hello,
+};
 use crate::probe::net::Deadline;
 use crate::report::{ErrorKind, TlsVersion};
 use crate::tls::hello::{ClientHelloSpec, KEY_SHARE_GROUPS, groups};
@@ -55,7 +57,7 @@ pub(super) struct GroupPlan {
 /// own first pick seeds the list, saving one hello.
 pub(super) fn plan_groups(
     scans: &[VersionScan],
-    seen: &Seen,
+    seen: &SeenInScan,
     sni: Option<String>,
 ) -> Option<GroupPlan> {
     let accepted = |v: TlsVersion| {
@@ -187,20 +189,20 @@ async fn eliminate_groups(
         };
         facts.connections += ex.connections;
         let answer = read_answer(v.wire(), &ex);
-        if let (Some(r), Answer::Accepted { suite }) = (&reversed, &answer) {
+        if let (Some(r), OfferOutcome::Accepted { suite }) = (&reversed, &answer) {
             facts.preference = Some(r.first() != Some(suite));
         }
         let picked = match answer {
-            Answer::Accepted { .. } if v == TlsVersion::Tls13 => ex
+            OfferOutcome::Accepted { .. } if v == TlsVersion::Tls13 => ex
                 .reply
                 .server_hello
                 .as_ref()
                 .and_then(|s| s.key_share_group),
-            Answer::Accepted { .. } => match &ex.reply.key_exchange {
+            OfferOutcome::Accepted { .. } => match &ex.reply.key_exchange {
                 Some(KeyExchangeInfo::Ecdhe { named_curve, .. }) => *named_curve,
                 _ => None,
             },
-            Answer::Refused { .. } if ex.ending == Ending::Reset => {
+            OfferOutcome::Refused { .. } if ex.ending == Ending::Reset => {
                 // As for suites: a reset may be a refusal (SChannel) or a
                 // connection limit; a group accepted before tells which.
                 if let Some(&control) = facts.groups.first() {
@@ -215,7 +217,7 @@ async fn eliminate_groups(
                         match send_hello(endpoint, &Hello::Tls(spec), true, deadline).await {
                             Ok(ex) => {
                                 facts.connections += ex.connections;
-                                matches!(read_answer(v.wire(), &ex), Answer::Accepted { .. })
+                                matches!(read_answer(v.wire(), &ex), OfferOutcome::Accepted { .. })
                             }
                             Err(_) => false,
                         };

@@ -151,7 +151,7 @@ impl ScanResult {
 
 /// What one answer says about the version that was offered.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Answer {
+pub enum OfferOutcome {
     /// A ServerHello (or HelloRetryRequest) for the version offered.
     Accepted { suite: u16 },
     /// A ServerHello for another version: the offered one is not accepted
@@ -167,48 +167,48 @@ pub enum Answer {
 }
 
 /// Reads an exchange's reply as an answer to a hello offering `offered`.
-pub fn read_answer(offered: u16, ex: &Exchange) -> Answer {
+pub fn read_answer(offered: u16, ex: &Exchange) -> OfferOutcome {
     let reply = &ex.reply;
     if let Some(sh) = &reply.server_hello {
         let got = sh.negotiated_version();
         return if got == offered {
-            Answer::Accepted {
+            OfferOutcome::Accepted {
                 suite: sh.cipher_suite,
             }
         } else {
-            Answer::Downgraded { to: got }
+            OfferOutcome::Downgraded { to: got }
         };
     }
     if let Some(alert) = &reply.alert {
         return if alert.description == ALERT_PROTOCOL_VERSION {
-            Answer::VersionRefused
+            OfferOutcome::VersionRefused
         } else {
-            Answer::Refused {
+            OfferOutcome::Refused {
                 alert: Some(alert.description_name()),
             }
         };
     }
     if let Some(nt) = &reply.not_tls {
-        return Answer::Unreadable {
+        return OfferOutcome::Unreadable {
             why: format!("the server answered in plaintext: {:?}", nt.printable),
         };
     }
     if reply.ssl2_error.is_some() || reply.ssl2_server_hello.is_some() {
         // An SSLv2 answer to a TLS hello: whatever it is, not this version.
-        return Answer::Refused { alert: None };
+        return OfferOutcome::Refused { alert: None };
     }
     match ex.ending {
-        Ending::Closed | Ending::Reset if reply.is_empty() => Answer::Refused { alert: None },
-        Ending::TimedOut if reply.is_empty() => Answer::Unreadable {
+        Ending::Closed | Ending::Reset if reply.is_empty() => OfferOutcome::Refused { alert: None },
+        Ending::TimedOut if reply.is_empty() => OfferOutcome::Unreadable {
             why: "no answer to the ClientHello before the time limit".into(),
         },
-        _ => Answer::Unreadable {
+        _ => OfferOutcome::Unreadable {
             why: "the reply ended before a ServerHello or an alert".into(),
         },
     }
 }
 
-/// What kind of failure an [`Answer::Unreadable`] reply is: plaintext where
+/// What kind of failure an [`OfferOutcome::Unreadable`] reply is: plaintext where
 /// TLS was expected, silence until the time limit, or broken TLS.
 fn unreadable_kind(ex: &Exchange) -> ErrorKind {
     if ex.reply.not_tls.is_some() {
@@ -220,25 +220,25 @@ fn unreadable_kind(ex: &Exchange) -> ErrorKind {
     }
 }
 
-/// The fact behind an [`Answer`], for the observations.
-fn hello_answer(answer: &Answer, ex: &Exchange) -> HelloAnswer {
+/// The fact behind an [`OfferOutcome`], for the observations.
+fn hello_answer(answer: &OfferOutcome, ex: &Exchange) -> HelloAnswer {
     match answer {
-        Answer::Accepted { .. } => HelloAnswer::Accepted,
-        Answer::Downgraded { to } => HelloAnswer::OtherVersion { version: *to },
-        Answer::VersionRefused => HelloAnswer::Alert {
+        OfferOutcome::Accepted { .. } => HelloAnswer::Accepted,
+        OfferOutcome::Downgraded { to } => HelloAnswer::OtherVersion { version: *to },
+        OfferOutcome::VersionRefused => HelloAnswer::Alert {
             name: "protocol_version".into(),
         },
-        Answer::Refused { alert: Some(name) } => HelloAnswer::Alert {
+        OfferOutcome::Refused { alert: Some(name) } => HelloAnswer::Alert {
             name: (*name).to_string(),
         },
-        Answer::Refused { alert: None } => match (&ex.reply.ssl2_error, ex.ending) {
+        OfferOutcome::Refused { alert: None } => match (&ex.reply.ssl2_error, ex.ending) {
             (Some(e), _) => HelloAnswer::Alert {
                 name: format!("SSLv2 {}", e.name()),
             },
             (None, Ending::Reset) => HelloAnswer::Reset,
             (None, _) => HelloAnswer::Closed,
         },
-        Answer::Unreadable { why } => HelloAnswer::NoAnswer { why: why.clone() },
+        OfferOutcome::Unreadable { why } => HelloAnswer::NoAnswer { why: why.clone() },
     }
 }
 
@@ -287,7 +287,7 @@ pub async fn scan(endpoint: &Endpoint, options: &ScanOptions, deadline: Deadline
         .collect();
 
     let mut result = ScanResult::default();
-    let mut seen = Seen::default();
+    let mut seen = SeenInScan::default();
     for s in &scans {
         seen.absorb(s.seen.clone());
     }
@@ -433,7 +433,7 @@ pub async fn scan(endpoint: &Endpoint, options: &ScanOptions, deadline: Deadline
 async fn confirm_reset_refusals(
     endpoint: &Endpoint,
     scans: &mut [VersionScan],
-    seen: &mut Seen,
+    seen: &mut SeenInScan,
     options: &ScanOptions,
     deadline: Deadline,
     result: &mut ScanResult,
@@ -450,7 +450,7 @@ async fn confirm_reset_refusals(
         let confirmed = match send_hello(endpoint, &hello, true, deadline).await {
             Ok(ex) => {
                 seen.observe(v, &ex);
-                read_answer(v.wire(), &ex) == (Answer::Accepted { suite })
+                read_answer(v.wire(), &ex) == (OfferOutcome::Accepted { suite })
             }
             Err(_) => false,
         };
@@ -489,7 +489,7 @@ fn scan_error(kind: ErrorKind, message: impl Into<String>) -> StepError {
 
 /// Facts gathered along the way from any reply.
 #[derive(Debug, Clone, Default)]
-struct Seen {
+struct SeenInScan {
     chain: Option<Vec<Vec<u8>>>,
     /// Which version the chain came from (the highest <= TLS 1.2 wins).
     chain_version: Option<TlsVersion>,
@@ -501,7 +501,7 @@ struct Seen {
     connections: u32,
 }
 
-impl Seen {
+impl SeenInScan {
     fn observe(&mut self, v: TlsVersion, ex: &Exchange) {
         self.connections += ex.connections;
         let reply = &ex.reply;
@@ -525,7 +525,7 @@ impl Seen {
         }
     }
 
-    fn absorb(&mut self, other: Seen) {
+    fn absorb(&mut self, other: SeenInScan) {
         self.connections += other.connections;
         let better_chain = match (self.chain_version, other.chain_version) {
             (_, None) => false,

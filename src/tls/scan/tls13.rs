@@ -20,7 +20,7 @@
 use super::groups::{GroupFacts, POST_QUANTUM};
 use super::send_hello;
 use super::versions::{VersionScan, offer_order};
-use super::{Answer, Ending, Endpoint, Hello, MAX_GROUP_ROUNDS, hello_answer, read_answer};
+use super::{Ending, Endpoint, Hello, MAX_GROUP_ROUNDS, OfferOutcome, hello_answer, read_answer};
 use crate::probe::net::Deadline;
 use crate::report::{ErrorKind, TlsVersion};
 use crate::tls::hello::{ClientHelloSpec, KEY_SHARE_GROUPS};
@@ -118,7 +118,7 @@ pub(super) async fn scan_tls13(
             out.answer = Some(hello_answer(&answer, &ex));
         }
         match answer {
-            Answer::Accepted { suite } => {
+            OfferOutcome::Accepted { suite } => {
                 let group = ex
                     .reply
                     .server_hello
@@ -180,7 +180,7 @@ pub(super) async fn scan_tls13(
                     Phase::Done => {}
                 }
             }
-            Answer::Refused { .. } if ex.ending == Ending::Reset && !accepted.is_empty() => {
+            OfferOutcome::Refused { .. } if ex.ending == Ending::Reset && !accepted.is_empty() => {
                 // A refusal by reset, or a connection limit? An offer the
                 // server accepted before tells (as for the other versions).
                 if !control_accepted(endpoint, &base, &accepted, &facts, &mut out, deadline).await {
@@ -192,14 +192,16 @@ pub(super) async fn scan_tls13(
                 }
                 phase = refused(phase);
             }
-            Answer::Refused { .. } if !accepted.is_empty() => phase = refused(phase),
-            Answer::Refused { .. } | Answer::Downgraded { .. } | Answer::VersionRefused
+            OfferOutcome::Refused { .. } if !accepted.is_empty() => phase = refused(phase),
+            OfferOutcome::Refused { .. }
+            | OfferOutcome::Downgraded { .. }
+            | OfferOutcome::VersionRefused
                 if accepted.is_empty() =>
             {
                 out.refused_by_reset = ex.ending == Ending::Reset;
                 break;
             }
-            Answer::Unreadable { why } => {
+            OfferOutcome::Unreadable { why } => {
                 let kind = super::unreadable_kind(&ex);
                 out.errors.push((kind, why));
                 break;
@@ -262,7 +264,7 @@ async fn control_accepted(
     match send_hello(endpoint, &Hello::Tls(spec), true, deadline).await {
         Ok(ex) => {
             out.seen.observe(V, &ex);
-            matches!(read_answer(V.wire(), &ex), Answer::Accepted { .. })
+            matches!(read_answer(V.wire(), &ex), OfferOutcome::Accepted { .. })
         }
         Err(_) => false,
     }
