@@ -217,14 +217,7 @@ fn openssl_client_view(addr: SocketAddr) -> SuiteSets {
         if openssl_client(addr, v, any).is_none() {
             continue;
         }
-        let pv = match v {
-            TlsVersion::Ssl3 => suites::ProtocolVersion::Ssl3,
-            TlsVersion::Tls10 => suites::ProtocolVersion::Tls10,
-            TlsVersion::Tls11 => suites::ProtocolVersion::Tls11,
-            TlsVersion::Tls12 => suites::ProtocolVersion::Tls12,
-            _ => suites::ProtocolVersion::Tls13,
-        };
-        for s in suites::all().iter().filter(|s| s.usable_at(pv)) {
+        for s in suites::all().iter().filter(|s| s.usable_at(v)) {
             let Some(name) = s.openssl_name else { continue };
             if let Some((got, code)) = openssl_client(addr, v, name) {
                 assert_eq!(got, v, "OpenSSL got another version for {name}");

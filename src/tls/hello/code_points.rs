@@ -2,30 +2,27 @@
 //! groups, signature schemes, extensions, SCSVs and SSLv2 cipher kinds,
 //! each table with its names.
 
-/// Protocol versions as they appear on the wire.
+use crate::tls::version::TlsVersion;
+
+/// Protocol versions as they appear on the wire, as numbers (the scanner
+/// compares and offers raw values, including ones no [`TlsVersion`] names).
 pub mod version {
+    use crate::tls::version::TlsVersion;
+
     /// The version field of an SSLv2 CLIENT-HELLO / SERVER-HELLO.
-    pub const SSL2: u16 = 0x0002;
-    pub const SSL3: u16 = 0x0300;
-    pub const TLS10: u16 = 0x0301;
-    pub const TLS11: u16 = 0x0302;
-    pub const TLS12: u16 = 0x0303;
-    pub const TLS13: u16 = 0x0304;
+    pub const SSL2: u16 = TlsVersion::Ssl2.wire();
+    pub const SSL3: u16 = TlsVersion::Ssl3.wire();
+    pub const TLS10: u16 = TlsVersion::Tls10.wire();
+    pub const TLS11: u16 = TlsVersion::Tls11.wire();
+    pub const TLS12: u16 = TlsVersion::Tls12.wire();
+    pub const TLS13: u16 = TlsVersion::Tls13.wire();
 }
 
 /// The report name of a protocol version: exactly "SSLv2", "SSLv3",
 /// "TLSv1.0", "TLSv1.1", "TLSv1.2" or "TLSv1.3"; `None` for anything else
 /// (TLS 1.3 drafts, GREASE, garbage), which callers report by number.
 pub fn version_name(v: u16) -> Option<&'static str> {
-    Some(match v {
-        version::SSL2 => "SSLv2",
-        version::SSL3 => "SSLv3",
-        version::TLS10 => "TLSv1.0",
-        version::TLS11 => "TLSv1.1",
-        version::TLS12 => "TLSv1.2",
-        version::TLS13 => "TLSv1.3",
-        _ => return None,
-    })
+    TlsVersion::from_wire(v).map(TlsVersion::as_str)
 }
 
 /// Declares a module of wire constants and a function naming them, from one

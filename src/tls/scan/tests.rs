@@ -1,6 +1,5 @@
 //! Unit tests of the scanner's pure parts: reading answers, offer order.
 
-use super::versions::protocol_version;
 use super::*;
 use crate::tls::hello::{self, MAX_SUITES_PER_HELLO};
 use crate::tls::reply::{Alert, ServerHello, ServerReply};
@@ -117,7 +116,7 @@ fn offer_order_keeps_every_offerable_suite_and_puts_common_ones_first() {
         let order = offer_order(v);
         let mut a = order.clone();
         a.sort_unstable();
-        let mut b = suites::offerable_for(protocol_version(v));
+        let mut b = suites::offerable_for(v);
         b.sort_unstable();
         assert_eq!(a, b, "{v}");
     }

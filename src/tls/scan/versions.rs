@@ -9,7 +9,7 @@ use crate::probe::net::Deadline;
 use crate::report::{ErrorKind, Suite, TlsVersion};
 use crate::tls::hello::{self, ClientHelloSpec, MAX_SUITES_PER_HELLO};
 use crate::tls::scan::Endpoint;
-use crate::tls::suites::{self, Authentication, KeyExchange, ProtocolVersion};
+use crate::tls::suites::{self, Authentication, KeyExchange};
 
 /// One version's findings.
 #[derive(Debug, Clone)]
@@ -62,23 +62,12 @@ impl VersionScan {
     }
 }
 
-pub(super) fn protocol_version(v: TlsVersion) -> ProtocolVersion {
-    match v {
-        TlsVersion::Ssl2 => ProtocolVersion::Ssl2,
-        TlsVersion::Ssl3 => ProtocolVersion::Ssl3,
-        TlsVersion::Tls10 => ProtocolVersion::Tls10,
-        TlsVersion::Tls11 => ProtocolVersion::Tls11,
-        TlsVersion::Tls12 => ProtocolVersion::Tls12,
-        TlsVersion::Tls13 => ProtocolVersion::Tls13,
-    }
-}
-
 /// Every suite offerable at `v`, the widely deployed ones first, so that the
 /// first bundle holds what real servers accept and an accepted version is
 /// usually settled by one bundle. The order within a rank is code-point
 /// order; a client-preference server's suites are reported in this order.
 pub fn offer_order(v: TlsVersion) -> Vec<u16> {
-    let mut codes = suites::offerable_for(protocol_version(v));
+    let mut codes = suites::offerable_for(v);
     codes.sort_by_key(|c| rank(*c));
     codes
 }

@@ -43,76 +43,10 @@ pub const SCSV_EMPTY_RENEGOTIATION_INFO: u16 = 0x00FF;
 /// server that supports a higher version must abort with `inappropriate_fallback`.
 pub const SCSV_FALLBACK: u16 = 0x5600;
 
-/// A protocol version as the scanner speaks it, ordered oldest to newest.
-///
-/// `Ord` follows history, so `min_version <= version` answers "may this suite be offered in a
-/// hello of that version".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ProtocolVersion {
-    /// SSL 2.0; uses its own cipher kinds ([`ssl2_kinds`]), never the 2-byte suites.
-    Ssl2,
-    /// SSL 3.0.
-    Ssl3,
-    /// TLS 1.0.
-    Tls10,
-    /// TLS 1.1.
-    Tls11,
-    /// TLS 1.2.
-    Tls12,
-    /// TLS 1.3.
-    Tls13,
-}
-
-impl ProtocolVersion {
-    /// Every version, oldest first.
-    pub const ALL: &'static [ProtocolVersion] = &[
-        Self::Ssl2,
-        Self::Ssl3,
-        Self::Tls10,
-        Self::Tls11,
-        Self::Tls12,
-        Self::Tls13,
-    ];
-
-    /// The version as written on the wire (`ProtocolVersion` in RFC 8446 §4.1.2; SSL 2.0 writes
-    /// `0x0002` in its CLIENT-HELLO).
-    pub const fn wire(self) -> u16 {
-        match self {
-            Self::Ssl2 => 0x0002,
-            Self::Ssl3 => 0x0300,
-            Self::Tls10 => 0x0301,
-            Self::Tls11 => 0x0302,
-            Self::Tls12 => 0x0303,
-            Self::Tls13 => 0x0304,
-        }
-    }
-
-    /// The version for a wire value; `None` for anything else (drafts, DTLS, garbage), which the
-    /// caller reports by its hex value.
-    pub const fn from_wire(value: u16) -> Option<Self> {
-        match value {
-            0x0002 => Some(Self::Ssl2),
-            0x0300 => Some(Self::Ssl3),
-            0x0301 => Some(Self::Tls10),
-            0x0302 => Some(Self::Tls11),
-            0x0303 => Some(Self::Tls12),
-            0x0304 => Some(Self::Tls13),
-            _ => None,
-        }
-    }
-
-    /// Stable label as OpenSSL and testssl.sh print it: `"SSLv3"`, `"TLSv1.2"`, ...
-    pub const fn as_str(&self) -> &'static str {
-        match self {
-            Self::Ssl2 => "SSLv2",
-            Self::Ssl3 => "SSLv3",
-            Self::Tls10 => "TLSv1.0",
-            Self::Tls11 => "TLSv1.1",
-            Self::Tls12 => "TLSv1.2",
-            Self::Tls13 => "TLSv1.3",
-        }
-    }
-}
+pub use crate::tls::version::TlsVersion;
+/// Transitional: the name this registry gave the version type before there
+/// was one ([`crate::tls::version`]); nothing in the crate uses it.
+pub use crate::tls::version::TlsVersion as ProtocolVersion;
 
 macro_rules! display_as_str {
     ($($ty:ty),+) => {$(
@@ -124,13 +58,7 @@ macro_rules! display_as_str {
     )+};
 }
 
-display_as_str!(
-    ProtocolVersion,
-    KeyExchange,
-    Authentication,
-    BulkCipher,
-    Mac
-);
+display_as_str!(KeyExchange, Authentication, BulkCipher, Mac);
 
 /// One TLS cipher suite (2-byte code point).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -169,18 +97,18 @@ pub struct CipherSuite {
     pub export: bool,
     /// Lowest version in whose hello the scanner should offer the suite.
     ///
-    /// * [`Tls13`](ProtocolVersion::Tls13): TLS 1.3 suites (`0x13xx`, SM4, integrity-only
+    /// * [`Tls13`](TlsVersion::Tls13): TLS 1.3 suites (`0x13xx`, SM4, integrity-only
     ///   `TLS_SHA256_SHA256`, the GOST MGM suites); they are meaningless below 1.3 and nothing
     ///   else is valid in 1.3.
-    /// * [`Tls12`](ProtocolVersion::Tls12): AEAD suites and CBC suites with an SHA-256/384 HMAC
+    /// * [`Tls12`](TlsVersion::Tls12): AEAD suites and CBC suites with an SHA-256/384 HMAC
     ///   (their PRF is the TLS 1.2 one), plus the RFC 9189 GOST CTR-OMAC suites.
-    /// * [`Tls10`](ProtocolVersion::Tls10): PSK-family CBC/NULL suites with SHA-256/384
+    /// * [`Tls10`](TlsVersion::Tls10): PSK-family CBC/NULL suites with SHA-256/384
     ///   (RFC 5487 §3.2, RFC 5489, RFC 6209, RFC 6367 allow them on TLS 1.0 and 1.1 with that
     ///   version's PRF; OpenSSL agrees), and the GOST 28147 suites, whose PRF needs TLS.
-    /// * [`Ssl3`](ProtocolVersion::Ssl3): everything else, including the ECC suites. RFC 4492
+    /// * [`Ssl3`](TlsVersion::Ssl3): everything else, including the ECC suites. RFC 4492
     ///   defines ECC for TLS 1.0+ and OpenSSL 1.1+ says TLSv1, but OpenSSL 1.0.x negotiated ECDHE
     ///   inside SSLv3, so an SSLv3 probe that leaves them out could miss a real server's answer.
-    pub min_version: ProtocolVersion,
+    pub min_version: TlsVersion,
     /// A signalling value (SCSV), not a suite: a client sends it, a server must never choose it.
     pub signalling: bool,
     /// In the IANA registry. `false` for code points that shipped without registration
@@ -197,11 +125,11 @@ impl CipherSuite {
     }
 
     /// Whether the suite may be offered (and accepted) in a hello of `version`.
-    pub fn usable_at(&self, version: ProtocolVersion) -> bool {
-        if self.signalling || version == ProtocolVersion::Ssl2 {
+    pub fn usable_at(&self, version: TlsVersion) -> bool {
+        if self.signalling || version == TlsVersion::Ssl2 {
             return false;
         }
-        if version == ProtocolVersion::Tls13 || self.min_version == ProtocolVersion::Tls13 {
+        if version == TlsVersion::Tls13 || self.min_version == TlsVersion::Tls13 {
             return version == self.min_version;
         }
         self.min_version <= version
@@ -234,7 +162,7 @@ const fn suite(
     cipher: BulkCipher,
     bits: u16,
     mac: Mac,
-    min_version: ProtocolVersion,
+    min_version: TlsVersion,
 ) -> CipherSuite {
     CipherSuite {
         code,
@@ -267,7 +195,7 @@ const fn scsv(code: u16, iana_name: &'static str) -> CipherSuite {
         aead: false,
         forward_secrecy: false,
         export: false,
-        min_version: ProtocolVersion::Ssl3,
+        min_version: TlsVersion::Ssl3,
         signalling: true,
         iana_registered: true,
     }
@@ -278,7 +206,7 @@ use Authentication as A;
 use BulkCipher as C;
 use KeyExchange as K;
 use Mac as M;
-use ProtocolVersion as V;
+use TlsVersion as V;
 
 /// The registry, sorted by code point (a test enforces it; [`lookup`] relies on it).
 /// One row per suite; `rustfmt` would spread each row over a dozen lines.
@@ -740,7 +668,7 @@ pub const fn is_grease(code: u16) -> bool {
 /// TLS 1.3 gets only TLS 1.3 suites; TLS 1.2 and below never get them; SSLv2 gets nothing (it
 /// offers [`ssl2_kinds`] instead). Unregistered code points are included: a server that picks
 /// one is exactly what a scan should find. The SCSVs are the scanner's own decision.
-pub fn offerable_for(version: ProtocolVersion) -> Vec<u16> {
+pub fn offerable_for(version: TlsVersion) -> Vec<u16> {
     SUITES
         .iter()
         .filter(|s| s.usable_at(version))
@@ -827,7 +755,7 @@ mod tests {
     /// The rule [`CipherSuite::min_version`] documents, checked row by row.
     #[test]
     fn min_version_follows_mac_and_aead() {
-        use ProtocolVersion::*;
+        use TlsVersion::*;
         let psk = [K::Psk, K::DhePsk, K::EcdhePsk, K::RsaPsk];
         for s in all().iter().filter(|s| !s.signalling) {
             let is_13 = (0x1301..=0x13FF).contains(&s.code)
@@ -871,7 +799,7 @@ mod tests {
         for s in all() {
             let name = s.iana_name;
             let gost = name.contains("GOST") || name.contains("28147");
-            if s.aead || s.signalling || gost || s.min_version == ProtocolVersion::Tls13 {
+            if s.aead || s.signalling || gost || s.min_version == TlsVersion::Tls13 {
                 continue;
             }
             let expected = if name.ends_with("_NULL_NULL") {
@@ -902,7 +830,7 @@ mod tests {
         bits: u16,
         mac: Mac,
         (aead, fs, export): (bool, bool, bool),
-        min: ProtocolVersion,
+        min: TlsVersion,
     ) {
         let s = lookup(code).unwrap_or_else(|| panic!("{} missing", iana_hex(code)));
         let expected = CipherSuite {
@@ -929,7 +857,7 @@ mod tests {
     #[test]
     #[rustfmt::skip] // one suite per line reads as a table
     fn well_known_suites_have_exactly_the_expected_fields() {
-        use ProtocolVersion::*;
+        use TlsVersion::*;
         const PLAIN: (bool, bool, bool) = (false, false, false);
         const FS: (bool, bool, bool) = (false, true, false);
         const AEAD: (bool, bool, bool) = (true, false, false);
@@ -1005,7 +933,7 @@ mod tests {
         for code in [SCSV_EMPTY_RENEGOTIATION_INFO, SCSV_FALLBACK] {
             let s = lookup(code).unwrap_or_else(|| panic!("{} missing", iana_hex(code)));
             assert!(s.signalling && s.iana_registered && s.openssl_name.is_none());
-            for &v in ProtocolVersion::ALL {
+            for v in TlsVersion::ALL {
                 assert!(!offerable_for(v).contains(&code), "{} at {v}", s.iana_name);
             }
         }
@@ -1022,7 +950,7 @@ mod tests {
 
     #[test]
     fn offers_fit_the_version() {
-        use ProtocolVersion::*;
+        use TlsVersion::*;
         let tls13 = offerable_for(Tls13);
         assert!(
             tls13
@@ -1137,7 +1065,7 @@ mod tests {
         unique(Authentication::ALL, Authentication::as_str);
         unique(BulkCipher::ALL, BulkCipher::as_str);
         unique(Mac::ALL, Mac::as_str);
-        unique(ProtocolVersion::ALL, ProtocolVersion::as_str);
+        unique(&TlsVersion::ALL, |v| v.as_str());
         // Every variant in use appears in its ALL list.
         for s in all() {
             assert!(KeyExchange::ALL.contains(&s.kx));
@@ -1157,12 +1085,12 @@ mod tests {
 
     #[test]
     fn protocol_versions_round_trip_the_wire() {
-        for &v in ProtocolVersion::ALL {
-            assert_eq!(ProtocolVersion::from_wire(v.wire()), Some(v));
+        for v in TlsVersion::ALL {
+            assert_eq!(TlsVersion::from_wire(v.wire()), Some(v));
         }
-        assert_eq!(ProtocolVersion::from_wire(0x7F1C), None);
-        assert!(ProtocolVersion::Ssl3 < ProtocolVersion::Tls10);
-        assert!(ProtocolVersion::Tls12 < ProtocolVersion::Tls13);
+        assert_eq!(TlsVersion::from_wire(0x7F1C), None);
+        assert!(TlsVersion::Ssl3 < TlsVersion::Tls10);
+        assert!(TlsVersion::Tls12 < TlsVersion::Tls13);
     }
 
     #[test]
