@@ -31,7 +31,6 @@ const FN_ALLOWED: &[&str] = &[
     "diagnosis/clients.rs::negotiate",
     "diagnosis/findings.rs::certificate_rules",
     "diagnosis/findings.rs::mail_rules",
-    "diagnosis/findings.rs::tls_rules",
     "diagnosis/mod.rs::summarize",
     "mail/software.rs::guess",
     "metrics.rs::Metrics::write_to",
