@@ -15,6 +15,7 @@ pub mod compliance;
 pub mod contradiction;
 pub mod credentials;
 pub mod findings;
+pub mod negotiation;
 pub mod profiles;
 pub mod server;
 

@@ -27,8 +27,6 @@ const FN_ALLOWED: &[&str] = &[
     "cli.rs::human",
     "diagnosis/cert_rules.rs::certificate_checks",
     "diagnosis/clients.rs::before_tls",
-    "diagnosis/clients.rs::evaluate",
-    "diagnosis/clients.rs::negotiate",
     "diagnosis/findings.rs::certificate_rules",
     "diagnosis/findings.rs::mail_rules",
     "diagnosis/mod.rs::summarize",
