@@ -35,7 +35,6 @@ const FN_ALLOWED: &[&str] = &[
     "readiness/cli.rs::human",
     "readiness/mod.rs::probe_all",
     "readiness/mod.rs::run",
-    "tls/chain.rs::analyse",
     "tls/scan/descent.rs::descend",
     "tls/scan/groups.rs::eliminate_groups",
     "tls/scan/mod.rs::scan",
