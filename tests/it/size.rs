@@ -37,7 +37,6 @@ const FN_ALLOWED: &[&str] = &[
     "readiness/mod.rs::run",
     "tls/scan/descent.rs::descend",
     "tls/scan/groups.rs::eliminate_groups",
-    "tls/scan/mod.rs::scan",
     "tls/scan/tls13.rs::scan_tls13",
 ];
 

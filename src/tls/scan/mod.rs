@@ -246,6 +246,56 @@ fn hello_answer(answer: &OfferOutcome, ex: &Exchange) -> HelloAnswer {
 /// `errors` and the affected versions say `offered: null`.
 pub async fn scan(endpoint: &Endpoint, options: &ScanOptions, deadline: Deadline) -> ScanResult {
     let started = Instant::now();
+    let (mut scans, tls13_groups) = scan_versions(endpoint, options, deadline).await;
+
+    let mut result = ScanResult::default();
+    let mut seen = SeenInScan::default();
+    for s in &scans {
+        seen.absorb(s.seen.clone());
+    }
+    let any_reset = scans
+        .iter()
+        .any(|s| s.offered == Some(false) && s.refused_by_reset);
+    if any_reset {
+        confirm_reset_refusals(
+            endpoint,
+            &mut scans,
+            &mut seen,
+            options,
+            deadline,
+            &mut result,
+        )
+        .await;
+    }
+    let group_facts = groups_and_preferences(
+        endpoint,
+        options,
+        deadline,
+        &mut scans,
+        &mut seen,
+        tls13_groups,
+    )
+    .await;
+    if let Some(e) = &group_facts.error {
+        result
+            .errors
+            .push(scan_error(e.0, format!("groups: {}", e.1)));
+    }
+    distinct_errors(&scans, &mut result);
+    fill_result(&mut result, scans, group_facts, seen);
+    result.ms = started.elapsed().as_millis() as u64;
+    result.started = Some(started);
+    result
+}
+
+/// Every version, side by side: SSLv2, TLS 1.3 (with its groups when asked)
+/// and the descent through TLS 1.2 .. SSLv3. One scan per version, oldest
+/// first, and the TLS 1.3 groups when TLS 1.3 is spoken.
+async fn scan_versions(
+    endpoint: &Endpoint,
+    options: &ScanOptions,
+    deadline: Deadline,
+) -> (Vec<VersionScan>, Option<GroupFacts>) {
     let wanted = |v: TlsVersion| options.versions.contains(&v);
     let (ssl2, tls13, descended) = tokio::join!(
         async {
@@ -274,7 +324,7 @@ pub async fn scan(endpoint: &Endpoint, options: &ScanOptions, deadline: Deadline
     // Groups found beside the TLS 1.3 suites stand when TLS 1.3 is spoken.
     let tls13_groups = tls13_groups.filter(|_| tls13.offered == Some(true));
     let mut descended = descent::merge(descended);
-    let mut scans: Vec<VersionScan> = TlsVersion::ALL
+    let scans: Vec<VersionScan> = TlsVersion::ALL
         .into_iter()
         .map(|v| match v {
             TlsVersion::Ssl2 => ssl2.clone(),
@@ -285,31 +335,21 @@ pub async fn scan(endpoint: &Endpoint, options: &ScanOptions, deadline: Deadline
             },
         })
         .collect();
+    (scans, tls13_groups)
+}
 
-    let mut result = ScanResult::default();
-    let mut seen = SeenInScan::default();
-    for s in &scans {
-        seen.absorb(s.seen.clone());
-    }
-    let any_reset = scans
-        .iter()
-        .any(|s| s.offered == Some(false) && s.refused_by_reset);
-    if any_reset {
-        confirm_reset_refusals(
-            endpoint,
-            &mut scans,
-            &mut seen,
-            options,
-            deadline,
-            &mut result,
-        )
-        .await;
-    }
-
-    // Groups and each version's preference, side by side; the group scan's
-    // first hello answers the preference question for its own version.
+/// Groups and each version's preference, side by side; the group scan's
+/// first hello answers the preference question for its own version.
+async fn groups_and_preferences(
+    endpoint: &Endpoint,
+    options: &ScanOptions,
+    deadline: Deadline,
+    scans: &mut [VersionScan],
+    seen: &mut SeenInScan,
+    tls13_groups: Option<GroupFacts>,
+) -> GroupFacts {
     let plan = (options.groups && tls13_groups.is_none())
-        .then(|| groups::plan_groups(&scans, &seen, options.sni.clone()))
+        .then(|| groups::plan_groups(scans, seen, options.sni.clone()))
         .flatten();
     let folded = match &tls13_groups {
         Some(_) => Some(TlsVersion::Tls13),
@@ -357,16 +397,14 @@ pub async fn scan(endpoint: &Endpoint, options: &ScanOptions, deadline: Deadline
         seen.absorb(added);
     }
     seen.connections += group_facts.connections;
-    if let Some(e) = &group_facts.error {
-        result
-            .errors
-            .push(scan_error(e.0, format!("groups: {}", e.1)));
-    }
+    group_facts
+}
 
-    // One entry per distinct failure, naming every version it hit: a
-    // connection limit would otherwise be reported six times over.
+/// One entry per distinct failure, naming every version it hit: a
+/// connection limit would otherwise be reported six times over.
+fn distinct_errors(scans: &[VersionScan], result: &mut ScanResult) {
     let mut distinct: Vec<(ErrorKind, &str, Vec<&str>)> = Vec::new();
-    for s in &scans {
+    for s in scans {
         for (kind, text) in &s.errors {
             match distinct.iter_mut().find(|d| d.0 == *kind && d.1 == text) {
                 Some(d) => d.2.push(s.version.as_str()),
@@ -379,7 +417,15 @@ pub async fn scan(endpoint: &Endpoint, options: &ScanOptions, deadline: Deadline
             .errors
             .push(scan_error(kind, format!("{}: {text}", versions.join(", "))));
     }
+}
 
+/// The versions, answers, preference, groups and chain, into the result.
+fn fill_result(
+    result: &mut ScanResult,
+    scans: Vec<VersionScan>,
+    group_facts: GroupFacts,
+    seen: SeenInScan,
+) {
     for s in scans {
         let offered = s.offered;
         if let Some(answer) = s.answer {
@@ -420,9 +466,6 @@ pub async fn scan(endpoint: &Endpoint, options: &ScanOptions, deadline: Deadline
     result.dh_bits = seen.dh_bits;
     result.chain_der = seen.chain.unwrap_or_default();
     result.connections = seen.connections;
-    result.ms = started.elapsed().as_millis() as u64;
-    result.started = Some(started);
-    result
 }
 
 /// Some version was refused by a reset while another was accepted. SChannel
