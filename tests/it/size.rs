@@ -37,7 +37,6 @@ const FN_ALLOWED: &[&str] = &[
     "readiness/mod.rs::run",
     "tls/scan/descent.rs::descend",
     "tls/scan/groups.rs::eliminate_groups",
-    "tls/scan/tls13.rs::scan_tls13",
 ];
 
 /// Files still over the limit (same rules as `FN_ALLOWED`).
