@@ -28,7 +28,6 @@ const FN_ALLOWED: &[&str] = &[
     "diagnosis/clients.rs::before_tls",
     "diagnosis/findings.rs::certificate_rules",
     "diagnosis/findings.rs::mail_rules",
-    "diagnosis/mod.rs::summarize",
     "mail/software.rs::guess",
     "metrics.rs::Metrics::write_to",
     "readiness/cli.rs::human",
