@@ -133,57 +133,66 @@ fn before_tls(view: &ServerView, profile: &ClientProfile) -> Option<(Failure, St
             )
         });
     }
-    if let Some(seen) = &obs.service {
-        let r = match seen {
-            ServiceSeen::TlsOnPlaintextPort => Some((
-                Failure::WrongService,
-                format!(
-                    "port {} speaks implicit TLS, not plaintext {} with STARTTLS",
-                    obs.target.port,
-                    obs.target.protocol.as_str().to_uppercase()
-                ),
-            )),
-            ServiceSeen::PlaintextOnTlsPort { banner } => Some((
-                Failure::WrongService,
-                format!(
-                    "port {} answers in plaintext (\"{banner}\"), not TLS",
-                    obs.target.port
-                ),
-            )),
-            ServiceSeen::Imap { banner }
-            | ServiceSeen::Pop3 { banner }
-            | ServiceSeen::Smtp { banner }
-            | ServiceSeen::Http { banner }
-            | ServiceSeen::Ssh { banner }
-            | ServiceSeen::Unknown { banner } => Some((
-                Failure::WrongService,
-                format!(
-                    "port {} is not {}: it answers \"{banner}\"",
-                    obs.target.port,
-                    obs.target.protocol.as_str().to_uppercase()
-                ),
-            )),
-            ServiceSeen::RefusedAtGreeting { banner } => Some((
-                Failure::Unreachable,
-                format!(
-                    "the server refuses the connection at once (\"{banner}\"), often a connection limit"
-                ),
-            )),
-            ServiceSeen::ClosedImmediately => Some((
-                Failure::Unreachable,
-                "the server closes the connection without a word".to_string(),
-            )),
-            ServiceSeen::Silent { waited_ms } => Some((
-                Failure::Timeout,
-                format!("the server sent nothing within {} s", waited_ms / 1000),
-            )),
-            #[allow(unreachable_patterns)]
-            _ => None,
-        };
-        if r.is_some() {
-            return r;
-        }
+    if let Some(seen) = &obs.service
+        && let Some(r) = wrong_service(obs, seen)
+    {
+        return Some(r);
     }
+    starttls_failure(obs, profile)
+}
+
+/// What was found on the port instead of the expected service.
+fn wrong_service(obs: &Observations, seen: &ServiceSeen) -> Option<(Failure, String)> {
+    match seen {
+        ServiceSeen::TlsOnPlaintextPort => Some((
+            Failure::WrongService,
+            format!(
+                "port {} speaks implicit TLS, not plaintext {} with STARTTLS",
+                obs.target.port,
+                obs.target.protocol.as_str().to_uppercase()
+            ),
+        )),
+        ServiceSeen::PlaintextOnTlsPort { banner } => Some((
+            Failure::WrongService,
+            format!(
+                "port {} answers in plaintext (\"{banner}\"), not TLS",
+                obs.target.port
+            ),
+        )),
+        ServiceSeen::Imap { banner }
+        | ServiceSeen::Pop3 { banner }
+        | ServiceSeen::Smtp { banner }
+        | ServiceSeen::Http { banner }
+        | ServiceSeen::Ssh { banner }
+        | ServiceSeen::Unknown { banner } => Some((
+            Failure::WrongService,
+            format!(
+                "port {} is not {}: it answers \"{banner}\"",
+                obs.target.port,
+                obs.target.protocol.as_str().to_uppercase()
+            ),
+        )),
+        ServiceSeen::RefusedAtGreeting { banner } => Some((
+            Failure::Unreachable,
+            format!(
+                "the server refuses the connection at once (\"{banner}\"), often a connection limit"
+            ),
+        )),
+        ServiceSeen::ClosedImmediately => Some((
+            Failure::Unreachable,
+            "the server closes the connection without a word".to_string(),
+        )),
+        ServiceSeen::Silent { waited_ms } => Some((
+            Failure::Timeout,
+            format!("the server sent nothing within {} s", waited_ms / 1000),
+        )),
+        #[allow(unreachable_patterns)]
+        _ => None,
+    }
+}
+
+/// A STARTTLS upgrade the client needs and the server does not give.
+fn starttls_failure(obs: &Observations, profile: &ClientProfile) -> Option<(Failure, String)> {
     if obs.target.transport == Transport::Starttls && obs.target.protocol != Protocol::Tls {
         let st = obs.mail.starttls.as_ref();
         let advertised = st.and_then(|s| s.advertised);
