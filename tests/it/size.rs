@@ -141,11 +141,11 @@ impl<'ast> Visit<'ast> for Walk<'_> {
         };
         if is_cfg_test(attrs) {
             self.excluded.push(line_span(item));
-            if let syn::Item::Mod(m) = item {
-                if m.content.is_none() {
-                    self.test_files
-                        .extend(child_module_file(self.file, &m.ident.to_string()));
-                }
+            if let syn::Item::Mod(m) = item
+                && m.content.is_none()
+            {
+                self.test_files
+                    .extend(child_module_file(self.file, &m.ident.to_string()));
             }
             return;
         }
@@ -219,8 +219,8 @@ fn measure_source(path: &Path, text: &str) -> (usize, Vec<(String, usize)>, Vec<
     let total = text.lines().count();
     let mut skip = vec![false; total + 1];
     for (start, end) in &walk.excluded {
-        for line in *start..=(*end).min(total) {
-            skip[line] = true;
+        for flag in skip.iter_mut().take(end.min(&total) + 1).skip(*start) {
+            *flag = true;
         }
     }
     let counted = (1..=total).filter(|l| !skip[*l]).count();
