@@ -25,6 +25,7 @@
 //! A version's elimination starts as soon as its first suite is known and
 //! runs beside the descent.
 
+use std::iter::{Copied, Peekable};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use futures_util::StreamExt;
@@ -124,6 +125,45 @@ async fn run(
     }
 }
 
+/// A ServerHello for a lower version `to` than the `v` offered: `v` and
+/// every requested version above `to` are refused; `to` itself, when it is
+/// the next one asked about, is eliminated from this very exchange.
+fn downgraded(
+    v: TlsVersion,
+    to: u16,
+    said: HelloAnswer,
+    ex: Exchange,
+    next: &mut Peekable<Copied<std::slice::Iter<'_, TlsVersion>>>,
+    settled: &mut Vec<VersionScan>,
+    jobs: &mpsc::UnboundedSender<Job>,
+) {
+    let spoken = TlsVersion::from_wire(to).filter(|x| *x < v);
+    let mut scan = VersionScan::refused(v, said.clone());
+    // Every requested version above the one the server chose.
+    while let Some(&w) = next.peek() {
+        if spoken.is_some_and(|x| w <= x) {
+            break;
+        }
+        settled.push(VersionScan::refused(w, said.clone()));
+        next.next();
+    }
+    let chosen = ex.reply.server_hello.as_ref().map(|sh| sh.cipher_suite);
+    match (spoken, next.peek(), chosen) {
+        (Some(x), Some(&w), Some(suite)) if w == x => {
+            next.next();
+            let _ = jobs.send(Job::Eliminate {
+                version: x,
+                suite,
+                exchange: Box::new(ex),
+            });
+        }
+        // The version chosen was not asked about (or is no
+        // version at all): the connection still counts.
+        _ => scan.seen.observe(v, &ex),
+    }
+    settled.push(scan);
+}
+
 /// Sends one whole-list hello per unsettled version, top down. Returns the
 /// versions settled without an elimination; the others go to `jobs`.
 async fn descend(
@@ -163,31 +203,7 @@ async fn descend(
             }
             OfferOutcome::Downgraded { to } => {
                 large_read.store(true, Ordering::Relaxed);
-                let spoken = TlsVersion::from_wire(to).filter(|x| *x < v);
-                let mut scan = VersionScan::refused(v, said.clone());
-                // Every requested version above the one the server chose.
-                while let Some(&w) = next.peek() {
-                    if spoken.is_some_and(|x| w <= x) {
-                        break;
-                    }
-                    settled.push(VersionScan::refused(w, said.clone()));
-                    next.next();
-                }
-                let chosen = ex.reply.server_hello.as_ref().map(|sh| sh.cipher_suite);
-                match (spoken, next.peek(), chosen) {
-                    (Some(x), Some(&w), Some(suite)) if w == x => {
-                        next.next();
-                        let _ = jobs.send(Job::Eliminate {
-                            version: x,
-                            suite,
-                            exchange: Box::new(ex),
-                        });
-                    }
-                    // The version chosen was not asked about (or is no
-                    // version at all): the connection still counts.
-                    _ => scan.seen.observe(v, &ex),
-                }
-                settled.push(scan);
+                downgraded(v, to, said, ex, &mut next, &mut settled, &jobs);
             }
             OfferOutcome::VersionRefused => {
                 large_read.store(true, Ordering::Relaxed);
