@@ -137,6 +137,66 @@ pub(super) async fn scan_groups(
     .await
 }
 
+/// The hello offering `remaining` groups (with the accepted suites reversed
+/// when this hello also asks the preference question).
+fn group_hello(
+    base: &ClientHelloSpec,
+    v: TlsVersion,
+    remaining: &[u16],
+    reversed: Option<&[u16]>,
+) -> ClientHelloSpec {
+    let mut spec = base.clone();
+    spec.supported_groups = remaining.to_vec();
+    if let Some(r) = reversed {
+        spec.suites = r.to_vec();
+    }
+    if v == TlsVersion::Tls13 {
+        // A share for a group still offered, if we can make one; with
+        // none the server asks for its group by HelloRetryRequest.
+        spec.key_shares = remaining
+            .iter()
+            .copied()
+            .find(|g| KEY_SHARE_GROUPS.contains(g))
+            .into_iter()
+            .collect();
+    }
+    spec
+}
+
+/// A hello reset: as for suites, a reset may be a refusal (SChannel) or a
+/// connection limit; a group accepted before tells which.
+async fn check_reset(
+    endpoint: &Endpoint,
+    v: TlsVersion,
+    base: &ClientHelloSpec,
+    facts: &mut GroupFacts,
+    deadline: Deadline,
+) {
+    let Some(&control) = facts.groups.first() else {
+        return;
+    };
+    let mut spec = base.clone();
+    spec.supported_groups = vec![control];
+    spec.key_shares = KEY_SHARE_GROUPS
+        .iter()
+        .copied()
+        .filter(|g| *g == control && v == TlsVersion::Tls13)
+        .collect();
+    let confirmed = match send_hello(endpoint, &Hello::Tls(spec), true, deadline).await {
+        Ok(ex) => {
+            facts.connections += ex.connections;
+            matches!(read_answer(v.wire(), &ex), OfferOutcome::Accepted { .. })
+        }
+        Err(_) => false,
+    };
+    if !confirmed {
+        facts.error = Some((
+            ErrorKind::Reset,
+            "the server reset a hello with a group it had accepted before: a connection limit or a filter, so the group list may be incomplete".into(),
+        ));
+    }
+}
+
 async fn eliminate_groups(
     endpoint: &Endpoint,
     v: TlsVersion,
@@ -157,22 +217,8 @@ async fn eliminate_groups(
         if remaining.is_empty() {
             break;
         }
-        let mut spec = base.clone();
-        spec.supported_groups = remaining.clone();
         let reversed = fold.take();
-        if let Some(r) = &reversed {
-            spec.suites = r.clone();
-        }
-        if v == TlsVersion::Tls13 {
-            // A share for a group still offered, if we can make one; with
-            // none the server asks for its group by HelloRetryRequest.
-            spec.key_shares = remaining
-                .iter()
-                .copied()
-                .find(|g| KEY_SHARE_GROUPS.contains(g))
-                .into_iter()
-                .collect();
-        }
+        let spec = group_hello(&base, v, &remaining, reversed.as_deref());
         let ex = match send_hello(
             endpoint,
             &Hello::Tls(spec),
@@ -205,29 +251,7 @@ async fn eliminate_groups(
             OfferOutcome::Refused { .. } if ex.ending == Ending::Reset => {
                 // As for suites: a reset may be a refusal (SChannel) or a
                 // connection limit; a group accepted before tells which.
-                if let Some(&control) = facts.groups.first() {
-                    let mut spec = base.clone();
-                    spec.supported_groups = vec![control];
-                    spec.key_shares = KEY_SHARE_GROUPS
-                        .iter()
-                        .copied()
-                        .filter(|g| *g == control && v == TlsVersion::Tls13)
-                        .collect();
-                    let confirmed =
-                        match send_hello(endpoint, &Hello::Tls(spec), true, deadline).await {
-                            Ok(ex) => {
-                                facts.connections += ex.connections;
-                                matches!(read_answer(v.wire(), &ex), OfferOutcome::Accepted { .. })
-                            }
-                            Err(_) => false,
-                        };
-                    if !confirmed {
-                        facts.error = Some((
-                            ErrorKind::Reset,
-                            "the server reset a hello with a group it had accepted before: a connection limit or a filter, so the group list may be incomplete".into(),
-                        ));
-                    }
-                }
+                check_reset(endpoint, v, &base, &mut facts, deadline).await;
                 break;
             }
             _ => break,
