@@ -28,7 +28,6 @@ const FN_ALLOWED: &[&str] = &[
     "diagnosis/findings.rs::certificate_rules",
     "diagnosis/findings.rs::mail_rules",
     "mail/software.rs::guess",
-    "metrics.rs::Metrics::write_to",
     "readiness/cli.rs::human",
     "readiness/mod.rs::probe_all",
     "readiness/mod.rs::run",
