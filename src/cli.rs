@@ -499,35 +499,9 @@ fn mail_lines(m: &crate::report::Mail) -> String {
     s
 }
 
-/// The Report for a terminal: the verdict and summary first, then the facts.
-pub fn human(r: &Report) -> String {
+/// The handshake, the certificate and each version, one line each.
+fn tls_lines(r: &Report) -> String {
     let mut s = String::new();
-    let t = &r.target;
-    s.push_str(&format!(
-        "{} {}:{} ({}) -> {}\n{}\n\n",
-        t.protocol.as_str().to_uppercase(),
-        t.host,
-        t.port,
-        t.transport.as_str(),
-        r.verdict.as_str().to_uppercase(),
-        r.summary
-    ));
-    if !t.addresses.is_empty() {
-        s.push_str(&format!("  addresses   {}\n", t.addresses.join(", ")));
-    }
-    match (&r.connect.ok, &r.connect.error) {
-        (true, _) => s.push_str(&format!(
-            "  connect     ok, {} ms{}\n",
-            r.connect.ms.unwrap_or(0),
-            r.connect
-                .address
-                .as_ref()
-                .map(|a| format!(" to {a}"))
-                .unwrap_or_default()
-        )),
-        (false, Some(e)) => s.push_str(&format!("  connect     failed: {e}\n")),
-        (false, None) => {}
-    }
     if let Some(h) = &r.tls.handshake {
         s.push_str(&format!(
             "  tls         {} {}{} in {} ms\n",
@@ -568,6 +542,39 @@ pub fn human(r: &Report) -> String {
         };
         s.push_str(&format!("  {:<11} {state}\n", v.version.as_str()));
     }
+    s
+}
+
+/// The Report for a terminal: the verdict and summary first, then the facts.
+pub fn human(r: &Report) -> String {
+    let mut s = String::new();
+    let t = &r.target;
+    s.push_str(&format!(
+        "{} {}:{} ({}) -> {}\n{}\n\n",
+        t.protocol.as_str().to_uppercase(),
+        t.host,
+        t.port,
+        t.transport.as_str(),
+        r.verdict.as_str().to_uppercase(),
+        r.summary
+    ));
+    if !t.addresses.is_empty() {
+        s.push_str(&format!("  addresses   {}\n", t.addresses.join(", ")));
+    }
+    match (&r.connect.ok, &r.connect.error) {
+        (true, _) => s.push_str(&format!(
+            "  connect     ok, {} ms{}\n",
+            r.connect.ms.unwrap_or(0),
+            r.connect
+                .address
+                .as_ref()
+                .map(|a| format!(" to {a}"))
+                .unwrap_or_default()
+        )),
+        (false, Some(e)) => s.push_str(&format!("  connect     failed: {e}\n")),
+        (false, None) => {}
+    }
+    s.push_str(&tls_lines(r));
     if let Some(g) = &r.mail.greeting {
         s.push_str(&format!("  greeting    {g}\n"));
     }

@@ -174,6 +174,14 @@ impl Metrics {
             escape(env!("CARGO_PKG_VERSION"))
         )?;
 
+        self.write_probes(o)?;
+        self.write_durations(o)?;
+        self.write_load(o, in_flight, capacity)?;
+        self.write_http(o)
+    }
+
+    /// Probes finished by protocol and verdict, and requests not run.
+    fn write_probes(&self, o: &mut String) -> std::fmt::Result {
         writeln!(
             o,
             "# HELP mailprobe_probes_total Probes finished, by protocol and verdict."
@@ -204,7 +212,11 @@ impl Metrics {
                 r.label()
             )?;
         }
+        Ok(())
+    }
 
+    /// The probe duration histogram, by protocol.
+    fn write_durations(&self, o: &mut String) -> std::fmt::Result {
         writeln!(
             o,
             "# HELP mailprobe_probe_duration_seconds Time from accepting a probe to its Report, by protocol."
@@ -240,7 +252,11 @@ impl Metrics {
                 h.count.load(Ordering::Relaxed)
             )?;
         }
+        Ok(())
+    }
 
+    /// Connections and handshakes to probed servers, probes in flight, capacity.
+    fn write_load(&self, o: &mut String, in_flight: usize, capacity: usize) -> std::fmt::Result {
         writeln!(
             o,
             "# HELP mailprobe_probe_connections_total TCP connections opened to probed servers."
@@ -271,7 +287,11 @@ impl Metrics {
         )?;
         writeln!(o, "# TYPE mailprobe_probe_capacity gauge")?;
         writeln!(o, "mailprobe_probe_capacity {capacity}")?;
+        Ok(())
+    }
 
+    /// HTTP requests served, by route pattern, method and status.
+    fn write_http(&self, o: &mut String) -> std::fmt::Result {
         writeln!(
             o,
             "# HELP mailprobe_http_requests_total HTTP requests served, by route pattern, method and status."

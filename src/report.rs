@@ -54,68 +54,8 @@ impl Transport {
     }
 }
 
-/// Protocol versions, spelt exactly as scripts will match them.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
-)]
-pub enum TlsVersion {
-    #[serde(rename = "SSLv2")]
-    Ssl2,
-    #[serde(rename = "SSLv3")]
-    Ssl3,
-    #[serde(rename = "TLSv1.0")]
-    Tls10,
-    #[serde(rename = "TLSv1.1")]
-    Tls11,
-    #[serde(rename = "TLSv1.2")]
-    Tls12,
-    #[serde(rename = "TLSv1.3")]
-    Tls13,
-}
-
-impl TlsVersion {
-    pub const ALL: [TlsVersion; 6] = [
-        TlsVersion::Ssl2,
-        TlsVersion::Ssl3,
-        TlsVersion::Tls10,
-        TlsVersion::Tls11,
-        TlsVersion::Tls12,
-        TlsVersion::Tls13,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TlsVersion::Ssl2 => "SSLv2",
-            TlsVersion::Ssl3 => "SSLv3",
-            TlsVersion::Tls10 => "TLSv1.0",
-            TlsVersion::Tls11 => "TLSv1.1",
-            TlsVersion::Tls12 => "TLSv1.2",
-            TlsVersion::Tls13 => "TLSv1.3",
-        }
-    }
-
-    /// The on-the-wire version number (SSLv2 has none in the TLS sense; 0x0002).
-    pub fn wire(self) -> u16 {
-        match self {
-            TlsVersion::Ssl2 => 0x0002,
-            TlsVersion::Ssl3 => 0x0300,
-            TlsVersion::Tls10 => 0x0301,
-            TlsVersion::Tls11 => 0x0302,
-            TlsVersion::Tls12 => 0x0303,
-            TlsVersion::Tls13 => 0x0304,
-        }
-    }
-
-    pub fn from_wire(v: u16) -> Option<TlsVersion> {
-        TlsVersion::ALL.into_iter().find(|t| t.wire() == v)
-    }
-}
-
-impl std::fmt::Display for TlsVersion {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// Protocol versions: the one type, defined beside the wire code.
+pub use crate::tls::version::TlsVersion;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]

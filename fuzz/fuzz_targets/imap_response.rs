@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mailprobe::mail::imap;
+use mailprobe::mail::codec::imap;
 
 fuzz_target!(|data: &[u8]| {
     let _ = imap::decode_response(data);

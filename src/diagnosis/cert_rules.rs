@@ -6,9 +6,57 @@ use crate::tls::suites::KeyExchange;
 
 use super::profiles::{ClientProfile, Failure, Rule};
 use super::server::{self, ServerView};
+use crate::report::Certificate;
 
 /// Certificate and key checks after the handshake; each hit is (failure, rule, reason).
 pub(super) fn certificate_checks(
+    view: &ServerView,
+    profile: &ClientProfile,
+    suite: Option<u16>,
+) -> Vec<(Failure, Rule, String)> {
+    let obs = view.obs;
+    let mut out = key_checks(view, profile, suite);
+    let rules = &profile.cert;
+    if let Some(cert) = &obs.tls.certificate {
+        let leaf = cert.chain.first();
+        if let Some((true, what)) = server::validity(obs) {
+            out.push((
+                Failure::Expired,
+                rules.expiry,
+                format!("the certificate {what}"),
+            ));
+        }
+        if cert.trusted == Some(false) {
+            out.extend(trust_check(cert, profile));
+        }
+        if cert.name_match == Some(false) {
+            let names = leaf
+                .map(|l| super::cert_names_shown(&l.sans))
+                .unwrap_or_default();
+            let reference = obs
+                .target
+                .sni
+                .clone()
+                .unwrap_or_else(|| obs.target.host.clone());
+            out.push((
+                Failure::NameMismatch,
+                rules.name,
+                format!(
+                    "the certificate names {} but not {reference}",
+                    if names.is_empty() {
+                        "no DNS name".to_string()
+                    } else {
+                        names
+                    }
+                ),
+            ));
+        }
+    }
+    out
+}
+
+/// Key sizes (RSA, EC, DHE) and SHA-1 signatures against the client's minimums.
+fn key_checks(
     view: &ServerView,
     profile: &ClientProfile,
     suite: Option<u16>,
@@ -66,87 +114,62 @@ pub(super) fn certificate_checks(
             format!("the chain is signed with SHA-1: {}", who.join("; ")),
         ));
     }
-    if let Some(cert) = &obs.tls.certificate {
-        let leaf = cert.chain.first();
-        if let Some((true, what)) = server::validity(obs) {
-            out.push((
-                Failure::Expired,
-                rules.expiry,
-                format!("the certificate {what}"),
-            ));
-        }
-        if cert.trusted == Some(false) {
-            let why = if cert.self_signed == Some(true) {
-                "the certificate is self-signed".to_string()
-            } else {
-                format!(
-                    "the certificate chain is not trusted{}",
-                    cert.trust_error
-                        .as_ref()
-                        .map(|e| format!(" ({e})"))
-                        .unwrap_or_default()
-                )
-            };
-            if cert.trust_reason.as_deref() == Some("incomplete_chain") {
-                // An intermediate is missing. SChannel fetches it from the leaf's AIA
-                // caIssuers URL; OpenSSL and Java by default do not.
-                let aia = (cert.aia_ca_issuers.as_deref(), cert.aia_completes_chain);
-                match (rules.aia_fetch, aia) {
-                    // It builds the path from AIA, and the probe did so too.
-                    (Some(true), (Some(_), Some(true))) => {}
-                    (Some(true), (Some(url), Some(false))) => out.push((
-                        Failure::IncompleteChain,
-                        rules.trust,
-                        format!(
-                            "{why}; {} fetches a missing intermediate from the AIA caIssuers URL, but {url} does not complete the path ({})",
-                            profile.short,
-                            cert.aia_error.as_deref().unwrap_or("no certificate")
-                        ),
-                    )),
-                    (Some(true), _) => out.push((
-                        Failure::IncompleteChain,
-                        Rule::Prompt,
-                        format!(
-                            "{why}; {} fetches a missing intermediate from the certificate's AIA caIssuers URL, so it connects only if the leaf names one that answers",
-                            profile.short
-                        ),
-                    )),
-                    (fetch, _) => out.push((
-                        Failure::IncompleteChain,
-                        if fetch == Some(false) {
-                            rules.trust
-                        } else {
-                            Rule::Unknown
-                        },
-                        format!("{why}; {} does not fetch missing intermediates", profile.short),
-                    )),
-                }
-            } else {
-                out.push((Failure::Untrusted, rules.trust, why));
-            }
-        }
-        if cert.name_match == Some(false) {
-            let names = leaf
-                .map(|l| super::cert_names_shown(&l.sans))
-                .unwrap_or_default();
-            let reference = obs
-                .target
-                .sni
-                .clone()
-                .unwrap_or_else(|| obs.target.host.clone());
-            out.push((
-                Failure::NameMismatch,
-                rules.name,
-                format!(
-                    "the certificate names {} but not {reference}",
-                    if names.is_empty() {
-                        "no DNS name".to_string()
-                    } else {
-                        names
-                    }
-                ),
-            ));
-        }
-    }
     out
+}
+
+/// An untrusted chain: a missing intermediate is weighed against the
+/// client's AIA fetching; anything else is plainly untrusted. `None` when the
+/// client builds the path from AIA and the probe did so too.
+fn trust_check(cert: &Certificate, profile: &ClientProfile) -> Option<(Failure, Rule, String)> {
+    let rules = &profile.cert;
+    let why = if cert.self_signed == Some(true) {
+        "the certificate is self-signed".to_string()
+    } else {
+        format!(
+            "the certificate chain is not trusted{}",
+            cert.trust_error
+                .as_ref()
+                .map(|e| format!(" ({e})"))
+                .unwrap_or_default()
+        )
+    };
+    if cert.trust_reason.as_deref() != Some("incomplete_chain") {
+        return Some((Failure::Untrusted, rules.trust, why));
+    }
+    // An intermediate is missing. SChannel fetches it from the leaf's AIA
+    // caIssuers URL; OpenSSL and Java by default do not.
+    let aia = (cert.aia_ca_issuers.as_deref(), cert.aia_completes_chain);
+    match (rules.aia_fetch, aia) {
+        // It builds the path from AIA, and the probe did so too.
+        (Some(true), (Some(_), Some(true))) => None,
+        (Some(true), (Some(url), Some(false))) => Some((
+            Failure::IncompleteChain,
+            rules.trust,
+            format!(
+                "{why}; {} fetches a missing intermediate from the AIA caIssuers URL, but {url} does not complete the path ({})",
+                profile.short,
+                cert.aia_error.as_deref().unwrap_or("no certificate")
+            ),
+        )),
+        (Some(true), _) => Some((
+            Failure::IncompleteChain,
+            Rule::Prompt,
+            format!(
+                "{why}; {} fetches a missing intermediate from the certificate's AIA caIssuers URL, so it connects only if the leaf names one that answers",
+                profile.short
+            ),
+        )),
+        (fetch, _) => Some((
+            Failure::IncompleteChain,
+            if fetch == Some(false) {
+                rules.trust
+            } else {
+                Rule::Unknown
+            },
+            format!(
+                "{why}; {} does not fetch missing intermediates",
+                profile.short
+            ),
+        )),
+    }
 }

@@ -8,27 +8,10 @@ use crate::observations::{Observations, ServiceSeen, TrialOutcome};
 use crate::report::{Protocol, TlsVersion, Transport};
 
 use super::profiles::{ClientProfile, Failure, ProfileKind, Refusal, Rule, StartTlsBehaviour};
-use super::server::{self, Known, ServerView};
-use crate::tls::suites::KeyExchange;
+use super::server::{self, ServerView};
 
+pub use super::negotiation::{TlsOutcome, negotiate, requirement, suite_list, version_list};
 pub use crate::report::ClientBasis as Basis;
-
-/// The outcome of one offer against the server's TLS facts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TlsOutcome {
-    /// The server would pick this pair. `certain` is false when a fact on the way was not measured.
-    Connects {
-        version: TlsVersion,
-        suite: u16,
-        certain: bool,
-    },
-    Fails {
-        failure: Failure,
-        reason: String,
-    },
-    /// Not determined; the text says which fact was not measured.
-    Unknown(String),
-}
 
 /// One client's verdict.
 #[derive(Debug, Clone)]
@@ -74,209 +57,6 @@ pub fn evaluate_all(obs: &Observations, selected: &[&'static ClientProfile]) -> 
             v
         })
         .collect()
-}
-
-/// What a client's version range requires, in words: "TLSv1.2 or later", "TLSv1.3".
-pub fn requirement(vs: &[TlsVersion]) -> String {
-    match (vs.iter().min(), vs.iter().max()) {
-        (Some(lo), Some(hi)) if lo == hi => lo.to_string(),
-        (Some(lo), Some(TlsVersion::Tls13)) => format!("{lo} or later"),
-        (Some(lo), Some(hi)) => format!("{lo} to {hi}"),
-        _ => "no TLS version".into(),
-    }
-}
-
-/// Names of versions, `TLSv1.0, TLSv1.1`.
-pub fn version_list(vs: &[TlsVersion]) -> String {
-    if vs.is_empty() {
-        return "no TLS version".into();
-    }
-    vs.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ")
-}
-
-pub fn suite_list(codes: &[u16], max: usize) -> String {
-    let mut names: Vec<String> = codes
-        .iter()
-        .take(max)
-        .map(|c| {
-            format!(
-                "{} ({})",
-                server::short_suite_name(*c),
-                crate::tls::suites::iana_hex(*c)
-            )
-        })
-        .collect();
-    if codes.len() > max {
-        names.push(format!("and {} more", codes.len() - max));
-    }
-    names.join(", ")
-}
-
-/// Bits of security-relevant size for an EC group (for `min_ecdhe_bits`).
-fn group_bits(code: u16) -> Option<u32> {
-    use crate::tls::hello::groups as g;
-    Some(match code {
-        g::SECP160K1 | g::SECP160R1 | g::SECP160R2 | g::SECT163K1 | g::SECT163R1 | g::SECT163R2 => {
-            160
-        }
-        g::SECP192K1 | g::SECP192R1 | g::SECT193R1 | g::SECT193R2 => 192,
-        g::SECP224K1 | g::SECP224R1 | g::SECT233K1 | g::SECT233R1 | g::SECT239K1 => 224,
-        g::X25519 => 253,
-        g::SECP256K1 | g::SECP256R1 | g::BRAINPOOLP256R1 | g::BRAINPOOLP256R1_TLS13 => 256,
-        g::SECT283K1 | g::SECT283R1 => 283,
-        g::SECP384R1
-        | g::BRAINPOOLP384R1
-        | g::BRAINPOOLP384R1_TLS13
-        | g::SECT409K1
-        | g::SECT409R1 => 384,
-        g::X448 => 448,
-        g::SECP521R1
-        | g::BRAINPOOLP512R1
-        | g::BRAINPOOLP512R1_TLS13
-        | g::SECT571K1
-        | g::SECT571R1 => 521,
-        _ => return None,
-    })
-}
-
-fn is_ec_group(code: u16) -> bool {
-    code < 0x0100 || (0x11EB..=0x11ED).contains(&code) || code == 0x6399
-}
-
-/// Whether the client and the server share a group the client accepts for this suite at `v`.
-fn group_ok(
-    view: &ServerView,
-    v: TlsVersion,
-    suite: u16,
-    groups: &[u16],
-    min_ec: Option<u32>,
-) -> bool {
-    let needs_group = v == TlsVersion::Tls13 || server::kx(suite) == Some(KeyExchange::Ecdhe);
-    if !needs_group || view.groups.is_empty() {
-        return true;
-    }
-    groups.iter().any(|c| {
-        view.groups.contains(c)
-            && (v == TlsVersion::Tls13 || is_ec_group(*c))
-            && match (min_ec, group_bits(*c)) {
-                (Some(min), Some(bits)) => bits >= min,
-                _ => true,
-            }
-    })
-}
-
-/// What the server would do with an offer of `versions` × `suites`
-/// (server preference respected when known, else the client's order).
-pub fn negotiate(
-    view: &ServerView,
-    profile: &ClientProfile,
-    versions: &[TlsVersion],
-    suites: &[u16],
-) -> TlsOutcome {
-    let mut vs: Vec<TlsVersion> = versions.to_vec();
-    vs.sort_unstable_by(|a, b| b.cmp(a));
-    let groups = profile.offer.groups;
-    let mut uncertain = false;
-    let mut unmeasured: Vec<TlsVersion> = Vec::new();
-    for v in vs {
-        match view.offers_version(v) {
-            Known::No => continue,
-            Known::Unknown => {
-                uncertain = true;
-                unmeasured.push(v);
-                continue;
-            }
-            Known::Yes => {}
-        }
-        let client: Vec<u16> = suites
-            .iter()
-            .copied()
-            .filter(|s| server::usable_at(*s, v))
-            .collect();
-        let Some(server_list) = view.suites_at(v) else {
-            // Suites not enumerated: only the modern handshake's pair is known.
-            return match view.handshake {
-                Some((hv, hs)) if hv == v && client.contains(&hs) => TlsOutcome::Connects {
-                    version: v,
-                    suite: hs,
-                    certain: false,
-                },
-                _ => TlsOutcome::Unknown(format!(
-                    "the server accepts {v} but its suites were not enumerated"
-                )),
-            };
-        };
-        let fits = |s: &u16| {
-            server_list.contains(s)
-                && client.contains(s)
-                && group_ok(view, v, *s, groups, profile.min_ecdhe_bits)
-        };
-        let pick = if view.preference_at(v) == Some(true) {
-            server_list.iter().copied().find(|s| fits(s))
-        } else {
-            client.iter().copied().find(|s| fits(s))
-        };
-        return match pick {
-            Some(suite) => TlsOutcome::Connects {
-                version: v,
-                suite,
-                certain: !uncertain,
-            },
-            None if uncertain => TlsOutcome::Unknown(format!(
-                "no common suite at {v}, and whether the server accepts {} was not measured",
-                version_list(&unmeasured)
-            )),
-            None => {
-                let no_suite_at_all = !client.iter().any(|s| server_list.contains(s));
-                if no_suite_at_all {
-                    TlsOutcome::Fails {
-                        failure: Failure::NoCommonSuite,
-                        reason: format!(
-                            "at {v} the server accepts only {}, none of them in {}'s offer",
-                            suite_list(server_list, 6),
-                            profile.short,
-                        ),
-                    }
-                } else {
-                    TlsOutcome::Fails {
-                        failure: Failure::NoCommonGroup,
-                        reason: format!(
-                            "the server's key-exchange groups ({}) and {}'s ({}) have none in common that the client accepts",
-                            view.obs.tls.groups.join(", "),
-                            profile.short,
-                            groups
-                                .iter()
-                                .map(|c| crate::tls::group_label(*c))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    }
-                }
-            }
-        };
-    }
-    if uncertain {
-        return TlsOutcome::Unknown(format!(
-            "whether the server accepts {} was not measured",
-            version_list(&unmeasured)
-        ));
-    }
-    let mut want = versions.to_vec();
-    want.sort_unstable();
-    TlsOutcome::Fails {
-        failure: Failure::ProtocolVersion,
-        reason: format!(
-            "the server offers {}{}, {} requires {}",
-            if view.accepted_versions().is_empty() {
-                ""
-            } else {
-                "only "
-            },
-            version_list(&view.accepted_versions()),
-            profile.short,
-            requirement(&want)
-        ),
-    }
 }
 
 fn with_doubt(base: &[TlsVersion], add: &[TlsVersion], remove: bool) -> Vec<TlsVersion> {
@@ -353,57 +133,66 @@ fn before_tls(view: &ServerView, profile: &ClientProfile) -> Option<(Failure, St
             )
         });
     }
-    if let Some(seen) = &obs.service {
-        let r = match seen {
-            ServiceSeen::TlsOnPlaintextPort => Some((
-                Failure::WrongService,
-                format!(
-                    "port {} speaks implicit TLS, not plaintext {} with STARTTLS",
-                    obs.target.port,
-                    obs.target.protocol.as_str().to_uppercase()
-                ),
-            )),
-            ServiceSeen::PlaintextOnTlsPort { banner } => Some((
-                Failure::WrongService,
-                format!(
-                    "port {} answers in plaintext (\"{banner}\"), not TLS",
-                    obs.target.port
-                ),
-            )),
-            ServiceSeen::Imap { banner }
-            | ServiceSeen::Pop3 { banner }
-            | ServiceSeen::Smtp { banner }
-            | ServiceSeen::Http { banner }
-            | ServiceSeen::Ssh { banner }
-            | ServiceSeen::Unknown { banner } => Some((
-                Failure::WrongService,
-                format!(
-                    "port {} is not {}: it answers \"{banner}\"",
-                    obs.target.port,
-                    obs.target.protocol.as_str().to_uppercase()
-                ),
-            )),
-            ServiceSeen::RefusedAtGreeting { banner } => Some((
-                Failure::Unreachable,
-                format!(
-                    "the server refuses the connection at once (\"{banner}\"), often a connection limit"
-                ),
-            )),
-            ServiceSeen::ClosedImmediately => Some((
-                Failure::Unreachable,
-                "the server closes the connection without a word".to_string(),
-            )),
-            ServiceSeen::Silent { waited_ms } => Some((
-                Failure::Timeout,
-                format!("the server sent nothing within {} s", waited_ms / 1000),
-            )),
-            #[allow(unreachable_patterns)]
-            _ => None,
-        };
-        if r.is_some() {
-            return r;
-        }
+    if let Some(seen) = &obs.service
+        && let Some(r) = wrong_service(obs, seen)
+    {
+        return Some(r);
     }
+    starttls_failure(obs, profile)
+}
+
+/// What was found on the port instead of the expected service.
+fn wrong_service(obs: &Observations, seen: &ServiceSeen) -> Option<(Failure, String)> {
+    match seen {
+        ServiceSeen::TlsOnPlaintextPort => Some((
+            Failure::WrongService,
+            format!(
+                "port {} speaks implicit TLS, not plaintext {} with STARTTLS",
+                obs.target.port,
+                obs.target.protocol.as_str().to_uppercase()
+            ),
+        )),
+        ServiceSeen::PlaintextOnTlsPort { banner } => Some((
+            Failure::WrongService,
+            format!(
+                "port {} answers in plaintext (\"{banner}\"), not TLS",
+                obs.target.port
+            ),
+        )),
+        ServiceSeen::Imap { banner }
+        | ServiceSeen::Pop3 { banner }
+        | ServiceSeen::Smtp { banner }
+        | ServiceSeen::Http { banner }
+        | ServiceSeen::Ssh { banner }
+        | ServiceSeen::Unknown { banner } => Some((
+            Failure::WrongService,
+            format!(
+                "port {} is not {}: it answers \"{banner}\"",
+                obs.target.port,
+                obs.target.protocol.as_str().to_uppercase()
+            ),
+        )),
+        ServiceSeen::RefusedAtGreeting { banner } => Some((
+            Failure::Unreachable,
+            format!(
+                "the server refuses the connection at once (\"{banner}\"), often a connection limit"
+            ),
+        )),
+        ServiceSeen::ClosedImmediately => Some((
+            Failure::Unreachable,
+            "the server closes the connection without a word".to_string(),
+        )),
+        ServiceSeen::Silent { waited_ms } => Some((
+            Failure::Timeout,
+            format!("the server sent nothing within {} s", waited_ms / 1000),
+        )),
+        #[allow(unreachable_patterns)]
+        _ => None,
+    }
+}
+
+/// A STARTTLS upgrade the client needs and the server does not give.
+fn starttls_failure(obs: &Observations, profile: &ClientProfile) -> Option<(Failure, String)> {
     if obs.target.transport == Transport::Starttls && obs.target.protocol != Protocol::Tls {
         let st = obs.mail.starttls.as_ref();
         let advertised = st.and_then(|s| s.advertised);
@@ -544,9 +333,10 @@ fn doubtful_pair(profile: &ClientProfile, version: TlsVersion, suite: u16) -> St
     )
 }
 
-/// One profile against the server.
+/// One profile against the server: the transport first (no STARTTLS, a
+/// plaintext fallback), then the TLS outcome (observed trials over the
+/// computed negotiation), then the certificate, then compliance.
 pub fn evaluate(view: &ServerView, profile: &'static ClientProfile) -> ClientVerdict {
-    let obs = view.obs;
     let mut v = ClientVerdict {
         profile,
         connects: false,
@@ -563,23 +353,58 @@ pub fn evaluate(view: &ServerView, profile: &'static ClientProfile) -> ClientVer
         decides: false,
         unverified: false,
     };
-    let fail = |v: &mut ClientVerdict, failure: Failure, reason: String| {
-        let refusal = if failure == Failure::ProtocolVersion {
-            refusal_of(obs, profile)
-        } else {
-            Refusal::Any
-        };
-        v.connects = false;
-        v.failure = Some(failure);
-        v.error_as_seen = profile
-            .error_text(failure, refusal)
-            .map(|t| fill(t, obs, view));
-        v.reason = Some(reason);
-    };
     if let Some((failure, reason)) = before_tls(view, profile) {
-        fail(&mut v, failure, reason);
+        fail(view, &mut v, failure, reason);
         return rest_on_sources(v);
     }
+    if transport_decides(view, profile, &mut v) {
+        return v;
+    }
+    let outcome = tls_outcome(view, profile, &mut v);
+    if let Some((version, suite)) = negotiated_pair(view, profile, &outcome, &mut v) {
+        v.connects = true;
+        v.negotiated = Some((version, suite));
+        certificate_verdict(view, profile, suite, &mut v);
+        if v.connects && v.reason.is_none() {
+            v.reason = Some(if v.risks.is_empty() {
+                format!("connects with {version} {}", server::suite_name(suite))
+            } else {
+                format!(
+                    "may connect with {version} {}; risk: {}",
+                    server::suite_name(suite),
+                    v.risks.join("; risk: ")
+                )
+            });
+        }
+    }
+    if profile.kind == ProfileKind::Compliance {
+        super::compliance::judge(view, profile, &mut v);
+    }
+    rest_on_sources(v)
+}
+
+/// The client does not connect: the failure, the reason, and the error text
+/// the client would show (for a version refusal, the refusal the server sent).
+fn fail(view: &ServerView, v: &mut ClientVerdict, failure: Failure, reason: String) {
+    let obs = view.obs;
+    let profile = v.profile;
+    let refusal = if failure == Failure::ProtocolVersion {
+        refusal_of(obs, profile)
+    } else {
+        Refusal::Any
+    };
+    v.connects = false;
+    v.failure = Some(failure);
+    v.error_as_seen = profile
+        .error_text(failure, refusal)
+        .map(|t| fill(t, obs, view));
+    v.reason = Some(reason);
+}
+
+/// Whether the transport alone settles the verdict: a client that cannot do
+/// STARTTLS, or one that falls back to plaintext when STARTTLS is missing.
+fn transport_decides(view: &ServerView, profile: &ClientProfile, v: &mut ClientVerdict) -> bool {
+    let obs = view.obs;
     if obs.target.transport == Transport::Starttls
         && obs.target.protocol != Protocol::Tls
         && profile.starttls == StartTlsBehaviour::Unsupported
@@ -593,7 +418,7 @@ pub fn evaluate(view: &ServerView, profile: &'static ClientProfile) -> ClientVer
         );
         v.risks.push(why.clone());
         v.reason = Some(why);
-        return v;
+        return true;
     }
     let plaintext_fallback = obs.target.transport == Transport::Starttls
         && profile.starttls == StartTlsBehaviour::Opportunistic
@@ -606,13 +431,19 @@ pub fn evaluate(view: &ServerView, profile: &'static ClientProfile) -> ClientVer
         ));
         v.risks
             .push("plaintext connection: no STARTTLS advertised".into());
-        return v;
+        return true;
     }
+    false
+}
 
+/// The TLS outcome for the profile's offer: a trial seen on the wire wins
+/// over the computed negotiation, which explains a generic refusal.
+fn tls_outcome(view: &ServerView, profile: &ClientProfile, v: &mut ClientVerdict) -> TlsOutcome {
+    let obs = view.obs;
     let offer = &profile.offer;
     let computed = negotiate(view, profile, offer.versions, offer.suites);
     let observed = trial_outcome(obs, profile);
-    let outcome = match (&observed, &computed) {
+    match (&observed, &computed) {
         (Some(o), TlsOutcome::Unknown(_)) => {
             v.basis = Basis::Observed;
             o.clone()
@@ -653,7 +484,19 @@ pub fn evaluate(view: &ServerView, profile: &'static ClientProfile) -> ClientVer
             o.clone()
         }
         (None, c) => c.clone(),
-    };
+    }
+}
+
+/// The version and suite the client ends up with, if any, weighing the
+/// profile's doubtful offers: a pair only a doubtful offer reaches is a risk.
+fn negotiated_pair(
+    view: &ServerView,
+    profile: &ClientProfile,
+    outcome: &TlsOutcome,
+    v: &mut ClientVerdict,
+) -> Option<(TlsVersion, u16)> {
+    let obs = view.obs;
+    let offer = &profile.offer;
     let (certain_offer, possible_offer) = match &profile.doubt {
         Some(d) => (
             (
@@ -673,8 +516,7 @@ pub fn evaluate(view: &ServerView, profile: &'static ClientProfile) -> ClientVer
     let certain = negotiate(view, profile, &certain_offer.0, &certain_offer.1);
     let possible = negotiate(view, profile, &possible_offer.0, &possible_offer.1);
     let doubt_note = profile.doubt.map(|d| d.note).unwrap_or("");
-
-    let pair = match (&outcome, &possible) {
+    match (outcome, &possible) {
         (
             TlsOutcome::Connects {
                 version,
@@ -709,7 +551,7 @@ pub fn evaluate(view: &ServerView, profile: &'static ClientProfile) -> ClientVer
             Some((*version, *suite))
         }
         (TlsOutcome::Fails { failure, reason }, _) => {
-            fail(&mut v, *failure, reason.clone());
+            fail(view, v, *failure, reason.clone());
             None
         }
         (TlsOutcome::Unknown(_), TlsOutcome::Connects { version, suite, .. }) => {
@@ -729,59 +571,49 @@ pub fn evaluate(view: &ServerView, profile: &'static ClientProfile) -> ClientVer
             );
             None
         }
-    };
-    if let Some((version, suite)) = pair {
-        v.connects = true;
-        v.negotiated = Some((version, suite));
-        for (failure, rule, reason) in certificate_checks(view, profile, Some(suite)) {
-            match rule {
-                Rule::Enforced if v.connects => fail(&mut v, failure, reason),
-                Rule::Enforced => {}
-                Rule::Prompt
-                    if failure == Failure::IncompleteChain
-                        && profile.cert.aia_fetch == Some(true) =>
-                {
-                    v.risk_classes.push(failure);
-                    v.risks.push(reason);
-                }
-                Rule::Prompt => {
-                    v.risk_classes.push(failure);
-                    v.risks.push(format!(
-                        "{reason}: {} asks the user to accept it",
-                        profile.short
-                    ));
-                }
-                Rule::Unknown => {
-                    v.risk_classes.push(failure);
-                    v.risks.push(format!(
-                        "{reason}: whether {} refuses this is not documented",
-                        profile.short
-                    ));
-                }
-                Rule::Configurable => {
-                    v.risk_classes.push(failure);
-                    v.risks.push(format!(
-                        "{reason}: whether {} refuses this depends on its library and settings",
-                        profile.short
-                    ));
-                }
-                Rule::NotChecked => {}
+    }
+}
+
+/// The certificate checks for a client that got a suite: enforced rules
+/// refuse, the others become risks worded by how the client behaves.
+fn certificate_verdict(
+    view: &ServerView,
+    profile: &ClientProfile,
+    suite: u16,
+    v: &mut ClientVerdict,
+) {
+    for (failure, rule, reason) in certificate_checks(view, profile, Some(suite)) {
+        match rule {
+            Rule::Enforced if v.connects => fail(view, v, failure, reason),
+            Rule::Enforced => {}
+            Rule::Prompt
+                if failure == Failure::IncompleteChain && profile.cert.aia_fetch == Some(true) =>
+            {
+                v.risk_classes.push(failure);
+                v.risks.push(reason);
             }
-        }
-        if v.connects && v.reason.is_none() {
-            v.reason = Some(if v.risks.is_empty() {
-                format!("connects with {version} {}", server::suite_name(suite))
-            } else {
-                format!(
-                    "may connect with {version} {}; risk: {}",
-                    server::suite_name(suite),
-                    v.risks.join("; risk: ")
-                )
-            });
+            Rule::Prompt => {
+                v.risk_classes.push(failure);
+                v.risks.push(format!(
+                    "{reason}: {} asks the user to accept it",
+                    profile.short
+                ));
+            }
+            Rule::Unknown => {
+                v.risk_classes.push(failure);
+                v.risks.push(format!(
+                    "{reason}: whether {} refuses this is not documented",
+                    profile.short
+                ));
+            }
+            Rule::Configurable => {
+                v.risk_classes.push(failure);
+                v.risks.push(format!(
+                    "{reason}: whether {} refuses this depends on its library and settings",
+                    profile.short
+                ));
+            }
+            Rule::NotChecked => {}
         }
     }
-    if profile.kind == ProfileKind::Compliance {
-        super::compliance::judge(view, profile, &mut v);
-    }
-    rest_on_sources(v)
 }

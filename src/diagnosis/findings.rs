@@ -406,7 +406,25 @@ fn mail_rules(obs: &Observations, sw: Software, out: &mut Vec<Finding>) {
     }
 }
 
+/// The TLS findings, by concept: which versions, whether the clients find a
+/// suite in common, and how strong what is accepted is.
 fn tls_rules(
+    view: &ServerView,
+    verdicts: &[ClientVerdict],
+    endpoint: &str,
+    out: &mut Vec<Finding>,
+) {
+    version_rules(view, verdicts, endpoint, out);
+    common_suite_rules(view, verdicts, out);
+    if !view.versions_scanned() {
+        return;
+    }
+    legacy_protocol_rule(view, endpoint, out);
+    suite_strength_rules(view, verdicts, endpoint, out);
+}
+
+/// The highest version too low, or no handshake at all.
+fn version_rules(
     view: &ServerView,
     verdicts: &[ClientVerdict],
     endpoint: &str,
@@ -479,7 +497,11 @@ fn tls_rules(
             sw,
         ));
     }
+}
 
+/// Clients that find no suite or group in common with the server.
+fn common_suite_rules(view: &ServerView, verdicts: &[ClientVerdict], out: &mut Vec<Finding>) {
+    let sw = view.software;
     // Exchange Online's suite table [ENC], and the other clients' suite/group failures.
     let exo = verdicts.iter().find(|v| v.profile.id == "exchange-online");
     if let Some(exo) = exo
@@ -539,10 +561,13 @@ fn tls_rules(
             .collect();
         out.push(make("NO_COMMON_SUITE", None, lines.join(". ") + ".", sw));
     }
+}
 
-    if !scanned {
-        return;
-    }
+/// SSL 3.0, TLS 1.0 and TLS 1.1 still accepted (scanned servers only).
+fn legacy_protocol_rule(view: &ServerView, endpoint: &str, out: &mut Vec<Finding>) {
+    let sw = view.software;
+    let accepted = view.accepted_versions();
+    let max = view.max_version();
     let max_ok = max.is_some_and(|m| m >= TlsVersion::Tls12);
     let ssl: Vec<TlsVersion> = accepted
         .iter()
@@ -570,6 +595,18 @@ fn tls_rules(
             sw,
         ));
     }
+}
+
+/// Weak suites, no forward secrecy, a small DH group (scanned servers only).
+fn suite_strength_rules(
+    view: &ServerView,
+    verdicts: &[ClientVerdict],
+    endpoint: &str,
+    out: &mut Vec<Finding>,
+) {
+    let obs = view.obs;
+    let sw = view.software;
+    let accepted = view.accepted_versions();
     let all = view.all_suites();
     let weak: Vec<u16> = all
         .iter()

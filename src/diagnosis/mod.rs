@@ -15,6 +15,7 @@ pub mod compliance;
 pub mod contradiction;
 pub mod credentials;
 pub mod findings;
+pub mod negotiation;
 pub mod profiles;
 pub mod server;
 
@@ -139,33 +140,49 @@ fn summarize(
     findings: &[Finding],
     verdict: Verdict,
 ) -> String {
+    let deciding: Vec<&ClientVerdict> = verdicts.iter().filter(|v| v.decides).collect();
+    blocking_summary(view, &deciding, findings)
+        .unwrap_or_else(|| connecting_summary(view, &deciding, findings, verdict))
+}
+
+/// The sentence with the finding's action appended, when it has one.
+fn with_action(sw: server::Software, text: String, id: &str) -> String {
+    match findings::action(id, sw) {
+        Some(a) => sentence(format!("{text}; {a}")),
+        None => sentence(text),
+    }
+}
+
+/// The summary when something stops a deciding client (or every client):
+/// a contradicted scan, an unreachable port, a failing client, a
+/// compliance miss, a critical finding; `None` when nothing does.
+fn blocking_summary(
+    view: &ServerView,
+    deciding: &[&ClientVerdict],
+    findings: &[Finding],
+) -> Option<String> {
     let obs = view.obs;
     let endpoint = format!("{}:{}", obs.target.host, obs.target.port);
     let sw = view.software;
-    let deciding: Vec<&ClientVerdict> = verdicts.iter().filter(|v| v.decides).collect();
-    let with_action = |text: String, id: &str| match findings::action(id, sw) {
-        Some(a) => sentence(format!("{text}; {a}")),
-        None => sentence(text),
-    };
-
     // A handshake that breaks where the scan cannot see comes first: every
     // verdict below rests on a scan the real handshake contradicts.
     if let Some(what) = contradiction::handshake_broke(view) {
-        return sentence(format!(
+        return Some(sentence(format!(
             "No client is certain to connect to {endpoint}: {}",
             contradiction::risk_text(&what)
-        ));
+        )));
     }
     // Facts that stop every client come first.
     for id in ["HOST_NOT_RESOLVED", "PORT_CLOSED", "WRONG_SERVICE_ON_PORT"] {
         if let Some(f) = findings.iter().find(|f| f.id == id) {
-            return with_action(
+            return Some(with_action(
+                sw,
                 format!(
                     "No client can connect to {endpoint}: {}",
                     f.detail.trim_end_matches('.')
                 ),
                 id,
-            );
+            ));
         }
     }
     let failing: Vec<&ClientVerdict> = deciding
@@ -185,31 +202,48 @@ fn summarize(
             .failure
             .map(|f| findings::finding_for(f, first.profile.id, view))
             .unwrap_or("TLS_HANDSHAKE_FAILED");
-        return with_action(
+        return Some(with_action(
+            sw,
             format!("{} cannot connect: {reason}{tail}", first.profile.short),
             id,
-        );
+        ));
     }
     if let Some(v) = deciding.iter().find(|v| v.compliant == Some(false)) {
-        return with_action(
+        return Some(with_action(
+            sw,
             format!(
                 "{endpoint} does not meet {}: {}",
                 v.profile.short,
                 v.violations.join("; ")
             ),
             "NOT_COMPLIANT",
-        );
+        ));
     }
     if let Some(f) = findings.iter().find(|f| f.severity == Severity::Critical) {
-        return with_action(
+        return Some(with_action(
+            sw,
             format!(
                 "{endpoint}: {}: {}",
                 f.title,
                 f.detail.trim_end_matches('.')
             ),
             &f.id,
-        );
+        ));
     }
+    None
+}
+
+/// The summary when the deciding clients connect: who, and the first doubt,
+/// finding or risk worth a sentence.
+fn connecting_summary(
+    view: &ServerView,
+    deciding: &[&ClientVerdict],
+    findings: &[Finding],
+    verdict: Verdict,
+) -> String {
+    let obs = view.obs;
+    let endpoint = format!("{}:{}", obs.target.host, obs.target.port);
+    let sw = view.software;
     let connecting: Vec<&ClientVerdict> = deciding.iter().copied().filter(|v| v.connects).collect();
     let who = if connecting.is_empty() {
         format!("{endpoint} answers")
@@ -234,7 +268,7 @@ fn summarize(
         ));
     }
     if let Some(f) = findings.iter().find(|f| f.severity >= Severity::Medium) {
-        return with_action(format!("{who}, but {}", lower_first(&f.title)), &f.id);
+        return with_action(sw, format!("{who}, but {}", lower_first(&f.title)), &f.id);
     }
     if let Some(v) = deciding.iter().find(|v| !v.risks.is_empty()) {
         return sentence(format!(

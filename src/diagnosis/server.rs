@@ -5,7 +5,7 @@
 
 use crate::observations::Observations;
 use crate::report::{CertificateInfo, TlsVersion};
-use crate::tls::suites::{self, BulkCipher, KeyExchange, ProtocolVersion};
+use crate::tls::suites::{self, BulkCipher, KeyExchange};
 
 /// A fact that may not have been measured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,22 +84,11 @@ fn group_code(name: &str) -> Option<u16> {
         .find(|c| crate::tls::hello::group_name(*c).is_some_and(|n| n.eq_ignore_ascii_case(name)))
 }
 
-pub fn protocol_version(v: TlsVersion) -> ProtocolVersion {
-    match v {
-        TlsVersion::Ssl2 => ProtocolVersion::Ssl2,
-        TlsVersion::Ssl3 => ProtocolVersion::Ssl3,
-        TlsVersion::Tls10 => ProtocolVersion::Tls10,
-        TlsVersion::Tls11 => ProtocolVersion::Tls11,
-        TlsVersion::Tls12 => ProtocolVersion::Tls12,
-        TlsVersion::Tls13 => ProtocolVersion::Tls13,
-    }
-}
-
 /// Whether a suite can be negotiated at a version (registry min_version);
 /// unknown code points count as usable at TLS <= 1.2.
 pub fn usable_at(code: u16, v: TlsVersion) -> bool {
     match suites::lookup(code) {
-        Some(s) => s.usable_at(protocol_version(v)),
+        Some(s) => s.usable_at(v),
         None => v != TlsVersion::Tls13 && v != TlsVersion::Ssl2,
     }
 }

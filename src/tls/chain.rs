@@ -98,7 +98,26 @@ pub fn analyse(input: Inputs<'_>) -> Certificate {
         issues.push("cn-fallback");
     }
 
-    // Validity and leaf facts.
+    validity_facts(&input, &facts, &mut out, &mut issues);
+    trust_facts(&input, chain, &facts, nc.matched, &mut out);
+    staple_facts(&input, leaf, &mut out, &mut issues);
+    path_facts(&input, &mut out, &mut issues);
+
+    out.chain = facts.into_iter().map(|f| f.info).collect();
+    out.issues = issues.into_iter().map(str::to_string).collect();
+    out
+}
+
+/// Validity of the leaf and the rest of the chain, keys and signatures.
+fn validity_facts(
+    input: &Inputs<'_>,
+    facts: &[CertFacts],
+    out: &mut Certificate,
+    issues: &mut Vec<&'static str>,
+) {
+    let Some(leaf) = facts.first() else {
+        return;
+    };
     let expired = leaf.expired_at(input.now);
     let not_yet = leaf.not_yet_valid_at(input.now);
     out.expired = Some(expired);
@@ -142,8 +161,19 @@ pub fn analyse(input: Inputs<'_>) -> Certificate {
     if facts.iter().skip(1).any(|c| c.expired_at(input.now)) {
         issues.push("intermediate-expired");
     }
+}
 
-    // Trust: the path first, then the name.
+/// Trust: the path first, then the name.
+fn trust_facts(
+    input: &Inputs<'_>,
+    chain: &[Vec<u8>],
+    facts: &[CertFacts],
+    name_matched: bool,
+    out: &mut Certificate,
+) {
+    let Some(leaf) = facts.first() else {
+        return;
+    };
     let stores = [
         Store {
             kind: StoreKind::Mozilla,
@@ -164,8 +194,8 @@ pub fn analyse(input: Inputs<'_>) -> Certificate {
     match trust::validate_path(chain, &stores, now) {
         Ok(store) => {
             out.trust_store = Some(store.as_str().into());
-            out.trusted = Some(nc.matched);
-            if !nc.matched {
+            out.trusted = Some(name_matched);
+            if !name_matched {
                 out.trust_reason = Some(TrustReason::NameMismatch.as_str().into());
                 out.trust_error = Some(format!(
                     "the chain is valid (store `{}`) but the certificate does not cover `{}`{}",
@@ -177,12 +207,12 @@ pub fn analyse(input: Inputs<'_>) -> Certificate {
         }
         Err(e) => {
             out.trusted = Some(false);
-            let (reason, mut message) = explain(&e, &facts, &stores);
+            let (reason, mut message) = explain(&e, facts, &stores);
             // webpki stops at the first expired certificate. Renewing fixes
             // that, but would the chain then be trusted? Check again at a
             // moment when every sent certificate is valid.
             if matches!(reason, TrustReason::Expired | TrustReason::NotYetValid)
-                && let Some(t) = moment_all_valid(&facts)
+                && let Some(t) = moment_all_valid(facts)
             {
                 match trust::validate_path(chain, &stores, t) {
                     Ok(store) => message.push_str(&format!(
@@ -190,7 +220,7 @@ pub fn analyse(input: Inputs<'_>) -> Certificate {
                         store.as_str()
                     )),
                     Err(e2) => {
-                        let (other, text) = explain(&e2, &facts, &stores);
+                        let (other, text) = explain(&e2, facts, &stores);
                         if other != reason {
                             out.other_trust_reason = Some(other.as_str().into());
                             message.push_str(&format!("; besides, {text}"));
@@ -202,8 +232,15 @@ pub fn analyse(input: Inputs<'_>) -> Certificate {
             out.trust_error = Some(message);
         }
     }
+}
 
-    // A staple that says "revoked" is a fact even unverified (see `ocsp`).
+/// A staple that says "revoked" is a fact even unverified (see `ocsp`).
+fn staple_facts(
+    input: &Inputs<'_>,
+    leaf: &CertFacts,
+    out: &mut Certificate,
+    issues: &mut Vec<&'static str>,
+) {
     if let Some(staple) = input.ocsp_response {
         let status = ocsp::staple_status(staple, &leaf.serial_raw);
         out.ocsp_status = Some(status.as_str().into());
@@ -218,8 +255,10 @@ pub fn analyse(input: Inputs<'_>) -> Certificate {
             }
         }
     }
+}
 
-    // The same server may present different chains on different paths.
+/// The same server may present different chains on different paths.
+fn path_facts(input: &Inputs<'_>, out: &mut Certificate, issues: &mut Vec<&'static str>) {
     out.paths = input
         .observed
         .iter()
@@ -242,10 +281,6 @@ pub fn analyse(input: Inputs<'_>) -> Certificate {
     if differ {
         issues.push("chain-differs-by-path");
     }
-
-    out.chain = facts.into_iter().map(|f| f.info).collect();
-    out.issues = issues.into_iter().map(str::to_string).collect();
-    out
 }
 
 /// A moment at which every certificate sent is within its validity, if

@@ -13,6 +13,7 @@ pub mod reply;
 pub mod scan;
 pub mod suites;
 pub mod trust;
+pub mod version;
 
 use crate::report::Suite;
 

@@ -23,4 +23,5 @@ mod scan;
 mod security;
 mod seed;
 mod shutdown;
+mod size;
 mod support;

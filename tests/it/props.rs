@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use mailprobe::mail::imap;
+use mailprobe::mail::codec::imap;
 use mailprobe::mail::line::{LineError, LineLimits, LineReader};
 use mailprobe::probe::net::Deadline;
 use mailprobe::tls::reply::{Progress, ReplyLimits, ReplyReader};

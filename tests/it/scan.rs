@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use mailprobe::observations::HelloAnswer;
 use mailprobe::probe::net::{Connector, Deadline, Meter};
 use mailprobe::report::{Protocol, Stats, TlsVersion, Transport};
-use mailprobe::tls::scan::{self, Answer, Ending, Endpoint, ScanOptions, ScanResult};
+use mailprobe::tls::scan::{self, Ending, Endpoint, OfferOutcome, ScanOptions, ScanResult};
 use mailprobe::tls::suites;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -217,14 +217,7 @@ fn openssl_client_view(addr: SocketAddr) -> SuiteSets {
         if openssl_client(addr, v, any).is_none() {
             continue;
         }
-        let pv = match v {
-            TlsVersion::Ssl3 => suites::ProtocolVersion::Ssl3,
-            TlsVersion::Tls10 => suites::ProtocolVersion::Tls10,
-            TlsVersion::Tls11 => suites::ProtocolVersion::Tls11,
-            TlsVersion::Tls12 => suites::ProtocolVersion::Tls12,
-            _ => suites::ProtocolVersion::Tls13,
-        };
-        for s in suites::all().iter().filter(|s| s.usable_at(pv)) {
+        for s in suites::all().iter().filter(|s| s.usable_at(v)) {
             let Some(name) = s.openssl_name else { continue };
             if let Some((got, code)) = openssl_client(addr, v, name) {
                 assert_eq!(got, v, "OpenSSL got another version for {name}");
@@ -354,7 +347,7 @@ async fn a_tls12_hello_answered_with_tls10_means_tls12_is_not_accepted() {
         .unwrap();
     assert_eq!(
         scan::read_answer(0x0303, &ex),
-        Answer::Downgraded { to: 0x0301 }
+        OfferOutcome::Downgraded { to: 0x0301 }
     );
     // The one-shot, read as a client trial, says what a client would get.
     assert!(matches!(
@@ -420,7 +413,7 @@ async fn resets_are_retried_once_and_an_all_reset_server_is_not_called_tls_less(
     assert_eq!(meter.snapshot().connections, 2);
     assert_eq!(
         scan::read_answer(0x0303, &ex),
-        Answer::Refused { alert: None }
+        OfferOutcome::Refused { alert: None }
     );
 
     let (result, _) = scan_at(addr, Transport::Implicit).await;

@@ -6,23 +6,23 @@ use secrecy::ExposeSecret;
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use super::{
-    Ctx, Seen, Upgrade, attempted, has, login_allowed, mechanisms, not_attempted, record_failure,
-    record_starttls, upgrade, withheld,
+    Ctx, SeenInDialogue, Upgrade, attempted, has, login_allowed, mechanisms, not_attempted,
+    record_failure, record_starttls, upgrade, withheld,
 };
 use crate::mail::auth::{self, LoginRequest, Mechanism};
-use crate::mail::imap::{self, Imap, Reply};
-use crate::mail::wire::{StepFailure, Wire};
+use crate::mail::codec::imap::{self, Imap, ImapResponse};
+use crate::mail::connection::{MailConnection, StepFailure};
 use crate::observations::{Observations, steps};
 use crate::probe::net::Deadline;
 use crate::report::{ErrorKind, LoginResult, Protocol};
 
 pub(super) async fn imap_dialogue<S>(
-    wire: Wire<S>,
+    wire: MailConnection<S>,
     greeting: &[u8],
     in_tls: bool,
     ctx: &Ctx<'_>,
     obs: &mut Observations,
-    seen: &mut Seen,
+    seen: &mut SeenInDialogue,
 ) where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -36,7 +36,7 @@ pub(super) async fn imap_dialogue<S>(
                 session.undecoded.push(seen.greeting[0].clone());
             }
             match d.reply {
-                Reply::Status { capabilities, .. } => capabilities,
+                ImapResponse::Status { capabilities, .. } => capabilities,
                 _ => None,
             }
         }
@@ -81,7 +81,7 @@ pub(super) async fn imap_dialogue<S>(
     imap_finish(session, caps, true, ctx, obs, seen).await
 }
 
-fn imap_close<S: AsyncRead + AsyncWrite + Unpin>(session: Imap<S>, seen: &mut Seen) {
+fn imap_close<S: AsyncRead + AsyncWrite + Unpin>(session: Imap<S>, seen: &mut SeenInDialogue) {
     seen.undecoded = session.undecoded;
     seen.transcript = session.wire.into_transcript();
 }
@@ -123,7 +123,7 @@ async fn imap_finish<S>(
     in_tls: bool,
     ctx: &Ctx<'_>,
     obs: &mut Observations,
-    seen: &mut Seen,
+    seen: &mut SeenInDialogue,
 ) where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -133,7 +133,7 @@ async fn imap_finish<S>(
         match session.command("ID NIL", None, steps::ID, dl).await {
             Ok(c) => {
                 seen.id = c.untagged.iter().find_map(|r| match r {
-                    Reply::Id(pairs) => Some(pairs.clone()),
+                    ImapResponse::Id(pairs) => Some(pairs.clone()),
                     _ => None,
                 });
             }
@@ -246,7 +246,7 @@ where
     for _ in 0..50 {
         let (decoded, bytes) = session.read_response(steps::LOGIN, dl).await?;
         match decoded.reply {
-            Reply::Continuation if !sent => {
+            ImapResponse::Continuation if !sent => {
                 let line = format!("{}\r\n", ir.expose_secret());
                 session
                     .wire
@@ -254,10 +254,10 @@ where
                     .await?;
                 sent = true;
             }
-            Reply::Continuation => {
+            ImapResponse::Continuation => {
                 session.wire.send(b"\r\n", "", steps::LOGIN, dl).await?;
             }
-            Reply::Status {
+            ImapResponse::Status {
                 tag: Some(t),
                 condition,
                 capabilities,

@@ -24,7 +24,7 @@ use super::auth::{LoginRequest, Mechanism, Redactor};
 use super::line::LineError;
 use super::service::{self, Recorded};
 use super::software::{self, Said};
-use super::wire::{Handover, STEP_TIMEOUT, StepFailure, Wire};
+use super::wire::{Handover, MailConnection, STEP_TIMEOUT, StepFailure};
 use crate::observations::{Observations, ObservedChain, ServiceSeen, steps};
 use crate::probe::net::{Connector, Deadline, Meter};
 use crate::report::{ErrorKind, LoginResult, MailTls, Protocol, StartTls, TlsEngine, Transport};
@@ -151,7 +151,7 @@ struct Ctx<'a> {
 
 /// What the dialogue saw, gathered while it runs and written out at the end.
 #[derive(Default)]
-struct Seen {
+struct SeenInDialogue {
     greeting: Vec<String>,
     before_tls: Option<Vec<String>>,
     after_tls: Option<Vec<String>>,
@@ -195,7 +195,7 @@ pub async fn run_with<S>(
         offer: LegacyOffer::everything(),
         modern_failed: AtomicBool::new(false),
     };
-    let mut seen = Seen::default();
+    let mut seen = SeenInDialogue::default();
     pass(stream, &ctx, obs, &mut seen).await;
     if let Some(mut fallback) = fallback
         && ctx.modern_failed.load(Ordering::Relaxed)
@@ -210,7 +210,7 @@ pub async fn run_with<S>(
                     redactor: ctx.redactor.clone(),
                     ..ctx
                 };
-                let mut again = Seen::default();
+                let mut again = SeenInDialogue::default();
                 pass(stream, &retry, obs, &mut again).await;
                 let mut transcript = std::mem::take(&mut seen.transcript);
                 transcript.push(
@@ -234,14 +234,14 @@ pub async fn run_with<S>(
 }
 
 /// One connection's dialogue, over this pass's engine.
-async fn pass<S>(stream: S, ctx: &Ctx<'_>, obs: &mut Observations, seen: &mut Seen)
+async fn pass<S>(stream: S, ctx: &Ctx<'_>, obs: &mut Observations, seen: &mut SeenInDialogue)
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let spec = ctx.spec;
     match spec.transport {
         Transport::Starttls => {
-            let wire = Wire::new(stream, Vec::new(), ctx.redactor.clone());
+            let wire = MailConnection::new(stream, Vec::new(), ctx.redactor.clone());
             speak(wire, false, ctx, obs, seen).await;
         }
         _ => {
@@ -289,7 +289,7 @@ where
                 return;
             };
             if spec.protocol != Protocol::Tls {
-                let wire = Wire::new(tls, Vec::new(), ctx.redactor.clone());
+                let wire = MailConnection::new(tls, Vec::new(), ctx.redactor.clone());
                 speak(wire, true, ctx, obs, seen).await;
             }
         }
@@ -444,7 +444,7 @@ enum First {
 
 /// Reads the first line, classifying what is not the expected greeting.
 async fn first_line<S>(
-    wire: &mut Wire<S>,
+    wire: &mut MailConnection<S>,
     in_tls: bool,
     ctx: &Ctx<'_>,
     obs: &mut Observations,
@@ -517,11 +517,11 @@ where
 /// The dialogue from the greeting on, over plaintext (`in_tls == false`,
 /// STARTTLS ahead) or inside TLS.
 async fn speak<S>(
-    mut wire: Wire<S>,
+    mut wire: MailConnection<S>,
     in_tls: bool,
     ctx: &Ctx<'_>,
     obs: &mut Observations,
-    seen: &mut Seen,
+    seen: &mut SeenInDialogue,
 ) where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -601,8 +601,8 @@ fn mechanisms(protocol: Protocol, caps: &[String]) -> Vec<String> {
                     .map(|_| c[5..].to_string())
             })
             .collect(),
-        Protocol::Pop3 => super::pop3::sasl_mechanisms(caps),
-        Protocol::Smtp => super::smtp::auth_mechanisms(caps),
+        Protocol::Pop3 => super::codec::pop3::sasl_mechanisms(caps),
+        Protocol::Smtp => super::codec::smtp::auth_mechanisms(caps),
         Protocol::Tls => Vec::new(),
     }
 }
@@ -652,11 +652,11 @@ fn attempted(
 
 /// Swaps a plaintext connection for TLS after an accepted upgrade.
 async fn upgrade<S>(
-    wire: Wire<S>,
+    wire: MailConnection<S>,
     ctx: &Ctx<'_>,
     obs: &mut Observations,
-    seen: &mut Seen,
-) -> Option<Wire<TlsConn<S>>>
+    seen: &mut SeenInDialogue,
+) -> Option<MailConnection<TlsConn<S>>>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -673,7 +673,7 @@ where
         }
     };
     match tls_handshake(stream, ctx, obs).await {
-        Some(tls) => Some(Wire::new(tls, transcript, redactor)),
+        Some(tls) => Some(MailConnection::new(tls, transcript, redactor)),
         None => {
             seen.transcript = transcript;
             None
@@ -682,7 +682,7 @@ where
 }
 
 /// Writes what the dialogue saw into `obs.mail`.
-fn finish(ctx: &Ctx<'_>, seen: Seen, obs: &mut Observations) {
+fn finish(ctx: &Ctx<'_>, seen: SeenInDialogue, obs: &mut Observations) {
     let protocol = ctx.spec.protocol;
     let mail = &mut obs.mail;
     let before = seen.before_tls.clone();

@@ -5,23 +5,23 @@ use secrecy::ExposeSecret;
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use super::{
-    Ctx, Seen, Upgrade, attempted, login_allowed, mechanisms, not_attempted, record_failure,
-    record_starttls, upgrade, withheld,
+    Ctx, SeenInDialogue, Upgrade, attempted, login_allowed, mechanisms, not_attempted,
+    record_failure, record_starttls, upgrade, withheld,
 };
 use crate::mail::auth::{self, LoginRequest, Mechanism};
-use crate::mail::pop3;
-use crate::mail::wire::{StepFailure, Wire};
+use crate::mail::codec::pop3;
+use crate::mail::connection::{MailConnection, StepFailure};
 use crate::observations::{Observations, steps};
 use crate::probe::net::Deadline;
 use crate::report::{ErrorKind, LoginResult, Protocol};
 
 pub(super) async fn pop3_dialogue<S>(
-    mut wire: Wire<S>,
+    mut wire: MailConnection<S>,
     greeting: &[u8],
     in_tls: bool,
     ctx: &Ctx<'_>,
     obs: &mut Observations,
-    seen: &mut Seen,
+    seen: &mut SeenInDialogue,
 ) where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -60,7 +60,7 @@ pub(super) async fn pop3_dialogue<S>(
 }
 
 async fn pop3_capa<S>(
-    wire: &mut Wire<S>,
+    wire: &mut MailConnection<S>,
     ctx: &Ctx<'_>,
     obs: &mut Observations,
 ) -> Option<Vec<String>>
@@ -85,12 +85,12 @@ where
 }
 
 async fn pop3_finish<S>(
-    mut wire: Wire<S>,
+    mut wire: MailConnection<S>,
     caps: Vec<String>,
     in_tls: bool,
     ctx: &Ctx<'_>,
     obs: &mut Observations,
-    seen: &mut Seen,
+    seen: &mut SeenInDialogue,
 ) where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -117,7 +117,7 @@ async fn pop3_finish<S>(
 }
 
 async fn pop3_login<S>(
-    wire: &mut Wire<S>,
+    wire: &mut MailConnection<S>,
     login: &LoginRequest,
     caps: &[String],
     in_tls: bool,

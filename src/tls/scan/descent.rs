@@ -25,6 +25,7 @@
 //! A version's elimination starts as soon as its first suite is known and
 //! runs beside the descent.
 
+use std::iter::{Copied, Peekable};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use futures_util::StreamExt;
@@ -32,7 +33,7 @@ use futures_util::stream::FuturesUnordered;
 use tokio::sync::mpsc;
 
 use super::versions::{VersionScan, eliminate, finish, offer_order, scan_hello, scan_version};
-use super::{Answer, Ending, Endpoint, Exchange, hello_answer, read_answer, send_hello};
+use super::{Ending, Endpoint, Exchange, OfferOutcome, hello_answer, read_answer, send_hello};
 use crate::observations::HelloAnswer;
 use crate::probe::net::Deadline;
 use crate::report::TlsVersion;
@@ -124,6 +125,45 @@ async fn run(
     }
 }
 
+/// A ServerHello for a lower version `to` than the `v` offered: `v` and
+/// every requested version above `to` are refused; `to` itself, when it is
+/// the next one asked about, is eliminated from this very exchange.
+fn downgraded(
+    v: TlsVersion,
+    to: u16,
+    said: HelloAnswer,
+    ex: Exchange,
+    next: &mut Peekable<Copied<std::slice::Iter<'_, TlsVersion>>>,
+    settled: &mut Vec<VersionScan>,
+    jobs: &mpsc::UnboundedSender<Job>,
+) {
+    let spoken = TlsVersion::from_wire(to).filter(|x| *x < v);
+    let mut scan = VersionScan::refused(v, said.clone());
+    // Every requested version above the one the server chose.
+    while let Some(&w) = next.peek() {
+        if spoken.is_some_and(|x| w <= x) {
+            break;
+        }
+        settled.push(VersionScan::refused(w, said.clone()));
+        next.next();
+    }
+    let chosen = ex.reply.server_hello.as_ref().map(|sh| sh.cipher_suite);
+    match (spoken, next.peek(), chosen) {
+        (Some(x), Some(&w), Some(suite)) if w == x => {
+            next.next();
+            let _ = jobs.send(Job::Eliminate {
+                version: x,
+                suite,
+                exchange: Box::new(ex),
+            });
+        }
+        // The version chosen was not asked about (or is no
+        // version at all): the connection still counts.
+        _ => scan.seen.observe(v, &ex),
+    }
+    settled.push(scan);
+}
+
 /// Sends one whole-list hello per unsettled version, top down. Returns the
 /// versions settled without an elimination; the others go to `jobs`.
 async fn descend(
@@ -153,7 +193,7 @@ async fn descend(
         let answer = read_answer(v.wire(), &ex);
         let said = hello_answer(&answer, &ex);
         match answer {
-            Answer::Accepted { suite } => {
+            OfferOutcome::Accepted { suite } => {
                 large_read.store(true, Ordering::Relaxed);
                 let _ = jobs.send(Job::Eliminate {
                     version: v,
@@ -161,35 +201,11 @@ async fn descend(
                     exchange: Box::new(ex),
                 });
             }
-            Answer::Downgraded { to } => {
+            OfferOutcome::Downgraded { to } => {
                 large_read.store(true, Ordering::Relaxed);
-                let spoken = TlsVersion::from_wire(to).filter(|x| *x < v);
-                let mut scan = VersionScan::refused(v, said.clone());
-                // Every requested version above the one the server chose.
-                while let Some(&w) = next.peek() {
-                    if spoken.is_some_and(|x| w <= x) {
-                        break;
-                    }
-                    settled.push(VersionScan::refused(w, said.clone()));
-                    next.next();
-                }
-                let chosen = ex.reply.server_hello.as_ref().map(|sh| sh.cipher_suite);
-                match (spoken, next.peek(), chosen) {
-                    (Some(x), Some(&w), Some(suite)) if w == x => {
-                        next.next();
-                        let _ = jobs.send(Job::Eliminate {
-                            version: x,
-                            suite,
-                            exchange: Box::new(ex),
-                        });
-                    }
-                    // The version chosen was not asked about (or is no
-                    // version at all): the connection still counts.
-                    _ => scan.seen.observe(v, &ex),
-                }
-                settled.push(scan);
+                downgraded(v, to, said, ex, &mut next, &mut settled, &jobs);
             }
-            Answer::VersionRefused => {
+            OfferOutcome::VersionRefused => {
                 large_read.store(true, Ordering::Relaxed);
                 let mut scan = VersionScan::refused(v, said.clone());
                 scan.seen.observe(v, &ex);
@@ -197,7 +213,7 @@ async fn descend(
                 // The server's lowest version is above this one.
                 settled.extend(next.by_ref().map(|w| VersionScan::refused(w, said.clone())));
             }
-            Answer::Refused { alert } => {
+            OfferOutcome::Refused { alert } => {
                 // A close or a reset is how Dovecot and SChannel refuse any
                 // hello; an alert other than these two is what a server
                 // that cannot read the hello sends.
@@ -221,7 +237,7 @@ async fn descend(
                     let _ = jobs.send(Job::Bundled { version: v });
                 }
             }
-            Answer::Unreadable { why } => {
+            OfferOutcome::Unreadable { why } => {
                 let kind = super::unreadable_kind(&ex);
                 let mut scan = VersionScan::new(v);
                 scan.answer = Some(said);

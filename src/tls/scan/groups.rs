@@ -2,7 +2,9 @@
 //! HelloRetryRequest, older versions through the ECDHE ServerKeyExchange.
 
 use super::versions::VersionScan;
-use super::{Answer, Ending, Endpoint, Hello, MAX_GROUP_ROUNDS, Seen, read_answer, send_hello};
+use super::{
+    Ending, Endpoint, Hello, MAX_GROUP_ROUNDS, OfferOutcome, SeenInScan, read_answer, send_hello,
+};
 use crate::probe::net::Deadline;
 use crate::report::{ErrorKind, TlsVersion};
 use crate::tls::hello::{ClientHelloSpec, KEY_SHARE_GROUPS, groups};
@@ -55,7 +57,7 @@ pub(super) struct GroupPlan {
 /// own first pick seeds the list, saving one hello.
 pub(super) fn plan_groups(
     scans: &[VersionScan],
-    seen: &Seen,
+    seen: &SeenInScan,
     sni: Option<String>,
 ) -> Option<GroupPlan> {
     let accepted = |v: TlsVersion| {
@@ -135,6 +137,66 @@ pub(super) async fn scan_groups(
     .await
 }
 
+/// The hello offering `remaining` groups (with the accepted suites reversed
+/// when this hello also asks the preference question).
+fn group_hello(
+    base: &ClientHelloSpec,
+    v: TlsVersion,
+    remaining: &[u16],
+    reversed: Option<&[u16]>,
+) -> ClientHelloSpec {
+    let mut spec = base.clone();
+    spec.supported_groups = remaining.to_vec();
+    if let Some(r) = reversed {
+        spec.suites = r.to_vec();
+    }
+    if v == TlsVersion::Tls13 {
+        // A share for a group still offered, if we can make one; with
+        // none the server asks for its group by HelloRetryRequest.
+        spec.key_shares = remaining
+            .iter()
+            .copied()
+            .find(|g| KEY_SHARE_GROUPS.contains(g))
+            .into_iter()
+            .collect();
+    }
+    spec
+}
+
+/// A hello reset: as for suites, a reset may be a refusal (SChannel) or a
+/// connection limit; a group accepted before tells which.
+async fn check_reset(
+    endpoint: &Endpoint,
+    v: TlsVersion,
+    base: &ClientHelloSpec,
+    facts: &mut GroupFacts,
+    deadline: Deadline,
+) {
+    let Some(&control) = facts.groups.first() else {
+        return;
+    };
+    let mut spec = base.clone();
+    spec.supported_groups = vec![control];
+    spec.key_shares = KEY_SHARE_GROUPS
+        .iter()
+        .copied()
+        .filter(|g| *g == control && v == TlsVersion::Tls13)
+        .collect();
+    let confirmed = match send_hello(endpoint, &Hello::Tls(spec), true, deadline).await {
+        Ok(ex) => {
+            facts.connections += ex.connections;
+            matches!(read_answer(v.wire(), &ex), OfferOutcome::Accepted { .. })
+        }
+        Err(_) => false,
+    };
+    if !confirmed {
+        facts.error = Some((
+            ErrorKind::Reset,
+            "the server reset a hello with a group it had accepted before: a connection limit or a filter, so the group list may be incomplete".into(),
+        ));
+    }
+}
+
 async fn eliminate_groups(
     endpoint: &Endpoint,
     v: TlsVersion,
@@ -155,22 +217,8 @@ async fn eliminate_groups(
         if remaining.is_empty() {
             break;
         }
-        let mut spec = base.clone();
-        spec.supported_groups = remaining.clone();
         let reversed = fold.take();
-        if let Some(r) = &reversed {
-            spec.suites = r.clone();
-        }
-        if v == TlsVersion::Tls13 {
-            // A share for a group still offered, if we can make one; with
-            // none the server asks for its group by HelloRetryRequest.
-            spec.key_shares = remaining
-                .iter()
-                .copied()
-                .find(|g| KEY_SHARE_GROUPS.contains(g))
-                .into_iter()
-                .collect();
-        }
+        let spec = group_hello(&base, v, &remaining, reversed.as_deref());
         let ex = match send_hello(
             endpoint,
             &Hello::Tls(spec),
@@ -187,45 +235,23 @@ async fn eliminate_groups(
         };
         facts.connections += ex.connections;
         let answer = read_answer(v.wire(), &ex);
-        if let (Some(r), Answer::Accepted { suite }) = (&reversed, &answer) {
+        if let (Some(r), OfferOutcome::Accepted { suite }) = (&reversed, &answer) {
             facts.preference = Some(r.first() != Some(suite));
         }
         let picked = match answer {
-            Answer::Accepted { .. } if v == TlsVersion::Tls13 => ex
+            OfferOutcome::Accepted { .. } if v == TlsVersion::Tls13 => ex
                 .reply
                 .server_hello
                 .as_ref()
                 .and_then(|s| s.key_share_group),
-            Answer::Accepted { .. } => match &ex.reply.key_exchange {
+            OfferOutcome::Accepted { .. } => match &ex.reply.key_exchange {
                 Some(KeyExchangeInfo::Ecdhe { named_curve, .. }) => *named_curve,
                 _ => None,
             },
-            Answer::Refused { .. } if ex.ending == Ending::Reset => {
+            OfferOutcome::Refused { .. } if ex.ending == Ending::Reset => {
                 // As for suites: a reset may be a refusal (SChannel) or a
                 // connection limit; a group accepted before tells which.
-                if let Some(&control) = facts.groups.first() {
-                    let mut spec = base.clone();
-                    spec.supported_groups = vec![control];
-                    spec.key_shares = KEY_SHARE_GROUPS
-                        .iter()
-                        .copied()
-                        .filter(|g| *g == control && v == TlsVersion::Tls13)
-                        .collect();
-                    let confirmed =
-                        match send_hello(endpoint, &Hello::Tls(spec), true, deadline).await {
-                            Ok(ex) => {
-                                facts.connections += ex.connections;
-                                matches!(read_answer(v.wire(), &ex), Answer::Accepted { .. })
-                            }
-                            Err(_) => false,
-                        };
-                    if !confirmed {
-                        facts.error = Some((
-                            ErrorKind::Reset,
-                            "the server reset a hello with a group it had accepted before: a connection limit or a filter, so the group list may be incomplete".into(),
-                        ));
-                    }
-                }
+                check_reset(endpoint, v, &base, &mut facts, deadline).await;
                 break;
             }
             _ => break,

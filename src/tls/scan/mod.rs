@@ -151,7 +151,7 @@ impl ScanResult {
 
 /// What one answer says about the version that was offered.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Answer {
+pub enum OfferOutcome {
     /// A ServerHello (or HelloRetryRequest) for the version offered.
     Accepted { suite: u16 },
     /// A ServerHello for another version: the offered one is not accepted
@@ -167,48 +167,48 @@ pub enum Answer {
 }
 
 /// Reads an exchange's reply as an answer to a hello offering `offered`.
-pub fn read_answer(offered: u16, ex: &Exchange) -> Answer {
+pub fn read_answer(offered: u16, ex: &Exchange) -> OfferOutcome {
     let reply = &ex.reply;
     if let Some(sh) = &reply.server_hello {
         let got = sh.negotiated_version();
         return if got == offered {
-            Answer::Accepted {
+            OfferOutcome::Accepted {
                 suite: sh.cipher_suite,
             }
         } else {
-            Answer::Downgraded { to: got }
+            OfferOutcome::Downgraded { to: got }
         };
     }
     if let Some(alert) = &reply.alert {
         return if alert.description == ALERT_PROTOCOL_VERSION {
-            Answer::VersionRefused
+            OfferOutcome::VersionRefused
         } else {
-            Answer::Refused {
+            OfferOutcome::Refused {
                 alert: Some(alert.description_name()),
             }
         };
     }
     if let Some(nt) = &reply.not_tls {
-        return Answer::Unreadable {
+        return OfferOutcome::Unreadable {
             why: format!("the server answered in plaintext: {:?}", nt.printable),
         };
     }
     if reply.ssl2_error.is_some() || reply.ssl2_server_hello.is_some() {
         // An SSLv2 answer to a TLS hello: whatever it is, not this version.
-        return Answer::Refused { alert: None };
+        return OfferOutcome::Refused { alert: None };
     }
     match ex.ending {
-        Ending::Closed | Ending::Reset if reply.is_empty() => Answer::Refused { alert: None },
-        Ending::TimedOut if reply.is_empty() => Answer::Unreadable {
+        Ending::Closed | Ending::Reset if reply.is_empty() => OfferOutcome::Refused { alert: None },
+        Ending::TimedOut if reply.is_empty() => OfferOutcome::Unreadable {
             why: "no answer to the ClientHello before the time limit".into(),
         },
-        _ => Answer::Unreadable {
+        _ => OfferOutcome::Unreadable {
             why: "the reply ended before a ServerHello or an alert".into(),
         },
     }
 }
 
-/// What kind of failure an [`Answer::Unreadable`] reply is: plaintext where
+/// What kind of failure an [`OfferOutcome::Unreadable`] reply is: plaintext where
 /// TLS was expected, silence until the time limit, or broken TLS.
 fn unreadable_kind(ex: &Exchange) -> ErrorKind {
     if ex.reply.not_tls.is_some() {
@@ -220,25 +220,25 @@ fn unreadable_kind(ex: &Exchange) -> ErrorKind {
     }
 }
 
-/// The fact behind an [`Answer`], for the observations.
-fn hello_answer(answer: &Answer, ex: &Exchange) -> HelloAnswer {
+/// The fact behind an [`OfferOutcome`], for the observations.
+fn hello_answer(answer: &OfferOutcome, ex: &Exchange) -> HelloAnswer {
     match answer {
-        Answer::Accepted { .. } => HelloAnswer::Accepted,
-        Answer::Downgraded { to } => HelloAnswer::OtherVersion { version: *to },
-        Answer::VersionRefused => HelloAnswer::Alert {
+        OfferOutcome::Accepted { .. } => HelloAnswer::Accepted,
+        OfferOutcome::Downgraded { to } => HelloAnswer::OtherVersion { version: *to },
+        OfferOutcome::VersionRefused => HelloAnswer::Alert {
             name: "protocol_version".into(),
         },
-        Answer::Refused { alert: Some(name) } => HelloAnswer::Alert {
+        OfferOutcome::Refused { alert: Some(name) } => HelloAnswer::Alert {
             name: (*name).to_string(),
         },
-        Answer::Refused { alert: None } => match (&ex.reply.ssl2_error, ex.ending) {
+        OfferOutcome::Refused { alert: None } => match (&ex.reply.ssl2_error, ex.ending) {
             (Some(e), _) => HelloAnswer::Alert {
                 name: format!("SSLv2 {}", e.name()),
             },
             (None, Ending::Reset) => HelloAnswer::Reset,
             (None, _) => HelloAnswer::Closed,
         },
-        Answer::Unreadable { why } => HelloAnswer::NoAnswer { why: why.clone() },
+        OfferOutcome::Unreadable { why } => HelloAnswer::NoAnswer { why: why.clone() },
     }
 }
 
@@ -246,6 +246,56 @@ fn hello_answer(answer: &Answer, ex: &Exchange) -> HelloAnswer {
 /// `errors` and the affected versions say `offered: null`.
 pub async fn scan(endpoint: &Endpoint, options: &ScanOptions, deadline: Deadline) -> ScanResult {
     let started = Instant::now();
+    let (mut scans, tls13_groups) = scan_versions(endpoint, options, deadline).await;
+
+    let mut result = ScanResult::default();
+    let mut seen = SeenInScan::default();
+    for s in &scans {
+        seen.absorb(s.seen.clone());
+    }
+    let any_reset = scans
+        .iter()
+        .any(|s| s.offered == Some(false) && s.refused_by_reset);
+    if any_reset {
+        confirm_reset_refusals(
+            endpoint,
+            &mut scans,
+            &mut seen,
+            options,
+            deadline,
+            &mut result,
+        )
+        .await;
+    }
+    let group_facts = groups_and_preferences(
+        endpoint,
+        options,
+        deadline,
+        &mut scans,
+        &mut seen,
+        tls13_groups,
+    )
+    .await;
+    if let Some(e) = &group_facts.error {
+        result
+            .errors
+            .push(scan_error(e.0, format!("groups: {}", e.1)));
+    }
+    distinct_errors(&scans, &mut result);
+    fill_result(&mut result, scans, group_facts, seen);
+    result.ms = started.elapsed().as_millis() as u64;
+    result.started = Some(started);
+    result
+}
+
+/// Every version, side by side: SSLv2, TLS 1.3 (with its groups when asked)
+/// and the descent through TLS 1.2 .. SSLv3. One scan per version, oldest
+/// first, and the TLS 1.3 groups when TLS 1.3 is spoken.
+async fn scan_versions(
+    endpoint: &Endpoint,
+    options: &ScanOptions,
+    deadline: Deadline,
+) -> (Vec<VersionScan>, Option<GroupFacts>) {
     let wanted = |v: TlsVersion| options.versions.contains(&v);
     let (ssl2, tls13, descended) = tokio::join!(
         async {
@@ -274,7 +324,7 @@ pub async fn scan(endpoint: &Endpoint, options: &ScanOptions, deadline: Deadline
     // Groups found beside the TLS 1.3 suites stand when TLS 1.3 is spoken.
     let tls13_groups = tls13_groups.filter(|_| tls13.offered == Some(true));
     let mut descended = descent::merge(descended);
-    let mut scans: Vec<VersionScan> = TlsVersion::ALL
+    let scans: Vec<VersionScan> = TlsVersion::ALL
         .into_iter()
         .map(|v| match v {
             TlsVersion::Ssl2 => ssl2.clone(),
@@ -285,31 +335,21 @@ pub async fn scan(endpoint: &Endpoint, options: &ScanOptions, deadline: Deadline
             },
         })
         .collect();
+    (scans, tls13_groups)
+}
 
-    let mut result = ScanResult::default();
-    let mut seen = Seen::default();
-    for s in &scans {
-        seen.absorb(s.seen.clone());
-    }
-    let any_reset = scans
-        .iter()
-        .any(|s| s.offered == Some(false) && s.refused_by_reset);
-    if any_reset {
-        confirm_reset_refusals(
-            endpoint,
-            &mut scans,
-            &mut seen,
-            options,
-            deadline,
-            &mut result,
-        )
-        .await;
-    }
-
-    // Groups and each version's preference, side by side; the group scan's
-    // first hello answers the preference question for its own version.
+/// Groups and each version's preference, side by side; the group scan's
+/// first hello answers the preference question for its own version.
+async fn groups_and_preferences(
+    endpoint: &Endpoint,
+    options: &ScanOptions,
+    deadline: Deadline,
+    scans: &mut [VersionScan],
+    seen: &mut SeenInScan,
+    tls13_groups: Option<GroupFacts>,
+) -> GroupFacts {
     let plan = (options.groups && tls13_groups.is_none())
-        .then(|| groups::plan_groups(&scans, &seen, options.sni.clone()))
+        .then(|| groups::plan_groups(scans, seen, options.sni.clone()))
         .flatten();
     let folded = match &tls13_groups {
         Some(_) => Some(TlsVersion::Tls13),
@@ -357,16 +397,14 @@ pub async fn scan(endpoint: &Endpoint, options: &ScanOptions, deadline: Deadline
         seen.absorb(added);
     }
     seen.connections += group_facts.connections;
-    if let Some(e) = &group_facts.error {
-        result
-            .errors
-            .push(scan_error(e.0, format!("groups: {}", e.1)));
-    }
+    group_facts
+}
 
-    // One entry per distinct failure, naming every version it hit: a
-    // connection limit would otherwise be reported six times over.
+/// One entry per distinct failure, naming every version it hit: a
+/// connection limit would otherwise be reported six times over.
+fn distinct_errors(scans: &[VersionScan], result: &mut ScanResult) {
     let mut distinct: Vec<(ErrorKind, &str, Vec<&str>)> = Vec::new();
-    for s in &scans {
+    for s in scans {
         for (kind, text) in &s.errors {
             match distinct.iter_mut().find(|d| d.0 == *kind && d.1 == text) {
                 Some(d) => d.2.push(s.version.as_str()),
@@ -379,7 +417,15 @@ pub async fn scan(endpoint: &Endpoint, options: &ScanOptions, deadline: Deadline
             .errors
             .push(scan_error(kind, format!("{}: {text}", versions.join(", "))));
     }
+}
 
+/// The versions, answers, preference, groups and chain, into the result.
+fn fill_result(
+    result: &mut ScanResult,
+    scans: Vec<VersionScan>,
+    group_facts: GroupFacts,
+    seen: SeenInScan,
+) {
     for s in scans {
         let offered = s.offered;
         if let Some(answer) = s.answer {
@@ -420,9 +466,6 @@ pub async fn scan(endpoint: &Endpoint, options: &ScanOptions, deadline: Deadline
     result.dh_bits = seen.dh_bits;
     result.chain_der = seen.chain.unwrap_or_default();
     result.connections = seen.connections;
-    result.ms = started.elapsed().as_millis() as u64;
-    result.started = Some(started);
-    result
 }
 
 /// Some version was refused by a reset while another was accepted. SChannel
@@ -433,7 +476,7 @@ pub async fn scan(endpoint: &Endpoint, options: &ScanOptions, deadline: Deadline
 async fn confirm_reset_refusals(
     endpoint: &Endpoint,
     scans: &mut [VersionScan],
-    seen: &mut Seen,
+    seen: &mut SeenInScan,
     options: &ScanOptions,
     deadline: Deadline,
     result: &mut ScanResult,
@@ -450,7 +493,7 @@ async fn confirm_reset_refusals(
         let confirmed = match send_hello(endpoint, &hello, true, deadline).await {
             Ok(ex) => {
                 seen.observe(v, &ex);
-                read_answer(v.wire(), &ex) == (Answer::Accepted { suite })
+                read_answer(v.wire(), &ex) == (OfferOutcome::Accepted { suite })
             }
             Err(_) => false,
         };
@@ -489,7 +532,7 @@ fn scan_error(kind: ErrorKind, message: impl Into<String>) -> StepError {
 
 /// Facts gathered along the way from any reply.
 #[derive(Debug, Clone, Default)]
-struct Seen {
+struct SeenInScan {
     chain: Option<Vec<Vec<u8>>>,
     /// Which version the chain came from (the highest <= TLS 1.2 wins).
     chain_version: Option<TlsVersion>,
@@ -501,7 +544,7 @@ struct Seen {
     connections: u32,
 }
 
-impl Seen {
+impl SeenInScan {
     fn observe(&mut self, v: TlsVersion, ex: &Exchange) {
         self.connections += ex.connections;
         let reply = &ex.reply;
@@ -525,7 +568,7 @@ impl Seen {
         }
     }
 
-    fn absorb(&mut self, other: Seen) {
+    fn absorb(&mut self, other: SeenInScan) {
         self.connections += other.connections;
         let better_chain = match (self.chain_version, other.chain_version) {
             (_, None) => false,

@@ -9,7 +9,7 @@
 //!
 //! Servers refuse in different ways and this module reports which one
 //! ([`Ending`]); it does not decide what a refusal means (see
-//! [`super::Answer`]). What it does decide is the retry: a connection that is
+//! [`super::OfferOutcome`]). What it does decide is the retry: a connection that is
 //! refused or reset before the server said anything is tried once more,
 //! because a busy server or a SYN-flood guard does that to one connection in
 //! many; and a server that greets with `* BYE`, `-ERR` or `421`, or resets us

@@ -1,6 +1,5 @@
 //! Unit tests of the scanner's pure parts: reading answers, offer order.
 
-use super::versions::protocol_version;
 use super::*;
 use crate::tls::hello::{self, MAX_SUITES_PER_HELLO};
 use crate::tls::reply::{Alert, ServerHello, ServerReply};
@@ -55,42 +54,54 @@ fn exchange_style_downgrade_is_not_acceptance() {
     // Given a TLS 1.2 hello answered with a TLS 1.0 ServerHello (Exchange 2010)
     let ex = exchange(server_hello(0x0301, None, 0x0035), Ending::Complete);
     // Then TLS 1.2 is not accepted, and the answer names TLS 1.0
-    assert_eq!(read_answer(0x0303, &ex), Answer::Downgraded { to: 0x0301 });
-    assert_eq!(read_answer(0x0301, &ex), Answer::Accepted { suite: 0x0035 });
+    assert_eq!(
+        read_answer(0x0303, &ex),
+        OfferOutcome::Downgraded { to: 0x0301 }
+    );
+    assert_eq!(
+        read_answer(0x0301, &ex),
+        OfferOutcome::Accepted { suite: 0x0035 }
+    );
 }
 
 #[test]
 fn tls13_is_read_from_supported_versions() {
     let ex = exchange(server_hello(0x0303, Some(0x0304), 0x1301), Ending::Complete);
-    assert_eq!(read_answer(0x0304, &ex), Answer::Accepted { suite: 0x1301 });
+    assert_eq!(
+        read_answer(0x0304, &ex),
+        OfferOutcome::Accepted { suite: 0x1301 }
+    );
     // A TLS 1.2 ServerHello to a TLS 1.3 offer: the server's max is 1.2.
     let ex = exchange(server_hello(0x0303, None, 0xC02F), Ending::Complete);
-    assert_eq!(read_answer(0x0304, &ex), Answer::Downgraded { to: 0x0303 });
+    assert_eq!(
+        read_answer(0x0304, &ex),
+        OfferOutcome::Downgraded { to: 0x0303 }
+    );
 }
 
 #[test]
 fn refusals_alert_close_and_reset_are_refusals() {
     assert_eq!(
         read_answer(0x0303, &exchange(alert(70), Ending::Complete)),
-        Answer::VersionRefused
+        OfferOutcome::VersionRefused
     );
     assert_eq!(
         read_answer(0x0303, &exchange(alert(40), Ending::Complete)),
-        Answer::Refused {
+        OfferOutcome::Refused {
             alert: Some("handshake_failure")
         }
     );
     assert_eq!(
         read_answer(0x0303, &exchange(ServerReply::default(), Ending::Closed)),
-        Answer::Refused { alert: None }
+        OfferOutcome::Refused { alert: None }
     );
     assert_eq!(
         read_answer(0x0303, &exchange(ServerReply::default(), Ending::Reset)),
-        Answer::Refused { alert: None }
+        OfferOutcome::Refused { alert: None }
     );
     assert!(matches!(
         read_answer(0x0303, &exchange(ServerReply::default(), Ending::TimedOut)),
-        Answer::Unreadable { .. }
+        OfferOutcome::Unreadable { .. }
     ));
 }
 
@@ -105,7 +116,7 @@ fn offer_order_keeps_every_offerable_suite_and_puts_common_ones_first() {
         let order = offer_order(v);
         let mut a = order.clone();
         a.sort_unstable();
-        let mut b = suites::offerable_for(protocol_version(v));
+        let mut b = suites::offerable_for(v);
         b.sort_unstable();
         assert_eq!(a, b, "{v}");
     }

@@ -20,7 +20,7 @@
 use super::groups::{GroupFacts, POST_QUANTUM};
 use super::send_hello;
 use super::versions::{VersionScan, offer_order};
-use super::{Answer, Ending, Endpoint, Hello, MAX_GROUP_ROUNDS, hello_answer, read_answer};
+use super::{Ending, Endpoint, Hello, MAX_GROUP_ROUNDS, OfferOutcome, hello_answer, read_answer};
 use crate::probe::net::Deadline;
 use crate::report::{ErrorKind, TlsVersion};
 use crate::tls::hello::{ClientHelloSpec, KEY_SHARE_GROUPS};
@@ -39,6 +39,163 @@ enum Phase {
     Done,
 }
 
+/// Where the elimination stands: what is left to find on each side, what
+/// was accepted, and which question the next hello asks.
+struct Elimination {
+    suites_left: Vec<u16>,
+    groups_left: Vec<u16>,
+    every_group: Vec<u16>,
+    accepted: Vec<u16>,
+    phase: Phase,
+    asked_preference: bool,
+}
+
+impl Elimination {
+    /// The next hello's suites and groups, and whether its suites are the
+    /// accepted ones reversed (the preference question); `None` when there
+    /// is nothing left to offer.
+    fn next_offer(&mut self) -> Option<(Vec<u16>, Vec<u16>, bool)> {
+        if self.phase == Phase::Done {
+            return None;
+        }
+        // An empty list cannot be offered: that dimension is finished.
+        if matches!(self.phase, Phase::Both | Phase::Which) && self.groups_left.is_empty() {
+            self.phase = Phase::SuitesOnly;
+        }
+        if self.phase == Phase::Both && self.suites_left.is_empty() {
+            self.phase = Phase::GroupsOnly;
+        }
+        if (self.phase == Phase::SuitesOnly && self.suites_left.is_empty())
+            || (self.phase == Phase::GroupsOnly && self.groups_left.is_empty())
+        {
+            return None;
+        }
+        let (offer_suites, offer_groups) = match self.phase {
+            Phase::Both => (self.suites_left.clone(), self.groups_left.clone()),
+            Phase::Which | Phase::GroupsOnly => {
+                let mut s = self.accepted.clone();
+                if !self.asked_preference && s.len() >= 2 {
+                    s.reverse();
+                }
+                (s, self.groups_left.clone())
+            }
+            Phase::SuitesOnly => (self.suites_left.clone(), self.every_group.clone()),
+            Phase::Done => return None,
+        };
+        let reversed = matches!(self.phase, Phase::Which | Phase::GroupsOnly)
+            && !self.asked_preference
+            && offer_suites.len() >= 2;
+        Some((offer_suites, offer_groups, reversed))
+    }
+
+    /// A ServerHello picking `suite` (and `group`, when it named one) from an
+    /// offer of (suites, groups, reversed); `false` when the elimination must
+    /// stop because the answer cannot be trusted.
+    fn accepted_pick(
+        &mut self,
+        suite: u16,
+        group: Option<u16>,
+        (offer_suites, offer_groups, reversed): (&[u16], &[u16], bool),
+        facts: &mut GroupFacts,
+        out: &mut VersionScan,
+    ) -> bool {
+        if !offer_suites.contains(&suite) {
+            out.errors.push((
+                ErrorKind::Tls,
+                format!(
+                    "the server chose {}, which was not offered; elimination stopped",
+                    suites::iana_hex(suite)
+                ),
+            ));
+            return false;
+        }
+        let Some(group) = group.filter(|g| offer_groups.contains(g)) else {
+            facts.error = Some((
+                ErrorKind::Tls,
+                "a reply named no group that was offered; group list incomplete".into(),
+            ));
+            // Suites can still be found with every group offered.
+            if self.phase == Phase::Both || self.phase == Phase::SuitesOnly {
+                self.suites_left.retain(|c| *c != suite);
+                self.accepted.push(suite);
+                self.phase = Phase::SuitesOnly;
+                return true;
+            }
+            return false;
+        };
+        if reversed {
+            self.asked_preference = true;
+            facts.preference = Some(offer_suites.first() != Some(&suite));
+        }
+        self.record_pick(suite, group, facts);
+        true
+    }
+
+    /// A pick of `suite` with `group`: what it removes depends on the question.
+    fn record_pick(&mut self, suite: u16, group: u16, facts: &mut GroupFacts) {
+        match self.phase {
+            Phase::Both => {
+                self.suites_left.retain(|c| *c != suite);
+                self.accepted.push(suite);
+                self.groups_left.retain(|g| *g != group);
+                facts.groups.push(group);
+            }
+            // A new group where the remaining suites were refused
+            // with the unseen groups: the suites ran out.
+            Phase::Which | Phase::GroupsOnly => {
+                self.groups_left.retain(|g| *g != group);
+                facts.groups.push(group);
+                if self.phase == Phase::Which {
+                    self.suites_left.clear();
+                    self.phase = Phase::GroupsOnly;
+                }
+            }
+            Phase::SuitesOnly => {
+                self.suites_left.retain(|c| *c != suite);
+                self.accepted.push(suite);
+                if !facts.groups.contains(&group) && self.groups_left.contains(&group) {
+                    self.groups_left.retain(|g| *g != group);
+                    facts.groups.push(group);
+                }
+            }
+            Phase::Done => {}
+        }
+    }
+}
+
+/// The hello for one offer: `base` with these suites and groups.
+fn offer_hello(base: &ClientHelloSpec, suites: &[u16], groups: &[u16]) -> ClientHelloSpec {
+    let mut spec = base.clone();
+    spec.suites = suites.to_vec();
+    spec.supported_groups = groups.to_vec();
+    // A share for a group offered, if we can make one; without, the
+    // server names its group in a HelloRetryRequest.
+    spec.key_shares = groups
+        .iter()
+        .copied()
+        .find(|g| KEY_SHARE_GROUPS.contains(g))
+        .into_iter()
+        .collect();
+    spec
+}
+
+/// TLS 1.3 is offered when a suite was accepted, not offered when nothing
+/// was and nothing failed, unknown otherwise.
+fn record_accepted(out: &mut VersionScan, accepted: Vec<u16>) {
+    out.offered = if !accepted.is_empty() {
+        Some(true)
+    } else if out.errors.is_empty() {
+        Some(false)
+    } else {
+        None
+    };
+    out.suites = accepted
+        .iter()
+        .map(|c| crate::tls::suite_info(*c))
+        .collect();
+    out.codes = accepted;
+}
+
 pub(super) async fn scan_tls13(
     endpoint: &Endpoint,
     sni: Option<String>,
@@ -53,54 +210,20 @@ pub(super) async fn scan_tls13(
         }
     }
     let every_group = base.supported_groups.clone();
-    let mut suites_left = offer_order(V);
-    let mut groups_left = every_group.clone();
-    let mut accepted: Vec<u16> = Vec::new();
-    let mut phase = Phase::Both;
-    let mut asked_preference = false;
-    let rounds = suites_left.len() + groups_left.len() + MAX_GROUP_ROUNDS;
+    let mut state = Elimination {
+        suites_left: offer_order(V),
+        groups_left: every_group.clone(),
+        every_group,
+        accepted: Vec::new(),
+        phase: Phase::Both,
+        asked_preference: false,
+    };
+    let rounds = state.suites_left.len() + state.groups_left.len() + MAX_GROUP_ROUNDS;
     for round in 0..rounds {
-        if phase == Phase::Done {
+        let Some((offer_suites, offer_groups, reversed)) = state.next_offer() else {
             break;
-        }
-        // An empty list cannot be offered: that dimension is finished.
-        if matches!(phase, Phase::Both | Phase::Which) && groups_left.is_empty() {
-            phase = Phase::SuitesOnly;
-        }
-        if phase == Phase::Both && suites_left.is_empty() {
-            phase = Phase::GroupsOnly;
-        }
-        if (phase == Phase::SuitesOnly && suites_left.is_empty())
-            || (phase == Phase::GroupsOnly && groups_left.is_empty())
-        {
-            break;
-        }
-        let (offer_suites, offer_groups) = match phase {
-            Phase::Both => (suites_left.clone(), groups_left.clone()),
-            Phase::Which | Phase::GroupsOnly => {
-                let mut s = accepted.clone();
-                if !asked_preference && s.len() >= 2 {
-                    s.reverse();
-                }
-                (s, groups_left.clone())
-            }
-            Phase::SuitesOnly => (suites_left.clone(), every_group.clone()),
-            Phase::Done => break,
         };
-        let reversed = matches!(phase, Phase::Which | Phase::GroupsOnly)
-            && !asked_preference
-            && offer_suites.len() >= 2;
-        let mut spec = base.clone();
-        spec.suites = offer_suites.clone();
-        spec.supported_groups = offer_groups.clone();
-        // A share for a group offered, if we can make one; without, the
-        // server names its group in a HelloRetryRequest.
-        spec.key_shares = offer_groups
-            .iter()
-            .copied()
-            .find(|g| KEY_SHARE_GROUPS.contains(g))
-            .into_iter()
-            .collect();
+        let spec = offer_hello(&base, &offer_suites, &offer_groups);
         let ex = match send_hello(endpoint, &Hello::Tls(spec), true, deadline).await {
             Ok(ex) => ex,
             Err(e) => {
@@ -118,88 +241,45 @@ pub(super) async fn scan_tls13(
             out.answer = Some(hello_answer(&answer, &ex));
         }
         match answer {
-            Answer::Accepted { suite } => {
+            OfferOutcome::Accepted { suite } => {
                 let group = ex
                     .reply
                     .server_hello
                     .as_ref()
                     .and_then(|s| s.key_share_group);
-                if !offer_suites.contains(&suite) {
-                    out.errors.push((
-                        ErrorKind::Tls,
-                        format!(
-                            "the server chose {}, which was not offered; elimination stopped",
-                            suites::iana_hex(suite)
-                        ),
-                    ));
+                let offered = (offer_suites.as_slice(), offer_groups.as_slice(), reversed);
+                if !state.accepted_pick(suite, group, offered, &mut facts, &mut out) {
                     break;
-                }
-                let Some(group) = group.filter(|g| offer_groups.contains(g)) else {
-                    facts.error = Some((
-                        ErrorKind::Tls,
-                        "a reply named no group that was offered; group list incomplete".into(),
-                    ));
-                    // Suites can still be found with every group offered.
-                    if phase == Phase::Both || phase == Phase::SuitesOnly {
-                        suites_left.retain(|c| *c != suite);
-                        accepted.push(suite);
-                        phase = Phase::SuitesOnly;
-                        continue;
-                    }
-                    break;
-                };
-                if reversed {
-                    asked_preference = true;
-                    facts.preference = Some(offer_suites.first() != Some(&suite));
-                }
-                match phase {
-                    Phase::Both => {
-                        suites_left.retain(|c| *c != suite);
-                        accepted.push(suite);
-                        groups_left.retain(|g| *g != group);
-                        facts.groups.push(group);
-                    }
-                    // A new group where the remaining suites were refused
-                    // with the unseen groups: the suites ran out.
-                    Phase::Which | Phase::GroupsOnly => {
-                        groups_left.retain(|g| *g != group);
-                        facts.groups.push(group);
-                        if phase == Phase::Which {
-                            suites_left.clear();
-                            phase = Phase::GroupsOnly;
-                        }
-                    }
-                    Phase::SuitesOnly => {
-                        suites_left.retain(|c| *c != suite);
-                        accepted.push(suite);
-                        if !facts.groups.contains(&group) && groups_left.contains(&group) {
-                            groups_left.retain(|g| *g != group);
-                            facts.groups.push(group);
-                        }
-                    }
-                    Phase::Done => {}
                 }
             }
-            Answer::Refused { .. } if ex.ending == Ending::Reset && !accepted.is_empty() => {
+            OfferOutcome::Refused { .. }
+                if ex.ending == Ending::Reset && !state.accepted.is_empty() =>
+            {
                 // A refusal by reset, or a connection limit? An offer the
                 // server accepted before tells (as for the other versions).
-                if !control_accepted(endpoint, &base, &accepted, &facts, &mut out, deadline).await {
+                if !control_accepted(endpoint, &base, &state.accepted, &facts, &mut out, deadline)
+                    .await
+                {
                     out.errors.push((
                         ErrorKind::Reset,
                         "the server reset a hello offering a suite and a group it had accepted moments before: a connection limit or a filter, so the suite and group lists may be incomplete".into(),
                     ));
                     break;
                 }
-                phase = refused(phase);
+                state.phase = refused(state.phase);
             }
-            Answer::Refused { .. } if !accepted.is_empty() => phase = refused(phase),
-            Answer::Refused { .. } | Answer::Downgraded { .. } | Answer::VersionRefused
-                if accepted.is_empty() =>
+            OfferOutcome::Refused { .. } if !state.accepted.is_empty() => {
+                state.phase = refused(state.phase)
+            }
+            OfferOutcome::Refused { .. }
+            | OfferOutcome::Downgraded { .. }
+            | OfferOutcome::VersionRefused
+                if state.accepted.is_empty() =>
             {
                 out.refused_by_reset = ex.ending == Ending::Reset;
                 break;
             }
-            Answer::Unreadable { why } => {
+            OfferOutcome::Unreadable { why } => {
                 let kind = super::unreadable_kind(&ex);
                 out.errors.push((kind, why));
                 break;
@@ -213,18 +293,7 @@ pub(super) async fn scan_tls13(
             }
         }
     }
-    out.offered = if !accepted.is_empty() {
-        Some(true)
-    } else if out.errors.is_empty() {
-        Some(false)
-    } else {
-        None
-    };
-    out.suites = accepted
-        .iter()
-        .map(|c| crate::tls::suite_info(*c))
-        .collect();
-    out.codes = accepted;
+    record_accepted(&mut out, state.accepted);
     (out, facts)
 }
 
@@ -262,7 +331,7 @@ async fn control_accepted(
     match send_hello(endpoint, &Hello::Tls(spec), true, deadline).await {
         Ok(ex) => {
             out.seen.observe(V, &ex);
-            matches!(read_answer(V.wire(), &ex), Answer::Accepted { .. })
+            matches!(read_answer(V.wire(), &ex), OfferOutcome::Accepted { .. })
         }
         Err(_) => false,
     }

@@ -3,13 +3,13 @@
 
 use futures_util::future::join_all;
 
-use super::{Answer, Ending, Exchange, Hello, Seen, read_answer, send_hello};
+use super::{Ending, Exchange, Hello, OfferOutcome, SeenInScan, read_answer, send_hello};
 use crate::observations::HelloAnswer;
 use crate::probe::net::Deadline;
 use crate::report::{ErrorKind, Suite, TlsVersion};
 use crate::tls::hello::{self, ClientHelloSpec, MAX_SUITES_PER_HELLO};
 use crate::tls::scan::Endpoint;
-use crate::tls::suites::{self, Authentication, KeyExchange, ProtocolVersion};
+use crate::tls::suites::{self, Authentication, KeyExchange};
 
 /// One version's findings.
 #[derive(Debug, Clone)]
@@ -23,7 +23,7 @@ pub(super) struct VersionScan {
     /// Every "not accepted" answer for this version was a reset.
     pub(super) refused_by_reset: bool,
     pub(super) errors: Vec<(ErrorKind, String)>,
-    pub(super) seen: Seen,
+    pub(super) seen: SeenInScan,
     /// The answer to the version's first hello.
     pub(super) answer: Option<HelloAnswer>,
     /// Suites came from more than one bundle: elimination gave each
@@ -41,7 +41,7 @@ impl VersionScan {
             server_preference: None,
             refused_by_reset: false,
             errors: Vec::new(),
-            seen: Seen::default(),
+            seen: SeenInScan::default(),
             answer: None,
             interleaved: false,
         }
@@ -62,23 +62,12 @@ impl VersionScan {
     }
 }
 
-pub(super) fn protocol_version(v: TlsVersion) -> ProtocolVersion {
-    match v {
-        TlsVersion::Ssl2 => ProtocolVersion::Ssl2,
-        TlsVersion::Ssl3 => ProtocolVersion::Ssl3,
-        TlsVersion::Tls10 => ProtocolVersion::Tls10,
-        TlsVersion::Tls11 => ProtocolVersion::Tls11,
-        TlsVersion::Tls12 => ProtocolVersion::Tls12,
-        TlsVersion::Tls13 => ProtocolVersion::Tls13,
-    }
-}
-
 /// Every suite offerable at `v`, the widely deployed ones first, so that the
 /// first bundle holds what real servers accept and an accepted version is
 /// usually settled by one bundle. The order within a rank is code-point
 /// order; a client-preference server's suites are reported in this order.
 pub fn offer_order(v: TlsVersion) -> Vec<u16> {
-    let mut codes = suites::offerable_for(protocol_version(v));
+    let mut codes = suites::offerable_for(v);
     codes.sort_by_key(|c| rank(*c));
     codes
 }
@@ -209,7 +198,7 @@ pub(super) struct BundleRun {
     /// The bundle was refused by a reset (not an alert or a close).
     reset: bool,
     errors: Vec<(ErrorKind, String)>,
-    seen: Seen,
+    seen: SeenInScan,
     /// The answer to the bundle's first hello.
     first: Option<HelloAnswer>,
 }
@@ -382,7 +371,7 @@ pub(super) async fn eliminate(
             run.seen.tls13_group.get_or_insert(g);
         }
         match answer {
-            Answer::Accepted { suite } => {
+            OfferOutcome::Accepted { suite } => {
                 let Some(pos) = remaining.iter().position(|c| *c == suite) else {
                     run.errors.push((
                         ErrorKind::Tls,
@@ -396,25 +385,25 @@ pub(super) async fn eliminate(
                 remaining.remove(pos);
                 run.found.push(suite);
             }
-            Answer::Downgraded { to } => {
+            OfferOutcome::Downgraded { to } => {
                 run.version_refused = Some(format!(
                     "answered with {}",
                     hello::version_name(to).unwrap_or("an unknown version")
                 ));
                 break;
             }
-            Answer::VersionRefused => {
+            OfferOutcome::VersionRefused => {
                 run.version_refused = Some("protocol_version alert".into());
                 break;
             }
-            Answer::Refused { .. } => {
+            OfferOutcome::Refused { .. } => {
                 run.reset = ex.ending == Ending::Reset;
                 if let (true, Some(&control)) = (run.reset, run.found.last()) {
                     confirm_reset_refusal(endpoint, v, control, &sni, deadline, &mut run).await;
                 }
                 break;
             }
-            Answer::Unreadable { why } => {
+            OfferOutcome::Unreadable { why } => {
                 let kind = super::unreadable_kind(&ex);
                 run.errors.push((kind, why));
                 break;
@@ -441,7 +430,7 @@ async fn confirm_reset_refusal(
     match send_hello(endpoint, &hello, true, deadline).await {
         Ok(ex) => {
             run.seen.observe(v, &ex);
-            if read_answer(v.wire(), &ex) != (Answer::Accepted { suite: control }) {
+            if read_answer(v.wire(), &ex) != (OfferOutcome::Accepted { suite: control }) {
                 run.errors.push((
                     ErrorKind::Reset,
                     format!(
@@ -457,7 +446,7 @@ async fn confirm_reset_refusal(
     }
 }
 
-type StepFailure = ((ErrorKind, String), Seen);
+type StepFailure = ((ErrorKind, String), SeenInScan);
 
 /// Elimination offers every remaining suite in [`offer_order`], so a server
 /// that follows the client picks the accepted suites in that order. A pick
@@ -486,8 +475,8 @@ async fn server_preference(
     codes: &[u16],
     sni: Option<String>,
     deadline: Deadline,
-) -> Result<(bool, Seen), StepFailure> {
-    let mut seen = Seen::default();
+) -> Result<(bool, SeenInScan), StepFailure> {
+    let mut seen = SeenInScan::default();
     let reversed: Vec<u16> = codes.iter().rev().copied().collect();
     let hello = scan_hello(v, reversed.clone(), sni);
     let ex = match send_hello(endpoint, &hello, true, deadline).await {
@@ -496,7 +485,7 @@ async fn server_preference(
     };
     seen.observe(v, &ex);
     match read_answer(v.wire(), &ex) {
-        Answer::Accepted { suite } => Ok((Some(&suite) != reversed.first(), seen)),
+        OfferOutcome::Accepted { suite } => Ok((Some(&suite) != reversed.first(), seen)),
         other => Err((refused_accepted("server preference", &other, &ex), seen)),
     }
 }
@@ -504,7 +493,7 @@ async fn server_preference(
 /// An offer of suites the server had accepted was refused: with a reset
 /// that is a connection limit or a filter at work, otherwise a server that
 /// changes its mind (load balancer with differing backends?).
-fn refused_accepted(step: &str, answer: &Answer, ex: &Exchange) -> (ErrorKind, String) {
+fn refused_accepted(step: &str, answer: &OfferOutcome, ex: &Exchange) -> (ErrorKind, String) {
     if ex.ending == Ending::Reset {
         (
             ErrorKind::Reset,
@@ -528,8 +517,8 @@ async fn order_by_elimination(
     codes: &[u16],
     sni: Option<String>,
     deadline: Deadline,
-) -> (Vec<u16>, Seen, Option<(ErrorKind, String)>) {
-    let mut seen = Seen::default();
+) -> (Vec<u16>, SeenInScan, Option<(ErrorKind, String)>) {
+    let mut seen = SeenInScan::default();
     let mut remaining = codes.to_vec();
     let mut ordered = Vec::with_capacity(codes.len());
     while remaining.len() > 1 {
@@ -540,7 +529,7 @@ async fn order_by_elimination(
         };
         seen.observe(v, &ex);
         match read_answer(v.wire(), &ex) {
-            Answer::Accepted { suite } if remaining.contains(&suite) => {
+            OfferOutcome::Accepted { suite } if remaining.contains(&suite) => {
                 remaining.retain(|c| *c != suite);
                 ordered.push(suite);
             }

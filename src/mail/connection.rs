@@ -62,15 +62,15 @@ pub struct Handover<S> {
     pub redactor: Redactor,
 }
 
-pub struct Wire<S> {
+pub struct MailConnection<S> {
     reader: LineReader<S>,
     transcript: Vec<String>,
     redactor: Redactor,
 }
 
-impl<S: AsyncRead + AsyncWrite + Unpin> Wire<S> {
-    pub fn new(stream: S, transcript: Vec<String>, redactor: Redactor) -> Wire<S> {
-        Wire {
+impl<S: AsyncRead + AsyncWrite + Unpin> MailConnection<S> {
+    pub fn new(stream: S, transcript: Vec<String>, redactor: Redactor) -> MailConnection<S> {
+        MailConnection {
             reader: LineReader::new(stream, LineLimits::default()),
             transcript,
             redactor,
@@ -227,7 +227,7 @@ mod tests {
             .await
             .unwrap();
         drop(server);
-        let mut wire = Wire::new(client, Vec::new(), Redactor::for_login(Some(&login)));
+        let mut wire = MailConnection::new(client, Vec::new(), Redactor::for_login(Some(&login)));
         let deadline = Deadline::after(Duration::from_secs(5));
         let failure = wire.line("login", deadline).await.unwrap_err();
         assert!(

@@ -2,7 +2,7 @@
 
 use tokio::io::{AsyncRead, AsyncWrite};
 
-use super::wire::{StepFailure, Wire};
+use crate::mail::connection::{MailConnection, StepFailure};
 use crate::probe::net::Deadline;
 use crate::report::ErrorKind;
 
@@ -10,7 +10,7 @@ use crate::report::ErrorKind;
 const MAX_LINES: usize = 1000;
 
 /// A single-line answer: `+OK` or not, and the line as shown.
-pub struct Answer {
+pub struct Pop3Response {
     pub ok: bool,
     pub line: String,
     /// `+ ...`: the server asks for more (SASL continuation).
@@ -18,12 +18,12 @@ pub struct Answer {
 }
 
 pub async fn answer<S: AsyncRead + AsyncWrite + Unpin>(
-    w: &mut Wire<S>,
+    w: &mut MailConnection<S>,
     step: &'static str,
     deadline: Deadline,
-) -> Result<Answer, StepFailure> {
+) -> Result<Pop3Response, StepFailure> {
     let line = w.line(step, deadline).await?;
-    Ok(Answer {
+    Ok(Pop3Response {
         ok: line.starts_with(b"+OK"),
         continuation: line.starts_with(b"+ ") || line == b"+",
         line: w.shown(&line),
@@ -33,7 +33,7 @@ pub async fn answer<S: AsyncRead + AsyncWrite + Unpin>(
 /// `CAPA`: the capability lines verbatim, or `None` when the server does not
 /// know the command (RFC 1939-only servers answer `-ERR`).
 pub async fn capa<S: AsyncRead + AsyncWrite + Unpin>(
-    w: &mut Wire<S>,
+    w: &mut MailConnection<S>,
     deadline: Deadline,
 ) -> Result<Option<Vec<String>>, StepFailure> {
     w.command("CAPA", "capability", deadline).await?;

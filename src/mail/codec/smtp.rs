@@ -2,7 +2,7 @@
 
 use tokio::io::{AsyncRead, AsyncWrite};
 
-use super::wire::{StepFailure, Wire};
+use crate::mail::connection::{MailConnection, StepFailure};
 use crate::probe::net::Deadline;
 use crate::report::ErrorKind;
 
@@ -11,7 +11,7 @@ const MAX_LINES: usize = 256;
 
 /// A (possibly multi-line) reply.
 #[derive(Debug, Clone)]
-pub struct Reply {
+pub struct SmtpReply {
     /// The three-digit code; 0 when the server sent no valid code.
     pub code: u16,
     /// Each line's text after the code and separator, as shown.
@@ -20,7 +20,7 @@ pub struct Reply {
     pub line: String,
 }
 
-impl Reply {
+impl SmtpReply {
     pub fn is(&self, class: u16) -> bool {
         self.code / 100 == class
     }
@@ -30,10 +30,10 @@ impl Reply {
 /// reply (RFC 5321 §4.2.1). A line without a code ends the reply too, with
 /// code 0, so a non-SMTP peer is a value rather than a hang.
 pub async fn reply<S: AsyncRead + AsyncWrite + Unpin>(
-    w: &mut Wire<S>,
+    w: &mut MailConnection<S>,
     step: &'static str,
     deadline: Deadline,
-) -> Result<Reply, StepFailure> {
+) -> Result<SmtpReply, StepFailure> {
     let mut texts = Vec::new();
     for _ in 0..MAX_LINES {
         let line = w.line(step, deadline).await?;
@@ -44,7 +44,7 @@ pub async fn reply<S: AsyncRead + AsyncWrite + Unpin>(
             .and_then(|d| d.parse::<u16>().ok());
         let shown = w.shown(&line);
         let Some(code) = code else {
-            return Ok(Reply {
+            return Ok(SmtpReply {
                 code: 0,
                 texts: vec![shown.clone()],
                 line: shown,
@@ -52,7 +52,7 @@ pub async fn reply<S: AsyncRead + AsyncWrite + Unpin>(
         };
         texts.push(w.shown(line.get(4..).unwrap_or_default()));
         if line.get(3) != Some(&b'-') {
-            return Ok(Reply {
+            return Ok(SmtpReply {
                 code,
                 texts,
                 line: shown,
@@ -68,15 +68,15 @@ pub async fn reply<S: AsyncRead + AsyncWrite + Unpin>(
 
 /// `EHLO`: the extension keywords (all lines after the first), verbatim.
 pub async fn ehlo<S: AsyncRead + AsyncWrite + Unpin>(
-    w: &mut Wire<S>,
+    w: &mut MailConnection<S>,
     deadline: Deadline,
-) -> Result<Reply, StepFailure> {
+) -> Result<SmtpReply, StepFailure> {
     w.command("EHLO mailprobe.invalid", "capability", deadline)
         .await?;
     reply(w, "capability", deadline).await
 }
 
-pub fn keywords(ehlo: &Reply) -> Vec<String> {
+pub fn keywords(ehlo: &SmtpReply) -> Vec<String> {
     if ehlo.is(2) {
         ehlo.texts.iter().skip(1).cloned().collect()
     } else {

@@ -27,6 +27,12 @@
 //! * `0xFF02`, `0xFF03`, `0xFF85`, `0xFF87`: private-use GOST code points from OpenSSL's GOST
 //!   engine that have no standard name; `0xFF85`/`0xFF87` were superseded by `0xC102`.
 
+mod parts;
+mod ssl2;
+
+pub use parts::{Authentication, BulkCipher, KeyExchange, Mac};
+pub use ssl2::{Ssl2CipherKind, ssl2_hex, ssl2_kinds, ssl2_lookup};
+
 use std::fmt;
 
 /// Code point of `TLS_EMPTY_RENEGOTIATION_INFO_SCSV` (RFC 5746): a client that sends it declares
@@ -37,514 +43,10 @@ pub const SCSV_EMPTY_RENEGOTIATION_INFO: u16 = 0x00FF;
 /// server that supports a higher version must abort with `inappropriate_fallback`.
 pub const SCSV_FALLBACK: u16 = 0x5600;
 
-/// A protocol version as the scanner speaks it, ordered oldest to newest.
-///
-/// `Ord` follows history, so `min_version <= version` answers "may this suite be offered in a
-/// hello of that version".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ProtocolVersion {
-    /// SSL 2.0; uses its own cipher kinds ([`ssl2_kinds`]), never the 2-byte suites.
-    Ssl2,
-    /// SSL 3.0.
-    Ssl3,
-    /// TLS 1.0.
-    Tls10,
-    /// TLS 1.1.
-    Tls11,
-    /// TLS 1.2.
-    Tls12,
-    /// TLS 1.3.
-    Tls13,
-}
-
-impl ProtocolVersion {
-    /// Every version, oldest first.
-    pub const ALL: &'static [ProtocolVersion] = &[
-        Self::Ssl2,
-        Self::Ssl3,
-        Self::Tls10,
-        Self::Tls11,
-        Self::Tls12,
-        Self::Tls13,
-    ];
-
-    /// The version as written on the wire (`ProtocolVersion` in RFC 8446 §4.1.2; SSL 2.0 writes
-    /// `0x0002` in its CLIENT-HELLO).
-    pub const fn wire(self) -> u16 {
-        match self {
-            Self::Ssl2 => 0x0002,
-            Self::Ssl3 => 0x0300,
-            Self::Tls10 => 0x0301,
-            Self::Tls11 => 0x0302,
-            Self::Tls12 => 0x0303,
-            Self::Tls13 => 0x0304,
-        }
-    }
-
-    /// The version for a wire value; `None` for anything else (drafts, DTLS, garbage), which the
-    /// caller reports by its hex value.
-    pub const fn from_wire(value: u16) -> Option<Self> {
-        match value {
-            0x0002 => Some(Self::Ssl2),
-            0x0300 => Some(Self::Ssl3),
-            0x0301 => Some(Self::Tls10),
-            0x0302 => Some(Self::Tls11),
-            0x0303 => Some(Self::Tls12),
-            0x0304 => Some(Self::Tls13),
-            _ => None,
-        }
-    }
-
-    /// Stable label as OpenSSL and testssl.sh print it: `"SSLv3"`, `"TLSv1.2"`, ...
-    pub const fn as_str(&self) -> &'static str {
-        match self {
-            Self::Ssl2 => "SSLv2",
-            Self::Ssl3 => "SSLv3",
-            Self::Tls10 => "TLSv1.0",
-            Self::Tls11 => "TLSv1.1",
-            Self::Tls12 => "TLSv1.2",
-            Self::Tls13 => "TLSv1.3",
-        }
-    }
-}
-
-/// Key exchange, as named in the IANA suite name (the part before `_WITH_`).
-///
-/// Anonymous DH (`DH_anon`, `ECDH_anon`) uses ephemeral keys, so it is [`Dhe`](Self::Dhe) /
-/// [`Ecdhe`](Self::Ecdhe) with [`Authentication::Anon`]; the *static* `DH_DSS`, `DH_RSA`,
-/// `ECDH_ECDSA`, `ECDH_RSA` are [`Dh`](Self::Dh) / [`Ecdh`](Self::Ecdh).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum KeyExchange {
-    /// No key exchange (`TLS_NULL_WITH_NULL_NULL` and the signalling values).
-    Null,
-    /// RSA key transport (including the 512/1024-bit export variants).
-    Rsa,
-    /// Static Diffie-Hellman from a DH certificate.
-    Dh,
-    /// Ephemeral Diffie-Hellman (also `DH_anon`).
-    Dhe,
-    /// Static ECDH from an ECDH-capable certificate.
-    Ecdh,
-    /// Ephemeral ECDH (also `ECDH_anon`).
-    Ecdhe,
-    /// Pre-shared key only (RFC 4279).
-    Psk,
-    /// PSK plus ephemeral DH (RFC 4279).
-    DhePsk,
-    /// PSK plus ephemeral ECDH (RFC 5489).
-    EcdhePsk,
-    /// PSK plus RSA key transport (RFC 4279).
-    RsaPsk,
-    /// Secure Remote Password (RFC 5054).
-    Srp,
-    /// Kerberos 5 (RFC 2712).
-    Krb5,
-    /// GOST R 34.10 VKO key agreement (static server key).
-    Gost,
-    /// Password-authenticated ECC key exchange, TLS-PWD (RFC 8492).
-    EccPwd,
-    /// Google's 2016 post-quantum experiment (X25519 + NewHope), never registered.
-    Cecpq1,
-    /// TLS 1.3: the suite does not fix the key exchange, the `key_share` groups do.
-    Any,
-}
-
-impl KeyExchange {
-    /// Every variant, for exhaustive tests and schema listings.
-    pub const ALL: &'static [KeyExchange] = &[
-        Self::Null,
-        Self::Rsa,
-        Self::Dh,
-        Self::Dhe,
-        Self::Ecdh,
-        Self::Ecdhe,
-        Self::Psk,
-        Self::DhePsk,
-        Self::EcdhePsk,
-        Self::RsaPsk,
-        Self::Srp,
-        Self::Krb5,
-        Self::Gost,
-        Self::EccPwd,
-        Self::Cecpq1,
-        Self::Any,
-    ];
-
-    /// Stable upper-case label, spelled as in IANA names where one exists.
-    pub const fn as_str(&self) -> &'static str {
-        match self {
-            Self::Null => "NULL",
-            Self::Rsa => "RSA",
-            Self::Dh => "DH",
-            Self::Dhe => "DHE",
-            Self::Ecdh => "ECDH",
-            Self::Ecdhe => "ECDHE",
-            Self::Psk => "PSK",
-            Self::DhePsk => "DHE_PSK",
-            Self::EcdhePsk => "ECDHE_PSK",
-            Self::RsaPsk => "RSA_PSK",
-            Self::Srp => "SRP",
-            Self::Krb5 => "KRB5",
-            Self::Gost => "GOST",
-            Self::EccPwd => "ECCPWD",
-            Self::Cecpq1 => "CECPQ1",
-            Self::Any => "ANY",
-        }
-    }
-
-    /// Whether the session key comes from per-connection (ephemeral) secrets, so that a later
-    /// theft of the server's long-term key does not decrypt recorded traffic.
-    ///
-    /// TLS 1.3 ([`Any`](Self::Any)) counts: a full handshake always uses (EC)DHE; only PSK-only
-    /// resumption (`psk_ke`) lacks it, and that is not a suite property. SRP and TLS-PWD derive
-    /// keys from fresh ephemeral values too. Anonymous (EC)DH is ephemeral, hence forward-secret
-    /// but unauthenticated: read this together with [`Authentication`].
-    pub const fn is_ephemeral(&self) -> bool {
-        matches!(
-            self,
-            Self::Dhe
-                | Self::Ecdhe
-                | Self::DhePsk
-                | Self::EcdhePsk
-                | Self::Srp
-                | Self::EccPwd
-                | Self::Cecpq1
-                | Self::Any
-        )
-    }
-}
-
-/// How the server proves its identity under the suite.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Authentication {
-    /// None at all (`TLS_NULL_WITH_NULL_NULL`, signalling values).
-    Null,
-    /// RSA certificate.
-    Rsa,
-    /// DSA certificate.
-    Dss,
-    /// ECDSA certificate.
-    Ecdsa,
-    /// Static DH certificate (`DH_DSS`/`DH_RSA`: the name gives the CA's signature algorithm,
-    /// but the server's key is a DH key, which is what a client must accept).
-    Dh,
-    /// Static ECDH certificate (`ECDH_ECDSA`/`ECDH_RSA`, same reasoning as [`Dh`](Self::Dh)).
-    Ecdh,
-    /// Anonymous: no server authentication, trivially man-in-the-middled.
-    Anon,
-    /// The pre-shared key itself.
-    Psk,
-    /// The SRP verifier (password).
-    Srp,
-    /// Kerberos ticket.
-    Krb5,
-    /// GOST R 34.10 certificate.
-    Gost,
-    /// The TLS-PWD password.
-    EccPwd,
-    /// TLS 1.3: chosen by `signature_algorithms`, not by the suite.
-    Any,
-}
-
-impl Authentication {
-    /// Every variant, for exhaustive tests and schema listings.
-    pub const ALL: &'static [Authentication] = &[
-        Self::Null,
-        Self::Rsa,
-        Self::Dss,
-        Self::Ecdsa,
-        Self::Dh,
-        Self::Ecdh,
-        Self::Anon,
-        Self::Psk,
-        Self::Srp,
-        Self::Krb5,
-        Self::Gost,
-        Self::EccPwd,
-        Self::Any,
-    ];
-
-    /// Stable upper-case label.
-    pub const fn as_str(&self) -> &'static str {
-        match self {
-            Self::Null => "NULL",
-            Self::Rsa => "RSA",
-            Self::Dss => "DSS",
-            Self::Ecdsa => "ECDSA",
-            Self::Dh => "DH",
-            Self::Ecdh => "ECDH",
-            Self::Anon => "ANON",
-            Self::Psk => "PSK",
-            Self::Srp => "SRP",
-            Self::Krb5 => "KRB5",
-            Self::Gost => "GOST",
-            Self::EccPwd => "ECCPWD",
-            Self::Any => "ANY",
-        }
-    }
-}
-
-/// Bulk (record) cipher with its mode. The key size is part of the variant where IANA names it;
-/// where it varies with export rules (RC2, RC4), [`CipherSuite::bits`] carries it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum BulkCipher {
-    /// No encryption.
-    Null,
-    /// RC2 in CBC mode (export 40-bit and EXPORT1024 56-bit only).
-    Rc2,
-    /// RC4 stream cipher (RFC 7465 prohibits it).
-    Rc4,
-    /// Single DES, CBC (56-bit key).
-    Des,
-    /// Export DES, CBC, 40 effective key bits (`DES40_CBC`, KRB5 `DES_CBC_40`).
-    Des40,
-    /// Triple DES EDE, CBC.
-    TripleDes,
-    /// IDEA, CBC.
-    Idea,
-    /// SEED, CBC (RFC 4162).
-    Seed,
-    /// AES-128, CBC.
-    Aes128,
-    /// AES-256, CBC.
-    Aes256,
-    /// AES-128-GCM.
-    Aes128Gcm,
-    /// AES-256-GCM.
-    Aes256Gcm,
-    /// AES-128-CCM (16-byte tag).
-    Aes128Ccm,
-    /// AES-128-CCM with an 8-byte tag.
-    Aes128Ccm8,
-    /// AES-256-CCM (16-byte tag).
-    Aes256Ccm,
-    /// AES-256-CCM with an 8-byte tag.
-    Aes256Ccm8,
-    /// Camellia-128, CBC.
-    Camellia128,
-    /// Camellia-256, CBC.
-    Camellia256,
-    /// Camellia-128-GCM.
-    Camellia128Gcm,
-    /// Camellia-256-GCM.
-    Camellia256Gcm,
-    /// ARIA-128, CBC.
-    Aria128,
-    /// ARIA-256, CBC.
-    Aria256,
-    /// ARIA-128-GCM.
-    Aria128Gcm,
-    /// ARIA-256-GCM.
-    Aria256Gcm,
-    /// ChaCha20-Poly1305 (RFC 7905 and the pre-standard `_OLD` code points).
-    ChaCha20Poly1305,
-    /// GOST 28147-89 in counter (CNT) mode.
-    Gost28147,
-    /// Kuznyechik (GOST R 34.12-2015, 128-bit block) in CTR mode (RFC 9189).
-    KuznyechikCtr,
-    /// Magma (GOST R 34.12-2015, 64-bit block) in CTR mode (RFC 9189).
-    MagmaCtr,
-    /// Kuznyechik-MGM, "light" re-keying profile (RFC 9367).
-    KuznyechikMgmL,
-    /// Kuznyechik-MGM, "strong" re-keying profile (RFC 9367).
-    KuznyechikMgmS,
-    /// Magma-MGM, "light" re-keying profile (RFC 9367).
-    MagmaMgmL,
-    /// Magma-MGM, "strong" re-keying profile (RFC 9367).
-    MagmaMgmS,
-    /// SM4-GCM (RFC 8998).
-    Sm4Gcm,
-    /// SM4-CCM (RFC 8998).
-    Sm4Ccm,
-    /// AEGIS-256 (draft-irtf-cfrg-aegis-aead).
-    Aegis256,
-    /// AEGIS-128L (draft-irtf-cfrg-aegis-aead).
-    Aegis128L,
-}
-
-impl BulkCipher {
-    /// Every variant, for exhaustive tests and schema listings.
-    pub const ALL: &'static [BulkCipher] = &[
-        Self::Null,
-        Self::Rc2,
-        Self::Rc4,
-        Self::Des,
-        Self::Des40,
-        Self::TripleDes,
-        Self::Idea,
-        Self::Seed,
-        Self::Aes128,
-        Self::Aes256,
-        Self::Aes128Gcm,
-        Self::Aes256Gcm,
-        Self::Aes128Ccm,
-        Self::Aes128Ccm8,
-        Self::Aes256Ccm,
-        Self::Aes256Ccm8,
-        Self::Camellia128,
-        Self::Camellia256,
-        Self::Camellia128Gcm,
-        Self::Camellia256Gcm,
-        Self::Aria128,
-        Self::Aria256,
-        Self::Aria128Gcm,
-        Self::Aria256Gcm,
-        Self::ChaCha20Poly1305,
-        Self::Gost28147,
-        Self::KuznyechikCtr,
-        Self::MagmaCtr,
-        Self::KuznyechikMgmL,
-        Self::KuznyechikMgmS,
-        Self::MagmaMgmL,
-        Self::MagmaMgmS,
-        Self::Sm4Gcm,
-        Self::Sm4Ccm,
-        Self::Aegis256,
-        Self::Aegis128L,
-    ];
-
-    /// Stable upper-case label, spelled like the cipher part of IANA names.
-    pub const fn as_str(&self) -> &'static str {
-        match self {
-            Self::Null => "NULL",
-            Self::Rc2 => "RC2_CBC",
-            Self::Rc4 => "RC4",
-            Self::Des => "DES_CBC",
-            Self::Des40 => "DES40_CBC",
-            Self::TripleDes => "3DES_EDE_CBC",
-            Self::Idea => "IDEA_CBC",
-            Self::Seed => "SEED_CBC",
-            Self::Aes128 => "AES_128_CBC",
-            Self::Aes256 => "AES_256_CBC",
-            Self::Aes128Gcm => "AES_128_GCM",
-            Self::Aes256Gcm => "AES_256_GCM",
-            Self::Aes128Ccm => "AES_128_CCM",
-            Self::Aes128Ccm8 => "AES_128_CCM_8",
-            Self::Aes256Ccm => "AES_256_CCM",
-            Self::Aes256Ccm8 => "AES_256_CCM_8",
-            Self::Camellia128 => "CAMELLIA_128_CBC",
-            Self::Camellia256 => "CAMELLIA_256_CBC",
-            Self::Camellia128Gcm => "CAMELLIA_128_GCM",
-            Self::Camellia256Gcm => "CAMELLIA_256_GCM",
-            Self::Aria128 => "ARIA_128_CBC",
-            Self::Aria256 => "ARIA_256_CBC",
-            Self::Aria128Gcm => "ARIA_128_GCM",
-            Self::Aria256Gcm => "ARIA_256_GCM",
-            Self::ChaCha20Poly1305 => "CHACHA20_POLY1305",
-            Self::Gost28147 => "GOST28147_CNT",
-            Self::KuznyechikCtr => "KUZNYECHIK_CTR",
-            Self::MagmaCtr => "MAGMA_CTR",
-            Self::KuznyechikMgmL => "KUZNYECHIK_MGM_L",
-            Self::KuznyechikMgmS => "KUZNYECHIK_MGM_S",
-            Self::MagmaMgmL => "MAGMA_MGM_L",
-            Self::MagmaMgmS => "MAGMA_MGM_S",
-            Self::Sm4Gcm => "SM4_GCM",
-            Self::Sm4Ccm => "SM4_CCM",
-            Self::Aegis256 => "AEGIS_256",
-            Self::Aegis128L => "AEGIS_128L",
-        }
-    }
-
-    /// Authenticated encryption: the record needs no separate MAC, and the suite needs TLS 1.2+.
-    pub const fn is_aead(&self) -> bool {
-        matches!(
-            self,
-            Self::Aes128Gcm
-                | Self::Aes256Gcm
-                | Self::Aes128Ccm
-                | Self::Aes128Ccm8
-                | Self::Aes256Ccm
-                | Self::Aes256Ccm8
-                | Self::Camellia128Gcm
-                | Self::Camellia256Gcm
-                | Self::Aria128Gcm
-                | Self::Aria256Gcm
-                | Self::ChaCha20Poly1305
-                | Self::KuznyechikMgmL
-                | Self::KuznyechikMgmS
-                | Self::MagmaMgmL
-                | Self::MagmaMgmS
-                | Self::Sm4Gcm
-                | Self::Sm4Ccm
-                | Self::Aegis256
-                | Self::Aegis128L
-        )
-    }
-
-    /// A block cipher in CBC mode with MAC-then-encrypt: the family behind BEAST (TLS 1.0),
-    /// Lucky13 and POODLE-style padding oracles, which diagnosis may want to flag.
-    pub const fn is_cbc(&self) -> bool {
-        matches!(
-            self,
-            Self::Rc2
-                | Self::Des
-                | Self::Des40
-                | Self::TripleDes
-                | Self::Idea
-                | Self::Seed
-                | Self::Aes128
-                | Self::Aes256
-                | Self::Camellia128
-                | Self::Camellia256
-                | Self::Aria128
-                | Self::Aria256
-        )
-    }
-}
-
-/// Record MAC. AEAD suites say [`Aead`](Self::Aead): the `_SHA256`/`_SHA384` in their names
-/// is the PRF/HKDF hash, not a MAC.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Mac {
-    /// No MAC (`TLS_NULL_WITH_NULL_NULL`, signalling values).
-    Null,
-    /// HMAC-MD5 (SSLv3: the SSLv3 keyed MD5).
-    Md5,
-    /// HMAC-SHA1 (IANA names end in `_SHA`).
-    Sha1,
-    /// HMAC-SHA256.
-    Sha256,
-    /// HMAC-SHA384.
-    Sha384,
-    /// Integrity comes from the AEAD cipher.
-    Aead,
-    /// GOST 28147-89 IMIT (the `CNT_IMIT` suites).
-    Gost28147Imit,
-    /// HMAC with GOST R 34.11-94 (or its 2012 successor in GOST-engine suites).
-    GostR3411,
-    /// OMAC (CMAC) over Kuznyechik or Magma (RFC 9189 `CTR_OMAC` suites).
-    Omac,
-}
-
-impl Mac {
-    /// Every variant, for exhaustive tests and schema listings.
-    pub const ALL: &'static [Mac] = &[
-        Self::Null,
-        Self::Md5,
-        Self::Sha1,
-        Self::Sha256,
-        Self::Sha384,
-        Self::Aead,
-        Self::Gost28147Imit,
-        Self::GostR3411,
-        Self::Omac,
-    ];
-
-    /// Stable upper-case label.
-    pub const fn as_str(&self) -> &'static str {
-        match self {
-            Self::Null => "NULL",
-            Self::Md5 => "MD5",
-            Self::Sha1 => "SHA1",
-            Self::Sha256 => "SHA256",
-            Self::Sha384 => "SHA384",
-            Self::Aead => "AEAD",
-            Self::Gost28147Imit => "GOST28147_IMIT",
-            Self::GostR3411 => "GOSTR3411",
-            Self::Omac => "OMAC",
-        }
-    }
-}
+pub use crate::tls::version::TlsVersion;
+/// Transitional: the name this registry gave the version type before there
+/// was one ([`crate::tls::version`]); nothing in the crate uses it.
+pub use crate::tls::version::TlsVersion as ProtocolVersion;
 
 macro_rules! display_as_str {
     ($($ty:ty),+) => {$(
@@ -556,13 +58,7 @@ macro_rules! display_as_str {
     )+};
 }
 
-display_as_str!(
-    ProtocolVersion,
-    KeyExchange,
-    Authentication,
-    BulkCipher,
-    Mac
-);
+display_as_str!(KeyExchange, Authentication, BulkCipher, Mac);
 
 /// One TLS cipher suite (2-byte code point).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -601,18 +97,18 @@ pub struct CipherSuite {
     pub export: bool,
     /// Lowest version in whose hello the scanner should offer the suite.
     ///
-    /// * [`Tls13`](ProtocolVersion::Tls13): TLS 1.3 suites (`0x13xx`, SM4, integrity-only
+    /// * [`Tls13`](TlsVersion::Tls13): TLS 1.3 suites (`0x13xx`, SM4, integrity-only
     ///   `TLS_SHA256_SHA256`, the GOST MGM suites); they are meaningless below 1.3 and nothing
     ///   else is valid in 1.3.
-    /// * [`Tls12`](ProtocolVersion::Tls12): AEAD suites and CBC suites with an SHA-256/384 HMAC
+    /// * [`Tls12`](TlsVersion::Tls12): AEAD suites and CBC suites with an SHA-256/384 HMAC
     ///   (their PRF is the TLS 1.2 one), plus the RFC 9189 GOST CTR-OMAC suites.
-    /// * [`Tls10`](ProtocolVersion::Tls10): PSK-family CBC/NULL suites with SHA-256/384
+    /// * [`Tls10`](TlsVersion::Tls10): PSK-family CBC/NULL suites with SHA-256/384
     ///   (RFC 5487 §3.2, RFC 5489, RFC 6209, RFC 6367 allow them on TLS 1.0 and 1.1 with that
     ///   version's PRF; OpenSSL agrees), and the GOST 28147 suites, whose PRF needs TLS.
-    /// * [`Ssl3`](ProtocolVersion::Ssl3): everything else, including the ECC suites. RFC 4492
+    /// * [`Ssl3`](TlsVersion::Ssl3): everything else, including the ECC suites. RFC 4492
     ///   defines ECC for TLS 1.0+ and OpenSSL 1.1+ says TLSv1, but OpenSSL 1.0.x negotiated ECDHE
     ///   inside SSLv3, so an SSLv3 probe that leaves them out could miss a real server's answer.
-    pub min_version: ProtocolVersion,
+    pub min_version: TlsVersion,
     /// A signalling value (SCSV), not a suite: a client sends it, a server must never choose it.
     pub signalling: bool,
     /// In the IANA registry. `false` for code points that shipped without registration
@@ -629,11 +125,11 @@ impl CipherSuite {
     }
 
     /// Whether the suite may be offered (and accepted) in a hello of `version`.
-    pub fn usable_at(&self, version: ProtocolVersion) -> bool {
-        if self.signalling || version == ProtocolVersion::Ssl2 {
+    pub fn usable_at(&self, version: TlsVersion) -> bool {
+        if self.signalling || version == TlsVersion::Ssl2 {
             return false;
         }
-        if version == ProtocolVersion::Tls13 || self.min_version == ProtocolVersion::Tls13 {
+        if version == TlsVersion::Tls13 || self.min_version == TlsVersion::Tls13 {
             return version == self.min_version;
         }
         self.min_version <= version
@@ -666,7 +162,7 @@ const fn suite(
     cipher: BulkCipher,
     bits: u16,
     mac: Mac,
-    min_version: ProtocolVersion,
+    min_version: TlsVersion,
 ) -> CipherSuite {
     CipherSuite {
         code,
@@ -699,7 +195,7 @@ const fn scsv(code: u16, iana_name: &'static str) -> CipherSuite {
         aead: false,
         forward_secrecy: false,
         export: false,
-        min_version: ProtocolVersion::Ssl3,
+        min_version: TlsVersion::Ssl3,
         signalling: true,
         iana_registered: true,
     }
@@ -710,7 +206,7 @@ use Authentication as A;
 use BulkCipher as C;
 use KeyExchange as K;
 use Mac as M;
-use ProtocolVersion as V;
+use TlsVersion as V;
 
 /// The registry, sorted by code point (a test enforces it; [`lookup`] relies on it).
 /// One row per suite; `rustfmt` would spread each row over a dozen lines.
@@ -1172,7 +668,7 @@ pub const fn is_grease(code: u16) -> bool {
 /// TLS 1.3 gets only TLS 1.3 suites; TLS 1.2 and below never get them; SSLv2 gets nothing (it
 /// offers [`ssl2_kinds`] instead). Unregistered code points are included: a server that picks
 /// one is exactly what a scan should find. The SCSVs are the scanner's own decision.
-pub fn offerable_for(version: ProtocolVersion) -> Vec<u16> {
+pub fn offerable_for(version: TlsVersion) -> Vec<u16> {
     SUITES
         .iter()
         .filter(|s| s.usable_at(version))
@@ -1187,92 +683,6 @@ fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> 
     } else {
         None
     }
-}
-
-/// An SSL 2.0 cipher kind: a 3-byte code from CLIENT-HELLO / SERVER-HELLO cipher-specs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Ssl2CipherKind {
-    /// The 3-byte code in the low 24 bits, e.g. `0x0700C0`.
-    pub code: u32,
-    /// The name from the SSL 2.0 specification, e.g. `SSL_CK_DES_192_EDE3_CBC_WITH_MD5`.
-    pub name: &'static str,
-    /// The OpenSSL (0.9.8) name, e.g. `DES-CBC3-MD5`. It may equal a TLS suite's OpenSSL name
-    /// (`RC4-MD5`), which is why SSLv2 kinds have their own table.
-    pub openssl_name: Option<&'static str>,
-    /// Secret key bits, same convention as [`CipherSuite::bits`] (3DES 168, export 40).
-    pub bits: u16,
-    /// Export grade (40 secret key bits, 512-bit RSA).
-    pub export: bool,
-}
-
-/// The SSLv2 cipher kinds, sorted by code. The first eight non-zero codes are the SSL 2.0
-/// specification's; `0x000000`, `0x060140`, `0x0701C0` ("v3" in SSLeay's `ssl2.h`) and
-/// `0xFF0800`, `0xFF0810` (SSLeay private) come from OpenSSL's `ssl2.h`, so that whatever an old
-/// server lists can be named.
-#[rustfmt::skip]
-static SSL2_KINDS: &[Ssl2CipherKind] = &[
-    ssl2(0x000000, "SSL_CK_NULL_WITH_MD5", Some("NULL-MD5"), 0, false),
-    ssl2(0x010080, "SSL_CK_RC4_128_WITH_MD5", Some("RC4-MD5"), 128, false),
-    ssl2(0x020080, "SSL_CK_RC4_128_EXPORT40_WITH_MD5", Some("EXP-RC4-MD5"), 40, true),
-    ssl2(0x030080, "SSL_CK_RC2_128_CBC_WITH_MD5", Some("RC2-CBC-MD5"), 128, false),
-    ssl2(0x040080, "SSL_CK_RC2_128_CBC_EXPORT40_WITH_MD5", Some("EXP-RC2-CBC-MD5"), 40, true),
-    ssl2(0x050080, "SSL_CK_IDEA_128_CBC_WITH_MD5", Some("IDEA-CBC-MD5"), 128, false),
-    ssl2(0x060040, "SSL_CK_DES_64_CBC_WITH_MD5", Some("DES-CBC-MD5"), 56, false),
-    ssl2(0x060140, "SSL_CK_DES_64_CBC_WITH_SHA", Some("DES-CBC-SHA"), 56, false),
-    ssl2(0x0700C0, "SSL_CK_DES_192_EDE3_CBC_WITH_MD5", Some("DES-CBC3-MD5"), 168, false),
-    ssl2(0x0701C0, "SSL_CK_DES_192_EDE3_CBC_WITH_SHA", Some("DES-CBC3-SHA"), 168, false),
-    ssl2(0x080080, "SSL_CK_RC4_64_WITH_MD5", Some("RC4-64-MD5"), 64, false),
-    ssl2(0xFF0800, "SSL_CK_DES_64_CFB64_WITH_MD5_1", Some("DES-CFB-M1"), 56, false),
-    ssl2(0xFF0810, "SSL_CK_NULL", Some("NULL"), 0, false),
-];
-
-const fn ssl2(
-    code: u32,
-    name: &'static str,
-    openssl_name: Option<&'static str>,
-    bits: u16,
-    export: bool,
-) -> Ssl2CipherKind {
-    Ssl2CipherKind {
-        code,
-        name,
-        openssl_name,
-        bits,
-        export,
-    }
-}
-
-impl Ssl2CipherKind {
-    /// The code as `0x0700C0` (six upper-case hex digits).
-    pub fn hex(&self) -> String {
-        ssl2_hex(self.code)
-    }
-}
-
-impl fmt::Display for Ssl2CipherKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name)
-    }
-}
-
-/// Every known SSLv2 cipher kind, sorted by code.
-pub fn ssl2_kinds() -> &'static [Ssl2CipherKind] {
-    SSL2_KINDS
-}
-
-/// The SSLv2 cipher kind with this 3-byte code (low 24 bits), or `None` (report it with
-/// [`ssl2_hex`]).
-pub fn ssl2_lookup(code: u32) -> Option<&'static Ssl2CipherKind> {
-    SSL2_KINDS
-        .binary_search_by_key(&code, |k| k.code)
-        .ok()
-        .and_then(|i| SSL2_KINDS.get(i))
-}
-
-/// A 3-byte SSLv2 code as `0x0700C0`; bits above the low 24 are ignored, as they cannot come
-/// from the wire.
-pub fn ssl2_hex(code: u32) -> String {
-    format!("0x{:06X}", code & 0x00FF_FFFF)
 }
 
 #[cfg(test)]
@@ -1345,7 +755,7 @@ mod tests {
     /// The rule [`CipherSuite::min_version`] documents, checked row by row.
     #[test]
     fn min_version_follows_mac_and_aead() {
-        use ProtocolVersion::*;
+        use TlsVersion::*;
         let psk = [K::Psk, K::DhePsk, K::EcdhePsk, K::RsaPsk];
         for s in all().iter().filter(|s| !s.signalling) {
             let is_13 = (0x1301..=0x13FF).contains(&s.code)
@@ -1389,7 +799,7 @@ mod tests {
         for s in all() {
             let name = s.iana_name;
             let gost = name.contains("GOST") || name.contains("28147");
-            if s.aead || s.signalling || gost || s.min_version == ProtocolVersion::Tls13 {
+            if s.aead || s.signalling || gost || s.min_version == TlsVersion::Tls13 {
                 continue;
             }
             let expected = if name.ends_with("_NULL_NULL") {
@@ -1420,7 +830,7 @@ mod tests {
         bits: u16,
         mac: Mac,
         (aead, fs, export): (bool, bool, bool),
-        min: ProtocolVersion,
+        min: TlsVersion,
     ) {
         let s = lookup(code).unwrap_or_else(|| panic!("{} missing", iana_hex(code)));
         let expected = CipherSuite {
@@ -1447,7 +857,7 @@ mod tests {
     #[test]
     #[rustfmt::skip] // one suite per line reads as a table
     fn well_known_suites_have_exactly_the_expected_fields() {
-        use ProtocolVersion::*;
+        use TlsVersion::*;
         const PLAIN: (bool, bool, bool) = (false, false, false);
         const FS: (bool, bool, bool) = (false, true, false);
         const AEAD: (bool, bool, bool) = (true, false, false);
@@ -1523,7 +933,7 @@ mod tests {
         for code in [SCSV_EMPTY_RENEGOTIATION_INFO, SCSV_FALLBACK] {
             let s = lookup(code).unwrap_or_else(|| panic!("{} missing", iana_hex(code)));
             assert!(s.signalling && s.iana_registered && s.openssl_name.is_none());
-            for &v in ProtocolVersion::ALL {
+            for v in TlsVersion::ALL {
                 assert!(!offerable_for(v).contains(&code), "{} at {v}", s.iana_name);
             }
         }
@@ -1540,7 +950,7 @@ mod tests {
 
     #[test]
     fn offers_fit_the_version() {
-        use ProtocolVersion::*;
+        use TlsVersion::*;
         let tls13 = offerable_for(Tls13);
         assert!(
             tls13
@@ -1655,7 +1065,7 @@ mod tests {
         unique(Authentication::ALL, Authentication::as_str);
         unique(BulkCipher::ALL, BulkCipher::as_str);
         unique(Mac::ALL, Mac::as_str);
-        unique(ProtocolVersion::ALL, ProtocolVersion::as_str);
+        unique(&TlsVersion::ALL, |v| v.as_str());
         // Every variant in use appears in its ALL list.
         for s in all() {
             assert!(KeyExchange::ALL.contains(&s.kx));
@@ -1675,12 +1085,12 @@ mod tests {
 
     #[test]
     fn protocol_versions_round_trip_the_wire() {
-        for &v in ProtocolVersion::ALL {
-            assert_eq!(ProtocolVersion::from_wire(v.wire()), Some(v));
+        for v in TlsVersion::ALL {
+            assert_eq!(TlsVersion::from_wire(v.wire()), Some(v));
         }
-        assert_eq!(ProtocolVersion::from_wire(0x7F1C), None);
-        assert!(ProtocolVersion::Ssl3 < ProtocolVersion::Tls10);
-        assert!(ProtocolVersion::Tls12 < ProtocolVersion::Tls13);
+        assert_eq!(TlsVersion::from_wire(0x7F1C), None);
+        assert!(TlsVersion::Ssl3 < TlsVersion::Tls10);
+        assert!(TlsVersion::Tls12 < TlsVersion::Tls13);
     }
 
     #[test]

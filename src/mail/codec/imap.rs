@@ -1,6 +1,6 @@
 //! IMAP: responses decoded by imap-codec, driven by our own small state
 //! machine (greeting → CAPABILITY → STARTTLS → CAPABILITY → ID → login →
-//! LOGOUT; the order lives in [`super::dialogue`]).
+//! LOGOUT; the order lives in [`crate::mail::dialogue`]).
 //!
 //! imap-codec decides what a response *is*; where it cannot decode a line a
 //! real server sends (imap-codec 1.x knows no `* ID`, and servers bend the
@@ -16,7 +16,7 @@ use imap_codec::imap_types::response::{
 use imap_codec::{GreetingCodec, ResponseCodec};
 use tokio::io::{AsyncRead, AsyncWrite};
 
-use super::wire::{StepFailure, Wire};
+use crate::mail::connection::{MailConnection, StepFailure};
 use crate::probe::net::Deadline;
 use crate::report::ErrorKind;
 
@@ -36,7 +36,7 @@ pub enum Condition {
 
 /// One server response, decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Reply {
+pub enum ImapResponse {
     Capability(Vec<String>),
     /// RFC 2971 ID parameters, in the server's order (NIL values dropped).
     Id(Vec<(String, String)>),
@@ -55,7 +55,7 @@ pub enum Reply {
 /// A decoded response and whether imap-codec accepted it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decoded {
-    pub reply: Reply,
+    pub reply: ImapResponse,
     /// `false`: imap-codec refused the bytes; `reply` comes from the tolerant reader.
     pub by_codec: bool,
 }
@@ -71,7 +71,7 @@ pub fn decode_greeting(bytes: &[u8]) -> Option<Decoded> {
             };
             let capabilities = code_capabilities(g.code.as_ref(), bytes);
             Some(Decoded {
-                reply: Reply::Status {
+                reply: ImapResponse::Status {
                     tag: None,
                     condition,
                     capabilities,
@@ -82,7 +82,7 @@ pub fn decode_greeting(bytes: &[u8]) -> Option<Decoded> {
         }
         Err(GreetingDecodeError::Incomplete | GreetingDecodeError::Failed) => {
             match tolerant(bytes) {
-                Some(Reply::Status {
+                Some(ImapResponse::Status {
                     tag: None,
                     condition,
                     capabilities,
@@ -93,7 +93,7 @@ pub fn decode_greeting(bytes: &[u8]) -> Option<Decoded> {
                 ) =>
                 {
                     Some(Decoded {
-                        reply: Reply::Status {
+                        reply: ImapResponse::Status {
                             tag: None,
                             condition,
                             capabilities,
@@ -120,22 +120,22 @@ pub fn decode_response(bytes: &[u8]) -> Decoded {
             | ResponseDecodeError::Failed
             | ResponseDecodeError::LiteralFound { .. },
         ) => Decoded {
-            reply: tolerant(bytes).unwrap_or(Reply::Other),
+            reply: tolerant(bytes).unwrap_or(ImapResponse::Other),
             by_codec: false,
         },
     }
 }
 
-fn from_codec(response: Response<'_>, raw: &[u8]) -> Reply {
+fn from_codec(response: Response<'_>, raw: &[u8]) -> ImapResponse {
     match response {
         Response::CommandContinuationRequest(CommandContinuationRequest::Basic(_))
         | Response::CommandContinuationRequest(CommandContinuationRequest::Base64(_)) => {
-            Reply::Continuation
+            ImapResponse::Continuation
         }
         Response::Data(Data::Capability(caps)) => {
-            Reply::Capability(verbatim(&caps, after_word(raw, "CAPABILITY")))
+            ImapResponse::Capability(verbatim(&caps, after_word(raw, "CAPABILITY")))
         }
-        Response::Data(_) => Reply::Other,
+        Response::Data(_) => ImapResponse::Other,
         Response::Status(status) => {
             let (tag, condition, code, text) = match status {
                 Status::Ok { tag, code, text } => (tag, Condition::Ok, code, text),
@@ -143,7 +143,7 @@ fn from_codec(response: Response<'_>, raw: &[u8]) -> Reply {
                 Status::Bad { tag, code, text } => (tag, Condition::Bad, code, text),
                 Status::Bye { code, text } => (None, Condition::Bye, code, text),
             };
-            Reply::Status {
+            ImapResponse::Status {
                 tag: tag.map(|t| t.inner().to_string()),
                 condition,
                 capabilities: code_capabilities(code.as_ref(), raw),
@@ -209,10 +209,10 @@ fn bracket_capabilities(raw: &[u8]) -> Option<Vec<String>> {
 }
 
 /// Reads a response the codec refused: by its first words only.
-fn tolerant(bytes: &[u8]) -> Option<Reply> {
+fn tolerant(bytes: &[u8]) -> Option<ImapResponse> {
     let line = text_of(bytes);
     if line.starts_with('+') {
-        return Some(Reply::Continuation);
+        return Some(ImapResponse::Continuation);
     }
     let (tag, rest) = line.split_once(' ')?;
     let (word, text) = rest.split_once(' ').unwrap_or((rest, ""));
@@ -223,14 +223,14 @@ fn tolerant(bytes: &[u8]) -> Option<Reply> {
         "PREAUTH" => Condition::PreAuth,
         "BYE" => Condition::Bye,
         "CAPABILITY" if tag == "*" => {
-            return Some(Reply::Capability(
+            return Some(ImapResponse::Capability(
                 text.split_whitespace().map(str::to_string).collect(),
             ));
         }
-        "ID" if tag == "*" => return Some(Reply::Id(id_pairs(bytes))),
-        _ => return Some(Reply::Other),
+        "ID" if tag == "*" => return Some(ImapResponse::Id(id_pairs(bytes))),
+        _ => return Some(ImapResponse::Other),
     };
-    Some(Reply::Status {
+    Some(ImapResponse::Status {
         tag: (tag != "*").then(|| tag.to_string()),
         condition,
         capabilities: bracket_capabilities(bytes),
@@ -261,7 +261,7 @@ pub fn id_pairs(bytes: &[u8]) -> Vec<(String, String)> {
                     i += 1;
                 }
                 i += 1;
-                items.push(Some(super::printable(&s)));
+                items.push(Some(crate::mail::printable(&s)));
             }
             b'{' => {
                 // {n}\r\n then n bytes (already framed into `bytes`).
@@ -279,7 +279,7 @@ pub fn id_pairs(bytes: &[u8]) -> Vec<(String, String)> {
                 let Some(data) = start.checked_add(n).and_then(|end| bytes.get(start..end)) else {
                     break;
                 };
-                items.push(Some(super::printable(data)));
+                items.push(Some(crate::mail::printable(data)));
                 i = start + n;
             }
             _ => {
@@ -288,7 +288,9 @@ pub fn id_pairs(bytes: &[u8]) -> Vec<(String, String)> {
                     .position(|&b| b == b' ' || b == b')')
                     .map_or(bytes.len(), |p| i + p);
                 let atom = &bytes[i..end];
-                items.push((!atom.eq_ignore_ascii_case(b"NIL")).then(|| super::printable(atom)));
+                items.push(
+                    (!atom.eq_ignore_ascii_case(b"NIL")).then(|| crate::mail::printable(atom)),
+                );
                 i = end;
             }
         }
@@ -305,7 +307,7 @@ pub fn id_pairs(bytes: &[u8]) -> Vec<(String, String)> {
 /// The tagged completion of a command, and what came before it.
 #[derive(Debug, Clone)]
 pub struct Completion {
-    pub untagged: Vec<Reply>,
+    pub untagged: Vec<ImapResponse>,
     pub condition: Condition,
     /// `[CAPABILITY ...]` in the tagged response (Dovecot sends it after login).
     pub capabilities: Option<Vec<String>>,
@@ -323,7 +325,7 @@ impl Completion {
         self.untagged
             .iter()
             .find_map(|r| match r {
-                Reply::Capability(c) => Some(c.clone()),
+                ImapResponse::Capability(c) => Some(c.clone()),
                 _ => None,
             })
             .or_else(|| self.capabilities.clone())
@@ -332,7 +334,7 @@ impl Completion {
 
 /// An IMAP connection at some point of the dialogue.
 pub struct Imap<S> {
-    pub wire: Wire<S>,
+    pub wire: MailConnection<S>,
     next_tag: u32,
     /// Lines imap-codec could not decode, kept verbatim.
     pub undecoded: Vec<String>,
@@ -340,7 +342,7 @@ pub struct Imap<S> {
 
 impl<S: AsyncRead + AsyncWrite + Unpin> Imap<S> {
     /// Tags continue across a STARTTLS upgrade (`next_tag`), as in RFC 3501's examples.
-    pub fn new(wire: Wire<S>, next_tag: u32) -> Imap<S> {
+    pub fn new(wire: MailConnection<S>, next_tag: u32) -> Imap<S> {
         Imap {
             wire,
             next_tag,
@@ -425,7 +427,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Imap<S> {
         for _ in 0..MAX_RESPONSES {
             let (decoded, bytes) = self.read_response(step, deadline).await?;
             match decoded.reply {
-                Reply::Status {
+                ImapResponse::Status {
                     tag: Some(t),
                     condition,
                     capabilities,
@@ -438,7 +440,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Imap<S> {
                         line: self.wire.shown(&bytes[..bytes.len().saturating_sub(2)]),
                     });
                 }
-                Reply::Continuation => {
+                ImapResponse::Continuation => {
                     return Err(StepFailure::new(
                         step,
                         ErrorKind::Protocol,
@@ -483,7 +485,7 @@ mod tests {
         assert!(g.by_codec);
         assert_eq!(
             g.reply,
-            Reply::Status {
+            ImapResponse::Status {
                 tag: None,
                 condition: Condition::Ok,
                 capabilities: None,
@@ -494,7 +496,7 @@ mod tests {
         assert!(d.by_codec);
         assert_eq!(
             d.reply,
-            Reply::Capability(caps(&[
+            ImapResponse::Capability(caps(&[
                 "IMAP4",
                 "IMAP4rev1",
                 "AUTH=NTLM",
@@ -514,7 +516,7 @@ mod tests {
     fn greeting_capability_code_and_bye() {
         let g = decode_greeting(b"* OK [CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ STARTTLS AUTH=PLAIN] Dovecot ready.\r\n").unwrap();
         match g.reply {
-            Reply::Status {
+            ImapResponse::Status {
                 capabilities: Some(c),
                 text,
                 ..
@@ -528,7 +530,7 @@ mod tests {
         let g = decode_greeting(b"* BYE Too many connections\r\n").unwrap();
         assert!(matches!(
             g.reply,
-            Reply::Status {
+            ImapResponse::Status {
                 condition: Condition::Bye,
                 ..
             }
@@ -542,18 +544,18 @@ mod tests {
         let d = decode_response(b"a2 OK Begin TLS negotiation now.\r\n");
         assert_eq!(
             d.reply,
-            Reply::Status {
+            ImapResponse::Status {
                 tag: Some("a2".into()),
                 condition: Condition::Ok,
                 capabilities: None,
                 text: "Begin TLS negotiation now.".into()
             }
         );
-        assert_eq!(decode_response(b"+ \r\n").reply, Reply::Continuation);
+        assert_eq!(decode_response(b"+ \r\n").reply, ImapResponse::Continuation);
         let d = decode_response(b"a5 NO AUTHENTICATE failed.\r\n");
         assert!(matches!(
             d.reply,
-            Reply::Status {
+            ImapResponse::Status {
                 condition: Condition::No,
                 ..
             }
@@ -569,7 +571,7 @@ mod tests {
         assert!(!d.by_codec);
         assert_eq!(
             d.reply,
-            Reply::Id(vec![
+            ImapResponse::Id(vec![
                 ("name".into(), "Microsoft.Exchange.Imap4.Imap4Server".into()),
                 ("version".into(), "15.20".into())
             ])
