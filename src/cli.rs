@@ -10,7 +10,8 @@ use crate::config::{self, LogFormat, Settings};
 use crate::http::{self, Application};
 use crate::probe::request::ProbeRequest;
 use crate::probe::{ProbeRejection, Prober};
-use crate::report::{Protocol, Report, Transport, Verdict};
+use crate::report::{Report, Verdict};
+use crate::vocab::{Protocol, Transport};
 
 #[derive(Debug, Parser)]
 #[command(

@@ -15,3 +15,4 @@ pub mod probe;
 pub mod readiness;
 pub mod report;
 pub mod tls;
+pub mod vocab;

@@ -12,7 +12,8 @@ use super::batch::{self, BatchLine, BatchRequest};
 use super::problem::{self, Cause, Problem};
 use crate::probe::Prober;
 use crate::probe::request::ProbeRequest;
-use crate::report::{Protocol, Report, Transport};
+use crate::report::Report;
+use crate::vocab::{Protocol, Transport};
 
 /// `GET /v1/probes` query: the probe request for curl one-liners.
 #[derive(Debug, Deserialize, IntoParams)]

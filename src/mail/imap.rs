@@ -18,7 +18,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 
 use super::wire::{StepFailure, Wire};
 use crate::probe::net::Deadline;
-use crate::report::ErrorKind;
+use crate::vocab::ErrorKind;
 
 /// Largest literal accepted in a response; a probe never needs message bodies.
 const MAX_LITERAL: usize = 64 * 1024;

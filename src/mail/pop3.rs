@@ -4,7 +4,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 
 use super::wire::{StepFailure, Wire};
 use crate::probe::net::Deadline;
-use crate::report::ErrorKind;
+use crate::vocab::ErrorKind;
 
 /// Most lines read from one multi-line answer.
 const MAX_LINES: usize = 1000;

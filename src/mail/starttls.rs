@@ -10,7 +10,7 @@ use super::line::{LineError, LineLimits, LineReader};
 use super::service;
 use crate::observations::ServiceSeen;
 use crate::probe::net::Deadline;
-use crate::report::{ErrorKind, Protocol};
+use crate::vocab::{ErrorKind, Protocol};
 
 /// Why a connection could not be brought to the TLS start.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

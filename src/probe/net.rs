@@ -23,7 +23,8 @@ use tokio::net::TcpStream;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
-use crate::report::{ErrorKind, Stats};
+use crate::report::Stats;
+use crate::vocab::ErrorKind;
 
 /// The moment a probe must be finished by. Each step runs under
 /// `min(step limit, time left)`, so a slow step cannot eat the whole budget

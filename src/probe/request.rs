@@ -15,7 +15,7 @@ use rustls::pki_types::TrustAnchor;
 
 use crate::config::Settings;
 use crate::mail::auth::{LoginRequest, LoginSecret};
-use crate::report::{Protocol, Transport};
+use crate::vocab::{Protocol, Transport};
 
 /// Probe one mail endpoint.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]

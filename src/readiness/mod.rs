@@ -28,7 +28,7 @@ use time::format_description::well_known::Rfc3339;
 use crate::probe::net::Deadline;
 use crate::probe::request::{Host, InvalidField, ProbeRequest, parse_host};
 use crate::probe::{ProbeRejection, Prober};
-use crate::report::{Protocol, Transport};
+use crate::vocab::{Protocol, Transport};
 use model::*;
 
 /// Bytes read of an Exchange endpoint's answer (only headers matter).

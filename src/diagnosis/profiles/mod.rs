@@ -14,8 +14,8 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::report::{Protocol, TlsVersion};
 use crate::tls::hello::{ClientHelloSpec, KEY_SHARE_GROUPS, version};
+use crate::vocab::{Protocol, TlsVersion};
 use TlsVersion::{Ssl3, Tls12, Tls13};
 
 mod apps;

@@ -14,7 +14,8 @@ use crate::mail::imap::{self, Imap, Reply};
 use crate::mail::wire::{StepFailure, Wire};
 use crate::observations::{Observations, steps};
 use crate::probe::net::Deadline;
-use crate::report::{ErrorKind, LoginResult, Protocol};
+use crate::report::LoginResult;
+use crate::vocab::{ErrorKind, Protocol};
 
 pub(super) async fn imap_dialogue<S>(
     wire: Wire<S>,

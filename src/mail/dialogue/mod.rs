@@ -27,10 +27,11 @@ use super::software::{self, Said};
 use super::wire::{Handover, STEP_TIMEOUT, StepFailure, Wire};
 use crate::observations::{Observations, ObservedChain, ServiceSeen, steps};
 use crate::probe::net::{Connector, Deadline, Meter};
-use crate::report::{ErrorKind, LoginResult, MailTls, Protocol, StartTls, TlsEngine, Transport};
+use crate::report::{LoginResult, MailTls, StartTls, TlsEngine};
 use crate::tls::engine::TlsConn;
 use crate::tls::handshake::{self, HandshakeError, Offer};
 use crate::tls::legacy::{self, LegacyError, LegacyOffer};
+use crate::vocab::{ErrorKind, Protocol, Transport};
 
 mod imap;
 mod pop3;

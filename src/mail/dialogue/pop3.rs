@@ -13,7 +13,8 @@ use crate::mail::pop3;
 use crate::mail::wire::{StepFailure, Wire};
 use crate::observations::{Observations, steps};
 use crate::probe::net::Deadline;
-use crate::report::{ErrorKind, LoginResult, Protocol};
+use crate::report::LoginResult;
+use crate::vocab::{ErrorKind, Protocol};
 
 pub(super) async fn pop3_dialogue<S>(
     mut wire: Wire<S>,

@@ -35,8 +35,8 @@ use super::versions::{VersionScan, eliminate, finish, offer_order, scan_hello, s
 use super::{Answer, Ending, Endpoint, Exchange, hello_answer, read_answer, send_hello};
 use crate::observations::HelloAnswer;
 use crate::probe::net::Deadline;
-use crate::report::TlsVersion;
 use crate::tls::hello::MAX_SUITES_PER_HELLO;
+use crate::vocab::TlsVersion;
 
 /// The versions the descent covers, highest first.
 const DESCENT: [TlsVersion; 4] = [

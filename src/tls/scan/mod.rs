@@ -63,8 +63,9 @@ pub use oneshot::{
 
 use crate::observations::{HelloAnswer, Observations, VersionAnswer, steps};
 use crate::probe::net::Deadline;
-use crate::report::{ErrorKind, StepError, TlsVersion, VersionSupport};
+use crate::report::{StepError, VersionSupport};
 use crate::tls::reply::KeyExchangeInfo;
+use crate::vocab::{ErrorKind, TlsVersion};
 
 /// Alert description `protocol_version` (RFC 5246 §7.2.2, RFC 8446 §6.2).
 const ALERT_PROTOCOL_VERSION: u8 = 70;

@@ -22,9 +22,9 @@ use super::send_hello;
 use super::versions::{VersionScan, offer_order};
 use super::{Answer, Ending, Endpoint, Hello, MAX_GROUP_ROUNDS, hello_answer, read_answer};
 use crate::probe::net::Deadline;
-use crate::report::{ErrorKind, TlsVersion};
 use crate::tls::hello::{ClientHelloSpec, KEY_SHARE_GROUPS};
 use crate::tls::suites;
+use crate::vocab::{ErrorKind, TlsVersion};
 
 const V: TlsVersion = TlsVersion::Tls13;
 

@@ -6,10 +6,11 @@ use futures_util::future::join_all;
 use super::{Answer, Ending, Exchange, Hello, Seen, read_answer, send_hello};
 use crate::observations::HelloAnswer;
 use crate::probe::net::Deadline;
-use crate::report::{ErrorKind, Suite, TlsVersion};
+use crate::report::Suite;
 use crate::tls::hello::{self, ClientHelloSpec, MAX_SUITES_PER_HELLO};
 use crate::tls::scan::Endpoint;
 use crate::tls::suites::{self, Authentication, KeyExchange, ProtocolVersion};
+use crate::vocab::{ErrorKind, TlsVersion};
 
 /// One version's findings.
 #[derive(Debug, Clone)]
