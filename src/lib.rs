@@ -10,6 +10,7 @@ pub mod diagnosis;
 pub mod http;
 pub mod mail;
 pub mod metrics;
+pub mod net;
 pub mod observations;
 pub mod probe;
 pub mod readiness;

@@ -2,10 +2,11 @@
 //! deadlines and connection caps, collect [`Observations`], and hand them to
 //! the diagnosis.
 
+/// The connector moved down to the network layer; the old path stays.
+pub use crate::net;
 pub mod aia;
 pub mod batch;
 pub mod login_gate;
-pub mod net;
 pub mod outbound;
 pub mod policy;
 pub mod real_tls;

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 use rustls::pki_types::ServerName;
 use time::OffsetDateTime;
 
-use super::net::{Connector, Deadline};
 use super::request::{Host, ProbeSpec};
+use crate::net::{Connector, Deadline};
 use crate::observations::{Observations, ObservedChain, steps};
 use crate::report::HandshakeAttempt;
 use crate::tls::chain::{self, Inputs};

@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::probe::net::Deadline;
+use crate::net::Deadline;
 use crate::probe::request::{Host, InvalidField, ProbeRequest, parse_host};
 use crate::probe::{ProbeRejection, Prober};
 use crate::vocab::{Protocol, Transport};
@@ -522,7 +522,7 @@ pub const EXCHANGE_PATHS: &[(&str, web::Method)] = &[
 
 async fn exchange_checks(
     target: web::WebTarget,
-    limits: &crate::probe::net::ConnectionLimits,
+    limits: &crate::net::ConnectionLimits,
     deadline: Deadline,
 ) -> ExchangeHttp {
     let checks = EXCHANGE_PATHS.iter().map(|(path, method)| {

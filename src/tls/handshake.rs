@@ -16,7 +16,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 
-use crate::probe::net::Deadline;
+use crate::net::Deadline;
 use crate::report::Handshake;
 use crate::vocab::TlsVersion;
 

@@ -11,8 +11,8 @@ use super::{
 use crate::mail::auth::{self, LoginRequest, Mechanism};
 use crate::mail::pop3;
 use crate::mail::wire::{StepFailure, Wire};
+use crate::net::Deadline;
 use crate::observations::{Observations, steps};
-use crate::probe::net::Deadline;
 use crate::report::LoginResult;
 use crate::vocab::{ErrorKind, Protocol};
 

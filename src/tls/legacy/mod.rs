@@ -27,7 +27,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 
 pub use bounded::{HANDSHAKE_READ_LIMIT, ReadBounded};
 
-use crate::probe::net::Deadline;
+use crate::net::Deadline;
 use crate::report::Suite;
 use crate::vocab::TlsVersion;
 

@@ -33,8 +33,8 @@ use tokio::sync::mpsc;
 
 use super::versions::{VersionScan, eliminate, finish, offer_order, scan_hello, scan_version};
 use super::{Answer, Ending, Endpoint, Exchange, hello_answer, read_answer, send_hello};
+use crate::net::Deadline;
 use crate::observations::HelloAnswer;
-use crate::probe::net::Deadline;
 use crate::tls::hello::MAX_SUITES_PER_HELLO;
 use crate::vocab::TlsVersion;
 

@@ -3,7 +3,7 @@
 
 use super::versions::VersionScan;
 use super::{Answer, Ending, Endpoint, Hello, MAX_GROUP_ROUNDS, Seen, read_answer, send_hello};
-use crate::probe::net::Deadline;
+use crate::net::Deadline;
 use crate::tls::hello::{ClientHelloSpec, KEY_SHARE_GROUPS, groups};
 use crate::tls::reply::KeyExchangeInfo;
 use crate::tls::suites::{self, KeyExchange};

@@ -23,8 +23,8 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::mail::starttls::{self, PreludeError};
+use crate::net::{ConnectError, Connector, Deadline, ProbeStream};
 use crate::observations::{ClientTrial, TrialOutcome};
-use crate::probe::net::{ConnectError, Connector, Deadline, ProbeStream};
 use crate::tls::hello::{self, ClientHelloSpec, HelloError};
 use crate::tls::reply::{
     Progress, ReplyError, ReplyLimits, ReplyOutcome, ReplyReader, ServerReply, SkeKind,

@@ -21,7 +21,7 @@ use super::groups::{GroupFacts, POST_QUANTUM};
 use super::send_hello;
 use super::versions::{VersionScan, offer_order};
 use super::{Answer, Ending, Endpoint, Hello, MAX_GROUP_ROUNDS, hello_answer, read_answer};
-use crate::probe::net::Deadline;
+use crate::net::Deadline;
 use crate::tls::hello::{ClientHelloSpec, KEY_SHARE_GROUPS};
 use crate::tls::suites;
 use crate::vocab::{ErrorKind, TlsVersion};

@@ -4,8 +4,8 @@
 use futures_util::future::join_all;
 
 use super::{Answer, Ending, Exchange, Hello, Seen, read_answer, send_hello};
+use crate::net::Deadline;
 use crate::observations::HelloAnswer;
-use crate::probe::net::Deadline;
 use crate::report::Suite;
 use crate::tls::hello::{self, ClientHelloSpec, MAX_SUITES_PER_HELLO};
 use crate::tls::scan::Endpoint;
