@@ -1,5 +1,7 @@
 //! The `mailprobe` command line: `serve` (default), `probe`, `openapi`.
 
+mod readiness;
+
 use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -178,7 +180,7 @@ pub fn run() -> ExitCode {
         }
         Some(Command::Readiness(args)) => {
             init_logging(&cli.settings, true);
-            block_on(crate::readiness::cli::run(cli.settings, args))
+            block_on(readiness::run(cli.settings, args))
         }
         Some(Command::Serve) | None => {
             init_logging(&cli.settings, false);

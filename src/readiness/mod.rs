@@ -8,7 +8,6 @@
 //! [`advice`] are pure functions of what those observed.
 
 pub mod advice;
-pub mod cli;
 pub mod compare;
 pub mod discovery;
 pub mod identity;
