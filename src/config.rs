@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 
-use crate::http::guard::ApiKeys;
+pub mod api_keys;
+
+use api_keys::ApiKeys;
 use ipnet::IpNet;
 
 /// Every setting of the service, shared by `serve` and the one-shot `probe`.
