@@ -3,6 +3,9 @@
 //! judgement; every other layer may use it. `report` re-exports these types
 //! under their old paths, and the Report's JSON spells them as below.
 
+pub mod deadline;
+
+pub use deadline::{Deadline, TimedOut};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

@@ -17,7 +17,7 @@ use imap_codec::{GreetingCodec, ResponseCodec};
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use super::wire::{StepFailure, Wire};
-use crate::net::Deadline;
+use crate::vocab::Deadline;
 use crate::vocab::ErrorKind;
 
 /// Largest literal accepted in a response; a probe never needs message bodies.

@@ -3,7 +3,7 @@
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use super::wire::{StepFailure, Wire};
-use crate::net::Deadline;
+use crate::vocab::Deadline;
 use crate::vocab::ErrorKind;
 
 /// Most lines in one reply.

@@ -8,7 +8,7 @@ use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 
 use super::auth::Redactor;
 use super::line::{LineError, LineLimits, LineReader};
-use crate::net::Deadline;
+use crate::vocab::Deadline;
 use crate::vocab::ErrorKind;
 
 /// A dialogue step that did not complete.
