@@ -18,7 +18,7 @@ pub fn key_digest(key: &str) -> KeyDigest {
 
 /// The configured keys, as digests. `Debug` shows only how many there are.
 #[derive(Clone, Default)]
-pub struct ApiKeys(Vec<KeyDigest>);
+pub struct ApiKeys(pub(crate) Vec<KeyDigest>);
 
 impl std::fmt::Debug for ApiKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
