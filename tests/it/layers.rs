@@ -143,10 +143,9 @@ const ALLOWED: &[&str] = &[
     "probe::real_tls -> tls::chain",
     "probe::real_tls -> tls::name",
     "tls::cert -> tls::name",
-    // Cycles. (3)
+    // Cycles. (2)
     "cycle config -> probe::request -> config",
     "cycle diagnosis::certainty -> diagnosis::clients -> diagnosis::certainty",
-    "cycle diagnosis::profiles::apps -> diagnosis::profiles::data -> diagnosis::profiles::apps",
 ];
 
 /// One reference from a module to another, with where it was written.
@@ -291,8 +290,10 @@ fn is_within(module: &str, prefix: &str) -> bool {
 struct Crate {
     /// Every module (file or inline, not under `#[cfg(test)]`), as `a::b`.
     modules: BTreeSet<String>,
-    /// Raw references before resolution: (module, path segments, location).
-    raw: Vec<(String, Vec<String>, String)>,
+    /// Raw references before resolution: (module, path segments), once each.
+    raw: BTreeSet<(String, Vec<String>)>,
+    /// Module -> the file it is written in.
+    at: BTreeMap<String, String>,
     edges: Vec<Edge>,
 }
 
@@ -312,7 +313,8 @@ impl Crate {
             self.modules.insert(parts.join("::"));
             parts.pop();
         }
-        self.items(Path::new("."), None, module, &file.items, module);
+        let mut children = Vec::new();
+        self.items(None, module, &file.items, module, &mut children);
         self.resolve();
     }
 
@@ -328,17 +330,38 @@ impl Crate {
             .unwrap_or(path)
             .display()
             .to_string();
-        self.items(src, Some(&dir), module, &file.items, &at);
+        let mut children = Vec::new();
+        self.items(Some(&dir), module, &file.items, &at, &mut children);
+        // The syntax tree is dropped before the child files are read, so
+        // only one file's tree is held at a time.
+        drop(file);
+        for (child_path, child) in children {
+            self.file(src, &child_path, &child);
+        }
     }
 
+    /// Collects the references of `items` (a file's or an inline module's)
+    /// and the child module files they declare.
     fn items(
         &mut self,
-        src: &Path,
         dir: Option<&Path>,
         module: &str,
         items: &[syn::Item],
         at: &str,
+        children: &mut Vec<(PathBuf, String)>,
     ) {
+        self.at
+            .entry(module.to_string())
+            .or_insert_with(|| at.to_string());
+        // Bare paths count only when they start with a child module.
+        let child_names: BTreeSet<String> = items
+            .iter()
+            .filter(|i| !is_cfg_test(item_attrs(i)))
+            .filter_map(|i| match i {
+                syn::Item::Mod(m) => Some(m.ident.to_string()),
+                _ => None,
+            })
+            .collect();
         for item in items {
             if is_cfg_test(item_attrs(item)) {
                 continue;
@@ -349,14 +372,14 @@ impl Crate {
                     (Some((_, inner)), _) => {
                         self.modules.insert(child.clone());
                         let inner_dir = dir.map(|d| d.join(m.ident.to_string()));
-                        self.items(src, inner_dir.as_deref(), &child, inner, at);
+                        self.items(inner_dir.as_deref(), &child, inner, at, children);
                     }
                     (None, Some(dir)) => {
                         let name = m.ident.to_string();
                         let flat = dir.join(format!("{name}.rs"));
                         let nested = dir.join(&name).join("mod.rs");
                         let file = if flat.exists() { flat } else { nested };
-                        self.file(src, &file, &child);
+                        children.push((file, child));
                     }
                     (None, None) => {}
                 }
@@ -365,7 +388,14 @@ impl Crate {
             let mut v = Refs { paths: Vec::new() };
             v.visit_item(item);
             for segs in v.paths {
-                self.raw.push((module.to_string(), segs, at.to_string()));
+                let keep = match segs.first().map(String::as_str) {
+                    Some("crate" | "super" | "self") => true,
+                    Some(first) => child_names.contains(first),
+                    None => false,
+                };
+                if keep {
+                    self.raw.insert((module.to_string(), segs));
+                }
             }
         }
     }
@@ -374,13 +404,13 @@ impl Crate {
     fn resolve(&mut self) {
         self.edges.clear();
         let raw = std::mem::take(&mut self.raw);
-        for (from, segs, at) in &raw {
+        for (from, segs) in &raw {
             if let Some(to) = self.target(from, segs) {
                 if to != *from && !to.is_empty() {
                     self.edges.push(Edge {
                         from: from.clone(),
                         to,
-                        at: at.clone(),
+                        at: self.at.get(from).cloned().unwrap_or_default(),
                     });
                 }
             }
