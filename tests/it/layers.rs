@@ -405,14 +405,15 @@ impl Crate {
         self.edges.clear();
         let raw = std::mem::take(&mut self.raw);
         for (from, segs) in &raw {
-            if let Some(to) = self.target(from, segs) {
-                if to != *from && !to.is_empty() {
-                    self.edges.push(Edge {
-                        from: from.clone(),
-                        to,
-                        at: self.at.get(from).cloned().unwrap_or_default(),
-                    });
-                }
+            if let Some(to) = self.target(from, segs)
+                && to != *from
+                && !to.is_empty()
+            {
+                self.edges.push(Edge {
+                    from: from.clone(),
+                    to,
+                    at: self.at.get(from).cloned().unwrap_or_default(),
+                });
             }
         }
         self.raw = raw;
