@@ -485,7 +485,7 @@ impl BaseUrl {
         if port == 0 {
             return Err(bad("bad port"));
         }
-        if crate::probe::request::parse_host(&host).is_err() {
+        if crate::vocab::host::parse_host(&host).is_err() {
             return Err(bad("bad host"));
         }
         Ok(OptionalBaseUrl(Some(BaseUrl {

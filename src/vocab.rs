@@ -4,6 +4,7 @@
 //! under their old paths, and the Report's JSON spells them as below.
 
 pub mod deadline;
+pub mod host;
 
 pub use deadline::{Deadline, TimedOut};
 use serde::{Deserialize, Serialize};

@@ -17,8 +17,8 @@ use tokio::net::TcpStream;
 
 use super::ProbeRejection;
 use super::outbound::OutboundGate;
-use super::request::Host;
 use crate::net::Deadline;
+use crate::vocab::host::Host;
 
 /// Bounds of one AIA fetch.
 #[derive(Debug, Clone, Copy)]

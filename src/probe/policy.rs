@@ -70,10 +70,10 @@ impl Refusal {
 impl TargetPolicy {
     /// [`TargetPolicy::check`] for an address of `host`: when `host` is a
     /// name, the refusal does not reveal the address.
-    pub fn check_for(&self, host: &super::request::Host, ip: IpAddr) -> Result<(), Refusal> {
+    pub fn check_for(&self, host: &crate::vocab::host::Host, ip: IpAddr) -> Result<(), Refusal> {
         self.check(ip).map_err(|r| match host {
-            super::request::Host::Name(name) => r.for_name(name),
-            super::request::Host::Ip(_) => r,
+            crate::vocab::host::Host::Name(name) => r.for_name(name),
+            crate::vocab::host::Host::Ip(_) => r,
         })
     }
 

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use rustls::pki_types::ServerName;
 use time::OffsetDateTime;
 
-use super::request::{Host, ProbeSpec};
+use super::request::ProbeSpec;
 use crate::net::{Connector, Deadline};
 use crate::observations::{Observations, ObservedChain, steps};
 use crate::report::HandshakeAttempt;
@@ -16,6 +16,7 @@ use crate::tls::chain::{self, Inputs};
 use crate::tls::handshake::{self, HandshakeError, Offer};
 use crate::tls::name::ReferenceId;
 use crate::tls::trust::TrustStores;
+use crate::vocab::host::Host;
 use crate::vocab::{ErrorKind, TlsVersion, Transport};
 
 /// One versioned handshake may take at most this long (connect, prelude and

@@ -129,8 +129,8 @@ const ALLOWED: &[&str] = &[
     "tls::scan -> report",
     "tls::scan::versions -> report",
     // Judgement during probing (chain/name/software), engines reaching
-    // into the pipeline (probe::request Host, outbound gate, Prober), the
-    // STARTTLS prelude classifying the service, config validating a host. (12)
+    // into the pipeline (the ProbeSpec, outbound gate, Prober), the
+    // STARTTLS prelude classifying the service. (12)
     "mail::dialogue -> mail::software",
     "mail::starttls -> mail::service",
     "observations -> tls::chain",
@@ -143,8 +143,7 @@ const ALLOWED: &[&str] = &[
     "probe::real_tls -> tls::chain",
     "probe::real_tls -> tls::name",
     "tls::cert -> tls::name",
-    // Cycles. (2)
-    "cycle config -> probe::request -> config",
+    // Cycles. (1)
     "cycle diagnosis::certainty -> diagnosis::clients -> diagnosis::certainty",
 ];
 
