@@ -1,5 +1,7 @@
 //! The `mailprobe` command line: `serve` (default), `probe`, `openapi`.
 
+mod readiness;
+
 use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -10,7 +12,8 @@ use crate::config::{self, LogFormat, Settings};
 use crate::http::{self, Application};
 use crate::probe::request::ProbeRequest;
 use crate::probe::{ProbeRejection, Prober};
-use crate::report::{Protocol, Report, Transport, Verdict};
+use crate::report::{Report, Verdict};
+use crate::vocab::{Protocol, Transport};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -177,7 +180,7 @@ pub fn run() -> ExitCode {
         }
         Some(Command::Readiness(args)) => {
             init_logging(&cli.settings, true);
-            block_on(crate::readiness::cli::run(cli.settings, args))
+            block_on(readiness::run(cli.settings, args))
         }
         Some(Command::Serve) | None => {
             init_logging(&cli.settings, false);

@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 
-use crate::http::guard::ApiKeys;
+pub mod api_keys;
+
+use api_keys::ApiKeys;
 use ipnet::IpNet;
 
 /// Every setting of the service, shared by `serve` and the one-shot `probe`.
@@ -483,7 +485,7 @@ impl BaseUrl {
         if port == 0 {
             return Err(bad("bad port"));
         }
-        if crate::probe::request::parse_host(&host).is_err() {
+        if crate::vocab::host::parse_host(&host).is_err() {
             return Err(bad("bad host"));
         }
         Ok(OptionalBaseUrl(Some(BaseUrl {

@@ -13,7 +13,8 @@ use std::fmt::Write;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::report::{Protocol, Report, Verdict};
+use crate::report::{Report, Verdict};
+use crate::vocab::Protocol;
 
 /// The exposition's media type.
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";

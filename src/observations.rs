@@ -9,8 +9,9 @@ use std::time::Instant;
 
 use time::OffsetDateTime;
 
-use crate::report::{Connect, ErrorKind, Mail, Stats, StepError, Target, Timing, Tls, TlsVersion};
+use crate::report::{Connect, Mail, Stats, StepError, Target, Timing, Tls};
 pub use crate::tls::chain::ObservedChain;
+use crate::vocab::{ErrorKind, TlsVersion};
 
 /// Names of probe steps, as they appear in `errors[].step` and `timings[].step`.
 pub mod steps {

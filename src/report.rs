@@ -11,51 +11,7 @@ use utoipa::ToSchema;
 
 pub mod names;
 
-/// Mail protocol spoken on the port; `tls` means "TLS only, no mail dialogue"
-/// (e.g. HTTPS on 443).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Protocol {
-    Imap,
-    Pop3,
-    Smtp,
-    Tls,
-}
-
-impl Protocol {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Protocol::Imap => "imap",
-            Protocol::Pop3 => "pop3",
-            Protocol::Smtp => "smtp",
-            Protocol::Tls => "tls",
-        }
-    }
-}
-
-/// How TLS starts: at once on connect (`implicit`: 993, 995, 465, 443), or
-/// after a plaintext upgrade command (`starttls`: 143, 110, 25, 587). In a
-/// request, `auto` picks by port; a Report always says which was used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Transport {
-    Implicit,
-    Starttls,
-    Auto,
-}
-
-impl Transport {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Transport::Implicit => "implicit",
-            Transport::Starttls => "starttls",
-            Transport::Auto => "auto",
-        }
-    }
-}
-
-/// Protocol versions: the one type, defined beside the wire code.
-pub use crate::tls::version::TlsVersion;
+pub use crate::vocab::{ErrorKind, Protocol, TlsVersion, Transport};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -647,27 +603,6 @@ pub struct Timing {
     pub start_ms: u64,
     /// Milliseconds the step took.
     pub ms: u64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorKind {
-    /// The step ran out of time.
-    Timeout,
-    /// The name did not resolve.
-    Dns,
-    /// The connection was refused (nothing listens, or a firewall rejects).
-    Refused,
-    /// The peer reset or closed the connection unexpectedly.
-    Reset,
-    /// The peer spoke, but not the protocol expected.
-    Protocol,
-    /// The TLS handshake failed.
-    Tls,
-    /// Another I/O error.
-    Io,
-    /// A server answer exceeded a safety bound (line length, total bytes).
-    Limit,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

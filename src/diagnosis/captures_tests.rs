@@ -5,7 +5,7 @@
 //! profile data. Without the package the test says `skipped` and why.
 
 use super::profiles;
-use crate::report::TlsVersion;
+use crate::vocab::TlsVersion;
 
 const CAPTURES: &str = "/etc/testssl/client-simulation.txt";
 

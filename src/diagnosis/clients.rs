@@ -5,7 +5,7 @@
 //! kept so the diagnosis can report it.
 
 use crate::observations::{Observations, ServiceSeen, TrialOutcome};
-use crate::report::{Protocol, TlsVersion, Transport};
+use crate::vocab::{Protocol, TlsVersion, Transport};
 
 use super::profiles::{ClientProfile, Failure, ProfileKind, Refusal, Rule, StartTlsBehaviour};
 use super::server::{self, ServerView};
@@ -120,7 +120,7 @@ fn before_tls(view: &ServerView, profile: &ClientProfile) -> Option<(Failure, St
     }
     if !obs.connect.ok {
         let detail = obs.connect.error.clone().unwrap_or_default();
-        let timeout = obs.connect_error_kind == Some(crate::report::ErrorKind::Timeout);
+        let timeout = obs.connect_error_kind == Some(crate::vocab::ErrorKind::Timeout);
         return Some(if timeout {
             (
                 Failure::Timeout,

@@ -3,7 +3,7 @@
 //! forbids". Judged only on a complete version scan; otherwise `compliant`
 //! stays null.
 
-use crate::report::TlsVersion;
+use crate::vocab::TlsVersion;
 
 use super::clients::{ClientVerdict, suite_list, version_list};
 use super::profiles::ClientProfile;

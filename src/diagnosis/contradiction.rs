@@ -7,7 +7,7 @@
 //! is reported as certain to connect, and the summary says what broke.
 
 use crate::observations::steps;
-use crate::report::TlsVersion;
+use crate::vocab::TlsVersion;
 
 use super::clients::{Basis, ClientVerdict};
 use super::server::ServerView;

@@ -4,10 +4,8 @@
 use super::profiles::{self, Fact, Failure, Refusal, Source};
 use super::*;
 use crate::observations::{ClientTrial, HelloAnswer, TrialOutcome, VersionAnswer};
-use crate::report::{
-    Certificate, CertificateInfo, ClientStatus, Protocol, Target, TlsVersion, Transport,
-    VersionSupport,
-};
+use crate::report::{Certificate, CertificateInfo, ClientStatus, Target, VersionSupport};
+use crate::vocab::{Protocol, TlsVersion, Transport};
 use TlsVersion::{Tls10, Tls12, Tls13};
 
 fn server(port: u16, transport: Transport, accepted: &[(TlsVersion, &[u16])]) -> Observations {

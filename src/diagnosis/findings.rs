@@ -3,7 +3,8 @@
 //! names, dates, and which clients fail or are at risk because of it.
 
 use crate::observations::{Observations, ServiceSeen, steps};
-use crate::report::{ErrorKind, Finding, Protocol, Severity, TlsVersion, Transport};
+use crate::report::{Finding, Severity};
+use crate::vocab::{ErrorKind, Protocol, TlsVersion, Transport};
 
 use super::catalogue::{self, FindingSpec};
 use super::clients::{ClientVerdict, version_list};

@@ -362,7 +362,7 @@ pub struct ProfileDoc {
     /// Protocols for which this profile decides the verdict when a request names no profiles.
     pub default_for: Vec<String>,
     /// TLS versions in the client's offer (what the scanner sends for its trial).
-    pub versions: Vec<crate::report::TlsVersion>,
+    pub versions: Vec<crate::vocab::TlsVersion>,
     /// Cipher suites in the client's order.
     pub suites: Vec<crate::report::Suite>,
     /// supported_groups, in order.
@@ -370,7 +370,7 @@ pub struct ProfileDoc {
     /// signature_algorithms, in order.
     pub signature_algorithms: Vec<String>,
     /// Versions whose support by the real client is not documented (a risk, not a certainty).
-    pub uncertain_versions: Vec<crate::report::TlsVersion>,
+    pub uncertain_versions: Vec<crate::vocab::TlsVersion>,
     /// Suites whose support by the real client is not documented.
     pub uncertain_suites: Vec<String>,
     /// What is not documented about the real client, when something is not.

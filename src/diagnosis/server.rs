@@ -4,8 +4,9 @@
 //! have measured a fact: [`Known::Unknown`] is never read as yes or no.
 
 use crate::observations::Observations;
-use crate::report::{CertificateInfo, TlsVersion};
+use crate::report::CertificateInfo;
 use crate::tls::suites::{self, BulkCipher, KeyExchange};
+use crate::vocab::TlsVersion;
 
 /// A fact that may not have been measured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

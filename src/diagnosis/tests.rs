@@ -5,9 +5,10 @@
 use super::*;
 use crate::observations::{ClientTrial, ServiceSeen, TrialOutcome, steps};
 use crate::report::{
-    Certificate, CertificateInfo, ClientBasis, ErrorKind, Handshake, LoginResult, Protocol,
-    SoftwareGuess, StartTls, Target, TlsVersion, Transport, VersionSupport,
+    Certificate, CertificateInfo, ClientBasis, Handshake, LoginResult, SoftwareGuess, StartTls,
+    Target, VersionSupport,
 };
+use crate::vocab::{ErrorKind, Protocol, TlsVersion, Transport};
 use TlsVersion::{Ssl2, Ssl3, Tls10, Tls11, Tls12, Tls13};
 
 /// The Exchange 2010 IMAP suites, in its order [2010IMAP][W7].

@@ -8,6 +8,7 @@
 pub mod admission;
 pub mod batch;
 pub mod guard;
+pub mod intake;
 pub mod page;
 pub mod problem;
 pub mod readiness;

@@ -4,8 +4,8 @@
 use actix_web::{HttpRequest, post, web};
 
 use super::RequestId;
+use super::intake::{caller_of, check_json_content_type, read_body};
 use super::problem::{self, Problem};
-use super::routes::check_json_content_type;
 use crate::probe::Prober;
 use crate::readiness::model::{ReadinessReport, ReadinessRequest};
 
@@ -40,7 +40,7 @@ pub async fn post_readiness(
     prober: web::Data<Prober>,
 ) -> Result<web::Json<ReadinessReport>, Problem> {
     check_json_content_type(&req)?;
-    let body = super::routes::read_body(payload, prober.settings().max_body_bytes).await?;
+    let body = read_body(payload, prober.settings().max_body_bytes).await?;
     let de = &mut serde_json::Deserializer::from_slice(&body);
     let request: ReadinessRequest =
         serde_path_to_error::deserialize(de).map_err(problem::from_json_error)?;
@@ -48,7 +48,7 @@ pub async fn post_readiness(
     if request.credentials.is_some()
         && let Some(guard) = req.app_data::<actix_web::web::Data<super::guard::Guard>>()
     {
-        guard.charge_logins(&super::routes::caller_of(&req), 2)?;
+        guard.charge_logins(&caller_of(&req), 2)?;
     }
     let mut report = crate::readiness::run(&prober, &request).await?;
     for endpoint in &mut report.endpoints {

@@ -9,10 +9,12 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::RequestId;
 use super::batch::{self, BatchLine, BatchRequest};
+use super::intake::{caller_of, check_json_content_type, read_body};
 use super::problem::{self, Cause, Problem};
 use crate::probe::Prober;
 use crate::probe::request::ProbeRequest;
-use crate::report::{Protocol, Report, Transport};
+use crate::report::Report;
+use crate::vocab::{Protocol, Transport};
 
 /// `GET /v1/probes` query: the probe request for curl one-liners.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -106,26 +108,6 @@ pub async fn post_probe(
     Ok(web::Json(report))
 }
 
-/// Reads a JSON body of at most `limit` bytes (413 beyond it).
-pub(super) async fn read_body(
-    mut payload: web::Payload,
-    limit: usize,
-) -> Result<web::BytesMut, Problem> {
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk
-            .map_err(|e| Problem::new(Cause::MalformedJson, format!("reading the body: {e}")))?;
-        if body.len() + chunk.len() > limit {
-            return Err(Problem::new(
-                Cause::BodyTooLarge,
-                format!("the body exceeds {limit} bytes (MAILPROBE_MAX_BODY_BYTES sets the limit)"),
-            ));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
-}
-
 /// Bytes a batch body may take: the single-request limit, plus 2 KiB per
 /// target the batch may name.
 fn batch_body_limit(settings: &crate::config::Settings) -> usize {
@@ -209,22 +191,6 @@ pub async fn post_batch(
         .streaming(lines))
 }
 
-/// Whom a request counts against: what the guard decided, else (no guard
-/// mounted) the client address.
-pub(super) fn caller_of(req: &HttpRequest) -> super::guard::Caller {
-    use actix_web::HttpMessage;
-    req.extensions()
-        .get::<super::guard::Caller>()
-        .cloned()
-        .unwrap_or_else(|| {
-            super::guard::Caller::from_address(
-                req.peer_addr()
-                    .map(|a| a.ip())
-                    .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0])),
-            )
-        })
-}
-
 /// Probe one mail endpoint, with the request in the query string.
 #[utoipa::path(
     operation_id = "get_probe",
@@ -254,37 +220,6 @@ pub async fn get_probe(
 
 fn form_urlencoded_parse(q: &str) -> form_urlencoded::Parse<'_> {
     form_urlencoded::parse(q.as_bytes())
-}
-
-/// A POST body must be declared JSON: without `Content-Type:
-/// application/json` (missing included) the answer is 415, so a browser form
-/// or a `text/plain` request (which needs no CORS preflight) cannot start a
-/// probe from another site (issue 15).
-pub(super) fn check_json_content_type(req: &HttpRequest) -> Result<(), Problem> {
-    let Some(value) = req.headers().get(header::CONTENT_TYPE) else {
-        return Err(Problem::new(
-            Cause::UnsupportedMediaType,
-            "the request has no Content-Type; send it as `Content-Type: application/json`",
-        )
-        .with_field("Content-Type"));
-    };
-    let mime = value
-        .to_str()
-        .unwrap_or("")
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    if mime == "application/json" || mime.ends_with("+json") {
-        Ok(())
-    } else {
-        Err(Problem::new(
-            Cause::UnsupportedMediaType,
-            format!("Content-Type is `{mime}`; send the probe request as `Content-Type: application/json`"),
-        )
-        .with_field("Content-Type"))
-    }
 }
 
 /// `GET /healthz`: the process serves HTTP.

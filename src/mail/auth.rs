@@ -6,7 +6,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::report::Protocol;
+use crate::vocab::Protocol;
 
 /// What the caller asked us to log in with.
 #[derive(Debug, Clone)]

@@ -8,8 +8,8 @@ use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 
 use super::auth::Redactor;
 use super::line::{LineError, LineLimits, LineReader};
-use crate::probe::net::Deadline;
-use crate::report::ErrorKind;
+use crate::vocab::Deadline;
+use crate::vocab::ErrorKind;
 
 /// A dialogue step that did not complete.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

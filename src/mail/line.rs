@@ -6,7 +6,7 @@
 
 use tokio::io::{AsyncRead, AsyncReadExt};
 
-use crate::probe::net::Deadline;
+use crate::vocab::Deadline;
 
 #[derive(Debug, Clone, Copy)]
 pub struct LineLimits {

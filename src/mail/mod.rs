@@ -41,7 +41,7 @@ pub fn printable(bytes: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::report::Protocol;
+    use crate::vocab::Protocol;
 
     /// Mutated real server lines through every parser that sees server
     /// text: none may panic (a hostile server is an error value).

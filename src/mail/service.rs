@@ -14,7 +14,7 @@ use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use crate::observations::ServiceSeen;
-use crate::report::Protocol;
+use crate::vocab::Protocol;
 
 /// TLS record content types a server may send first: alert (0x15) or
 /// handshake (0x16), followed by a major version of 3 (SSLv3..TLS 1.3).

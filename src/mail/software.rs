@@ -6,7 +6,8 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 
-use crate::report::{Protocol, SoftwareGuess};
+use crate::report::SoftwareGuess;
+use crate::vocab::Protocol;
 
 /// What the server said that can identify it.
 #[derive(Debug, Clone, Copy)]

@@ -8,9 +8,9 @@ use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 
 use super::line::{LineError, LineLimits, LineReader};
 use super::service;
+use crate::net::Deadline;
 use crate::observations::ServiceSeen;
-use crate::probe::net::Deadline;
-use crate::report::{ErrorKind, Protocol};
+use crate::vocab::{ErrorKind, Protocol};
 
 /// Why a connection could not be brought to the TLS start.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -16,9 +16,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use super::ProbeRejection;
-use super::net::Deadline;
 use super::outbound::OutboundGate;
-use super::request::Host;
+use crate::net::Deadline;
+use crate::vocab::host::Host;
 
 /// Bounds of one AIA fetch.
 #[derive(Debug, Clone, Copy)]

@@ -2,10 +2,11 @@
 //! deadlines and connection caps, collect [`Observations`], and hand them to
 //! the diagnosis.
 
+/// The connector moved down to the network layer; the old path stays.
+pub use crate::net;
 pub mod aia;
 pub mod batch;
 pub mod login_gate;
-pub mod net;
 pub mod outbound;
 pub mod policy;
 pub mod real_tls;
@@ -22,9 +23,10 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, TryAcquireError};
 use crate::config::Settings;
 use crate::mail::dialogue::{DialogueSpec, Fallback};
 use crate::observations::{Observations, steps};
-use crate::report::{ErrorKind, Report, Target, Transport};
+use crate::report::{Report, Target};
 use crate::tls::legacy::LegacyOffer;
 use crate::tls::scan::{self, Endpoint, ScanOptions, ScanResult};
+use crate::vocab::{ErrorKind, Transport};
 use net::{ConnectionLimits, Connector, Deadline, Meter};
 use policy::{Refusal, TargetPolicy};
 use request::{Host, InvalidField, ProbeRequest, ProbeSpec};

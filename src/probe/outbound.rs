@@ -19,10 +19,10 @@
 use std::net::IpAddr;
 
 use super::ProbeRejection;
-use super::net::{ConnectionLimits, Deadline};
 use super::policy::{Refusal, TargetPolicy};
-use super::request::Host;
 use crate::config::{PortSet, Settings};
+use crate::net::{ConnectionLimits, Deadline};
+use crate::vocab::host::Host;
 
 /// The service's own fetches: HTTP and HTTPS on their well-known ports.
 pub const FETCH_PORTS: [u16; 2] = [80, 443];

@@ -70,10 +70,10 @@ impl Refusal {
 impl TargetPolicy {
     /// [`TargetPolicy::check`] for an address of `host`: when `host` is a
     /// name, the refusal does not reveal the address.
-    pub fn check_for(&self, host: &super::request::Host, ip: IpAddr) -> Result<(), Refusal> {
+    pub fn check_for(&self, host: &crate::vocab::host::Host, ip: IpAddr) -> Result<(), Refusal> {
         self.check(ip).map_err(|r| match host {
-            super::request::Host::Name(name) => r.for_name(name),
-            super::request::Host::Ip(_) => r,
+            crate::vocab::host::Host::Name(name) => r.for_name(name),
+            crate::vocab::host::Host::Ip(_) => r,
         })
     }
 
@@ -113,27 +113,8 @@ impl TargetPolicy {
     }
 }
 
-/// The IPv4 address an IPv6 address carries and reaches: IPv4-mapped
-/// (`::ffff:a.b.c.d`), IPv4-compatible (`::a.b.c.d`, not `::` or `::1`), the
-/// NAT64 well-known prefix (`64:ff9b::/96`) and 6to4 (`2002::/16`). An IPv4
-/// address is its own. Deny lists and per-target caps compare this one.
-pub fn embedded_ipv4(ip: IpAddr) -> Option<Ipv4Addr> {
-    let v6 = match ip {
-        IpAddr::V4(v4) => return Some(v4),
-        IpAddr::V6(v6) => v6,
-    };
-    let s = v6.segments();
-    let v4 = |hi: u16, lo: u16| Ipv4Addr::new((hi >> 8) as u8, hi as u8, (lo >> 8) as u8, lo as u8);
-    if let Some(mapped) = v6.to_ipv4_mapped() {
-        return Some(mapped);
-    }
-    match s {
-        [0, 0, 0, 0, 0, 0, hi, lo] if !v6.is_unspecified() && !v6.is_loopback() => Some(v4(hi, lo)),
-        [0x64, 0xff9b, 0, 0, 0, 0, hi, lo] => Some(v4(hi, lo)),
-        [0x2002, hi, lo, ..] => Some(v4(hi, lo)),
-        _ => None,
-    }
-}
+/// Lives with the connector, which caps connections per carried address.
+pub use crate::net::embedded_ipv4;
 
 /// The special-purpose range an address falls in, or `None` for a globally
 /// routable unicast address. IPv6 forms that embed an IPv4 address

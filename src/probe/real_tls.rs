@@ -8,14 +8,16 @@ use std::time::{Duration, Instant};
 use rustls::pki_types::ServerName;
 use time::OffsetDateTime;
 
-use super::net::{Connector, Deadline};
-use super::request::{Host, ProbeSpec};
+use super::request::ProbeSpec;
+use crate::net::{Connector, Deadline};
 use crate::observations::{Observations, ObservedChain, steps};
-use crate::report::{ErrorKind, HandshakeAttempt, TlsVersion, Transport};
+use crate::report::HandshakeAttempt;
 use crate::tls::chain::{self, Inputs};
 use crate::tls::handshake::{self, HandshakeError, Offer};
 use crate::tls::name::ReferenceId;
 use crate::tls::trust::TrustStores;
+use crate::vocab::host::Host;
+use crate::vocab::{ErrorKind, TlsVersion, Transport};
 
 /// One versioned handshake may take at most this long (connect, prelude and
 /// handshake together), within the probe's deadline.
@@ -277,7 +279,8 @@ pub fn reference_id(spec: &ProbeSpec) -> ReferenceId {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{Protocol, Target};
+    use crate::report::Target;
+    use crate::vocab::Protocol;
     use rcgen::{CertificateParams, KeyPair};
 
     /// Built through validation, as the service builds it, so new request

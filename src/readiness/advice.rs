@@ -5,7 +5,8 @@
 //! needs EWS with the MRS proxy over HTTPS; PST import needs no connection).
 
 use super::model::{EndpointResult, EndpointState, ExchangeHttp, HttpCheck, PathAdvice, Viable};
-use crate::report::{Report, TlsVersion};
+use crate::report::Report;
+use crate::vocab::TlsVersion;
 
 pub const EXCHANGE_ONLINE: &str = "exchange-online";
 
@@ -34,8 +35,8 @@ pub fn family_caveats(advice: &mut [PathAdvice], endpoints: &[EndpointResult]) {
             continue;
         };
         let paths: &[&str] = match e.protocol {
-            crate::report::Protocol::Imap => &["imap_migration"],
-            crate::report::Protocol::Tls => &["cutover", "hybrid"],
+            crate::vocab::Protocol::Imap => &["imap_migration"],
+            crate::vocab::Protocol::Tls => &["cutover", "hybrid"],
             _ => &[],
         };
         let what: Vec<String> = other

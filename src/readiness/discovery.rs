@@ -17,7 +17,7 @@ use hickory_resolver::name_server::TokioConnectionProvider;
 use super::model::{DiscoveredHost, Discovery, Lookup};
 use super::web::{self, Method, WebTarget};
 use crate::config::{BaseUrl, Settings};
-use crate::probe::net::Deadline;
+use crate::net::Deadline;
 use crate::probe::outbound::OutboundGate;
 use crate::probe::request::Host;
 

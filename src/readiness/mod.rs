@@ -8,7 +8,6 @@
 //! [`advice`] are pure functions of what those observed.
 
 pub mod advice;
-pub mod cli;
 pub mod compare;
 pub mod discovery;
 pub mod identity;
@@ -25,10 +24,10 @@ use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::probe::net::Deadline;
+use crate::net::Deadline;
 use crate::probe::request::{Host, InvalidField, ProbeRequest, parse_host};
 use crate::probe::{ProbeRejection, Prober};
-use crate::report::{Protocol, Transport};
+use crate::vocab::{Protocol, Transport};
 use model::*;
 
 /// Bytes read of an Exchange endpoint's answer (only headers matter).
@@ -522,7 +521,7 @@ pub const EXCHANGE_PATHS: &[(&str, web::Method)] = &[
 
 async fn exchange_checks(
     target: web::WebTarget,
-    limits: &crate::probe::net::ConnectionLimits,
+    limits: &crate::net::ConnectionLimits,
     deadline: Deadline,
 ) -> ExchangeHttp {
     let checks = EXCHANGE_PATHS.iter().map(|(path, method)| {

@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::probe::request::Credentials;
-use crate::report::{Protocol, Report, Transport};
+use crate::report::Report;
+use crate::vocab::{Protocol, Transport};
 
 /// Migration readiness of a whole mail host: give `host`, or `email_domain`
 /// to discover the host first (RFC 6186 SRV, MX, autoconfig, Autodiscover).

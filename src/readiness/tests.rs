@@ -4,7 +4,8 @@ use super::advice::advise;
 use super::compare::comparisons;
 use super::model::*;
 use crate::observations::Observations;
-use crate::report::{Protocol, Report, Target, TlsVersion, Transport, VersionSupport};
+use crate::report::{Report, Target, VersionSupport};
+use crate::vocab::{Protocol, TlsVersion, Transport};
 
 const EXCHANGE_2010_SUITES: &[u16] = &[0x0035, 0x002F, 0xC014, 0xC013];
 const IIS_TLS12_SUITES: &[u16] = &[0xC030, 0xC02F, 0xC028, 0xC027];

@@ -18,8 +18,8 @@ use rustls::crypto::WebPkiSupportedAlgorithms;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
 
+use crate::net::Deadline;
 use crate::probe::ProbeRejection;
-use crate::probe::net::Deadline;
 use crate::probe::outbound::OutboundGate;
 use crate::probe::request::Host;
 

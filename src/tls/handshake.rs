@@ -16,8 +16,9 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 
-use crate::probe::net::Deadline;
-use crate::report::{Handshake, TlsVersion};
+use crate::net::Deadline;
+use crate::report::Handshake;
+use crate::vocab::TlsVersion;
 
 /// What the server presented during the handshake.
 #[derive(Debug, Default, Clone)]

@@ -13,7 +13,6 @@ pub mod reply;
 pub mod scan;
 pub mod suites;
 pub mod trust;
-pub mod version;
 
 use crate::report::Suite;
 

@@ -10,6 +10,7 @@ mod contradiction;
 mod dovecot;
 mod hostile;
 mod hostile_legacy;
+mod layers;
 mod legacy;
 mod mail;
 mod openapi;

@@ -7,7 +7,7 @@ use super::sources::*;
 use super::{
     CertRules, ClientOffer, ClientProfile, Doubt, Failure, ProfileKind, Rule, StartTlsBehaviour,
 };
-use crate::report::{Protocol, TlsVersion};
+use crate::vocab::{Protocol, TlsVersion};
 
 use Fact::*;
 use Source::Unverified;

@@ -1,8 +1,7 @@
-//! The profile list, the texts several profiles share, and the OpenSSL error
-//! lines. Each profile lives in its group's file (`migration`, `apps`,
-//! `guidelines`); every source it cites is in `sources`.
+//! The texts several profiles share, and the OpenSSL error lines. Each
+//! profile lives in its group's file (`migration`, `apps`, `guidelines`) and
+//! is listed in [`super::PROFILES`]; every source it cites is in `sources`.
 
-use super::ClientProfile;
 use super::facts::Source;
 use super::sources::OSSL_OBSERVED_RUN;
 
@@ -24,18 +23,3 @@ pub(super) const OSSL_EOF: &str = "error:0A000126:SSL routines::unexpected eof w
 pub(super) const OSSL_HANDSHAKE_FAILURE: &str =
     "error:0A000410:SSL routines::sslv3 alert handshake failure";
 pub(super) const OSSL_OBSERVED: Source = OSSL_OBSERVED_RUN;
-
-/// Every profile. Order is the order of `clients[]` in a Report.
-pub static PROFILES: &[ClientProfile] = &[
-    super::migration::EXCHANGE_ONLINE,
-    super::migration::GOOGLE_WORKSPACE,
-    super::migration::IMAPSYNC,
-    super::apps::OPENSSL_SECLEVEL2,
-    super::apps::THUNDERBIRD,
-    super::apps::OUTLOOK_WINDOWS,
-    super::apps::APPLE_MAIL,
-    super::apps::JAVA_17,
-    super::guidelines::MOZILLA_INTERMEDIATE,
-    super::guidelines::MOZILLA_MODERN,
-    super::guidelines::RFC9325_BCP195,
-];

@@ -6,7 +6,7 @@ use super::sources::*;
 use super::{
     CertRules, ClientOffer, ClientProfile, Compliance, ProfileKind, Rule, StartTlsBehaviour,
 };
-use crate::report::TlsVersion;
+use crate::vocab::TlsVersion;
 
 use Fact::*;
 use Source::Unverified;

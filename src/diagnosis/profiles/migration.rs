@@ -7,7 +7,7 @@ use super::sources::*;
 use super::{
     CertRules, ClientOffer, ClientProfile, Doubt, Failure, ProfileKind, Rule, StartTlsBehaviour,
 };
-use crate::report::TlsVersion;
+use crate::vocab::TlsVersion;
 
 use Fact::*;
 use Source::Unverified;

@@ -14,8 +14,8 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::report::{Protocol, TlsVersion};
 use crate::tls::hello::{ClientHelloSpec, KEY_SHARE_GROUPS, version};
+use crate::vocab::{Protocol, TlsVersion};
 use TlsVersion::{Ssl3, Tls12, Tls13};
 
 mod apps;
@@ -26,9 +26,24 @@ mod migration;
 mod offers;
 mod sources;
 
-pub use data::{EXO_TLS_CHAIN, PROFILES};
+pub use data::EXO_TLS_CHAIN;
 pub use facts::{ErrorText, Fact, Refusal, Source};
 pub use offers::OFFICE365_SUITES;
+
+/// Every profile. Order is the order of `clients[]` in a Report.
+pub static PROFILES: &[ClientProfile] = &[
+    migration::EXCHANGE_ONLINE,
+    migration::GOOGLE_WORKSPACE,
+    migration::IMAPSYNC,
+    apps::OPENSSL_SECLEVEL2,
+    apps::THUNDERBIRD,
+    apps::OUTLOOK_WINDOWS,
+    apps::APPLE_MAIL,
+    apps::JAVA_17,
+    guidelines::MOZILLA_INTERMEDIATE,
+    guidelines::MOZILLA_MODERN,
+    guidelines::RFC9325_BCP195,
+];
 
 /// What kind of client a profile describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]

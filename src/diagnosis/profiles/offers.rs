@@ -3,8 +3,8 @@
 //! `client-simulation.txt`, GPL-2, read at test time and never copied here),
 //! the list is the capture's, and `tests::captures` holds it field by field.
 
-use crate::report::Protocol;
 use crate::tls::hello::{groups as g, sigschemes as s};
+use crate::vocab::Protocol;
 
 pub(super) const ALL_PROTOCOLS: &[Protocol] = &[
     Protocol::Imap,

@@ -17,8 +17,7 @@ use imap_codec::{GreetingCodec, ResponseCodec};
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use crate::mail::connection::{MailConnection, StepFailure};
-use crate::probe::net::Deadline;
-use crate::report::ErrorKind;
+use crate::vocab::{Deadline, ErrorKind};
 
 /// Largest literal accepted in a response; a probe never needs message bodies.
 const MAX_LITERAL: usize = 64 * 1024;

@@ -3,8 +3,7 @@
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use crate::mail::connection::{MailConnection, StepFailure};
-use crate::probe::net::Deadline;
-use crate::report::ErrorKind;
+use crate::vocab::{Deadline, ErrorKind};
 
 /// Most lines read from one multi-line answer.
 const MAX_LINES: usize = 1000;

@@ -21,16 +21,17 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::watch;
 
 use super::auth::{LoginRequest, Mechanism, Redactor};
+use super::connection::{Handover, MailConnection, STEP_TIMEOUT, StepFailure};
 use super::line::LineError;
 use super::service::{self, Recorded};
 use super::software::{self, Said};
-use super::wire::{Handover, MailConnection, STEP_TIMEOUT, StepFailure};
+use crate::net::{Connector, Deadline, Meter};
 use crate::observations::{Observations, ObservedChain, ServiceSeen, steps};
-use crate::probe::net::{Connector, Deadline, Meter};
-use crate::report::{ErrorKind, LoginResult, MailTls, Protocol, StartTls, TlsEngine, Transport};
+use crate::report::{LoginResult, MailTls, StartTls, TlsEngine};
 use crate::tls::engine::TlsConn;
 use crate::tls::handshake::{self, HandshakeError, Offer};
 use crate::tls::legacy::{self, LegacyError, LegacyOffer};
+use crate::vocab::{ErrorKind, Protocol, Transport};
 
 mod imap;
 mod pop3;

@@ -12,9 +12,10 @@ use super::{
 use crate::mail::auth::{self, LoginRequest, Mechanism};
 use crate::mail::codec::smtp;
 use crate::mail::connection::{MailConnection, StepFailure};
+use crate::net::Deadline;
 use crate::observations::{Observations, steps};
-use crate::probe::net::Deadline;
-use crate::report::{ErrorKind, LoginResult, Protocol};
+use crate::report::LoginResult;
+use crate::vocab::{ErrorKind, Protocol};
 
 pub(super) async fn smtp_dialogue<S>(
     mut wire: MailConnection<S>,

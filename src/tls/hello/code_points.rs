@@ -2,12 +2,12 @@
 //! groups, signature schemes, extensions, SCSVs and SSLv2 cipher kinds,
 //! each table with its names.
 
-use crate::tls::version::TlsVersion;
+use crate::vocab::TlsVersion;
 
 /// Protocol versions as they appear on the wire, as numbers (the scanner
 /// compares and offers raw values, including ones no [`TlsVersion`] names).
 pub mod version {
-    use crate::tls::version::TlsVersion;
+    use crate::vocab::TlsVersion;
 
     /// The version field of an SSLv2 CLIENT-HELLO / SERVER-HELLO.
     pub const SSL2: u16 = TlsVersion::Ssl2.wire();

@@ -27,8 +27,9 @@ use tokio::io::{AsyncRead, AsyncWrite};
 
 pub use bounded::{HANDSHAKE_READ_LIMIT, ReadBounded};
 
-use crate::probe::net::Deadline;
-use crate::report::{Suite, TlsVersion};
+use crate::net::Deadline;
+use crate::report::Suite;
+use crate::vocab::TlsVersion;
 
 /// Every TLS <= 1.2 suite this OpenSSL has, at security level 0.
 const ALL_SUITES: &str = "ALL:COMPLEMENTOFALL:@SECLEVEL=0";

@@ -34,10 +34,10 @@ use tokio::sync::mpsc;
 
 use super::versions::{VersionScan, eliminate, finish, offer_order, scan_hello, scan_version};
 use super::{Ending, Endpoint, Exchange, OfferOutcome, hello_answer, read_answer, send_hello};
+use crate::net::Deadline;
 use crate::observations::HelloAnswer;
-use crate::probe::net::Deadline;
-use crate::report::TlsVersion;
 use crate::tls::hello::MAX_SUITES_PER_HELLO;
+use crate::vocab::TlsVersion;
 
 /// The versions the descent covers, highest first.
 const DESCENT: [TlsVersion; 4] = [

@@ -5,11 +5,11 @@ use super::versions::VersionScan;
 use super::{
     Ending, Endpoint, Hello, MAX_GROUP_ROUNDS, OfferOutcome, SeenInScan, read_answer, send_hello,
 };
-use crate::probe::net::Deadline;
-use crate::report::{ErrorKind, TlsVersion};
+use crate::net::Deadline;
 use crate::tls::hello::{ClientHelloSpec, KEY_SHARE_GROUPS, groups};
 use crate::tls::reply::KeyExchangeInfo;
 use crate::tls::suites::{self, KeyExchange};
+use crate::vocab::{ErrorKind, TlsVersion};
 
 /// ML-KEM groups and hybrids (draft-ietf-tls-ecdhe-mlkem,
 /// draft-connolly-tls-mlkem-key-agreement), offered by code point only: we

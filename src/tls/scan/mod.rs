@@ -39,7 +39,7 @@
 //! reported as a limit, never as "not accepted".
 //!
 //! All of it runs concurrently under the per-target connection cap (the
-//! [`Connector`](crate::probe::net::Connector)) and the probe deadline; steps
+//! [`Connector`](crate::net::Connector)) and the probe deadline; steps
 //! that cannot finish say so in `errors`, and what they did learn stands.
 
 mod descent;
@@ -61,10 +61,11 @@ pub use oneshot::{
     trial_outcome,
 };
 
+use crate::net::Deadline;
 use crate::observations::{HelloAnswer, Observations, VersionAnswer, steps};
-use crate::probe::net::Deadline;
-use crate::report::{ErrorKind, StepError, TlsVersion, VersionSupport};
+use crate::report::{StepError, VersionSupport};
 use crate::tls::reply::KeyExchangeInfo;
+use crate::vocab::{ErrorKind, TlsVersion};
 
 /// Alert description `protocol_version` (RFC 5246 §7.2.2, RFC 8446 §6.2).
 const ALERT_PROTOCOL_VERSION: u8 = 70;

@@ -23,14 +23,14 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::mail::starttls::{self, PreludeError};
+use crate::net::{ConnectError, Connector, Deadline, ProbeStream};
 use crate::observations::{ClientTrial, TrialOutcome};
-use crate::probe::net::{ConnectError, Connector, Deadline, ProbeStream};
-use crate::report::{ErrorKind, Protocol, TlsVersion, Transport};
 use crate::tls::hello::{self, ClientHelloSpec, HelloError};
 use crate::tls::reply::{
     Progress, ReplyError, ReplyLimits, ReplyOutcome, ReplyReader, ServerReply, SkeKind,
 };
 use crate::tls::suites::{self, KeyExchange};
+use crate::vocab::{ErrorKind, Protocol, TlsVersion, Transport};
 
 /// How long one hello waits for its answer, at most (the probe deadline
 /// may cut it shorter). Servers answer a ClientHello in one round trip; a

@@ -4,12 +4,13 @@
 use futures_util::future::join_all;
 
 use super::{Ending, Exchange, Hello, OfferOutcome, SeenInScan, read_answer, send_hello};
+use crate::net::Deadline;
 use crate::observations::HelloAnswer;
-use crate::probe::net::Deadline;
-use crate::report::{ErrorKind, Suite, TlsVersion};
+use crate::report::Suite;
 use crate::tls::hello::{self, ClientHelloSpec, MAX_SUITES_PER_HELLO};
 use crate::tls::scan::Endpoint;
 use crate::tls::suites::{self, Authentication, KeyExchange};
+use crate::vocab::{ErrorKind, TlsVersion};
 
 /// One version's findings.
 #[derive(Debug, Clone)]

@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 use std::io;
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
@@ -21,51 +21,11 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
-use tokio::time::Instant;
 
-use crate::report::{ErrorKind, Stats};
+use crate::report::Stats;
+use crate::vocab::ErrorKind;
 
-/// The moment a probe must be finished by. Each step runs under
-/// `min(step limit, time left)`, so a slow step cannot eat the whole budget
-/// unnoticed and no step outlives the probe.
-#[derive(Debug, Clone, Copy)]
-pub struct Deadline(Instant);
-
-/// A step ran out of time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("timed out after {ms} ms")]
-pub struct TimedOut {
-    pub ms: u64,
-}
-
-impl Deadline {
-    pub fn after(d: Duration) -> Deadline {
-        Deadline(Instant::now() + d)
-    }
-
-    pub fn remaining(&self) -> Duration {
-        self.0.saturating_duration_since(Instant::now())
-    }
-
-    /// The earlier of this deadline and `now + limit`.
-    pub fn within(&self, limit: Duration) -> Deadline {
-        Deadline(self.0.min(Instant::now() + limit))
-    }
-
-    pub fn instant(&self) -> Instant {
-        self.0
-    }
-
-    /// Runs `fut` until this deadline.
-    pub async fn run<F: Future>(&self, fut: F) -> Result<F::Output, TimedOut> {
-        let budget = self.remaining();
-        tokio::time::timeout_at(self.0, fut)
-            .await
-            .map_err(|_| TimedOut {
-                ms: budget.as_millis() as u64,
-            })
-    }
-}
+pub use crate::vocab::deadline::{Deadline, TimedOut};
 
 /// Counters shared by every connection of one probe.
 #[derive(Debug, Default)]
@@ -209,7 +169,7 @@ impl ConnectionLimits {
     /// that carries an IPv4 one (mapped, NAT64, 6to4) shares that address's
     /// slots: it reaches the same server.
     fn host(&self, ip: IpAddr) -> Arc<Semaphore> {
-        let ip = super::policy::embedded_ipv4(ip).map_or(ip, IpAddr::V4);
+        let ip = embedded_ipv4(ip).map_or(ip, IpAddr::V4);
         // The map is only touched under this lock for a lookup or an insert;
         // a poisoned lock still holds a usable map.
         let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
@@ -357,6 +317,28 @@ fn classify_connect_error(addr: SocketAddr, e: &io::Error) -> ConnectError {
     ConnectError {
         kind,
         message: format!("TCP connect to {addr}: {what}: {e}"),
+    }
+}
+
+/// The IPv4 address an IPv6 address carries and reaches: IPv4-mapped
+/// (`::ffff:a.b.c.d`), IPv4-compatible (`::a.b.c.d`, not `::` or `::1`), the
+/// NAT64 well-known prefix (`64:ff9b::/96`) and 6to4 (`2002::/16`). An IPv4
+/// address is its own. Deny lists and per-target caps compare this one.
+pub fn embedded_ipv4(ip: IpAddr) -> Option<Ipv4Addr> {
+    let v6 = match ip {
+        IpAddr::V4(v4) => return Some(v4),
+        IpAddr::V6(v6) => v6,
+    };
+    let s = v6.segments();
+    let v4 = |hi: u16, lo: u16| Ipv4Addr::new((hi >> 8) as u8, hi as u8, (lo >> 8) as u8, lo as u8);
+    if let Some(mapped) = v6.to_ipv4_mapped() {
+        return Some(mapped);
+    }
+    match s {
+        [0, 0, 0, 0, 0, 0, hi, lo] if !v6.is_unspecified() && !v6.is_loopback() => Some(v4(hi, lo)),
+        [0x64, 0xff9b, 0, 0, 0, 0, hi, lo] => Some(v4(hi, lo)),
+        [0x2002, hi, lo, ..] => Some(v4(hi, lo)),
+        _ => None,
     }
 }
 

@@ -4,10 +4,10 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use super::model::*;
-use crate::cli::ReadinessArgs;
+use super::ReadinessArgs;
 use crate::config::Settings;
 use crate::probe::{ProbeRejection, Prober};
+use crate::readiness::model::*;
 
 pub async fn run(settings: Settings, args: ReadinessArgs) -> ExitCode {
     let mut ports = PortOverrides::default();
@@ -41,7 +41,7 @@ pub async fn run(settings: Settings, args: ReadinessArgs) -> ExitCode {
         ..Default::default()
     };
     let prober = Prober::new(Arc::new(settings));
-    let report = match super::run(&prober, &request).await {
+    let report = match crate::readiness::run(&prober, &request).await {
         Ok(r) => r,
         Err(ProbeRejection::Refused(r)) => {
             eprintln!("mailprobe: {r}; {}", r.hint);

@@ -1,4 +1,5 @@
-//! The one TLS version type: its wire number and its name are written here
+//! The one TLS version type (part of the vocabulary every layer shares): its
+//! wire number and its name are written here
 //! and nowhere else.
 //!
 //! The report, the suite registry and the hand-built hellos all speak of
