@@ -143,8 +143,6 @@ const ALLOWED: &[&str] = &[
     "probe::real_tls -> tls::chain",
     "probe::real_tls -> tls::name",
     "tls::cert -> tls::name",
-    // Cycles. (1)
-    "cycle diagnosis::certainty -> diagnosis::clients -> diagnosis::certainty",
 ];
 
 /// One reference from a module to another, with where it was written.
