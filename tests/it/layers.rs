@@ -93,7 +93,7 @@ const MAP: &[(&str, &str)] = &[
 const ALLOWED: &[&str] = &[
     // Engines write the observation records themselves (through `&mut`,
     // `merge_into`, `record_*`); the design has them return their own results
-    // and the pipeline assemble the observations. (19)
+    // and the pipeline assemble the observations. (16)
     "mail::dialogue -> observations",
     "mail::dialogue -> observations::steps",
     "mail::dialogue::imap -> observations",
@@ -104,9 +104,6 @@ const ALLOWED: &[&str] = &[
     "mail::dialogue::smtp -> observations::steps",
     "mail::service -> observations",
     "mail::starttls -> observations",
-    "probe::aia -> observations",
-    "probe::real_tls -> observations",
-    "probe::real_tls -> observations::steps",
     "tls::scan -> observations",
     "tls::scan -> observations::steps",
     "tls::scan::descent -> observations",
@@ -128,20 +125,16 @@ const ALLOWED: &[&str] = &[
     "tls::legacy -> report",
     "tls::scan -> report",
     "tls::scan::versions -> report",
-    // Judgement during probing (chain/name/software), engines reaching
-    // into the pipeline (the ProbeSpec, outbound gate, Prober), the
-    // STARTTLS prelude classifying the service. (12)
+    // Judgement during probing (software; the chain's string tags read
+    // back into the observations; the name match while parsing a
+    // certificate), the AIA engine reaching into the pipeline (its
+    // outbound gate, the refusal type and host helpers), the STARTTLS
+    // prelude classifying the service. (6)
     "mail::dialogue -> mail::software",
     "mail::starttls -> mail::service",
     "observations -> tls::chain",
     "probe::aia -> probe",
     "probe::aia -> probe::outbound",
-    "probe::aia -> probe::request",
-    "probe::aia -> tls::chain",
-    "probe::real_tls -> probe",
-    "probe::real_tls -> probe::request",
-    "probe::real_tls -> tls::chain",
-    "probe::real_tls -> tls::name",
     "tls::cert -> tls::name",
 ];
 
