@@ -10,8 +10,16 @@ use std::time::Instant;
 use time::OffsetDateTime;
 
 use crate::report::{Connect, Mail, Stats, StepError, Target, Timing, Tls};
-pub use crate::tls::chain::ObservedChain;
 use crate::vocab::{ErrorKind, TlsVersion};
+
+/// A chain as one probe path saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObservedChain {
+    /// `tls13`, `tls12`, `modern` (the mail dialogue's handshake), `scanner`.
+    pub path: String,
+    /// DER, leaf first, as sent.
+    pub der: Vec<Vec<u8>>,
+}
 
 /// Names of probe steps, as they appear in `errors[].step` and `timings[].step`.
 pub mod steps {

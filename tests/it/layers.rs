@@ -125,14 +125,12 @@ const ALLOWED: &[&str] = &[
     "tls::legacy -> report",
     "tls::scan -> report",
     "tls::scan::versions -> report",
-    // Judgement during probing (software; the chain's string tags read
-    // back into the observations; the name match while parsing a
+    // Judgement during probing (software; the name match while parsing a
     // certificate), the AIA engine reaching into the pipeline (its
     // outbound gate, the refusal type and host helpers), the STARTTLS
-    // prelude classifying the service. (6)
+    // prelude classifying the service. (5)
     "mail::dialogue -> mail::software",
     "mail::starttls -> mail::service",
-    "observations -> tls::chain",
     "probe::aia -> probe",
     "probe::aia -> probe::outbound",
     "tls::cert -> tls::name",
