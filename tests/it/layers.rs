@@ -111,12 +111,11 @@ const ALLOWED: &[&str] = &[
     "tls::scan::tls13 -> observations",
     "tls::scan::versions -> observations",
     // Codecs, engines and observations reuse the Report's types (Suite,
-    // Certificate, Stats, Mail, ...); observations should have their own. (13)
+    // Certificate, Mail, ...); observations should have their own. (12)
     "mail::dialogue -> report",
     "mail::dialogue::imap -> report",
     "mail::dialogue::pop3 -> report",
     "mail::dialogue::smtp -> report",
-    "net -> report",
     "observations -> report",
     "probe::real_tls -> report",
     "tls -> report",
