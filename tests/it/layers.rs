@@ -124,15 +124,14 @@ const ALLOWED: &[&str] = &[
     "tls::legacy -> report",
     "tls::scan -> report",
     "tls::scan::versions -> report",
-    // Judgement during probing (software; the name match while parsing a
-    // certificate), the AIA engine reaching into the pipeline (its
-    // outbound gate, the refusal type and host helpers), the STARTTLS
-    // prelude classifying the service. (5)
+    // Judgement during probing (software identification in the mail
+    // dialogue), the AIA engine reaching into the pipeline (its outbound
+    // gate, the refusal type and host helpers), the STARTTLS prelude
+    // classifying the service. (4)
     "mail::dialogue -> mail::software",
     "mail::starttls -> mail::service",
     "probe::aia -> probe",
     "probe::aia -> probe::outbound",
-    "tls::cert -> tls::name",
 ];
 
 /// One reference from a module to another, with where it was written.
