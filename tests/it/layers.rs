@@ -51,6 +51,7 @@ const MAP: &[(&str, &str)] = &[
     ("mail::pop3", "codecs"),
     ("mail::smtp", "codecs"),
     ("mail::auth", "codecs"),
+    ("mail::service", "codecs"),
     ("mail", "codecs"),
     // network: connector, deadlines, caps, the STARTTLS prelude
     ("net", "network"),
@@ -63,7 +64,6 @@ const MAP: &[(&str, &str)] = &[
     ("tls::legacy", "engines"),
     ("tls::trust", "engines"),
     ("mail::dialogue", "engines"),
-    ("mail::service", "engines"),
     ("probe::real_tls", "engines"),
     ("probe::aia", "engines"),
     // observations: plain records of what the engines saw
@@ -93,7 +93,7 @@ const MAP: &[(&str, &str)] = &[
 const ALLOWED: &[&str] = &[
     // Engines write the observation records themselves (through `&mut`,
     // `merge_into`, `record_*`); the design has them return their own results
-    // and the pipeline assemble the observations. (16)
+    // and the pipeline assemble the observations. (14)
     "mail::dialogue -> observations",
     "mail::dialogue -> observations::steps",
     "mail::dialogue::imap -> observations",
@@ -102,8 +102,6 @@ const ALLOWED: &[&str] = &[
     "mail::dialogue::pop3 -> observations::steps",
     "mail::dialogue::smtp -> observations",
     "mail::dialogue::smtp -> observations::steps",
-    "mail::service -> observations",
-    "mail::starttls -> observations",
     "tls::scan -> observations",
     "tls::scan -> observations::steps",
     "tls::scan::descent -> observations",
@@ -126,10 +124,8 @@ const ALLOWED: &[&str] = &[
     "tls::scan::versions -> report",
     // Judgement during probing (software identification in the mail
     // dialogue), the AIA engine reaching into the pipeline (its outbound
-    // gate, the refusal type and host helpers), the STARTTLS prelude
-    // classifying the service. (4)
+    // gate, the refusal type and host helpers). (3)
     "mail::dialogue -> mail::software",
-    "mail::starttls -> mail::service",
     "probe::aia -> probe",
     "probe::aia -> probe::outbound",
 ];
