@@ -18,14 +18,33 @@ use std::sync::{Arc, Mutex, Weak};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use utoipa::ToSchema;
 
-use crate::report::Stats;
 use crate::vocab::ErrorKind;
 
 pub use crate::vocab::deadline::{Deadline, TimedOut};
+
+// What a probe's connections added up to, as the Report shows it (`stats`);
+// no doc comment, so the OpenAPI schema stays as it was.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct Stats {
+    /// TCP connections opened to the target, by every step of the probe.
+    pub connections: u32,
+    /// Of those, the wire scan's (versions, suites by elimination, server
+    /// order, groups); the rest are the mail dialogue, the real handshakes
+    /// and the client profiles' own hellos.
+    pub scan_connections: u32,
+    /// TLS handshakes started (wire-scanner hellos and real handshakes).
+    pub handshakes: u32,
+    /// Bytes sent to the target over every connection.
+    pub bytes_sent: u64,
+    /// Bytes received from the target over every connection.
+    pub bytes_received: u64,
+}
 
 /// Counters shared by every connection of one probe.
 #[derive(Debug, Default)]

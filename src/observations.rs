@@ -10,8 +10,18 @@ use std::time::Instant;
 use time::OffsetDateTime;
 
 use crate::report::{Connect, Mail, Stats, StepError, Target, Timing, Tls};
-pub use crate::tls::chain::ObservedChain;
 use crate::vocab::{ErrorKind, TlsVersion};
+
+pub use crate::mail::service::ServiceSeen;
+
+/// A chain as one probe path saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObservedChain {
+    /// `tls13`, `tls12`, `modern` (the mail dialogue's handshake), `scanner`.
+    pub path: String,
+    /// DER, leaf first, as sent.
+    pub der: Vec<Vec<u8>>,
+}
 
 /// Names of probe steps, as they appear in `errors[].step` and `timings[].step`.
 pub mod steps {
@@ -88,50 +98,6 @@ pub struct Observations {
     pub errors: Vec<StepError>,
     /// The probe's start, the origin of every timing's `start_ms`.
     pub clock: Instant,
-}
-
-/// What the first bytes on a port showed, when they were not what the
-/// requested protocol and transport expect. `banner` is the server's first
-/// line, escaped and capped.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ServiceSeen {
-    /// A TLS record arrived on a port probed as plaintext/STARTTLS: the port
-    /// speaks implicit TLS.
-    TlsOnPlaintextPort,
-    /// Plaintext arrived where a TLS handshake was expected.
-    PlaintextOnTlsPort {
-        banner: String,
-    },
-    Imap {
-        banner: String,
-    },
-    Pop3 {
-        banner: String,
-    },
-    Smtp {
-        banner: String,
-    },
-    Http {
-        banner: String,
-    },
-    Ssh {
-        banner: String,
-    },
-    /// Something else entirely.
-    Unknown {
-        banner: String,
-    },
-    /// Nothing arrived before the greeting deadline.
-    Silent {
-        waited_ms: u64,
-    },
-    /// The server closed the connection without a word.
-    ClosedImmediately,
-    /// `* BYE`, `-ERR` or `421` at connect: often a connection limit.
-    RefusedAtGreeting {
-        banner: String,
-    },
 }
 
 /// The server's answer to the wire scanner's hello for one version.

@@ -9,6 +9,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+/// The connection counts of a probe, kept by the connector that counts them.
+pub use crate::net::Stats;
+
 pub mod names;
 
 pub use crate::vocab::{ErrorKind, Protocol, TlsVersion, Transport};
@@ -572,22 +575,6 @@ pub struct Finding {
     pub remedy: String,
     /// Sources (URLs) for the facts the finding rests on.
     pub references: Vec<String>,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-pub struct Stats {
-    /// TCP connections opened to the target, by every step of the probe.
-    pub connections: u32,
-    /// Of those, the wire scan's (versions, suites by elimination, server
-    /// order, groups); the rest are the mail dialogue, the real handshakes
-    /// and the client profiles' own hellos.
-    pub scan_connections: u32,
-    /// TLS handshakes started (wire-scanner hellos and real handshakes).
-    pub handshakes: u32,
-    /// Bytes sent to the target over every connection.
-    pub bytes_sent: u64,
-    /// Bytes received from the target over every connection.
-    pub bytes_received: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

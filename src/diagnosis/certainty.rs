@@ -5,7 +5,7 @@
 
 use crate::observations::{HelloAnswer, Observations, TrialOutcome};
 
-use super::clients::{Basis, ClientVerdict};
+use super::client_verdict::{Basis, ClientVerdict};
 use super::profiles::{ClientProfile, Refusal};
 
 pub use crate::report::ClientStatus as Status;

@@ -10,34 +10,8 @@ use crate::vocab::{Protocol, TlsVersion, Transport};
 use super::profiles::{ClientProfile, Failure, ProfileKind, Refusal, Rule, StartTlsBehaviour};
 use super::server::{self, ServerView};
 
+pub use super::client_verdict::{Basis, ClientVerdict};
 pub use super::negotiation::{TlsOutcome, negotiate, requirement, suite_list, version_list};
-pub use crate::report::ClientBasis as Basis;
-
-/// One client's verdict.
-#[derive(Debug, Clone)]
-pub struct ClientVerdict {
-    pub profile: &'static ClientProfile,
-    pub connects: bool,
-    pub basis: Basis,
-    pub negotiated: Option<(TlsVersion, u16)>,
-    /// The failure class that stops it (when `connects` is false).
-    pub failure: Option<Failure>,
-    pub reason: Option<String>,
-    pub error_as_seen: Option<String>,
-    /// What may still stop it: unknown client behaviour or a user prompt.
-    pub risks: Vec<String>,
-    /// The failure class behind each risk, where there is one.
-    pub risk_classes: Vec<Failure>,
-    /// Compliance profiles: whether the server complies (None: not measured).
-    pub compliant: Option<bool>,
-    pub violations: Vec<String>,
-    /// The wire trial disagreed with the computation: (computed, observed).
-    pub disagreement: Option<(String, String)>,
-    /// Counts for the verdict.
-    pub decides: bool,
-    /// The failure rests on a profile fact no source settles (so it is a risk).
-    pub unverified: bool,
-}
 
 pub use super::certainty::{Status, status};
 use super::certainty::{refusal_of, rest_on_sources};

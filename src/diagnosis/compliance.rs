@@ -5,7 +5,8 @@
 
 use crate::vocab::TlsVersion;
 
-use super::clients::{ClientVerdict, suite_list, version_list};
+use super::client_verdict::ClientVerdict;
+use super::negotiation::{suite_list, version_list};
 use super::profiles::ClientProfile;
 use super::server::{self, Known, ServerView};
 

@@ -10,6 +10,7 @@
 pub mod catalogue;
 pub mod cert_rules;
 pub mod certainty;
+pub mod client_verdict;
 pub mod clients;
 pub mod compliance;
 pub mod contradiction;

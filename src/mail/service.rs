@@ -13,8 +13,51 @@ use std::task::{Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-use crate::observations::ServiceSeen;
 use crate::vocab::Protocol;
+
+/// What the first bytes on a port showed, when they were not what the
+/// requested protocol and transport expect. `banner` is the server's first
+/// line, escaped and capped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ServiceSeen {
+    /// A TLS record arrived on a port probed as plaintext/STARTTLS: the port
+    /// speaks implicit TLS.
+    TlsOnPlaintextPort,
+    /// Plaintext arrived where a TLS handshake was expected.
+    PlaintextOnTlsPort {
+        banner: String,
+    },
+    Imap {
+        banner: String,
+    },
+    Pop3 {
+        banner: String,
+    },
+    Smtp {
+        banner: String,
+    },
+    Http {
+        banner: String,
+    },
+    Ssh {
+        banner: String,
+    },
+    /// Something else entirely.
+    Unknown {
+        banner: String,
+    },
+    /// Nothing arrived before the greeting deadline.
+    Silent {
+        waited_ms: u64,
+    },
+    /// The server closed the connection without a word.
+    ClosedImmediately,
+    /// `* BYE`, `-ERR` or `421` at connect: often a connection limit.
+    RefusedAtGreeting {
+        banner: String,
+    },
+}
 
 /// TLS record content types a server may send first: alert (0x15) or
 /// handshake (0x16), followed by a major version of 3 (SSLv3..TLS 1.3).

@@ -174,75 +174,8 @@ async fn fetch(
     Ok(buf.get(end + 4..).unwrap_or(&[]).to_vec())
 }
 
-/// When the server left out its intermediate and the top certificate names a
-/// caIssuers URL, fetches it (as SChannel would) and records whether it
-/// completes a valid path; the chain's own trust facts stay as sent.
-pub async fn complete_chain(
-    obs: &mut crate::observations::Observations,
-    spec: &super::request::ProbeSpec,
-    stores: &crate::tls::trust::TrustStores,
-    gate: &OutboundGate,
-) {
-    let incomplete = obs
-        .tls
-        .certificate
-        .as_ref()
-        .is_some_and(|c| c.trust_reason.as_deref() == Some("incomplete_chain"));
-    if !incomplete {
-        return;
-    }
-    // The top certificate sent is the one whose issuer is missing (for a leaf
-    // alone, the leaf).
-    let Some(url) = obs
-        .chain_der
-        .iter()
-        .rev()
-        .find_map(|der| crate::tls::cert::ca_issuers_url(der))
-    else {
-        return;
-    };
-    let result = fetch_ca_issuers(&url, gate, AiaLimits::default()).await;
-    let (completes, error) = match result {
-        Ok(body) => match first_certificate(&body) {
-            Some(issuer) => {
-                let mut chain = obs.chain_der.clone();
-                chain.push(issuer);
-                let reference = super::real_tls::reference_id(spec);
-                let c = crate::tls::chain::analyse(crate::tls::chain::Inputs {
-                    chain: &chain,
-                    observed: &[],
-                    reference: &reference,
-                    stores,
-                    request_anchors: &spec.ca_anchors,
-                    ocsp_stapled: None,
-                    ocsp_response: None,
-                    now: time::OffsetDateTime::now_utc(),
-                });
-                let ok = c.trust_store.is_some();
-                let why = (!ok).then(|| {
-                    format!(
-                        "the fetched certificate does not complete a trusted path ({})",
-                        c.trust_error.unwrap_or_default()
-                    )
-                });
-                (Some(ok), why)
-            }
-            None => (
-                Some(false),
-                Some("the answer holds no DER or PEM certificate".to_string()),
-            ),
-        },
-        Err(e) => (Some(false), Some(e.to_string())),
-    };
-    if let Some(cert) = obs.tls.certificate.as_mut() {
-        cert.aia_ca_issuers = Some(url);
-        cert.aia_completes_chain = completes;
-        cert.aia_error = error;
-    }
-}
-
 /// A DER certificate, or the first one of a PEM body (PKCS#7 is not read).
-fn first_certificate(body: &[u8]) -> Option<Vec<u8>> {
+pub fn first_certificate(body: &[u8]) -> Option<Vec<u8>> {
     if body.first() == Some(&0x30) {
         return Some(body.to_vec());
     }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use rustls::pki_types::TrustAnchor;
 use time::OffsetDateTime;
 
-use super::real_tls::reference_id;
+use super::certificate::reference_id;
 use super::request::ProbeSpec;
 use crate::diagnosis::credentials::{LoginConnection, may_send_credentials};
 use crate::mail::dialogue::{LoginAsk, LoginGate};

@@ -6,6 +6,7 @@
 pub use crate::net;
 pub mod aia;
 pub mod batch;
+pub mod certificate;
 pub mod login_gate;
 pub mod outbound;
 pub mod policy;
@@ -363,6 +364,7 @@ impl Prober {
         // The scan tells the dialogue's legacy retry (if one is needed) what
         // the server accepts, so the choice comes from what is known.
         let (scan_found, scan_offer) = tokio::sync::watch::channel(None);
+        let handshakes = handshake_target(&spec);
         let joined_at = Instant::now();
         let (
             (steps_done, dialogue_ms),
@@ -379,7 +381,9 @@ impl Prober {
             )))),
             Box::pin(wire_scan(&spec, &connector, deadline, scan_found)),
             Box::pin(timed(real_tls::versioned_handshakes(
-                &spec, &connector, deadline
+                &handshakes,
+                &connector,
+                deadline
             ))),
         );
         scan.merge_into(&mut obs);
@@ -400,7 +404,7 @@ impl Prober {
             );
         }
         self.certificate_facts(&mut obs, &spec, versioned);
-        aia::complete_chain(&mut obs, &spec, &self.trust, &self.outbound).await;
+        certificate::complete_chain(&mut obs, &spec, &self.trust, &self.outbound).await;
         obs.stats = meter.snapshot();
         obs.stats.scan_connections = obs.scan_connections;
         obs.duration_ms = started.elapsed().as_millis() as u64;
@@ -417,8 +421,8 @@ impl Prober {
         spec: &ProbeSpec,
         versioned: real_tls::RealHandshakes,
     ) {
-        real_tls::record_handshakes(obs, versioned);
-        real_tls::record_certificate(obs, spec, &self.trust, OffsetDateTime::now_utc());
+        certificate::record_handshakes(obs, versioned);
+        certificate::record_certificate(obs, spec, &self.trust, OffsetDateTime::now_utc());
     }
 }
 
@@ -594,6 +598,16 @@ async fn first_contact(
 
 /// The name rustls sends in SNI and verifies against: the SNI when there is
 /// one, else the IP address (rustls then sends no SNI).
+/// What the real-handshake engine needs of the spec.
+fn handshake_target(spec: &ProbeSpec) -> real_tls::HandshakeTarget {
+    real_tls::HandshakeTarget {
+        protocol: spec.protocol,
+        transport: spec.transport,
+        server_name: server_name(spec),
+        without_sni: spec.sni.is_some(),
+    }
+}
+
 fn server_name(spec: &ProbeSpec) -> ServerName<'static> {
     if let Some(sni) = &spec.sni
         && let Ok(name) = ServerName::try_from(sni.clone())

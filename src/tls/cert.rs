@@ -9,12 +9,24 @@ use time::OffsetDateTime;
 use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
 use x509_parser::public_key::PublicKey;
 
-use super::name::PresentedIds;
 use crate::report::CertificateInfo;
 
 /// Largest certificate we parse. Real ones are 1-4 KiB; a TLS handshake
 /// message cannot exceed 16 MiB, but nothing legitimate comes near 64 KiB.
 pub const MAX_CERT_BYTES: usize = 64 * 1024;
+
+/// The identifiers a certificate presents, as far as the name check cares.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PresentedIds {
+    /// `dNSName` entries of the subjectAltName extension.
+    pub dns: Vec<String>,
+    /// `iPAddress` entries of the subjectAltName extension.
+    pub ips: Vec<IpAddr>,
+    /// Subject common names (only consulted when `dns` is empty).
+    pub common_names: Vec<String>,
+    /// SRV-IDs (RFC 4985 `otherName` id-on-dnsSRV), e.g. `_imaps.example.com`.
+    pub srv: Vec<String>,
+}
 
 /// One parsed certificate: the Report's facts plus what the chain and name
 /// checks need (raw names for issuer matching, identifiers, validity).

@@ -11,20 +11,12 @@ use super::cert::{self, CertFacts, WeakHash};
 use super::name::{self, ReferenceId};
 use super::ocsp::{self, StapleStatus};
 use super::trust::{self, Store, StoreKind, TrustReason, TrustStores};
+pub use crate::observations::ObservedChain;
 use crate::report::{Certificate, ChainSeen};
 
 /// Most certificates of one chain we look at. Real chains have 2-4; webpki
 /// itself gives up on paths deeper than 6 intermediates.
 pub const MAX_CHAIN: usize = 10;
-
-/// A chain as one probe path saw it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ObservedChain {
-    /// `tls13`, `tls12`, `modern` (the mail dialogue's handshake), `scanner`.
-    pub path: String,
-    /// DER, leaf first, as sent.
-    pub der: Vec<Vec<u8>>,
-}
 
 /// Everything the analysis needs; nothing it fetches.
 #[derive(Debug, Clone, Copy)]

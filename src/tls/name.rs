@@ -9,6 +9,8 @@
 
 use std::net::IpAddr;
 
+pub use super::cert::PresentedIds;
+
 /// The identity a client expects: the configured host name (or the SNI the
 /// request gave), or an IP address when the caller dialled one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,19 +27,6 @@ impl ReferenceId {
             ReferenceId::Ip(ip) => ip.to_string(),
         }
     }
-}
-
-/// The identifiers a certificate presents, as far as the name check cares.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PresentedIds {
-    /// `dNSName` entries of the subjectAltName extension.
-    pub dns: Vec<String>,
-    /// `iPAddress` entries of the subjectAltName extension.
-    pub ips: Vec<IpAddr>,
-    /// Subject common names (only consulted when `dns` is empty).
-    pub common_names: Vec<String>,
-    /// SRV-IDs (RFC 4985 `otherName` id-on-dnsSRV), e.g. `_imaps.example.com`.
-    pub srv: Vec<String>,
 }
 
 /// The outcome of the check.

@@ -51,6 +51,7 @@ const MAP: &[(&str, &str)] = &[
     ("mail::pop3", "codecs"),
     ("mail::smtp", "codecs"),
     ("mail::auth", "codecs"),
+    ("mail::service", "codecs"),
     ("mail", "codecs"),
     // network: connector, deadlines, caps, the STARTTLS prelude
     ("net", "network"),
@@ -63,7 +64,6 @@ const MAP: &[(&str, &str)] = &[
     ("tls::legacy", "engines"),
     ("tls::trust", "engines"),
     ("mail::dialogue", "engines"),
-    ("mail::service", "engines"),
     ("probe::real_tls", "engines"),
     ("probe::aia", "engines"),
     // observations: plain records of what the engines saw
@@ -93,7 +93,7 @@ const MAP: &[(&str, &str)] = &[
 const ALLOWED: &[&str] = &[
     // Engines write the observation records themselves (through `&mut`,
     // `merge_into`, `record_*`); the design has them return their own results
-    // and the pipeline assemble the observations. (19)
+    // and the pipeline assemble the observations. (14)
     "mail::dialogue -> observations",
     "mail::dialogue -> observations::steps",
     "mail::dialogue::imap -> observations",
@@ -102,11 +102,6 @@ const ALLOWED: &[&str] = &[
     "mail::dialogue::pop3 -> observations::steps",
     "mail::dialogue::smtp -> observations",
     "mail::dialogue::smtp -> observations::steps",
-    "mail::service -> observations",
-    "mail::starttls -> observations",
-    "probe::aia -> observations",
-    "probe::real_tls -> observations",
-    "probe::real_tls -> observations::steps",
     "tls::scan -> observations",
     "tls::scan -> observations::steps",
     "tls::scan::descent -> observations",
@@ -114,12 +109,11 @@ const ALLOWED: &[&str] = &[
     "tls::scan::tls13 -> observations",
     "tls::scan::versions -> observations",
     // Codecs, engines and observations reuse the Report's types (Suite,
-    // Certificate, Stats, Mail, ...); observations should have their own. (13)
+    // Certificate, Mail, ...); observations should have their own. (12)
     "mail::dialogue -> report",
     "mail::dialogue::imap -> report",
     "mail::dialogue::pop3 -> report",
     "mail::dialogue::smtp -> report",
-    "net -> report",
     "observations -> report",
     "probe::real_tls -> report",
     "tls -> report",
@@ -128,23 +122,12 @@ const ALLOWED: &[&str] = &[
     "tls::legacy -> report",
     "tls::scan -> report",
     "tls::scan::versions -> report",
-    // Judgement during probing (chain/name/software), engines reaching
-    // into the pipeline (the ProbeSpec, outbound gate, Prober), the
-    // STARTTLS prelude classifying the service. (12)
+    // Judgement during probing (software identification in the mail
+    // dialogue), the AIA engine reaching into the pipeline (its outbound
+    // gate, the refusal type and host helpers). (3)
     "mail::dialogue -> mail::software",
-    "mail::starttls -> mail::service",
-    "observations -> tls::chain",
     "probe::aia -> probe",
     "probe::aia -> probe::outbound",
-    "probe::aia -> probe::request",
-    "probe::aia -> tls::chain",
-    "probe::real_tls -> probe",
-    "probe::real_tls -> probe::request",
-    "probe::real_tls -> tls::chain",
-    "probe::real_tls -> tls::name",
-    "tls::cert -> tls::name",
-    // Cycles. (1)
-    "cycle diagnosis::certainty -> diagnosis::clients -> diagnosis::certainty",
 ];
 
 /// One reference from a module to another, with where it was written.
