@@ -324,30 +324,41 @@ async fn probe(settings: Settings, args: ProbeArgs) -> ExitCode {
     let prober = Prober::new(Arc::new(settings));
     let report = match prober.probe(&request).await {
         Ok(r) => r,
-        Err(ProbeRejection::Refused(r)) => {
-            eprintln!("mailprobe: {r}; {}", r.hint);
-            return ExitCode::from(2);
-        }
-        Err(e) => {
-            eprintln!("mailprobe: {e}");
-            return ExitCode::from(2);
-        }
+        Err(e) => return rejected(&e),
     };
-    let mut out = std::io::stdout().lock();
-    let written = if args.json {
-        serde_json::to_string_pretty(&report)
-            .map_err(std::io::Error::other)
-            .and_then(|s| writeln!(out, "{s}"))
-    } else {
-        write!(out, "{}", human(&report))
-    };
-    if let Err(e) = written {
+    if let Err(e) = print_report(args.json, &report, || human(&report)) {
         eprintln!("mailprobe: cannot write the report: {e}");
         return ExitCode::FAILURE;
     }
     match report.verdict {
         Verdict::Pass | Verdict::Warn => ExitCode::SUCCESS,
         Verdict::Fail => ExitCode::from(1),
+    }
+}
+
+/// A request the service would refuse with a 4xx: said on stderr, exit 2
+/// (a usage or configuration error), with the setting that would allow it.
+pub(crate) fn rejected(e: &ProbeRejection) -> ExitCode {
+    match e {
+        ProbeRejection::Refused(r) => eprintln!("mailprobe: {r}; {}", r.hint),
+        e => eprintln!("mailprobe: {e}"),
+    }
+    ExitCode::from(2)
+}
+
+/// A report on stdout: pretty JSON with `--json`, else the terminal text.
+pub(crate) fn print_report<T: serde::Serialize>(
+    json: bool,
+    report: &T,
+    human: impl FnOnce() -> String,
+) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_string_pretty(report)
+            .map_err(std::io::Error::other)
+            .and_then(|s| writeln!(out, "{s}"))
+    } else {
+        write!(out, "{}", human())
     }
 }
 

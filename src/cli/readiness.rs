@@ -1,12 +1,11 @@
 //! `mailprobe readiness HOST|DOMAIN`: the Readiness report for a terminal.
 
-use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use super::ReadinessArgs;
 use crate::config::Settings;
-use crate::probe::{ProbeRejection, Prober};
+use crate::probe::Prober;
 use crate::readiness::model::*;
 
 pub async fn run(settings: Settings, args: ReadinessArgs) -> ExitCode {
@@ -43,24 +42,9 @@ pub async fn run(settings: Settings, args: ReadinessArgs) -> ExitCode {
     let prober = Prober::new(Arc::new(settings));
     let report = match crate::readiness::run(&prober, &request).await {
         Ok(r) => r,
-        Err(ProbeRejection::Refused(r)) => {
-            eprintln!("mailprobe: {r}; {}", r.hint);
-            return ExitCode::from(2);
-        }
-        Err(e) => {
-            eprintln!("mailprobe: {e}");
-            return ExitCode::from(2);
-        }
+        Err(e) => return super::rejected(&e),
     };
-    let mut out = std::io::stdout().lock();
-    let written = if args.json {
-        serde_json::to_string_pretty(&report)
-            .map_err(std::io::Error::other)
-            .and_then(|s| writeln!(out, "{s}"))
-    } else {
-        write!(out, "{}", human(&report))
-    };
-    match written {
+    match super::print_report(args.json, &report, || human(&report)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("mailprobe: cannot write the report: {e}");
