@@ -9,7 +9,8 @@ use std::time::Instant;
 
 use time::OffsetDateTime;
 
-use crate::report::{Connect, Mail, Stats, StepError, Target, Timing, Tls};
+use crate::mail::dialogue::MailSeen;
+use crate::report::{Connect, Stats, StepError, Target, Timing, Tls};
 use crate::vocab::{ErrorKind, TlsVersion};
 
 pub use crate::mail::service::ServiceSeen;
@@ -23,39 +24,9 @@ pub struct ObservedChain {
     pub der: Vec<Vec<u8>>,
 }
 
-/// Names of probe steps, as they appear in `errors[].step` and `timings[].step`.
-pub mod steps {
-    pub const DNS: &str = "dns";
-    pub const TCP_CONNECT: &str = "tcp_connect";
-    /// The mail dialogue's modern (rustls) handshake.
-    pub const TLS_HANDSHAKE: &str = "tls_handshake";
-    /// The mail dialogue's legacy (OpenSSL) handshake, tried once on a new
-    /// connection after the modern one failed.
-    pub const LEGACY_TLS_HANDSHAKE: &str = "legacy_tls_handshake";
-    pub const GREETING: &str = "greeting";
-    /// IMAP `CAPABILITY`, POP3 `CAPA`, SMTP `EHLO`.
-    pub const CAPABILITY: &str = "capability";
-    /// IMAP/SMTP `STARTTLS`, POP3 `STLS`.
-    pub const STARTTLS: &str = "starttls";
-    /// IMAP `ID` (RFC 2971).
-    pub const ID: &str = "id";
-    /// The optional login test.
-    pub const LOGIN: &str = "login";
-    /// IMAP `LOGOUT`, POP3/SMTP `QUIT`.
-    pub const LOGOUT: &str = "logout";
-    /// Real handshakes offering only TLS 1.3 / only TLS 1.2.
-    pub const TLS13_HANDSHAKE: &str = "tls13_handshake";
-    pub const TLS12_HANDSHAKE: &str = "tls12_handshake";
-    /// The wire scanner (versions, suites, groups, chain).
-    pub const TLS_SCAN: &str = "tls_scan";
-    /// Timings only: the whole first contact (connect, mail dialogue and
-    /// the real handshake inside it), the client profiles' trials after the
-    /// scan, and the versioned real handshakes beside them.
-    pub const MAIL_DIALOGUE: &str = "mail_dialogue";
-    pub const CLIENT_TRIALS: &str = "client_trials";
-    pub const TLS_HANDSHAKES: &str = "tls_handshakes";
-    pub const PROBE: &str = "probe";
-}
+/// Step names live in the vocabulary (engines name their steps); the old
+/// path stays for the pipeline and the tests.
+pub use crate::vocab::steps;
 
 #[derive(Debug, Clone)]
 pub struct Observations {
@@ -67,7 +38,8 @@ pub struct Observations {
     pub connect: Connect,
     /// The class of the connect failure (refused, timeout, ...), when it failed.
     pub connect_error_kind: Option<ErrorKind>,
-    pub mail: Mail,
+    /// What the mail dialogue saw (the Report's `mail` less the judgement).
+    pub mail: MailSeen,
     pub tls: Tls,
     /// The certificate chain as DER, leaf first, as the server sent it.
     pub chain_der: Vec<Vec<u8>>,
@@ -156,7 +128,7 @@ impl Observations {
             resolution_error: None,
             connect: Connect::default(),
             connect_error_kind: None,
-            mail: Mail::default(),
+            mail: MailSeen::default(),
             tls: Tls::default(),
             chain_der: Vec::new(),
             chains: Vec::new(),

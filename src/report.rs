@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+/// The mail dialogue's records, kept by the dialogue that produces them.
+pub use crate::mail::dialogue::{LoginResult, StartTls, TlsEngine};
 /// The connection counts of a probe, kept by the connector that counts them.
 pub use crate::net::Stats;
 
@@ -178,53 +180,6 @@ pub struct MailTls {
     pub version: TlsVersion,
     /// The cipher suite negotiated for the dialogue.
     pub suite: Suite,
-}
-
-/// A TLS client engine of the probe.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum TlsEngine {
-    /// rustls: TLS 1.2/1.3 with ECDHE and AEAD suites, as a modern client
-    /// connects.
-    Modern,
-    /// OpenSSL at security level 0 (SSLv3 to TLS 1.3, RC4, 3DES, CBC,
-    /// static RSA, DHE), used only after the modern handshake failed, so the
-    /// dialogue reaches servers modern clients cannot.
-    Legacy,
-}
-
-impl TlsEngine {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TlsEngine::Modern => "modern",
-            TlsEngine::Legacy => "legacy",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct StartTls {
-    /// STARTTLS (IMAP/SMTP) or STLS (POP3) listed in the capabilities.
-    pub advertised: Option<bool>,
-    /// The server answered the upgrade command with OK.
-    pub accepted: Option<bool>,
-    /// The server's answer to the upgrade command, verbatim.
-    pub response: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct LoginResult {
-    /// Credentials were sent to the server.
-    pub attempted: bool,
-    /// The server accepted them (null: not attempted or no answer).
-    pub ok: Option<bool>,
-    /// The mechanism used: `PLAIN`, `LOGIN`, `XOAUTH2` or `USER/PASS` (POP3).
-    #[schema(value_type = Option<names::LoginMechanism>)]
-    pub mechanism: Option<String>,
-    /// The server's answer, with any secret removed.
-    pub server_text: Option<String>,
-    /// Why the login was not attempted (or did not complete).
-    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]

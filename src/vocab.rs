@@ -5,6 +5,7 @@
 
 pub mod deadline;
 pub mod host;
+pub mod steps;
 pub mod tls_version;
 
 pub use deadline::{Deadline, TimedOut};

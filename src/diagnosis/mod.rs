@@ -16,6 +16,7 @@ pub mod compliance;
 pub mod contradiction;
 pub mod credentials;
 pub mod findings;
+pub mod mail_section;
 pub mod negotiation;
 pub mod profiles;
 pub mod server;
@@ -321,6 +322,7 @@ fn client_result(v: &ClientVerdict) -> ClientResult {
 /// `requested`: the request's `profiles` (None: the default set).
 pub fn report(obs: Observations, requested: Option<&[String]>) -> Report {
     let dx = diagnose(&obs, requested);
+    let protocol = obs.target.protocol;
     let started_at = obs
         .started_at
         .format(&time::format_description::well_known::Rfc3339)
@@ -333,7 +335,7 @@ pub fn report(obs: Observations, requested: Option<&[String]>) -> Report {
         verdict: dx.verdict,
         summary: dx.summary,
         connect: obs.connect,
-        mail: obs.mail,
+        mail: mail_section::section(protocol, obs.mail),
         tls: obs.tls,
         clients: dx.clients,
         findings: dx.findings,

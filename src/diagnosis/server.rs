@@ -356,7 +356,8 @@ pub fn sha1_signed(obs: &Observations) -> Vec<&CertificateInfo> {
 /// heuristic of [domain §2] (Microsoft banner, no MOVE/ID in CAPABILITY) or
 /// a TLS 1.0 maximum, which is consistent with 2010.
 pub fn software(obs: &Observations) -> Software {
-    let guess = obs.mail.software_guess.as_ref();
+    let guess = crate::mail::software::identify(obs.target.protocol, &obs.mail);
+    let guess = guess.as_ref();
     let mut text = guess
         .map(|g| g.name.to_ascii_lowercase())
         .unwrap_or_default();

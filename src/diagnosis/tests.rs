@@ -5,8 +5,8 @@
 use super::*;
 use crate::observations::{ClientTrial, ServiceSeen, TrialOutcome, steps};
 use crate::report::{
-    Certificate, CertificateInfo, ClientBasis, Handshake, LoginResult, SoftwareGuess, StartTls,
-    Target, VersionSupport,
+    Certificate, CertificateInfo, ClientBasis, Handshake, LoginResult, StartTls, Target,
+    VersionSupport,
 };
 use crate::vocab::{ErrorKind, Protocol, TlsVersion, Transport};
 use TlsVersion::{Ssl2, Ssl3, Tls10, Tls11, Tls12, Tls13};
@@ -1078,11 +1078,14 @@ fn exchange_2013_gets_the_schannel_steps_not_the_2010_ways_out() {
         &[(Tls10, EXCHANGE_2010_SUITES), (Tls11, EXCHANGE_2010_SUITES)],
         true,
     );
-    o.mail.software_guess = Some(SoftwareGuess {
-        name: "Microsoft Exchange".into(),
-        version: Some("15.1".into()),
-        evidence: vec![],
-    });
+    // What the dialogue records for an Exchange 2016 that answers ID: the
+    // guess (Microsoft Exchange, version 15.1) is the diagnosis' own.
+    o.mail.greeting = Some(EXCHANGE_GREETING.into());
+    o.mail.greeting_lines = vec![EXCHANGE_GREETING.into()];
+    o.mail.id_pairs = vec![
+        ("name".into(), "Microsoft.Exchange.Imap4.Imap4Server".into()),
+        ("version".into(), "15.1".into()),
+    ];
     let d = run(&o);
     let f = finding(&d, "TLS_MAX_VERSION_TOO_LOW");
     assert!(f.remedy.contains("DisabledByDefault=0"), "{}", f.remedy);

@@ -50,6 +50,23 @@ impl Mechanism {
     }
 }
 
+// The Report's closed list of `Mechanism::label`s (the OpenAPI enum of
+// `mail.login.mechanism`); `report::names` re-exports it.
+/// How the login test sent the credentials (`USER/PASS`: POP3's LOGIN).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+pub enum LoginMechanism {
+    #[serde(rename = "PLAIN")]
+    Plain,
+    #[serde(rename = "LOGIN")]
+    Login,
+    #[serde(rename = "XOAUTH2")]
+    XOAuth2,
+    #[serde(rename = "USER/PASS")]
+    UserPass,
+}
+
 /// Picks the mechanism a careful client would use, or says why none fits.
 /// `mechanisms` are the SASL names offered where the login happens;
 /// `login_disabled` is IMAP's LOGINDISABLED there (RFC 3501 §6.2.3: a client

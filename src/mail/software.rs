@@ -6,6 +6,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 
+use crate::mail::dialogue::MailSeen;
 use crate::report::SoftwareGuess;
 use crate::vocab::Protocol;
 
@@ -75,100 +76,68 @@ fn quote(source: &str, text: &str) -> String {
     format!("{source}: \"{text}\"")
 }
 
+/// The software guess for what one dialogue saw; `None` when it reached no
+/// greeting or nothing identifies the software.
+pub fn identify(protocol: Protocol, mail: &MailSeen) -> Option<SoftwareGuess> {
+    if mail.greeting_lines.is_empty() {
+        return None;
+    }
+    let mut capabilities = mail.capabilities_before_tls.clone();
+    capabilities.extend(mail.capabilities_after_tls.iter().cloned());
+    guess(&Said {
+        protocol,
+        greeting: &mail.greeting_lines,
+        capabilities: &capabilities,
+        id: &mail.id_pairs,
+    })
+}
+
+/// What every rule reads: the greeting (first line, all lines, lowercased)
+/// and the ID name and version.
+struct Text<'a> {
+    greeting: &'a str,
+    all_greeting: String,
+    lower: String,
+    id_name: Option<&'a str>,
+    id_lower: String,
+    id_version: Option<&'a str>,
+}
+
+fn named(name: &str, version: Option<String>, evidence: Vec<String>) -> Option<SoftwareGuess> {
+    Some(SoftwareGuess {
+        name: name.to_string(),
+        version,
+        evidence,
+    })
+}
+
 /// The best guess, or `None` when nothing identifies the software.
 pub fn guess(said: &Said<'_>) -> Option<SoftwareGuess> {
-    let greeting = said.greeting.first().map(String::as_str).unwrap_or("");
     let all_greeting = said.greeting.join(" ");
-    let lower = all_greeting.to_ascii_lowercase();
-    let mut evidence = vec![quote("greeting", greeting)];
     let id_name = id_value(said, "name");
-    let id_version = id_value(said, "version");
-    if let Some(n) = id_name {
+    let t = Text {
+        greeting: said.greeting.first().map(String::as_str).unwrap_or(""),
+        lower: all_greeting.to_ascii_lowercase(),
+        all_greeting,
+        id_name,
+        id_lower: id_name.unwrap_or("").to_ascii_lowercase(),
+        id_version: id_value(said, "version"),
+    };
+    let mut evidence = vec![quote("greeting", t.greeting)];
+    if let Some(n) = t.id_name {
         evidence.push(quote("ID name", n));
     }
-    if let Some(v) = id_version {
+    if let Some(v) = t.id_version {
         evidence.push(quote("ID version", v));
     }
-    let named = |name: &str, version: Option<String>, evidence: Vec<String>| {
-        Some(SoftwareGuess {
-            name: name.to_string(),
-            version,
-            evidence,
-        })
-    };
-    let id_lower = id_name.unwrap_or("").to_ascii_lowercase();
-
-    // Microsoft Exchange, and Exchange Online by its backend suffix.
-    if lower.contains("microsoft exchange")
-        || lower.contains("microsoft esmtp mail service")
-        || id_lower.contains("microsoft.exchange")
+    if t.lower.contains("microsoft exchange")
+        || t.lower.contains("microsoft esmtp mail service")
+        || t.id_lower.contains("microsoft.exchange")
     {
-        if let Some(backend) = exchange_online_backend(greeting) {
-            evidence.push(format!(
-                "backend \"{backend}\" (base64 UTF-16LE suffix of the greeting)"
-            ));
-            return named("Microsoft Exchange Online", None, evidence);
-        }
-        if lower.contains("outlook.com") || lower.contains("office365.com") {
-            return named("Microsoft Exchange Online", None, evidence);
-        }
-        if let Some(v) = word_after(
-            &all_greeting,
-            "Exchange Server 2003 IMAP4rev1 server version ",
-        ) {
-            return named("Microsoft Exchange", Some(format!("2003 ({v})")), evidence);
-        }
-        let version = if let Some(v) = id_version {
-            Some(v.to_string())
-        } else if said.protocol == Protocol::Imap && !said.capabilities.is_empty() {
-            // domain.md §2, unverified heuristic: MOVE and ID arrived with 2013.
-            if has_cap(said, "MOVE") || has_cap(said, "ID") {
-                evidence.push("capabilities include MOVE/ID (Exchange 2013 or later)".into());
-                Some("2013 or later".into())
-            } else {
-                evidence.push(
-                    "capabilities lack MOVE and ID (heuristic: Exchange 2010 or earlier)".into(),
-                );
-                Some("2010 or earlier".into())
-            }
-        } else {
-            None
-        };
-        return named("Microsoft Exchange", version, evidence);
+        return exchange(said, &t, evidence);
     }
-
-    let rules: &[(&str, &str, Option<&str>)] = &[
-        // (needle in greeting or ID name, product, version marker)
-        ("dovecot", "Dovecot", None),
-        ("courier", "Courier", None),
-        ("cyrus", "Cyrus IMAP", Some("v")),
-        ("gimap", "Gmail", None),
-        ("gpop", "Gmail", None),
-        ("mx.google.com", "Gmail", None),
-        ("smtp.gmail.com", "Gmail", None),
-        ("zimbra", "Zimbra", None),
-        ("hmailserver", "hMailServer", None),
-        ("mdaemon", "MDaemon", Some("MDaemon ")),
-        ("kerio", "Kerio Connect", None),
-        ("icewarp", "IceWarp", None),
-        ("axigen", "Axigen", None),
-        ("smartermail", "SmarterMail", None),
-        ("communigate", "CommuniGate Pro", None),
-        ("stalwart", "Stalwart", None),
-        ("uw imap", "UW IMAP", None),
-        ("postfix", "Postfix", None),
-        ("exim", "Exim", Some("Exim ")),
-        ("sendmail", "Sendmail", Some("Sendmail ")),
-        ("haraka", "Haraka", None),
-        ("opensmtpd", "OpenSMTPD", None),
-    ];
-    for (needle, product, marker) in rules {
-        if lower.contains(needle) || id_lower.contains(needle) {
-            let version = id_version
-                .map(str::to_string)
-                .or_else(|| marker.and_then(|m| word_after(&all_greeting, m)));
-            return named(product, version, evidence);
-        }
+    if let Some(found) = by_product_rules(&t) {
+        return named(found.0, found.1, evidence);
     }
     // Gmail's capabilities are unmistakable even behind a custom banner.
     if has_cap(said, "X-GM-EXT-1") {
@@ -176,13 +145,88 @@ pub fn guess(said: &Said<'_>) -> Option<SoftwareGuess> {
         return named("Gmail", None, evidence);
     }
     // hMailServer's default IMAP welcome message is literally "IMAPrev1".
-    if said.protocol == Protocol::Imap && greeting.trim_end() == "* OK IMAPrev1" {
+    if said.protocol == Protocol::Imap && t.greeting.trim_end() == "* OK IMAPrev1" {
         return named("hMailServer", None, evidence);
     }
-    if let Some(n) = id_name {
-        return named(n, id_version.map(str::to_string), evidence);
+    if let Some(n) = t.id_name {
+        return named(n, t.id_version.map(str::to_string), evidence);
     }
     None
+}
+
+/// Microsoft Exchange, and Exchange Online by its backend suffix.
+fn exchange(said: &Said<'_>, t: &Text<'_>, mut evidence: Vec<String>) -> Option<SoftwareGuess> {
+    if let Some(backend) = exchange_online_backend(t.greeting) {
+        evidence.push(format!(
+            "backend \"{backend}\" (base64 UTF-16LE suffix of the greeting)"
+        ));
+        return named("Microsoft Exchange Online", None, evidence);
+    }
+    if t.lower.contains("outlook.com") || t.lower.contains("office365.com") {
+        return named("Microsoft Exchange Online", None, evidence);
+    }
+    if let Some(v) = word_after(
+        &t.all_greeting,
+        "Exchange Server 2003 IMAP4rev1 server version ",
+    ) {
+        return named("Microsoft Exchange", Some(format!("2003 ({v})")), evidence);
+    }
+    let version = if let Some(v) = t.id_version {
+        Some(v.to_string())
+    } else if said.protocol == Protocol::Imap && !said.capabilities.is_empty() {
+        // domain.md §2, unverified heuristic: MOVE and ID arrived with 2013.
+        if has_cap(said, "MOVE") || has_cap(said, "ID") {
+            evidence.push("capabilities include MOVE/ID (Exchange 2013 or later)".into());
+            Some("2013 or later".into())
+        } else {
+            evidence
+                .push("capabilities lack MOVE and ID (heuristic: Exchange 2010 or earlier)".into());
+            Some("2010 or earlier".into())
+        }
+    } else {
+        None
+    };
+    named("Microsoft Exchange", version, evidence)
+}
+
+/// (needle in greeting or ID name, product, version marker)
+const PRODUCTS: &[(&str, &str, Option<&str>)] = &[
+    ("dovecot", "Dovecot", None),
+    ("courier", "Courier", None),
+    ("cyrus", "Cyrus IMAP", Some("v")),
+    ("gimap", "Gmail", None),
+    ("gpop", "Gmail", None),
+    ("mx.google.com", "Gmail", None),
+    ("smtp.gmail.com", "Gmail", None),
+    ("zimbra", "Zimbra", None),
+    ("hmailserver", "hMailServer", None),
+    ("mdaemon", "MDaemon", Some("MDaemon ")),
+    ("kerio", "Kerio Connect", None),
+    ("icewarp", "IceWarp", None),
+    ("axigen", "Axigen", None),
+    ("smartermail", "SmarterMail", None),
+    ("communigate", "CommuniGate Pro", None),
+    ("stalwart", "Stalwart", None),
+    ("uw imap", "UW IMAP", None),
+    ("postfix", "Postfix", None),
+    ("exim", "Exim", Some("Exim ")),
+    ("sendmail", "Sendmail", Some("Sendmail ")),
+    ("haraka", "Haraka", None),
+    ("opensmtpd", "OpenSMTPD", None),
+];
+
+/// The first product whose needle is in the greeting or the ID name, with
+/// its version (ID version first, else the word after its marker).
+fn by_product_rules(t: &Text<'_>) -> Option<(&'static str, Option<String>)> {
+    PRODUCTS.iter().find_map(|(needle, product, marker)| {
+        (t.lower.contains(needle) || t.id_lower.contains(needle)).then(|| {
+            let version = t
+                .id_version
+                .map(str::to_string)
+                .or_else(|| marker.and_then(|m| word_after(&t.all_greeting, m)));
+            (*product, version)
+        })
+    })
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ pub use crate::net;
 pub mod aia;
 pub mod batch;
 pub mod certificate;
+pub mod dialogue;
 pub mod login_gate;
 pub mod outbound;
 pub mod policy;
@@ -22,7 +23,7 @@ use time::OffsetDateTime;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, TryAcquireError};
 
 use crate::config::Settings;
-use crate::mail::dialogue::{DialogueSpec, Fallback};
+use crate::mail::dialogue::{DialogueOutcome, DialogueSpec, Fallback};
 use crate::observations::{Observations, steps};
 use crate::report::{Report, Target};
 use crate::tls::legacy::LegacyOffer;
@@ -366,6 +367,9 @@ impl Prober {
         let (scan_found, scan_offer) = tokio::sync::watch::channel(None);
         let handshakes = handshake_target(&spec);
         let joined_at = Instant::now();
+        // The dialogue writes here; what it learnt stands if the deadline
+        // cuts it short.
+        let mut seen = DialogueOutcome::default();
         let (
             (steps_done, dialogue_ms),
             (scan, (trials_started, trials_ms)),
@@ -377,6 +381,7 @@ impl Prober {
                 &self.trust,
                 deadline,
                 &mut obs,
+                &mut seen,
                 scan_offer
             )))),
             Box::pin(wire_scan(&spec, &connector, deadline, scan_found)),
@@ -386,6 +391,7 @@ impl Prober {
                 deadline
             ))),
         );
+        dialogue::record(&mut obs, seen);
         scan.merge_into(&mut obs);
         obs.timing_from(steps::MAIL_DIALOGUE, joined_at, dialogue_ms);
         obs.timing_from(steps::CLIENT_TRIALS, trials_started, trials_ms);
@@ -555,6 +561,7 @@ async fn first_contact(
     trust: &Arc<crate::tls::trust::TrustStores>,
     deadline: Deadline,
     obs: &mut Observations,
+    seen: &mut DialogueOutcome,
     scan: tokio::sync::watch::Receiver<Option<LegacyOffer>>,
 ) {
     let t = Instant::now();
@@ -590,7 +597,7 @@ async fn first_contact(
         &dialogue,
         connector.meter(),
         deadline,
-        obs,
+        seen,
         Some(fallback),
     )
     .await;

@@ -234,18 +234,8 @@ pub enum OcspStatus {
     Unparsable,
 }
 
-/// How the login test sent the credentials (`USER/PASS`: POP3's LOGIN).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub enum LoginMechanism {
-    #[serde(rename = "PLAIN")]
-    Plain,
-    #[serde(rename = "LOGIN")]
-    Login,
-    #[serde(rename = "XOAUTH2")]
-    XOAuth2,
-    #[serde(rename = "USER/PASS")]
-    UserPass,
-}
+/// The mirror lives with the login codec that owns the mechanisms.
+pub use crate::mail::auth::LoginMechanism;
 
 /// What kind of client a profile describes: a migration service or tool (these
 /// decide the verdict by default), a mail app, a TLS library's defaults, or a

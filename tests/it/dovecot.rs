@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use mailprobe::report::{Protocol, Transport};
 
-use crate::mail::{observe_addr, password};
+use crate::mail::{mail_report, observe_addr, password};
 
 const USER: &str = "alice@example.com";
 const PASSWORD: &str = "interop-Secret-7f3a";
@@ -32,7 +32,7 @@ async fn real_dovecot_starttls_and_implicit_tls() {
     .await;
     assert!(obs.errors.is_empty(), "{:?}", obs.errors);
     assert_eq!(obs.service, None);
-    let m = &obs.mail;
+    let m = &mail_report(&obs);
     assert!(
         m.greeting.as_deref().unwrap().contains("Dovecot"),
         "{:?}",

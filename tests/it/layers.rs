@@ -94,16 +94,7 @@ const ALLOWED: &[&str] = &[
     // Engines write the observation records themselves (through `&mut`,
     // `merge_into`, `record_*`); the design has them return their own results
     // and the pipeline assemble the observations. (14)
-    "mail::dialogue -> observations",
-    "mail::dialogue -> observations::steps",
-    "mail::dialogue::imap -> observations",
-    "mail::dialogue::imap -> observations::steps",
-    "mail::dialogue::pop3 -> observations",
-    "mail::dialogue::pop3 -> observations::steps",
-    "mail::dialogue::smtp -> observations",
-    "mail::dialogue::smtp -> observations::steps",
     "tls::scan -> observations",
-    "tls::scan -> observations::steps",
     "tls::scan::descent -> observations",
     "tls::scan::oneshot -> observations",
     "tls::scan::tls13 -> observations",
@@ -111,9 +102,8 @@ const ALLOWED: &[&str] = &[
     // Codecs, engines and observations reuse the Report's types (Suite,
     // Certificate, Mail, ...); observations should have their own. (12)
     "mail::dialogue -> report",
-    "mail::dialogue::imap -> report",
-    "mail::dialogue::pop3 -> report",
-    "mail::dialogue::smtp -> report",
+    "mail::dialogue::seen -> report",
+    "cycle mail::dialogue -> report -> mail::dialogue",
     "observations -> report",
     "probe::real_tls -> report",
     "tls -> report",
@@ -125,7 +115,6 @@ const ALLOWED: &[&str] = &[
     // Judgement during probing (software identification in the mail
     // dialogue), the AIA engine reaching into the pipeline (its outbound
     // gate, the refusal type and host helpers). (3)
-    "mail::dialogue -> mail::software",
     "probe::aia -> probe",
     "probe::aia -> probe::outbound",
 ];

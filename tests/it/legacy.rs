@@ -371,7 +371,9 @@ async fn the_dialogue_uses_one_connection_on_a_modern_server_and_two_on_a_legacy
             connector: &connector,
             scan: rx,
         });
-        dialogue::run_with(stream, &spec, &meter, deadline, &mut obs, fallback).await;
+        let mut seen = dialogue::DialogueOutcome::default();
+        dialogue::run_with(stream, &spec, &meter, deadline, &mut seen, fallback).await;
+        mailprobe::probe::dialogue::record(&mut obs, seen);
         assert_eq!(meter.snapshot().connections as usize, server.connections());
         (meter.snapshot().connections, obs)
     }

@@ -46,6 +46,12 @@ fn token(user: &str, tok: &str) -> Option<LoginRequest> {
 }
 
 /// Runs the dialogue against a fixture and returns the Observations.
+/// The Report's `mail` section for these observations: the dialogue's
+/// record plus the diagnosis' software guess.
+pub(crate) fn mail_report(obs: &Observations) -> mailprobe::report::Mail {
+    mailprobe::diagnosis::mail_section::section(obs.target.protocol, obs.mail.clone())
+}
+
 pub(crate) async fn observe_addr(
     addr: std::net::SocketAddr,
     protocol: Protocol,
@@ -89,7 +95,9 @@ async fn observe(
         login_gate: dialogue::LoginGate::allow_any(),
     };
     let meter = Meter::default();
-    dialogue::run(stream, &spec, &meter, Deadline::after(timeout), &mut obs).await;
+    let mut seen = dialogue::DialogueOutcome::default();
+    dialogue::run(stream, &spec, &meter, Deadline::after(timeout), &mut seen).await;
+    mailprobe::probe::dialogue::record(&mut obs, seen);
     obs
 }
 
@@ -120,7 +128,7 @@ async fn given_exchange_2010_on_143_when_probed_with_starttls_then_both_capabili
     )
     .await;
     no_errors(&obs);
-    let m = &obs.mail;
+    let m = &mail_report(&obs);
     assert_eq!(
         m.greeting.as_deref(),
         Some("* OK The Microsoft Exchange IMAP4 service is ready.")
@@ -179,7 +187,7 @@ async fn exchange_2016_answers_id_and_is_dated_by_it() {
     )
     .await;
     no_errors(&obs);
-    let m = &obs.mail;
+    let m = &mail_report(&obs);
     assert_eq!(
         m.capabilities_before_tls,
         words(mail_servers::exchange_2016().caps_plain)
@@ -214,7 +222,7 @@ async fn exchange_online_on_993_names_its_backend() {
     )
     .await;
     no_errors(&obs);
-    let m = &obs.mail;
+    let m = &mail_report(&obs);
     assert!(m.capabilities_before_tls.is_empty());
     assert_eq!(
         m.capabilities_after_tls,
@@ -250,7 +258,7 @@ async fn dovecot_id_with_a_literal_is_read() {
     )
     .await;
     no_errors(&obs);
-    let m = &obs.mail;
+    let m = &mail_report(&obs);
     assert_eq!(
         m.capabilities_after_tls,
         words(mail_servers::dovecot().caps_tls)
@@ -664,7 +672,7 @@ async fn pop3_stls_and_logins() {
     )
     .await;
     no_errors(&obs);
-    let m = &obs.mail;
+    let m = &mail_report(&obs);
     assert_eq!(
         m.capabilities_before_tls,
         strings(exchange_pop3().capa_plain)
@@ -715,7 +723,7 @@ async fn smtp_starttls_ehlo_twice_and_auth_login() {
     )
     .await;
     no_errors(&obs);
-    let m = &obs.mail;
+    let m = &mail_report(&obs);
     assert_eq!(
         m.greeting.as_deref(),
         Some("220 mx.example.com ESMTP Postfix (Debian/GNU)")
@@ -758,7 +766,7 @@ async fn smtp_starttls_ehlo_twice_and_auth_login() {
     .await;
     no_errors(&obs);
     assert_eq!(
-        obs.mail.software_guess.as_ref().unwrap().name,
+        mail_report(&obs).software_guess.as_ref().unwrap().name,
         "Microsoft Exchange"
     );
     let login = obs.mail.login.as_ref().unwrap();

@@ -6,23 +6,21 @@ use secrecy::ExposeSecret;
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use super::{
-    Ctx, SeenInDialogue, Upgrade, attempted, has, login_allowed, mechanisms, not_attempted,
-    record_failure, record_starttls, upgrade, withheld,
+    Ctx, DialogueOutcome, LoginResult, SeenInDialogue, Upgrade, attempted, has, login_allowed,
+    mechanisms, not_attempted, record_failure, record_starttls, upgrade, withheld,
 };
 use crate::mail::auth::{self, LoginRequest, Mechanism};
 use crate::mail::codec::imap::{self, Imap, ImapResponse};
 use crate::mail::connection::{MailConnection, StepFailure};
 use crate::net::Deadline;
-use crate::observations::{Observations, steps};
-use crate::report::LoginResult;
-use crate::vocab::{ErrorKind, Protocol};
+use crate::vocab::{ErrorKind, Protocol, steps};
 
 pub(super) async fn imap_dialogue<S>(
     wire: MailConnection<S>,
     greeting: &[u8],
     in_tls: bool,
     ctx: &Ctx<'_>,
-    obs: &mut Observations,
+    out: &mut DialogueOutcome,
     seen: &mut SeenInDialogue,
 ) where
     S: AsyncRead + AsyncWrite + Unpin,
@@ -46,12 +44,12 @@ pub(super) async fn imap_dialogue<S>(
             None
         }
     };
-    let Some(caps) = imap_capability(&mut session, greeting_caps, ctx, obs).await else {
+    let Some(caps) = imap_capability(&mut session, greeting_caps, ctx, out).await else {
         return imap_close(session, seen);
     };
     if in_tls {
         seen.after_tls = Some(caps.clone());
-        return imap_finish(session, caps, true, ctx, obs, seen).await;
+        return imap_finish(session, caps, true, ctx, out, seen).await;
     }
     seen.before_tls = Some(caps.clone());
     let advertised = has(&caps, "STARTTLS");
@@ -61,25 +59,25 @@ pub(super) async fn imap_dialogue<S>(
         .command("STARTTLS", None, steps::STARTTLS, ctx.deadline)
         .await
         .map(|c| (c.ok(), c.line));
-    match record_starttls(obs, advertised, answer) {
+    match record_starttls(out, advertised, answer) {
         Upgrade::Proceed => {}
-        Upgrade::Refused => return imap_finish(session, caps, false, ctx, obs, seen).await,
+        Upgrade::Refused => return imap_finish(session, caps, false, ctx, out, seen).await,
         Upgrade::Failed => return imap_close(session, seen),
     }
     let next_tag = session.next_tag();
     let undecoded = std::mem::take(&mut session.undecoded);
     seen.undecoded = undecoded.clone();
-    let Some(wire) = upgrade(session.wire, ctx, obs, seen).await else {
+    let Some(wire) = upgrade(session.wire, ctx, out, seen).await else {
         return;
     };
     let mut session = Imap::new(wire, next_tag);
     session.undecoded = undecoded;
     // RFC 3501 §6.2.1: capabilities learnt before TLS MUST be discarded.
-    let Some(caps) = imap_capability(&mut session, None, ctx, obs).await else {
+    let Some(caps) = imap_capability(&mut session, None, ctx, out).await else {
         return imap_close(session, seen);
     };
     seen.after_tls = Some(caps.clone());
-    imap_finish(session, caps, true, ctx, obs, seen).await
+    imap_finish(session, caps, true, ctx, out, seen).await
 }
 
 fn imap_close<S: AsyncRead + AsyncWrite + Unpin>(session: Imap<S>, seen: &mut SeenInDialogue) {
@@ -93,7 +91,7 @@ async fn imap_capability<S>(
     session: &mut Imap<S>,
     fallback: Option<Vec<String>>,
     ctx: &Ctx<'_>,
-    obs: &mut Observations,
+    out: &mut DialogueOutcome,
 ) -> Option<Vec<String>>
 where
     S: AsyncRead + AsyncWrite + Unpin,
@@ -104,7 +102,7 @@ where
     {
         Ok(c) if c.ok() => c.capabilities().or(fallback).or(Some(Vec::new())),
         Ok(c) => {
-            obs.error(
+            out.error(
                 steps::CAPABILITY,
                 ErrorKind::Protocol,
                 format!("CAPABILITY refused: {}", c.line),
@@ -112,7 +110,7 @@ where
             Some(fallback.unwrap_or_default())
         }
         Err(f) => {
-            record_failure(obs, f);
+            record_failure(out, f);
             None
         }
     }
@@ -123,7 +121,7 @@ async fn imap_finish<S>(
     caps: Vec<String>,
     in_tls: bool,
     ctx: &Ctx<'_>,
-    obs: &mut Observations,
+    out: &mut DialogueOutcome,
     seen: &mut SeenInDialogue,
 ) where
     S: AsyncRead + AsyncWrite + Unpin,
@@ -139,19 +137,19 @@ async fn imap_finish<S>(
                 });
             }
             Err(f) => {
-                record_failure(obs, f);
+                record_failure(out, f);
                 return imap_close(session, seen);
             }
         }
     }
     if let Some(login) = &ctx.spec.login
-        && !withheld(ctx, obs, in_tls)
+        && !withheld(ctx, out, in_tls)
     {
         let result = match imap_login(&mut session, login, &caps, in_tls, dl).await {
             Ok(r) => r,
             Err(f) => {
-                record_failure(obs, f);
-                obs.mail.login = Some(LoginResult {
+                record_failure(out, f);
+                out.mail.login = Some(LoginResult {
                     attempted: true,
                     ok: None,
                     mechanism: None,
@@ -161,7 +159,7 @@ async fn imap_finish<S>(
                 return imap_close(session, seen);
             }
         };
-        obs.mail.login = Some(result);
+        out.mail.login = Some(result);
     }
     // A courtesy (RFC 3501 §6.1.3); its answer changes no fact.
     let _ = session.command("LOGOUT", None, steps::LOGOUT, dl).await;

@@ -1,5 +1,7 @@
-//! The mail dialogue of one connection, start to finish, written into the
-//! [`Observations`]: first bytes (which service answered), greeting,
+//! The mail dialogue of one connection, start to finish, written into a
+//! [`DialogueOutcome`] the caller owns (so what was learnt survives a
+//! deadline that cuts the dialogue short; the pipeline files it into the
+//! observations): first bytes (which service answered), greeting,
 //! capabilities, STARTTLS and the TLS handshake inside it, capabilities
 //! again, IMAP ID, the optional login, and a polite goodbye.
 //!
@@ -23,19 +25,20 @@ use tokio::sync::watch;
 use super::auth::{LoginRequest, Mechanism, Redactor};
 use super::connection::{Handover, MailConnection, STEP_TIMEOUT, StepFailure};
 use super::line::LineError;
-use super::service::{self, Recorded};
-use super::software::{self, Said};
+use super::service::{self, Recorded, ServiceSeen};
 use crate::net::{Connector, Deadline, Meter};
-use crate::observations::{Observations, ObservedChain, ServiceSeen, steps};
-use crate::report::{LoginResult, MailTls, StartTls, TlsEngine};
+use crate::report::MailTls;
 use crate::tls::engine::TlsConn;
 use crate::tls::handshake::{self, HandshakeError, Offer};
 use crate::tls::legacy::{self, LegacyError, LegacyOffer};
-use crate::vocab::{ErrorKind, Protocol, Transport};
+use crate::vocab::{ErrorKind, Protocol, Transport, steps};
 
 mod imap;
 mod pop3;
+mod seen;
 mod smtp;
+
+pub use seen::{DialogueOutcome, LoginResult, MailSeen, StartTls, StepFault, StepTime, TlsEngine};
 
 /// How long to wait for a server's first bytes at most.
 const GREETING_TIMEOUT: Duration = Duration::from_secs(10);
@@ -98,15 +101,15 @@ impl std::fmt::Debug for LoginGate {
 
 /// Asks the gate; when it refuses, records the login as not attempted and
 /// returns `true`.
-fn withheld(ctx: &Ctx<'_>, obs: &mut Observations, in_tls: bool) -> bool {
+fn withheld(ctx: &Ctx<'_>, out: &mut DialogueOutcome, in_tls: bool) -> bool {
     let ask = LoginAsk {
         encrypted: in_tls,
-        chain: &obs.chain_der,
+        chain: out.chain(),
     };
     match ctx.spec.login_gate.decide(&ask) {
         Ok(()) => false,
         Err(reason) => {
-            obs.mail.login = Some(not_attempted(reason));
+            out.mail.login = Some(not_attempted(reason));
             true
         }
     }
@@ -167,11 +170,11 @@ pub async fn run<S>(
     spec: &DialogueSpec,
     meter: &Meter,
     deadline: Deadline,
-    obs: &mut Observations,
+    out: &mut DialogueOutcome,
 ) where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    run_with(stream, spec, meter, deadline, obs, None).await;
+    run_with(stream, spec, meter, deadline, out, None).await;
 }
 
 /// Runs the whole dialogue over a fresh TCP connection; when the modern
@@ -182,7 +185,7 @@ pub async fn run_with<S>(
     spec: &DialogueSpec,
     meter: &Meter,
     deadline: Deadline,
-    obs: &mut Observations,
+    out: &mut DialogueOutcome,
     fallback: Option<Fallback<'_>>,
 ) where
     S: AsyncRead + AsyncWrite + Unpin,
@@ -197,7 +200,7 @@ pub async fn run_with<S>(
         modern_failed: AtomicBool::new(false),
     };
     let mut seen = SeenInDialogue::default();
-    pass(stream, &ctx, obs, &mut seen).await;
+    pass(stream, &ctx, out, &mut seen).await;
     if let Some(mut fallback) = fallback
         && ctx.modern_failed.load(Ordering::Relaxed)
     {
@@ -212,7 +215,7 @@ pub async fn run_with<S>(
                     ..ctx
                 };
                 let mut again = SeenInDialogue::default();
-                pass(stream, &retry, obs, &mut again).await;
+                pass(stream, &retry, out, &mut again).await;
                 let mut transcript = std::mem::take(&mut seen.transcript);
                 transcript.push(
                     "-- the modern TLS handshake failed; a new connection over the legacy engine --"
@@ -228,14 +231,14 @@ pub async fn run_with<S>(
                 again.before_tls = again.before_tls.or(seen.before_tls.take());
                 seen = again;
             }
-            Err(e) => obs.error(steps::LEGACY_TLS_HANDSHAKE, e.kind, e.message),
+            Err(e) => out.error(steps::LEGACY_TLS_HANDSHAKE, e.kind, e.message),
         }
     }
-    finish(&ctx, seen, obs);
+    finish(&ctx, seen, out);
 }
 
 /// One connection's dialogue, over this pass's engine.
-async fn pass<S>(stream: S, ctx: &Ctx<'_>, obs: &mut Observations, seen: &mut SeenInDialogue)
+async fn pass<S>(stream: S, ctx: &Ctx<'_>, out: &mut DialogueOutcome, seen: &mut SeenInDialogue)
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -243,13 +246,13 @@ where
     match spec.transport {
         Transport::Starttls => {
             let wire = MailConnection::new(stream, Vec::new(), ctx.redactor.clone());
-            speak(wire, false, ctx, obs, seen).await;
+            speak(wire, false, ctx, out, seen).await;
         }
         _ => {
             // Remember the first bytes: if the handshake fails because the
             // server spoke plaintext, they say so.
             let (recorded, first) = Recorded::new(stream);
-            let Some(tls) = tls_handshake(recorded, ctx, obs).await else {
+            let Some(tls) = tls_handshake(recorded, ctx, out).await else {
                 let bytes = first.get();
                 if service::is_sslv2_record(&bytes)
                     || (!bytes.is_empty() && !service::is_tls_record(&bytes))
@@ -258,7 +261,7 @@ where
                     ctx.modern_failed.store(false, Ordering::Relaxed);
                 }
                 if service::is_sslv2_record(&bytes) {
-                    if let Some(e) = obs
+                    if let Some(e) = out
                         .errors
                         .iter_mut()
                         .rev()
@@ -273,7 +276,7 @@ where
                     let banner = ctx.redactor.redact(&service::banner(&bytes));
                     // Not a TLS failure in the usual sense: the port speaks
                     // plaintext (OpenSSL clients say "wrong version number").
-                    if let Some(e) = obs
+                    if let Some(e) = out
                         .errors
                         .iter_mut()
                         .rev()
@@ -285,31 +288,31 @@ where
                             e.message
                         );
                     }
-                    obs.service = Some(ServiceSeen::PlaintextOnTlsPort { banner });
+                    out.service = Some(ServiceSeen::PlaintextOnTlsPort { banner });
                 }
                 return;
             };
             if spec.protocol != Protocol::Tls {
                 let wire = MailConnection::new(tls, Vec::new(), ctx.redactor.clone());
-                speak(wire, true, ctx, obs, seen).await;
+                speak(wire, true, ctx, out, seen).await;
             }
         }
     }
 }
 
 /// This pass's handshake, its facts recorded; `None` when it failed.
-async fn tls_handshake<S>(io: S, ctx: &Ctx<'_>, obs: &mut Observations) -> Option<TlsConn<S>>
+async fn tls_handshake<S>(io: S, ctx: &Ctx<'_>, out: &mut DialogueOutcome) -> Option<TlsConn<S>>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     match ctx.engine {
-        TlsEngine::Modern => modern_handshake(io, ctx, obs).await,
-        TlsEngine::Legacy => legacy_handshake(io, ctx, obs).await,
+        TlsEngine::Modern => modern_handshake(io, ctx, out).await,
+        TlsEngine::Legacy => legacy_handshake(io, ctx, out).await,
     }
 }
 
 /// The rustls handshake: also the evidence of what a modern client gets.
-async fn modern_handshake<S>(io: S, ctx: &Ctx<'_>, obs: &mut Observations) -> Option<TlsConn<S>>
+async fn modern_handshake<S>(io: S, ctx: &Ctx<'_>, out: &mut DialogueOutcome) -> Option<TlsConn<S>>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -325,14 +328,14 @@ where
     .await
     {
         Ok(done) => {
-            obs.timing(steps::TLS_HANDSHAKE, done.handshake.ms);
-            obs.chain_der = done.presented.chain.clone();
-            obs.mail.tls = Some(MailTls {
+            out.timing(steps::TLS_HANDSHAKE, done.handshake.ms);
+            out.modern_chain = Some(done.presented.chain.clone());
+            out.mail.tls = Some(MailTls {
                 engine: TlsEngine::Modern,
                 version: done.handshake.version,
                 suite: done.handshake.suite.clone(),
             });
-            obs.tls.handshake = Some(done.handshake);
+            out.handshake = Some(done.handshake);
             Some(TlsConn::Modern(Box::new(done.stream)))
         }
         Err(e) => {
@@ -340,7 +343,7 @@ where
                 HandshakeError::Timeout { .. } => ErrorKind::Timeout,
                 _ => ErrorKind::Tls,
             };
-            obs.error(steps::TLS_HANDSHAKE, kind, e.to_string());
+            out.error(steps::TLS_HANDSHAKE, kind, e.to_string());
             ctx.modern_failed.store(true, Ordering::Relaxed);
             None
         }
@@ -349,7 +352,7 @@ where
 
 /// The OpenSSL handshake. It never sets `tls.handshake` (the modern
 /// client's evidence); its chain is recorded under the path `legacy`.
-async fn legacy_handshake<S>(io: S, ctx: &Ctx<'_>, obs: &mut Observations) -> Option<TlsConn<S>>
+async fn legacy_handshake<S>(io: S, ctx: &Ctx<'_>, out: &mut DialogueOutcome) -> Option<TlsConn<S>>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -360,17 +363,11 @@ where
     };
     match legacy::handshake(io, sni, &ctx.offer, ctx.deadline.within(STEP_TIMEOUT)).await {
         Ok(done) => {
-            obs.timing(steps::LEGACY_TLS_HANDSHAKE, done.negotiated.ms);
+            out.timing(steps::LEGACY_TLS_HANDSHAKE, done.negotiated.ms);
             if !done.chain.is_empty() {
-                if obs.chain_der.is_empty() {
-                    obs.chain_der = done.chain.clone();
-                }
-                obs.chains.push(ObservedChain {
-                    path: "legacy".into(),
-                    der: done.chain,
-                });
+                out.legacy_chain = Some(done.chain);
             }
-            obs.mail.tls = Some(MailTls {
+            out.mail.tls = Some(MailTls {
                 engine: TlsEngine::Legacy,
                 version: done.negotiated.version,
                 suite: done.negotiated.suite,
@@ -382,14 +379,14 @@ where
                 LegacyError::Timeout { .. } => ErrorKind::Timeout,
                 _ => ErrorKind::Tls,
             };
-            obs.error(steps::LEGACY_TLS_HANDSHAKE, kind, e.to_string());
+            out.error(steps::LEGACY_TLS_HANDSHAKE, kind, e.to_string());
             None
         }
     }
 }
 
-fn record_failure(obs: &mut Observations, f: StepFailure) {
-    obs.error(f.step, f.kind, f.message);
+fn record_failure(out: &mut DialogueOutcome, f: StepFailure) {
+    out.error(f.step, f.kind, f.message);
 }
 
 /// What the dialogue does after the server answered STARTTLS (IMAP, SMTP)
@@ -407,13 +404,13 @@ enum Upgrade {
 /// for every protocol: whether it was advertised, accepted, and the
 /// server's answer verbatim. `answer` is `(accepted, the server's line)`.
 fn record_starttls(
-    obs: &mut Observations,
+    out: &mut DialogueOutcome,
     advertised: bool,
     answer: Result<(bool, String), StepFailure>,
 ) -> Upgrade {
     match answer {
         Ok((accepted, line)) => {
-            obs.mail.starttls = Some(StartTls {
+            out.mail.starttls = Some(StartTls {
                 advertised: Some(advertised),
                 accepted: Some(accepted),
                 response: Some(line),
@@ -425,12 +422,12 @@ fn record_starttls(
             }
         }
         Err(f) => {
-            obs.mail.starttls = Some(StartTls {
+            out.mail.starttls = Some(StartTls {
                 advertised: Some(advertised),
                 accepted: None,
                 response: None,
             });
-            record_failure(obs, f);
+            record_failure(out, f);
             Upgrade::Failed
         }
     }
@@ -448,7 +445,7 @@ async fn first_line<S>(
     wire: &mut MailConnection<S>,
     in_tls: bool,
     ctx: &Ctx<'_>,
-    obs: &mut Observations,
+    out: &mut DialogueOutcome,
 ) -> First
 where
     S: AsyncRead + AsyncWrite + Unpin,
@@ -461,8 +458,8 @@ where
         .within(GREETING_TIMEOUT.min(ctx.deadline.remaining() / 2));
     match wire.reader().peek_first(wait).await {
         Ok(bytes) if !in_tls && service::is_tls_record(bytes) => {
-            obs.service = Some(ServiceSeen::TlsOnPlaintextPort);
-            obs.error(
+            out.service = Some(ServiceSeen::TlsOnPlaintextPort);
+            out.error(
                 steps::GREETING,
                 ErrorKind::Protocol,
                 "the server sent a TLS record instead of a greeting: the port speaks implicit TLS",
@@ -476,8 +473,8 @@ where
             };
         }
         Err(LineError::Closed { partial }) if partial.is_empty() => {
-            obs.service = Some(ServiceSeen::ClosedImmediately);
-            obs.error(
+            out.service = Some(ServiceSeen::ClosedImmediately);
+            out.error(
                 steps::GREETING,
                 ErrorKind::Reset,
                 "the server closed the connection without a greeting",
@@ -485,31 +482,31 @@ where
             return First::Stop;
         }
         Err(e) => {
-            record_failure(obs, StepFailure::from_line(steps::GREETING, e));
+            record_failure(out, StepFailure::from_line(steps::GREETING, e));
             return First::Stop;
         }
     }
     match wire.line(steps::GREETING, wait).await {
         Ok(line) => {
-            obs.timing_from(
+            out.timing_from(
                 steps::GREETING,
                 started,
                 started.elapsed().as_millis() as u64,
             );
-            obs.mail.greeting = Some(wire.shown(&line));
+            out.mail.greeting = Some(wire.shown(&line));
             if let Some(other) = service::classify_banner(ctx.spec.protocol, &line) {
-                obs.error(
+                out.error(
                     steps::GREETING,
                     ErrorKind::Protocol,
                     ctx.redactor.redact(&service::describe(&other)),
                 );
-                obs.service = Some(other);
+                out.service = Some(other);
                 return First::Stop;
             }
             First::Line(line)
         }
         Err(f) => {
-            record_failure(obs, f);
+            record_failure(out, f);
             First::Stop
         }
     }
@@ -521,12 +518,12 @@ async fn speak<S>(
     mut wire: MailConnection<S>,
     in_tls: bool,
     ctx: &Ctx<'_>,
-    obs: &mut Observations,
+    out: &mut DialogueOutcome,
     seen: &mut SeenInDialogue,
 ) where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let greeting = match first_line(&mut wire, in_tls, ctx, obs).await {
+    let greeting = match first_line(&mut wire, in_tls, ctx, out).await {
         First::Line(l) => l,
         First::Stop => {
             seen.transcript = wire.into_transcript();
@@ -536,20 +533,20 @@ async fn speak<S>(
             match wire.into_upgrade() {
                 Ok(h) => {
                     seen.transcript = h.transcript;
-                    silent(h.stream, waited_ms, in_tls, ctx, obs).await;
+                    silent(h.stream, waited_ms, in_tls, ctx, out).await;
                 }
                 Err((f, transcript)) => {
                     seen.transcript = transcript;
-                    record_failure(obs, f);
+                    record_failure(out, f);
                 }
             }
             return;
         }
     };
     match ctx.spec.protocol {
-        Protocol::Imap => imap::imap_dialogue(wire, &greeting, in_tls, ctx, obs, seen).await,
-        Protocol::Pop3 => pop3::pop3_dialogue(wire, &greeting, in_tls, ctx, obs, seen).await,
-        Protocol::Smtp => smtp::smtp_dialogue(wire, &greeting, in_tls, ctx, obs, seen).await,
+        Protocol::Imap => imap::imap_dialogue(wire, &greeting, in_tls, ctx, out, seen).await,
+        Protocol::Pop3 => pop3::pop3_dialogue(wire, &greeting, in_tls, ctx, out, seen).await,
+        Protocol::Smtp => smtp::smtp_dialogue(wire, &greeting, in_tls, ctx, out, seen).await,
         Protocol::Tls => seen.transcript = wire.into_transcript(),
     }
 }
@@ -557,8 +554,13 @@ async fn speak<S>(
 /// No greeting came. On a plaintext port the usual reason is a port that
 /// speaks implicit TLS and waits for the client's ClientHello: send one and
 /// see whether a TLS record comes back.
-async fn silent<S>(stream: S, waited_ms: u64, in_tls: bool, ctx: &Ctx<'_>, obs: &mut Observations)
-where
+async fn silent<S>(
+    stream: S,
+    waited_ms: u64,
+    in_tls: bool,
+    ctx: &Ctx<'_>,
+    out: &mut DialogueOutcome,
+) where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     if !in_tls {
@@ -568,8 +570,8 @@ where
         let _ = handshake::handshake(recorded, ctx.spec.server_name.clone(), Offer::Modern, sniff)
             .await;
         if service::is_tls_record(&first.get()) {
-            obs.service = Some(ServiceSeen::TlsOnPlaintextPort);
-            obs.error(
+            out.service = Some(ServiceSeen::TlsOnPlaintextPort);
+            out.error(
                 steps::GREETING,
                 ErrorKind::Protocol,
                 format!(
@@ -579,8 +581,8 @@ where
             return;
         }
     }
-    obs.service = Some(ServiceSeen::Silent { waited_ms });
-    obs.error(
+    out.service = Some(ServiceSeen::Silent { waited_ms });
+    out.error(
         steps::GREETING,
         ErrorKind::Timeout,
         format!("no greeting within {waited_ms} ms"),
@@ -655,7 +657,7 @@ fn attempted(
 async fn upgrade<S>(
     wire: MailConnection<S>,
     ctx: &Ctx<'_>,
-    obs: &mut Observations,
+    out: &mut DialogueOutcome,
     seen: &mut SeenInDialogue,
 ) -> Option<MailConnection<TlsConn<S>>>
 where
@@ -669,11 +671,11 @@ where
         Ok(h) => h,
         Err((f, transcript)) => {
             seen.transcript = transcript;
-            record_failure(obs, f);
+            record_failure(out, f);
             return None;
         }
     };
-    match tls_handshake(stream, ctx, obs).await {
+    match tls_handshake(stream, ctx, out).await {
         Some(tls) => Some(MailConnection::new(tls, transcript, redactor)),
         None => {
             seen.transcript = transcript;
@@ -682,10 +684,10 @@ where
     }
 }
 
-/// Writes what the dialogue saw into `obs.mail`.
-fn finish(ctx: &Ctx<'_>, seen: SeenInDialogue, obs: &mut Observations) {
+/// Writes what the dialogue saw into `out.mail`.
+fn finish(ctx: &Ctx<'_>, seen: SeenInDialogue, out: &mut DialogueOutcome) {
     let protocol = ctx.spec.protocol;
-    let mail = &mut obs.mail;
+    let mail = &mut out.mail;
     let before = seen.before_tls.clone();
     let after = seen.after_tls.clone();
     // Where a client would log in: inside TLS when reached, else in clear.
@@ -709,16 +711,8 @@ fn finish(ctx: &Ctx<'_>, seen: SeenInDialogue, obs: &mut Observations) {
             .as_ref()
             .map(|pairs| pairs.iter().cloned().collect::<BTreeMap<String, String>>());
     }
-    let mut all_caps = before.clone().unwrap_or_default();
-    all_caps.extend(after.clone().unwrap_or_default());
-    if !seen.greeting.is_empty() {
-        mail.software_guess = software::guess(&Said {
-            protocol,
-            greeting: &seen.greeting,
-            capabilities: &all_caps,
-            id: seen.id.as_deref().unwrap_or_default(),
-        });
-    }
+    mail.greeting_lines = seen.greeting;
+    mail.id_pairs = seen.id.unwrap_or_default();
     mail.capabilities_before_tls = before.unwrap_or_default();
     mail.capabilities_after_tls = after.unwrap_or_default();
     mail.transcript = seen.transcript;

@@ -5,35 +5,33 @@ use secrecy::ExposeSecret;
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use super::{
-    Ctx, SeenInDialogue, Upgrade, attempted, login_allowed, mechanisms, not_attempted,
-    record_failure, record_starttls, upgrade, withheld,
+    Ctx, DialogueOutcome, LoginResult, SeenInDialogue, Upgrade, attempted, login_allowed,
+    mechanisms, not_attempted, record_failure, record_starttls, upgrade, withheld,
 };
 use crate::mail::auth::{self, LoginRequest, Mechanism};
 use crate::mail::codec::pop3;
 use crate::mail::connection::{MailConnection, StepFailure};
 use crate::net::Deadline;
-use crate::observations::{Observations, steps};
-use crate::report::LoginResult;
-use crate::vocab::{ErrorKind, Protocol};
+use crate::vocab::{ErrorKind, Protocol, steps};
 
 pub(super) async fn pop3_dialogue<S>(
     mut wire: MailConnection<S>,
     greeting: &[u8],
     in_tls: bool,
     ctx: &Ctx<'_>,
-    obs: &mut Observations,
+    out: &mut DialogueOutcome,
     seen: &mut SeenInDialogue,
 ) where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     seen.greeting = vec![wire.shown(greeting)];
-    let Some(caps) = pop3_capa(&mut wire, ctx, obs).await else {
+    let Some(caps) = pop3_capa(&mut wire, ctx, out).await else {
         seen.transcript = wire.into_transcript();
         return;
     };
     if in_tls {
         seen.after_tls = Some(caps.clone());
-        return pop3_finish(wire, caps, true, ctx, obs, seen).await;
+        return pop3_finish(wire, caps, true, ctx, out, seen).await;
     }
     seen.before_tls = Some(caps.clone());
     let advertised = pop3::advertises_stls(&caps);
@@ -41,29 +39,29 @@ pub(super) async fn pop3_dialogue<S>(
         Ok(()) => pop3::answer(&mut wire, steps::STARTTLS, ctx.deadline).await,
         Err(f) => Err(f),
     };
-    match record_starttls(obs, advertised, answer.map(|a| (a.ok, a.line))) {
+    match record_starttls(out, advertised, answer.map(|a| (a.ok, a.line))) {
         Upgrade::Proceed => {}
-        Upgrade::Refused => return pop3_finish(wire, caps, false, ctx, obs, seen).await,
+        Upgrade::Refused => return pop3_finish(wire, caps, false, ctx, out, seen).await,
         Upgrade::Failed => {
             seen.transcript = wire.into_transcript();
             return;
         }
     }
-    let Some(mut wire) = upgrade(wire, ctx, obs, seen).await else {
+    let Some(mut wire) = upgrade(wire, ctx, out, seen).await else {
         return;
     };
-    let Some(caps) = pop3_capa(&mut wire, ctx, obs).await else {
+    let Some(caps) = pop3_capa(&mut wire, ctx, out).await else {
         seen.transcript = wire.into_transcript();
         return;
     };
     seen.after_tls = Some(caps.clone());
-    pop3_finish(wire, caps, true, ctx, obs, seen).await
+    pop3_finish(wire, caps, true, ctx, out, seen).await
 }
 
 async fn pop3_capa<S>(
     wire: &mut MailConnection<S>,
     ctx: &Ctx<'_>,
-    obs: &mut Observations,
+    out: &mut DialogueOutcome,
 ) -> Option<Vec<String>>
 where
     S: AsyncRead + AsyncWrite + Unpin,
@@ -71,7 +69,7 @@ where
     match pop3::capa(wire, ctx.deadline).await {
         Ok(Some(caps)) => Some(caps),
         Ok(None) => {
-            obs.error(
+            out.error(
                 steps::CAPABILITY,
                 ErrorKind::Protocol,
                 "the server does not support CAPA (RFC 2449)",
@@ -79,7 +77,7 @@ where
             Some(Vec::new())
         }
         Err(f) => {
-            record_failure(obs, f);
+            record_failure(out, f);
             None
         }
     }
@@ -90,18 +88,18 @@ async fn pop3_finish<S>(
     caps: Vec<String>,
     in_tls: bool,
     ctx: &Ctx<'_>,
-    obs: &mut Observations,
+    out: &mut DialogueOutcome,
     seen: &mut SeenInDialogue,
 ) where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     if let Some(login) = &ctx.spec.login
-        && !withheld(ctx, obs, in_tls)
+        && !withheld(ctx, out, in_tls)
     {
         match pop3_login(&mut wire, login, &caps, in_tls, ctx.deadline).await {
-            Ok(r) => obs.mail.login = Some(r),
+            Ok(r) => out.mail.login = Some(r),
             Err(f) => {
-                record_failure(obs, f);
+                record_failure(out, f);
                 seen.transcript = wire.into_transcript();
                 return;
             }

@@ -6,23 +6,21 @@ use secrecy::ExposeSecret;
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use super::{
-    Ctx, SeenInDialogue, Upgrade, attempted, login_allowed, mechanisms, not_attempted,
-    record_failure, record_starttls, upgrade, withheld,
+    Ctx, DialogueOutcome, LoginResult, SeenInDialogue, Upgrade, attempted, login_allowed,
+    mechanisms, not_attempted, record_failure, record_starttls, upgrade, withheld,
 };
 use crate::mail::auth::{self, LoginRequest, Mechanism};
 use crate::mail::codec::smtp;
 use crate::mail::connection::{MailConnection, StepFailure};
 use crate::net::Deadline;
-use crate::observations::{Observations, steps};
-use crate::report::LoginResult;
-use crate::vocab::{ErrorKind, Protocol};
+use crate::vocab::{ErrorKind, Protocol, steps};
 
 pub(super) async fn smtp_dialogue<S>(
     mut wire: MailConnection<S>,
     greeting: &[u8],
     in_tls: bool,
     ctx: &Ctx<'_>,
-    obs: &mut Observations,
+    out: &mut DialogueOutcome,
     seen: &mut SeenInDialogue,
 ) where
     S: AsyncRead + AsyncWrite + Unpin,
@@ -35,19 +33,19 @@ pub(super) async fn smtp_dialogue<S>(
                 .greeting
                 .extend(r.texts.iter().map(|t| format!("220 {t}"))),
             Err(f) => {
-                record_failure(obs, f);
+                record_failure(out, f);
                 seen.transcript = wire.into_transcript();
                 return;
             }
         }
     }
-    let Some(caps) = smtp_ehlo(&mut wire, ctx, obs).await else {
+    let Some(caps) = smtp_ehlo(&mut wire, ctx, out).await else {
         seen.transcript = wire.into_transcript();
         return;
     };
     if in_tls {
         seen.after_tls = Some(caps.clone());
-        return smtp_finish(wire, caps, true, ctx, obs, seen).await;
+        return smtp_finish(wire, caps, true, ctx, out, seen).await;
     }
     seen.before_tls = Some(caps.clone());
     let advertised = smtp::advertises_starttls(&caps);
@@ -59,30 +57,30 @@ pub(super) async fn smtp_dialogue<S>(
         Err(f) => Err(f),
     };
     // RFC 3207 §4: 220 is "ready to start TLS"; anything else refuses.
-    match record_starttls(obs, advertised, answer.map(|r| (r.code == 220, r.line))) {
+    match record_starttls(out, advertised, answer.map(|r| (r.code == 220, r.line))) {
         Upgrade::Proceed => {}
-        Upgrade::Refused => return smtp_finish(wire, caps, false, ctx, obs, seen).await,
+        Upgrade::Refused => return smtp_finish(wire, caps, false, ctx, out, seen).await,
         Upgrade::Failed => {
             seen.transcript = wire.into_transcript();
             return;
         }
     }
-    let Some(mut wire) = upgrade(wire, ctx, obs, seen).await else {
+    let Some(mut wire) = upgrade(wire, ctx, out, seen).await else {
         return;
     };
     // RFC 3207 §4.2: forget what EHLO said before TLS and ask again.
-    let Some(caps) = smtp_ehlo(&mut wire, ctx, obs).await else {
+    let Some(caps) = smtp_ehlo(&mut wire, ctx, out).await else {
         seen.transcript = wire.into_transcript();
         return;
     };
     seen.after_tls = Some(caps.clone());
-    smtp_finish(wire, caps, true, ctx, obs, seen).await
+    smtp_finish(wire, caps, true, ctx, out, seen).await
 }
 
 async fn smtp_ehlo<S>(
     wire: &mut MailConnection<S>,
     ctx: &Ctx<'_>,
-    obs: &mut Observations,
+    out: &mut DialogueOutcome,
 ) -> Option<Vec<String>>
 where
     S: AsyncRead + AsyncWrite + Unpin,
@@ -90,7 +88,7 @@ where
     match smtp::ehlo(wire, ctx.deadline).await {
         Ok(r) if r.is(2) => Some(smtp::keywords(&r)),
         Ok(r) => {
-            obs.error(
+            out.error(
                 steps::CAPABILITY,
                 ErrorKind::Protocol,
                 format!("EHLO refused: {}", r.line),
@@ -98,7 +96,7 @@ where
             Some(Vec::new())
         }
         Err(f) => {
-            record_failure(obs, f);
+            record_failure(out, f);
             None
         }
     }
@@ -109,18 +107,18 @@ async fn smtp_finish<S>(
     caps: Vec<String>,
     in_tls: bool,
     ctx: &Ctx<'_>,
-    obs: &mut Observations,
+    out: &mut DialogueOutcome,
     seen: &mut SeenInDialogue,
 ) where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     if let Some(login) = &ctx.spec.login
-        && !withheld(ctx, obs, in_tls)
+        && !withheld(ctx, out, in_tls)
     {
         match smtp_login(&mut wire, login, &caps, in_tls, ctx.deadline).await {
-            Ok(r) => obs.mail.login = Some(r),
+            Ok(r) => out.mail.login = Some(r),
             Err(f) => {
-                record_failure(obs, f);
+                record_failure(out, f);
                 seen.transcript = wire.into_transcript();
                 return;
             }
