@@ -123,11 +123,8 @@ const ALLOWED: &[&str] = &[
     "tls::scan -> report",
     "tls::scan::versions -> report",
     // Judgement during probing (software identification in the mail
-    // dialogue), the AIA engine reaching into the pipeline (its outbound
-    // gate, the refusal type and host helpers). (3)
+    // dialogue). (1)
     "mail::dialogue -> mail::software",
-    "probe::aia -> probe",
-    "probe::aia -> probe::outbound",
 ];
 
 /// One reference from a module to another, with where it was written.
