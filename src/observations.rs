@@ -9,10 +9,13 @@ use std::time::Instant;
 
 use time::OffsetDateTime;
 
-use crate::report::{Connect, Mail, Stats, StepError, Target, Timing, Tls};
-use crate::vocab::{ErrorKind, TlsVersion};
+use crate::report::{Connect, Mail, Stats, Target, Timing, Tls};
+use crate::vocab::{ErrorKind, StepError};
 
 pub use crate::mail::service::ServiceSeen;
+/// How the server answered the wire scanner and the client profiles'
+/// offers, as the scanner reports it.
+pub use crate::tls::scan::{ClientTrial, HelloAnswer, TrialOutcome, VersionAnswer};
 
 /// A chain as one probe path saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,39 +26,9 @@ pub struct ObservedChain {
     pub der: Vec<Vec<u8>>,
 }
 
-/// Names of probe steps, as they appear in `errors[].step` and `timings[].step`.
-pub mod steps {
-    pub const DNS: &str = "dns";
-    pub const TCP_CONNECT: &str = "tcp_connect";
-    /// The mail dialogue's modern (rustls) handshake.
-    pub const TLS_HANDSHAKE: &str = "tls_handshake";
-    /// The mail dialogue's legacy (OpenSSL) handshake, tried once on a new
-    /// connection after the modern one failed.
-    pub const LEGACY_TLS_HANDSHAKE: &str = "legacy_tls_handshake";
-    pub const GREETING: &str = "greeting";
-    /// IMAP `CAPABILITY`, POP3 `CAPA`, SMTP `EHLO`.
-    pub const CAPABILITY: &str = "capability";
-    /// IMAP/SMTP `STARTTLS`, POP3 `STLS`.
-    pub const STARTTLS: &str = "starttls";
-    /// IMAP `ID` (RFC 2971).
-    pub const ID: &str = "id";
-    /// The optional login test.
-    pub const LOGIN: &str = "login";
-    /// IMAP `LOGOUT`, POP3/SMTP `QUIT`.
-    pub const LOGOUT: &str = "logout";
-    /// Real handshakes offering only TLS 1.3 / only TLS 1.2.
-    pub const TLS13_HANDSHAKE: &str = "tls13_handshake";
-    pub const TLS12_HANDSHAKE: &str = "tls12_handshake";
-    /// The wire scanner (versions, suites, groups, chain).
-    pub const TLS_SCAN: &str = "tls_scan";
-    /// Timings only: the whole first contact (connect, mail dialogue and
-    /// the real handshake inside it), the client profiles' trials after the
-    /// scan, and the versioned real handshakes beside them.
-    pub const MAIL_DIALOGUE: &str = "mail_dialogue";
-    pub const CLIENT_TRIALS: &str = "client_trials";
-    pub const TLS_HANDSHAKES: &str = "tls_handshakes";
-    pub const PROBE: &str = "probe";
-}
+/// Step names live in the vocabulary (engines name their steps); the old
+/// path stays for the pipeline and the tests.
+pub use crate::vocab::steps;
 
 #[derive(Debug, Clone)]
 pub struct Observations {
@@ -98,53 +71,6 @@ pub struct Observations {
     pub errors: Vec<StepError>,
     /// The probe's start, the origin of every timing's `start_ms`.
     pub clock: Instant,
-}
-
-/// The server's answer to the wire scanner's hello for one version.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VersionAnswer {
-    pub version: TlsVersion,
-    pub answer: HelloAnswer,
-}
-
-/// How a server answered a ClientHello offering one version. For a version
-/// found accepted this is `Accepted`; otherwise it is the answer to the
-/// first hello (the one offering the most common suites).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum HelloAnswer {
-    /// A ServerHello (or HelloRetryRequest) for the version offered.
-    Accepted,
-    /// A ServerHello for another version, by wire number: Exchange 2010
-    /// answers a TLS 1.2 hello with TLS 1.0 (`0x0301`).
-    OtherVersion { version: u16 },
-    /// A fatal alert by its RFC name (`protocol_version`,
-    /// `handshake_failure`), or an SSLv2 ERROR by name.
-    Alert { name: String },
-    /// Closed without a word (how Dovecot refuses).
-    Closed,
-    /// Reset, also on the one retry (how SChannel refuses).
-    Reset,
-    /// No TLS answer: plaintext, a timeout, no connection, a rate limit.
-    NoAnswer { why: String },
-}
-
-/// A client profile's offer, sent once on the wire.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClientTrial {
-    pub profile: String,
-    pub outcome: TrialOutcome,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum TrialOutcome {
-    /// The server answered with a ServerHello for this version and suite.
-    Negotiated { version: TlsVersion, suite: u16 },
-    /// The server refused the offer: an alert (named), or a silent close.
-    Refused { alert: Option<String> },
-    /// The trial did not complete (timeout, connect failure, prelude failure).
-    Failed { message: String },
 }
 
 impl Observations {

@@ -12,6 +12,7 @@ pub mod outbound;
 pub mod policy;
 pub mod real_tls;
 pub mod request;
+pub mod scan_record;
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -368,7 +369,7 @@ impl Prober {
                 deadline
             ))),
         );
-        scan.merge_into(&mut obs);
+        scan_record::record_scan(&mut obs, scan);
         obs.timing_from(steps::MAIL_DIALOGUE, joined_at, dialogue_ms);
         obs.timing_from(steps::CLIENT_TRIALS, trials_started, trials_ms);
         obs.timing_from(steps::TLS_HANDSHAKES, joined_at, versioned_ms);
