@@ -10,10 +10,13 @@ use std::time::Instant;
 use time::OffsetDateTime;
 
 use crate::mail::dialogue::MailSeen;
-use crate::report::{Connect, Stats, StepError, Target, Timing, Tls};
-use crate::vocab::{ErrorKind, TlsVersion};
+use crate::report::{Connect, Stats, Target, Timing, Tls};
+use crate::vocab::{ErrorKind, StepError};
 
 pub use crate::mail::service::ServiceSeen;
+/// How the server answered the wire scanner and the client profiles'
+/// offers, as the scanner reports it.
+pub use crate::tls::scan::{ClientTrial, HelloAnswer, TrialOutcome, VersionAnswer};
 
 /// A chain as one probe path saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,53 +73,6 @@ pub struct Observations {
     pub errors: Vec<StepError>,
     /// The probe's start, the origin of every timing's `start_ms`.
     pub clock: Instant,
-}
-
-/// The server's answer to the wire scanner's hello for one version.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VersionAnswer {
-    pub version: TlsVersion,
-    pub answer: HelloAnswer,
-}
-
-/// How a server answered a ClientHello offering one version. For a version
-/// found accepted this is `Accepted`; otherwise it is the answer to the
-/// first hello (the one offering the most common suites).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum HelloAnswer {
-    /// A ServerHello (or HelloRetryRequest) for the version offered.
-    Accepted,
-    /// A ServerHello for another version, by wire number: Exchange 2010
-    /// answers a TLS 1.2 hello with TLS 1.0 (`0x0301`).
-    OtherVersion { version: u16 },
-    /// A fatal alert by its RFC name (`protocol_version`,
-    /// `handshake_failure`), or an SSLv2 ERROR by name.
-    Alert { name: String },
-    /// Closed without a word (how Dovecot refuses).
-    Closed,
-    /// Reset, also on the one retry (how SChannel refuses).
-    Reset,
-    /// No TLS answer: plaintext, a timeout, no connection, a rate limit.
-    NoAnswer { why: String },
-}
-
-/// A client profile's offer, sent once on the wire.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClientTrial {
-    pub profile: String,
-    pub outcome: TrialOutcome,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum TrialOutcome {
-    /// The server answered with a ServerHello for this version and suite.
-    Negotiated { version: TlsVersion, suite: u16 },
-    /// The server refused the offer: an alert (named), or a silent close.
-    Refused { alert: Option<String> },
-    /// The trial did not complete (timeout, connect failure, prelude failure).
-    Failed { message: String },
 }
 
 impl Observations {

@@ -10,13 +10,20 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// The mail dialogue's records, kept by the dialogue that produces them.
-pub use crate::mail::dialogue::{LoginResult, StartTls, TlsEngine};
+pub use crate::mail::dialogue::{LoginResult, MailTls, StartTls, TlsEngine};
 /// The connection counts of a probe, kept by the connector that counts them.
 pub use crate::net::Stats;
 
 pub mod names;
 
-pub use crate::vocab::{ErrorKind, Protocol, TlsVersion, Transport};
+pub use crate::vocab::{ErrorKind, Protocol, StepError, TlsVersion, Transport};
+
+pub use crate::probe::real_tls::HandshakeAttempt;
+pub use crate::tls::cert::CertificateInfo;
+/// Facts the engines and codecs produce, shown verbatim.
+pub use crate::tls::handshake::Handshake;
+pub use crate::tls::scan::VersionSupport;
+pub use crate::tls::suites::Suite;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -169,19 +176,6 @@ pub struct SoftwareGuess {
     pub evidence: Vec<String>,
 }
 
-/// The TLS under the mail dialogue (greeting, capabilities, login).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct MailTls {
-    /// The engine that carried the dialogue. A `legacy` dialogue says
-    /// nothing about what a modern client gets: see `clients` and
-    /// `tls.handshake`.
-    pub engine: TlsEngine,
-    /// The version negotiated for the dialogue, e.g. `TLSv1.0`.
-    pub version: TlsVersion,
-    /// The cipher suite negotiated for the dialogue.
-    pub suite: Suite,
-}
-
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct Tls {
     /// One entry per protocol version SSLv2..TLSv1.3 once scanned; empty until then.
@@ -200,99 +194,6 @@ pub struct Tls {
     /// only), on their own connections: what each version negotiates.
     #[serde(default)]
     pub handshakes: Vec<HandshakeAttempt>,
-}
-
-/// One real (rustls) handshake offering a single protocol version.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct HandshakeAttempt {
-    /// The only version the client offered.
-    pub offered: TlsVersion,
-    /// The handshake completed.
-    pub ok: bool,
-    /// What was negotiated, when it completed.
-    pub handshake: Option<Handshake>,
-    /// Why it did not complete (the server's alert, a close, a timeout).
-    pub error: Option<String>,
-    /// The server presented a certificate chain on this attempt (even when
-    /// the handshake failed afterwards).
-    pub certificate_presented: bool,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct VersionSupport {
-    /// The protocol version this entry is about.
-    pub version: TlsVersion,
-    /// Accepted by the server (null: could not be determined; see `errors`).
-    pub offered: Option<bool>,
-    /// Accepted suites, in the server's order where it has one.
-    pub suites: Vec<Suite>,
-    /// Whether the server picks by its own order for this version.
-    pub server_preference: Option<bool>,
-}
-
-/// A cipher suite, by IANA code point and name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct Suite {
-    /// Code point, as `0xC02F`.
-    #[schema(example = "0xC02F")]
-    pub iana: String,
-    /// IANA name (unknown code points: `UNKNOWN_0xABCD`).
-    #[schema(example = "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256")]
-    pub name: String,
-    /// OpenSSL's name for the suite, when it has one.
-    pub openssl_name: Option<String>,
-    /// Key exchange, e.g. `ECDHE`, `DHE`, `RSA`, `PSK`.
-    #[schema(value_type = Option<names::SuiteKeyExchange>)]
-    pub kx: Option<String>,
-    /// Server authentication, e.g. `RSA`, `ECDSA`, `ANON`.
-    #[schema(value_type = Option<names::SuiteAuthentication>)]
-    pub auth: Option<String>,
-    /// Bulk cipher, e.g. `AES_128_GCM`, `3DES_EDE_CBC`, `RC4`.
-    #[schema(value_type = Option<names::SuiteCipher>)]
-    pub cipher: Option<String>,
-    /// Message authentication, e.g. `SHA256`, `SHA1`, `AEAD`.
-    #[schema(value_type = Option<names::SuiteMac>)]
-    pub mac: Option<String>,
-    /// Effective key bits of the bulk cipher.
-    pub bits: Option<u16>,
-    /// The cipher is an AEAD (GCM, CCM, ChaCha20-Poly1305).
-    pub aead: Option<bool>,
-    /// The key exchange is ephemeral (forward secrecy).
-    pub forward_secrecy: Option<bool>,
-}
-
-impl Suite {
-    /// A suite known only by its code point (no registry data).
-    pub fn bare(code: u16, name: impl Into<String>) -> Suite {
-        Suite {
-            iana: format!("0x{code:04X}"),
-            name: name.into(),
-            openssl_name: None,
-            kx: None,
-            auth: None,
-            cipher: None,
-            mac: None,
-            bits: None,
-            aead: None,
-            forward_secrecy: None,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Handshake {
-    /// Negotiated protocol version.
-    pub version: TlsVersion,
-    /// Negotiated cipher suite.
-    pub suite: Suite,
-    /// Key-exchange group, e.g. `x25519`.
-    pub group: Option<String>,
-    /// Negotiated ALPN protocol, when any.
-    pub alpn: Option<String>,
-    /// The server stapled an OCSP response in this handshake.
-    pub ocsp_stapled: Option<bool>,
-    /// Time from ClientHello to a finished handshake.
-    pub ms: u64,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -403,46 +304,6 @@ pub struct ChainSeen {
     pub chain_sha256: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct CertificateInfo {
-    /// Distinguished name, RFC 4514 style (`CN=mail.example.com, O=...`).
-    pub subject: String,
-    /// subjectAltName entries: DNS names and IP addresses verbatim, others
-    /// prefixed (`email:`, `uri:`, and `srv:` for an RFC 4985 SRV-ID such as
-    /// `srv:_imaps.example.com`).
-    pub sans: Vec<String>,
-    /// Issuer distinguished name, RFC 4514 style.
-    pub issuer: String,
-    /// Serial number, colon-separated hex.
-    pub serial: String,
-    /// RFC 3339, UTC.
-    pub not_before: String,
-    /// RFC 3339, UTC.
-    pub not_after: String,
-    /// Whole days until `not_after` (negative once expired).
-    pub days_left: i64,
-    /// `RSA`, `EC`, `DSA`, `Ed25519`, `Ed448`, or the key's OID.
-    #[schema(example = "RSA")]
-    pub key_type: String,
-    /// Public key size in bits, when known.
-    pub key_bits: Option<u32>,
-    /// For EC keys: `P-256`, `P-384`, `P-521`, or the curve's OID.
-    pub curve: Option<String>,
-    /// OpenSSL's name for it, e.g. `sha256WithRSAEncryption`,
-    /// `ecdsa-with-SHA256`, `sha1WithRSAEncryption`; unknown ones by OID.
-    #[schema(example = "sha256WithRSAEncryption")]
-    pub signature_algorithm: String,
-    /// Issuer equals subject and its own key verifies its signature.
-    pub self_signed: bool,
-    /// Basic constraints mark it a CA certificate.
-    pub is_ca: bool,
-    /// Extended key usage allows server authentication (null: no EKU
-    /// extension, which allows any use).
-    pub server_auth_eku: Option<bool>,
-    /// SHA-256 of the DER, lower-case hex.
-    pub sha256: String,
-}
-
 /// Whether one client (migration service, mail app, library) can connect.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ClientResult {
@@ -545,18 +406,6 @@ pub struct Timing {
     pub start_ms: u64,
     /// Milliseconds the step took.
     pub ms: u64,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct StepError {
-    /// The probe step that did not complete (`dns`, `tcp_connect`, `greeting`, `capability`,
-    /// `starttls`, `tls_handshake`, `login`, `tls_scan`, ...).
-    #[schema(example = "tls_handshake")]
-    pub step: String,
-    /// The class of failure.
-    pub kind: ErrorKind,
-    /// What happened, in words.
-    pub message: String,
 }
 
 #[cfg(test)]

@@ -76,3 +76,15 @@ pub enum ErrorKind {
     /// A server answer exceeded a safety bound (line length, total bytes).
     Limit,
 }
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct StepError {
+    /// The probe step that did not complete (`dns`, `tcp_connect`, `greeting`, `capability`,
+    /// `starttls`, `tls_handshake`, `login`, `tls_scan`, ...).
+    #[schema(example = "tls_handshake")]
+    pub step: String,
+    /// The class of failure.
+    pub kind: ErrorKind,
+    /// What happened, in words.
+    pub message: String,
+}

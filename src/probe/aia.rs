@@ -2,23 +2,41 @@
 //! §4.2.2.1), as SChannel does when a server leaves out its intermediate.
 //! One function, so every outbound AIA request goes through one place: the
 //! URL's host is resolved once (fully qualified), the port and every address
-//! pass the [`OutboundGate`]'s fetch policy (one refused address refuses the
+//! pass the [`FetchGate`]'s fetch policy (the pipeline's outbound gate) (one refused address refuses the
 //! fetch), the connection takes a per-target and a global connection slot
 //! like any probe connection, goes only to a checked address, and the
 //! request is bounded in time and in the bytes read. Plain `http://` only: caIssuers URLs are HTTP (or LDAP,
 //! which is not fetched), and following redirects is refused (a `Location`
 //! could name any host).
 
+use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use super::ProbeRejection;
-use super::outbound::OutboundGate;
 use crate::net::Deadline;
-use crate::vocab::host::Host;
+use crate::vocab::host::{Host, fully_qualified, is_localhost};
+
+/// What an AIA fetch passes before it connects: the service's fetch policy
+/// and its connection caps. The pipeline gives its outbound gate; the
+/// refusal comes back as the gate's own error, unchanged.
+pub trait FetchGate: Sync {
+    /// Why the policy refuses a fetch.
+    type Refusal: std::error::Error + Send + Sync + 'static;
+    /// The connection slots held while the fetch runs.
+    type Slots: Send;
+    /// Refuses a fetch to `port` on any of `ips` (the addresses `host`
+    /// resolved to) that the policy does not allow, before any I/O.
+    fn check_fetch(&self, host: &Host, ips: &[IpAddr], port: u16) -> Result<(), Self::Refusal>;
+    /// A connection slot for `ip`; `None` when the deadline comes first.
+    fn slots(
+        &self,
+        ip: IpAddr,
+        deadline: Deadline,
+    ) -> impl Future<Output = Option<Self::Slots>> + Send;
+}
 
 /// Bounds of one AIA fetch.
 #[derive(Debug, Clone, Copy)]
@@ -39,16 +57,16 @@ impl Default for AiaLimits {
     }
 }
 
-/// Why an AIA fetch gave nothing.
+/// Why an AIA fetch gave nothing; `R` is the gate's refusal.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum AiaError {
+pub enum AiaError<R: std::error::Error + 'static> {
     #[error("not an http:// URL: {0}")]
     NotHttp(String),
     #[error("the URL's host does not resolve: {0}")]
     Unresolved(String),
     #[error(transparent)]
-    Refused(#[from] ProbeRejection),
+    Refused(R),
     #[error("no connection slot before the deadline")]
     NoSlot,
     #[error("no answer within {0:?}")]
@@ -92,11 +110,11 @@ fn split_url(url: &str) -> Option<(String, u16, String)> {
 
 /// Fetches the body at an AIA caIssuers URL under the target policy and the
 /// limits: DER, PEM or PKCS#7, as the CA serves it.
-pub async fn fetch_ca_issuers(
+pub async fn fetch_ca_issuers<G: FetchGate>(
     url: &str,
-    gate: &OutboundGate,
+    gate: &G,
     limits: AiaLimits,
-) -> Result<Vec<u8>, AiaError> {
+) -> Result<Vec<u8>, AiaError<G::Refusal>> {
     let deadline = Deadline::after(limits.deadline);
     match tokio::time::timeout(
         limits.deadline,
@@ -109,21 +127,21 @@ pub async fn fetch_ca_issuers(
     }
 }
 
-async fn fetch(
+async fn fetch<G: FetchGate>(
     url: &str,
-    gate: &OutboundGate,
+    gate: &G,
     deadline: Deadline,
     max: usize,
-) -> Result<Vec<u8>, AiaError> {
+) -> Result<Vec<u8>, AiaError<G::Refusal>> {
     let (host, port, path) = split_url(url).ok_or_else(|| AiaError::NotHttp(url.into()))?;
     let (target, addresses): (Host, Vec<IpAddr>) = match host.parse::<IpAddr>() {
         Ok(ip) => (Host::Ip(ip), vec![ip]),
-        Err(_) if super::is_localhost(&host) => {
+        Err(_) if is_localhost(&host) => {
             (Host::Name(host.clone()), vec![IpAddr::from([127, 0, 0, 1])])
         }
         Err(_) => (
             Host::Name(host.clone()),
-            tokio::net::lookup_host((super::fully_qualified(&host), port))
+            tokio::net::lookup_host((fully_qualified(&host), port))
                 .await
                 .map_err(|e| AiaError::Unresolved(format!("{host}: {e}")))?
                 .map(|a| a.ip())
@@ -133,7 +151,8 @@ async fn fetch(
     let Some(&first) = addresses.first() else {
         return Err(AiaError::Unresolved(host));
     };
-    gate.check_fetch(&target, &addresses, port)?;
+    gate.check_fetch(&target, &addresses, port)
+        .map_err(AiaError::Refused)?;
     let _slots = gate.slots(first, deadline).await.ok_or(AiaError::NoSlot)?;
     let mut stream = TcpStream::connect(SocketAddr::new(first, port)).await?;
     let host_header = if host.contains(':') {
@@ -190,6 +209,8 @@ pub fn first_certificate(body: &[u8]) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::probe::ProbeRejection;
+    use crate::probe::outbound::OutboundGate;
     use tokio::net::TcpListener;
 
     /// A loopback HTTP server answering every request with `reply`.

@@ -13,6 +13,7 @@ pub mod outbound;
 pub mod policy;
 pub mod real_tls;
 pub mod request;
+pub mod scan_record;
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -28,6 +29,7 @@ use crate::observations::{Observations, steps};
 use crate::report::{Report, Target};
 use crate::tls::legacy::LegacyOffer;
 use crate::tls::scan::{self, Endpoint, ScanOptions, ScanResult};
+use crate::vocab::host::{fully_qualified, is_localhost};
 use crate::vocab::{ErrorKind, Transport};
 use net::{ConnectionLimits, Connector, Deadline, Meter};
 use policy::{Refusal, TargetPolicy};
@@ -46,25 +48,6 @@ pub enum ProbeRejection {
     PortRefused { port: u16, allowed: String },
     #[error("over capacity: {in_flight} probes already in flight")]
     Busy { in_flight: usize },
-}
-
-/// `name` as the resolver must look it up: fully qualified (a trailing
-/// dot), so the search domains of the service's own resolv.conf (a pod's
-/// `default.svc.cluster.local`) never complete a caller's name —
-/// `host=kubernetes.default` must not reach the cluster's API server.
-pub fn fully_qualified(name: &str) -> String {
-    if name.ends_with('.') {
-        name.to_string()
-    } else {
-        format!("{name}.")
-    }
-}
-
-/// `localhost` and names under it are loopback (RFC 6761 §6.3), answered
-/// without a lookup — a fully qualified `localhost.` is not in /etc/hosts.
-pub(crate) fn is_localhost(name: &str) -> bool {
-    let name = name.strip_suffix('.').unwrap_or(name).to_ascii_lowercase();
-    name == "localhost" || name.ends_with(".localhost")
 }
 
 /// The probe engine: settings plus the global limit on probes in flight.
@@ -392,7 +375,7 @@ impl Prober {
             ))),
         );
         dialogue::record(&mut obs, seen);
-        scan.merge_into(&mut obs);
+        scan_record::record_scan(&mut obs, scan);
         obs.timing_from(steps::MAIL_DIALOGUE, joined_at, dialogue_ms);
         obs.timing_from(steps::CLIENT_TRIALS, trials_started, trials_ms);
         obs.timing_from(steps::TLS_HANDSHAKES, joined_at, versioned_ms);

@@ -19,6 +19,7 @@
 use std::net::IpAddr;
 
 use super::ProbeRejection;
+use super::aia::FetchGate;
 use super::policy::{Refusal, TargetPolicy};
 use crate::config::{PortSet, Settings};
 use crate::net::{ConnectionLimits, Deadline};
@@ -122,6 +123,23 @@ impl OutboundGate {
         tokio::sync::OwnedSemaphorePermit,
     )> {
         self.limits.acquire(ip, deadline).await
+    }
+}
+
+/// The AIA engine's gate: the same fetch policy and caps.
+impl FetchGate for OutboundGate {
+    type Refusal = ProbeRejection;
+    type Slots = (
+        tokio::sync::OwnedSemaphorePermit,
+        tokio::sync::OwnedSemaphorePermit,
+    );
+
+    fn check_fetch(&self, host: &Host, ips: &[IpAddr], port: u16) -> Result<(), ProbeRejection> {
+        OutboundGate::check_fetch(self, host, ips, port)
+    }
+
+    async fn slots(&self, ip: IpAddr, deadline: Deadline) -> Option<Self::Slots> {
+        OutboundGate::slots(self, ip, deadline).await
     }
 }
 

@@ -10,9 +10,10 @@ use std::time::{Duration, Instant};
 use rustls::pki_types::ServerName;
 
 use crate::net::{Connector, Deadline};
-use crate::report::HandshakeAttempt;
-use crate::tls::handshake::{self, HandshakeError, Offer};
+use crate::tls::handshake::{self, Handshake, HandshakeError, Offer};
 use crate::vocab::{ErrorKind, Protocol, TlsVersion, Transport};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// One versioned handshake may take at most this long (connect, prelude and
 /// handshake together), within the probe's deadline.
@@ -172,4 +173,20 @@ async fn one_handshake(
             }
         }
     }
+}
+
+/// One real (rustls) handshake offering a single protocol version.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct HandshakeAttempt {
+    /// The only version the client offered.
+    pub offered: TlsVersion,
+    /// The handshake completed.
+    pub ok: bool,
+    /// What was negotiated, when it completed.
+    pub handshake: Option<Handshake>,
+    /// Why it did not complete (the server's alert, a close, a timeout).
+    pub error: Option<String>,
+    /// The server presented a certificate chain on this attempt (even when
+    /// the handshake failed afterwards).
+    pub certificate_presented: bool,
 }

@@ -5,11 +5,11 @@
 
 use std::net::IpAddr;
 
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
+use utoipa::ToSchema;
 use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
 use x509_parser::public_key::PublicKey;
-
-use crate::report::CertificateInfo;
 
 /// Largest certificate we parse. Real ones are 1-4 KiB; a TLS handshake
 /// message cannot exceed 16 MiB, but nothing legitimate comes near 64 KiB.
@@ -355,6 +355,46 @@ pub fn ca_issuers_url(der: &[u8]) -> Option<String> {
                 _ => None,
             })
     })
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CertificateInfo {
+    /// Distinguished name, RFC 4514 style (`CN=mail.example.com, O=...`).
+    pub subject: String,
+    /// subjectAltName entries: DNS names and IP addresses verbatim, others
+    /// prefixed (`email:`, `uri:`, and `srv:` for an RFC 4985 SRV-ID such as
+    /// `srv:_imaps.example.com`).
+    pub sans: Vec<String>,
+    /// Issuer distinguished name, RFC 4514 style.
+    pub issuer: String,
+    /// Serial number, colon-separated hex.
+    pub serial: String,
+    /// RFC 3339, UTC.
+    pub not_before: String,
+    /// RFC 3339, UTC.
+    pub not_after: String,
+    /// Whole days until `not_after` (negative once expired).
+    pub days_left: i64,
+    /// `RSA`, `EC`, `DSA`, `Ed25519`, `Ed448`, or the key's OID.
+    #[schema(example = "RSA")]
+    pub key_type: String,
+    /// Public key size in bits, when known.
+    pub key_bits: Option<u32>,
+    /// For EC keys: `P-256`, `P-384`, `P-521`, or the curve's OID.
+    pub curve: Option<String>,
+    /// OpenSSL's name for it, e.g. `sha256WithRSAEncryption`,
+    /// `ecdsa-with-SHA256`, `sha1WithRSAEncryption`; unknown ones by OID.
+    #[schema(example = "sha256WithRSAEncryption")]
+    pub signature_algorithm: String,
+    /// Issuer equals subject and its own key verifies its signature.
+    pub self_signed: bool,
+    /// Basic constraints mark it a CA certificate.
+    pub is_ca: bool,
+    /// Extended key usage allows server authentication (null: no EKU
+    /// extension, which allows any use).
+    pub server_auth_eku: Option<bool>,
+    /// SHA-256 of the DER, lower-case hex.
+    pub sha256: String,
 }
 
 #[cfg(test)]

@@ -16,9 +16,28 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::suites::Suite;
 use crate::net::Deadline;
-use crate::report::Handshake;
 use crate::vocab::TlsVersion;
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Handshake {
+    /// Negotiated protocol version.
+    pub version: TlsVersion,
+    /// Negotiated cipher suite.
+    pub suite: Suite,
+    /// Key-exchange group, e.g. `x25519`.
+    pub group: Option<String>,
+    /// Negotiated ALPN protocol, when any.
+    pub alpn: Option<String>,
+    /// The server stapled an OCSP response in this handshake.
+    pub ocsp_stapled: Option<bool>,
+    /// Time from ClientHello to a finished handshake.
+    pub ms: u64,
+}
 
 /// What the server presented during the handshake.
 #[derive(Debug, Default, Clone)]

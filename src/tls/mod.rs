@@ -14,7 +14,7 @@ pub mod scan;
 pub mod suites;
 pub mod trust;
 
-use crate::report::Suite;
+use suites::Suite;
 
 /// Report entry for a cipher suite code point, from the registry. Unknown
 /// code points are reported, not dropped: `UNKNOWN_0xABCD` with no details.

@@ -21,6 +21,25 @@ impl Host {
     }
 }
 
+/// `name` as the resolver must look it up: fully qualified (a trailing
+/// dot), so the search domains of the service's own resolv.conf (a pod's
+/// `default.svc.cluster.local`) never complete a caller's name —
+/// `host=kubernetes.default` must not reach the cluster's API server.
+pub fn fully_qualified(name: &str) -> String {
+    if name.ends_with('.') {
+        name.to_string()
+    } else {
+        format!("{name}.")
+    }
+}
+
+/// `localhost` and names under it are loopback (RFC 6761 §6.3), answered
+/// without a lookup — a fully qualified `localhost.` is not in /etc/hosts.
+pub fn is_localhost(name: &str) -> bool {
+    let name = name.strip_suffix('.').unwrap_or(name).to_ascii_lowercase();
+    name == "localhost" || name.ends_with(".localhost")
+}
+
 /// A request field that is wrong, and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {message}")]

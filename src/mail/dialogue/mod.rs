@@ -27,7 +27,6 @@ use super::connection::{Handover, MailConnection, STEP_TIMEOUT, StepFailure};
 use super::line::LineError;
 use super::service::{self, Recorded, ServiceSeen};
 use crate::net::{Connector, Deadline, Meter};
-use crate::report::MailTls;
 use crate::tls::engine::TlsConn;
 use crate::tls::handshake::{self, HandshakeError, Offer};
 use crate::tls::legacy::{self, LegacyError, LegacyOffer};
@@ -38,7 +37,9 @@ mod pop3;
 mod seen;
 mod smtp;
 
-pub use seen::{DialogueOutcome, LoginResult, MailSeen, StartTls, StepFault, StepTime, TlsEngine};
+pub use seen::{
+    DialogueOutcome, LoginResult, MailSeen, MailTls, StartTls, StepFault, StepTime, TlsEngine,
+};
 
 /// How long to wait for a server's first bytes at most.
 const GREETING_TIMEOUT: Duration = Duration::from_secs(10);

@@ -6,7 +6,7 @@
 //! judgement (the software guess).
 //!
 //! The types the Report shows verbatim (`StartTls`, `LoginResult`,
-//! `TlsEngine`) live here, with the dialogue that produces them; `report`
+//! `MailTls`, `TlsEngine`) live here, with the dialogue that produces them; `report`
 //! re-exports them.
 
 use std::collections::BTreeMap;
@@ -17,8 +17,22 @@ use utoipa::ToSchema;
 
 use crate::mail::auth::LoginMechanism;
 use crate::mail::service::ServiceSeen;
-use crate::report::{Handshake, MailTls};
-use crate::vocab::ErrorKind;
+use crate::tls::handshake::Handshake;
+use crate::tls::suites::Suite;
+use crate::vocab::{ErrorKind, TlsVersion};
+
+/// The TLS under the mail dialogue (greeting, capabilities, login).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MailTls {
+    /// The engine that carried the dialogue. A `legacy` dialogue says
+    /// nothing about what a modern client gets: see `clients` and
+    /// `tls.handshake`.
+    pub engine: TlsEngine,
+    /// The version negotiated for the dialogue, e.g. `TLSv1.0`.
+    pub version: TlsVersion,
+    /// The cipher suite negotiated for the dialogue.
+    pub suite: Suite,
+}
 
 /// A TLS client engine of the probe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

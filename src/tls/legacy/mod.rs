@@ -28,7 +28,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 pub use bounded::{HANDSHAKE_READ_LIMIT, ReadBounded};
 
 use crate::net::Deadline;
-use crate::report::Suite;
+use crate::tls::suites::Suite;
 use crate::vocab::TlsVersion;
 
 /// Every TLS <= 1.2 suite this OpenSSL has, at security level 0.
@@ -131,7 +131,7 @@ impl LegacyOffer {
 
     /// From the wire scan's per-version answers: the highest accepted
     /// version (SSLv2 aside, OpenSSL has none) and its suites.
-    pub fn from_scan(versions: &[crate::report::VersionSupport]) -> LegacyOffer {
+    pub fn from_scan(versions: &[crate::tls::scan::VersionSupport]) -> LegacyOffer {
         let best = versions
             .iter()
             .filter(|v| v.offered == Some(true) && v.version != TlsVersion::Ssl2)
@@ -381,7 +381,7 @@ mod tests {
 
     #[test]
     fn an_offer_uses_the_highest_accepted_version_and_its_suites() {
-        let v = |version, offered, suites: &[u16]| crate::report::VersionSupport {
+        let v = |version, offered, suites: &[u16]| crate::tls::scan::VersionSupport {
             version,
             offered,
             suites: suites

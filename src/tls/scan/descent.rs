@@ -32,10 +32,10 @@ use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 use tokio::sync::mpsc;
 
+use super::HelloAnswer;
 use super::versions::{VersionScan, eliminate, finish, offer_order, scan_hello, scan_version};
 use super::{Ending, Endpoint, Exchange, OfferOutcome, hello_answer, read_answer, send_hello};
 use crate::net::Deadline;
-use crate::observations::HelloAnswer;
 use crate::tls::hello::MAX_SUITES_PER_HELLO;
 use crate::vocab::TlsVersion;
 

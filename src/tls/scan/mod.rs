@@ -42,6 +42,7 @@
 //! [`Connector`](crate::net::Connector)) and the probe deadline; steps
 //! that cannot finish say so in `errors`, and what they did learn stands.
 
+mod answers;
 mod descent;
 mod groups;
 pub mod oneshot;
@@ -51,21 +52,23 @@ mod versions;
 use std::time::Instant;
 
 use futures_util::future::join_all;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use groups::{GroupFacts, scan_groups};
 use versions::{VersionScan, scan_ssl2, scan_version, settle_preference};
 pub use versions::{offer_order, scan_hello};
 
+pub use answers::{ClientTrial, HelloAnswer, TrialOutcome, VersionAnswer};
 pub use oneshot::{
     Ending, Endpoint, Exchange, ExchangeError, HELLO_TIMEOUT, Hello, client_trial, send_hello,
     trial_outcome,
 };
 
 use crate::net::Deadline;
-use crate::observations::{HelloAnswer, Observations, VersionAnswer, steps};
-use crate::report::{StepError, VersionSupport};
 use crate::tls::reply::KeyExchangeInfo;
-use crate::vocab::{ErrorKind, TlsVersion};
+use crate::tls::suites::Suite;
+use crate::vocab::{ErrorKind, StepError, TlsVersion, steps};
 
 /// Alert description `protocol_version` (RFC 5246 §7.2.2, RFC 8446 §6.2).
 const ALERT_PROTOCOL_VERSION: u8 = 70;
@@ -94,7 +97,7 @@ impl ScanOptions {
     }
 }
 
-/// What the scan found, ready to merge into [`Observations`].
+/// What the scan found; the pipeline records it in the observations.
 #[derive(Debug, Clone, Default)]
 pub struct ScanResult {
     /// One entry per version SSLv2..TLS 1.3.
@@ -118,35 +121,13 @@ pub struct ScanResult {
     /// When the scan started (the origin of `ms`).
     pub started: Option<Instant>,
     /// Client profiles' own offers, sent once each (filled by the probe).
-    pub client_trials: Vec<crate::observations::ClientTrial>,
+    pub client_trials: Vec<ClientTrial>,
 }
 
 impl ScanResult {
     /// The version entry, if scanned.
     pub fn version(&self, v: TlsVersion) -> Option<&VersionSupport> {
         self.versions.iter().find(|s| s.version == v)
-    }
-
-    /// Puts the scan's facts into the probe's observations. The scanner's
-    /// chain fills `chain_der` only when the real handshake brought none
-    /// (a TLS 1.0-only server); it is always kept in `scan_chain_der`.
-    pub fn merge_into(self, obs: &mut Observations) {
-        obs.tls.versions = self.versions;
-        obs.tls.server_preference = self.server_preference;
-        obs.tls.groups = self.groups.iter().map(|g| super::group_label(*g)).collect();
-        obs.tls.dh_bits = self.dh_bits;
-        if obs.chain_der.is_empty() {
-            obs.chain_der = self.chain_der.clone();
-        }
-        obs.scan_chain_der = self.chain_der;
-        obs.version_answers = self.answers;
-        obs.scan_connections = self.connections;
-        obs.errors.extend(self.errors);
-        obs.client_trials = self.client_trials;
-        match self.started {
-            Some(started) => obs.timing_from(steps::TLS_SCAN, started, self.ms),
-            None => obs.timing(steps::TLS_SCAN, self.ms),
-        }
     }
 }
 
@@ -590,6 +571,18 @@ impl SeenInScan {
         }
         self.tls13_group = self.tls13_group.or(other.tls13_group);
     }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct VersionSupport {
+    /// The protocol version this entry is about.
+    pub version: TlsVersion,
+    /// Accepted by the server (null: could not be determined; see `errors`).
+    pub offered: Option<bool>,
+    /// Accepted suites, in the server's order where it has one.
+    pub suites: Vec<Suite>,
+    /// Whether the server picks by its own order for this version.
+    pub server_preference: Option<bool>,
 }
 
 #[cfg(test)]

@@ -22,9 +22,9 @@ use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use super::{ClientTrial, TrialOutcome};
 use crate::mail::starttls::{self, PreludeError};
 use crate::net::{ConnectError, Connector, Deadline, ProbeStream};
-use crate::observations::{ClientTrial, TrialOutcome};
 use crate::tls::hello::{self, ClientHelloSpec, HelloError};
 use crate::tls::reply::{
     Progress, ReplyError, ReplyLimits, ReplyOutcome, ReplyReader, ServerReply, SkeKind,

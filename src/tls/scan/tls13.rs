@@ -228,8 +228,7 @@ pub(super) async fn scan_tls13(
             Ok(ex) => ex,
             Err(e) => {
                 if round == 0 {
-                    out.answer =
-                        Some(crate::observations::HelloAnswer::NoAnswer { why: e.to_string() });
+                    out.answer = Some(super::HelloAnswer::NoAnswer { why: e.to_string() });
                 }
                 out.errors.push((e.kind(), e.to_string()));
                 break;

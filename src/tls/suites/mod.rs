@@ -29,9 +29,11 @@
 
 mod parts;
 mod ssl2;
+mod suite;
 
 pub use parts::{Authentication, BulkCipher, KeyExchange, Mac};
 pub use ssl2::{Ssl2CipherKind, ssl2_hex, ssl2_kinds, ssl2_lookup};
+pub use suite::{Suite, SuiteAuthentication, SuiteCipher, SuiteKeyExchange, SuiteMac};
 
 use std::fmt;
 
