@@ -5,9 +5,10 @@
 use secrecy::ExposeSecret;
 use tokio::io::{AsyncRead, AsyncWrite};
 
+use super::protocol::MailProtocol;
 use super::{
-    Ctx, DialogueOutcome, LoginResult, SeenInDialogue, Upgrade, attempted, has, login_allowed,
-    mechanisms, not_attempted, record_failure, record_starttls, upgrade, withheld,
+    Ctx, DialogueOutcome, LoginResult, SeenInDialogue, attempted, has, login_allowed, mechanisms,
+    not_attempted, record_failure,
 };
 use crate::mail::auth::{self, LoginRequest, Mechanism};
 use crate::mail::codec::imap::{self, Imap, ImapResponse};
@@ -15,155 +16,178 @@ use crate::mail::connection::{MailConnection, StepFailure};
 use crate::net::Deadline;
 use crate::vocab::{ErrorKind, Protocol, steps};
 
-pub(super) async fn imap_dialogue<S>(
-    wire: MailConnection<S>,
-    greeting: &[u8],
-    in_tls: bool,
-    ctx: &Ctx<'_>,
-    out: &mut DialogueOutcome,
-    seen: &mut SeenInDialogue,
-) where
-    S: AsyncRead + AsyncWrite + Unpin,
-{
-    seen.greeting = vec![wire.shown(greeting)];
-    let mut session = Imap::new(wire, 1);
-    let mut framed = greeting.to_vec();
-    framed.extend_from_slice(b"\r\n");
-    let greeting_caps = match imap::decode_greeting(&framed) {
-        Some(d) => {
-            if !d.by_codec {
+/// IMAP's side of the dialogue; what outlives the plaintext stream: the
+/// next tag and the lines the decoder could not read.
+#[derive(Default)]
+pub(super) struct ImapProtocol {
+    next_tag: u32,
+    undecoded: Vec<String>,
+}
+
+impl MailProtocol for ImapProtocol {
+    type Session<S: AsyncRead + AsyncWrite + Unpin> = Imap<S>;
+
+    async fn greeting<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        wire: MailConnection<S>,
+        greeting: &[u8],
+        _ctx: &Ctx<'_>,
+        _out: &mut DialogueOutcome,
+        seen: &mut SeenInDialogue,
+    ) -> Result<(Imap<S>, Option<Vec<String>>), Imap<S>> {
+        seen.greeting = vec![wire.shown(greeting)];
+        let mut session = Imap::new(wire, 1);
+        let mut framed = greeting.to_vec();
+        framed.extend_from_slice(b"\r\n");
+        let greeting_caps = match imap::decode_greeting(&framed) {
+            Some(d) => {
+                if !d.by_codec {
+                    session.undecoded.push(seen.greeting[0].clone());
+                }
+                match d.reply {
+                    ImapResponse::Status { capabilities, .. } => capabilities,
+                    _ => None,
+                }
+            }
+            None => {
                 session.undecoded.push(seen.greeting[0].clone());
+                None
             }
-            match d.reply {
-                ImapResponse::Status { capabilities, .. } => capabilities,
-                _ => None,
+        };
+        Ok((session, greeting_caps))
+    }
+
+    /// `CAPABILITY`; falls back to the greeting's list when the command is
+    /// refused.
+    async fn capability<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        session: &mut Imap<S>,
+        fallback: Option<Vec<String>>,
+        ctx: &Ctx<'_>,
+        out: &mut DialogueOutcome,
+    ) -> Option<Vec<String>> {
+        match session
+            .command("CAPABILITY", None, steps::CAPABILITY, ctx.deadline)
+            .await
+        {
+            Ok(c) if c.ok() => c.capabilities().or(fallback).or(Some(Vec::new())),
+            Ok(c) => {
+                out.error(
+                    steps::CAPABILITY,
+                    ErrorKind::Protocol,
+                    format!("CAPABILITY refused: {}", c.line),
+                );
+                Some(fallback.unwrap_or_default())
+            }
+            Err(f) => {
+                record_failure(out, f);
+                None
             }
         }
-        None => {
-            session.undecoded.push(seen.greeting[0].clone());
-            None
-        }
-    };
-    let Some(caps) = imap_capability(&mut session, greeting_caps, ctx, out).await else {
-        return imap_close(session, seen);
-    };
-    if in_tls {
-        seen.after_tls = Some(caps.clone());
-        return imap_finish(session, caps, true, ctx, out, seen).await;
     }
-    seen.before_tls = Some(caps.clone());
-    let advertised = has(&caps, "STARTTLS");
-    // Sent even when not advertised: a server that accepts it anyway is a
-    // fact worth reporting (and what imapsync and Thunderbird would find).
-    let answer = session
-        .command("STARTTLS", None, steps::STARTTLS, ctx.deadline)
-        .await
-        .map(|c| (c.ok(), c.line));
-    match record_starttls(out, advertised, answer) {
-        Upgrade::Proceed => {}
-        Upgrade::Refused => return imap_finish(session, caps, false, ctx, out, seen).await,
-        Upgrade::Failed => return imap_close(session, seen),
+
+    fn advertises_upgrade(&self, caps: &[String]) -> bool {
+        has(caps, "STARTTLS")
     }
-    let next_tag = session.next_tag();
-    let undecoded = std::mem::take(&mut session.undecoded);
-    seen.undecoded = undecoded.clone();
-    let Some(wire) = upgrade(session.wire, ctx, out, seen).await else {
-        return;
-    };
-    let mut session = Imap::new(wire, next_tag);
-    session.undecoded = undecoded;
-    // RFC 3501 §6.2.1: capabilities learnt before TLS MUST be discarded.
-    let Some(caps) = imap_capability(&mut session, None, ctx, out).await else {
-        return imap_close(session, seen);
-    };
-    seen.after_tls = Some(caps.clone());
-    imap_finish(session, caps, true, ctx, out, seen).await
-}
 
-fn imap_close<S: AsyncRead + AsyncWrite + Unpin>(session: Imap<S>, seen: &mut SeenInDialogue) {
-    seen.undecoded = session.undecoded;
-    seen.transcript = session.wire.into_transcript();
-}
-
-/// `CAPABILITY`; falls back to the greeting's list when the command is
-/// refused. `None`: the connection is unusable.
-async fn imap_capability<S>(
-    session: &mut Imap<S>,
-    fallback: Option<Vec<String>>,
-    ctx: &Ctx<'_>,
-    out: &mut DialogueOutcome,
-) -> Option<Vec<String>>
-where
-    S: AsyncRead + AsyncWrite + Unpin,
-{
-    match session
-        .command("CAPABILITY", None, steps::CAPABILITY, ctx.deadline)
-        .await
-    {
-        Ok(c) if c.ok() => c.capabilities().or(fallback).or(Some(Vec::new())),
-        Ok(c) => {
-            out.error(
-                steps::CAPABILITY,
-                ErrorKind::Protocol,
-                format!("CAPABILITY refused: {}", c.line),
-            );
-            Some(fallback.unwrap_or_default())
-        }
-        Err(f) => {
-            record_failure(out, f);
-            None
-        }
+    async fn upgrade<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        session: &mut Imap<S>,
+        ctx: &Ctx<'_>,
+    ) -> Result<(bool, String), StepFailure> {
+        session
+            .command("STARTTLS", None, steps::STARTTLS, ctx.deadline)
+            .await
+            .map(|c| (c.ok(), c.line))
     }
-}
 
-async fn imap_finish<S>(
-    mut session: Imap<S>,
-    caps: Vec<String>,
-    in_tls: bool,
-    ctx: &Ctx<'_>,
-    out: &mut DialogueOutcome,
-    seen: &mut SeenInDialogue,
-) where
-    S: AsyncRead + AsyncWrite + Unpin,
-{
-    let dl = ctx.deadline;
-    if has(&caps, "ID") {
-        // `ID NIL`: ask for the server's identity without sending ours.
-        match session.command("ID NIL", None, steps::ID, dl).await {
+    fn into_wire<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        mut session: Imap<S>,
+        seen: &mut SeenInDialogue,
+    ) -> MailConnection<S> {
+        self.next_tag = session.next_tag();
+        self.undecoded = std::mem::take(&mut session.undecoded);
+        seen.undecoded = self.undecoded.clone();
+        session.wire
+    }
+
+    fn resume<S: AsyncRead + AsyncWrite + Unpin>(&mut self, wire: MailConnection<S>) -> Imap<S> {
+        let mut session = Imap::new(wire, self.next_tag);
+        session.undecoded = std::mem::take(&mut self.undecoded);
+        session
+    }
+
+    /// `ID NIL` when advertised: the server's identity without sending ours.
+    async fn before_login<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        session: &mut Imap<S>,
+        caps: &[String],
+        ctx: &Ctx<'_>,
+        out: &mut DialogueOutcome,
+        seen: &mut SeenInDialogue,
+    ) -> bool {
+        if !has(caps, "ID") {
+            return true;
+        }
+        match session
+            .command("ID NIL", None, steps::ID, ctx.deadline)
+            .await
+        {
             Ok(c) => {
                 seen.id = c.untagged.iter().find_map(|r| match r {
                     ImapResponse::Id(pairs) => Some(pairs.clone()),
                     _ => None,
                 });
+                true
             }
             Err(f) => {
                 record_failure(out, f);
-                return imap_close(session, seen);
+                false
             }
         }
     }
-    if let Some(login) = &ctx.spec.login
-        && !withheld(ctx, out, in_tls)
-    {
-        let result = match imap_login(&mut session, login, &caps, in_tls, dl).await {
-            Ok(r) => r,
-            Err(f) => {
-                record_failure(out, f);
-                out.mail.login = Some(LoginResult {
-                    attempted: true,
-                    ok: None,
-                    mechanism: None,
-                    server_text: None,
-                    reason: Some("the login exchange did not complete; see errors".into()),
-                });
-                return imap_close(session, seen);
-            }
-        };
-        out.mail.login = Some(result);
+
+    async fn login<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        session: &mut Imap<S>,
+        login: &LoginRequest,
+        caps: &[String],
+        in_tls: bool,
+        ctx: &Ctx<'_>,
+    ) -> Result<LoginResult, StepFailure> {
+        imap_login(session, login, caps, in_tls, ctx.deadline).await
     }
-    // A courtesy (RFC 3501 §6.1.3); its answer changes no fact.
-    let _ = session.command("LOGOUT", None, steps::LOGOUT, dl).await;
-    imap_close(session, seen);
+
+    fn login_broke_off(&self) -> Option<LoginResult> {
+        Some(LoginResult {
+            attempted: true,
+            ok: None,
+            mechanism: None,
+            server_text: None,
+            reason: Some("the login exchange did not complete; see errors".into()),
+        })
+    }
+
+    /// A courtesy (RFC 3501 §6.1.3).
+    async fn logout<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        session: &mut Imap<S>,
+        ctx: &Ctx<'_>,
+    ) {
+        let _ = session
+            .command("LOGOUT", None, steps::LOGOUT, ctx.deadline)
+            .await;
+    }
+
+    fn close<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        session: Imap<S>,
+        seen: &mut SeenInDialogue,
+    ) {
+        seen.undecoded = session.undecoded;
+        seen.transcript = session.wire.into_transcript();
+    }
 }
 
 async fn imap_login<S>(

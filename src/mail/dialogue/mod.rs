@@ -34,6 +34,7 @@ use crate::vocab::{ErrorKind, Protocol, Transport, steps};
 
 mod imap;
 mod pop3;
+mod protocol;
 mod seen;
 mod smtp;
 
@@ -545,9 +546,18 @@ async fn speak<S>(
         }
     };
     match ctx.spec.protocol {
-        Protocol::Imap => imap::imap_dialogue(wire, &greeting, in_tls, ctx, out, seen).await,
-        Protocol::Pop3 => pop3::pop3_dialogue(wire, &greeting, in_tls, ctx, out, seen).await,
-        Protocol::Smtp => smtp::smtp_dialogue(wire, &greeting, in_tls, ctx, out, seen).await,
+        Protocol::Imap => {
+            let imap = imap::ImapProtocol::default();
+            protocol::converse(imap, wire, &greeting, in_tls, ctx, out, seen).await;
+        }
+        Protocol::Pop3 => {
+            let pop3 = pop3::Pop3Protocol;
+            protocol::converse(pop3, wire, &greeting, in_tls, ctx, out, seen).await;
+        }
+        Protocol::Smtp => {
+            let smtp = smtp::SmtpProtocol;
+            protocol::converse(smtp, wire, &greeting, in_tls, ctx, out, seen).await;
+        }
         Protocol::Tls => seen.transcript = wire.into_transcript(),
     }
 }

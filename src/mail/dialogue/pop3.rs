@@ -4,9 +4,10 @@
 use secrecy::ExposeSecret;
 use tokio::io::{AsyncRead, AsyncWrite};
 
+use super::protocol::MailProtocol;
 use super::{
-    Ctx, DialogueOutcome, LoginResult, SeenInDialogue, Upgrade, attempted, login_allowed,
-    mechanisms, not_attempted, record_failure, record_starttls, upgrade, withheld,
+    Ctx, DialogueOutcome, LoginResult, SeenInDialogue, attempted, login_allowed, mechanisms,
+    not_attempted, record_failure,
 };
 use crate::mail::auth::{self, LoginRequest, Mechanism};
 use crate::mail::codec::pop3;
@@ -14,105 +15,109 @@ use crate::mail::connection::{MailConnection, StepFailure};
 use crate::net::Deadline;
 use crate::vocab::{ErrorKind, Protocol, steps};
 
-pub(super) async fn pop3_dialogue<S>(
-    mut wire: MailConnection<S>,
-    greeting: &[u8],
-    in_tls: bool,
-    ctx: &Ctx<'_>,
-    out: &mut DialogueOutcome,
-    seen: &mut SeenInDialogue,
-) where
-    S: AsyncRead + AsyncWrite + Unpin,
-{
-    seen.greeting = vec![wire.shown(greeting)];
-    let Some(caps) = pop3_capa(&mut wire, ctx, out).await else {
-        seen.transcript = wire.into_transcript();
-        return;
-    };
-    if in_tls {
-        seen.after_tls = Some(caps.clone());
-        return pop3_finish(wire, caps, true, ctx, out, seen).await;
-    }
-    seen.before_tls = Some(caps.clone());
-    let advertised = pop3::advertises_stls(&caps);
-    let answer = match wire.command("STLS", steps::STARTTLS, ctx.deadline).await {
-        Ok(()) => pop3::answer(&mut wire, steps::STARTTLS, ctx.deadline).await,
-        Err(f) => Err(f),
-    };
-    match record_starttls(out, advertised, answer.map(|a| (a.ok, a.line))) {
-        Upgrade::Proceed => {}
-        Upgrade::Refused => return pop3_finish(wire, caps, false, ctx, out, seen).await,
-        Upgrade::Failed => {
-            seen.transcript = wire.into_transcript();
-            return;
-        }
-    }
-    let Some(mut wire) = upgrade(wire, ctx, out, seen).await else {
-        return;
-    };
-    let Some(caps) = pop3_capa(&mut wire, ctx, out).await else {
-        seen.transcript = wire.into_transcript();
-        return;
-    };
-    seen.after_tls = Some(caps.clone());
-    pop3_finish(wire, caps, true, ctx, out, seen).await
-}
+/// POP3's side of the dialogue (RFC 1939, RFC 2449 CAPA, RFC 2595 STLS).
+pub(super) struct Pop3Protocol;
 
-async fn pop3_capa<S>(
-    wire: &mut MailConnection<S>,
-    ctx: &Ctx<'_>,
-    out: &mut DialogueOutcome,
-) -> Option<Vec<String>>
-where
-    S: AsyncRead + AsyncWrite + Unpin,
-{
-    match pop3::capa(wire, ctx.deadline).await {
-        Ok(Some(caps)) => Some(caps),
-        Ok(None) => {
-            out.error(
-                steps::CAPABILITY,
-                ErrorKind::Protocol,
-                "the server does not support CAPA (RFC 2449)",
-            );
-            Some(Vec::new())
-        }
-        Err(f) => {
-            record_failure(out, f);
-            None
-        }
-    }
-}
+impl MailProtocol for Pop3Protocol {
+    type Session<S: AsyncRead + AsyncWrite + Unpin> = MailConnection<S>;
 
-async fn pop3_finish<S>(
-    mut wire: MailConnection<S>,
-    caps: Vec<String>,
-    in_tls: bool,
-    ctx: &Ctx<'_>,
-    out: &mut DialogueOutcome,
-    seen: &mut SeenInDialogue,
-) where
-    S: AsyncRead + AsyncWrite + Unpin,
-{
-    if let Some(login) = &ctx.spec.login
-        && !withheld(ctx, out, in_tls)
-    {
-        match pop3_login(&mut wire, login, &caps, in_tls, ctx.deadline).await {
-            Ok(r) => out.mail.login = Some(r),
+    async fn greeting<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        wire: MailConnection<S>,
+        greeting: &[u8],
+        _ctx: &Ctx<'_>,
+        _out: &mut DialogueOutcome,
+        seen: &mut SeenInDialogue,
+    ) -> Result<(MailConnection<S>, Option<Vec<String>>), MailConnection<S>> {
+        seen.greeting = vec![wire.shown(greeting)];
+        Ok((wire, None))
+    }
+
+    async fn capability<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        wire: &mut MailConnection<S>,
+        _from_greeting: Option<Vec<String>>,
+        ctx: &Ctx<'_>,
+        out: &mut DialogueOutcome,
+    ) -> Option<Vec<String>> {
+        match pop3::capa(wire, ctx.deadline).await {
+            Ok(Some(caps)) => Some(caps),
+            Ok(None) => {
+                out.error(
+                    steps::CAPABILITY,
+                    ErrorKind::Protocol,
+                    "the server does not support CAPA (RFC 2449)",
+                );
+                Some(Vec::new())
+            }
             Err(f) => {
                 record_failure(out, f);
-                seen.transcript = wire.into_transcript();
-                return;
+                None
             }
         }
     }
-    if wire
-        .command("QUIT", steps::LOGOUT, ctx.deadline)
-        .await
-        .is_ok()
-    {
-        let _ = wire.line(steps::LOGOUT, ctx.deadline).await;
+
+    fn advertises_upgrade(&self, caps: &[String]) -> bool {
+        pop3::advertises_stls(caps)
     }
-    seen.transcript = wire.into_transcript();
+
+    async fn upgrade<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        wire: &mut MailConnection<S>,
+        ctx: &Ctx<'_>,
+    ) -> Result<(bool, String), StepFailure> {
+        wire.command("STLS", steps::STARTTLS, ctx.deadline).await?;
+        let a = pop3::answer(wire, steps::STARTTLS, ctx.deadline).await?;
+        Ok((a.ok, a.line))
+    }
+
+    fn into_wire<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        wire: MailConnection<S>,
+        _seen: &mut SeenInDialogue,
+    ) -> MailConnection<S> {
+        wire
+    }
+
+    fn resume<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        wire: MailConnection<S>,
+    ) -> MailConnection<S> {
+        wire
+    }
+
+    async fn login<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        wire: &mut MailConnection<S>,
+        login: &LoginRequest,
+        caps: &[String],
+        in_tls: bool,
+        ctx: &Ctx<'_>,
+    ) -> Result<LoginResult, StepFailure> {
+        pop3_login(wire, login, caps, in_tls, ctx.deadline).await
+    }
+
+    async fn logout<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        wire: &mut MailConnection<S>,
+        ctx: &Ctx<'_>,
+    ) {
+        if wire
+            .command("QUIT", steps::LOGOUT, ctx.deadline)
+            .await
+            .is_ok()
+        {
+            let _ = wire.line(steps::LOGOUT, ctx.deadline).await;
+        }
+    }
+
+    fn close<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        wire: MailConnection<S>,
+        seen: &mut SeenInDialogue,
+    ) {
+        seen.transcript = wire.into_transcript();
+    }
 }
 
 async fn pop3_login<S>(

@@ -5,9 +5,10 @@
 use secrecy::ExposeSecret;
 use tokio::io::{AsyncRead, AsyncWrite};
 
+use super::protocol::MailProtocol;
 use super::{
-    Ctx, DialogueOutcome, LoginResult, SeenInDialogue, Upgrade, attempted, login_allowed,
-    mechanisms, not_attempted, record_failure, record_starttls, upgrade, withheld,
+    Ctx, DialogueOutcome, LoginResult, SeenInDialogue, attempted, login_allowed, mechanisms,
+    not_attempted, record_failure,
 };
 use crate::mail::auth::{self, LoginRequest, Mechanism};
 use crate::mail::codec::smtp;
@@ -15,123 +16,123 @@ use crate::mail::connection::{MailConnection, StepFailure};
 use crate::net::Deadline;
 use crate::vocab::{ErrorKind, Protocol, steps};
 
-pub(super) async fn smtp_dialogue<S>(
-    mut wire: MailConnection<S>,
-    greeting: &[u8],
-    in_tls: bool,
-    ctx: &Ctx<'_>,
-    out: &mut DialogueOutcome,
-    seen: &mut SeenInDialogue,
-) where
-    S: AsyncRead + AsyncWrite + Unpin,
-{
-    seen.greeting = vec![wire.shown(greeting)];
-    if greeting.get(3) == Some(&b'-') {
-        // A multi-line 220 (RFC 5321 §4.2): the rest of it.
-        match smtp::reply(&mut wire, steps::GREETING, ctx.deadline).await {
-            Ok(r) => seen
-                .greeting
-                .extend(r.texts.iter().map(|t| format!("220 {t}"))),
+/// SMTP's side of the dialogue (RFC 5321 EHLO, RFC 3207 STARTTLS, RFC 4954 AUTH).
+pub(super) struct SmtpProtocol;
+
+impl MailProtocol for SmtpProtocol {
+    type Session<S: AsyncRead + AsyncWrite + Unpin> = MailConnection<S>;
+
+    /// A multi-line 220 (RFC 5321 §4.2): the rest of it too.
+    async fn greeting<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        mut wire: MailConnection<S>,
+        greeting: &[u8],
+        ctx: &Ctx<'_>,
+        out: &mut DialogueOutcome,
+        seen: &mut SeenInDialogue,
+    ) -> Result<(MailConnection<S>, Option<Vec<String>>), MailConnection<S>> {
+        seen.greeting = vec![wire.shown(greeting)];
+        if greeting.get(3) == Some(&b'-') {
+            match smtp::reply(&mut wire, steps::GREETING, ctx.deadline).await {
+                Ok(r) => seen
+                    .greeting
+                    .extend(r.texts.iter().map(|t| format!("220 {t}"))),
+                Err(f) => {
+                    record_failure(out, f);
+                    return Err(wire);
+                }
+            }
+        }
+        Ok((wire, None))
+    }
+
+    async fn capability<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        wire: &mut MailConnection<S>,
+        _from_greeting: Option<Vec<String>>,
+        ctx: &Ctx<'_>,
+        out: &mut DialogueOutcome,
+    ) -> Option<Vec<String>> {
+        match smtp::ehlo(wire, ctx.deadline).await {
+            Ok(r) if r.is(2) => Some(smtp::keywords(&r)),
+            Ok(r) => {
+                out.error(
+                    steps::CAPABILITY,
+                    ErrorKind::Protocol,
+                    format!("EHLO refused: {}", r.line),
+                );
+                Some(Vec::new())
+            }
             Err(f) => {
                 record_failure(out, f);
-                seen.transcript = wire.into_transcript();
-                return;
+                None
             }
         }
     }
-    let Some(caps) = smtp_ehlo(&mut wire, ctx, out).await else {
-        seen.transcript = wire.into_transcript();
-        return;
-    };
-    if in_tls {
-        seen.after_tls = Some(caps.clone());
-        return smtp_finish(wire, caps, true, ctx, out, seen).await;
-    }
-    seen.before_tls = Some(caps.clone());
-    let advertised = smtp::advertises_starttls(&caps);
-    let answer = match wire
-        .command("STARTTLS", steps::STARTTLS, ctx.deadline)
-        .await
-    {
-        Ok(()) => smtp::reply(&mut wire, steps::STARTTLS, ctx.deadline).await,
-        Err(f) => Err(f),
-    };
-    // RFC 3207 §4: 220 is "ready to start TLS"; anything else refuses.
-    match record_starttls(out, advertised, answer.map(|r| (r.code == 220, r.line))) {
-        Upgrade::Proceed => {}
-        Upgrade::Refused => return smtp_finish(wire, caps, false, ctx, out, seen).await,
-        Upgrade::Failed => {
-            seen.transcript = wire.into_transcript();
-            return;
-        }
-    }
-    let Some(mut wire) = upgrade(wire, ctx, out, seen).await else {
-        return;
-    };
-    // RFC 3207 §4.2: forget what EHLO said before TLS and ask again.
-    let Some(caps) = smtp_ehlo(&mut wire, ctx, out).await else {
-        seen.transcript = wire.into_transcript();
-        return;
-    };
-    seen.after_tls = Some(caps.clone());
-    smtp_finish(wire, caps, true, ctx, out, seen).await
-}
 
-async fn smtp_ehlo<S>(
-    wire: &mut MailConnection<S>,
-    ctx: &Ctx<'_>,
-    out: &mut DialogueOutcome,
-) -> Option<Vec<String>>
-where
-    S: AsyncRead + AsyncWrite + Unpin,
-{
-    match smtp::ehlo(wire, ctx.deadline).await {
-        Ok(r) if r.is(2) => Some(smtp::keywords(&r)),
-        Ok(r) => {
-            out.error(
-                steps::CAPABILITY,
-                ErrorKind::Protocol,
-                format!("EHLO refused: {}", r.line),
-            );
-            Some(Vec::new())
-        }
-        Err(f) => {
-            record_failure(out, f);
-            None
-        }
+    fn advertises_upgrade(&self, caps: &[String]) -> bool {
+        smtp::advertises_starttls(caps)
     }
-}
 
-async fn smtp_finish<S>(
-    mut wire: MailConnection<S>,
-    caps: Vec<String>,
-    in_tls: bool,
-    ctx: &Ctx<'_>,
-    out: &mut DialogueOutcome,
-    seen: &mut SeenInDialogue,
-) where
-    S: AsyncRead + AsyncWrite + Unpin,
-{
-    if let Some(login) = &ctx.spec.login
-        && !withheld(ctx, out, in_tls)
-    {
-        match smtp_login(&mut wire, login, &caps, in_tls, ctx.deadline).await {
-            Ok(r) => out.mail.login = Some(r),
-            Err(f) => {
-                record_failure(out, f);
-                seen.transcript = wire.into_transcript();
-                return;
-            }
+    /// RFC 3207 §4: 220 is "ready to start TLS"; anything else refuses.
+    async fn upgrade<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        wire: &mut MailConnection<S>,
+        ctx: &Ctx<'_>,
+    ) -> Result<(bool, String), StepFailure> {
+        wire.command("STARTTLS", steps::STARTTLS, ctx.deadline)
+            .await?;
+        let r = smtp::reply(wire, steps::STARTTLS, ctx.deadline).await?;
+        Ok((r.code == 220, r.line))
+    }
+
+    fn into_wire<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        wire: MailConnection<S>,
+        _seen: &mut SeenInDialogue,
+    ) -> MailConnection<S> {
+        wire
+    }
+
+    fn resume<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        wire: MailConnection<S>,
+    ) -> MailConnection<S> {
+        wire
+    }
+
+    async fn login<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        wire: &mut MailConnection<S>,
+        login: &LoginRequest,
+        caps: &[String],
+        in_tls: bool,
+        ctx: &Ctx<'_>,
+    ) -> Result<LoginResult, StepFailure> {
+        smtp_login(wire, login, caps, in_tls, ctx.deadline).await
+    }
+
+    async fn logout<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        wire: &mut MailConnection<S>,
+        ctx: &Ctx<'_>,
+    ) {
+        if wire
+            .command("QUIT", steps::LOGOUT, ctx.deadline)
+            .await
+            .is_ok()
+        {
+            let _ = smtp::reply(wire, steps::LOGOUT, ctx.deadline).await;
         }
     }
-    if wire
-        .command("QUIT", steps::LOGOUT, ctx.deadline)
-        .await
-        .is_ok()
-    {
-        let _ = smtp::reply(&mut wire, steps::LOGOUT, ctx.deadline).await;
+
+    fn close<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        wire: MailConnection<S>,
+        seen: &mut SeenInDialogue,
+    ) {
+        seen.transcript = wire.into_transcript();
     }
-    seen.transcript = wire.into_transcript();
 }
 
 async fn smtp_login<S>(
