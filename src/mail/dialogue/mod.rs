@@ -23,21 +23,25 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::watch;
 
 use super::auth::{LoginRequest, Mechanism, Redactor};
-use super::connection::{Handover, MailConnection, STEP_TIMEOUT, StepFailure};
+use super::connection::{MailConnection, StepFailure};
 use super::line::LineError;
 use super::service::{self, Recorded, ServiceSeen};
 use crate::net::{Connector, Deadline, Meter};
-use crate::tls::engine::TlsConn;
-use crate::tls::handshake::{self, HandshakeError, Offer};
-use crate::tls::legacy::{self, LegacyError, LegacyOffer};
+use crate::tls::handshake::{self, Offer};
+use crate::tls::legacy::LegacyOffer;
 use crate::vocab::{ErrorKind, Protocol, Transport, steps};
 
+mod gate;
+mod handshakes;
 mod imap;
 mod pop3;
 mod protocol;
 mod seen;
 mod smtp;
 
+use handshakes::tls_handshake;
+
+pub use gate::{LoginAsk, LoginGate};
 pub use seen::{
     DialogueOutcome, LoginResult, MailSeen, MailTls, StartTls, StepFault, StepTime, TlsEngine,
 };
@@ -59,62 +63,6 @@ pub struct DialogueSpec {
     /// may be sent on this connection (issue 15). Built by the pipeline
     /// around `diagnosis::credentials::may_send_credentials`.
     pub login_gate: LoginGate,
-}
-
-/// What the dialogue knows about its connection when it is about to log in.
-#[derive(Debug, Clone, Copy)]
-pub struct LoginAsk<'a> {
-    /// The dialogue runs inside TLS.
-    pub encrypted: bool,
-    /// The chain the server presented in that TLS session, leaf first.
-    pub chain: &'a [Vec<u8>],
-}
-
-type GateFn = dyn Fn(&LoginAsk<'_>) -> Result<(), String> + Send + Sync;
-
-/// The login gate: `Ok` to send credentials, else the reason recorded as
-/// `mail.login.reason` (the login is then not attempted).
-#[derive(Clone)]
-pub struct LoginGate(std::sync::Arc<GateFn>);
-
-impl LoginGate {
-    pub fn new(
-        decide: impl Fn(&LoginAsk<'_>) -> Result<(), String> + Send + Sync + 'static,
-    ) -> LoginGate {
-        LoginGate(std::sync::Arc::new(decide))
-    }
-
-    /// Any connection may carry credentials: for tests of the dialogue
-    /// itself, never for a probe a caller asked for.
-    pub fn allow_any() -> LoginGate {
-        LoginGate::new(|_| Ok(()))
-    }
-
-    pub fn decide(&self, ask: &LoginAsk<'_>) -> Result<(), String> {
-        (self.0)(ask)
-    }
-}
-
-impl std::fmt::Debug for LoginGate {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("LoginGate")
-    }
-}
-
-/// Asks the gate; when it refuses, records the login as not attempted and
-/// returns `true`.
-fn withheld(ctx: &Ctx<'_>, out: &mut DialogueOutcome, in_tls: bool) -> bool {
-    let ask = LoginAsk {
-        encrypted: in_tls,
-        chain: out.chain(),
-    };
-    match ctx.spec.login_gate.decide(&ask) {
-        Ok(()) => false,
-        Err(reason) => {
-            out.mail.login = Some(not_attempted(reason));
-            true
-        }
-    }
 }
 
 /// How long the legacy pass waits for the wire scan's findings before it
@@ -302,137 +250,8 @@ where
     }
 }
 
-/// This pass's handshake, its facts recorded; `None` when it failed.
-async fn tls_handshake<S>(io: S, ctx: &Ctx<'_>, out: &mut DialogueOutcome) -> Option<TlsConn<S>>
-where
-    S: AsyncRead + AsyncWrite + Unpin,
-{
-    match ctx.engine {
-        TlsEngine::Modern => modern_handshake(io, ctx, out).await,
-        TlsEngine::Legacy => legacy_handshake(io, ctx, out).await,
-    }
-}
-
-/// The rustls handshake: also the evidence of what a modern client gets.
-async fn modern_handshake<S>(io: S, ctx: &Ctx<'_>, out: &mut DialogueOutcome) -> Option<TlsConn<S>>
-where
-    S: AsyncRead + AsyncWrite + Unpin,
-{
-    ctx.meter.count_handshake();
-    // A server that never answers the ClientHello costs one step, not the
-    // whole probe budget.
-    match handshake::handshake(
-        io,
-        ctx.spec.server_name.clone(),
-        Offer::Modern,
-        ctx.deadline.within(STEP_TIMEOUT),
-    )
-    .await
-    {
-        Ok(done) => {
-            out.timing(steps::TLS_HANDSHAKE, done.handshake.ms);
-            out.modern_chain = Some(done.presented.chain.clone());
-            out.mail.tls = Some(MailTls {
-                engine: TlsEngine::Modern,
-                version: done.handshake.version,
-                suite: done.handshake.suite.clone(),
-            });
-            out.handshake = Some(done.handshake);
-            Some(TlsConn::Modern(Box::new(done.stream)))
-        }
-        Err(e) => {
-            let kind = match e {
-                HandshakeError::Timeout { .. } => ErrorKind::Timeout,
-                _ => ErrorKind::Tls,
-            };
-            out.error(steps::TLS_HANDSHAKE, kind, e.to_string());
-            ctx.modern_failed.store(true, Ordering::Relaxed);
-            None
-        }
-    }
-}
-
-/// The OpenSSL handshake. It never sets `tls.handshake` (the modern
-/// client's evidence); its chain is recorded under the path `legacy`.
-async fn legacy_handshake<S>(io: S, ctx: &Ctx<'_>, out: &mut DialogueOutcome) -> Option<TlsConn<S>>
-where
-    S: AsyncRead + AsyncWrite + Unpin,
-{
-    ctx.meter.count_handshake();
-    let sni = match &ctx.spec.server_name {
-        ServerName::DnsName(name) => Some(name.as_ref()),
-        _ => None,
-    };
-    match legacy::handshake(io, sni, &ctx.offer, ctx.deadline.within(STEP_TIMEOUT)).await {
-        Ok(done) => {
-            out.timing(steps::LEGACY_TLS_HANDSHAKE, done.negotiated.ms);
-            if !done.chain.is_empty() {
-                out.legacy_chain = Some(done.chain);
-            }
-            out.mail.tls = Some(MailTls {
-                engine: TlsEngine::Legacy,
-                version: done.negotiated.version,
-                suite: done.negotiated.suite,
-            });
-            Some(TlsConn::Legacy(Box::new(done.stream)))
-        }
-        Err(e) => {
-            let kind = match e {
-                LegacyError::Timeout { .. } => ErrorKind::Timeout,
-                _ => ErrorKind::Tls,
-            };
-            out.error(steps::LEGACY_TLS_HANDSHAKE, kind, e.to_string());
-            None
-        }
-    }
-}
-
 fn record_failure(out: &mut DialogueOutcome, f: StepFailure) {
     out.error(f.step, f.kind, f.message);
-}
-
-/// What the dialogue does after the server answered STARTTLS (IMAP, SMTP)
-/// or STLS (POP3).
-enum Upgrade {
-    /// Accepted: go on into TLS.
-    Proceed,
-    /// Refused: finish the dialogue in plaintext.
-    Refused,
-    /// The exchange itself failed (recorded): stop.
-    Failed,
-}
-
-/// Records the upgrade command's outcome in `mail.starttls`, the same way
-/// for every protocol: whether it was advertised, accepted, and the
-/// server's answer verbatim. `answer` is `(accepted, the server's line)`.
-fn record_starttls(
-    out: &mut DialogueOutcome,
-    advertised: bool,
-    answer: Result<(bool, String), StepFailure>,
-) -> Upgrade {
-    match answer {
-        Ok((accepted, line)) => {
-            out.mail.starttls = Some(StartTls {
-                advertised: Some(advertised),
-                accepted: Some(accepted),
-                response: Some(line),
-            });
-            if accepted {
-                Upgrade::Proceed
-            } else {
-                Upgrade::Refused
-            }
-        }
-        Err(f) => {
-            out.mail.starttls = Some(StartTls {
-                advertised: Some(advertised),
-                accepted: None,
-                response: None,
-            });
-            record_failure(out, f);
-            Upgrade::Failed
-        }
-    }
 }
 
 /// What the first bytes on a connection were.
@@ -661,37 +480,6 @@ fn attempted(
         mechanism: Some(mechanism.label(protocol).to_string()),
         server_text: Some(server_text),
         reason: None,
-    }
-}
-
-/// Swaps a plaintext connection for TLS after an accepted upgrade.
-async fn upgrade<S>(
-    wire: MailConnection<S>,
-    ctx: &Ctx<'_>,
-    out: &mut DialogueOutcome,
-    seen: &mut SeenInDialogue,
-) -> Option<MailConnection<TlsConn<S>>>
-where
-    S: AsyncRead + AsyncWrite + Unpin,
-{
-    let Handover {
-        stream,
-        transcript,
-        redactor,
-    } = match wire.into_upgrade() {
-        Ok(h) => h,
-        Err((f, transcript)) => {
-            seen.transcript = transcript;
-            record_failure(out, f);
-            return None;
-        }
-    };
-    match tls_handshake(stream, ctx, out).await {
-        Some(tls) => Some(MailConnection::new(tls, transcript, redactor)),
-        None => {
-            seen.transcript = transcript;
-            None
-        }
     }
 }
 

@@ -5,10 +5,11 @@
 
 use tokio::io::{AsyncRead, AsyncWrite};
 
-use super::{Ctx, DialogueOutcome, LoginResult, SeenInDialogue, Upgrade, record_failure};
-use super::{record_starttls, upgrade, withheld};
+use super::gate::withheld;
+use super::handshakes::tls_handshake;
+use super::{Ctx, DialogueOutcome, LoginResult, SeenInDialogue, StartTls, record_failure};
 use crate::mail::auth::LoginRequest;
-use crate::mail::connection::{MailConnection, StepFailure};
+use crate::mail::connection::{Handover, MailConnection, StepFailure};
 use crate::tls::engine::TlsConn;
 
 /// One mail protocol's side of the dialogue. `Session<S>` is a connection
@@ -196,4 +197,79 @@ async fn finish<P, S>(
     }
     proto.logout(&mut session, ctx).await;
     proto.close(session, seen);
+}
+
+/// What the dialogue does after the server answered STARTTLS (IMAP, SMTP)
+/// or STLS (POP3).
+enum Upgrade {
+    /// Accepted: go on into TLS.
+    Proceed,
+    /// Refused: finish the dialogue in plaintext.
+    Refused,
+    /// The exchange itself failed (recorded): stop.
+    Failed,
+}
+
+/// Records the upgrade command's outcome in `mail.starttls`, the same way
+/// for every protocol: whether it was advertised, accepted, and the
+/// server's answer verbatim. `answer` is `(accepted, the server's line)`.
+fn record_starttls(
+    out: &mut DialogueOutcome,
+    advertised: bool,
+    answer: Result<(bool, String), StepFailure>,
+) -> Upgrade {
+    match answer {
+        Ok((accepted, line)) => {
+            out.mail.starttls = Some(StartTls {
+                advertised: Some(advertised),
+                accepted: Some(accepted),
+                response: Some(line),
+            });
+            if accepted {
+                Upgrade::Proceed
+            } else {
+                Upgrade::Refused
+            }
+        }
+        Err(f) => {
+            out.mail.starttls = Some(StartTls {
+                advertised: Some(advertised),
+                accepted: None,
+                response: None,
+            });
+            record_failure(out, f);
+            Upgrade::Failed
+        }
+    }
+}
+
+/// Swaps a plaintext connection for TLS after an accepted upgrade.
+async fn upgrade<S>(
+    wire: MailConnection<S>,
+    ctx: &Ctx<'_>,
+    out: &mut DialogueOutcome,
+    seen: &mut SeenInDialogue,
+) -> Option<MailConnection<TlsConn<S>>>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let Handover {
+        stream,
+        transcript,
+        redactor,
+    } = match wire.into_upgrade() {
+        Ok(h) => h,
+        Err((f, transcript)) => {
+            seen.transcript = transcript;
+            record_failure(out, f);
+            return None;
+        }
+    };
+    match tls_handshake(stream, ctx, out).await {
+        Some(tls) => Some(MailConnection::new(tls, transcript, redactor)),
+        None => {
+            seen.transcript = transcript;
+            None
+        }
+    }
 }
