@@ -101,7 +101,7 @@ impl MailProtocol for ImapProtocol {
             .map(|c| (c.ok(), c.line))
     }
 
-    fn into_wire<S: AsyncRead + AsyncWrite + Unpin>(
+    fn hand_over<S: AsyncRead + AsyncWrite + Unpin>(
         &mut self,
         mut session: Imap<S>,
         seen: &mut SeenInDialogue,

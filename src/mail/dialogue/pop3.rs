@@ -71,7 +71,7 @@ impl MailProtocol for Pop3Protocol {
         Ok((a.ok, a.line))
     }
 
-    fn into_wire<S: AsyncRead + AsyncWrite + Unpin>(
+    fn hand_over<S: AsyncRead + AsyncWrite + Unpin>(
         &mut self,
         wire: MailConnection<S>,
         _seen: &mut SeenInDialogue,

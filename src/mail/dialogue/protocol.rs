@@ -56,7 +56,7 @@ pub(super) trait MailProtocol {
 
     /// Hands the plaintext stream over for TLS, keeping what the next
     /// session continues with.
-    fn into_wire<S: AsyncRead + AsyncWrite + Unpin>(
+    fn hand_over<S: AsyncRead + AsyncWrite + Unpin>(
         &mut self,
         session: Self::Session<S>,
         seen: &mut SeenInDialogue,
@@ -148,7 +148,7 @@ pub(super) async fn converse<P, S>(
         Upgrade::Refused => return finish(proto, session, caps, false, ctx, out, seen).await,
         Upgrade::Failed => return proto.close(session, seen),
     }
-    let wire = proto.into_wire(session, seen);
+    let wire = proto.hand_over(session, seen);
     let Some(wire) = upgrade(wire, ctx, out, seen).await else {
         return;
     };

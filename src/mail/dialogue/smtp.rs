@@ -86,7 +86,7 @@ impl MailProtocol for SmtpProtocol {
         Ok((r.code == 220, r.line))
     }
 
-    fn into_wire<S: AsyncRead + AsyncWrite + Unpin>(
+    fn hand_over<S: AsyncRead + AsyncWrite + Unpin>(
         &mut self,
         wire: MailConnection<S>,
         _seen: &mut SeenInDialogue,
