@@ -253,6 +253,27 @@ mod tests {
         })
     }
 
+    #[test]
+    fn identify_reads_what_the_dialogue_recorded() {
+        let mut seen = MailSeen {
+            greeting: Some("* OK The Microsoft Exchange IMAP4 service is ready.".into()),
+            ..MailSeen::default()
+        };
+        // No greeting lines recorded: the dialogue reached no greeting.
+        assert!(identify(Protocol::Imap, &seen).is_none());
+        seen.greeting_lines = vec!["* OK The Microsoft Exchange IMAP4 service is ready.".into()];
+        seen.capabilities_before_tls = vec!["IMAP4rev1".into()];
+        let before = identify(Protocol::Imap, &seen).unwrap();
+        assert_eq!(before.version.as_deref(), Some("2010 or earlier"));
+        // Capabilities inside TLS count too.
+        seen.capabilities_after_tls = vec!["MOVE".into()];
+        let after = identify(Protocol::Imap, &seen).unwrap();
+        assert_eq!(after.version.as_deref(), Some("2013 or later"));
+        seen.id_pairs = vec![("version".into(), "15.1".into())];
+        let by_id = identify(Protocol::Imap, &seen).unwrap();
+        assert_eq!(by_id.version.as_deref(), Some("15.1"));
+    }
+
     const EXO_GREETING: &str = "* OK The Microsoft Exchange IMAP4 service is ready. [UwBJADIAUABSADAANABDAEEAMAAwADAANQAuAGEAcABjAHAAcgBkADAANAAuAHAAcgBvAGQALgBvAHUAdABsAG8AbwBrAC4AYwBvAG0A]";
 
     #[test]
