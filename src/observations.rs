@@ -9,8 +9,9 @@ use std::time::Instant;
 
 use time::OffsetDateTime;
 
-use crate::report::{Connect, Mail, Stats, Target, Timing, Tls};
-use crate::vocab::{ErrorKind, StepError};
+use crate::net::{Connect, Stats};
+use crate::report::{Mail, Tls};
+use crate::vocab::{ErrorKind, StepError, Target, Timing};
 
 pub use crate::mail::service::ServiceSeen;
 /// How the server answered the wire scanner and the client profiles'
