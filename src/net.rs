@@ -28,6 +28,20 @@ use crate::vocab::ErrorKind;
 
 pub use crate::vocab::deadline::{Deadline, TimedOut};
 
+// The TCP connection to the target as the Report shows it (`connect`); no
+// doc comment, so the OpenAPI schema stays as it was.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct Connect {
+    /// A TCP connection was established.
+    pub ok: bool,
+    /// The address the TCP connection was made to.
+    pub address: Option<String>,
+    /// TCP connect time.
+    pub ms: Option<u64>,
+    /// Why the connection failed (refused, timeout, DNS), in words; null when it succeeded.
+    pub error: Option<String>,
+}
+
 // What a probe's connections added up to, as the Report shows it (`stats`);
 // no doc comment, so the OpenAPI schema stays as it was.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]

@@ -1,8 +1,10 @@
 //! Observations: facts from the wire, nothing inferred.
 //!
-//! Everything that touches a socket writes here; the diagnosis reads only
-//! this. Sections a Report shows verbatim (`connect`, `mail`, `tls`) reuse the
-//! report types so a fact is modelled once; what a Report does not show
+//! The pipeline writes here what the engines return; the diagnosis reads
+//! only this. A fact a Report shows verbatim is modelled once, by the lowest
+//! module that produces it (`Connect` in `net`, `Target`, `StepError` and
+//! `Timing` in `vocab`, the scanner's answers in `tls::scan`); the `mail` and
+//! `tls` sections still reuse the report types. What a Report does not show
 //! (raw DER, error classes the rules need) lives beside them.
 
 use std::time::Instant;
@@ -10,8 +12,9 @@ use std::time::Instant;
 use time::OffsetDateTime;
 
 use crate::mail::dialogue::MailSeen;
-use crate::report::{Connect, Stats, Target, Timing, Tls};
-use crate::vocab::{ErrorKind, StepError};
+use crate::net::{Connect, Stats};
+use crate::report::Tls;
+use crate::vocab::{ErrorKind, StepError, Target, Timing};
 
 pub use crate::mail::service::ServiceSeen;
 /// How the server answered the wire scanner and the client profiles'

@@ -12,15 +12,15 @@ use utoipa::ToSchema;
 /// The mail dialogue's records, kept by the dialogue that produces them.
 pub use crate::mail::dialogue::{LoginResult, MailTls, StartTls, TlsEngine};
 /// The connection counts of a probe, kept by the connector that counts them.
-pub use crate::net::Stats;
+pub use crate::net::{Connect, Stats};
 
 pub mod names;
 
-pub use crate::vocab::{ErrorKind, Protocol, StepError, TlsVersion, Transport};
+pub use crate::vocab::{ErrorKind, Protocol, StepError, Target, Timing, TlsVersion, Transport};
 
+/// Facts the engines and codecs produce, shown verbatim.
 pub use crate::probe::real_tls::HandshakeAttempt;
 pub use crate::tls::cert::CertificateInfo;
-/// Facts the engines and codecs produce, shown verbatim.
 pub use crate::tls::handshake::Handshake;
 pub use crate::tls::scan::VersionSupport;
 pub use crate::tls::suites::Suite;
@@ -89,34 +89,6 @@ pub struct Report {
     pub timings: Vec<Timing>,
     /// Steps that did not complete, and why. The rest of the Report stands.
     pub errors: Vec<StepError>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Target {
-    /// The host as the request named it.
-    pub host: String,
-    /// TCP port probed.
-    pub port: u16,
-    /// Mail protocol spoken on the port.
-    pub protocol: Protocol,
-    /// `implicit` or `starttls`: what the probe used (never `auto`).
-    pub transport: Transport,
-    /// Every address the host resolved to, each checked against the target policy.
-    pub addresses: Vec<String>,
-    /// The server name sent in the TLS SNI extension (none for IP literals).
-    pub sni: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-pub struct Connect {
-    /// A TCP connection was established.
-    pub ok: bool,
-    /// The address the TCP connection was made to.
-    pub address: Option<String>,
-    /// TCP connect time.
-    pub ms: Option<u64>,
-    /// Why the connection failed (refused, timeout, DNS), in words; null when it succeeded.
-    pub error: Option<String>,
 }
 
 /// What the mail server said in plaintext and inside TLS.
@@ -391,21 +363,6 @@ pub struct Finding {
     pub remedy: String,
     /// Sources (URLs) for the facts the finding rests on.
     pub references: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Timing {
-    /// The probe step (`dns`, `tcp_connect`, `mail_dialogue`, `tls_scan`, `client_trials`,
-    /// `tls_handshakes`, `probe`, ...).
-    #[schema(example = "tcp_connect")]
-    pub step: String,
-    /// Milliseconds from the probe's start to this step's start, as measured
-    /// when the step ran: steps whose spans overlap ran side by side (the
-    /// mail dialogue, the wire scan and the real handshakes each use their
-    /// own connections).
-    pub start_ms: u64,
-    /// Milliseconds the step took.
-    pub ms: u64,
 }
 
 #[cfg(test)]

@@ -88,3 +88,37 @@ pub struct StepError {
     /// What happened, in words.
     pub message: String,
 }
+
+// What was probed, as the Report shows it (`target`); the step records
+// below are the Report's `timings[]` and `errors[]`. No doc comments on the
+// types, so the OpenAPI schema stays as it was.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Target {
+    /// The host as the request named it.
+    pub host: String,
+    /// TCP port probed.
+    pub port: u16,
+    /// Mail protocol spoken on the port.
+    pub protocol: Protocol,
+    /// `implicit` or `starttls`: what the probe used (never `auto`).
+    pub transport: Transport,
+    /// Every address the host resolved to, each checked against the target policy.
+    pub addresses: Vec<String>,
+    /// The server name sent in the TLS SNI extension (none for IP literals).
+    pub sni: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Timing {
+    /// The probe step (`dns`, `tcp_connect`, `mail_dialogue`, `tls_scan`, `client_trials`,
+    /// `tls_handshakes`, `probe`, ...).
+    #[schema(example = "tcp_connect")]
+    pub step: String,
+    /// Milliseconds from the probe's start to this step's start, as measured
+    /// when the step ran: steps whose spans overlap ran side by side (the
+    /// mail dialogue, the wire scan and the real handshakes each use their
+    /// own connections).
+    pub start_ms: u64,
+    /// Milliseconds the step took.
+    pub ms: u64,
+}

@@ -1,5 +1,6 @@
 //! TLS: the wire scanner (hand-built hellos, any version and suite) and the
-//! real handshake (rustls), both producing observations.
+//! real handshake (rustls), both returning what they saw for the pipeline to
+//! record.
 
 pub mod cert;
 pub mod chain;

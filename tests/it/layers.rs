@@ -95,7 +95,7 @@ const ALLOWED: &[&str] = &[
     // `merge_into`, `record_*`); the design has them return their own results
     // and the pipeline assemble the observations. (0)
     // Codecs, engines and observations reuse the Report's types (Suite,
-    // Certificate, Mail, ...); observations should have their own. (5)
+    // Certificate, Mail, ...); observations should have their own. (1)
     "observations -> report",
     // Judgement during probing (software identification in the mail
     // dialogue). (0)
