@@ -3,8 +3,9 @@
 //! The pipeline writes here what the engines return; the diagnosis reads
 //! only this. A fact a Report shows verbatim is modelled once, by the lowest
 //! module that produces it (`Connect` in `net`, `Target`, `StepError` and
-//! `Timing` in `vocab`, the scanner's answers in `tls::scan`); the `mail` and
-//! `tls` sections still reuse the report types. What a Report does not show
+//! `Timing` in `vocab`, the scanner's answers in `tls::scan`, the mail
+//! dialogue's `MailSeen` in `mail::dialogue`); the `tls` section still
+//! reuses the report type. What a Report does not show
 //! (raw DER, error classes the rules need) lives beside them.
 
 use std::time::Instant;
