@@ -15,6 +15,7 @@ pub mod clients;
 pub mod compliance;
 pub mod contradiction;
 pub mod credentials;
+pub mod engine_choice;
 pub mod findings;
 pub mod mail_section;
 pub mod negotiation;

@@ -574,7 +574,11 @@ async fn first_contact(
         login: spec.login.clone(),
         login_gate: login_gate::for_probe(spec, Arc::clone(trust)),
     };
-    let fallback = Fallback { connector, scan };
+    let fallback = Fallback {
+        connector,
+        scan,
+        retry: crate::diagnosis::engine_choice::legacy_may_help,
+    };
     crate::mail::dialogue::run_with(
         stream,
         &dialogue,

@@ -9,7 +9,7 @@
 //! dialogue stops there; what was learnt before stands.
 //!
 //! TLS is rustls first (what a modern client gets). When that handshake
-//! fails for a TLS reason and the probe allows it ([`Fallback`]), the
+//! fails and the pipeline's engine choice allows it ([`Fallback::retry`]), the
 //! dialogue runs once more on a new connection over the legacy OpenSSL
 //! engine, offering what the wire scan found the server accepts; both
 //! handshakes' outcomes stay in the Report (`errors[]`, `mail.tls`).
@@ -75,6 +75,18 @@ pub struct Fallback<'a> {
     pub connector: &'a Connector,
     /// The wire scan's findings once it has them (`None` until then).
     pub scan: watch::Receiver<Option<LegacyOffer>>,
+    /// The pipeline's engine choice: after the modern handshake failed this
+    /// way, whether the legacy engine carries a second pass.
+    pub retry: fn(&ModernFailure) -> bool,
+}
+
+/// How the first pass's modern handshake failed: the facts the engine
+/// choice reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ModernFailure {
+    /// The server's first bytes were plaintext or an SSLv2 record (seen on
+    /// implicit TLS only; `false` when it sent TLS or nothing).
+    pub answered_without_tls: bool,
 }
 
 impl Fallback<'_> {
@@ -98,9 +110,10 @@ struct Ctx<'a> {
     engine: TlsEngine,
     /// What the legacy engine offers (legacy passes only).
     offer: LegacyOffer,
-    /// Set when this pass's modern handshake failed in a way the legacy
-    /// engine may get past.
+    /// Set when this pass's modern handshake failed.
     modern_failed: AtomicBool,
+    /// Set when, as it failed, the server's first bytes were not TLS.
+    answered_without_tls: AtomicBool,
 }
 
 /// What the dialogue saw, gathered while it runs and written out at the end.
@@ -148,11 +161,15 @@ pub async fn run_with<S>(
         engine: TlsEngine::Modern,
         offer: LegacyOffer::everything(),
         modern_failed: AtomicBool::new(false),
+        answered_without_tls: AtomicBool::new(false),
     };
     let mut seen = SeenInDialogue::default();
     pass(stream, &ctx, out, &mut seen).await;
     if let Some(mut fallback) = fallback
         && ctx.modern_failed.load(Ordering::Relaxed)
+        && (fallback.retry)(&ModernFailure {
+            answered_without_tls: ctx.answered_without_tls.load(Ordering::Relaxed),
+        })
     {
         let offer = fallback.offer(deadline).await;
         match fallback.connector.connect(deadline).await {
@@ -161,6 +178,7 @@ pub async fn run_with<S>(
                     engine: TlsEngine::Legacy,
                     offer,
                     modern_failed: AtomicBool::new(false),
+                    answered_without_tls: AtomicBool::new(false),
                     redactor: ctx.redactor.clone(),
                     ..ctx
                 };
@@ -207,8 +225,7 @@ where
                 if service::is_sslv2_record(&bytes)
                     || (!bytes.is_empty() && !service::is_tls_record(&bytes))
                 {
-                    // Not TLS at all: the legacy engine would fare no better.
-                    ctx.modern_failed.store(false, Ordering::Relaxed);
+                    ctx.answered_without_tls.store(true, Ordering::Relaxed);
                 }
                 if service::is_sslv2_record(&bytes) {
                     if let Some(e) = out
