@@ -3,8 +3,9 @@
 //! The pipeline writes here what the engines return; the diagnosis reads
 //! only this. A fact a Report shows verbatim is modelled once, by the lowest
 //! module that produces it (`Connect` in `net`, `Target`, `StepError` and
-//! `Timing` in `vocab`, the scanner's answers in `tls::scan`); the `mail` and
-//! `tls` sections still reuse the report types. What a Report does not show
+//! `Timing` in `vocab`, the scanner's answers in `tls::scan`); `tls` is the
+//! engines' [`TlsSeen`], without the certificate judgement (the diagnosis
+//! adds it); the `mail` section still reuses the report type. What a Report does not show
 //! (raw DER, error classes the rules need) lives beside them.
 
 use std::time::Instant;
@@ -12,7 +13,10 @@ use std::time::Instant;
 use time::OffsetDateTime;
 
 use crate::net::{Connect, Stats};
-use crate::report::{Mail, Tls};
+use crate::probe::real_tls::HandshakeAttempt;
+use crate::report::Mail;
+use crate::tls::handshake::Handshake;
+use crate::tls::scan::VersionSupport;
 use crate::vocab::{ErrorKind, StepError, Target, Timing};
 
 pub use crate::mail::service::ServiceSeen;
@@ -33,6 +37,25 @@ pub struct ObservedChain {
 /// path stays for the pipeline and the tests.
 pub use crate::vocab::steps;
 
+/// What the TLS engines saw: the Report's `tls` without the certificate
+/// judgement (the diagnosis adds it, see `diagnosis::Evidence`).
+#[derive(Debug, Clone, Default)]
+pub struct TlsSeen {
+    /// One entry per protocol version SSLv2..TLSv1.3 once scanned; empty until then.
+    pub versions: Vec<VersionSupport>,
+    /// Whether the server imposes its own suite order (null: not determined).
+    pub server_preference: Option<bool>,
+    /// Key-exchange groups the server accepts, e.g. `x25519`, `secp256r1`.
+    pub groups: Vec<String>,
+    /// Size of the DHE prime, when a DHE suite was accepted.
+    pub dh_bits: Option<u32>,
+    /// The handshake a modern client completes (rustls).
+    pub handshake: Option<Handshake>,
+    /// Real handshakes offering one version each (TLS 1.3 only, TLS 1.2
+    /// only), on their own connections: what each version negotiates.
+    pub handshakes: Vec<HandshakeAttempt>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Observations {
     pub target: Target,
@@ -44,7 +67,7 @@ pub struct Observations {
     /// The class of the connect failure (refused, timeout, ...), when it failed.
     pub connect_error_kind: Option<ErrorKind>,
     pub mail: Mail,
-    pub tls: Tls,
+    pub tls: TlsSeen,
     /// The certificate chain as DER, leaf first, as the server sent it.
     pub chain_der: Vec<Vec<u8>>,
     /// Every chain seen, per probe path (`tls13`, `tls12`, `scanner`, ...),
@@ -86,7 +109,7 @@ impl Observations {
             connect: Connect::default(),
             connect_error_kind: None,
             mail: Mail::default(),
-            tls: Tls::default(),
+            tls: TlsSeen::default(),
             chain_der: Vec::new(),
             chains: Vec::new(),
             ocsp_staple: None,
