@@ -8,6 +8,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use mailprobe::diagnosis::Evidence;
 use mailprobe::observations::Observations;
 use mailprobe::report::{
     Certificate, CertificateInfo, Protocol, Target, TlsVersion, Transport, VersionSupport,
@@ -128,8 +129,8 @@ fn reply(c: &mut Criterion) {
 
 // ---- The diagnosis on the seed case and on a modern server ----------------
 
-fn observations(accepted: &[(TlsVersion, &[u16])], greeting: &str) -> Observations {
-    let mut o = Observations::new(
+fn observations(accepted: &[(TlsVersion, &[u16])], greeting: &str) -> Evidence {
+    let mut o: Evidence = Observations::new(
         Target {
             host: "mail.example.com".into(),
             port: 993,
@@ -139,7 +140,8 @@ fn observations(accepted: &[(TlsVersion, &[u16])], greeting: &str) -> Observatio
             sni: Some("mail.example.com".into()),
         },
         time::OffsetDateTime::UNIX_EPOCH,
-    );
+    )
+    .into();
     o.connect.ok = true;
     o.mail.greeting = Some(greeting.into());
     o.tls.versions = TlsVersion::ALL
@@ -160,7 +162,7 @@ fn observations(accepted: &[(TlsVersion, &[u16])], greeting: &str) -> Observatio
         .collect();
     o.tls.server_preference = Some(true);
     o.tls.groups = vec!["x25519".into(), "secp256r1".into()];
-    o.tls.certificate = Some(Certificate {
+    o.certificate = Some(Certificate {
         chain: vec![CertificateInfo {
             subject: "CN=mail.example.com".into(),
             sans: vec!["mail.example.com".into()],

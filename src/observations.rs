@@ -3,10 +3,11 @@
 //! The pipeline writes here what the engines return; the diagnosis reads
 //! only this. A fact a Report shows verbatim is modelled once, by the lowest
 //! module that produces it (`Connect` in `net`, `Target`, `StepError` and
-//! `Timing` in `vocab`, the scanner's answers in `tls::scan`, the mail
-//! dialogue's `MailSeen` in `mail::dialogue`); the `tls` section still
-//! reuses the report type. What a Report does not show
-//! (raw DER, error classes the rules need) lives beside them.
+//! `Timing` in `vocab`, the scanner's answers in `tls::scan`); `tls` is the
+//! engines' [`TlsSeen`], without the certificate judgement, and `mail` the
+//! dialogue's [`MailSeen`], without the software guess (the diagnosis adds
+//! both). What a Report does not show (raw DER, error classes the rules
+//! need) lives beside them.
 
 use std::time::Instant;
 
@@ -14,7 +15,9 @@ use time::OffsetDateTime;
 
 use crate::mail::dialogue::MailSeen;
 use crate::net::{Connect, Stats};
-use crate::report::Tls;
+use crate::probe::real_tls::HandshakeAttempt;
+use crate::tls::handshake::Handshake;
+use crate::tls::scan::VersionSupport;
 use crate::vocab::{ErrorKind, StepError, Target, Timing};
 
 pub use crate::mail::service::ServiceSeen;
@@ -35,6 +38,25 @@ pub struct ObservedChain {
 /// path stays for the pipeline and the tests.
 pub use crate::vocab::steps;
 
+/// What the TLS engines saw: the Report's `tls` without the certificate
+/// judgement (the diagnosis adds it, see `diagnosis::Evidence`).
+#[derive(Debug, Clone, Default)]
+pub struct TlsSeen {
+    /// One entry per protocol version SSLv2..TLSv1.3 once scanned; empty until then.
+    pub versions: Vec<VersionSupport>,
+    /// Whether the server imposes its own suite order (null: not determined).
+    pub server_preference: Option<bool>,
+    /// Key-exchange groups the server accepts, e.g. `x25519`, `secp256r1`.
+    pub groups: Vec<String>,
+    /// Size of the DHE prime, when a DHE suite was accepted.
+    pub dh_bits: Option<u32>,
+    /// The handshake a modern client completes (rustls).
+    pub handshake: Option<Handshake>,
+    /// Real handshakes offering one version each (TLS 1.3 only, TLS 1.2
+    /// only), on their own connections: what each version negotiates.
+    pub handshakes: Vec<HandshakeAttempt>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Observations {
     pub target: Target,
@@ -47,7 +69,7 @@ pub struct Observations {
     pub connect_error_kind: Option<ErrorKind>,
     /// What the mail dialogue saw (the Report's `mail` less the judgement).
     pub mail: MailSeen,
-    pub tls: Tls,
+    pub tls: TlsSeen,
     /// The certificate chain as DER, leaf first, as the server sent it.
     pub chain_der: Vec<Vec<u8>>,
     /// Every chain seen, per probe path (`tls13`, `tls12`, `scanner`, ...),
@@ -89,7 +111,7 @@ impl Observations {
             connect: Connect::default(),
             connect_error_kind: None,
             mail: MailSeen::default(),
-            tls: Tls::default(),
+            tls: TlsSeen::default(),
             chain_der: Vec::new(),
             chains: Vec::new(),
             ocsp_staple: None,

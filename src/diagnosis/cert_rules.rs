@@ -17,7 +17,7 @@ pub(super) fn certificate_checks(
     let obs = view.obs;
     let mut out = key_checks(view, profile, suite);
     let rules = &profile.cert;
-    if let Some(cert) = &obs.tls.certificate {
+    if let Some(cert) = &obs.certificate {
         let leaf = cert.chain.first();
         if let Some((true, what)) = server::validity(obs) {
             out.push((

@@ -7,6 +7,7 @@
 use crate::observations::{Observations, ServiceSeen, TrialOutcome};
 use crate::vocab::{Protocol, TlsVersion, Transport};
 
+use super::evidence::Evidence;
 use super::profiles::{ClientProfile, Failure, ProfileKind, Refusal, Rule, StartTlsBehaviour};
 use super::server::{self, ServerView};
 
@@ -18,7 +19,7 @@ use super::certainty::{refusal_of, rest_on_sources};
 
 /// Evaluates every profile that applies to the target's protocol, plus any
 /// profile the request selected explicitly.
-pub fn evaluate_all(obs: &Observations, selected: &[&'static ClientProfile]) -> Vec<ClientVerdict> {
+pub fn evaluate_all(obs: &Evidence, selected: &[&'static ClientProfile]) -> Vec<ClientVerdict> {
     let view = ServerView::new(obs);
     super::profiles::all()
         .iter()

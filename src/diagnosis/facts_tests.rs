@@ -8,8 +8,8 @@ use crate::report::{Certificate, CertificateInfo, ClientStatus, Target, VersionS
 use crate::vocab::{Protocol, TlsVersion, Transport};
 use TlsVersion::{Tls10, Tls12, Tls13};
 
-fn server(port: u16, transport: Transport, accepted: &[(TlsVersion, &[u16])]) -> Observations {
-    let mut o = Observations::new(
+fn server(port: u16, transport: Transport, accepted: &[(TlsVersion, &[u16])]) -> Evidence {
+    let mut o: Evidence = Observations::new(
         Target {
             host: "mail.example.com".into(),
             port,
@@ -19,7 +19,8 @@ fn server(port: u16, transport: Transport, accepted: &[(TlsVersion, &[u16])]) ->
             sni: Some("mail.example.com".into()),
         },
         time::OffsetDateTime::UNIX_EPOCH,
-    );
+    )
+    .into();
     o.connect.ok = true;
     o.tls.versions = TlsVersion::ALL
         .iter()
@@ -39,7 +40,7 @@ fn server(port: u16, transport: Transport, accepted: &[(TlsVersion, &[u16])]) ->
         .collect();
     o.tls.server_preference = Some(true);
     o.tls.groups = vec!["x25519".into(), "secp256r1".into()];
-    o.tls.certificate = Some(Certificate {
+    o.certificate = Some(Certificate {
         chain: vec![CertificateInfo {
             subject: "CN=mail.example.com".into(),
             sans: vec!["mail.example.com".into()],
@@ -66,7 +67,7 @@ fn server(port: u16, transport: Transport, accepted: &[(TlsVersion, &[u16])]) ->
     o
 }
 
-fn tls10_only() -> Observations {
+fn tls10_only() -> Evidence {
     server(
         993,
         Transport::Implicit,
@@ -74,7 +75,7 @@ fn tls10_only() -> Observations {
     )
 }
 
-fn with(o: &Observations, id: &str) -> ClientResult {
+fn with(o: &Evidence, id: &str) -> ClientResult {
     let d = diagnose(o, Some(&[id.to_string()]));
     d.clients
         .into_iter()
@@ -82,7 +83,7 @@ fn with(o: &Observations, id: &str) -> ClientResult {
         .expect("profile evaluated")
 }
 
-fn trial(o: &mut Observations, id: &str, outcome: TrialOutcome) {
+fn trial(o: &mut Evidence, id: &str, outcome: TrialOutcome) {
     o.client_trials.push(ClientTrial {
         profile: id.into(),
         outcome,
@@ -180,7 +181,7 @@ fn outlook_shows_its_own_encryption_type_message() {
 #[test]
 fn openssl_names_a_small_key_ee_certificate_key_too_weak() {
     let mut o = server(993, Transport::Implicit, &[(Tls12, &[0xC02F])]);
-    o.tls.certificate.as_mut().unwrap().chain[0].key_bits = Some(1024);
+    o.certificate.as_mut().unwrap().chain[0].key_bits = Some(1024);
     let ossl = with(&o, "openssl-seclevel2");
     assert_eq!(ossl.status, ClientStatus::Cannot);
     assert!(
@@ -413,13 +414,13 @@ fn a_failure_resting_on_an_unverified_fact_is_a_risk() {
 
 // ---- an unknown root is not a missing intermediate ------------------------------
 
-fn untrusted(reason: &str, sent: usize) -> Observations {
+fn untrusted(reason: &str, sent: usize) -> Evidence {
     let mut o = server(
         993,
         Transport::Implicit,
         &[(Tls12, &[0xC02F]), (Tls13, &[0x1301])],
     );
-    let c = o.tls.certificate.as_mut().unwrap();
+    let c = o.certificate.as_mut().unwrap();
     c.trusted = Some(false);
     c.trust_reason = Some(reason.into());
     c.trust_error = Some("issuer not found".into());

@@ -71,14 +71,7 @@ pub fn finding_for(failure: Failure, profile_id: &str, view: &ServerView) -> &'s
         Failure::DhTooSmall => "WEAK_DH",
         Failure::CertKeyTooSmall => "RSA_KEY_TOO_SMALL",
         Failure::Untrusted => {
-            if view
-                .obs
-                .tls
-                .certificate
-                .as_ref()
-                .and_then(|c| c.self_signed)
-                == Some(true)
-            {
+            if view.obs.certificate.as_ref().and_then(|c| c.self_signed) == Some(true) {
                 "CERT_SELF_SIGNED"
             } else {
                 "CERT_UNTRUSTED"
@@ -666,7 +659,7 @@ fn suite_strength_rules(
 fn certificate_rules(view: &ServerView, verdicts: &[ClientVerdict], out: &mut Vec<Finding>) {
     let obs = view.obs;
     let sw = view.software;
-    let Some(cert) = &obs.tls.certificate else {
+    let Some(cert) = &obs.certificate else {
         return;
     };
     let leaf = cert.chain.first();

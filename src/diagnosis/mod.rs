@@ -16,6 +16,7 @@ pub mod compliance;
 pub mod contradiction;
 pub mod credentials;
 pub mod engine_choice;
+pub mod evidence;
 pub mod findings;
 pub mod mail_section;
 pub mod negotiation;
@@ -31,6 +32,8 @@ mod tests;
 
 use serde::Serialize;
 use utoipa::ToSchema;
+
+pub use evidence::Evidence;
 
 use crate::observations::Observations;
 use crate::report::{ClientResult, Finding, Negotiated, Report, Severity, Verdict};
@@ -65,8 +68,9 @@ pub fn selection(obs: &Observations, requested: Option<&[String]>) -> Vec<&'stat
     }
 }
 
-/// Observations in, judgement out. `requested`: the request's `profiles`.
-pub fn diagnose(obs: &Observations, requested: Option<&[String]>) -> Diagnosis {
+/// Observations (and the certificate judged mid-probe) in, judgement out.
+/// `requested`: the request's `profiles`.
+pub fn diagnose(obs: &Evidence, requested: Option<&[String]>) -> Diagnosis {
     let selected = selection(obs, requested);
     let view = ServerView::new(obs);
     let mut verdicts = clients::evaluate_all(obs, &selected);
@@ -321,8 +325,9 @@ fn client_result(v: &ClientVerdict) -> ClientResult {
 
 /// Observations plus their diagnosis, as the Report callers receive.
 /// `requested`: the request's `profiles` (None: the default set).
-pub fn report(obs: Observations, requested: Option<&[String]>) -> Report {
+pub fn report(obs: Evidence, requested: Option<&[String]>) -> Report {
     let dx = diagnose(&obs, requested);
+    let Evidence { obs, certificate } = obs;
     let protocol = obs.target.protocol;
     let started_at = obs
         .started_at
@@ -337,7 +342,7 @@ pub fn report(obs: Observations, requested: Option<&[String]>) -> Report {
         summary: dx.summary,
         connect: obs.connect,
         mail: mail_section::section(protocol, obs.mail),
-        tls: obs.tls,
+        tls: evidence::report_tls(obs.tls, certificate),
         clients: dx.clients,
         findings: dx.findings,
         stats: obs.stats,

@@ -3,6 +3,7 @@
 //! version?", "which software is it?". Three-valued where the probe may not
 //! have measured a fact: [`Known::Unknown`] is never read as yes or no.
 
+use super::evidence::Evidence;
 use crate::observations::Observations;
 use crate::report::CertificateInfo;
 use crate::tls::suites::{self, BulkCipher, KeyExchange};
@@ -57,7 +58,7 @@ pub struct VersionView {
 /// The TLS facts of one server.
 #[derive(Debug, Clone)]
 pub struct ServerView<'a> {
-    pub obs: &'a Observations,
+    pub obs: &'a Evidence,
     pub versions: Vec<VersionView>,
     /// The pair a modern client (rustls) completed, if it did.
     pub handshake: Option<(TlsVersion, u16)>,
@@ -146,7 +147,7 @@ pub fn kx(code: u16) -> Option<KeyExchange> {
 }
 
 impl<'a> ServerView<'a> {
-    pub fn new(obs: &'a Observations) -> ServerView<'a> {
+    pub fn new(obs: &'a Evidence) -> ServerView<'a> {
         let versions = obs
             .tls
             .versions
@@ -278,11 +279,7 @@ impl<'a> ServerView<'a> {
     }
 
     pub fn leaf(&self) -> Option<&'a CertificateInfo> {
-        self.obs
-            .tls
-            .certificate
-            .as_ref()
-            .and_then(|c| c.chain.first())
+        self.obs.certificate.as_ref().and_then(|c| c.chain.first())
     }
 
     /// The leaf's RSA key size, when the leaf is RSA.
@@ -304,9 +301,9 @@ impl<'a> ServerView<'a> {
 /// the certificate layer's answer when it gave one, else computed from the
 /// leaf's dates and `started_at` (never the clock). `Some((true, text))`
 /// says which bound is crossed.
-pub fn validity(obs: &Observations) -> Option<(bool, String)> {
+pub fn validity(obs: &Evidence) -> Option<(bool, String)> {
     use time::format_description::well_known::Rfc3339;
-    let cert = obs.tls.certificate.as_ref()?;
+    let cert = obs.certificate.as_ref()?;
     let leaf = cert.chain.first();
     if let Some(expired) = cert.expired {
         let when = leaf.map(|l| l.not_after.clone()).unwrap_or_default();
@@ -329,8 +326,8 @@ pub fn validity(obs: &Observations) -> Option<(bool, String)> {
 
 /// Certificates in the chain signed with SHA-1, excluding a self-signed root
 /// the server happens to send (its signature is never checked) [ENC][OSSL-SEC].
-pub fn sha1_signed(obs: &Observations) -> Vec<&CertificateInfo> {
-    let Some(cert) = obs.tls.certificate.as_ref() else {
+pub fn sha1_signed(obs: &Evidence) -> Vec<&CertificateInfo> {
+    let Some(cert) = obs.certificate.as_ref() else {
         return Vec::new();
     };
     let n = cert.chain.len();

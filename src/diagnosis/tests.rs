@@ -15,8 +15,8 @@ use TlsVersion::{Ssl2, Ssl3, Tls10, Tls11, Tls12, Tls13};
 const EXCHANGE_2010_SUITES: &[u16] = &[0x0035, 0x002F, 0x000A, 0x0005, 0x0004, 0xC014, 0xC013];
 const EXCHANGE_GREETING: &str = "* OK The Microsoft Exchange IMAP4 service is ready.";
 
-fn base(port: u16, transport: Transport) -> Observations {
-    let mut o = Observations::new(
+fn base(port: u16, transport: Transport) -> Evidence {
+    let mut o: Evidence = Observations::new(
         Target {
             host: "mail.example.com".into(),
             port,
@@ -26,13 +26,14 @@ fn base(port: u16, transport: Transport) -> Observations {
             sni: Some("mail.example.com".into()),
         },
         time::OffsetDateTime::UNIX_EPOCH,
-    );
+    )
+    .into();
     o.connect.ok = true;
     o
 }
 
 /// Sets a complete scan: every version from SSLv2 to TLS 1.3, accepted with the given suites.
-fn scan(o: &mut Observations, accepted: &[(TlsVersion, &[u16])], server_preference: bool) {
+fn scan(o: &mut Evidence, accepted: &[(TlsVersion, &[u16])], server_preference: bool) {
     o.tls.versions = TlsVersion::ALL
         .iter()
         .map(|v| {
@@ -73,8 +74,8 @@ fn cert_info(subject: &str, key_type: &str, bits: u32, sig: &str) -> Certificate
     }
 }
 
-fn good_cert(o: &mut Observations) {
-    o.tls.certificate = Some(Certificate {
+fn good_cert(o: &mut Evidence) {
+    o.certificate = Some(Certificate {
         chain: vec![cert_info(
             "CN=mail.example.com",
             "RSA",
@@ -94,7 +95,7 @@ fn good_cert(o: &mut Observations) {
 }
 
 /// The seed case: Exchange 2010 IMAP on 993, TLS 1.0 only.
-fn seed(port: u16, transport: Transport) -> Observations {
+fn seed(port: u16, transport: Transport) -> Evidence {
     let mut o = base(port, transport);
     scan(&mut o, &[(Tls10, EXCHANGE_2010_SUITES)], true);
     // SChannel on 2008 R2 answers a TLS 1.1/1.2/1.3 hello with a TLS 1.0 ServerHello.
@@ -115,7 +116,7 @@ fn seed(port: u16, transport: Transport) -> Observations {
 }
 
 /// A modern server: TLS 1.2 + 1.3, ECDHE-RSA AES-GCM, server order.
-fn modern() -> Observations {
+fn modern() -> Evidence {
     let mut o = base(993, Transport::Implicit);
     scan(
         &mut o,
@@ -152,13 +153,13 @@ fn has(d: &Diagnosis, id: &str) -> bool {
     d.findings.iter().any(|f| f.id == id)
 }
 
-fn run(o: &Observations) -> Diagnosis {
+fn run(o: &Evidence) -> Diagnosis {
     let d = diagnose(o, None);
     every_finding_is_catalogued(&d);
     d
 }
 
-fn run_with(o: &Observations, profiles: &[&str]) -> Diagnosis {
+fn run_with(o: &Evidence, profiles: &[&str]) -> Diagnosis {
     let p: Vec<String> = profiles.iter().map(|s| s.to_string()).collect();
     let d = diagnose(o, Some(&p));
     every_finding_is_catalogued(&d);
@@ -422,7 +423,7 @@ fn dhe_only_tls12_fails_exchange_online_but_not_openssl_or_java() {
 fn ecdsa_only_tls12_fails_exchange_online_but_not_others() {
     let mut o = modern();
     scan(&mut o, &[(Tls12, &[0xC02C, 0xC02B, 0xCCA9])], true);
-    if let Some(c) = o.tls.certificate.as_mut() {
+    if let Some(c) = o.certificate.as_mut() {
         c.chain[0].key_type = "EC".into();
         c.chain[0].key_bits = Some(256);
     }
@@ -505,7 +506,7 @@ fn dh_1024_stops_openssl_level2_and_dh_768_stops_java() {
 #[test]
 fn rsa_1024_stops_openssl_level2_and_makes_apple_mail_prompt() {
     let mut o = modern();
-    o.tls.certificate.as_mut().unwrap().chain[0].key_bits = Some(1024);
+    o.certificate.as_mut().unwrap().chain[0].key_bits = Some(1024);
     let d = run(&o);
     let f = finding(&d, "RSA_KEY_TOO_SMALL");
     assert_eq!(f.severity, Severity::Medium);
@@ -530,7 +531,7 @@ fn rsa_1024_stops_openssl_level2_and_makes_apple_mail_prompt() {
 #[test]
 fn sha1_chain_fails_exchange_online() {
     let mut o = modern();
-    let c = o.tls.certificate.as_mut().unwrap();
+    let c = o.certificate.as_mut().unwrap();
     c.chain[0].signature_algorithm = "sha1WithRSAEncryption".into();
     let d = run(&o);
     assert_eq!(d.verdict, Verdict::Fail);
@@ -551,7 +552,7 @@ fn a_self_signed_root_sent_in_the_chain_is_not_a_sha1_finding() {
     let mut root = cert_info("CN=Old Root", "RSA", 2048, "sha1WithRSAEncryption");
     root.self_signed = true;
     root.is_ca = true;
-    o.tls.certificate.as_mut().unwrap().chain.push(root);
+    o.certificate.as_mut().unwrap().chain.push(root);
     let d = run(&o);
     assert!(!has(&d, "CERT_SHA1"));
 }
@@ -559,7 +560,7 @@ fn a_self_signed_root_sent_in_the_chain_is_not_a_sha1_finding() {
 #[test]
 fn self_signed_fails_google_and_is_a_risk_for_exchange_online() {
     let mut o = modern();
-    let c = o.tls.certificate.as_mut().unwrap();
+    let c = o.certificate.as_mut().unwrap();
     c.trusted = Some(false);
     c.self_signed = Some(true);
     c.trust_error = Some("self-signed certificate".into());
@@ -584,7 +585,7 @@ fn self_signed_fails_google_and_is_a_risk_for_exchange_online() {
 #[test]
 fn untrusted_chain_names_the_trust_error() {
     let mut o = modern();
-    let c = o.tls.certificate.as_mut().unwrap();
+    let c = o.certificate.as_mut().unwrap();
     c.trusted = Some(false);
     c.trust_error = Some("unable to get local issuer certificate".into());
     let d = run(&o);
@@ -609,7 +610,7 @@ fn untrusted_chain_names_the_trust_error() {
 #[test]
 fn expired_certificate_quotes_the_date() {
     let mut o = modern();
-    let c = o.tls.certificate.as_mut().unwrap();
+    let c = o.certificate.as_mut().unwrap();
     c.expired = Some(true);
     c.days_left = Some(-12);
     c.chain[0].not_after = "2026-11-13T00:00:00Z".into();
@@ -628,7 +629,7 @@ fn expired_certificate_quotes_the_date() {
 #[test]
 fn certificate_expiring_soon_is_low() {
     let mut o = modern();
-    o.tls.certificate.as_mut().unwrap().days_left = Some(9);
+    o.certificate.as_mut().unwrap().days_left = Some(9);
     let d = run(&o);
     assert_eq!(finding(&d, "CERT_EXPIRES_SOON").severity, Severity::Low);
     assert_eq!(d.verdict, Verdict::Pass);
@@ -637,7 +638,7 @@ fn certificate_expiring_soon_is_low() {
 #[test]
 fn wrong_name_is_a_risk_for_migration_java_and_apple_mail() {
     let mut o = modern();
-    let c = o.tls.certificate.as_mut().unwrap();
+    let c = o.certificate.as_mut().unwrap();
     c.name_match = Some(false);
     c.chain[0].sans = vec!["owa.example.net".into()];
     let d = run(&o);
@@ -1248,7 +1249,7 @@ fn java_on_rsa_key_transport_only_is_a_risk_because_17u_disables_it() {
 fn validity_is_judged_against_started_at_when_the_certificate_layer_did_not() {
     let mut o = modern();
     o.started_at = time::macros::datetime!(2027-02-01 00:00 UTC);
-    let c = o.tls.certificate.as_mut().unwrap();
+    let c = o.certificate.as_mut().unwrap();
     c.expired = None;
     c.days_left = None;
     let d = run(&o);
@@ -1377,23 +1378,23 @@ fn per_version_server_preference_wins_over_the_overall_flag() {
 
 // ---- every profile on every server shape --------------------------------------
 
-fn dhe_only() -> Observations {
+fn dhe_only() -> Evidence {
     let mut o = modern();
     scan(&mut o, &[(Tls12, &[0x009F, 0x009E])], true);
     o.tls.dh_bits = Some(2048);
     o
 }
 
-fn ecdsa_only() -> Observations {
+fn ecdsa_only() -> Evidence {
     let mut o = modern();
     scan(&mut o, &[(Tls12, &[0xC02C, 0xC02B, 0xCCA9])], true);
-    let c = o.tls.certificate.as_mut().unwrap();
+    let c = o.certificate.as_mut().unwrap();
     c.chain[0].key_type = "EC".into();
     c.chain[0].key_bits = Some(256);
     o
 }
 
-fn rc4_3des_only() -> Observations {
+fn rc4_3des_only() -> Evidence {
     let mut o = modern();
     scan(&mut o, &[(Tls12, &[0x000A, 0x0005])], true);
     o
@@ -1415,7 +1416,7 @@ fn every_profile_on_every_server_shape() {
         "mozilla-modern",
         "rfc9325",
     ];
-    let table: [(&str, Observations, [&str; 11]); 5] = [
+    let table: [(&str, Evidence, [&str; 11]); 5] = [
         //                    exo  gws  isync ossl  tb   outl apple java  mozI mozM rfc
         (
             "seed",
@@ -1475,7 +1476,7 @@ fn every_catalogue_entry_is_reachable_from_some_scenario() {
     {
         // A leaf sent without its intermediate.
         let mut o = modern();
-        let c = o.tls.certificate.as_mut().unwrap();
+        let c = o.certificate.as_mut().unwrap();
         c.trusted = Some(false);
         c.trust_reason = Some("incomplete_chain".into());
         record(run(&o));
@@ -1536,7 +1537,7 @@ fn every_catalogue_entry_is_reachable_from_some_scenario() {
         profile: "imapsync".into(),
         outcome: TrialOutcome::Refused { alert: None },
     });
-    let c = o.tls.certificate.as_mut().unwrap();
+    let c = o.certificate.as_mut().unwrap();
     c.chain[0].key_bits = Some(1024);
     c.chain[0].signature_algorithm = "sha1WithRSAEncryption".into();
     c.name_match = Some(false);
@@ -1544,7 +1545,7 @@ fn every_catalogue_entry_is_reachable_from_some_scenario() {
     c.trusted = Some(false);
     record(run(&o));
     let mut o = modern();
-    let c = o.tls.certificate.as_mut().unwrap();
+    let c = o.certificate.as_mut().unwrap();
     c.self_signed = Some(true);
     c.trusted = Some(false);
     c.days_left = Some(5);

@@ -11,6 +11,7 @@ use super::aia::{self, AiaLimits};
 use super::outbound::OutboundGate;
 use super::real_tls::RealHandshakes;
 use super::request::ProbeSpec;
+use crate::diagnosis::Evidence;
 use crate::observations::{Observations, ObservedChain, steps};
 use crate::tls::chain::{self, Inputs};
 use crate::tls::name::ReferenceId;
@@ -65,7 +66,7 @@ pub fn record_handshakes(obs: &mut Observations, runs: RealHandshakes) {
 /// that saw one (TLS 1.3, TLS 1.2, the wire scanner); every path's chain is
 /// compared.
 pub fn record_certificate(
-    obs: &mut Observations,
+    obs: &mut Evidence,
     spec: &ProbeSpec,
     stores: &TrustStores,
     now: OffsetDateTime,
@@ -115,7 +116,7 @@ pub fn record_certificate(
         ocsp_response: obs.ocsp_staple.as_deref(),
         now,
     });
-    obs.tls.certificate = Some(certificate);
+    obs.certificate = Some(certificate);
 }
 
 /// RFC 7817 §3: the reference identity is the name the client was
@@ -132,13 +133,12 @@ pub fn reference_id(spec: &ProbeSpec) -> ReferenceId {
 /// caIssuers URL, fetches it (as SChannel would) and records whether it
 /// completes a valid path; the chain's own trust facts stay as sent.
 pub async fn complete_chain(
-    obs: &mut Observations,
+    obs: &mut Evidence,
     spec: &ProbeSpec,
     stores: &TrustStores,
     gate: &OutboundGate,
 ) {
     let incomplete = obs
-        .tls
         .certificate
         .as_ref()
         .is_some_and(|c| c.trust_reason.as_deref() == Some("incomplete_chain"));
@@ -188,7 +188,7 @@ pub async fn complete_chain(
         },
         Err(e) => (Some(false), Some(e.to_string())),
     };
-    if let Some(cert) = obs.tls.certificate.as_mut() {
+    if let Some(cert) = obs.certificate.as_mut() {
         cert.aia_ca_issuers = Some(url);
         cert.aia_completes_chain = completes;
         cert.aia_error = error;
@@ -221,8 +221,8 @@ mod tests {
         .unwrap()
     }
 
-    fn obs() -> Observations {
-        Observations::new(
+    fn obs() -> Evidence {
+        Evidence::new(Observations::new(
             Target {
                 host: "mail.example.com".into(),
                 port: 993,
@@ -232,7 +232,7 @@ mod tests {
                 sni: None,
             },
             OffsetDateTime::now_utc(),
-        )
+        ))
     }
 
     fn self_signed(name: &str) -> Vec<u8> {
@@ -278,7 +278,7 @@ mod tests {
             &TrustStores::default(),
             OffsetDateTime::now_utc(),
         );
-        let c = o.tls.certificate.expect("analysed");
+        let c = o.certificate.clone().expect("analysed");
         assert_eq!(o.chain_der, vec![leaf]);
         assert_eq!(c.name_match, Some(true));
         assert_eq!(c.trusted, Some(false));
@@ -311,7 +311,7 @@ mod tests {
             &TrustStores::default(),
             OffsetDateTime::now_utc(),
         );
-        let c = o.tls.certificate.expect("analysed");
+        let c = o.certificate.clone().expect("analysed");
         let paths: Vec<&str> = c.paths.iter().map(|p| p.path.as_str()).collect();
         assert_eq!(paths, ["modern", "tls12"]);
         assert_eq!(c.chains_differ, Some(true));
@@ -335,7 +335,7 @@ mod tests {
             &TrustStores::default(),
             OffsetDateTime::now_utc(),
         );
-        let c = o.tls.certificate.expect("analysed");
+        let c = o.certificate.clone().expect("analysed");
         let paths: Vec<&str> = c.paths.iter().map(|p| p.path.as_str()).collect();
         assert_eq!(paths, ["scanner"]);
     }
@@ -349,6 +349,6 @@ mod tests {
             &TrustStores::default(),
             OffsetDateTime::now_utc(),
         );
-        assert!(o.tls.certificate.is_none());
+        assert!(o.certificate.is_none());
     }
 }

@@ -24,6 +24,7 @@ use time::OffsetDateTime;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, TryAcquireError};
 
 use crate::config::Settings;
+use crate::diagnosis::Evidence;
 use crate::mail::dialogue::{DialogueOutcome, DialogueSpec, Fallback};
 use crate::observations::{Observations, steps};
 use crate::report::{Report, Target};
@@ -188,14 +189,14 @@ impl Prober {
 
     /// The probe without the judgement: the facts as seen on the wire.
     pub async fn observe(&self, request: &ProbeRequest) -> Result<Observations, ProbeRejection> {
-        self.observe_with(request, Admission::Refuse).await
+        Ok(self.observe_with(request, Admission::Refuse).await?.obs)
     }
 
     async fn observe_with(
         &self,
         request: &ProbeRequest,
         admission: Admission,
-    ) -> Result<Observations, ProbeRejection> {
+    ) -> Result<Evidence, ProbeRejection> {
         let spec = request.validate(&self.settings)?;
         self.outbound.check_caller_port(spec.port)?;
         let deadline = Deadline::after(spec.timeout);
@@ -206,7 +207,7 @@ impl Prober {
             Admission::Reserved(slot) => (slot, None),
             Admission::Wait => match self.wait_batch_slot(deadline).await {
                 Some(slots) => slots,
-                None => return Ok(queue_timeout(&spec, started, started_at)),
+                None => return Ok(queue_timeout(&spec, started, started_at).into()),
             },
         };
         let resolved = self.resolve(&spec, deadline).await?;
@@ -313,7 +314,7 @@ impl Prober {
         deadline: Deadline,
         started: Instant,
         started_at: OffsetDateTime,
-    ) -> Observations {
+    ) -> Evidence {
         let target = Target {
             host: spec.host.as_string(),
             port: spec.port,
@@ -329,7 +330,7 @@ impl Prober {
             obs.resolution_error = Some(message.clone());
             obs.error(steps::DNS, kind, message);
             obs.duration_ms = started.elapsed().as_millis() as u64;
-            return obs;
+            return Evidence::new(obs);
         }
         let meter = Arc::new(Meter::default());
         let sockets: Vec<SocketAddr> = resolved
@@ -392,6 +393,8 @@ impl Prober {
                 format!("probe deadline reached ({t})"),
             );
         }
+        // The certificate is judged here, mid-probe: the AIA fetch is decided on it.
+        let mut obs = Evidence::new(obs);
         self.certificate_facts(&mut obs, &spec, versioned);
         certificate::complete_chain(&mut obs, &spec, &self.trust, &self.outbound).await;
         obs.stats = meter.snapshot();
@@ -406,11 +409,11 @@ impl Prober {
     /// (the wire scanner's too, once it has put its chain in `obs.chains`).
     fn certificate_facts(
         &self,
-        obs: &mut Observations,
+        obs: &mut Evidence,
         spec: &ProbeSpec,
         versioned: real_tls::RealHandshakes,
     ) {
-        certificate::record_handshakes(obs, versioned);
+        certificate::record_handshakes(&mut obs.obs, versioned);
         certificate::record_certificate(obs, spec, &self.trust, OffsetDateTime::now_utc());
     }
 }

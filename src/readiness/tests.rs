@@ -39,7 +39,7 @@ fn report(protocol: Protocol, port: u16, accepted: &[(TlsVersion, &[u16])]) -> R
             }
         })
         .collect();
-    crate::diagnosis::report(o, None)
+    crate::diagnosis::report(o.into(), None)
 }
 
 fn endpoint(name: &str, port: u16, protocol: Protocol, r: Option<Report>) -> EndpointResult {
