@@ -149,7 +149,7 @@ pub(super) async fn converse<P, S>(
         Upgrade::Failed => return proto.close(session, seen),
     }
     let wire = proto.hand_over(session, seen);
-    let Some(wire) = upgrade(wire, ctx, out, seen).await else {
+    let Some(wire) = start_tls(wire, ctx, out, seen).await else {
         return;
     };
     let mut session: P::Session<TlsConn<S>> = proto.resume(wire);
@@ -244,7 +244,7 @@ fn record_starttls(
 }
 
 /// Swaps a plaintext connection for TLS after an accepted upgrade.
-async fn upgrade<S>(
+async fn start_tls<S>(
     wire: MailConnection<S>,
     ctx: &Ctx<'_>,
     out: &mut DialogueOutcome,
