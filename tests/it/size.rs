@@ -32,7 +32,6 @@ const FN_ALLOWED: &[&str] = &[
     "diagnosis/findings.rs::certificate_rules",
     "diagnosis/findings.rs::mail_rules",
     "mail/software.rs::guess",
-    "cli/readiness.rs::human",
     "readiness/mod.rs::probe_all",
     "readiness/mod.rs::run",
 ];
