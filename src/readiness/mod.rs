@@ -4,12 +4,13 @@
 //! directories checked over HTTPS, and advice on which migration path is
 //! viable. With an email domain, the host is discovered first.
 //!
-//! I/O lives in [`discovery`] and [`web`] (and the Prober); [`compare`] and
-//! [`advice`] are pure functions of what those observed.
+//! I/O lives in [`discovery`], [`web`] and [`exchange`] (and the Prober);
+//! [`compare`] and [`advice`] are pure functions of what those observed.
 
 pub mod advice;
 pub mod compare;
 pub mod discovery;
+pub mod exchange;
 pub mod identity;
 pub mod model;
 pub mod names;
@@ -30,9 +31,6 @@ use crate::probe::{ProbeRejection, Prober};
 use crate::report::Report;
 use crate::vocab::{Protocol, Transport};
 use model::*;
-
-/// Bytes read of an Exchange endpoint's answer (only headers matter).
-const MAX_HTTP_BODY: usize = 16 * 1024;
 
 /// One endpoint of the plan.
 #[derive(Debug, Clone, Copy)]
@@ -551,7 +549,7 @@ async fn https_checks(
         prober.outbound(),
     )
     .ok()?;
-    Some(exchange_checks(target, prober.connection_limits(), deadline).await)
+    Some(exchange::checks(target, prober.connection_limits(), deadline).await)
 }
 
 /// The endpoints from the probes' Reports: the first address's result is
@@ -597,82 +595,6 @@ fn endpoints_of(results: Vec<(&Planned, IpAddr, Option<Report>)>) -> Vec<Endpoin
         });
     }
     endpoints
-}
-
-/// The Exchange virtual directories a cutover (Outlook Anywhere) or hybrid
-/// (EWS, MRS proxy) migration reaches, plus Autodiscover, which both use.
-pub const EXCHANGE_PATHS: &[(&str, web::Method)] = &[
-    ("/EWS/Exchange.asmx", web::Method::Get),
-    ("/EWS/mrsproxy.svc", web::Method::Get),
-    ("/rpc/rpcproxy.dll", web::Method::Get),
-    ("/autodiscover/autodiscover.xml", web::Method::Post),
-];
-
-async fn exchange_checks(
-    target: web::WebTarget,
-    limits: &crate::net::ConnectionLimits,
-    deadline: Deadline,
-) -> ExchangeHttp {
-    let checks = EXCHANGE_PATHS.iter().map(|(path, method)| {
-        let target = &target;
-        async move {
-            // Under the host's connection cap, like the probes' connections.
-            let slots = match target.addresses.first() {
-                Some(ip) => limits.acquire(*ip, deadline).await,
-                None => None,
-            };
-            let body = (*method == web::Method::Post).then(|| {
-                (
-                    "text/xml; charset=utf-8",
-                    "<?xml version=\"1.0\" encoding=\"utf-8\"?><Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006\"><Request><EMailAddress>postmaster@invalid</EMailAddress><AcceptableResponseSchema>http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a</AcceptableResponseSchema></Request></Autodiscover>".to_string(),
-                )
-            });
-            // No slot before the deadline: no connection either (issue 15).
-            let got = match &slots {
-                Some(_) => web::fetch(target, *method, path, body, deadline, MAX_HTTP_BODY).await,
-                None => web::Fetched {
-                    error: Some("not fetched: no free connection slot before the deadline".into()),
-                    ..web::Fetched::default()
-                },
-            };
-            drop(slots);
-            let answers = got
-                .status
-                .is_some_and(|s| (200..300).contains(&s) || matches!(s, 401 | 403 | 405));
-            HttpCheck {
-                path: path.to_string(),
-                method: match method {
-                    web::Method::Get => "GET".into(),
-                    web::Method::Post => "POST".into(),
-                },
-                reachable: got.status.is_some(),
-                status: got.status,
-                tls12: if got.status.is_some() {
-                    Some(true)
-                } else if got.tls_failed {
-                    Some(false)
-                } else {
-                    None
-                },
-                answers,
-                auth_schemes: web::auth_schemes(&got.www_authenticate),
-                location: got.location,
-                error: got.error,
-                ms: got.ms,
-            }
-        }
-    });
-    let checks = futures_util::future::join_all(checks).await;
-    ExchangeHttp {
-        host: target.host.as_string(),
-        port: target.port,
-        // A request that got an answer or a TLS failure had a connection.
-        connections: checks
-            .iter()
-            .filter(|c| c.reachable || c.tls12 == Some(false))
-            .count() as u32,
-        checks,
-    }
 }
 
 fn summary(advice: &[PathAdvice]) -> String {
