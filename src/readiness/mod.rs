@@ -19,6 +19,7 @@ pub mod web;
 #[cfg(test)]
 mod tests;
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
@@ -142,29 +143,16 @@ pub async fn run(
         find_host(prober, request, &ports, &dns, deadline).await?;
 
     let login_withheld = login_withheld(request, &host, discovery.is_some());
-    let withheld_request;
-    let request = if login_withheld.is_some() {
-        withheld_request = ReadinessRequest {
+    let request = match login_withheld {
+        Some(_) => Cow::Owned(ReadinessRequest {
             credentials: None,
             ..request.clone()
-        };
-        &withheld_request
-    } else {
-        request
+        }),
+        None => Cow::Borrowed(request),
     };
 
-    // Resolved once; every address checked; the probes and the HTTP checks
-    // dial the checked address only.
-    let resolved = dns
-        .addresses(&host, deadline.within(Duration::from_secs(5)))
-        .await;
-    let addresses = match &resolved {
-        Ok(a) => a.clone(),
-        Err(_) => Vec::new(),
-    };
-    for ip in &addresses {
-        prober.policy().check_for(&host, *ip)?;
-    }
+    let resolved = resolve_checked(prober, &dns, &host, deadline).await?;
+    let addresses = resolved.clone().unwrap_or_default();
     let planned = plan(&ports, &discovered_ports);
     // A readiness check is as many probes as it has ports: refuse it whole
     // rather than run half of it. The other address family doubles that;
@@ -183,7 +171,7 @@ pub async fn run(
                 ips: &ips,
                 all: &addresses,
             };
-            probe_all(prober, request, on, &planned, reserved, deadline).await?
+            probe_all(prober, &request, on, &planned, reserved, deadline).await?
         }
         (Err(e), _) => (not_run(&planned, e), None),
         (Ok(_), None) => (not_run(&planned, "no address"), None),
@@ -321,6 +309,24 @@ async fn find_host(
             "give exactly one of `host` or `email_domain`",
         )),
     }
+}
+
+/// The host's addresses, resolved once and every one checked against the
+/// target policy: the probes and the HTTP checks dial these only. A failed
+/// lookup is a fact of the report (no endpoint runs), not a refusal.
+async fn resolve_checked(
+    prober: &Prober,
+    dns: &discovery::Dns,
+    host: &Host,
+    deadline: Deadline,
+) -> Result<Result<Vec<IpAddr>, String>, ProbeRejection> {
+    let resolved = dns
+        .addresses(host, deadline.within(Duration::from_secs(5)))
+        .await;
+    for ip in resolved.iter().flatten() {
+        prober.policy().check_for(host, *ip)?;
+    }
+    Ok(resolved)
 }
 
 /// A host learnt by discovery came from answers nobody authenticated
