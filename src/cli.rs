@@ -413,7 +413,7 @@ async fn probe_many(settings: Settings, args: &ProbeArgs, file: &std::path::Path
             return ExitCode::from(2);
         }
     };
-    let parallelism = http::batch::parallelism(None, &settings);
+    let parallelism = crate::probe::batch::parallelism(None, &settings);
     let prober = Prober::new(Arc::new(settings));
     let mut lines = std::pin::pin!(http::batch::lines(prober, runnable, invalid, parallelism));
     let mut all_good = true;

@@ -1,6 +1,7 @@
 //! `POST /v1/probes:batch` and `mailprobe probe --targets`: the request
 //! model, per-target parsing (a bad target is a problem line, not a failed
-//! batch) and the NDJSON result lines. The running is [`crate::probe::batch`].
+//! batch) and the NDJSON result lines. The running, and the parallelism a
+//! batch gets, are [`crate::probe::batch`].
 
 use futures_util::{Stream, StreamExt, stream};
 use serde::{Deserialize, Serialize};
@@ -188,15 +189,4 @@ pub fn lines(
     parallelism: usize,
 ) -> impl Stream<Item = BatchLine> + Send + 'static {
     stream::iter(invalid).chain(batch::run(prober, runnable, parallelism).map(BatchLine::from))
-}
-
-/// The parallelism a batch gets: what it asks for, at most
-/// `MAILPROBE_BATCH_PARALLELISM` and at most half the global probe slots,
-/// so that one batch never holds every slot and single probes still run.
-pub fn parallelism(requested: Option<usize>, settings: &crate::config::Settings) -> usize {
-    let cap = settings
-        .batch_parallelism
-        .min(settings.max_concurrent_probes / 2)
-        .max(1);
-    requested.unwrap_or(cap).clamp(1, cap)
 }

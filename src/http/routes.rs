@@ -155,7 +155,7 @@ pub async fn post_batch(
     let request: BatchRequest =
         serde_path_to_error::deserialize(de).map_err(problem::from_json_error)?;
     drop(body);
-    let parallelism = batch::parallelism(request.parallelism, settings);
+    let parallelism = crate::probe::batch::parallelism(request.parallelism, settings);
     let (runnable, invalid) = batch::plan(request.targets, settings.max_batch)?;
     // Each target beyond the first counts against the caller's rate limit,
     // and the caller's running batches are capped (issue 15).

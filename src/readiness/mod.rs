@@ -4,12 +4,13 @@
 //! directories checked over HTTPS, and advice on which migration path is
 //! viable. With an email domain, the host is discovered first.
 //!
-//! I/O lives in [`discovery`] and [`web`] (and the Prober); [`compare`] and
-//! [`advice`] are pure functions of what those observed.
+//! I/O lives in [`discovery`], [`web`] and [`exchange`] (and the Prober);
+//! [`compare`] and [`advice`] are pure functions of what those observed.
 
 pub mod advice;
 pub mod compare;
 pub mod discovery;
+pub mod exchange;
 pub mod identity;
 pub mod model;
 pub mod names;
@@ -18,6 +19,7 @@ pub mod web;
 #[cfg(test)]
 mod tests;
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
@@ -27,11 +29,9 @@ use time::format_description::well_known::Rfc3339;
 use crate::net::Deadline;
 use crate::probe::request::{Host, InvalidField, ProbeRequest, parse_host};
 use crate::probe::{ProbeRejection, Prober};
+use crate::report::Report;
 use crate::vocab::{Protocol, Transport};
 use model::*;
-
-/// Bytes read of an Exchange endpoint's answer (only headers matter).
-const MAX_HTTP_BODY: usize = 16 * 1024;
 
 /// One endpoint of the plan.
 #[derive(Debug, Clone, Copy)]
@@ -125,6 +125,93 @@ pub async fn run(
     let settings = prober.settings();
     let started = Instant::now();
     let started_at = OffsetDateTime::now_utc();
+    let (timeout_ms, ports) = check_request(prober, request)?;
+    // Capacity before discovery: the probe slots of one address family are
+    // reserved now (429 when they are not free), so a readiness check never
+    // spends its lookups and then finds no room for its probes (issue 15).
+    // Discovery changes ports, never skips one, so the count holds.
+    let mut reserved = prober.reserve(
+        plan(&ports, &discovery::SuggestedPorts::default())
+            .iter()
+            .filter(|p| p.port != 0)
+            .count(),
+    )?;
+
+    let deadline = Deadline::after(Duration::from_millis(timeout_ms));
+    let dns = discovery::Dns::new(settings).map_err(|e| invalid("host", e))?;
+    let (host, discovered_ports, discovery) =
+        find_host(prober, request, &ports, &dns, deadline).await?;
+
+    let login_withheld = login_withheld(request, &host, discovery.is_some());
+    let request = match login_withheld {
+        Some(_) => Cow::Owned(ReadinessRequest {
+            credentials: None,
+            ..request.clone()
+        }),
+        None => Cow::Borrowed(request),
+    };
+
+    let resolved = resolve_checked(prober, &dns, &host, deadline).await?;
+    let addresses = resolved.clone().unwrap_or_default();
+    let planned = plan(&ports, &discovered_ports);
+    // A readiness check is as many probes as it has ports: refuse it whole
+    // rather than run half of it. The other address family doubles that;
+    // when there is room for one family only, the second is left out and
+    // the report says so.
+    let needed = planned.iter().filter(|p| p.port != 0).count();
+    if reserved.len() < needed {
+        reserved.extend(prober.reserve(needed - reserved.len())?);
+    }
+    let families = Families::pick(prober, &addresses, needed);
+    let (mut endpoints, exchange_http) = match (&resolved, families.first) {
+        (Ok(_), Some(ip)) => {
+            let ips: Vec<IpAddr> = std::iter::once(ip).chain(families.probed_other()).collect();
+            let on = Addresses {
+                host: &host,
+                ips: &ips,
+                all: &addresses,
+            };
+            probe_all(prober, &request, on, &planned, reserved, deadline).await?
+        }
+        (Err(e), _) => (not_run(&planned, e), None),
+        (Ok(_), None) => (not_run(&planned, "no address"), None),
+    };
+    if let Some(d) = &discovery {
+        let name = host.as_string();
+        for e in &mut endpoints {
+            e.identity = identity::check(e, &name, d);
+        }
+    }
+    let address_families = families.compare(&addresses, &endpoints);
+    let comparisons = compare::comparisons(&endpoints);
+    let mut advice = advice::advise(&endpoints, exchange_http.as_ref());
+    advice::family_caveats(&mut advice, &endpoints);
+    let summary = summary_with_families(&advice, address_families.as_ref());
+    Ok(ReadinessReport {
+        host: host.as_string(),
+        addresses: addresses.iter().map(|a| a.to_string()).collect(),
+        started_at: started_at.format(&Rfc3339).unwrap_or_default(),
+        duration_ms: started.elapsed().as_millis() as u64,
+        summary,
+        discovery,
+        login_withheld,
+        endpoints,
+        comparisons,
+        address_families,
+        exchange_http,
+        advice,
+        request_id: None,
+    })
+}
+
+/// Every field checked now, once, before any I/O: the timeout, the fields
+/// a single probe has (with its rules), and every port the caller chose.
+/// Returns the timeout and the port overrides.
+fn check_request(
+    prober: &Prober,
+    request: &ReadinessRequest,
+) -> Result<(u64, PortOverrides), ProbeRejection> {
+    let settings = prober.settings();
     let timeout_ms = request
         .timeout_ms
         .unwrap_or_else(|| default_timeout_ms(settings));
@@ -172,22 +259,20 @@ pub async fn run(
     {
         prober.outbound().check_caller_port(port)?;
     }
-    // Capacity before discovery: the probe slots of one address family are
-    // reserved now (429 when they are not free), so a readiness check never
-    // spends its lookups and then finds no room for its probes (issue 15).
-    // Discovery changes ports, never skips one, so the count holds.
-    let mut reserved = prober.reserve(
-        plan(&ports, &discovery::SuggestedPorts::default())
-            .iter()
-            .filter(|p| p.port != 0)
-            .count(),
-    )?;
+    Ok((timeout_ms, ports))
+}
 
-    let deadline = Deadline::after(Duration::from_millis(timeout_ms));
-    let dns = discovery::Dns::new(settings).map_err(|e| invalid("host", e))?;
-
-    let (host, discovered_ports, discovery) = match (&request.host, &request.email_domain) {
-        (Some(h), None) => (parse_host(h)?, discovery::SuggestedPorts::default(), None),
+/// The host to probe: the caller's `host`, or the one discovery finds for
+/// `email_domain` (with the ports discovery suggests and what it saw).
+async fn find_host(
+    prober: &Prober,
+    request: &ReadinessRequest,
+    ports: &PortOverrides,
+    dns: &discovery::Dns,
+    deadline: Deadline,
+) -> Result<(Host, discovery::SuggestedPorts, Option<Discovery>), ProbeRejection> {
+    match (&request.host, &request.email_domain) {
+        (Some(h), None) => Ok((parse_host(h)?, discovery::SuggestedPorts::default(), None)),
         (None, Some(d)) => {
             let (address, domain) = match d.trim().rsplit_once('@') {
                 Some((_, domain)) => (Some(d.trim()), domain),
@@ -205,130 +290,110 @@ pub async fn run(
             let (found, suggested) = discovery::discover(
                 &domain,
                 address,
-                &dns,
+                dns,
                 prober.outbound(),
                 discovery::HttpPlan {
                     // `0` skips the HTTPS endpoint, not the lookups.
                     https_port: ports.https.filter(|p| *p != 0).unwrap_or(443),
                     http_port: ports.http.unwrap_or(80),
-                    ispdb: settings.ispdb_url.0.as_ref(),
+                    ispdb: prober.settings().ispdb_url.0.as_ref(),
                 },
                 budget,
             )
             .await;
             let chosen = found.chosen_host.clone().unwrap_or(domain);
-            (parse_host(&chosen)?, suggested, Some(found))
+            Ok((parse_host(&chosen)?, suggested, Some(found)))
         }
-        _ => {
-            return Err(invalid(
-                "host",
-                "give exactly one of `host` or `email_domain`",
-            ));
-        }
-    };
+        _ => Err(invalid(
+            "host",
+            "give exactly one of `host` or `email_domain`",
+        )),
+    }
+}
 
-    // A host learnt by discovery came from answers nobody authenticated
-    // (DNS, plain-HTTP autoconfig): it gets no credentials unless the
-    // caller opts in (issue 15).
-    let login_withheld = (request.credentials.is_some()
-        && discovery.is_some()
-        && request.allow_untrusted_login != Some(true))
-    .then(|| {
-        format!(
-            "the login test did not run: {} was learnt by discovery, whose DNS and autoconfig answers are not authenticated; give `host` directly, or set allow_untrusted_login to send the credentials anyway",
-            host.as_string()
-        )
-    });
-    let withheld_request;
-    let request = if login_withheld.is_some() {
-        withheld_request = ReadinessRequest {
-            credentials: None,
-            ..request.clone()
-        };
-        &withheld_request
-    } else {
-        request
-    };
-
-    // Resolved once; every address checked; the probes and the HTTP checks
-    // dial the checked address only.
+/// The host's addresses, resolved once and every one checked against the
+/// target policy: the probes and the HTTP checks dial these only. A failed
+/// lookup is a fact of the report (no endpoint runs), not a refusal.
+async fn resolve_checked(
+    prober: &Prober,
+    dns: &discovery::Dns,
+    host: &Host,
+    deadline: Deadline,
+) -> Result<Result<Vec<IpAddr>, String>, ProbeRejection> {
     let resolved = dns
-        .addresses(&host, deadline.within(Duration::from_secs(5)))
+        .addresses(host, deadline.within(Duration::from_secs(5)))
         .await;
-    let addresses = match &resolved {
-        Ok(a) => a.clone(),
-        Err(_) => Vec::new(),
-    };
-    for ip in &addresses {
-        prober.policy().check_for(&host, *ip)?;
+    for ip in resolved.iter().flatten() {
+        prober.policy().check_for(host, *ip)?;
     }
-    let planned = plan(&ports, &discovered_ports);
-    // A readiness check is as many probes as it has ports: refuse it whole
-    // rather than run half of it. The other address family doubles that;
-    // when there is room for one family only, the second is left out and
-    // the report says so.
-    let needed = planned.iter().filter(|p| p.port != 0).count();
-    if reserved.len() < needed {
-        reserved.extend(prober.reserve(needed - reserved.len())?);
-    }
-    // Beyond the reservation: room for the other family too?
-    let free = settings
-        .max_concurrent_probes
-        .saturating_sub(prober.in_flight());
-    let picked = pick(&addresses);
-    let other = picked.and_then(|(_, other)| other);
-    let room_for_other = free >= needed;
-    let (mut endpoints, exchange_http) = match (&resolved, picked) {
-        (Ok(_), Some((ip, _))) => {
-            let ips: Vec<IpAddr> = std::iter::once(ip)
-                .chain(other.filter(|_| room_for_other))
-                .collect();
-            probe_all(
-                prober, request, &host, &ips, &addresses, &planned, reserved, deadline,
-            )
-            .await?
-        }
-        (Err(e), _) => (not_run(&planned, e), None),
-        (Ok(_), None) => (not_run(&planned, "no address"), None),
-    };
-    if let Some(d) = &discovery {
-        let name = host.as_string();
-        for e in &mut endpoints {
-            e.identity = identity::check(e, &name, d);
-        }
-    }
-    let address_families = picked.map(|(ip, _)| {
-        compare::address_families(ip, other, room_for_other, &addresses, &endpoints)
-    });
+    Ok(resolved)
+}
 
-    let comparisons = compare::comparisons(&endpoints);
-    let mut advice = advice::advise(&endpoints, exchange_http.as_ref());
-    advice::family_caveats(&mut advice, &endpoints);
-    let mut summary = summary(&advice);
-    if let Some(f) = address_families
-        .as_ref()
-        .filter(|f| !f.differing.is_empty())
-    {
+/// A host learnt by discovery came from answers nobody authenticated
+/// (DNS, plain-HTTP autoconfig): it gets no credentials unless the
+/// caller opts in (issue 15). `Some(why)` when the login is withheld.
+fn login_withheld(request: &ReadinessRequest, host: &Host, discovered: bool) -> Option<String> {
+    (request.credentials.is_some() && discovered && request.allow_untrusted_login != Some(true))
+        .then(|| {
+            format!(
+                "the login test did not run: {} was learnt by discovery, whose DNS and autoconfig answers are not authenticated; give `host` directly, or set allow_untrusted_login to send the credentials anyway",
+                host.as_string()
+            )
+        })
+}
+
+/// The addresses of the two families an endpoint is probed on.
+struct Families {
+    /// The address every endpoint is judged on (see [`pick`]).
+    first: Option<IpAddr>,
+    /// The first address of the other family, if any.
+    other: Option<IpAddr>,
+    /// Whether the probe slots left have room for the other family too.
+    room_for_other: bool,
+}
+
+impl Families {
+    /// Picks the addresses; the other family is probed only when the free
+    /// probe slots (beyond the reservation) hold `needed` more probes.
+    fn pick(prober: &Prober, addresses: &[IpAddr], needed: usize) -> Families {
+        let free = prober
+            .settings()
+            .max_concurrent_probes
+            .saturating_sub(prober.in_flight());
+        let picked = pick(addresses);
+        Families {
+            first: picked.map(|(ip, _)| ip),
+            other: picked.and_then(|(_, other)| other),
+            room_for_other: free >= needed,
+        }
+    }
+
+    /// The other family's address when it is probed.
+    fn probed_other(&self) -> Option<IpAddr> {
+        self.other.filter(|_| self.room_for_other)
+    }
+
+    fn compare(
+        &self,
+        addresses: &[IpAddr],
+        endpoints: &[EndpointResult],
+    ) -> Option<AddressFamilies> {
+        self.first.map(|ip| {
+            compare::address_families(ip, self.other, self.room_for_other, addresses, endpoints)
+        })
+    }
+}
+
+/// The summary, and which endpoints the two address families disagree on.
+fn summary_with_families(advice: &[PathAdvice], families: Option<&AddressFamilies>) -> String {
+    let mut summary = summary(advice);
+    if let Some(f) = families.filter(|f| !f.differing.is_empty()) {
         summary.push_str(&format!(
             " IPv4 and IPv6 differ on: {}.",
             f.differing.join(", ")
         ));
     }
-    Ok(ReadinessReport {
-        host: host.as_string(),
-        addresses: addresses.iter().map(|a| a.to_string()).collect(),
-        started_at: started_at.format(&Rfc3339).unwrap_or_default(),
-        duration_ms: started.elapsed().as_millis() as u64,
-        summary,
-        discovery,
-        login_withheld,
-        endpoints,
-        comparisons,
-        address_families,
-        exchange_http,
-        advice,
-        request_id: None,
-    })
+    summary
 }
 
 /// The address every endpoint is judged on (IPv4 first: what most
@@ -371,20 +436,25 @@ fn not_run(planned: &[Planned], why: &str) -> Vec<EndpointResult> {
         .collect()
 }
 
-// The reserved slots joined the seven facts every probe needs; a struct
-// for one call site would only rename them.
-#[allow(clippy::too_many_arguments)]
+/// The host and the addresses its endpoints are probed on.
+struct Addresses<'a> {
+    host: &'a Host,
+    /// The addresses probed: the first family's, then the other family's
+    /// when there is room for it.
+    ips: &'a [IpAddr],
+    /// Every checked address of the host (the HTTPS checks dial these).
+    all: &'a [IpAddr],
+}
+
 async fn probe_all(
     prober: &Prober,
     request: &ReadinessRequest,
-    host: &Host,
-    ips: &[IpAddr],
-    addresses: &[IpAddr],
+    on: Addresses<'_>,
     planned: &[Planned],
     mut reserved: Vec<tokio::sync::OwnedSemaphorePermit>,
     deadline: Deadline,
 ) -> Result<(Vec<EndpointResult>, Option<ExchangeHttp>), ProbeRejection> {
-    let sni = match host {
+    let sni = match on.host {
         Host::Name(n) => Some(n.clone()),
         Host::Ip(_) => None,
     };
@@ -400,35 +470,17 @@ async fn probe_all(
     let timeout_ms = (deadline.remaining().as_millis() as u64).max(100);
     let runs: Vec<(&Planned, IpAddr)> = planned
         .iter()
-        .flat_map(|p| ips.iter().map(move |ip| (p, *ip)))
+        .flat_map(|p| on.ips.iter().map(move |ip| (p, *ip)))
         .collect();
     let probes = runs.iter().map(|(p, ip)| {
         let (p, ip) = (*p, *ip);
+        let first_family = Some(&ip) == on.ips.first();
         // The first family's probes run on the slots reserved before
         // discovery; the other family's take free ones.
-        let slot = (p.port != 0 && Some(&ip) == ips.first())
+        let slot = (p.port != 0 && first_family)
             .then(|| reserved.pop())
             .flatten();
-        // One login per account and endpoint: IMAP only, and on the first
-        // address only (not once per address family).
-        let login = if p.protocol == Protocol::Imap && Some(&ip) == ips.first() {
-            request.credentials.clone()
-        } else {
-            None
-        };
-        let probe_request = ProbeRequest {
-            host: ip.to_string(),
-            port: Some(p.port),
-            protocol: Some(p.protocol),
-            transport: Some(p.transport),
-            sni: sni.clone(),
-            profiles: request.profiles.clone(),
-            timeout_ms: Some(timeout_ms),
-            credentials: login.clone(),
-            allow_plaintext_login: None,
-            allow_untrusted_login: login.as_ref().and(request.allow_untrusted_login),
-            ca_bundle_pem: request.ca_bundle_pem.clone(),
-        };
+        let probe_request = endpoint_request(request, p, ip, sni.clone(), timeout_ms, first_family);
         async move {
             if p.port == 0 {
                 return Ok((p, ip, None));
@@ -440,34 +492,77 @@ async fn probe_all(
             .map(|r| (p, ip, Some(r)))
         }
     });
+    let http = https_checks(prober, &on, planned, deadline);
+    let (results, exchange_http) = tokio::join!(futures_util::future::join_all(probes), http);
+    // A busy answer (slots taken meanwhile) makes the picture partial: a
+    // 429. Invalid or refused cannot happen after the checks before, but
+    // would be reported the same way as for a probe.
+    let results = results.into_iter().collect::<Result<Vec<_>, _>>()?;
+    Ok((endpoints_of(results), exchange_http))
+}
+
+/// The probe of one planned endpoint on one address.
+fn endpoint_request(
+    request: &ReadinessRequest,
+    p: &Planned,
+    ip: IpAddr,
+    sni: Option<String>,
+    timeout_ms: u64,
+    first_family: bool,
+) -> ProbeRequest {
+    // One login per account and endpoint: IMAP only, and on the first
+    // address only (not once per address family).
+    let login = if p.protocol == Protocol::Imap && first_family {
+        request.credentials.clone()
+    } else {
+        None
+    };
+    ProbeRequest {
+        host: ip.to_string(),
+        port: Some(p.port),
+        protocol: Some(p.protocol),
+        transport: Some(p.transport),
+        sni,
+        profiles: request.profiles.clone(),
+        timeout_ms: Some(timeout_ms),
+        credentials: login.clone(),
+        allow_plaintext_login: None,
+        allow_untrusted_login: login.as_ref().and(request.allow_untrusted_login),
+        ca_bundle_pem: request.ca_bundle_pem.clone(),
+    }
+}
+
+/// The Exchange virtual directories over HTTPS, unless the HTTPS port is
+/// skipped or the host is refused for it.
+async fn https_checks(
+    prober: &Prober,
+    on: &Addresses<'_>,
+    planned: &[Planned],
+    deadline: Deadline,
+) -> Option<ExchangeHttp> {
     let https_port = planned
         .iter()
         .find(|p| p.name == "https")
         .map(|p| p.port)
         .unwrap_or(0);
-    let http = async {
-        if https_port == 0 {
-            return None;
-        }
-        let target = web::WebTarget::checked(
-            host.clone(),
-            https_port,
-            addresses.to_vec(),
-            prober.outbound(),
-        )
-        .ok()?;
-        Some(exchange_checks(target, prober.connection_limits(), deadline).await)
-    };
-    let (results, exchange_http) = tokio::join!(futures_util::future::join_all(probes), http);
+    if https_port == 0 {
+        return None;
+    }
+    let target = web::WebTarget::checked(
+        on.host.clone(),
+        https_port,
+        on.all.to_vec(),
+        prober.outbound(),
+    )
+    .ok()?;
+    Some(exchange::checks(target, prober.connection_limits(), deadline).await)
+}
+
+/// The endpoints from the probes' Reports: the first address's result is
+/// the endpoint's; the other family's goes beside it, with what differs.
+fn endpoints_of(results: Vec<(&Planned, IpAddr, Option<Report>)>) -> Vec<EndpointResult> {
     let mut endpoints: Vec<EndpointResult> = Vec::new();
-    for result in results {
-        let (p, ip, report) = match result {
-            Ok(v) => v,
-            // A busy answer (slots taken meanwhile) makes the picture
-            // partial: a 429. Invalid or refused cannot happen after the
-            // checks above, but would be reported the same way as for a probe.
-            Err(e) => return Err(e),
-        };
+    for (p, ip, report) in results {
         let state = match &report {
             None => EndpointState::Skipped,
             Some(r) if r.connect.ok => EndpointState::Open,
@@ -478,8 +573,6 @@ async fn probe_all(
             .filter(|r| !r.connect.ok)
             .and_then(|r| r.connect.error.clone());
         let address = report.as_ref().map(|_| ip.to_string());
-        // The first address's result is the endpoint's; the other family's
-        // goes beside it, with what differs.
         if let Some(e) = endpoints.iter_mut().find(|e| e.name == p.name) {
             if report.is_some() {
                 let mut other = FamilyProbe {
@@ -507,83 +600,7 @@ async fn probe_all(
             identity: None,
         });
     }
-    Ok((endpoints, exchange_http))
-}
-
-/// The Exchange virtual directories a cutover (Outlook Anywhere) or hybrid
-/// (EWS, MRS proxy) migration reaches, plus Autodiscover, which both use.
-pub const EXCHANGE_PATHS: &[(&str, web::Method)] = &[
-    ("/EWS/Exchange.asmx", web::Method::Get),
-    ("/EWS/mrsproxy.svc", web::Method::Get),
-    ("/rpc/rpcproxy.dll", web::Method::Get),
-    ("/autodiscover/autodiscover.xml", web::Method::Post),
-];
-
-async fn exchange_checks(
-    target: web::WebTarget,
-    limits: &crate::net::ConnectionLimits,
-    deadline: Deadline,
-) -> ExchangeHttp {
-    let checks = EXCHANGE_PATHS.iter().map(|(path, method)| {
-        let target = &target;
-        async move {
-            // Under the host's connection cap, like the probes' connections.
-            let slots = match target.addresses.first() {
-                Some(ip) => limits.acquire(*ip, deadline).await,
-                None => None,
-            };
-            let body = (*method == web::Method::Post).then(|| {
-                (
-                    "text/xml; charset=utf-8",
-                    "<?xml version=\"1.0\" encoding=\"utf-8\"?><Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006\"><Request><EMailAddress>postmaster@invalid</EMailAddress><AcceptableResponseSchema>http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a</AcceptableResponseSchema></Request></Autodiscover>".to_string(),
-                )
-            });
-            // No slot before the deadline: no connection either (issue 15).
-            let got = match &slots {
-                Some(_) => web::fetch(target, *method, path, body, deadline, MAX_HTTP_BODY).await,
-                None => web::Fetched {
-                    error: Some("not fetched: no free connection slot before the deadline".into()),
-                    ..web::Fetched::default()
-                },
-            };
-            drop(slots);
-            let answers = got
-                .status
-                .is_some_and(|s| (200..300).contains(&s) || matches!(s, 401 | 403 | 405));
-            HttpCheck {
-                path: path.to_string(),
-                method: match method {
-                    web::Method::Get => "GET".into(),
-                    web::Method::Post => "POST".into(),
-                },
-                reachable: got.status.is_some(),
-                status: got.status,
-                tls12: if got.status.is_some() {
-                    Some(true)
-                } else if got.tls_failed {
-                    Some(false)
-                } else {
-                    None
-                },
-                answers,
-                auth_schemes: web::auth_schemes(&got.www_authenticate),
-                location: got.location,
-                error: got.error,
-                ms: got.ms,
-            }
-        }
-    });
-    let checks = futures_util::future::join_all(checks).await;
-    ExchangeHttp {
-        host: target.host.as_string(),
-        port: target.port,
-        // A request that got an answer or a TLS failure had a connection.
-        connections: checks
-            .iter()
-            .filter(|c| c.reachable || c.tls12 == Some(false))
-            .count() as u32,
-        checks,
-    }
+    endpoints
 }
 
 fn summary(advice: &[PathAdvice]) -> String {

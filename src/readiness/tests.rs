@@ -508,3 +508,90 @@ fn a_certificate_for_the_source_domain_only_is_explained() {
     );
     assert!(super::identity::check(&bare, "mail.example.net", &discovery_by_srv()).is_none());
 }
+
+fn with_login(allow_untrusted_login: Option<bool>) -> ReadinessRequest {
+    ReadinessRequest {
+        host: Some("mail.example.com".into()),
+        credentials: Some(
+            serde_json::from_value(serde_json::json!({"username": "alice", "password": "pw"}))
+                .unwrap(),
+        ),
+        allow_untrusted_login,
+        ..Default::default()
+    }
+}
+
+/// Given credentials, when the host came from discovery, then the login is
+/// withheld (and says why) unless the caller opted in; a host given
+/// directly, or a request without credentials, withholds nothing.
+#[test]
+fn the_login_is_withheld_from_a_discovered_host_only() {
+    let host = crate::probe::request::parse_host("mail.example.com").unwrap();
+    let why = super::login_withheld(&with_login(None), &host, true).unwrap();
+    assert!(
+        why.contains("mail.example.com was learnt by discovery"),
+        "{why}"
+    );
+    assert_eq!(
+        super::login_withheld(&with_login(Some(true)), &host, true),
+        None
+    );
+    assert_eq!(super::login_withheld(&with_login(None), &host, false), None);
+    let no_login = ReadinessRequest::default();
+    assert_eq!(super::login_withheld(&no_login, &host, true), None);
+}
+
+/// One login per account and endpoint: the IMAP endpoints on the first
+/// address carry the credentials; the other family and the other protocols
+/// do not, nor the permission to send them.
+#[test]
+fn only_imap_on_the_first_address_logs_in() {
+    let request = with_login(Some(true));
+    let plan = super::plan(&PortOverrides::default(), &Default::default());
+    let ip: std::net::IpAddr = "192.0.2.10".parse().unwrap();
+    let sni = Some("mail.example.com".to_string());
+    for p in &plan {
+        let first = super::endpoint_request(&request, p, ip, sni.clone(), 5000, true);
+        let other = super::endpoint_request(&request, p, ip, sni.clone(), 5000, false);
+        assert_eq!(first.host, "192.0.2.10");
+        assert_eq!(first.port, Some(p.port));
+        assert_eq!(first.sni, sni);
+        assert_eq!(first.timeout_ms, Some(5000));
+        let imap = p.protocol == Protocol::Imap;
+        assert_eq!(first.credentials.is_some(), imap, "{}", p.name);
+        assert_eq!(
+            first.allow_untrusted_login,
+            imap.then_some(true),
+            "{}",
+            p.name
+        );
+        assert!(other.credentials.is_none() && other.allow_untrusted_login.is_none());
+    }
+}
+
+/// The first address's Report is the endpoint's; the other family's goes
+/// beside it with what differs; a skipped port has no Report.
+#[test]
+fn the_other_family_goes_beside_the_first() {
+    let plan = super::plan(&PortOverrides::default(), &Default::default());
+    let imaps = plan.iter().find(|p| p.name == "imap_implicit").unwrap();
+    let pop3s = plan.iter().find(|p| p.name == "pop3_implicit").unwrap();
+    let v4: std::net::IpAddr = "192.0.2.10".parse().unwrap();
+    let v6: std::net::IpAddr = "2001:db8::10".parse().unwrap();
+    let tls12: &[(TlsVersion, &[u16])] = &[(TlsVersion::Tls12, IIS_TLS12_SUITES)];
+    let tls10: &[(TlsVersion, &[u16])] = &[(TlsVersion::Tls10, EXCHANGE_2010_SUITES)];
+    let endpoints = super::endpoints_of(vec![
+        (imaps, v4, Some(report(Protocol::Imap, 993, tls12))),
+        (imaps, v6, Some(report(Protocol::Imap, 993, tls10))),
+        (pop3s, v4, None),
+    ]);
+    assert_eq!(endpoints.len(), 2);
+    let imap = &endpoints[0];
+    assert_eq!(imap.state, EndpointState::Open);
+    assert_eq!(imap.address.as_deref(), Some("192.0.2.10"));
+    let other = imap.other_family.as_ref().expect("the IPv6 result beside");
+    assert_eq!(other.address, "2001:db8::10");
+    assert!(!other.differences.is_empty(), "TLS 1.2 vs TLS 1.0 differ");
+    assert_eq!(endpoints[1].state, EndpointState::Skipped);
+    assert!(endpoints[1].report.is_none() && endpoints[1].address.is_none());
+}

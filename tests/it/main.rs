@@ -16,6 +16,7 @@ mod mail;
 mod openapi;
 mod ops;
 mod page;
+mod pipeline;
 mod policy;
 mod props;
 mod readiness;
