@@ -27,7 +27,7 @@ pub(super) fn certificate_rules(
     verdicts: &[ClientVerdict],
     out: &mut Vec<Finding>,
 ) {
-    let Some(cert) = &view.obs.tls.certificate else {
+    let Some(cert) = &view.obs.certificate else {
         return;
     };
     let leaf = cert.chain.first();
