@@ -24,9 +24,7 @@ use tokio::net::TcpStream;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use utoipa::ToSchema;
 
-use crate::vocab::ErrorKind;
-
-pub use crate::vocab::deadline::{Deadline, TimedOut};
+use crate::vocab::{Deadline, ErrorKind};
 
 // The TCP connection to the target as the Report shows it (`connect`); no
 // doc comment, so the OpenAPI schema stays as it was.

@@ -11,11 +11,9 @@ use super::evidence::Evidence;
 use super::profiles::{ClientProfile, Failure, ProfileKind, Refusal, Rule, StartTlsBehaviour};
 use super::server::{self, ServerView};
 
-pub use super::client_verdict::{Basis, ClientVerdict};
-pub use super::negotiation::{TlsOutcome, negotiate, requirement, suite_list, version_list};
-
-pub use super::certainty::{Status, status};
 use super::certainty::{refusal_of, rest_on_sources};
+use super::client_verdict::{Basis, ClientVerdict};
+use super::negotiation::{TlsOutcome, negotiate};
 
 /// Evaluates every profile that applies to the target's protocol, plus any
 /// profile the request selected explicitly.

@@ -9,7 +9,7 @@
 use crate::observations::steps;
 use crate::vocab::TlsVersion;
 
-use super::clients::{Basis, ClientVerdict};
+use super::client_verdict::{Basis, ClientVerdict};
 use super::server::ServerView;
 
 /// Suites the modern handshake (rustls) offers: ECDHE AEAD at TLS 1.2, all TLS 1.3 suites.

@@ -7,7 +7,8 @@ use crate::report::{Finding, Severity};
 use crate::vocab::{ErrorKind, TlsVersion};
 
 use super::catalogue::{self, FindingSpec};
-use super::clients::{ClientVerdict, version_list};
+use super::client_verdict::ClientVerdict;
+use super::negotiation::version_list;
 use super::profiles::{Failure, ProfileKind};
 use super::server::{self, ServerView, Software};
 
@@ -98,7 +99,7 @@ fn affected(verdicts: &[ClientVerdict], classes: &[Failure]) -> String {
         .iter()
         .filter(relevant)
         .filter(|v| {
-            super::clients::status(v) == super::clients::Status::Cannot
+            super::certainty::status(v) == super::certainty::Status::Cannot
                 && v.failure.is_some_and(|f| classes.contains(&f))
         })
         .map(|v| v.profile.short)

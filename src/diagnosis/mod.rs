@@ -37,7 +37,7 @@ pub use evidence::Evidence;
 
 use crate::observations::Observations;
 use crate::report::{ClientResult, Finding, Negotiated, Report, Severity, Verdict};
-use clients::{Basis, ClientVerdict};
+use client_verdict::{Basis, ClientVerdict};
 use profiles::{ClientProfile, ProfileKind};
 use server::ServerView;
 
@@ -307,7 +307,7 @@ fn client_result(v: &ClientVerdict) -> ClientResult {
     ClientResult {
         profile: v.profile.id.to_string(),
         name: v.profile.name.to_string(),
-        status: clients::status(v),
+        status: certainty::status(v),
         connects: v.connects,
         negotiated: v.negotiated.map(|(version, suite)| Negotiated {
             version,

@@ -30,8 +30,7 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use super::problem::{Cause, Problem};
-
-pub use crate::config::api_keys::{ApiKeys, KeyDigest, key_digest};
+use crate::config::api_keys::{ApiKeys, KeyDigest};
 
 /// Whom a request is counted against.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -10,7 +10,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::probe::ProbeRejection;
-use crate::probe::request::InvalidField;
+use crate::vocab::host::InvalidField;
 
 pub const CONTENT_TYPE: &str = "application/problem+json";
 

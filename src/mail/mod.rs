@@ -11,13 +11,6 @@ pub mod service;
 pub mod software;
 pub mod starttls;
 
-// Transitional: the paths these modules had before issue 17 named them
-// apart (`mail::imap` beside `mail::dialogue::imap`, `mail::wire` beside
-// the TLS wire scanner). Nothing in the crate uses them; they keep other
-// branches compiling across the merge and go once those have moved over.
-pub use codec::{imap, pop3, smtp};
-pub use connection as wire;
-
 /// Server text made safe to show: valid UTF-8 kept, control characters and
 /// invalid bytes escaped, length capped.
 pub fn printable(bytes: &[u8]) -> String {

@@ -8,7 +8,7 @@ use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 
 use super::line::{LineError, LineLimits, LineReader};
 use super::service::{self, ServiceSeen};
-use crate::net::Deadline;
+use crate::vocab::Deadline;
 use crate::vocab::{ErrorKind, Protocol};
 
 /// Why a connection could not be brought to the TLS start.

@@ -16,7 +16,7 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::net::Deadline;
+use crate::vocab::Deadline;
 use crate::vocab::host::{Host, fully_qualified, is_localhost};
 
 /// What an AIA fetch passes before it connects: the service's fetch policy

@@ -3,7 +3,6 @@
 //! the diagnosis.
 
 /// The connector moved down to the network layer; the old path stays.
-pub use crate::net;
 pub mod aia;
 pub mod batch;
 pub mod certificate;
@@ -26,15 +25,17 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, TryAcquireError};
 use crate::config::Settings;
 use crate::diagnosis::Evidence;
 use crate::mail::dialogue::{DialogueOutcome, DialogueSpec, Fallback};
+use crate::net::{ConnectionLimits, Connector, Meter};
 use crate::observations::{Observations, steps};
 use crate::report::{Report, Target};
 use crate::tls::legacy::LegacyOffer;
 use crate::tls::scan::{self, Endpoint, ScanOptions, ScanResult};
+use crate::vocab::Deadline;
+use crate::vocab::host::{Host, InvalidField};
 use crate::vocab::host::{fully_qualified, is_localhost};
 use crate::vocab::{ErrorKind, Transport};
-use net::{ConnectionLimits, Connector, Deadline, Meter};
 use policy::{Refusal, TargetPolicy};
-use request::{Host, InvalidField, ProbeRequest, ProbeSpec};
+use request::{ProbeRequest, ProbeSpec};
 
 /// Why a probe request was not run at all (as opposed to a probe that ran
 /// and found problems, which is a Report).

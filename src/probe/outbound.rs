@@ -22,7 +22,8 @@ use super::ProbeRejection;
 use super::aia::FetchGate;
 use super::policy::{Refusal, TargetPolicy};
 use crate::config::{PortSet, Settings};
-use crate::net::{ConnectionLimits, Deadline};
+use crate::net::ConnectionLimits;
+use crate::vocab::Deadline;
 use crate::vocab::host::Host;
 
 /// The service's own fetches: HTTP and HTTPS on their well-known ports.

@@ -12,6 +12,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use ipnet::IpNet;
 
+use crate::net::embedded_ipv4;
+
 #[derive(Debug, Clone, Default)]
 pub struct TargetPolicy {
     pub allow: Vec<IpNet>,
@@ -112,9 +114,6 @@ impl TargetPolicy {
         }
     }
 }
-
-/// Lives with the connector, which caps connections per carried address.
-pub use crate::net::embedded_ipv4;
 
 /// The special-purpose range an address falls in, or `None` for a globally
 /// routable unicast address. IPv6 forms that embed an IPv4 address

@@ -9,8 +9,9 @@ use std::time::{Duration, Instant};
 
 use rustls::pki_types::ServerName;
 
-use crate::net::{Connector, Deadline};
+use crate::net::Connector;
 use crate::tls::handshake::{self, Handshake, HandshakeError, Offer};
+use crate::vocab::Deadline;
 use crate::vocab::{ErrorKind, Protocol, TlsVersion, Transport};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

@@ -14,8 +14,7 @@ use rustls::pki_types::TrustAnchor;
 
 use crate::config::Settings;
 use crate::mail::auth::{LoginRequest, LoginSecret};
-use crate::vocab::host::invalid;
-pub use crate::vocab::host::{Host, InvalidField, parse_host};
+use crate::vocab::host::{Host, InvalidField, invalid, parse_host};
 use crate::vocab::{Protocol, Transport};
 
 /// Probe one mail endpoint.

@@ -17,9 +17,9 @@ use hickory_resolver::name_server::TokioConnectionProvider;
 use super::model::{DiscoveredHost, Discovery, Lookup};
 use super::web::{self, Method, WebTarget};
 use crate::config::{BaseUrl, Settings};
-use crate::net::Deadline;
 use crate::probe::outbound::OutboundGate;
-use crate::probe::request::Host;
+use crate::vocab::Deadline;
+use crate::vocab::host::Host;
 
 /// Bytes read of an autoconfig or Autodiscover answer.
 const MAX_XML_BYTES: usize = 64 * 1024;
@@ -510,7 +510,7 @@ async fn http_lookup(
     let started = Instant::now();
     let path = ask.path.as_str();
     let kind = ask.kind;
-    let host_name = match crate::probe::request::parse_host(&ask.host) {
+    let host_name = match crate::vocab::host::parse_host(&ask.host) {
         Ok(h) => h,
         Err(e) => {
             let mut l = lookup(kind, &ask.host);
@@ -682,7 +682,7 @@ fn autodiscover_hosts(xml: &str) -> Vec<DiscoveredHost> {
 }
 
 fn plausible_host(h: &str) -> bool {
-    crate::probe::request::parse_host(h).is_ok()
+    crate::vocab::host::parse_host(h).is_ok()
 }
 
 #[cfg(test)]

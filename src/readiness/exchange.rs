@@ -4,7 +4,7 @@
 
 use super::model::{ExchangeHttp, HttpCheck};
 use super::web;
-use crate::net::Deadline;
+use crate::vocab::Deadline;
 
 /// Bytes read of an Exchange endpoint's answer (only headers matter).
 const MAX_HTTP_BODY: usize = 16 * 1024;

@@ -26,10 +26,11 @@ use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::net::Deadline;
-use crate::probe::request::{Host, InvalidField, ProbeRequest, parse_host};
+use crate::probe::request::ProbeRequest;
 use crate::probe::{ProbeRejection, Prober};
 use crate::report::Report;
+use crate::vocab::Deadline;
+use crate::vocab::host::{Host, InvalidField, parse_host};
 use crate::vocab::{Protocol, Transport};
 use model::*;
 

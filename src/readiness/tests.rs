@@ -526,7 +526,7 @@ fn with_login(allow_untrusted_login: Option<bool>) -> ReadinessRequest {
 /// directly, or a request without credentials, withholds nothing.
 #[test]
 fn the_login_is_withheld_from_a_discovered_host_only() {
-    let host = crate::probe::request::parse_host("mail.example.com").unwrap();
+    let host = crate::vocab::host::parse_host("mail.example.com").unwrap();
     let why = super::login_withheld(&with_login(None), &host, true).unwrap();
     assert!(
         why.contains("mail.example.com was learnt by discovery"),

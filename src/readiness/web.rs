@@ -18,10 +18,10 @@ use rustls::crypto::WebPkiSupportedAlgorithms;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
 
-use crate::net::Deadline;
 use crate::probe::ProbeRejection;
 use crate::probe::outbound::OutboundGate;
-use crate::probe::request::Host;
+use crate::vocab::Deadline;
+use crate::vocab::host::Host;
 
 /// A host whose addresses have been resolved and checked.
 #[derive(Debug, Clone)]

@@ -11,7 +11,7 @@ use super::cert::{self, CertFacts, WeakHash};
 use super::name::{self, ReferenceId};
 use super::ocsp::{self, StapleStatus};
 use super::trust::{self, Store, StoreKind, TrustReason, TrustStores};
-pub use crate::observations::ObservedChain;
+use crate::observations::ObservedChain;
 use crate::report::{Certificate, ChainSeen};
 
 /// Most certificates of one chain we look at. Real chains have 2-4; webpki

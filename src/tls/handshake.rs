@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::suites::Suite;
-use crate::net::Deadline;
+use crate::vocab::Deadline;
 use crate::vocab::TlsVersion;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

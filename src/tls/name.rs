@@ -9,7 +9,7 @@
 
 use std::net::IpAddr;
 
-pub use super::cert::PresentedIds;
+use super::cert::PresentedIds;
 
 /// The identity a client expects: the configured host name (or the SNI the
 /// request gave), or an IP address when the caller dialled one.

@@ -7,10 +7,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mailprobe::mail::dialogue::{self, DialogueSpec, Fallback, LoginGate};
+use mailprobe::net::{Connector, Meter};
 use mailprobe::observations::Observations;
-use mailprobe::probe::net::{Connector, Deadline, Meter};
 use mailprobe::report::{Protocol, Target, TlsEngine, TlsVersion};
 use mailprobe::tls::legacy::LegacyOffer;
+use mailprobe::vocab::Deadline;
 use rustls::pki_types::ServerName;
 use serde_json::{Value, json};
 

@@ -7,9 +7,10 @@ use std::time::Duration;
 
 use mailprobe::mail::auth::{LoginRequest, LoginSecret};
 use mailprobe::mail::dialogue::{self, DialogueSpec};
+use mailprobe::net::Meter;
 use mailprobe::observations::{Observations, ServiceSeen};
-use mailprobe::probe::net::{Deadline, Meter};
 use mailprobe::report::{Protocol, Target, Transport};
+use mailprobe::vocab::Deadline;
 use rustls::pki_types::ServerName;
 use serde_json::{Value, json};
 

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use mailprobe::mail::codec::imap;
 use mailprobe::mail::line::{LineError, LineLimits, LineReader};
-use mailprobe::probe::net::Deadline;
 use mailprobe::tls::reply::{Progress, ReplyLimits, ReplyReader};
+use mailprobe::vocab::Deadline;
 use proptest::prelude::*;
 
 use crate::support::hostile_servers::partial_server_hello;

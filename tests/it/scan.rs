@@ -6,11 +6,12 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use mailprobe::net::{Connector, Meter};
 use mailprobe::observations::HelloAnswer;
-use mailprobe::probe::net::{Connector, Deadline, Meter};
 use mailprobe::report::{Protocol, Stats, TlsVersion, Transport};
 use mailprobe::tls::scan::{self, Ending, Endpoint, OfferOutcome, ScanOptions, ScanResult};
 use mailprobe::tls::suites;
+use mailprobe::vocab::Deadline;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 

@@ -3,7 +3,7 @@
 //! signatures and a small RSA key. Each quotes the certificate and names the
 //! clients that fail or are at risk because of it.
 
-use crate::diagnosis::clients::ClientVerdict;
+use crate::diagnosis::client_verdict::ClientVerdict;
 use crate::diagnosis::profiles::Failure;
 use crate::diagnosis::server::{self, ServerView};
 use crate::report::{Certificate, Finding, Severity};

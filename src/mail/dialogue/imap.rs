@@ -13,7 +13,7 @@ use super::{
 use crate::mail::auth::{self, LoginRequest, Mechanism};
 use crate::mail::codec::imap::{self, Imap, ImapResponse};
 use crate::mail::connection::{MailConnection, StepFailure};
-use crate::net::Deadline;
+use crate::vocab::Deadline;
 use crate::vocab::{ErrorKind, Protocol, steps};
 
 /// IMAP's side of the dialogue; what outlives the plaintext stream: the

@@ -26,9 +26,10 @@ use super::auth::{LoginRequest, Mechanism, Redactor};
 use super::connection::{MailConnection, StepFailure};
 use super::line::LineError;
 use super::service::{self, Recorded, ServiceSeen};
-use crate::net::{Connector, Deadline, Meter};
+use crate::net::{Connector, Meter};
 use crate::tls::handshake::{self, Offer};
 use crate::tls::legacy::LegacyOffer;
+use crate::vocab::Deadline;
 use crate::vocab::{ErrorKind, Protocol, Transport, steps};
 
 mod gate;

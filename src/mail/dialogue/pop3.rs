@@ -12,7 +12,7 @@ use super::{
 use crate::mail::auth::{self, LoginRequest, Mechanism};
 use crate::mail::codec::pop3;
 use crate::mail::connection::{MailConnection, StepFailure};
-use crate::net::Deadline;
+use crate::vocab::Deadline;
 use crate::vocab::{ErrorKind, Protocol, steps};
 
 /// POP3's side of the dialogue (RFC 1939, RFC 2449 CAPA, RFC 2595 STLS).

@@ -13,7 +13,7 @@ use super::{
 use crate::mail::auth::{self, LoginRequest, Mechanism};
 use crate::mail::codec::smtp;
 use crate::mail::connection::{MailConnection, StepFailure};
-use crate::net::Deadline;
+use crate::vocab::Deadline;
 use crate::vocab::{ErrorKind, Protocol, steps};
 
 /// SMTP's side of the dialogue (RFC 5321 EHLO, RFC 3207 STARTTLS, RFC 4954 AUTH).

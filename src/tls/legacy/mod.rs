@@ -27,8 +27,8 @@ use tokio::io::{AsyncRead, AsyncWrite};
 
 pub use bounded::{HANDSHAKE_READ_LIMIT, ReadBounded};
 
-use crate::net::Deadline;
 use crate::tls::suites::Suite;
+use crate::vocab::Deadline;
 use crate::vocab::TlsVersion;
 
 /// Every TLS <= 1.2 suite this OpenSSL has, at security level 0.

@@ -35,8 +35,8 @@ use tokio::sync::mpsc;
 use super::HelloAnswer;
 use super::versions::{VersionScan, eliminate, finish, offer_order, scan_hello, scan_version};
 use super::{Ending, Endpoint, Exchange, OfferOutcome, hello_answer, read_answer, send_hello};
-use crate::net::Deadline;
 use crate::tls::hello::MAX_SUITES_PER_HELLO;
+use crate::vocab::Deadline;
 use crate::vocab::TlsVersion;
 
 /// The versions the descent covers, highest first.

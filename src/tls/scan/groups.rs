@@ -5,10 +5,10 @@ use super::versions::VersionScan;
 use super::{
     Ending, Endpoint, Hello, MAX_GROUP_ROUNDS, OfferOutcome, SeenInScan, read_answer, send_hello,
 };
-use crate::net::Deadline;
 use crate::tls::hello::{ClientHelloSpec, KEY_SHARE_GROUPS, groups};
 use crate::tls::reply::KeyExchangeInfo;
 use crate::tls::suites::{self, KeyExchange};
+use crate::vocab::Deadline;
 use crate::vocab::{ErrorKind, TlsVersion};
 
 /// ML-KEM groups and hybrids (draft-ietf-tls-ecdhe-mlkem,

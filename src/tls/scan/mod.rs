@@ -65,9 +65,9 @@ pub use oneshot::{
     trial_outcome,
 };
 
-use crate::net::Deadline;
 use crate::tls::reply::KeyExchangeInfo;
 use crate::tls::suites::Suite;
+use crate::vocab::Deadline;
 use crate::vocab::{ErrorKind, StepError, TlsVersion, steps};
 
 /// Alert description `protocol_version` (RFC 5246 §7.2.2, RFC 8446 §6.2).

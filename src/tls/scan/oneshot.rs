@@ -24,12 +24,13 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::{ClientTrial, TrialOutcome};
 use crate::mail::starttls::{self, PreludeError};
-use crate::net::{ConnectError, Connector, Deadline, ProbeStream};
+use crate::net::{ConnectError, Connector, ProbeStream};
 use crate::tls::hello::{self, ClientHelloSpec, HelloError};
 use crate::tls::reply::{
     Progress, ReplyError, ReplyLimits, ReplyOutcome, ReplyReader, ServerReply, SkeKind,
 };
 use crate::tls::suites::{self, KeyExchange};
+use crate::vocab::Deadline;
 use crate::vocab::{ErrorKind, Protocol, TlsVersion, Transport};
 
 /// How long one hello waits for its answer, at most (the probe deadline

@@ -21,9 +21,9 @@ use super::groups::{GroupFacts, POST_QUANTUM};
 use super::send_hello;
 use super::versions::{VersionScan, offer_order};
 use super::{Ending, Endpoint, Hello, MAX_GROUP_ROUNDS, OfferOutcome, hello_answer, read_answer};
-use crate::net::Deadline;
 use crate::tls::hello::{ClientHelloSpec, KEY_SHARE_GROUPS};
 use crate::tls::suites;
+use crate::vocab::Deadline;
 use crate::vocab::{ErrorKind, TlsVersion};
 
 const V: TlsVersion = TlsVersion::Tls13;

@@ -5,11 +5,11 @@ use futures_util::future::join_all;
 
 use super::HelloAnswer;
 use super::{Ending, Exchange, Hello, OfferOutcome, SeenInScan, read_answer, send_hello};
-use crate::net::Deadline;
 use crate::tls::hello::{self, ClientHelloSpec, MAX_SUITES_PER_HELLO};
 use crate::tls::scan::Endpoint;
 use crate::tls::suites::Suite;
 use crate::tls::suites::{self, Authentication, KeyExchange};
+use crate::vocab::Deadline;
 use crate::vocab::{ErrorKind, TlsVersion};
 
 /// One version's findings.

@@ -45,10 +45,7 @@ pub const SCSV_EMPTY_RENEGOTIATION_INFO: u16 = 0x00FF;
 /// server that supports a higher version must abort with `inappropriate_fallback`.
 pub const SCSV_FALLBACK: u16 = 0x5600;
 
-pub use crate::vocab::TlsVersion;
-/// Transitional: the name this registry gave the version type before there
-/// was one ([`crate::vocab::TlsVersion`]); nothing in the crate uses it.
-pub use crate::vocab::TlsVersion as ProtocolVersion;
+use crate::vocab::TlsVersion;
 
 macro_rules! display_as_str {
     ($($ty:ty),+) => {$(

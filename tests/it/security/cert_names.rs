@@ -3,7 +3,8 @@
 //! label with a multi-byte character across byte 4 (`ab€*`), killing the
 //! probe — and with it a batch or a readiness stream.
 
-use mailprobe::tls::name::{PresentedIds, ReferenceId, check, dns_matches, srv_id_matches};
+use mailprobe::tls::cert::PresentedIds;
+use mailprobe::tls::name::{ReferenceId, check, dns_matches, srv_id_matches};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
