@@ -11,6 +11,7 @@ use super::client_verdict::ClientVerdict;
 use super::negotiation::version_list;
 use super::profiles::{Failure, ProfileKind};
 use super::server::{self, ServerView, Software};
+use super::thresholds::{DH_MIN_BITS, KEY_BROKEN_BITS};
 
 mod certificate;
 mod mail;
@@ -442,14 +443,14 @@ fn suite_strength_rules(
         ));
     }
     if let Some(bits) = obs.tls.dh_bits
-        && bits < 2048
+        && bits < DH_MIN_BITS
     {
         out.push(make(
             "WEAK_DH",
-            Some(if bits < 1024 { Severity::High } else { Severity::Medium }),
+            Some(if bits < KEY_BROKEN_BITS { Severity::High } else { Severity::Medium }),
             format!(
                 "The server's DHE group is {bits} bits.{}{}",
-                if bits < 1024 { " Below 1024 bits is Logjam territory: Java 17, SChannel (Outlook) and OpenSSL at security level 1 and above refuse it (only level 0 allows it)." } else { " OpenSSL 3.2+ (security level 2) and the Mozilla intermediate guideline require 2048." },
+                if bits < KEY_BROKEN_BITS { " Below 1024 bits is Logjam territory: Java 17, SChannel (Outlook) and OpenSSL at security level 1 and above refuse it (only level 0 allows it)." } else { " OpenSSL 3.2+ (security level 2) and the Mozilla intermediate guideline require 2048." },
                 affected(verdicts, &[Failure::DhTooSmall])
             ),
             sw,

@@ -22,6 +22,7 @@ pub mod mail_section;
 pub mod negotiation;
 pub mod profiles;
 pub mod server;
+pub mod thresholds;
 
 #[cfg(test)]
 mod captures_tests;

@@ -11,6 +11,7 @@ use super::cert::{self, CertFacts, WeakHash};
 use super::name::{self, ReferenceId};
 use super::ocsp::{self, StapleStatus};
 use super::trust::{self, Store, StoreKind, TrustReason, TrustStores};
+use crate::diagnosis::thresholds::RSA_KEY_MIN_BITS;
 use crate::observations::ObservedChain;
 use crate::report::{Certificate, ChainSeen};
 
@@ -130,7 +131,7 @@ fn validity_facts(
     }
     if facts
         .iter()
-        .any(|c| c.info.key_type == "RSA" && c.info.key_bits.is_some_and(|b| b < 2048))
+        .any(|c| c.info.key_type == "RSA" && c.info.key_bits.is_some_and(|b| b < RSA_KEY_MIN_BITS))
     {
         issues.push("rsa-key-under-2048-bits");
     }

@@ -6,6 +6,7 @@
 use crate::diagnosis::client_verdict::ClientVerdict;
 use crate::diagnosis::profiles::Failure;
 use crate::diagnosis::server::{self, ServerView};
+use crate::diagnosis::thresholds::{KEY_BROKEN_BITS, RSA_KEY_MIN_BITS};
 use crate::report::{Certificate, Finding, Severity};
 
 use super::{affected, make};
@@ -204,11 +205,11 @@ fn rsa_key_rule(
     out: &mut Vec<Finding>,
 ) {
     if let Some(bits) = view.rsa_bits()
-        && bits < 2048
+        && bits < RSA_KEY_MIN_BITS
     {
         out.push(make(
             "RSA_KEY_TOO_SMALL",
-            Some(if bits < 1024 {
+            Some(if bits < KEY_BROKEN_BITS {
                 Severity::Critical
             } else {
                 Severity::Medium
