@@ -266,6 +266,15 @@ pub struct Certificate {
     pub issues: Vec<String>,
 }
 
+impl Certificate {
+    /// The chain was judged incomplete (the leaf came without its
+    /// intermediate): the one place the `incomplete_chain` name is compared.
+    pub fn chain_incomplete(&self) -> bool {
+        self.trust_reason.as_deref()
+            == Some(crate::tls::trust::TrustReason::IncompleteChain.as_str())
+    }
+}
+
 /// The chain one probe path saw.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ChainSeen {

@@ -133,7 +133,7 @@ fn trust_check(cert: &Certificate, profile: &ClientProfile) -> Option<(Failure, 
                 .unwrap_or_default()
         )
     };
-    if cert.trust_reason.as_deref() != Some("incomplete_chain") {
+    if !cert.chain_incomplete() {
         return Some((Failure::Untrusted, rules.trust, why));
     }
     // An intermediate is missing. SChannel fetches it from the leaf's AIA

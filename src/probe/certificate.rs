@@ -141,7 +141,7 @@ pub async fn complete_chain(
     let incomplete = obs
         .certificate
         .as_ref()
-        .is_some_and(|c| c.trust_reason.as_deref() == Some("incomplete_chain"));
+        .is_some_and(|c| c.chain_incomplete());
     if !incomplete {
         return;
     }

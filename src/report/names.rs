@@ -1,8 +1,8 @@
 //! Closed sets of names that Report fields carry as strings.
 //!
 //! The engines and the diagnosis name these values with their own enums
-//! (`tls::suites::KeyExchange`, `tls::trust::TrustReason`, ...), which live
-//! above this layer; the Report keeps the strings, and these mirrors give the
+//! (`tls::suites::KeyExchange`, `tls::trust::TrustReason`, ...), which the
+//! engines own; the Report keeps the strings, and these mirrors give the
 //! OpenAPI schema the closed list (`#[schema(value_type = ...)]` on the
 //! field), so a generated client gets an enum. Each owner's tests hold its
 //! enum and its mirror together: a value added on one side only fails there.

@@ -67,7 +67,7 @@ fn trust_rule(
             ),
             sw,
         ));
-    } else if cert.trust_reason.as_deref() == Some("incomplete_chain") {
+    } else if cert.chain_incomplete() {
         out.push(make(
             "CERT_CHAIN_INCOMPLETE",
             None,
