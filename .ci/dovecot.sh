@@ -70,7 +70,9 @@ service imap-login {
   }
 }
 EOF
-    # The TLS 1.0-only instance: same account and certificate, own dirs.
+    # The TLS 1.0-only instance: same account and certificate, own dirs. Its plaintext
+    # listener is switched off with port 0 (deleting the block falls back to
+    # Dovecot's built-in 143, which another instance on the machine may hold).
     local tls10=$((port + 2))
     mkdir -p "$dir/tls10/run" "$dir/tls10/state"
     printf '%s\n' 'openssl_conf = openssl_init' '[openssl_init]' 'ssl_conf = ssl_sect' \
@@ -81,7 +83,7 @@ EOF
         -e "s|^state_dir = .*|state_dir = $dir/tls10/state|" \
         -e "s|^log_path = .*|log_path = $dir/tls10/dovecot.log|" \
         -e "s|^ssl_min_protocol = .*|ssl_min_protocol = TLSv1\nssl_cipher_list = ALL:@SECLEVEL=0\nimport_environment = TZ OPENSSL_CONF=$dir/tls10/openssl.cnf|" \
-        -e "/inet_listener imap {/,/}/d" \
+        -e "s|port = $port\$|port = 0|" \
         -e "s|port = $imaps|port = $tls10|" \
         "$dir/dovecot.conf" >"$dir/tls10/dovecot.conf"
     if ! dovecot -c "$dir/dovecot.conf" >&2; then
