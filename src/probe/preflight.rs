@@ -45,6 +45,7 @@ pub struct PreflightRequest {
     pub port: Option<u16>,
     /// Default `auto` (by port).
     pub transport: Option<Transport>,
+    /// Server name for SNI and the certificate check (default: the host).
     pub sni: Option<String>,
     /// Deadline for the whole preflight in ms (default 180,000; at most 900,000).
     pub timeout_ms: Option<u64>,
@@ -52,7 +53,9 @@ pub struct PreflightRequest {
     pub ca_bundle_pem: Option<String>,
     /// Required: the account to survey. Sent only as in a probe's login test.
     pub credentials: Option<Credentials>,
+    /// Send the credentials without TLS (the STARTTLS upgrade refused). Default `false`.
     pub allow_plaintext_login: Option<bool>,
+    /// Send the credentials inside TLS to an untrusted or mismatched certificate. Default `false`.
     pub allow_untrusted_login: Option<bool>,
     /// Default `exchange-online`.
     pub destination: Option<Destination>,

@@ -23,11 +23,15 @@ pub enum Severity {
 pub struct PreflightFinding {
     /// Stable identifier, e.g. `item-over-size-limit`.
     pub id: String,
+    /// `problem`: will not arrive; `risk`: may not, or the limit is unverified; `info`.
     pub severity: Severity,
+    /// What was found, in words.
     pub what: String,
     /// The folder (decoded name), when the finding is about one.
     pub folder: Option<String>,
+    /// How many items it concerns.
     pub items: Option<u64>,
+    /// What to do before the migration.
     pub remedy: String,
     /// The limit it rests on (`null`: none).
     pub limit: Option<Limit>,

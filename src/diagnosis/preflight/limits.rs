@@ -43,6 +43,7 @@ pub const GOOGLE_DMS: &str = "https://support.google.com/a/answer/6003169";
 pub struct Limit {
     /// `max_item_bytes`, `max_items_per_mailbox`, ...
     pub name: String,
+    /// The limit (bytes, items, folders or levels, by name).
     pub value: u64,
     /// Where the default comes from (a URL), or `request` when overridden.
     pub source: String,
@@ -57,9 +58,13 @@ pub struct Limit {
 pub struct LimitOverrides {
     /// Largest item the destination takes, bytes.
     pub max_item_bytes: Option<u64>,
+    /// Items per mailbox the destination's migration moves.
     pub max_items_per_mailbox: Option<u64>,
+    /// Items per folder the destination takes.
     pub max_items_per_folder: Option<u64>,
+    /// Folders per mailbox the destination takes.
     pub max_folders: Option<u64>,
+    /// Deepest folder nesting the destination takes.
     pub max_folder_depth: Option<u64>,
     /// The destination mailbox's quota (the plan's), bytes.
     pub mailbox_quota_bytes: Option<u64>,

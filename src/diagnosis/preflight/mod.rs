@@ -41,8 +41,11 @@ pub const MIGRATION_CAPABILITIES: &[&str] = &[
 /// Totals over the surveyed folders.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct Totals {
+    /// Folders listed.
     pub folders: u64,
+    /// Items over all folders.
     pub messages: u64,
+    /// Bytes over all folders.
     pub size_bytes: u64,
     /// A cap cut a count: the totals are lower bounds.
     pub partial: bool,
@@ -51,40 +54,61 @@ pub struct Totals {
 /// The preflight report.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PreflightReport {
+    /// The request's id (`X-Request-Id`).
     pub request_id: Option<String>,
+    /// The server surveyed.
     pub target: Target,
+    /// The destination judged against.
     pub destination: Destination,
+    /// When the preflight started (RFC 3339).
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub started_at: OffsetDateTime,
+    /// Time from accepting the request to the report, ms.
     pub duration_ms: u64,
     /// One sentence a person can act on.
     pub summary: String,
+    /// The server's greeting line.
     pub greeting: Option<String>,
     /// The TLS the session ran over (`engine: legacy` for a server only OpenSSL reaches).
     pub tls: Option<MailTls>,
+    /// The login (as a probe's login test reports it).
     pub login: Option<LoginResult>,
     /// The capabilities that matter to migration tools, offered or not.
     pub capabilities: BTreeMap<String, bool>,
+    /// The personal namespace (RFC 2342), when NAMESPACE is offered.
     pub personal_namespace: Option<NamespaceSeen>,
+    /// The hierarchy delimiter.
     pub delimiter: Option<String>,
+    /// The listing command used (`LIST ... RETURN (SPECIAL-USE)`, `XLIST` or `LIST`).
     pub list_command: Option<String>,
+    /// Totals over the folders.
     pub totals: Totals,
+    /// Every folder of the personal namespace, in the server's order.
     pub folders: Vec<FolderSeen>,
+    /// More folders than `caps.max_folders`: the list is cut.
     pub folders_partial: bool,
+    /// The source quota (GETQUOTAROOT INBOX).
     pub quota: Vec<QuotaSeen>,
+    /// The throughput sample (`null`: not taken).
     pub sample: Option<SampleSeen>,
     /// `null`: no sample (no messages, or the sample failed).
     pub estimate: Option<Estimate>,
+    /// The limits in force, each with its source.
     pub limits: Vec<Limit>,
+    /// What will not (or may not) arrive, worst first.
     pub findings: Vec<PreflightFinding>,
+    /// Caps the survey reached, each with its value.
     pub caps_reached: Vec<String>,
+    /// Throttling the server signalled (`NO [LIMIT]`, `BYE`, ...).
     pub throttling: Vec<String>,
     /// Survey commands that failed or were refused, with the server's answer.
     pub survey_errors: Vec<String>,
+    /// The parallel-session check (`null`: not asked for).
     pub parallel: Option<ParallelSeen>,
     /// Steps that did not complete (connect, TLS, login, ...).
     pub errors: Vec<StepError>,
+    /// Connections and bytes to the target.
     pub stats: Stats,
 }
 

@@ -137,7 +137,9 @@ pub struct Survey {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct NamespaceSeen {
+    /// The prefix, e.g. `INBOX.` or empty.
     pub prefix: String,
+    /// The namespace's hierarchy delimiter.
     pub delimiter: Option<String>,
 }
 
@@ -159,11 +161,13 @@ pub struct FolderSeen {
     pub selectable: bool,
     /// Levels below the top (INBOX and top-level folders: 1).
     pub depth: usize,
+    /// Messages in the folder (STATUS MESSAGES, else EXISTS).
     pub messages: Option<u64>,
     /// Total of the messages' RFC822.SIZE.
     pub size_bytes: Option<u64>,
     /// `status-size` (RFC 8438) or `fetch` (sum of RFC822.SIZE).
     pub size_source: Option<String>,
+    /// The folder's UIDVALIDITY.
     pub uidvalidity: Option<u64>,
     /// `(size, items at or above it)` for each of `count_items_from`.
     pub items_from: Vec<(u64, u64)>,
@@ -177,7 +181,9 @@ pub struct FolderSeen {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ItemSeen {
+    /// The item's UID in its folder.
     pub uid: u64,
+    /// RFC822.SIZE in bytes.
     pub size_bytes: u64,
     /// INTERNALDATE as sent.
     pub internal_date: Option<String>,
@@ -187,16 +193,20 @@ pub struct ItemSeen {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct QuotaSeen {
+    /// The quota root, as sent.
     pub root: String,
     /// `STORAGE` (KiB), `MESSAGE` (count), ...
     pub resource: String,
+    /// Usage, in the resource's unit.
     pub usage: u64,
+    /// The limit, in the resource's unit.
     pub limit: u64,
 }
 
 /// The throughput sample: real message bodies fetched with `BODY.PEEK[]<0.n>`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct SampleSeen {
+    /// The folder sampled (decoded name).
     pub folder: String,
     /// Messages whose body bytes were fetched.
     pub messages: u64,
@@ -204,6 +214,7 @@ pub struct SampleSeen {
     pub body_bytes: u64,
     /// All bytes read on the wire during the sample (framing included).
     pub wire_bytes: u64,
+    /// Time from the first FETCH to the last completion, ms.
     pub ms: u64,
     /// Each batch's `(body bytes, ms)`, in order: a slow-down shows here.
     pub batches: Vec<(u64, u64)>,
