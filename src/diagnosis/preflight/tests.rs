@@ -97,8 +97,8 @@ fn oversized_items_slash_names_and_unmarked_sent_folders() {
         "{}",
         r.summary
     );
-    assert_eq!(r.capabilities["UIDPLUS"], true);
-    assert_eq!(r.capabilities["MOVE"], false);
+    assert!(r.capabilities["UIDPLUS"]);
+    assert!(!r.capabilities["MOVE"]);
 }
 
 #[test]

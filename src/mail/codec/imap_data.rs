@@ -430,7 +430,7 @@ mod tests {
             ]
         );
         let f = fetch(
-            b"* 4 FETCH (UID 9 RFC822.SIZE 512 INTERNALDATE \"01-Jan-2020 10:00:00 +0000\" BODY[HEADER.FIELDS (SUBJECT)] {16}\r\nSubject: hi\r\n\r\n)\r\n",
+            b"* 4 FETCH (UID 9 RFC822.SIZE 512 INTERNALDATE \"01-Jan-2020 10:00:00 +0000\" BODY[HEADER.FIELDS (SUBJECT)] {15}\r\nSubject: hi\r\n\r\n)\r\n",
         )
         .unwrap();
         assert_eq!((f.seq, f.uid, f.size), (4, Some(9), Some(512)));
