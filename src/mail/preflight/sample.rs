@@ -1,6 +1,8 @@
 //! The throughput sample: real message bodies, `BODY.PEEK[]<0.n>` (no flag
 //! changes), from the folder with the most bytes, in batches over this one
-//! session, until `sample_bytes` were received or a cap ends it.
+//! session, until `sample_bytes` were received or a cap ends it: first the
+//! first 64 KiB of each message, then, while bytes are still wanted, the
+//! rest of the messages that were longer, 16 chunks (1 MiB) per FETCH.
 
 use std::time::Instant;
 
@@ -51,6 +53,7 @@ pub(super) async fn take<S: AsyncRead + AsyncWrite + Unpin>(
     };
     let started = Instant::now();
     let mut next = 1u64;
+    let mut longer = Vec::new();
     let outcome = loop {
         if sample.body_bytes >= s.params.sample_bytes || next > exists {
             break Ok(());
@@ -67,6 +70,9 @@ pub(super) async fn take<S: AsyncRead + AsyncWrite + Unpin>(
                     {
                         bytes += item.body_bytes;
                         messages += 1;
+                        if item.body_bytes == CHUNK {
+                            longer.push(item.seq);
+                        }
                     }
                 },
             )
@@ -84,6 +90,10 @@ pub(super) async fn take<S: AsyncRead + AsyncWrite + Unpin>(
             Err(e) => break Err(e),
         }
     };
+    let outcome = match outcome {
+        Ok(()) => rest(s, &mut sample, longer).await,
+        e => e,
+    };
     sample.ms = started.elapsed().as_millis() as u64;
     sample.partial = sample.body_bytes < s.params.sample_bytes && next <= exists;
     s.survey.sample = Some(sample);
@@ -91,4 +101,44 @@ pub(super) async fn take<S: AsyncRead + AsyncWrite + Unpin>(
         Err(e) if e.kind == ErrorKind::Limit => Ok(()),
         other => other,
     }
+}
+
+/// Chunks per FETCH when continuing into longer messages.
+const CHUNKS: u64 = 16;
+
+/// The rest of the longer messages, chunk by chunk, while bytes are wanted.
+async fn rest<S: AsyncRead + AsyncWrite + Unpin>(
+    s: &mut Session<'_, S>,
+    sample: &mut SampleSeen,
+    longer: Vec<u64>,
+) -> Result<(), StepFailure> {
+    for seq in longer {
+        let mut offset = CHUNK;
+        while sample.body_bytes < s.params.sample_bytes {
+            let sections: Vec<String> = (0..CHUNKS)
+                .map(|i| format!("BODY.PEEK[]<{}.{CHUNK}>", offset + i * CHUNK))
+                .collect();
+            let (wire_before, t) = (s.imap.wire.reader().total_read(), Instant::now());
+            let mut bytes = 0u64;
+            let done = s
+                .run(&format!("FETCH {seq} ({})", sections.join(" ")), |b| {
+                    if let Some(item) = imap_data::fetch(b) {
+                        bytes += item.body_bytes;
+                    }
+                })
+                .await?;
+            sample.body_bytes += bytes;
+            sample.wire_bytes += (s.imap.wire.reader().total_read() - wire_before) as u64;
+            sample.batches.push((bytes, t.elapsed().as_millis() as u64));
+            if !done.ok {
+                s.refused("FETCH (sample)", &done);
+                return Ok(());
+            }
+            if bytes < CHUNKS * CHUNK {
+                break;
+            }
+            offset += CHUNKS * CHUNK;
+        }
+    }
+    Ok(())
 }
