@@ -45,6 +45,9 @@ pub struct PreflightArgs {
     /// Log in even when the certificate is not trusted or does not match.
     #[arg(long)]
     pub allow_untrusted_login: bool,
+    /// Log in even without TLS (the STARTTLS upgrade refused).
+    #[arg(long)]
+    pub allow_plaintext_login: bool,
     #[arg(long)]
     pub timeout_ms: Option<u64>,
     /// Print the report as JSON (the document `POST /v1/preflight` returns).
@@ -91,6 +94,7 @@ pub async fn run(settings: Settings, args: PreflightArgs) -> ExitCode {
             oauth2_token: None,
         }),
         allow_untrusted_login: Some(args.allow_untrusted_login),
+        allow_plaintext_login: Some(args.allow_plaintext_login),
         destination: Some(args.destination),
         include_subjects: Some(args.subjects),
         parallel_sessions: Some(args.parallel_sessions),

@@ -217,3 +217,115 @@ async fn xlist_a_slash_in_a_name_and_throttling() {
     );
     assert_read_only(&fx.received());
 }
+
+fn small_mailbox() -> MailboxScript {
+    MailboxScript {
+        capabilities: "IMAP4rev1",
+        delimiter: "/",
+        folders: vec![Folder {
+            name: "INBOX",
+            attributes: "",
+            sizes: vec![40_000_000, 100],
+        }],
+        refuse_status_size: false,
+        max_sessions: 10,
+        body_fetches_before_limit: 1000,
+    }
+}
+
+/// `mailprobe preflight`: the summary for a person, the report as JSON,
+/// and exit 2 without the password.
+#[tokio::test]
+async fn the_cli_prints_the_summary_and_the_json() {
+    let fx = imap_mailbox::start(small_mailbox()).await;
+    let target = format!("127.0.0.1:{}", fx.addr.port());
+    let run = move |json: bool, password: bool| {
+        let target = target.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_mailprobe"));
+            for (k, _) in std::env::vars() {
+                if k.starts_with("MAILPROBE_") || k == "PREFLIGHT_PASSWORD" {
+                    c.env_remove(k);
+                }
+            }
+            c.args([
+                "preflight",
+                &target,
+                "--user",
+                "alice",
+                "--transport",
+                "starttls",
+            ])
+            .arg("--allow-plaintext-login")
+            .env("MAILPROBE_ALLOW_TARGETS", "127.0.0.0/8")
+            .env("MAILPROBE_ALLOW_PORTS", "*");
+            if json {
+                c.arg("--json");
+            }
+            if password {
+                c.env("PREFLIGHT_PASSWORD", "pw");
+            }
+            c.output().unwrap()
+        })
+    };
+    let human = run(false, true).await.unwrap();
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        human.status.success(),
+        "{text} {}",
+        String::from_utf8_lossy(&human.stderr)
+    );
+    assert!(
+        text.contains("1 items in 1 folders exceed Exchange Online's limit for IMAP migration and will be skipped"),
+        "{text}"
+    );
+    assert!(text.contains("INBOX") && text.contains("remedy:"), "{text}");
+    let json = run(true, true).await.unwrap();
+    let r: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(r["totals"]["messages"], 2);
+    let missing = run(false, false).await.unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("PREFLIGHT_PASSWORD"));
+}
+
+/// The endpoint's metrics: preflights by outcome and their duration.
+#[tokio::test]
+async fn metrics_count_preflights() {
+    let fx = imap_mailbox::start(small_mailbox()).await;
+    let app = crate::support::app::spawn_app().await;
+    for reachable in [true, false] {
+        let mut body = json!({
+            "host": "127.0.0.1",
+            "port": fx.addr.port(),
+            "transport": "starttls",
+            "credentials": {"username": "alice", "password": "pw"},
+            "allow_plaintext_login": true,
+        });
+        if !reachable {
+            // A server that is not there: nothing to log in to.
+            body["port"] = json!(1);
+        }
+        let resp = app
+            .client
+            .post(app.url("/v1/preflight"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+    }
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert!(
+        metrics.contains("mailprobe_preflights_total{outcome=\"surveyed\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("mailprobe_preflights_total{outcome=\"unreached\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("mailprobe_preflight_duration_seconds_count 2"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("route=\"/v1/preflight\""), "{metrics}");
+}
