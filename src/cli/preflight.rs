@@ -126,6 +126,25 @@ fn human(r: &PreflightReport) -> String {
         r.destination.label(),
         r.summary
     );
+    if let Some(t) = &r.tls {
+        out.push_str(&format!(
+            "TLS: {} engine, {}\n",
+            t.engine.as_str(),
+            t.version
+        ));
+    }
+    if let Some(p) = &r.parallel {
+        out.push_str(&format!(
+            "parallel sessions: {} of {} extra logged in at once{}\n",
+            p.logged_in,
+            p.requested,
+            if p.refused.is_empty() {
+                String::new()
+            } else {
+                format!(" (refused: {})", p.refused.join("; "))
+            }
+        ));
+    }
     if !r.folders.is_empty() {
         out.push_str("\nfolders:\n");
     }
@@ -164,7 +183,7 @@ fn human(r: &PreflightReport) -> String {
         ));
     }
     for e in &r.errors {
-        out.push_str(&format!("error: {}: {}\n", e.step, e.message));
+        out.push_str(&format!("step failed: {}: {}\n", e.step, e.message));
     }
     out
 }

@@ -35,8 +35,10 @@ pub const EXO_IMAP_TIPS: &str = "https://learn.microsoft.com/en-us/exchange/mail
 /// Microsoft: Exchange Online limits (mailbox folder limits, mailbox
 /// storage). Not verified by this project: the figures were not read there.
 pub const EXO_LIMITS: &str = "https://learn.microsoft.com/en-us/office365/servicedescriptions/exchange-online-service-description/exchange-online-limits";
-/// Google Workspace data migration service: not verified by this project.
-pub const GOOGLE_DMS: &str = "https://support.google.com/a/answer/6003169";
+/// Google Workspace data migration service: no source was read for its
+/// limits, so none is cited; the defaults are the commonly quoted figures.
+pub const GOOGLE_DMS: &str =
+    "unverified: Google Workspace data migration service (no source read; override in `limits`)";
 
 /// A limit with its value, its source and whether that source was read.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -45,7 +47,8 @@ pub struct Limit {
     pub name: String,
     /// The limit (bytes, items, folders or levels, by name).
     pub value: u64,
-    /// Where the default comes from (a URL), or `request` when overridden.
+    /// Where the default comes from (a URL; `unverified: ...` when no
+    /// source was read), or `request` when overridden.
     pub source: String,
     /// `false`: no source was read for this default; findings resting on
     /// it are risks.
