@@ -69,6 +69,9 @@ pub fn findings(s: &Survey, l: &Limits) -> Vec<PreflightFinding> {
             limit: None,
         });
     }
+    if let Some(f) = slowdown(s) {
+        out.push(f);
+    }
     if !s.caps_reached.is_empty() || s.folders.iter().any(|f| f.partial) {
         out.push(PreflightFinding {
             id: "survey-partial".into(),
@@ -85,6 +88,41 @@ pub fn findings(s: &Survey, l: &Limits) -> Vec<PreflightFinding> {
     }
     out.sort_by_key(|f| f.severity);
     out
+}
+
+/// A quarter of the sample must hold this much to be compared.
+const SLOWDOWN_MIN_BYTES: u64 = 256 * 1024;
+const SLOWDOWN_MIN_MS: u64 = 50;
+/// The last quarter below this share of the first quarter's rate: a slow-down.
+const SLOWDOWN_SHARE: f64 = 1.0 / 3.0;
+
+/// The sample's last quarter of batches much slower than its first: the
+/// server slows a client down as it reads.
+fn slowdown(s: &Survey) -> Option<PreflightFinding> {
+    let b = &s.sample.as_ref()?.batches;
+    let q = b.len() / 4;
+    if q == 0 {
+        return None;
+    }
+    let rate = |part: &[(u64, u64)]| {
+        let (bytes, ms) = part
+            .iter()
+            .fold((0u64, 0u64), |(x, y), (bb, mm)| (x + bb, y + mm));
+        (bytes >= SLOWDOWN_MIN_BYTES && ms >= SLOWDOWN_MIN_MS).then(|| bytes as f64 / ms as f64)
+    };
+    let (first, last) = (rate(&b[..q])?, rate(&b[b.len() - q..])?);
+    (last < first * SLOWDOWN_SHARE).then(|| PreflightFinding {
+        id: "source-slowdown".into(),
+        severity: Severity::Risk,
+        what: format!(
+            "the transfer slowed down during the sample: {:.0} kB/s in its last quarter against {:.0} kB/s in its first",
+            last, first
+        ),
+        folder: None,
+        items: None,
+        remedy: "the source throttles sustained reads: plan with the slower rate, or raise the source's limits for the migration window".into(),
+        limit: None,
+    })
 }
 
 fn items(s: &Survey, l: &Limits, dest: &str, out: &mut Vec<PreflightFinding>) {

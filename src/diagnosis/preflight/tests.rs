@@ -142,3 +142,47 @@ fn mailbox_item_limit_and_quota() {
     assert_eq!(r.findings[0].items, Some(50));
     assert_eq!(r.findings[0].limit.as_ref().unwrap().source, "request");
 }
+
+#[test]
+fn a_sample_that_slows_down_is_a_risk() {
+    let limits = Limits::of(Destination::ExchangeOnline, &LimitOverrides::default());
+    let sample = |batches: Vec<(u64, u64)>| SampleSeen {
+        folder: "INBOX".into(),
+        messages: 100,
+        body_bytes: batches.iter().map(|b| b.0).sum(),
+        ms: batches.iter().map(|b| b.1).sum(),
+        batches,
+        ..SampleSeen::default()
+    };
+    let mib = 1 << 20;
+    // 1 MiB per 100 ms, then 1 MiB per 1000 ms: a tenth of the rate.
+    let slow = sample(vec![(mib, 100), (mib, 100), (mib, 300), (mib, 1000)]);
+    let r = judge(
+        seen(vec![folder("INBOX", 100, 4 * mib, 0, 0)], Some(slow)),
+        &limits,
+    );
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.id == "source-slowdown")
+        .expect("slow-down");
+    assert!(
+        f.what
+            .contains("1049 kB/s in its last quarter against 10486 kB/s"),
+        "{}",
+        f.what
+    );
+    // Steady, or too little to compare: nothing.
+    let steady = sample(vec![(mib, 100), (mib, 120), (mib, 110), (mib, 130)]);
+    let r = judge(
+        seen(vec![folder("INBOX", 100, 4 * mib, 0, 0)], Some(steady)),
+        &limits,
+    );
+    assert!(!r.findings.iter().any(|f| f.id == "source-slowdown"));
+    let tiny = sample(vec![(1000, 1), (1000, 1), (1000, 1), (1000, 100)]);
+    let r = judge(
+        seen(vec![folder("INBOX", 100, 4 * mib, 0, 0)], Some(tiny)),
+        &limits,
+    );
+    assert!(!r.findings.iter().any(|f| f.id == "source-slowdown"));
+}
