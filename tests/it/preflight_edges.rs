@@ -329,3 +329,52 @@ async fn metrics_count_preflights() {
     );
     assert!(metrics.contains("route=\"/v1/preflight\""), "{metrics}");
 }
+
+/// A count a cap cut short is marked partial, and the cap is named.
+#[tokio::test]
+async fn caps_mark_what_they_cut_as_partial() {
+    let fx = imap_mailbox::start(MailboxScript {
+        capabilities: "IMAP4rev1",
+        delimiter: "/",
+        folders: vec![
+            Folder {
+                name: "INBOX",
+                attributes: "",
+                sizes: vec![100; 100],
+            },
+            Folder {
+                name: "Later",
+                attributes: "",
+                sizes: vec![100; 3],
+            },
+        ],
+        refuse_status_size: false,
+        max_sessions: 10,
+        body_fetches_before_limit: 1000,
+    })
+    .await;
+    // 30 responses: LIST, STATUS and EXAMINE fit, the 100 sizes do not.
+    let r = preflight(fx.addr, json!({"caps": {"max_responses": 30}})).await;
+    assert_eq!(r["login"]["ok"], true, "{r:#}");
+    let inbox = folder(&r, "INBOX");
+    assert_eq!(inbox["partial"], true, "{inbox:#}");
+    assert_eq!(inbox["messages"], 100);
+    assert!(
+        inbox["size_bytes"].as_u64().unwrap() < 100 * 100,
+        "{inbox:#}"
+    );
+    let later = folder(&r, "Later");
+    assert_eq!(later["partial"], true, "{later:#}");
+    assert!(
+        later["note"].as_str().unwrap().contains("cap reached"),
+        "{later:#}"
+    );
+    assert_eq!(r["caps_reached"], json!(["responses (30)"]));
+    assert_eq!(r["totals"]["partial"], true);
+    assert!(ids(&r).iter().any(|(id, _)| id == "survey-partial"));
+    // One folder at most: the list itself is cut.
+    let r = preflight(fx.addr, json!({"caps": {"max_folders": 1}})).await;
+    assert_eq!(r["folders"].as_array().unwrap().len(), 1);
+    assert_eq!(r["folders_partial"], true);
+    assert_eq!(r["caps_reached"], json!(["folders (1)"]));
+}
