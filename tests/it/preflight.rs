@@ -208,6 +208,9 @@ async fn preflight_against_the_seeded_dovecot_reads_everything_and_changes_nothi
         body, sample["messages"], sample["ms"], e["measured_bytes_per_sec"], e["duration"]
     );
 
+    // The UIDVALIDITY the survey read is the one on disk.
+    let on_disk_validity = before[&"Maildir".to_string()].0.clone().unwrap();
+    assert_eq!(format!("V{}", inbox["uidvalidity"]), on_disk_validity);
     // Nothing changed: same UIDVALIDITY, UIDs and flags (file names).
     let after = snapshot(&maildir);
     assert_eq!(before, after);

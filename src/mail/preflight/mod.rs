@@ -23,7 +23,7 @@ use utoipa::ToSchema;
 use crate::mail::codec::imap::{Condition, Imap, ImapResponse};
 use crate::mail::codec::imap_data::{self, Namespaces};
 use crate::mail::connection::StepFailure;
-use crate::mail::line::LineLimits;
+use crate::mail::line::{LineError, LineLimits};
 use crate::vocab::{Deadline, ErrorKind};
 
 /// The commands the survey sends, and no other.
@@ -265,7 +265,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<'_, S> {
             }
             let (decoded, bytes) = match self.imap.read_response(STEP, self.deadline).await {
                 Ok(r) => r,
-                Err(f) if f.kind == ErrorKind::Limit => {
+                Err(f) if matches!(f.line, Some(LineError::TotalExceeded { .. })) => {
                     return Err(self.cap(format!("bytes ({})", self.params.max_bytes)));
                 }
                 Err(f) if f.kind == ErrorKind::Timeout && self.deadline.remaining().is_zero() => {
