@@ -34,7 +34,15 @@ fn snapshot(maildir: &Path) -> Snapshot {
         let validity = lines
             .next()
             .and_then(|h| h.split(' ').find(|w| w.starts_with('V')).map(String::from));
-        let entries: Vec<String> = lines.map(String::from).collect();
+        // `uid [extension fields] :file`: Dovecot caches sizes in the
+        // extension fields (`W...`) as it computes them; UID and file count.
+        let entries: Vec<String> = lines
+            .map(|l| {
+                let uid = l.split(' ').next().unwrap_or("");
+                let file = l.split_once(':').map_or("", |(_, f)| f);
+                format!("{uid} {file}")
+            })
+            .collect();
         let mut files = Vec::new();
         for sub in ["cur", "new"] {
             for f in std::fs::read_dir(d.join(sub))
