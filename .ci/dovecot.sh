@@ -60,6 +60,30 @@ userdb {
   args = uid=nobody gid=nogroup home=$dir/home/%u
 }
 mail_location = maildir:~/Maildir
+mail_plugins = quota
+protocol imap {
+  mail_plugins = \$mail_plugins imap_quota
+}
+plugin {
+  quota = maildir:User quota
+  quota_rule = *:storage=1G
+}
+namespace inbox {
+  inbox = yes
+  separator = .
+  mailbox Drafts {
+    special_use = \\Drafts
+  }
+  mailbox Sent {
+    special_use = \\Sent
+  }
+  mailbox Trash {
+    special_use = \\Trash
+  }
+  mailbox Junk {
+    special_use = \\Junk
+  }
+}
 service imap-login {
   inet_listener imap {
     port = $port
@@ -70,6 +94,7 @@ service imap-login {
   }
 }
 EOF
+    seed "$dir" >&2
     # The TLS 1.0-only instance: same account and certificate, own dirs. Its plaintext
     # listener is switched off with port 0 (deleting the block falls back to
     # Dovecot's built-in 143, which another instance on the machine may hold).
@@ -96,6 +121,7 @@ EOF
     fi
     for _ in $(seq 1 50); do
         if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            settle "$dir"
             local exports="DOVECOT_INTEROP_IMAP=127.0.0.1:$port DOVECOT_INTEROP_IMAPS=127.0.0.1:$imaps"
             if [ -n "$tls10" ] && (exec 3<>"/dev/tcp/127.0.0.1/$tls10") 2>/dev/null; then
                 exports="$exports DOVECOT_INTEROP_IMAPS_TLS10=127.0.0.1:$tls10"
@@ -107,6 +133,50 @@ EOF
     done
     echo "dovecot: no listener on $port; the interop test will skip" >&2
     stop "$dir"
+}
+
+# The account's mailbox for the migration preflight test (issue 19), in
+# Maildir++ written directly, then indexed once by doveadm so UIDs and
+# UIDVALIDITY are settled before any test looks: nested folders, a
+# non-ASCII name (modified UTF-7 on disk), special-use folders (by the
+# namespace above) and one that looks special but is not marked
+# ("Deleted Items"), 300 small messages (the first 50 unread), one
+# message over Exchange Online's 35 MiB limit and one just under it.
+seed() {
+    local dir=$1 md="$1/home/alice@example.com/Maildir" f i
+    local folders=(".Archiv" ".Archiv.2023" ".Archiv.2023.Q1" ".Entw&APw-rfe-Alt" ".Sent" ".Drafts" ".Trash" ".Junk" ".Deleted Items")
+    mkdir -p "$md/cur" "$md/new" "$md/tmp"
+    for f in "${folders[@]}"; do mkdir -p "$md/$f/cur" "$md/$f/new" "$md/$f/tmp"; done
+    msg() { # folder n flags [body-bytes]
+        local path="$md/$1/cur/1700000000.seed$2.localhost:2,$3"
+        {
+            printf 'From: Bob <bob@example.com>\r\nTo: alice@example.com\r\n'
+            printf 'Subject: =?UTF-8?B?R3LDvMOfZQ==?= %s\r\n' "$2"
+            printf 'Date: Mon, 1 Jan 2024 10:00:00 +0000\r\nMessage-ID: <seed%s@example.com>\r\n\r\n' "$2"
+            if [ -n "${4:-}" ]; then
+                head -c "$4" /dev/urandom | base64 -w 76 | sed 's/$/\r/'
+            else
+                printf 'Seed message %s.\r\n' "$2"
+            fi
+        } >"$path"
+    }
+    for i in $(seq 1 300); do
+        if [ "$i" -le 50 ]; then msg . "$i" ""; else msg . "$i" S; fi
+    done
+    msg . 301 S $((27 * 1024 * 1024))   # about 36.6 MB once in base64: over 35 MiB
+    msg . 302 S $((25 * 1024 * 1024))   # about 33.9 MB: within 10% under the limit
+    for i in $(seq 1 12); do msg .Sent "s$i" S; done
+    for i in $(seq 1 5); do msg .Archiv.2023.Q1 "q$i" S; done
+    for i in $(seq 1 3); do msg ".Entw&APw-rfe-Alt" "e$i" ""; done
+    for i in $(seq 1 4); do msg ".Deleted Items" "d$i" S; done
+    chown -R nobody:nogroup "$dir/home"
+}
+
+# Once Dovecot runs (doveadm asks its auth service): index the seeded
+# mailbox, so the first EXAMINE finds UIDs assigned.
+settle() {
+    doveadm -c "$1/dovecot.conf" force-resync -u alice@example.com '*' >&2 \
+        || echo "dovecot: doveadm force-resync failed (the preflight test may see UIDs assigned late)" >&2
 }
 
 stop() {

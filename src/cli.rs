@@ -1,5 +1,6 @@
 //! The `mailprobe` command line: `serve` (default), `probe`, `openapi`.
 
+mod preflight;
 mod readiness;
 
 use std::io::Write;
@@ -38,6 +39,10 @@ pub enum Command {
     /// every endpoint, 993 vs 143, the Exchange HTTPS endpoints, and which
     /// migration path is viable. Exit code: 0 done, 2 usage or configuration error.
     Readiness(ReadinessArgs),
+    /// Migration preflight of one IMAP account: folders, sizes, the
+    /// destination's limits and the transfer time, read-only. Exit code: 0
+    /// done, 2 usage or configuration error.
+    Preflight(preflight::PreflightArgs),
     /// Print the OpenAPI document.
     Openapi,
     /// Exit 0 if the service at MAILPROBE_LISTEN answers /healthz (for container health checks).
@@ -181,6 +186,10 @@ pub fn run() -> ExitCode {
         Some(Command::Readiness(args)) => {
             init_logging(&cli.settings, true);
             block_on(readiness::run(cli.settings, args))
+        }
+        Some(Command::Preflight(args)) => {
+            init_logging(&cli.settings, true);
+            block_on(preflight::run(cli.settings, args))
         }
         Some(Command::Serve) | None => {
             init_logging(&cli.settings, false);

@@ -67,6 +67,11 @@ pub struct Metrics {
     /// TLS handshakes started (wire-scanner hellos and real handshakes).
     handshakes: AtomicU64,
     rejected: [AtomicU64; 3],
+    /// Migration preflights finished (issue 19), by outcome: surveyed,
+    /// login failed, server not reached.
+    preflights: [AtomicU64; 3],
+    /// Their duration (`POST /v1/preflight` and `mailprobe preflight`).
+    preflight_duration: Histogram,
     /// (route pattern, method, status) → requests.
     http: Mutex<BTreeMap<(String, &'static str, u16), u64>>,
 }
@@ -141,6 +146,19 @@ impl Metrics {
             .fetch_add(u64::from(report.stats.handshakes), Ordering::Relaxed);
     }
 
+    /// Counts one finished preflight from its report.
+    pub fn observe_preflight(&self, report: &crate::diagnosis::preflight::PreflightReport) {
+        let i = match report.login.as_ref().map(|l| l.ok) {
+            Some(Some(true)) => 0,
+            Some(_) => 1,
+            None => 2,
+        };
+        self.preflights[i].fetch_add(1, Ordering::Relaxed);
+        self.preflight_duration.observe_ms(report.duration_ms);
+        self.connections
+            .fetch_add(u64::from(report.stats.connections), Ordering::Relaxed);
+    }
+
     pub fn observe_rejection(&self, why: Rejection) {
         self.rejected[why as usize].fetch_add(1, Ordering::Relaxed);
     }
@@ -177,6 +195,7 @@ impl Metrics {
 
         self.write_probes(o)?;
         self.write_durations(o)?;
+        self.write_preflights(o)?;
         self.write_load(o, in_flight, capacity)?;
         self.write_http(o)
     }
@@ -254,6 +273,31 @@ impl Metrics {
             )?;
         }
         Ok(())
+    }
+
+    fn write_preflights(&self, o: &mut String) -> std::fmt::Result {
+        writeln!(
+            o,
+            "# HELP mailprobe_preflights_total Migration preflights finished, by outcome."
+        )?;
+        writeln!(o, "# TYPE mailprobe_preflights_total counter")?;
+        for (i, outcome) in ["surveyed", "login_failed", "unreached"].iter().enumerate() {
+            let n = self.preflights[i].load(Ordering::Relaxed);
+            writeln!(o, "mailprobe_preflights_total{{outcome=\"{outcome}\"}} {n}")?;
+        }
+        let h = &self.preflight_duration;
+        writeln!(
+            o,
+            "# HELP mailprobe_preflight_duration_seconds Time from accepting a preflight to its report."
+        )?;
+        writeln!(o, "# TYPE mailprobe_preflight_duration_seconds summary")?;
+        let sum = h.sum_micros.load(Ordering::Relaxed) as f64 / 1e6;
+        writeln!(o, "mailprobe_preflight_duration_seconds_sum {sum}")?;
+        writeln!(
+            o,
+            "mailprobe_preflight_duration_seconds_count {}",
+            h.count.load(Ordering::Relaxed)
+        )
     }
 
     /// Connections and handshakes to probed servers, probes in flight, capacity.

@@ -9,6 +9,8 @@
 //! both). What a Report does not show (raw DER, error classes the rules
 //! need) lives beside them.
 
+pub mod preflight;
+
 use std::time::Instant;
 
 use time::OffsetDateTime;

@@ -20,6 +20,7 @@ pub mod evidence;
 pub mod findings;
 pub mod mail_section;
 pub mod negotiation;
+pub mod preflight;
 pub mod profiles;
 pub mod server;
 pub mod thresholds;

@@ -10,6 +10,7 @@ pub mod batch;
 pub mod guard;
 pub mod intake;
 pub mod page;
+pub mod preflight;
 pub mod problem;
 pub mod readiness;
 pub mod routes;

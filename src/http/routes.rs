@@ -385,6 +385,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(post_batch)
         .service(get_probe)
         .service(super::readiness::post_readiness)
+        .service(super::preflight::post_preflight)
         .service(get_profiles)
         .service(get_findings)
         .service(healthz)

@@ -180,6 +180,15 @@ impl<S: AsyncRead + Unpin> LineReader<S> {
     /// Bytes received but not yet returned as a line. After a STARTTLS `OK`
     /// this must be empty: anything buffered would be plaintext injected
     /// ahead of the handshake (CVE-2011-0411 class).
+    pub fn set_limits(&mut self, limits: LineLimits) {
+        self.limits = limits;
+    }
+
+    /// Bytes read over the connection so far.
+    pub fn total_read(&self) -> usize {
+        self.total
+    }
+
     pub fn buffered(&self) -> &[u8] {
         &self.buf
     }

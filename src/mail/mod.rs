@@ -7,6 +7,7 @@ pub mod codec;
 pub mod connection;
 pub mod dialogue;
 pub mod line;
+pub mod preflight;
 pub mod service;
 pub mod software;
 pub mod starttls;

@@ -16,6 +16,8 @@ pub fn record(obs: &mut Observations, outcome: DialogueOutcome) {
         legacy_chain,
         errors,
         timings,
+        // The preflight pipeline takes the survey out before filing.
+        survey: _,
     } = outcome;
     for t in timings {
         obs.timing_from(t.step, t.started, t.ms);

@@ -10,6 +10,7 @@ pub mod dialogue;
 pub mod login_gate;
 pub mod outbound;
 pub mod policy;
+pub mod preflight;
 pub mod real_tls;
 pub mod request;
 pub mod scan_record;
@@ -577,6 +578,7 @@ async fn first_contact(
         server_name: server_name(spec),
         login: spec.login.clone(),
         login_gate: login_gate::for_probe(spec, Arc::clone(trust)),
+        survey: None,
     };
     let fallback = Fallback {
         connector,

@@ -64,6 +64,7 @@ const MAP: &[(&str, &str)] = &[
     ("tls::legacy", "engines"),
     ("tls::trust", "engines"),
     ("mail::dialogue", "engines"),
+    ("mail::preflight", "engines"),
     ("probe::real_tls", "engines"),
     ("probe::aia", "engines"),
     // observations: plain records of what the engines saw

@@ -357,6 +357,7 @@ async fn the_dialogue_uses_one_connection_on_a_modern_server_and_two_on_a_legacy
             server_name: ServerName::try_from("localhost").unwrap(),
             login: None,
             login_gate: LoginGate::allow_any(),
+            survey: None,
         };
         let deadline = Deadline::after(Duration::from_secs(10));
         let stream = connector.connect(deadline).await.unwrap();

@@ -94,6 +94,7 @@ async fn observe(
         login,
         // The dialogue itself is under test here; the gate has its own tests.
         login_gate: dialogue::LoginGate::allow_any(),
+        survey: None,
     };
     let meter = Meter::default();
     let mut seen = dialogue::DialogueOutcome::default();

@@ -18,6 +18,8 @@ mod ops;
 mod page;
 mod pipeline;
 mod policy;
+mod preflight;
+mod preflight_edges;
 mod props;
 mod readiness;
 mod real_clients;

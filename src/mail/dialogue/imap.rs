@@ -159,6 +159,17 @@ impl MailProtocol for ImapProtocol {
         imap_login(session, login, caps, in_tls, ctx.deadline).await
     }
 
+    async fn after_login<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        session: &mut Imap<S>,
+        ctx: &Ctx<'_>,
+        out: &mut DialogueOutcome,
+    ) {
+        if let Some(params) = &ctx.spec.survey {
+            out.survey = Some(crate::mail::preflight::survey(session, params, ctx.deadline).await);
+        }
+    }
+
     fn login_broke_off(&self) -> Option<LoginResult> {
         Some(LoginResult {
             attempted: true,

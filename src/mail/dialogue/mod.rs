@@ -64,6 +64,9 @@ pub struct DialogueSpec {
     /// may be sent on this connection (issue 15). Built by the pipeline
     /// around `diagnosis::credentials::may_send_credentials`.
     pub login_gate: LoginGate,
+    /// After a successful IMAP login, the migration preflight's read-only
+    /// survey (issue 19); `None` for a probe.
+    pub survey: Option<crate::mail::preflight::SurveyParams>,
 }
 
 /// How long the legacy pass waits for the wire scan's findings before it

@@ -91,6 +91,16 @@ pub(super) trait MailProtocol {
         ctx: &Ctx<'_>,
     ) -> Result<LoginResult, StepFailure>;
 
+    /// After a successful login, before the goodbye: IMAP runs the
+    /// preflight survey here when the spec asks for one (issue 19).
+    async fn after_login<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        _session: &mut Self::Session<S>,
+        _ctx: &Ctx<'_>,
+        _out: &mut DialogueOutcome,
+    ) {
+    }
+
     /// What `mail.login` says when the login exchange itself failed
     /// (`None`: nothing is recorded beyond the error).
     fn login_broke_off(&self) -> Option<LoginResult> {
@@ -185,7 +195,13 @@ async fn finish<P, S>(
         && !withheld(ctx, out, in_tls)
     {
         match proto.login(&mut session, login, &caps, in_tls, ctx).await {
-            Ok(r) => out.mail.login = Some(r),
+            Ok(r) => {
+                let ok = r.ok == Some(true);
+                out.mail.login = Some(r);
+                if ok {
+                    proto.after_login(&mut session, ctx, out).await;
+                }
+            }
             Err(f) => {
                 record_failure(out, f);
                 if let Some(r) = proto.login_broke_off() {

@@ -141,6 +141,9 @@ pub struct DialogueOutcome {
     pub errors: Vec<StepFault>,
     /// Steps timed, in the order they ended.
     pub timings: Vec<StepTime>,
+    /// The migration preflight's survey, when the spec asked for one and
+    /// the login succeeded (issue 19).
+    pub survey: Option<crate::mail::preflight::Survey>,
 }
 
 impl DialogueOutcome {

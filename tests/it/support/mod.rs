@@ -6,6 +6,7 @@ pub mod app;
 pub mod dns_server;
 pub mod hostile_servers;
 pub mod https_server;
+pub mod imap_mailbox;
 pub mod mail_servers;
 pub mod openssl_cert_server;
 pub mod openssl_server;
