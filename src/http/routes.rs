@@ -66,6 +66,7 @@ impl From<ProbeQuery> for ProbeRequest {
             allow_untrusted_login: None,
             // A PEM bundle does not fit a query string; POST carries it.
             ca_bundle_pem: None,
+            checks: None,
         }
     }
 }

@@ -530,6 +530,8 @@ fn endpoint_request(
         allow_plaintext_login: None,
         allow_untrusted_login: login.as_ref().and(request.allow_untrusted_login),
         ca_bundle_pem: request.ca_bundle_pem.clone(),
+        // Every check the service allows (ROBOT is not among them).
+        checks: None,
     }
 }
 
