@@ -2,6 +2,7 @@
 
 mod capacity;
 mod cert_names;
+mod checks;
 mod credentials;
 mod outbound;
 mod readiness_login;

@@ -1,0 +1,369 @@
+//! Issue 18: the security checks on real servers (OpenSSL, rustls, the
+//! scripted IMAP dialogue over rustls: none vulnerable) and on small
+//! scripted servers for the positive cases no real library produces (a
+//! STARTTLS buffer kept across the handshake, a heartbeat answered with
+//! memory, an early ChangeCipherSpec taken, DEFLATE chosen). Each positive
+//! asserts the result and its evidence; every negative asserts the check
+//! ran (so it could have failed).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use mailprobe::diagnosis::findings::security::check_result;
+use mailprobe::net::{Connector, Meter};
+use mailprobe::observations::{Answer, CheckId, CheckRun, CheckStatus, Seen};
+use mailprobe::tls::scan::{Endpoint, VersionSupport};
+use mailprobe::tls::security::{self, CheckPlan, CheckTarget};
+use mailprobe::vocab::{Deadline, Protocol, TlsVersion, Transport};
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+
+use crate::support::app::spawn_app_with;
+use crate::support::mail_servers::{self, Script, Start};
+use crate::support::openssl_server::{OpensslServer, Profile};
+use crate::support::rustls_server;
+
+fn target(addr: SocketAddr, protocol: Protocol, transport: Transport, v: &[TlsVersion]) -> (CheckTarget, Arc<Meter>) {
+    let meter = Arc::new(Meter::default());
+    let connector = Connector::new(vec![addr], 4, Arc::clone(&meter));
+    let versions = TlsVersion::ALL
+        .iter()
+        .map(|x| VersionSupport {
+            version: *x,
+            offered: Some(v.contains(x)),
+            suites: if v.contains(x) && *x != TlsVersion::Tls13 {
+                vec![mailprobe::tls::suite_info(0xC02F), mailprobe::tls::suite_info(0x002F)]
+            } else {
+                Vec::new()
+            },
+            server_preference: None,
+        })
+        .collect();
+    (
+        CheckTarget {
+            endpoint: Endpoint::new(connector, protocol, transport),
+            protocol,
+            transport,
+            sni: None,
+            versions,
+        },
+        meter,
+    )
+}
+
+async fn run_one(t: &CheckTarget, id: CheckId) -> CheckRun {
+    let plan = CheckPlan {
+        run: vec![id],
+        skipped: Vec::new(),
+    };
+    let runs = security::run(t, &plan, Deadline::after(Duration::from_secs(10))).await;
+    runs.into_iter().find(|r| r.id == id).expect("a record")
+}
+
+fn check<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["security"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("{id} in {report:#}"))
+}
+
+async fn probe(body: Value) -> Value {
+    let app = spawn_app_with(&["--allow-targets", "127.0.0.0/8"]).await;
+    let r = app.post_probe(&body).await;
+    assert_eq!(r.status(), 200);
+    r.json().await.unwrap()
+}
+
+/// Given a real OpenSSL 3 server with TLS 1.2 and 1.3, when probed, then
+/// every check runs and none finds a weakness: OpenSSL honours the SCSV,
+/// has no heartbeat and no compression, refuses an early CCS and refuses
+/// client renegotiation (OpenSSL 3 default). And the checks stay within
+/// their budget: at most 8 connections beside the scan.
+#[tokio::test]
+async fn a_real_openssl_server_passes_every_check_within_the_budget() {
+    let server = OpensslServer::profile(Profile::Modern);
+    let report = probe(json!({"host": "127.0.0.1", "port": server.port(), "protocol": "imap",
+        "transport": "implicit", "timeout_ms": 20000}))
+    .await;
+    let expect = [
+        ("fallback_scsv", "honoured"),
+        ("compression", "not_accepted"),
+        ("secure_renegotiation", "supported"),
+        ("client_renegotiation", "refused"),
+        ("heartbleed", "not_vulnerable"),
+        ("ccs_injection", "not_vulnerable"),
+    ];
+    for (id, result) in expect {
+        let c = check(&report, id);
+        assert_eq!(c["status"], "done", "{id}: {c}");
+        assert_eq!(c["result"], result, "{id}: {c}");
+        assert!(c["finding"].is_null(), "{id}: {c}");
+    }
+    assert_eq!(check(&report, "starttls_injection")["status"], "not_applicable");
+    let cost: u64 = report["security"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["connections"].as_u64().unwrap())
+        .sum();
+    assert_eq!(report["stats"]["security_connections"], cost);
+    assert!(cost <= 8 && cost >= 5, "{cost} connections");
+    let timings: Vec<&str> = report["timings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["step"].as_str())
+        .collect();
+    assert!(timings.contains(&"security_checks.heartbleed"), "{timings:?}");
+    let ids: Vec<&str> = report["findings"].as_array().unwrap().iter().filter_map(|f| f["id"].as_str()).collect();
+    for id in ["HEARTBLEED", "CCS_INJECTION", "TLS_COMPRESSION_CRIME", "NO_FALLBACK_SCSV"] {
+        assert!(!ids.contains(&id), "{id} in {ids:?}");
+    }
+    assert_eq!(report["rating"]["grade"], "C", "self-signed fixture root: {}", report["rating"]);
+}
+
+/// `checks: []` runs none (what tests counting connections elsewhere send),
+/// and a selection runs only what it names.
+#[tokio::test]
+async fn the_request_selects_the_checks() {
+    let server = OpensslServer::profile(Profile::Modern);
+    let report = probe(json!({"host": "127.0.0.1", "port": server.port(), "protocol": "imap",
+        "transport": "implicit", "timeout_ms": 20000, "checks": []}))
+    .await;
+    assert_eq!(report["stats"]["security_connections"], 0);
+    assert!(report["security"].as_array().unwrap().iter().all(|c| c["status"] == "not_run"));
+    let report = probe(json!({"host": "127.0.0.1", "port": server.port(), "protocol": "imap",
+        "transport": "implicit", "timeout_ms": 20000, "checks": ["heartbleed"]}))
+    .await;
+    assert_eq!(report["stats"]["security_connections"], 1);
+    assert_eq!(check(&report, "heartbleed")["status"], "done");
+    assert_eq!(check(&report, "ccs_injection")["status"], "not_run");
+}
+
+/// A rustls server: no heartbeat, no compression, an early CCS refused,
+/// renegotiation refused. rustls does not implement TLS_FALLBACK_SCSV
+/// (it relies on TLS 1.3's downgrade sentinel instead), so that check
+/// reports `not_honoured`: true on the wire, and by design of rustls.
+#[tokio::test]
+async fn a_rustls_server_is_not_vulnerable() {
+    let server = rustls_server::start(rustls_server::Options::default()).await;
+    let (t, _) = target(server.addr, Protocol::Imap, Transport::Implicit, &[TlsVersion::Tls12, TlsVersion::Tls13]);
+    for (id, expected) in [
+        (CheckId::Heartbleed, "not_vulnerable"),
+        (CheckId::CcsInjection, "not_vulnerable"),
+        (CheckId::Compression, "not_accepted"),
+        (CheckId::SecureRenegotiation, "supported"),
+        (CheckId::ClientRenegotiation, "refused"),
+    ] {
+        let run = run_one(&t, id).await;
+        assert_eq!(run.status, CheckStatus::Done, "{id:?}: {run:?}");
+        assert_eq!(check_result(&run), Some(expected), "{id:?}: {run:?}");
+    }
+}
+
+/// The scripted IMAP dialogue over rustls reads STARTTLS through a buffer
+/// and drops it at the upgrade, as Dovecot does: not vulnerable.
+#[tokio::test]
+async fn a_server_that_drops_its_plaintext_buffer_is_not_injectable() {
+    let fixture = mail_servers::start(Script::Imap(mail_servers::dovecot()), Start::Plain).await;
+    let (t, meter) = target(fixture.addr, Protocol::Imap, Transport::Starttls, &[TlsVersion::Tls12, TlsVersion::Tls13]);
+    let run = run_one(&t, CheckId::StarttlsInjection).await;
+    assert_eq!(run.status, CheckStatus::Done, "{run:?}");
+    assert_eq!(check_result(&run), Some("not_vulnerable"), "{run:?}");
+    assert_eq!(run.connections, 1);
+    assert_eq!(meter.snapshot().connections, 1);
+    assert!(fixture.received().iter().any(|l| l == "mp3 LOGOUT"), "{:?}", fixture.received());
+}
+
+// ---- scripted positives ------------------------------------------------
+
+async fn listen() -> (TcpListener, SocketAddr) {
+    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let a = l.local_addr().unwrap();
+    (l, a)
+}
+
+/// A ServerHello (TLS 1.2, TLS_RSA_WITH_AES_128_CBC_SHA) with these
+/// extensions and compression method, and a ServerHelloDone, in one record.
+fn server_hello(compression: u8, exts: &[(u16, &[u8])]) -> Vec<u8> {
+    let mut body = vec![3, 3];
+    body.extend([0x42; 32]);
+    body.push(0);
+    body.extend([0x00, 0x2F, compression]);
+    let mut block = Vec::new();
+    for (t, d) in exts {
+        block.extend(t.to_be_bytes());
+        block.extend((d.len() as u16).to_be_bytes());
+        block.extend(*d);
+    }
+    body.extend((block.len() as u16).to_be_bytes());
+    body.extend(block);
+    let mut hs = vec![2, 0, (body.len() >> 8) as u8, body.len() as u8];
+    hs.extend(body);
+    hs.extend([14, 0, 0, 0]);
+    let mut rec = vec![0x16, 3, 3, (hs.len() >> 8) as u8, hs.len() as u8];
+    rec.extend(hs);
+    rec
+}
+
+/// Reads one whole TLS record (the ClientHello) or gives up.
+async fn read_record(s: &mut TcpStream) -> Option<Vec<u8>> {
+    let mut head = [0u8; 5];
+    s.read_exact(&mut head).await.ok()?;
+    let len = u16::from_be_bytes([head[3], head[4]]) as usize;
+    let mut body = vec![0u8; len];
+    s.read_exact(&mut body).await.ok()?;
+    Some([head.to_vec(), body].concat())
+}
+
+async fn scripted<F, Fut>(behaviour: F) -> SocketAddr
+where
+    F: Fn(TcpStream) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send,
+{
+    let (l, addr) = listen().await;
+    let behaviour = Arc::new(behaviour);
+    tokio::spawn(async move {
+        while let Ok((s, _)) = l.accept().await {
+            let b = Arc::clone(&behaviour);
+            tokio::spawn(async move { b(s).await });
+        }
+    });
+    addr
+}
+
+/// Heartbleed: the server advertises heartbeats and answers the request
+/// with 16 KiB of "memory".
+#[tokio::test]
+async fn a_heartbeat_answered_with_extra_bytes_is_heartbleed() {
+    let addr = scripted(|mut s| async move {
+        if read_record(&mut s).await.is_none() {
+            return;
+        }
+        let _ = s.write_all(&server_hello(0, &[(0x000F, &[1])])).await;
+        let mut req = [0u8; 8];
+        if s.read_exact(&mut req).await.is_ok() && req[0] == 0x18 {
+            let mut resp = vec![0x18, 3, 3, 0x40, 0x03, 2, 0x40, 0x00];
+            resp.extend(std::iter::repeat_n(0xA5, 0x4000));
+            let _ = s.write_all(&resp).await;
+        }
+    })
+    .await;
+    let (t, _) = target(addr, Protocol::Tls, Transport::Implicit, &[TlsVersion::Tls12]);
+    let run = run_one(&t, CheckId::Heartbleed).await;
+    assert_eq!(check_result(&run), Some("vulnerable"), "{run:?}");
+    assert_eq!(
+        run.seen,
+        Some(Seen::Heartbleed {
+            extension: true,
+            answer: Some(Answer::Record { content_type: 24, length: 0x4003 })
+        })
+    );
+}
+
+/// CCS injection: the server takes the first early CCS and fails to
+/// decrypt the second (`decryption_failed`), as unpatched OpenSSL did.
+#[tokio::test]
+async fn an_early_ccs_accepted_is_ccs_injection() {
+    let addr = scripted(|mut s| async move {
+        if read_record(&mut s).await.is_none() {
+            return;
+        }
+        let _ = s.write_all(&server_hello(0, &[])).await;
+        let mut ccs = [0u8; 12];
+        if s.read_exact(&mut ccs).await.is_ok() && ccs[0] == 0x14 && ccs[6] == 0x14 {
+            let _ = s.write_all(&[0x15, 3, 3, 0, 2, 2, 21]).await;
+        }
+    })
+    .await;
+    let (t, _) = target(addr, Protocol::Tls, Transport::Implicit, &[TlsVersion::Tls12]);
+    let run = run_one(&t, CheckId::CcsInjection).await;
+    assert_eq!(check_result(&run), Some("vulnerable"), "{run:?}");
+    assert_eq!(
+        run.seen,
+        Some(Seen::CcsInjection { answer: Answer::Alert { description: 21 } })
+    );
+}
+
+/// CRIME: the server picks DEFLATE; and the same ServerHello shows no
+/// renegotiation_info, so secure renegotiation is reported missing.
+#[tokio::test]
+async fn deflate_chosen_is_compression_and_no_renegotiation_info_is_reported() {
+    let addr = scripted(|mut s| async move {
+        if let Some(hello) = read_record(&mut s).await {
+            // Offered DEFLATE? Then take it.
+            let method = u8::from(hello.windows(3).any(|w| w == [2, 1, 0]));
+            let _ = s.write_all(&server_hello(method, &[])).await;
+        }
+    })
+    .await;
+    let (t, meter) = target(addr, Protocol::Tls, Transport::Implicit, &[TlsVersion::Tls12]);
+    let plan = CheckPlan {
+        run: vec![CheckId::Compression, CheckId::SecureRenegotiation],
+        skipped: Vec::new(),
+    };
+    let runs = security::run(&t, &plan, Deadline::after(Duration::from_secs(10))).await;
+    let comp = runs.iter().find(|r| r.id == CheckId::Compression).unwrap();
+    assert_eq!(comp.seen, Some(Seen::Compression { method: 1 }), "{comp:?}");
+    assert_eq!(check_result(comp), Some("accepted"));
+    let reneg = runs.iter().find(|r| r.id == CheckId::SecureRenegotiation).unwrap();
+    assert_eq!(check_result(reneg), Some("not_supported"), "{reneg:?}");
+    assert_eq!(meter.snapshot().connections, 1, "one hello for both");
+}
+
+/// STARTTLS injection: an IMAP server that keeps its plaintext buffer
+/// across the upgrade and answers the pipelined command inside TLS.
+#[tokio::test]
+async fn a_pipelined_command_answered_inside_tls_is_injection() {
+    let acceptor = injection_acceptor();
+    let addr = scripted(move |s| {
+        let acceptor = acceptor.clone();
+        async move {
+            let mut r = BufReader::new(s);
+            let _ = r.get_mut().write_all(b"* OK IMAP ready\r\n").await;
+            let mut line = String::new();
+            if r.read_line(&mut line).await.is_err() || !line.contains("STARTTLS") {
+                return;
+            }
+            let _ = r.get_mut().write_all(b"mp1 OK Begin TLS\r\n").await;
+            // The bug: the bytes already buffered survive the upgrade.
+            let mut pending = String::new();
+            let _ = r.read_line(&mut pending).await;
+            let Ok(mut tls) = acceptor.accept(r.into_inner()).await else { return };
+            let tag = pending.split(' ').next().unwrap_or("*").to_string();
+            let _ = tls.write_all(format!("{tag} OK NOOP completed\r\n").as_bytes()).await;
+            let mut buf = [0u8; 256];
+            let _ = tls.read(&mut buf).await;
+            let _ = tls.write_all(b"* BYE\r\nmp3 OK LOGOUT completed\r\n").await;
+            let _ = tls.shutdown().await;
+        }
+    })
+    .await;
+    let (t, _) = target(addr, Protocol::Imap, Transport::Starttls, &[TlsVersion::Tls12, TlsVersion::Tls13]);
+    let run = run_one(&t, CheckId::StarttlsInjection).await;
+    assert_eq!(check_result(&run), Some("vulnerable"), "{run:?}");
+    let Some(Seen::StarttlsInjection { answered_in_tls, .. }) = &run.seen else { panic!("{run:?}") };
+    assert_eq!(answered_in_tls, &["mp2 OK NOOP completed".to_string()]);
+}
+
+fn injection_acceptor() -> tokio_rustls::TlsAcceptor {
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+    let root = crate::support::pki::Ca::root("injection fixture root");
+    let leaf = root.leaf(&["localhost"]);
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![CertificateDer::from(leaf.cert_der.clone())],
+        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf.key_der.clone())),
+    )
+    .unwrap();
+    tokio_rustls::TlsAcceptor::from(Arc::new(config))
+}
