@@ -409,6 +409,7 @@ mod tests {
 /// One security check's result.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct SecurityCheck {
+    /// The check's stable id (as in a request's `checks`).
     pub id: crate::tls::security::CheckId,
     /// `done`, `not_applicable`, `failed` (it ran and got no readable answer)
     /// or `not_run` (not selected, or switched off on the service).
@@ -425,6 +426,7 @@ pub struct SecurityCheck {
     pub finding: Option<String>,
     /// Connections this check opened.
     pub connections: u32,
+    /// Time the check took, in milliseconds.
     pub ms: u64,
 }
 
@@ -445,6 +447,7 @@ pub struct Rating {
 /// One rule that capped the grade.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct RatingCap {
+    /// The grade this rule caps the rating at.
     pub grade: String,
     /// The finding id (or fact) behind it.
     pub because: String,

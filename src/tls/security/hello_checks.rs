@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use super::plan::{CheckTarget, Outcome};
+use super::target::{CheckTarget, Outcome};
 use super::{Answer, CheckId, CheckRun, CheckStatus, Seen};
 use crate::tls::hello::{ClientHelloSpec, scsv};
 use crate::tls::scan::{Ending, Exchange, Hello, send_hello};

@@ -12,7 +12,7 @@
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use super::plan::{CheckTarget, Outcome};
+use super::target::{CheckTarget, Outcome};
 use super::{CheckStatus, Seen};
 use crate::mail::printable;
 use crate::mail::starttls;

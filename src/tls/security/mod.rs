@@ -18,12 +18,14 @@
 mod hello_checks;
 mod injection;
 mod plan;
+mod target;
 mod wire;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-pub use plan::{CheckPlan, CheckTarget, run};
+pub use plan::{CheckPlan, run};
+pub use target::CheckTarget;
 
 /// A security check's stable id (request `checks`, report `security[].id`).
 #[derive(

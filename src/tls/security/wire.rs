@@ -7,7 +7,7 @@ use std::io;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use super::plan::{CheckTarget, Outcome};
+use super::target::{CheckTarget, Outcome};
 use super::{Answer, CheckStatus, Seen};
 use crate::mail::starttls;
 use crate::net::ProbeStream;
