@@ -51,9 +51,17 @@ pub fn section(runs: &[CheckRun], findings: &[Finding]) -> Vec<SecurityCheck> {
 
 fn answer(a: &Answer) -> String {
     match a {
-        Answer::ServerHello { version } => format!(
-            "a ServerHello for {}",
-            crate::tls::hello::version_name(*version).unwrap_or("an unknown version")
+        Answer::ServerHello {
+            version,
+            downgrade_sentinel,
+        } => format!(
+            "a ServerHello for {}{}",
+            crate::tls::hello::version_name(*version).unwrap_or("an unknown version"),
+            if *downgrade_sentinel {
+                " carrying the TLS 1.3 downgrade sentinel (RFC 8446 §4.1.3)"
+            } else {
+                ""
+            }
         ),
         Answer::Alert { description } => format!("alert {}", alert_name(*description)),
         Answer::Record {

@@ -173,7 +173,11 @@ pub(super) fn check_rules(obs: &Observations, sw: Software, out: &mut Vec<Findin
     if let Some(Seen::FallbackScsv {
         offered,
         highest,
-        answer: Answer::ServerHello { version },
+        answer:
+            Answer::ServerHello {
+                version,
+                downgrade_sentinel: false,
+            },
     }) = done(obs, CheckId::FallbackScsv)
     {
         out.push(make(
@@ -334,6 +338,12 @@ pub fn check_result(run: &CheckRun) -> Option<&'static str> {
             Answer::Alert {
                 description: INAPPROPRIATE_FALLBACK,
             } => "honoured",
+            // RFC 8446 §4.1.3: TLS 1.3 clients detect the downgrade by the
+            // sentinel in the random, so the SCSV is not needed for them.
+            Answer::ServerHello {
+                downgrade_sentinel: true,
+                ..
+            } => "protected_by_tls13_sentinel",
             Answer::ServerHello { .. } => "not_honoured",
             _ => "inconclusive",
         },

@@ -135,6 +135,7 @@ pub(super) fn answer_of(ex: &Exchange) -> Option<Answer> {
     if let Some(sh) = &ex.reply.server_hello {
         return Some(Answer::ServerHello {
             version: sh.negotiated_version(),
+            downgrade_sentinel: sh.downgrade_sentinel.is_some(),
         });
     }
     if let Some(alert) = &ex.reply.alert {

@@ -98,8 +98,13 @@ pub enum CheckStatus {
 /// How a server ended an exchange a check started.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Answer {
-    /// A ServerHello for this wire version.
-    ServerHello { version: u16 },
+    /// A ServerHello for this wire version; `downgrade_sentinel`: its
+    /// random ends in RFC 8446's `DOWNGRD` value (a TLS 1.3 server saying
+    /// it was asked for less than it can do).
+    ServerHello {
+        version: u16,
+        downgrade_sentinel: bool,
+    },
     /// An alert by description code.
     Alert { description: u8 },
     /// A record of this content type and announced length (heartbeat

@@ -9,3 +9,4 @@ mod readiness_login;
 mod refusals;
 mod requests;
 mod routing_guard;
+mod testssl;
