@@ -21,11 +21,11 @@ use crate::tls::scan::VersionSupport;
 use crate::vocab::{ErrorKind, StepError, Target, Timing};
 
 pub use crate::mail::service::ServiceSeen;
-/// What each security check saw, as the engine reports it.
-pub use crate::tls::security::{Answer, CheckId, CheckRun, CheckStatus, Seen};
 /// How the server answered the wire scanner and the client profiles'
 /// offers, as the scanner reports it.
 pub use crate::tls::scan::{ClientTrial, HelloAnswer, TrialOutcome, VersionAnswer};
+/// What each security check saw, as the engine reports it.
+pub use crate::tls::security::{Answer, CheckId, CheckRun, CheckStatus, Seen};
 
 /// A chain as one probe path saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]

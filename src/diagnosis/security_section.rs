@@ -90,9 +90,14 @@ fn evidence(seen: &Seen) -> String {
             ..
         } => format!("plaintext after the STARTTLS OK: {said}"),
         Seen::StarttlsInjection { transcript, .. } => {
-            format!("inside TLS, after our closing command: {}", transcript.join(" | "))
+            format!(
+                "inside TLS, after our closing command: {}",
+                transcript.join(" | ")
+            )
         }
-        Seen::FallbackScsv { offered, answer: a, .. } => format!(
+        Seen::FallbackScsv {
+            offered, answer: a, ..
+        } => format!(
             "{} hello with TLS_FALLBACK_SCSV answered with {}",
             crate::tls::hello::version_name(*offered).unwrap_or("a lower-version"),
             answer(a)
@@ -113,7 +118,10 @@ fn evidence(seen: &Seen) -> String {
             a.as_ref().map(answer).unwrap_or_else(|| "not sent".into())
         ),
         Seen::CcsInjection { answer: a } => {
-            format!("two ChangeCipherSpec records before the key exchange: {}", answer(a))
+            format!(
+                "two ChangeCipherSpec records before the key exchange: {}",
+                answer(a)
+            )
         }
     }
 }

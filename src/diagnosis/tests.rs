@@ -247,7 +247,11 @@ fn given_exchange_2010_on_993_when_diagnosed_then_exchange_online_fails_with_its
     assert!(!google.risks.is_empty());
 
     // RC4 and 3DES are on, and said so, each in its own finding (issue 18).
-    assert!(finding(&d, "SWEET32_64BIT_BLOCK").detail.contains("DES-CBC3-SHA"));
+    assert!(
+        finding(&d, "SWEET32_64BIT_BLOCK")
+            .detail
+            .contains("DES-CBC3-SHA")
+    );
     assert!(finding(&d, "RC4_ENABLED").detail.contains("RC4-MD5"));
     // The failing modern handshake is explained by the scan, not a separate finding.
     assert!(!has(&d, "TLS_HANDSHAKE_FAILED"), "{:?}", ids(&d));

@@ -83,7 +83,12 @@ where
     let greeting = greeting(&mut r, protocol, deadline).await?;
     match protocol {
         Protocol::Imap => {
-            send(&mut r, &[&b"mp1 STARTTLS\r\n"[..], pipelined].concat(), deadline).await?;
+            send(
+                &mut r,
+                &[&b"mp1 STARTTLS\r\n"[..], pipelined].concat(),
+                deadline,
+            )
+            .await?;
             loop {
                 let line = r
                     .read_line(deadline)
@@ -122,7 +127,12 @@ where
             }
             send(&mut r, b"EHLO mailprobe.invalid\r\n", deadline).await?;
             smtp_reply(&mut r, deadline, b"250", "EHLO").await?;
-            send(&mut r, &[&b"STARTTLS\r\n"[..], pipelined].concat(), deadline).await?;
+            send(
+                &mut r,
+                &[&b"STARTTLS\r\n"[..], pipelined].concat(),
+                deadline,
+            )
+            .await?;
             smtp_reply(&mut r, deadline, b"220", "STARTTLS").await?;
         }
         Protocol::Tls => {}

@@ -58,8 +58,10 @@ pub async fn run(
     let mut plan = plan(spec.checks.as_deref(), service);
     if !obs.connect.ok {
         let ids = std::mem::take(&mut plan.run);
-        plan.skipped
-            .extend(ids.into_iter().map(|id| (id, "the port did not accept a connection".into())));
+        plan.skipped.extend(
+            ids.into_iter()
+                .map(|id| (id, "the port did not accept a connection".into())),
+        );
     }
     let target = CheckTarget {
         endpoint: Endpoint::new(connector.clone(), spec.protocol, spec.transport),

@@ -23,7 +23,8 @@ const R_RFC9325: &str = "https://www.rfc-editor.org/rfc/rfc9325";
 const R_LUCKY13: &str = "https://www.cve.org/CVERecord?id=CVE-2013-0169";
 const R_RFC7366: &str = "https://www.rfc-editor.org/rfc/rfc7366";
 const R_INJECT: &str = "https://www.cve.org/CVERecord?id=CVE-2011-0411";
-const R_NOSTARTTLS: &str = "https://www.usenix.org/conference/usenixsecurity21/presentation/poddebniak";
+const R_NOSTARTTLS: &str =
+    "https://www.usenix.org/conference/usenixsecurity21/presentation/poddebniak";
 const R_RFC3207: &str = "https://www.rfc-editor.org/rfc/rfc3207#section-4.2";
 const R_RFC2595: &str = "https://www.rfc-editor.org/rfc/rfc2595#section-3.1";
 const R_RFC7507: &str = "https://www.rfc-editor.org/rfc/rfc7507";
@@ -40,7 +41,8 @@ const R_MOZ: &str = "https://wiki.mozilla.org/Security/Server_Side_TLS";
 const _: &str = CVE;
 
 /// Protocols: the same switch in each server's configuration.
-const PROTOCOLS_DOVECOT: &str = "Set ssl_min_protocol = TLSv1.2 in Dovecot's 10-ssl.conf and reload.";
+const PROTOCOLS_DOVECOT: &str =
+    "Set ssl_min_protocol = TLSv1.2 in Dovecot's 10-ssl.conf and reload.";
 const PROTOCOLS_POSTFIX: &str = "Set smtpd_tls_protocols = >=TLSv1.2 and smtpd_tls_mandatory_protocols = >=TLSv1.2 (Postfix 3.6+; older: !SSLv2, !SSLv3, !TLSv1, !TLSv1.1) and reload.";
 const PROTOCOLS_COURIER: &str = "Set TLS_PROTOCOL=TLSv1.2+ (OpenSSL builds) or TLS_PRIORITY without SSL3.0/TLS1.0 (GnuTLS builds) in imapd-ssl and pop3d-ssl, then restart.";
 const PROTOCOLS_CYRUS: &str = "Set tls_versions: tls1_2 tls1_3 in imapd.conf and restart.";
@@ -102,21 +104,30 @@ pub static SECURITY: &[FindingSpec] = &[
         id: "SSL2_DROWN",
         severity: Severity::Critical,
         title: "SSLv2 is accepted (DROWN)",
-        remedies: protocol_remedies!("disable SSLv2", "Disable SSLv2 everywhere the same RSA key is used (RFC 6176 prohibits it); DROWN lets SSLv2 on any server with the key decrypt TLS sessions of this one."),
+        remedies: protocol_remedies!(
+            "disable SSLv2",
+            "Disable SSLv2 everywhere the same RSA key is used (RFC 6176 prohibits it); DROWN lets SSLv2 on any server with the key decrypt TLS sessions of this one."
+        ),
         references: &[R_DROWN, R_RFC6176],
     },
     FindingSpec {
         id: "SSL3_POODLE",
         severity: Severity::High,
         title: "SSLv3 with CBC suites is accepted (POODLE)",
-        remedies: protocol_remedies!("disable SSLv3", "Disable SSLv3 (RFC 7568): its CBC padding is not checked (POODLE) and its only alternative is RC4."),
+        remedies: protocol_remedies!(
+            "disable SSLv3",
+            "Disable SSLv3 (RFC 7568): its CBC padding is not checked (POODLE) and its only alternative is RC4."
+        ),
         references: &[R_POODLE, R_RFC7568],
     },
     FindingSpec {
         id: "TLS10_CBC_BEAST",
         severity: Severity::Low,
         title: "TLS 1.0 with CBC suites is accepted (BEAST)",
-        remedies: protocol_remedies!("disable TLS 1.0 once the clients allow it", "Disable TLS 1.0 once every client can do TLS 1.2 (RFC 8996). Current clients split records (1/n-1) against BEAST, so the risk is small; the protocol's age is the reason."),
+        remedies: protocol_remedies!(
+            "disable TLS 1.0 once the clients allow it",
+            "Disable TLS 1.0 once every client can do TLS 1.2 (RFC 8996). Current clients split records (1/n-1) against BEAST, so the risk is small; the protocol's age is the reason."
+        ),
         references: &[R_BEAST, R_RFC9325],
     },
     FindingSpec {

@@ -49,7 +49,11 @@ fn is_cbc(s: &CipherSuite) -> bool {
 fn is_64bit_block(s: &CipherSuite) -> bool {
     matches!(
         s.cipher,
-        BulkCipher::Des | BulkCipher::Des40 | BulkCipher::TripleDes | BulkCipher::Idea | BulkCipher::Rc2
+        BulkCipher::Des
+            | BulkCipher::Des40
+            | BulkCipher::TripleDes
+            | BulkCipher::Idea
+            | BulkCipher::Rc2
     )
 }
 
@@ -81,7 +85,10 @@ pub(super) fn derived_rules(
     let sw = view.software;
     let accepted = view.accepted_versions();
     if accepted.contains(&TlsVersion::Ssl2) {
-        let named = view.suites_at(TlsVersion::Ssl2).map(|s| s.len()).unwrap_or(0);
+        let named = view
+            .suites_at(TlsVersion::Ssl2)
+            .map(|s| s.len())
+            .unwrap_or(0);
         out.push(make(
             "SSL2_DROWN",
             None,
@@ -94,7 +101,10 @@ pub(super) fn derived_rules(
         out.push(make(
             "SSL3_POODLE",
             None,
-            format!("At SSLv3 {endpoint} accepts the CBC suites {}.", suites_named(&ssl3_cbc)),
+            format!(
+                "At SSLv3 {endpoint} accepts the CBC suites {}.",
+                suites_named(&ssl3_cbc)
+            ),
             sw,
         ));
     }
@@ -103,7 +113,10 @@ pub(super) fn derived_rules(
         out.push(make(
             "TLS10_CBC_BEAST",
             None,
-            format!("At TLSv1.0 {endpoint} accepts the CBC suites {}.", suites_named(&tls10_cbc)),
+            format!(
+                "At TLSv1.0 {endpoint} accepts the CBC suites {}.",
+                suites_named(&tls10_cbc)
+            ),
             sw,
         ));
     }
@@ -127,17 +140,22 @@ pub(super) fn derived_rules(
     suite_class_rules(view, endpoint, out);
 }
 
+/// Whether a suite belongs to a class a finding is about.
+type SuiteClass = fn(&CipherSuite) -> bool;
+
 /// RC4, export, NULL, anonymous, and CBC with HMAC (information).
 fn suite_class_rules(view: &ServerView, endpoint: &str, out: &mut Vec<Finding>) {
     let sw = view.software;
-    let classes: [(&str, fn(&CipherSuite) -> bool); 6] = [
+    let classes: [(&str, SuiteClass); 6] = [
         ("RC4_ENABLED", |s| s.cipher == BulkCipher::Rc4),
         ("EXPORT_RSA_FREAK", |s| s.export && s.kx == KeyExchange::Rsa),
         ("EXPORT_DH_LOGJAM", |s| {
             s.export && matches!(s.kx, KeyExchange::Dhe | KeyExchange::Dh)
         }),
         ("NULL_CIPHER_ENABLED", |s| s.cipher == BulkCipher::Null),
-        ("ANONYMOUS_SUITES_ENABLED", |s| s.auth == Authentication::Anon),
+        ("ANONYMOUS_SUITES_ENABLED", |s| {
+            s.auth == Authentication::Anon
+        }),
         ("LUCKY13_CBC", is_cbc),
     ];
     for (id, pred) in classes {
@@ -237,7 +255,8 @@ fn injection_rules(obs: &Observations, sw: Software, out: &mut Vec<Finding>) {
     }
     // The dialogue saw it without any pipelining of ours.
     if let Some(e) = obs.error_of(steps::STARTTLS)
-        && e.message.contains(crate::mail::connection::DATA_BEFORE_HANDSHAKE)
+        && e.message
+            .contains(crate::mail::connection::DATA_BEFORE_HANDSHAKE)
     {
         out.push(make(
             "STARTTLS_DATA_BEFORE_HANDSHAKE",
@@ -285,10 +304,11 @@ fn renegotiation_rules(obs: &Observations, sw: Software, out: &mut Vec<Finding>)
 
 fn memory_rules(obs: &Observations, sw: Software, out: &mut Vec<Finding>) {
     if let Some(Seen::Heartbleed {
-        answer: Some(Answer::Record {
-            content_type: content_type::HEARTBEAT,
-            length,
-        }),
+        answer:
+            Some(Answer::Record {
+                content_type: content_type::HEARTBEAT,
+                length,
+            }),
         ..
     }) = done(obs, CheckId::Heartbleed)
         && *length > 3

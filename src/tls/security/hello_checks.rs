@@ -16,7 +16,11 @@ const DEFLATE: u8 = 1;
 /// to speak of (TLS 1.2 and below), offering DEFLATE when `compression`
 /// is asked and announcing RFC 5746 support; both checks read its
 /// ServerHello. The connection is counted once, on the first id.
-pub async fn server_hello(target: &CheckTarget, ids: &[CheckId], deadline: Deadline) -> Vec<CheckRun> {
+pub async fn server_hello(
+    target: &CheckTarget,
+    ids: &[CheckId],
+    deadline: Deadline,
+) -> Vec<CheckRun> {
     let Some(first) = ids.first().copied() else {
         return Vec::new();
     };

@@ -36,7 +36,9 @@ fn commands(protocol: Protocol) -> (&'static [u8], &'static [u8]) {
 pub async fn starttls_injection(target: &CheckTarget, deadline: Deadline) -> Outcome {
     if target.transport != Transport::Starttls || target.protocol == Protocol::Tls {
         return (
-            CheckStatus::NotApplicable("implicit TLS: there is no plaintext phase to inject into".into()),
+            CheckStatus::NotApplicable(
+                "implicit TLS: there is no plaintext phase to inject into".into(),
+            ),
             None,
             0,
         );
@@ -44,7 +46,13 @@ pub async fn starttls_injection(target: &CheckTarget, deadline: Deadline) -> Out
     let (injected, closing) = commands(target.protocol);
     let stream = match target.endpoint.connector.connect(deadline).await {
         Ok(s) => s,
-        Err(e) => return (CheckStatus::Failed(format!("connecting: {}", e.message)), None, 0),
+        Err(e) => {
+            return (
+                CheckStatus::Failed(format!("connecting: {}", e.message)),
+                None,
+                0,
+            );
+        }
     };
     let prelude = deadline.within(PRELUDE_TIMEOUT);
     let (stream, buffered) =
@@ -69,8 +77,17 @@ pub async fn starttls_injection(target: &CheckTarget, deadline: Deadline) -> Out
         Ok(done) => done.stream,
         Err(e) => return (CheckStatus::Failed(e.to_string()), None, 1),
     };
-    if let Err(e) = limit.run(tls.write_all(closing)).await.map_err(|t| t.to_string()).and_then(|r| r.map_err(|e| e.to_string())) {
-        return (CheckStatus::Failed(format!("sending inside TLS: {e}")), None, 1);
+    if let Err(e) = limit
+        .run(tls.write_all(closing))
+        .await
+        .map_err(|t| t.to_string())
+        .and_then(|r| r.map_err(|e| e.to_string()))
+    {
+        return (
+            CheckStatus::Failed(format!("sending inside TLS: {e}")),
+            None,
+            1,
+        );
     }
     let mut bytes = Vec::new();
     let mut buf = [0u8; 4096];
@@ -142,13 +159,19 @@ mod tests {
         let imap = lines(&["* BYE bye", "mp3 OK LOGOUT done"]);
         assert!(injected_answers(Protocol::Imap, &imap).is_empty());
         let imap = lines(&["mp2 OK NOOP done", "* BYE bye", "mp3 OK LOGOUT done"]);
-        assert_eq!(injected_answers(Protocol::Imap, &imap), ["mp2 OK NOOP done"]);
+        assert_eq!(
+            injected_answers(Protocol::Imap, &imap),
+            ["mp2 OK NOOP done"]
+        );
         let smtp = lines(&["221 2.0.0 Bye"]);
         assert!(injected_answers(Protocol::Smtp, &smtp).is_empty());
         let smtp = lines(&["250 2.0.0 Ok", "221 2.0.0 Bye"]);
         assert_eq!(injected_answers(Protocol::Smtp, &smtp), ["250 2.0.0 Ok"]);
         let pop = lines(&["-ERR unknown command", "+OK bye"]);
-        assert_eq!(injected_answers(Protocol::Pop3, &pop), ["-ERR unknown command"]);
+        assert_eq!(
+            injected_answers(Protocol::Pop3, &pop),
+            ["-ERR unknown command"]
+        );
         assert!(injected_answers(Protocol::Pop3, &lines(&["+OK bye"])).is_empty());
     }
 }

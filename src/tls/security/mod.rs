@@ -12,8 +12,8 @@
 //! | `heartbleed` | 1 | heartbeat request with a false length before the handshake ends (CVE-2014-0160) |
 //! | `ccs_injection` | 1 | two early ChangeCipherSpec records (CVE-2014-0224) |
 //!
-//! Seven connections at most beside the scan, six on a server with one
-//! version (no fallback to test), five on implicit TLS.
+//! Six connections at most beside the scan, five on a server with one
+//! version (no fallback to test), four of those on implicit TLS.
 
 mod hello_checks;
 mod injection;

@@ -53,7 +53,6 @@ pub async fn run(target: &CheckTarget, plan: &CheckPlan, deadline: Deadline) -> 
     out
 }
 
-
 async fn timed<F, Fut>(id: CheckId, wants: impl Fn(CheckId) -> bool, f: F) -> Option<CheckRun>
 where
     F: FnOnce() -> Fut,

@@ -92,7 +92,11 @@ fn refusal(reply: crate::tls::reply::ServerReply) -> String {
 
 /// Writes `bytes`, then reads records until the server closes, resets,
 /// sends an alert, or the time limit; what came first is the answer.
-async fn send_and_read(stream: &mut ProbeStream, bytes: &[u8], deadline: Deadline) -> (Answer, RecordLog) {
+async fn send_and_read(
+    stream: &mut ProbeStream,
+    bytes: &[u8],
+    deadline: Deadline,
+) -> (Answer, RecordLog) {
     let mut log = RecordLog::default();
     let limit = deadline.within(HELLO_TIMEOUT);
     if let Ok(Err(e)) | Err(e) = limit
@@ -129,9 +133,9 @@ async fn send_and_read(stream: &mut ProbeStream, bytes: &[u8], deadline: Deadlin
 fn io_answer(e: &io::Error) -> Answer {
     match e.kind() {
         io::ErrorKind::TimedOut => Answer::Silent,
-        io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionAborted | io::ErrorKind::BrokenPipe => {
-            Answer::Reset
-        }
+        io::ErrorKind::ConnectionReset
+        | io::ErrorKind::ConnectionAborted
+        | io::ErrorKind::BrokenPipe => Answer::Reset,
         _ => Answer::Closed,
     }
 }
@@ -146,8 +150,7 @@ fn legacy_hello(target: &CheckTarget) -> Option<(TlsVersion, ClientHelloSpec)> {
     ))
 }
 
-const NO_LEGACY: &str =
-    "no version up to TLS 1.2 accepted: the check needs a handshake in clear (TLS 1.3 servers are not affected)";
+const NO_LEGACY: &str = "no version up to TLS 1.2 accepted: the check needs a handshake in clear (TLS 1.3 servers are not affected)";
 
 /// CVE-2014-0160: a heartbeat request claiming 16 KiB with no payload,
 /// sent after ServerHelloDone, then a close_notify so the answer comes in
@@ -229,12 +232,24 @@ pub async fn client_renegotiation(target: &CheckTarget, deadline: Deadline) -> O
     let endpoint = &target.endpoint;
     let stream = match endpoint.connector.connect(deadline).await {
         Ok(s) => s,
-        Err(e) => return (CheckStatus::Failed(format!("connecting: {}", e.message)), None, 0),
+        Err(e) => {
+            return (
+                CheckStatus::Failed(format!("connecting: {}", e.message)),
+                None,
+                0,
+            );
+        }
     };
     let stream = if target.transport == Transport::Starttls && target.protocol != Protocol::Tls {
         match starttls::upgrade(stream, target.protocol, deadline.within(PRELUDE_TIMEOUT)).await {
             Ok(s) => s,
-            Err(e) => return (CheckStatus::Failed(format!("STARTTLS prelude: {e}")), None, 1),
+            Err(e) => {
+                return (
+                    CheckStatus::Failed(format!("STARTTLS prelude: {e}")),
+                    None,
+                    1,
+                );
+            }
         }
     } else {
         stream

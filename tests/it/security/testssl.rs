@@ -16,7 +16,18 @@ fn testssl(port: u16) -> Option<Vec<(String, String)>> {
     let dir = tempfile::tempdir().ok()?;
     let out = dir.path().join("testssl.json");
     let status = Command::new("testssl")
-        .args(["--quiet", "--color", "0", "--warnings", "off", "-H", "-I", "-R", "-C", "-Z"])
+        .args([
+            "--quiet",
+            "--color",
+            "0",
+            "--warnings",
+            "off",
+            "-H",
+            "-I",
+            "-R",
+            "-C",
+            "-Z",
+        ])
         .arg("--jsonfile")
         .arg(&out)
         .arg(format!("127.0.0.1:{port}"))
@@ -44,7 +55,9 @@ fn testssl(port: u16) -> Option<Vec<(String, String)>> {
 #[tokio::test]
 async fn mailprobe_agrees_with_testssl_on_a_real_openssl_server() {
     if Command::new("testssl").arg("--version").output().is_err() {
-        eprintln!("SKIPPED: testssl (Debian package testssl.sh) is not installed; apt-get install -y testssl.sh");
+        eprintln!(
+            "SKIPPED: testssl (Debian package testssl.sh) is not installed; apt-get install -y testssl.sh"
+        );
         return;
     }
     let server = OpensslServer::profile(Profile::Modern);
@@ -62,8 +75,10 @@ async fn mailprobe_agrees_with_testssl_on_a_real_openssl_server() {
     };
     let app = spawn_app_with(&["--allow-targets", "127.0.0.0/8"]).await;
     let report: Value = app
-        .post_probe(&json!({"host": "127.0.0.1", "port": port, "protocol": "imap",
-            "transport": "implicit", "timeout_ms": 20000}))
+        .post_probe(
+            &json!({"host": "127.0.0.1", "port": port, "protocol": "imap",
+            "transport": "implicit", "timeout_ms": 20000}),
+        )
         .await
         .json()
         .await
@@ -79,16 +94,35 @@ async fn mailprobe_agrees_with_testssl_on_a_real_openssl_server() {
             .to_string()
     };
     let pairs = [
-        ("heartbleed", "heartbleed", "not vulnerable", "not_vulnerable"),
+        (
+            "heartbleed",
+            "heartbleed",
+            "not vulnerable",
+            "not_vulnerable",
+        ),
         ("CCS", "ccs_injection", "not vulnerable", "not_vulnerable"),
-        ("secure_renego", "secure_renegotiation", "supported", "supported"),
-        ("secure_client_renego", "client_renegotiation", "not vulnerable", "refused"),
+        (
+            "secure_renego",
+            "secure_renegotiation",
+            "supported",
+            "supported",
+        ),
+        (
+            "secure_client_renego",
+            "client_renegotiation",
+            "not vulnerable",
+            "refused",
+        ),
         ("CRIME_TLS", "compression", "not vulnerable", "not_accepted"),
     ];
     for (their_id, our_id, their_word, our_word) in pairs {
         let f = finding(their_id);
         assert!(f.starts_with(their_word), "testssl {their_id}: {f}");
-        assert_eq!(ours(our_id), our_word, "mailprobe {our_id} vs testssl {their_id}: {f}");
+        assert_eq!(
+            ours(our_id),
+            our_word,
+            "mailprobe {our_id} vs testssl {their_id}: {f}"
+        );
     }
     // Differs by design: testssl.sh 3.0 tests the SCSV only with a protocol
     // below TLS 1.2 ("no protocol below TLS 1.2 offered"); mailprobe also
