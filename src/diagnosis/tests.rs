@@ -1672,3 +1672,232 @@ fn a_certificate_with_thousands_of_names_is_quoted_briefly() {
         "host-0.example.com, host-1.example.com"
     );
 }
+
+// ---- issue 18: security findings and the rating ------------------------
+
+fn ran(
+    id: crate::observations::CheckId,
+    seen: crate::observations::Seen,
+) -> crate::observations::CheckRun {
+    crate::observations::CheckRun {
+        id,
+        status: crate::observations::CheckStatus::Done,
+        seen: Some(seen),
+        connections: 1,
+        ms: 1,
+    }
+}
+
+/// Given every weak suite class accepted, each is its own finding with its
+/// suites quoted; the lumped `WEAK_CIPHERS_ENABLED` is gone.
+#[test]
+fn each_weakness_the_scan_saw_is_its_own_finding() {
+    let mut o = modern();
+    scan(
+        &mut o,
+        &[
+            (Ssl3, &[0x002F]),
+            (
+                Tls10,
+                &[0x002F, 0x0005, 0x000A, 0x0003, 0x0014, 0x0001, 0x0018],
+            ),
+            (Tls12, &[0xC02F]),
+        ],
+        true,
+    );
+    let d = run(&o);
+    for (id, quoted) in [
+        ("SSL3_POODLE", "AES128-SHA"),
+        ("TLS10_CBC_BEAST", "AES128-SHA"),
+        ("RC4_ENABLED", "RC4-SHA"),
+        ("SWEET32_64BIT_BLOCK", "DES-CBC3-SHA"),
+        ("EXPORT_RSA_FREAK", "0x0003"),
+        ("EXPORT_DH_LOGJAM", "0x0014"),
+        ("NULL_CIPHER_ENABLED", "0x0001"),
+        ("ANONYMOUS_SUITES_ENABLED", "0x0018"),
+        ("LUCKY13_CBC", "AES128-SHA"),
+    ] {
+        assert!(
+            finding(&d, id).detail.contains(quoted),
+            "{id}: {}",
+            finding(&d, id).detail
+        );
+    }
+    assert!(!has(&d, "WEAK_CIPHERS_ENABLED"));
+    assert!(!has(&d, "SSL2_DROWN"));
+    let rating = d.rating.unwrap();
+    assert_eq!(rating.grade, "F");
+    assert!(rating.caps.iter().any(|c| c.because == "EXPORT_RSA_FREAK"));
+}
+
+/// Given a modern server whose checks found Heartbleed, CCS injection,
+/// STARTTLS injection, DEFLATE, no RFC 5746 and client renegotiation:
+/// each is a finding quoting the wire, the rating is F, and the verdict
+/// (the migration answer) does not fail for it.
+#[test]
+fn vulnerable_checks_are_findings_and_cap_the_rating_not_the_verdict() {
+    use crate::observations::{Answer, CheckId, Seen};
+    let mut o = modern();
+    o.security = vec![
+        ran(
+            CheckId::Heartbleed,
+            Seen::Heartbleed {
+                extension: true,
+                answer: Some(Answer::Record {
+                    content_type: 24,
+                    length: 16387,
+                }),
+            },
+        ),
+        ran(
+            CheckId::CcsInjection,
+            Seen::CcsInjection {
+                answer: Answer::Alert { description: 21 },
+            },
+        ),
+        ran(
+            CheckId::StarttlsInjection,
+            Seen::StarttlsInjection {
+                answered_in_tls: vec!["mp2 OK NOOP".into()],
+                before_handshake: None,
+                transcript: vec!["mp2 OK NOOP".into(), "mp3 OK".into()],
+            },
+        ),
+        ran(CheckId::Compression, Seen::Compression { method: 1 }),
+        ran(
+            CheckId::SecureRenegotiation,
+            Seen::SecureRenegotiation {
+                extension: false,
+                version: 0x0303,
+            },
+        ),
+        ran(
+            CheckId::ClientRenegotiation,
+            Seen::ClientRenegotiation {
+                accepted: true,
+                detail: String::new(),
+            },
+        ),
+        ran(
+            CheckId::FallbackScsv,
+            Seen::FallbackScsv {
+                offered: 0x0303,
+                highest: 0x0304,
+                answer: Answer::ServerHello {
+                    version: 0x0303,
+                    downgrade_sentinel: false,
+                },
+            },
+        ),
+    ];
+    let d = run(&o);
+    assert!(finding(&d, "HEARTBLEED").detail.contains("16387 bytes"));
+    assert!(
+        finding(&d, "CCS_INJECTION")
+            .detail
+            .contains("decryption_failed")
+    );
+    assert!(
+        finding(&d, "STARTTLS_INJECTION")
+            .detail
+            .contains("mp2 OK NOOP")
+    );
+    assert!(has(&d, "TLS_COMPRESSION_CRIME"));
+    assert_eq!(
+        finding(&d, "NO_SECURE_RENEGOTIATION").severity,
+        Severity::High
+    );
+    assert!(has(&d, "CLIENT_RENEGOTIATION_ALLOWED"));
+    assert!(finding(&d, "NO_FALLBACK_SCSV").detail.contains("TLSv1.3"));
+    assert_ne!(d.verdict, Verdict::Fail, "{:?}", ids(&d));
+    assert_eq!(d.rating.as_ref().unwrap().grade, "F");
+    let section: Vec<(String, Option<String>)> = d
+        .security
+        .iter()
+        .map(|c| (c.id.as_str().to_string(), c.result.clone()))
+        .collect();
+    assert!(
+        section.contains(&("heartbleed".into(), Some("vulnerable".into()))),
+        "{section:?}"
+    );
+    assert!(
+        d.security.iter().all(|c| c.finding.is_some()),
+        "{:?}",
+        d.security
+    );
+}
+
+/// The negatives: nothing vulnerable, no finding; a modern server with a
+/// good certificate rates A.
+#[test]
+fn clean_checks_make_no_finding_and_a_modern_server_rates_a() {
+    use crate::observations::{Answer, CheckId, Seen};
+    let mut o = modern();
+    o.security = vec![
+        ran(
+            CheckId::Heartbleed,
+            Seen::Heartbleed {
+                extension: false,
+                answer: None,
+            },
+        ),
+        ran(
+            CheckId::CcsInjection,
+            Seen::CcsInjection {
+                answer: Answer::Alert { description: 10 },
+            },
+        ),
+        ran(
+            CheckId::FallbackScsv,
+            Seen::FallbackScsv {
+                offered: 0x0303,
+                highest: 0x0304,
+                answer: Answer::Alert { description: 86 },
+            },
+        ),
+        ran(
+            CheckId::SecureRenegotiation,
+            Seen::SecureRenegotiation {
+                extension: true,
+                version: 0x0303,
+            },
+        ),
+    ];
+    let d = run(&o);
+    assert!(
+        d.security.iter().all(|c| c.finding.is_none()),
+        "{:?}",
+        d.security
+    );
+    assert_eq!(d.rating.as_ref().unwrap().grade, "A", "{:?}", d.rating);
+    assert_eq!(d.verdict, Verdict::Pass);
+}
+
+/// The dialogue's own sighting of plaintext after the STARTTLS OK is a
+/// finding too, without any check.
+#[test]
+fn data_after_the_starttls_ok_seen_by_the_dialogue_is_a_finding() {
+    let mut o = modern();
+    o.target.transport = Transport::Starttls;
+    o.error(
+        steps::STARTTLS,
+        ErrorKind::Protocol,
+        format!(
+            "{}: * OK injected",
+            crate::mail::connection::DATA_BEFORE_HANDSHAKE
+        ),
+    );
+    let d = run(&o);
+    assert!(
+        finding(&d, "STARTTLS_DATA_BEFORE_HANDSHAKE")
+            .detail
+            .contains("* OK injected")
+    );
+    assert!(
+        d.rating
+            .unwrap()
+            .caps
+            .iter()
+            .any(|c| c.because == "STARTTLS_DATA_BEFORE_HANDSHAKE")
+    );
+}
