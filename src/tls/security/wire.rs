@@ -260,6 +260,13 @@ pub async fn client_renegotiation(target: &CheckTarget, deadline: Deadline) -> O
         Ok(d) => d,
         Err(e) => return (CheckStatus::Failed(e.to_string()), None, 1),
     };
+    if target.transport == Transport::Implicit && target.protocol != Protocol::Tls {
+        // The mail server greets first: read the greeting, or OpenSSL would
+        // meet it in the middle of the renegotiation ("unexpected record").
+        if let Err(why) = read_greeting(&mut done.stream, target.protocol, limit).await {
+            return (CheckStatus::Failed(why), None, 1);
+        }
+    }
     let seen = match legacy::renegotiate::client_initiated(&mut done.stream, limit).await {
         Ok(()) => Seen::ClientRenegotiation {
             accepted: true,
@@ -271,4 +278,34 @@ pub async fn client_renegotiation(target: &CheckTarget, deadline: Deadline) -> O
         },
     };
     (CheckStatus::Done, Some(seen), 1)
+}
+
+/// Reads a mail greeting inside TLS to its last line (SMTP: `220 `, not
+/// `220-`), at most 4 KiB.
+async fn read_greeting<S>(
+    stream: &mut S,
+    protocol: Protocol,
+    deadline: Deadline,
+) -> Result<(), String>
+where
+    S: tokio::io::AsyncRead + Unpin,
+{
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 1024];
+    while seen.len() < 4096 {
+        match deadline.run(stream.read(&mut buf)).await {
+            Ok(Ok(n)) if n > 0 => seen.extend_from_slice(buf.get(..n).unwrap_or(&[])),
+            Ok(Ok(_)) => return Err("the server closed the connection before its greeting".into()),
+            Ok(Err(e)) => return Err(format!("reading the greeting: {e}")),
+            Err(t) => return Err(format!("no greeting ({t})")),
+        }
+        let Some(body) = seen.strip_suffix(b"\n") else {
+            continue;
+        };
+        let last = body.rsplit(|b| *b == b'\n').next().unwrap_or(body);
+        if protocol != Protocol::Smtp || last.get(3) != Some(&b'-') {
+            return Ok(());
+        }
+    }
+    Err("greeting longer than 4 KiB".into())
 }

@@ -493,3 +493,79 @@ async fn a_starttls_port_costs_six_connections_and_is_not_injectable() {
         report["rating"]
     );
 }
+
+/// Client renegotiation on real OpenSSL 3 servers: refused by default
+/// (the server's `no_renegotiation`), carried out when the server sets
+/// SSL_OP_ALLOW_CLIENT_RENEGOTIATION.
+#[tokio::test]
+async fn client_renegotiation_is_refused_by_openssl_3_unless_allowed() {
+    use crate::support::openssl_server::Config;
+    for allow in [false, true] {
+        let server = OpensslServer::start(Config {
+            allow_client_renegotiation: allow,
+            max: openssl::ssl::SslVersion::TLS1_2,
+            ..Profile::Modern.config()
+        });
+        let (t, _) = target(
+            server.addr,
+            Protocol::Imap,
+            Transport::Implicit,
+            &[TlsVersion::Tls12],
+        );
+        let run = run_one(&t, CheckId::ClientRenegotiation).await;
+        eprintln!("allow={allow}: {run:?}");
+        let expected = if allow { "accepted" } else { "refused" };
+        assert_eq!(check_result(&run), Some(expected), "allow={allow}: {run:?}");
+        if !allow {
+            let Some(Seen::ClientRenegotiation { detail, .. }) = &run.seen else {
+                panic!()
+            };
+            assert!(detail.contains("renegotiation"), "{detail}");
+        }
+    }
+}
+
+/// `GET /v1/findings` lists every security finding with its references.
+#[tokio::test]
+async fn the_findings_catalogue_lists_every_security_finding_with_references() {
+    let app = spawn_app_with(&[]).await;
+    let list: Value = app.get("/v1/findings").await.json().await.unwrap();
+    let all = list["findings"].as_array().unwrap();
+    for (id, reference) in [
+        ("STARTTLS_INJECTION", "CVE-2011-0411"),
+        ("STARTTLS_DATA_BEFORE_HANDSHAKE", "rfc3207"),
+        ("NO_FALLBACK_SCSV", "rfc7507"),
+        ("TLS_COMPRESSION_CRIME", "CVE-2012-4929"),
+        ("NO_SECURE_RENEGOTIATION", "rfc5746"),
+        ("CLIENT_RENEGOTIATION_ALLOWED", "CVE-2011-1473"),
+        ("HEARTBLEED", "CVE-2014-0160"),
+        ("CCS_INJECTION", "CVE-2014-0224"),
+        ("SSL2_DROWN", "CVE-2016-0800"),
+        ("SSL3_POODLE", "CVE-2014-3566"),
+        ("TLS10_CBC_BEAST", "CVE-2011-3389"),
+        ("SWEET32_64BIT_BLOCK", "CVE-2016-2183"),
+        ("RC4_ENABLED", "rfc7465"),
+        ("EXPORT_RSA_FREAK", "CVE-2015-0204"),
+        ("EXPORT_DH_LOGJAM", "CVE-2015-4000"),
+        ("NULL_CIPHER_ENABLED", "rfc9325"),
+        ("ANONYMOUS_SUITES_ENABLED", "rfc9325"),
+        ("LUCKY13_CBC", "CVE-2013-0169"),
+    ] {
+        let f = all
+            .iter()
+            .find(|f| f["id"] == id)
+            .unwrap_or_else(|| panic!("{id} not listed"));
+        let refs = f["references"].to_string();
+        assert!(refs.contains(reference), "{id}: {refs}");
+        let software: Vec<&str> = f["remedies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|r| r["software"].as_str())
+            .collect();
+        for sw in ["Exchange", "Dovecot", "Postfix", "Courier", "Cyrus", "any"] {
+            assert!(software.contains(&sw), "{id}: remedies for {software:?}");
+        }
+    }
+    assert!(!all.iter().any(|f| f["id"] == "WEAK_CIPHERS_ENABLED"));
+}
