@@ -33,6 +33,8 @@ pub const CAPS: &[(&str, &str)] = &[
     ("STARTTLS_INJECTION", "F"),
     ("HEARTBLEED", "F"),
     ("CCS_INJECTION", "F"),
+    ("ROBOT", "F"),
+    ("ROBOT_UNCONFIRMED", "B"),
     ("SSL2_DROWN", "F"),
     ("NULL_CIPHER_ENABLED", "F"),
     ("ANONYMOUS_SUITES_ENABLED", "F"),

@@ -20,6 +20,7 @@ fn finding_of(run: &CheckRun) -> &'static [&'static str] {
         ClientRenegotiation => &["CLIENT_RENEGOTIATION_ALLOWED"],
         Heartbleed => &["HEARTBLEED"],
         CcsInjection => &["CCS_INJECTION"],
+        Robot => &["ROBOT", "ROBOT_UNCONFIRMED"],
     }
 }
 
@@ -116,6 +117,11 @@ fn evidence(seen: &Seen) -> String {
         Seen::Heartbleed { answer: a, .. } => format!(
             "heartbeat request claiming 16384 bytes, none sent: {}",
             a.as_ref().map(answer).unwrap_or_else(|| "not sent".into())
+        ),
+        Seen::Robot { full, kex_only, .. } => format!(
+            "five RSA key exchanges (valid, wrong first bytes, zero early, no zero, wrong version) with CCS and Finished: {}; key exchange alone: {}",
+            full.iter().map(answer).collect::<Vec<_>>().join(", "),
+            kex_only.iter().map(answer).collect::<Vec<_>>().join(", ")
         ),
         Seen::CcsInjection { answer: a } => {
             format!(

@@ -1901,3 +1901,48 @@ fn data_after_the_starttls_ok_seen_by_the_dialogue_is_a_finding() {
             .any(|c| c.because == "STARTTLS_DATA_BEFORE_HANDSHAKE")
     );
 }
+
+/// ROBOT: different answers with CCS and Finished confirm the oracle; seen
+/// only in the key-exchange-only round it is "unconfirmed".
+#[test]
+fn robot_confirmed_and_unconfirmed() {
+    use crate::observations::{Answer, CheckId, Seen};
+    let same = vec![Answer::Alert { description: 20 }; 5];
+    let mut differ = same.clone();
+    differ[1] = Answer::Alert { description: 40 };
+    let mut o = modern();
+    o.security = vec![ran(
+        CheckId::Robot,
+        Seen::Robot {
+            version: 0x0303,
+            full: differ.clone(),
+            kex_only: same.clone(),
+        },
+    )];
+    let d = run(&o);
+    assert!(finding(&d, "ROBOT").detail.contains("description: 40"));
+    assert_eq!(d.rating.unwrap().grade, "F");
+    o.security = vec![ran(
+        CheckId::Robot,
+        Seen::Robot {
+            version: 0x0303,
+            full: same.clone(),
+            kex_only: differ,
+        },
+    )];
+    let d = run(&o);
+    assert!(has(&d, "ROBOT_UNCONFIRMED") && !has(&d, "ROBOT"));
+    assert_eq!(
+        d.security[0].result.as_deref(),
+        Some("vulnerable_unconfirmed")
+    );
+    o.security = vec![ran(
+        CheckId::Robot,
+        Seen::Robot {
+            version: 0x0303,
+            full: same.clone(),
+            kex_only: same,
+        },
+    )];
+    assert!(!has(&run(&o), "ROBOT_UNCONFIRMED"));
+}

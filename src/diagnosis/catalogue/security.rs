@@ -35,6 +35,8 @@ const R_RENEG_DOS: &str = "https://www.cve.org/CVERecord?id=CVE-2011-1473";
 const R_HEARTBLEED: &str = "https://www.cve.org/CVERecord?id=CVE-2014-0160";
 const R_RFC6520: &str = "https://www.rfc-editor.org/rfc/rfc6520";
 const R_CCS: &str = "https://www.cve.org/CVERecord?id=CVE-2014-0224";
+const R_ROBOT: &str = "https://robotattack.org/";
+const R_ROBOT_CVE: &str = "https://www.cve.org/CVERecord?id=CVE-2017-13099";
 const R_MOZ: &str = "https://wiki.mozilla.org/Security/Server_Side_TLS";
 
 // `CVE` documents the form of the references above.
@@ -298,5 +300,35 @@ pub static SECURITY: &[FindingSpec] = &[
             "Update OpenSSL to 0.9.8za / 1.0.0m / 1.0.1h or later."
         ),
         references: &[R_CCS],
+    },
+    FindingSpec {
+        id: "ROBOT",
+        severity: Severity::High,
+        title: "ROBOT: the server is an RSA padding oracle",
+        remedies: update_remedies!(
+            "disable static RSA key exchange and update the TLS stack",
+            "Disable the TLS_RSA_* suites (Disable-TlsCipherSuite, or the SSL Cipher Suite Order policy) and update Windows; check a load balancer in front of Exchange, the usual culprit.",
+            "Set ssl_cipher_list without kRSA (e.g. ECDHE+AESGCM:ECDHE+CHACHA20) and update OpenSSL.",
+            "Add kRSA to tls_high_cipherlist exclusions (smtpd_tls_exclude_ciphers = ..., kRSA) and update OpenSSL.",
+            "Remove kRSA from TLS_CIPHER_LIST and update the TLS library.",
+            "Remove kRSA from tls_ciphers and update OpenSSL.",
+            "Disable the static RSA key exchange suites (TLS_RSA_*) and update the TLS implementation or the device in front of the server."
+        ),
+        references: &[R_ROBOT, R_ROBOT_CVE],
+    },
+    FindingSpec {
+        id: "ROBOT_UNCONFIRMED",
+        severity: Severity::Medium,
+        title: "ROBOT (unconfirmed): RSA key exchanges with bad padding are answered differently",
+        remedies: update_remedies!(
+            "disable static RSA key exchange",
+            "Disable the TLS_RSA_* suites (Disable-TlsCipherSuite, or the SSL Cipher Suite Order policy).",
+            "Set ssl_cipher_list without kRSA.",
+            "Exclude kRSA in smtpd_tls_exclude_ciphers.",
+            "Remove kRSA from TLS_CIPHER_LIST.",
+            "Remove kRSA from tls_ciphers.",
+            "Disable the static RSA key exchange suites (TLS_RSA_*): without them there is no oracle to ask."
+        ),
+        references: &[R_ROBOT, R_ROBOT_CVE],
     },
 ];

@@ -302,7 +302,40 @@ fn renegotiation_rules(obs: &Observations, sw: Software, out: &mut Vec<Finding>)
     }
 }
 
+/// Whether the server answered the five ROBOT payloads in more than one way.
+fn differs(answers: &[Answer]) -> bool {
+    answers.windows(2).any(|w| w.first() != w.get(1))
+}
+
+fn robot_rule(obs: &Observations, sw: Software, out: &mut Vec<Finding>) {
+    let Some(Seen::Robot { full, kex_only, .. }) = done(obs, CheckId::Robot) else {
+        return;
+    };
+    let show = |a: &[Answer]| {
+        a.iter()
+            .map(|x| format!("{x:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if differs(full) {
+        out.push(make(
+            "ROBOT",
+            None,
+            format!("Five RSA key exchanges (one well formed, four with broken PKCS#1 padding) followed by ChangeCipherSpec and Finished got different answers: {}. The server is an RSA padding oracle.", show(full)),
+            sw,
+        ));
+    } else if differs(kex_only) {
+        out.push(make(
+            "ROBOT_UNCONFIRMED",
+            None,
+            format!("With ChangeCipherSpec and Finished the five RSA key exchanges got the same answer ({}), but the key exchange alone got different ones: {}. A weaker oracle, or a server that answers late.", show(full), show(kex_only)),
+            sw,
+        ));
+    }
+}
+
 fn memory_rules(obs: &Observations, sw: Software, out: &mut Vec<Finding>) {
+    robot_rule(obs, sw, out);
     if let Some(Seen::Heartbleed {
         answer:
             Some(Answer::Record {
@@ -341,6 +374,11 @@ fn memory_rules(obs: &Observations, sw: Software, out: &mut Vec<Finding>) {
 pub fn check_result(run: &CheckRun) -> Option<&'static str> {
     let seen = run.seen.as_ref()?;
     Some(match seen {
+        Seen::Robot { full, kex_only, .. } => match (differs(full), differs(kex_only)) {
+            (true, _) => "vulnerable",
+            (false, true) => "vulnerable_unconfirmed",
+            (false, false) => "not_vulnerable",
+        },
         Seen::StarttlsInjection {
             answered_in_tls,
             before_handshake,

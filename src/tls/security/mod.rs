@@ -11,6 +11,7 @@
 //! | `client_renegotiation` | 1 | a full OpenSSL handshake, then `SSL_renegotiate` |
 //! | `heartbleed` | 1 | heartbeat request with a false length before the handshake ends (CVE-2014-0160) |
 //! | `ccs_injection` | 1 | two early ChangeCipherSpec records (CVE-2014-0224) |
+//! | `robot` | 10 (static RSA only) | five RSA padding variants, two rounds ([`robot`]) |
 //!
 //! Six connections at most beside the scan, five on a server with one
 //! version (no fallback to test), four of those on implicit TLS.
@@ -18,6 +19,7 @@
 mod hello_checks;
 mod injection;
 mod plan;
+pub mod robot;
 mod target;
 mod wire;
 
@@ -47,10 +49,25 @@ pub enum CheckId {
     Heartbleed,
     /// CCS injection (CVE-2014-0224).
     CcsInjection,
+    /// ROBOT: an RSA padding oracle (CVE-2017-13099 class).
+    Robot,
 }
 
 impl CheckId {
     pub const ALL: &'static [CheckId] = &[
+        CheckId::StarttlsInjection,
+        CheckId::FallbackScsv,
+        CheckId::Compression,
+        CheckId::SecureRenegotiation,
+        CheckId::ClientRenegotiation,
+        CheckId::Heartbleed,
+        CheckId::CcsInjection,
+        CheckId::Robot,
+    ];
+
+    /// What readiness and batch probes run by default: ROBOT's ten
+    /// connections are for a single probe that asks (or takes the default).
+    pub const WITHOUT_ROBOT: &'static [CheckId] = &[
         CheckId::StarttlsInjection,
         CheckId::FallbackScsv,
         CheckId::Compression,
@@ -78,6 +95,7 @@ impl CheckId {
             CheckId::ClientRenegotiation => "client_renegotiation",
             CheckId::Heartbleed => "heartbleed",
             CheckId::CcsInjection => "ccs_injection",
+            CheckId::Robot => "robot",
         }
     }
 }
@@ -159,6 +177,14 @@ pub enum Seen {
     CcsInjection {
         /// What came back after the early ChangeCipherSpec records.
         answer: Answer,
+    },
+    Robot {
+        version: u16,
+        /// Answers to the five payloads (see `robot::PAYLOADS`) with
+        /// ChangeCipherSpec and Finished after the key exchange ...
+        full: Vec<Answer>,
+        /// ... and to the key exchange alone.
+        kex_only: Vec<Answer>,
     },
 }
 

@@ -22,7 +22,7 @@ pub async fn run(target: &CheckTarget, plan: &CheckPlan, deadline: Deadline) -> 
         .into_iter()
         .filter(|id| wants(*id))
         .collect();
-    let (hello, fallback, client_reneg, heartbleed, ccs, inject) = tokio::join!(
+    let (hello, fallback, client_reneg, heartbleed, ccs, inject, robot) = tokio::join!(
         Box::pin(hello_checks::server_hello(target, &hello_ids, deadline)),
         Box::pin(timed(CheckId::FallbackScsv, wants, || {
             hello_checks::fallback_scsv(target, deadline)
@@ -39,10 +39,13 @@ pub async fn run(target: &CheckTarget, plan: &CheckPlan, deadline: Deadline) -> 
         Box::pin(timed(CheckId::StarttlsInjection, wants, || {
             injection::starttls_injection(target, deadline)
         })),
+        Box::pin(timed(CheckId::Robot, wants, || super::robot::robot(
+            target, deadline
+        ))),
     );
     let mut out: Vec<CheckRun> = hello;
     out.extend(
-        [fallback, client_reneg, heartbleed, ccs, inject]
+        [fallback, client_reneg, heartbleed, ccs, inject, robot]
             .into_iter()
             .flatten(),
     );

@@ -24,14 +24,16 @@ const HEARTBEAT_CLAIM: u16 = 0x4000;
 const MAX_AFTER: usize = 64 * 1024;
 
 /// A connection taken to the server's ServerHelloDone.
-struct MidHandshake {
-    stream: ProbeStream,
-    hello: ServerHello,
+pub(super) struct MidHandshake {
+    pub stream: ProbeStream,
+    pub hello: ServerHello,
+    /// The chain in clear, leaf first (empty when none was sent).
+    pub certificates: Vec<Vec<u8>>,
 }
 
 /// Connects, runs the STARTTLS prelude where needed, sends `spec` and reads
 /// to the ServerHelloDone. Counts one connection whenever TCP connected.
-async fn to_server_hello_done(
+pub(super) async fn to_server_hello_done(
     target: &CheckTarget,
     spec: &ClientHelloSpec,
     deadline: Deadline,
@@ -73,7 +75,11 @@ async fn to_server_hello_done(
             Ok(Progress::NeedMore) => {}
             Ok(Progress::Done(reply)) => {
                 return match reply.server_hello {
-                    Some(hello) if reply.server_hello_done => Ok(MidHandshake { stream, hello }),
+                    Some(hello) if reply.server_hello_done => Ok(MidHandshake {
+                        stream,
+                        hello,
+                        certificates: reply.certificates.unwrap_or_default(),
+                    }),
                     _ => Err(refusal(reply)),
                 };
             }
@@ -92,7 +98,7 @@ fn refusal(reply: crate::tls::reply::ServerReply) -> String {
 
 /// Writes `bytes`, then reads records until the server closes, resets,
 /// sends an alert, or the time limit; what came first is the answer.
-async fn send_and_read(
+pub(super) async fn send_and_read(
     stream: &mut ProbeStream,
     bytes: &[u8],
     deadline: Deadline,

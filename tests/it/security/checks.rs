@@ -569,3 +569,127 @@ async fn the_findings_catalogue_lists_every_security_finding_with_references() {
     }
     assert!(!all.iter().any(|f| f["id"] == "WEAK_CIPHERS_ENABLED"));
 }
+
+/// ServerHello (TLS 1.2, TLS_RSA_WITH_AES_128_CBC_SHA), Certificate with
+/// `leaf`, ServerHelloDone, in one record.
+fn rsa_flight(leaf: &[u8]) -> Vec<u8> {
+    let mut rec = server_hello(0, &[]);
+    // Drop the ServerHelloDone and the record header; rebuild with a Certificate.
+    let mut hs = rec.split_off(5);
+    hs.truncate(hs.len() - 4);
+    let mut certs: Vec<u8> = Vec::new();
+    certs.extend(&(leaf.len() as u32).to_be_bytes()[1..]);
+    certs.extend(leaf);
+    let mut body = (certs.len() as u32).to_be_bytes()[1..].to_vec();
+    body.extend(certs);
+    hs.push(11);
+    hs.extend(&(body.len() as u32).to_be_bytes()[1..]);
+    hs.extend(body);
+    hs.extend([14, 0, 0, 0]);
+    let mut out = vec![0x16, 3, 3];
+    out.extend((hs.len() as u16).to_be_bytes());
+    out.extend(hs);
+    out
+}
+
+/// ROBOT: a scripted server that decrypts the key exchange and answers a
+/// PKCS#1 block starting `00 02` with `bad_record_mac`, anything else with
+/// `handshake_failure`: the oracle Bleichenbacher needs. Ten connections.
+#[tokio::test]
+async fn a_padding_oracle_is_robot() {
+    let root = crate::support::pki::Ca::root("robot fixture root");
+    let leaf = root.rsa_leaf(&["localhost"], 2048);
+    let key = Arc::new(
+        openssl::pkey::PKey::private_key_from_pkcs8(&leaf.key_der)
+            .unwrap()
+            .rsa()
+            .unwrap(),
+    );
+    let flight = Arc::new(rsa_flight(&leaf.cert_der));
+    let addr = scripted(move |mut s| {
+        let (key, flight) = (Arc::clone(&key), Arc::clone(&flight));
+        async move {
+            if read_record(&mut s).await.is_none() {
+                return;
+            }
+            let _ = s.write_all(&flight).await;
+            let Some(cke) = read_record(&mut s).await else {
+                return;
+            };
+            let ct = &cke[5 + 4 + 2..];
+            let mut plain = vec![0u8; key.size() as usize];
+            let ok = key
+                .private_decrypt(ct, &mut plain, openssl::rsa::Padding::NONE)
+                .is_ok()
+                && plain[0] == 0
+                && plain[1] == 2;
+            let alert = if ok { 20 } else { 40 };
+            let _ = s.write_all(&[0x15, 3, 3, 0, 2, 2, alert]).await;
+        }
+    })
+    .await;
+    let (t, meter) = target(
+        addr,
+        Protocol::Tls,
+        Transport::Implicit,
+        &[TlsVersion::Tls12],
+    );
+    let run = run_one(&t, CheckId::Robot).await;
+    assert_eq!(check_result(&run), Some("vulnerable"), "{run:?}");
+    let Some(Seen::Robot { full, .. }) = &run.seen else {
+        panic!("{run:?}")
+    };
+    assert_eq!(full[0], Answer::Alert { description: 20 });
+    assert_eq!(full[1], Answer::Alert { description: 40 });
+    assert_eq!(run.connections, 10);
+    assert_eq!(meter.snapshot().connections, 10);
+}
+
+/// A real OpenSSL 3 server with static RSA only answers every payload the
+/// same way (its implicit rejection): no oracle.
+#[tokio::test]
+async fn openssl_with_static_rsa_is_no_oracle() {
+    let server = OpensslServer::profile(Profile::Tls12StaticRsa);
+    let (mut t, _) = target(
+        server.addr,
+        Protocol::Imap,
+        Transport::Implicit,
+        &[TlsVersion::Tls12],
+    );
+    for v in t
+        .versions
+        .iter_mut()
+        .filter(|v| v.version == TlsVersion::Tls12)
+    {
+        v.suites = vec![
+            mailprobe::tls::suite_info(0x009C),
+            mailprobe::tls::suite_info(0x002F),
+        ];
+    }
+    let run = run_one(&t, CheckId::Robot).await;
+    eprintln!("robot on OpenSSL static RSA: {run:?}");
+    assert_eq!(run.status, CheckStatus::Done, "{run:?}");
+    assert_eq!(check_result(&run), Some("not_vulnerable"), "{run:?}");
+    assert!(run.connections <= 10);
+    // Not applicable where no static RSA suite is accepted.
+    let modern = OpensslServer::profile(Profile::Modern);
+    let (mut t, _) = target(
+        modern.addr,
+        Protocol::Imap,
+        Transport::Implicit,
+        &[TlsVersion::Tls12],
+    );
+    for v in t.versions.iter_mut() {
+        v.suites = if v.version == TlsVersion::Tls12 {
+            vec![mailprobe::tls::suite_info(0xC02F)]
+        } else {
+            Vec::new()
+        };
+    }
+    let run = run_one(&t, CheckId::Robot).await;
+    assert!(
+        matches!(run.status, CheckStatus::NotApplicable(_)),
+        "{run:?}"
+    );
+    assert_eq!(run.connections, 0);
+}
