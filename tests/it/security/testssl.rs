@@ -135,3 +135,63 @@ async fn mailprobe_agrees_with_testssl_on_a_real_openssl_server() {
     );
     assert_eq!(ours("fallback_scsv"), "honoured");
 }
+
+/// ROBOT on the OpenSSL static-RSA fixture: testssl.sh (`-BB`) and
+/// mailprobe both find no oracle.
+#[tokio::test]
+async fn mailprobe_agrees_with_testssl_on_robot() {
+    if Command::new("testssl").arg("--version").output().is_err() {
+        eprintln!("SKIPPED: testssl (Debian package testssl.sh) is not installed");
+        return;
+    }
+    let server = OpensslServer::profile(Profile::Tls12StaticRsa);
+    let port = server.port();
+    let theirs = tokio::task::spawn_blocking(move || {
+        let dir = tempfile::tempdir().ok()?;
+        let out = dir.path().join("robot.json");
+        Command::new("testssl")
+            .args([
+                "--quiet",
+                "--color",
+                "0",
+                "--warnings",
+                "off",
+                "-BB",
+                "--jsonfile",
+            ])
+            .arg(&out)
+            .arg(format!("127.0.0.1:{port}"))
+            .output()
+            .ok()?;
+        let all: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(&out).ok()?).ok()?;
+        all.iter()
+            .find(|f| f["id"] == "ROBOT")
+            .and_then(|f| f["finding"].as_str().map(str::to_string))
+    })
+    .await
+    .unwrap()
+    .expect("testssl reported ROBOT");
+    assert!(
+        theirs.starts_with("not vulnerable"),
+        "testssl ROBOT: {theirs}"
+    );
+    let app = spawn_app_with(&["--allow-targets", "127.0.0.0/8"]).await;
+    let report: Value = app
+        .post_probe(
+            &json!({"host": "127.0.0.1", "port": port, "protocol": "imap",
+            "transport": "implicit", "timeout_ms": 20000, "checks": ["robot"]}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let robot = report["security"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "robot")
+        .unwrap()
+        .clone();
+    assert_eq!(robot["result"], "not_vulnerable", "{robot}");
+    assert_eq!(report["stats"]["security_connections"], 10, "{robot}");
+}
