@@ -1725,6 +1725,13 @@ fn each_weakness_the_scan_saw_is_its_own_finding() {
     }
     assert!(!has(&d, "WEAK_CIPHERS_ENABLED"));
     assert!(!has(&d, "SSL2_DROWN"));
+    let mut o2 = modern();
+    scan(&mut o2, &[(Ssl2, &[]), (Tls12, &[0xC02F])], true);
+    assert!(
+        finding(&run(&o2), "SSL2_DROWN")
+            .detail
+            .contains("SSLv2 hello")
+    );
     let rating = d.rating.unwrap();
     assert_eq!(rating.grade, "F");
     assert!(rating.caps.iter().any(|c| c.because == "EXPORT_RSA_FREAK"));

@@ -85,14 +85,24 @@ pub(super) fn derived_rules(
     let sw = view.software;
     let accepted = view.accepted_versions();
     if accepted.contains(&TlsVersion::Ssl2) {
-        let named = view
-            .suites_at(TlsVersion::Ssl2)
-            .map(|s| s.len())
-            .unwrap_or(0);
+        // SSLv2 cipher kinds are 3-byte codes: name them from the scan itself.
+        let kinds: Vec<String> = view
+            .obs
+            .tls
+            .versions
+            .iter()
+            .filter(|v| v.version == TlsVersion::Ssl2)
+            .flat_map(|v| v.suites.iter().map(|s| s.name.clone()))
+            .collect();
+        let named = if kinds.is_empty() {
+            String::new()
+        } else {
+            format!(" with {}", kinds.join(", "))
+        };
         out.push(make(
             "SSL2_DROWN",
             None,
-            format!("{endpoint} accepts an SSLv2 hello ({named} cipher kinds). DROWN decrypts TLS sessions of any server that shares this RSA key."),
+            format!("{endpoint} accepts an SSLv2 hello{named}. DROWN decrypts TLS sessions of any server that shares this RSA key."),
             sw,
         ));
     }
