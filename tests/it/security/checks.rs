@@ -693,3 +693,54 @@ async fn openssl_with_static_rsa_is_no_oracle() {
     );
     assert_eq!(run.connections, 0);
 }
+
+/// POP3 and SMTP: the scripted Exchange POP3 and Postfix dialogues (over
+/// rustls) drop their plaintext buffer at the upgrade: `QUIT` inside TLS
+/// is the only command answered.
+#[tokio::test]
+async fn pop3_and_smtp_servers_that_drop_their_buffer_are_not_injectable() {
+    use crate::support::mail_servers::{Pop3Script, SmtpScript};
+    let pop3 = Script::Pop3(Pop3Script {
+        greeting: "+OK The Microsoft Exchange POP3 service is ready.",
+        capa_plain: &["TOP", "UIDL", "USER", "STLS"],
+        capa_tls: &["TOP", "UIDL", "SASL PLAIN", "USER"],
+        stls_ok: true,
+    });
+    let smtp = Script::Smtp(SmtpScript {
+        greeting: &["mx.example.com ESMTP Postfix (Debian/GNU)"],
+        ehlo_plain: &["mx.example.com", "PIPELINING", "STARTTLS"],
+        ehlo_tls: &["mx.example.com", "PIPELINING", "AUTH PLAIN"],
+        starttls_ok: true,
+    });
+    for (script, protocol, closing) in [
+        (pop3, Protocol::Pop3, "QUIT"),
+        (smtp, Protocol::Smtp, "QUIT"),
+    ] {
+        let fixture = mail_servers::start(script, Start::Plain).await;
+        let (t, _) = target(
+            fixture.addr,
+            protocol,
+            Transport::Starttls,
+            &[TlsVersion::Tls12, TlsVersion::Tls13],
+        );
+        let run = run_one(&t, CheckId::StarttlsInjection).await;
+        assert_eq!(
+            check_result(&run),
+            Some("not_vulnerable"),
+            "{protocol:?}: {run:?}"
+        );
+        let Some(Seen::StarttlsInjection { transcript, .. }) = &run.seen else {
+            panic!("{run:?}")
+        };
+        assert_eq!(
+            transcript.len(),
+            1,
+            "{protocol:?}: only the QUIT answer: {transcript:?}"
+        );
+        assert!(
+            fixture.received().iter().any(|l| l == closing),
+            "{:?}",
+            fixture.received()
+        );
+    }
+}
