@@ -744,3 +744,28 @@ async fn pop3_and_smtp_servers_that_drop_their_buffer_are_not_injectable() {
         );
     }
 }
+
+/// GET takes `checks` comma-separated; an unknown id is a 422 naming it.
+#[tokio::test]
+async fn get_takes_checks_comma_separated() {
+    let server = OpensslServer::profile(Profile::Modern);
+    let app = spawn_app_with(&["--allow-targets", "127.0.0.0/8"]).await;
+    let path = format!(
+        "/v1/probes?host=127.0.0.1&port={}&transport=implicit&checks=heartbleed,ccs_injection",
+        server.port()
+    );
+    let report: Value = app.get(&path).await.json().await.unwrap();
+    assert_eq!(
+        report["stats"]["security_connections"], 2,
+        "{:#}",
+        report["security"]
+    );
+    assert_eq!(check(&report, "heartbleed")["status"], "done");
+    assert_eq!(check(&report, "compression")["status"], "not_run");
+    let r = app
+        .get("/v1/probes?host=127.0.0.1&port=1&checks=heartbleed,bogus")
+        .await;
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("bogus") && body.contains("checks"), "{body}");
+}
