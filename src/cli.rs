@@ -316,6 +316,7 @@ fn request_for(args: &ProbeArgs, target: &str) -> Result<ProbeRequest, String> {
         allow_plaintext_login: None,
         allow_untrusted_login: None,
         ca_bundle_pem: None,
+        checks: None,
     })
 }
 

@@ -228,6 +228,20 @@ pub struct Settings {
     /// pages may call the API, or `*` for any; CORS is off when empty.
     #[arg(long, env = "MAILPROBE_CORS_ORIGINS", value_delimiter = ',', value_parser = parse_origin, global = true)]
     pub cors_origins: Vec<String>,
+
+    /// Security checks a probe may run beside the scan: `all`, `passive`
+    /// (ordinary hellos only: fallback SCSV, compression, secure
+    /// renegotiation) or `none`. A request's `checks` selects within this.
+    #[arg(long, env = "MAILPROBE_SECURITY_CHECKS", value_enum, default_value_t = SecurityChecks::All, global = true)]
+    pub security_checks: SecurityChecks,
+}
+
+/// The service-wide ceiling on security checks (`MAILPROBE_SECURITY_CHECKS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SecurityChecks {
+    All,
+    Passive,
+    None,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -240,6 +254,7 @@ pub enum LogFormat {
 /// `MAILPROBE_` is refused at start-up, because a misspelt safety setting
 /// (say `MAILPROBE_DENY_TARGET`) must not be silently ignored.
 pub const KNOWN_ENV: &[&str] = &[
+    "MAILPROBE_SECURITY_CHECKS",
     "MAILPROBE_LISTEN",
     "MAILPROBE_DEFAULT_TIMEOUT_MS",
     "MAILPROBE_MAX_TIMEOUT_MS",

@@ -4,6 +4,8 @@
 //! Flow: request → [`probe`] (I/O, produces [`observations::Observations`])
 //! → [`diagnosis`] (pure) → [`report::Report`] → HTTP ([`http`]) or CLI ([`cli`]).
 
+#![deny(unsafe_code)]
+
 pub mod cli;
 pub mod config;
 pub mod diagnosis;

@@ -50,6 +50,9 @@ pub struct Stats {
     /// order, groups); the rest are the mail dialogue, the real handshakes
     /// and the client profiles' own hellos.
     pub scan_connections: u32,
+    /// Of those, the security checks' (see `security[].connections`).
+    #[serde(default)]
+    pub security_connections: u32,
     /// TLS handshakes started (wire-scanner hellos and real handshakes).
     pub handshakes: u32,
     /// Bytes sent to the target over every connection.
@@ -79,6 +82,7 @@ impl Meter {
             bytes_sent: self.sent.load(Ordering::Relaxed),
             bytes_received: self.received.load(Ordering::Relaxed),
             scan_connections: 0,
+            security_connections: 0,
         }
     }
 }

@@ -26,6 +26,8 @@ pub use crate::mail::service::ServiceSeen;
 /// How the server answered the wire scanner and the client profiles'
 /// offers, as the scanner reports it.
 pub use crate::tls::scan::{ClientTrial, HelloAnswer, TrialOutcome, VersionAnswer};
+/// What each security check saw, as the engine reports it.
+pub use crate::tls::security::{Answer, CheckId, CheckRun, CheckStatus, Seen};
 
 /// A chain as one probe path saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,6 +98,9 @@ pub struct Observations {
     /// Each client profile's real offer sent once on the wire, and what the
     /// server did with it.
     pub client_trials: Vec<ClientTrial>,
+    /// The security checks beside the scan: one record per check id, run
+    /// or not (and why).
+    pub security: Vec<CheckRun>,
     pub stats: Stats,
     pub timings: Vec<Timing>,
     pub errors: Vec<StepError>,
@@ -122,6 +127,7 @@ impl Observations {
             scan_connections: 0,
             service: None,
             client_trials: Vec::new(),
+            security: Vec::new(),
             stats: Stats::default(),
             timings: Vec::new(),
             errors: Vec::new(),

@@ -83,6 +83,14 @@ pub struct Report {
     pub clients: Vec<ClientResult>,
     /// What deserves attention, most severe first, each with its evidence and remedy.
     pub findings: Vec<Finding>,
+    /// One entry per security check: whether it ran (and why not), what it
+    /// found and what it cost (see `docs/security-checks.md`).
+    #[serde(default)]
+    pub security: Vec<SecurityCheck>,
+    /// The security posture at a glance (A to F), beside the migration
+    /// `verdict`; null when the port could not be reached.
+    #[serde(default)]
+    pub rating: Option<Rating>,
     /// Connections, handshakes and bytes the probe cost the target.
     pub stats: Stats,
     /// Time spent per probe step.
@@ -405,4 +413,51 @@ mod tests {
         assert_eq!(Suite::bare(0xc02f, "X").iana, "0xC02F");
         assert_eq!(Suite::bare(0x000a, "X").iana, "0x000A");
     }
+}
+
+/// One security check's result.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SecurityCheck {
+    /// The check's stable id (as in a request's `checks`).
+    pub id: crate::tls::security::CheckId,
+    /// `done`, `not_applicable`, `failed` (it ran and got no readable answer)
+    /// or `not_run` (not selected, or switched off on the service).
+    #[schema(example = "done")]
+    pub status: String,
+    /// For `done`: `vulnerable`, `not_vulnerable`, `honoured`, `not_honoured`,
+    /// `accepted`, `refused`, `supported`, ... (per check; see docs).
+    pub result: Option<String>,
+    /// Why it did not run or failed.
+    pub reason: Option<String>,
+    /// What the server did on the wire.
+    pub evidence: Option<String>,
+    /// The finding it produced, if any.
+    pub finding: Option<String>,
+    /// Connections this check opened.
+    pub connections: u32,
+    /// Time the check took, in milliseconds.
+    pub ms: u64,
+}
+
+/// The security rating: the lowest cap any finding sets (rules in
+/// `docs/security-checks.md#rating`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Rating {
+    /// `A`, `A-`, `B`, `C` or `F`.
+    #[schema(example = "B")]
+    pub grade: String,
+    /// Every cap that applied, lowest grade first.
+    pub caps: Vec<RatingCap>,
+    /// What the rating credits that other raters cap (e.g. a STARTTLS port
+    /// that refuses login before TLS).
+    pub credited: Vec<String>,
+}
+
+/// One rule that capped the grade.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RatingCap {
+    /// The grade this rule caps the rating at.
+    pub grade: String,
+    /// The finding id (or fact) behind it.
+    pub because: String,
 }

@@ -6,6 +6,8 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+mod security;
+
 use super::server::Software;
 use crate::report::Severity;
 
@@ -65,7 +67,6 @@ const R_RFC7817: &str = "https://www.rfc-editor.org/rfc/rfc7817";
 const R_RFC8314: &str = "https://www.rfc-editor.org/rfc/rfc8314";
 const R_RFC8996: &str = "https://www.rfc-editor.org/rfc/rfc8996";
 const R_RFC9325: &str = "https://www.rfc-editor.org/rfc/rfc9325";
-const R_RFC7465: &str = "https://www.rfc-editor.org/rfc/rfc7465";
 const R_APPLE: &str = "https://support.apple.com/103769";
 const R_IMAPSYNC: &str = "https://imapsync.lamiral.info/FAQ.d/FAQ.SSL_errors.txt";
 const R_BTCONN: &str =
@@ -428,43 +429,6 @@ pub static CATALOGUE: &[FindingSpec] = &[
         references: &[R_RFC8996, R_RFC9325],
     },
     FindingSpec {
-        id: "WEAK_CIPHERS_ENABLED",
-        severity: Severity::Medium,
-        title: "Weak cipher suites (RC4, 3DES, DES, NULL, export or anonymous) are accepted",
-        remedies: &[
-            for_sw(
-                Software::Exchange,
-                "disable RC4 and 3DES in SChannel and enable AES suites",
-                "Set Enabled=0 under SCHANNEL\\Ciphers\\RC4 128/128, RC4 56/128, RC4 40/128 and Triple DES 168, make sure the AES suites are enabled (TLS 1.2 with ECDHE_RSA AES), and reboot.",
-            ),
-            for_sw(
-                Software::Dovecot,
-                "set ssl_cipher_list without RC4/3DES",
-                "Set ssl_cipher_list = ECDHE+AESGCM:ECDHE+CHACHA20:ECDHE+AES:!aNULL:!eNULL:!RC4:!3DES:!DES:!EXPORT (or the Mozilla intermediate list).",
-            ),
-            for_sw(
-                Software::Postfix,
-                "exclude RC4, 3DES and NULL suites",
-                "Set smtpd_tls_exclude_ciphers = aNULL, eNULL, RC4, 3DES, DES, EXPORT, MD5 and smtpd_tls_mandatory_ciphers = high.",
-            ),
-            for_sw(
-                Software::Courier,
-                "set TLS_CIPHER_LIST without RC4/3DES",
-                "Set TLS_CIPHER_LIST=\"HIGH:!aNULL:!eNULL:!RC4:!3DES:!DES\" in imapd-ssl and pop3d-ssl.",
-            ),
-            for_sw(
-                Software::Cyrus,
-                "set tls_ciphers without RC4/3DES",
-                "Set tls_ciphers: HIGH:!aNULL:!eNULL:!RC4:!3DES:!DES in imapd.conf.",
-            ),
-            any(
-                "disable RC4, 3DES, DES, NULL, export and anonymous suites; enable AES-GCM",
-                "Office 365 disabled 3DES in 2019; RFC 7465 prohibits RC4; Java 17 and OpenSSL 3 refuse them. Offer AES-GCM (and AES-CBC for older clients) instead.",
-            ),
-        ],
-        references: &[R_ENC, R_RFC7465, R_RFC9325, R_OSSL],
-    },
-    FindingSpec {
         id: "NO_FORWARD_SECRECY",
         severity: Severity::Low,
         title: "No forward-secret cipher suite is accepted",
@@ -678,7 +642,18 @@ pub static CATALOGUE: &[FindingSpec] = &[
 
 /// The catalogue entry for an id.
 pub fn spec(id: &str) -> Option<&'static FindingSpec> {
-    CATALOGUE.iter().find(|f| f.id == id)
+    all().find(|f| f.id == id)
+}
+
+/// Whether a finding is a security finding (its severity goes to the
+/// rating; it never fails the migration verdict).
+pub fn is_security(id: &str) -> bool {
+    security::SECURITY.iter().any(|f| f.id == id)
+}
+
+/// The general catalogue and the security findings ([`security`]).
+pub fn all() -> impl Iterator<Item = &'static FindingSpec> {
+    CATALOGUE.iter().chain(security::SECURITY.iter())
 }
 
 impl FindingSpec {
@@ -731,8 +706,7 @@ pub struct FindingDoc {
 
 /// The catalogue, for the API.
 pub fn docs() -> Vec<FindingDoc> {
-    let mut out: Vec<FindingDoc> = CATALOGUE
-        .iter()
+    let mut out: Vec<FindingDoc> = all()
         .map(|f| FindingDoc {
             id: f.id.to_string(),
             severity: f.severity,

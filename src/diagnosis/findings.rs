@@ -15,6 +15,7 @@ use super::thresholds::{DH_MIN_BITS, KEY_BROKEN_BITS};
 
 mod certificate;
 mod mail;
+pub mod security;
 
 use certificate::certificate_rules;
 use mail::{mail_rules, service_rules, throttling_rule};
@@ -176,6 +177,7 @@ pub fn rules(view: &ServerView, verdicts: &[ClientVerdict]) -> Vec<Finding> {
     mail_rules(obs, sw, &mut out);
     tls_rules(view, verdicts, &endpoint, &mut out);
     certificate_rules(view, verdicts, &mut out);
+    security::check_rules(obs, sw, &mut out);
 
     for v in verdicts {
         if let Some((computed, observed)) = &v.disagreement {
@@ -393,7 +395,8 @@ fn legacy_protocol_rule(view: &ServerView, endpoint: &str, out: &mut Vec<Finding
     }
 }
 
-/// Weak suites, no forward secrecy, a small DH group (scanned servers only).
+/// Weak suites (each class its own finding), no forward secrecy, a small
+/// DH group (scanned servers only).
 fn suite_strength_rules(
     view: &ServerView,
     verdicts: &[ClientVerdict],
@@ -404,29 +407,8 @@ fn suite_strength_rules(
     let sw = view.software;
     let accepted = view.accepted_versions();
     let all = view.all_suites();
-    let weak: Vec<u16> = all
-        .iter()
-        .copied()
-        .filter(|c| server::is_weak_suite(*c))
-        .collect();
-    if !weak.is_empty() {
-        let only = weak.len() == all.len();
-        out.push(make(
-            "WEAK_CIPHERS_ENABLED",
-            Some(if only {
-                Severity::High
-            } else {
-                Severity::Medium
-            }),
-            format!(
-                "{endpoint} accepts {}{}.{}",
-                suites_named(&weak),
-                if only { ", and nothing stronger" } else { "" },
-                affected(verdicts, &[Failure::NoCommonSuite])
-            ),
-            sw,
-        ));
-    }
+    // Each weakness on its own (issue 18), no longer one lumped finding.
+    security::derived_rules(view, verdicts, endpoint, out);
     let tls13 = accepted.contains(&TlsVersion::Tls13);
     let any_fs = all
         .iter()

@@ -22,6 +22,8 @@ pub mod mail_section;
 pub mod negotiation;
 pub mod preflight;
 pub mod profiles;
+pub mod rating;
+pub mod security_section;
 pub mod server;
 pub mod thresholds;
 
@@ -55,6 +57,8 @@ pub struct Diagnosis {
     pub summary: String,
     pub findings: Vec<Finding>,
     pub clients: Vec<ClientResult>,
+    pub security: Vec<crate::report::SecurityCheck>,
+    pub rating: Option<crate::report::Rating>,
 }
 
 /// The profiles that decide the verdict: those the request names, else the
@@ -80,9 +84,13 @@ pub fn diagnose(obs: &Evidence, requested: Option<&[String]>) -> Diagnosis {
     let findings = findings::rules(&view, &verdicts);
     let verdict = verdict(&verdicts, &findings);
     let summary = summarize(&view, &verdicts, &findings, verdict);
+    let security = security_section::section(&obs.security, &findings);
+    let rating = rating::rate(obs, &findings);
     Diagnosis {
         verdict,
         summary,
+        security,
+        rating,
         findings,
         clients: verdicts.iter().map(client_result).collect(),
     }
@@ -95,7 +103,12 @@ fn verdict(verdicts: &[ClientVerdict], findings: &[Finding]) -> Verdict {
     let deciding = || verdicts.iter().filter(|v| v.decides);
     let fails = deciding()
         .any(|v| (!v.connects && v.basis != Basis::Incomplete) || v.compliant == Some(false));
-    if fails || findings.iter().any(|f| f.severity == Severity::Critical) {
+    // Security findings never fail the migration verdict (the rating carries
+    // them); at worst they warn.
+    let critical = findings
+        .iter()
+        .any(|f| f.severity == Severity::Critical && !catalogue::is_security(&f.id));
+    if fails || critical {
         return Verdict::Fail;
     }
     let risky = deciding().any(|v| !v.connects || !v.risks.is_empty());
@@ -347,7 +360,12 @@ pub fn report(obs: Evidence, requested: Option<&[String]>) -> Report {
         tls: evidence::report_tls(obs.tls, certificate),
         clients: dx.clients,
         findings: dx.findings,
-        stats: obs.stats,
+        security: dx.security,
+        rating: dx.rating,
+        stats: crate::report::Stats {
+            security_connections: obs.security.iter().map(|r| r.connections).sum(),
+            ..obs.stats
+        },
         timings: obs.timings,
         errors: obs.errors,
     }

@@ -246,9 +246,13 @@ fn given_exchange_2010_on_993_when_diagnosed_then_exchange_online_fails_with_its
     assert_eq!(google.basis, ClientBasis::Incomplete);
     assert!(!google.risks.is_empty());
 
-    // RC4 and 3DES are on, and said so.
-    let weak = finding(&d, "WEAK_CIPHERS_ENABLED");
-    assert!(weak.detail.contains("DES-CBC3-SHA") && weak.detail.contains("RC4-MD5"));
+    // RC4 and 3DES are on, and said so, each in its own finding (issue 18).
+    assert!(
+        finding(&d, "SWEET32_64BIT_BLOCK")
+            .detail
+            .contains("DES-CBC3-SHA")
+    );
+    assert!(finding(&d, "RC4_ENABLED").detail.contains("RC4-MD5"));
     // The failing modern handshake is explained by the scan, not a separate finding.
     assert!(!has(&d, "TLS_HANDSHAKE_FAILED"), "{:?}", ids(&d));
 }
@@ -469,7 +473,7 @@ fn rc4_and_3des_only_fail_strict_clients() {
         let n = client(&d, id).negotiated.clone().unwrap();
         assert_eq!(n.suite.iana, "0x000A", "{id}");
     }
-    let weak = finding(&d, "WEAK_CIPHERS_ENABLED");
+    let weak = finding(&d, "SWEET32_64BIT_BLOCK");
     assert_eq!(weak.severity, Severity::High);
     assert!(weak.detail.contains("nothing stronger"));
     assert!(has(&d, "NO_FORWARD_SECRECY"));
@@ -1180,7 +1184,7 @@ fn profiles_are_sendable_offers() {
 #[test]
 fn catalogue_ids_are_unique_and_complete() {
     let mut seen = std::collections::HashSet::new();
-    for f in catalogue::CATALOGUE {
+    for f in catalogue::all() {
         assert!(seen.insert(f.id), "duplicate {}", f.id);
         assert!(
             f.remedies.last().is_some_and(|r| r.software.is_none()),
@@ -1205,13 +1209,16 @@ fn catalogue_ids_are_unique_and_complete() {
         "HOST_NOT_RESOLVED",
         "CONNECTION_LIMITED",
         "LEGACY_PROTOCOL_ENABLED",
-        "WEAK_CIPHERS_ENABLED",
+        "RC4_ENABLED",
+        "SWEET32_64BIT_BLOCK",
+        "HEARTBLEED",
+        "STARTTLS_INJECTION",
         "TLS_HANDSHAKE_FAILED",
         "NO_GREETING",
     ] {
         assert!(catalogue::spec(id).is_some(), "{id}");
     }
-    assert_eq!(catalogue::docs().len(), catalogue::CATALOGUE.len());
+    assert_eq!(catalogue::docs().len(), catalogue::all().count());
     assert_eq!(profile_docs().len(), profiles::all().len());
 }
 
@@ -1664,4 +1671,285 @@ fn a_certificate_with_thousands_of_names_is_quoted_briefly() {
         super::cert_names_shown(&many[..2]),
         "host-0.example.com, host-1.example.com"
     );
+}
+
+// ---- issue 18: security findings and the rating ------------------------
+
+fn ran(
+    id: crate::observations::CheckId,
+    seen: crate::observations::Seen,
+) -> crate::observations::CheckRun {
+    crate::observations::CheckRun {
+        id,
+        status: crate::observations::CheckStatus::Done,
+        seen: Some(seen),
+        connections: 1,
+        ms: 1,
+    }
+}
+
+/// Given every weak suite class accepted, each is its own finding with its
+/// suites quoted; the lumped `WEAK_CIPHERS_ENABLED` is gone.
+#[test]
+fn each_weakness_the_scan_saw_is_its_own_finding() {
+    let mut o = modern();
+    scan(
+        &mut o,
+        &[
+            (Ssl3, &[0x002F]),
+            (
+                Tls10,
+                &[0x002F, 0x0005, 0x000A, 0x0003, 0x0014, 0x0001, 0x0018],
+            ),
+            (Tls12, &[0xC02F]),
+        ],
+        true,
+    );
+    let d = run(&o);
+    for (id, quoted) in [
+        ("SSL3_POODLE", "AES128-SHA"),
+        ("TLS10_CBC_BEAST", "AES128-SHA"),
+        ("RC4_ENABLED", "RC4-SHA"),
+        ("SWEET32_64BIT_BLOCK", "DES-CBC3-SHA"),
+        ("EXPORT_RSA_FREAK", "0x0003"),
+        ("EXPORT_DH_LOGJAM", "0x0014"),
+        ("NULL_CIPHER_ENABLED", "0x0001"),
+        ("ANONYMOUS_SUITES_ENABLED", "0x0018"),
+        ("LUCKY13_CBC", "AES128-SHA"),
+    ] {
+        assert!(
+            finding(&d, id).detail.contains(quoted),
+            "{id}: {}",
+            finding(&d, id).detail
+        );
+    }
+    assert!(!has(&d, "WEAK_CIPHERS_ENABLED"));
+    assert!(!has(&d, "SSL2_DROWN"));
+    let mut o2 = modern();
+    scan(&mut o2, &[(Ssl2, &[]), (Tls12, &[0xC02F])], true);
+    assert!(
+        finding(&run(&o2), "SSL2_DROWN")
+            .detail
+            .contains("SSLv2 hello")
+    );
+    let rating = d.rating.unwrap();
+    assert_eq!(rating.grade, "F");
+    assert!(rating.caps.iter().any(|c| c.because == "EXPORT_RSA_FREAK"));
+}
+
+/// Given a modern server whose checks found Heartbleed, CCS injection,
+/// STARTTLS injection, DEFLATE, no RFC 5746 and client renegotiation:
+/// each is a finding quoting the wire, the rating is F, and the verdict
+/// (the migration answer) does not fail for it.
+#[test]
+fn vulnerable_checks_are_findings_and_cap_the_rating_not_the_verdict() {
+    use crate::observations::{Answer, CheckId, Seen};
+    let mut o = modern();
+    o.security = vec![
+        ran(
+            CheckId::Heartbleed,
+            Seen::Heartbleed {
+                extension: true,
+                answer: Some(Answer::Record {
+                    content_type: 24,
+                    length: 16387,
+                }),
+            },
+        ),
+        ran(
+            CheckId::CcsInjection,
+            Seen::CcsInjection {
+                answer: Answer::Alert { description: 21 },
+            },
+        ),
+        ran(
+            CheckId::StarttlsInjection,
+            Seen::StarttlsInjection {
+                answered_in_tls: vec!["mp2 OK NOOP".into()],
+                before_handshake: None,
+                transcript: vec!["mp2 OK NOOP".into(), "mp3 OK".into()],
+            },
+        ),
+        ran(CheckId::Compression, Seen::Compression { method: 1 }),
+        ran(
+            CheckId::SecureRenegotiation,
+            Seen::SecureRenegotiation {
+                extension: false,
+                version: 0x0303,
+            },
+        ),
+        ran(
+            CheckId::ClientRenegotiation,
+            Seen::ClientRenegotiation {
+                accepted: true,
+                detail: String::new(),
+            },
+        ),
+        ran(
+            CheckId::FallbackScsv,
+            Seen::FallbackScsv {
+                offered: 0x0303,
+                highest: 0x0304,
+                answer: Answer::ServerHello {
+                    version: 0x0303,
+                    downgrade_sentinel: false,
+                },
+            },
+        ),
+    ];
+    let d = run(&o);
+    assert!(finding(&d, "HEARTBLEED").detail.contains("16387 bytes"));
+    assert!(
+        finding(&d, "CCS_INJECTION")
+            .detail
+            .contains("decryption_failed")
+    );
+    assert!(
+        finding(&d, "STARTTLS_INJECTION")
+            .detail
+            .contains("mp2 OK NOOP")
+    );
+    assert!(has(&d, "TLS_COMPRESSION_CRIME"));
+    assert_eq!(
+        finding(&d, "NO_SECURE_RENEGOTIATION").severity,
+        Severity::High
+    );
+    assert!(has(&d, "CLIENT_RENEGOTIATION_ALLOWED"));
+    assert!(finding(&d, "NO_FALLBACK_SCSV").detail.contains("TLSv1.3"));
+    assert_ne!(d.verdict, Verdict::Fail, "{:?}", ids(&d));
+    assert_eq!(d.rating.as_ref().unwrap().grade, "F");
+    let section: Vec<(String, Option<String>)> = d
+        .security
+        .iter()
+        .map(|c| (c.id.as_str().to_string(), c.result.clone()))
+        .collect();
+    assert!(
+        section.contains(&("heartbleed".into(), Some("vulnerable".into()))),
+        "{section:?}"
+    );
+    assert!(
+        d.security.iter().all(|c| c.finding.is_some()),
+        "{:?}",
+        d.security
+    );
+}
+
+/// The negatives: nothing vulnerable, no finding; a modern server with a
+/// good certificate rates A.
+#[test]
+fn clean_checks_make_no_finding_and_a_modern_server_rates_a() {
+    use crate::observations::{Answer, CheckId, Seen};
+    let mut o = modern();
+    o.security = vec![
+        ran(
+            CheckId::Heartbleed,
+            Seen::Heartbleed {
+                extension: false,
+                answer: None,
+            },
+        ),
+        ran(
+            CheckId::CcsInjection,
+            Seen::CcsInjection {
+                answer: Answer::Alert { description: 10 },
+            },
+        ),
+        ran(
+            CheckId::FallbackScsv,
+            Seen::FallbackScsv {
+                offered: 0x0303,
+                highest: 0x0304,
+                answer: Answer::Alert { description: 86 },
+            },
+        ),
+        ran(
+            CheckId::SecureRenegotiation,
+            Seen::SecureRenegotiation {
+                extension: true,
+                version: 0x0303,
+            },
+        ),
+    ];
+    let d = run(&o);
+    assert!(
+        d.security.iter().all(|c| c.finding.is_none()),
+        "{:?}",
+        d.security
+    );
+    assert_eq!(d.rating.as_ref().unwrap().grade, "A", "{:?}", d.rating);
+    assert_eq!(d.verdict, Verdict::Pass);
+}
+
+/// The dialogue's own sighting of plaintext after the STARTTLS OK is a
+/// finding too, without any check.
+#[test]
+fn data_after_the_starttls_ok_seen_by_the_dialogue_is_a_finding() {
+    let mut o = modern();
+    o.target.transport = Transport::Starttls;
+    o.error(
+        steps::STARTTLS,
+        ErrorKind::Protocol,
+        format!(
+            "{}: * OK injected",
+            crate::mail::connection::DATA_BEFORE_HANDSHAKE
+        ),
+    );
+    let d = run(&o);
+    assert!(
+        finding(&d, "STARTTLS_DATA_BEFORE_HANDSHAKE")
+            .detail
+            .contains("* OK injected")
+    );
+    assert!(
+        d.rating
+            .unwrap()
+            .caps
+            .iter()
+            .any(|c| c.because == "STARTTLS_DATA_BEFORE_HANDSHAKE")
+    );
+}
+
+/// ROBOT: different answers with CCS and Finished confirm the oracle; seen
+/// only in the key-exchange-only round it is "unconfirmed".
+#[test]
+fn robot_confirmed_and_unconfirmed() {
+    use crate::observations::{Answer, CheckId, Seen};
+    let same = vec![Answer::Alert { description: 20 }; 5];
+    let mut differ = same.clone();
+    differ[1] = Answer::Alert { description: 40 };
+    let mut o = modern();
+    o.security = vec![ran(
+        CheckId::Robot,
+        Seen::Robot {
+            version: 0x0303,
+            full: differ.clone(),
+            kex_only: same.clone(),
+        },
+    )];
+    let d = run(&o);
+    assert!(finding(&d, "ROBOT").detail.contains("description: 40"));
+    assert_eq!(d.rating.unwrap().grade, "F");
+    o.security = vec![ran(
+        CheckId::Robot,
+        Seen::Robot {
+            version: 0x0303,
+            full: same.clone(),
+            kex_only: differ,
+        },
+    )];
+    let d = run(&o);
+    assert!(has(&d, "ROBOT_UNCONFIRMED") && !has(&d, "ROBOT"));
+    assert_eq!(
+        d.security[0].result.as_deref(),
+        Some("vulnerable_unconfirmed")
+    );
+    o.security = vec![ran(
+        CheckId::Robot,
+        Seen::Robot {
+            version: 0x0303,
+            full: same.clone(),
+            kex_only: same,
+        },
+    )];
+    assert!(!has(&run(&o), "ROBOT_UNCONFIRMED"));
 }

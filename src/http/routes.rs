@@ -14,6 +14,7 @@ use super::problem::{self, Cause, Problem};
 use crate::probe::Prober;
 use crate::probe::request::ProbeRequest;
 use crate::report::Report;
+use crate::tls::security::CheckId;
 use crate::vocab::{Protocol, Transport};
 
 /// `GET /v1/probes` query: the probe request for curl one-liners.
@@ -43,6 +44,22 @@ pub struct ProbeQuery {
     /// `MAILPROBE_MAX_TIMEOUT_MS`).
     #[param(minimum = 100)]
     pub timeout_ms: Option<u64>,
+    /// Comma-separated security check ids (`heartbleed,ccs_injection`);
+    /// empty (`checks=`) runs none; absent: every check the service allows.
+    #[serde(default, deserialize_with = "check_list")]
+    #[param(value_type = Option<String>)]
+    pub checks: Option<Vec<CheckId>>,
+}
+
+/// `heartbleed,ccs_injection` → the ids; an unknown id is an error naming it.
+fn check_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<CheckId>>, D::Error> {
+    let text = String::deserialize(d)?;
+    text.split(',')
+        .map(str::trim)
+        .filter(|id| !id.is_empty())
+        .map(|id| CheckId::deserialize(serde::de::value::StrDeserializer::<D::Error>::new(id)))
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
 }
 
 impl From<ProbeQuery> for ProbeRequest {
@@ -66,6 +83,7 @@ impl From<ProbeQuery> for ProbeRequest {
             allow_untrusted_login: None,
             // A PEM bundle does not fit a query string; POST carries it.
             ca_bundle_pem: None,
+            checks: q.checks,
         }
     }
 }

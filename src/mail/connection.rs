@@ -186,9 +186,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> MailConnection<S> {
                 StepFailure::new(
                     "starttls",
                     ErrorKind::Protocol,
-                    format!(
-                        "server sent data after accepting the upgrade, before the TLS handshake: {said}"
-                    ),
+                    format!("{DATA_BEFORE_HANDSHAKE}: {said}"),
                 ),
                 self.transcript,
             ));
@@ -204,6 +202,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> MailConnection<S> {
         self.transcript
     }
 }
+
+/// How the dialogue's STARTTLS error begins when the server sent bytes
+/// after its OK and before the handshake (the diagnosis matches on it).
+pub const DATA_BEFORE_HANDSHAKE: &str =
+    "server sent data after accepting the upgrade, before the TLS handshake";
 
 #[cfg(test)]
 mod tests {

@@ -51,14 +51,44 @@ pub async fn upgrade<S>(
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
+    let (stream, buffered) = upgrade_pipelined(stream, protocol, b"", deadline).await?;
+    if !buffered.is_empty() {
+        // Bytes after the OK would be read as TLS: plaintext injection.
+        return Err(PreludeError::new(
+            ErrorKind::Protocol,
+            "server sent data after accepting the upgrade, before the TLS handshake",
+            Some(&buffered),
+        ));
+    }
+    Ok(stream)
+}
+
+/// The same upgrade with `pipelined` written in the same segment as the
+/// STARTTLS command (the CVE-2011-0411 probe), returning the stream and
+/// the bytes the server sent after its OK, before any TLS (empty from a
+/// correct server). The caller decides what those bytes mean.
+pub async fn upgrade_pipelined<S>(
+    stream: S,
+    protocol: Protocol,
+    pipelined: &[u8],
+    deadline: Deadline,
+) -> Result<(S, Vec<u8>), PreludeError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
     if protocol == Protocol::Tls {
-        return Ok(stream);
+        return Ok((stream, Vec::new()));
     }
     let mut r = LineReader::new(stream, LineLimits::default());
     let greeting = greeting(&mut r, protocol, deadline).await?;
     match protocol {
         Protocol::Imap => {
-            send(&mut r, b"mp1 STARTTLS\r\n", deadline).await?;
+            send(
+                &mut r,
+                &[&b"mp1 STARTTLS\r\n"[..], pipelined].concat(),
+                deadline,
+            )
+            .await?;
             loop {
                 let line = r
                     .read_line(deadline)
@@ -78,7 +108,7 @@ where
             }
         }
         Protocol::Pop3 => {
-            send(&mut r, b"STLS\r\n", deadline).await?;
+            send(&mut r, &[&b"STLS\r\n"[..], pipelined].concat(), deadline).await?;
             let line = r
                 .read_line(deadline)
                 .await
@@ -97,20 +127,18 @@ where
             }
             send(&mut r, b"EHLO mailprobe.invalid\r\n", deadline).await?;
             smtp_reply(&mut r, deadline, b"250", "EHLO").await?;
-            send(&mut r, b"STARTTLS\r\n", deadline).await?;
+            send(
+                &mut r,
+                &[&b"STARTTLS\r\n"[..], pipelined].concat(),
+                deadline,
+            )
+            .await?;
             smtp_reply(&mut r, deadline, b"220", "STARTTLS").await?;
         }
         Protocol::Tls => {}
     }
-    if !r.buffered().is_empty() {
-        // Bytes after the OK would be read as TLS: plaintext injection.
-        return Err(PreludeError::new(
-            ErrorKind::Protocol,
-            "server sent data after accepting the upgrade, before the TLS handshake",
-            Some(r.buffered()),
-        ));
-    }
-    Ok(r.into_inner())
+    let buffered = r.buffered().to_vec();
+    Ok((r.into_inner(), buffered))
 }
 
 /// The greeting, or an error naming what answered instead: a TLS record

@@ -40,7 +40,12 @@ pub fn run(
         .map(move |t| {
             let prober = prober.clone();
             async move {
-                let outcome = prober.probe_queued(&t.request).await.map(Box::new);
+                let mut request = t.request;
+                // Batches run every check but ROBOT unless the target names its own.
+                if request.checks.is_none() {
+                    request.checks = Some(crate::tls::security::CheckId::WITHOUT_ROBOT.to_vec());
+                }
+                let outcome = prober.probe_queued(&request).await.map(Box::new);
                 BatchResult {
                     index: t.index,
                     id: t.id,

@@ -14,6 +14,7 @@ pub mod preflight;
 pub mod real_tls;
 pub mod request;
 pub mod scan_record;
+pub mod security;
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -395,6 +396,9 @@ impl Prober {
                 format!("probe deadline reached ({t})"),
             );
         }
+        // The security checks start from what the scan found.
+        let service_checks = self.settings.security_checks;
+        security::run(&spec, service_checks, &connector, deadline, &mut obs).await;
         // The certificate is judged here, mid-probe: the AIA fetch is decided on it.
         let mut obs = Evidence::new(obs);
         self.certificate_facts(&mut obs, &spec, versioned);

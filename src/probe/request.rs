@@ -3,6 +3,7 @@
 //! One request model serves `POST /v1/probes`, `GET /v1/probes` and the CLI,
 //! so a rule (a port default, a host check) is written once.
 
+use crate::tls::security::CheckId;
 use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
@@ -64,6 +65,10 @@ pub struct ProbeRequest {
     /// does not match the name. Default `false`: the login is then not
     /// attempted and `mail.login.reason` says why.
     pub allow_untrusted_login: Option<bool>,
+    /// Security checks to run beside the scan, by id (default: every check
+    /// the service allows, `MAILPROBE_SECURITY_CHECKS`); `[]` runs none.
+    /// Their cost is in `stats.security_connections` and `timings`.
+    pub checks: Option<Vec<CheckId>>,
 }
 
 /// A login to test: `username` with exactly one of `password` or `oauth2_token`.
@@ -190,6 +195,8 @@ pub struct ProbeSpec {
     pub login: Option<LoginRequest>,
     /// Trust anchors from the request's `ca_bundle_pem` (empty: none given).
     pub ca_anchors: Vec<TrustAnchor<'static>>,
+    /// The request's `checks` (None: the service's default).
+    pub checks: Option<Vec<CheckId>>,
 }
 
 /// The port a protocol uses by default over a transport.
@@ -290,6 +297,7 @@ impl ProbeRequest {
             timeout: Duration::from_millis(timeout_ms),
             login,
             ca_anchors,
+            checks: self.checks.clone(),
         })
     }
 

@@ -530,6 +530,9 @@ fn endpoint_request(
         allow_plaintext_login: None,
         allow_untrusted_login: login.as_ref().and(request.allow_untrusted_login),
         ca_bundle_pem: request.ca_bundle_pem.clone(),
+        // Every check the service allows but ROBOT (ten connections per
+        // endpoint and address would be too many for a whole host).
+        checks: Some(crate::tls::security::CheckId::WITHOUT_ROBOT.to_vec()),
     }
 }
 

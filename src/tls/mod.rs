@@ -12,6 +12,7 @@ pub mod name;
 pub mod ocsp;
 pub mod reply;
 pub mod scan;
+pub mod security;
 pub mod suites;
 pub mod trust;
 

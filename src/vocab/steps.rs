@@ -31,3 +31,6 @@ pub const MAIL_DIALOGUE: &str = "mail_dialogue";
 pub const CLIENT_TRIALS: &str = "client_trials";
 pub const TLS_HANDSHAKES: &str = "tls_handshakes";
 pub const PROBE: &str = "probe";
+/// The security checks beside the scan (`security_checks`), and each
+/// check's own timing as `security_checks.<id>`.
+pub const SECURITY_CHECKS: &str = "security_checks";

@@ -35,6 +35,10 @@ impl ClientHelloSpec {
             // renegotiated_connection<0..255>, empty on an initial handshake.
             put_extension(&mut out, ext::RENEGOTIATION_INFO, &[0]);
         }
+        if self.heartbeat {
+            // HeartbeatMode peer_allowed_to_send(1), RFC 6520 §2.
+            put_extension(&mut out, ext::HEARTBEAT, &[1]);
+        }
         if self.status_request {
             // status_type ocsp(1), empty responder_id_list, empty extensions.
             put_extension(&mut out, ext::STATUS_REQUEST, &[1, 0, 0, 0, 0]);

@@ -17,6 +17,7 @@ use ring::rand::{SecureRandom, SystemRandom};
 mod code_points;
 mod entropy;
 mod extensions;
+pub mod records;
 
 pub use code_points::{
     KEY_SHARE_GROUPS, SSL2_CIPHER_KINDS, ext, extension_name, group_name, groups, scsv,
@@ -140,6 +141,9 @@ pub struct ClientHelloSpec {
     pub psk_key_exchange_modes: bool,
     /// False: no extension block at all, as an SSLv3 client would send.
     pub extensions: bool,
+    /// heartbeat extension, mode `peer_allowed_to_send` (RFC 6520 §2): only
+    /// the Heartbleed check sends it.
+    pub heartbeat: bool,
 }
 
 /// Default signature schemes: modern first, then SHA-1 and SHA-224 pairs so a
@@ -224,6 +228,7 @@ impl ClientHelloSpec {
             padding_to: None,
             psk_key_exchange_modes: false,
             extensions: false,
+            heartbeat: false,
         };
         if v <= version::SSL3 {
             return bare;
@@ -600,6 +605,7 @@ mod tests {
             padding_to: None,
             psk_key_exchange_modes: false,
             extensions: true,
+            heartbeat: false,
         }
     }
 

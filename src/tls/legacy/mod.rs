@@ -14,6 +14,7 @@
 //! with every other observed chain ([`super::chain`]).
 
 mod bounded;
+pub mod renegotiate;
 
 use std::pin::Pin;
 use std::sync::OnceLock;

@@ -31,6 +31,7 @@ mod alert;
 mod cursor;
 mod key_exchange;
 mod plaintext;
+pub mod records;
 mod server_hello;
 mod ssl2;
 

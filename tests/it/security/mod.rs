@@ -2,9 +2,11 @@
 
 mod capacity;
 mod cert_names;
+mod checks;
 mod credentials;
 mod outbound;
 mod readiness_login;
 mod refusals;
 mod requests;
 mod routing_guard;
+mod testssl;

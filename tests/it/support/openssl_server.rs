@@ -76,6 +76,9 @@ pub struct Config {
     pub greeting: &'static str,
     pub transport: Transport,
     pub protocol: MailProtocol,
+    /// SSL_OP_ALLOW_CLIENT_RENEGOTIATION: OpenSSL 3 servers refuse a
+    /// renegotiation the client starts unless this is set.
+    pub allow_client_renegotiation: bool,
 }
 
 /// Named fixture configurations.
@@ -144,6 +147,7 @@ impl Profile {
             greeting: "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] Fixture IMAP ready.",
             transport: Transport::Implicit,
             protocol: MailProtocol::Imap,
+            allow_client_renegotiation: false,
         };
         match self {
             Profile::Exchange2010 => Config {
@@ -414,6 +418,10 @@ fn context(c: &Config) -> SslContext {
         b.set_options(SslOptions::CIPHER_SERVER_PREFERENCE);
     } else {
         b.clear_options(SslOptions::CIPHER_SERVER_PREFERENCE);
+    }
+    if c.allow_client_renegotiation {
+        // SSL_OP_ALLOW_CLIENT_RENEGOTIATION, OpenSSL 3 include/openssl/ssl.h.in: SSL_OP_BIT(8).
+        b.set_options(SslOptions::from_bits_retain(1 << 8));
     }
     if c.dh_1024 {
         let dh = Dh::get_1024_160().expect("dh");
