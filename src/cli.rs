@@ -14,6 +14,7 @@ use crate::http::{self, Application};
 use crate::probe::request::ProbeRequest;
 use crate::probe::{ProbeRejection, Prober};
 use crate::report::{Report, Verdict};
+use crate::tls::security::CheckId;
 use crate::vocab::{Protocol, Transport};
 
 #[derive(Debug, Parser)]
@@ -76,9 +77,38 @@ pub struct ProbeArgs {
     /// Probe deadline in milliseconds.
     #[arg(long)]
     pub timeout_ms: Option<u64>,
+    /// Comma-separated security check ids to run (`heartbleed,robot`);
+    /// `none` runs none; absent: every check the service allows.
+    #[arg(long, value_name = "IDS")]
+    pub checks: Option<String>,
     /// Print the Report as JSON (the same document the HTTP API returns).
     #[arg(long)]
     pub json: bool,
+}
+
+/// `--checks heartbleed,robot` → the ids (`none` or empty: no check); an
+/// unknown id is an error naming it and the known ones.
+fn check_ids(list: &str) -> Result<Vec<CheckId>, String> {
+    let list = list.trim();
+    if list.is_empty() || list == "none" {
+        return Ok(Vec::new());
+    }
+    list.split(',')
+        .map(|id| {
+            let id = id.trim();
+            CheckId::ALL
+                .iter()
+                .copied()
+                .find(|c| c.as_str() == id)
+                .ok_or_else(|| {
+                    let known: Vec<&str> = CheckId::ALL.iter().map(|c| c.as_str()).collect();
+                    format!(
+                        "--checks: unknown check `{id}` (known: {})",
+                        known.join(", ")
+                    )
+                })
+        })
+        .collect()
 }
 
 #[derive(Debug, clap::Args)]
@@ -316,7 +346,7 @@ fn request_for(args: &ProbeArgs, target: &str) -> Result<ProbeRequest, String> {
         allow_plaintext_login: None,
         allow_untrusted_login: None,
         ca_bundle_pem: None,
-        checks: None,
+        checks: args.checks.as_deref().map(check_ids).transpose()?,
     })
 }
 

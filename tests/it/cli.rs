@@ -52,6 +52,54 @@ async fn probe_prints_human_summary_and_json() {
     assert_eq!(json.status.code(), Some(0));
 }
 
+#[tokio::test]
+async fn probe_checks_flag_selects_the_security_checks() {
+    let fixture = rustls_server::start(Options::default()).await;
+    let target = format!("127.0.0.1:{}", fixture.addr.port());
+    let run = |checks: &'static str| {
+        let target = target.clone();
+        move || {
+            mailprobe()
+                .args(["probe", &target, "--json", "--checks", checks])
+                .env("MAILPROBE_ALLOW_TARGETS", "127.0.0.0/8")
+                .env("MAILPROBE_ALLOW_PORTS", "*")
+                .output()
+                .unwrap()
+        }
+    };
+    let statuses = |out: &std::process::Output| -> Vec<(String, String)> {
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        report["security"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                let s = |k: &str| c[k].as_str().unwrap_or_default().to_string();
+                (s("id"), s("status"))
+            })
+            .collect()
+    };
+    let one = tokio::task::spawn_blocking(run("heartbleed"))
+        .await
+        .unwrap();
+    let ran: Vec<_> = statuses(&one)
+        .into_iter()
+        .filter(|(_, status)| status != "not_run")
+        .collect();
+    assert_eq!(ran, [("heartbleed".to_string(), "done".to_string())]);
+    let none = tokio::task::spawn_blocking(run("none")).await.unwrap();
+    assert!(
+        statuses(&none)
+            .iter()
+            .all(|(_, status)| status == "not_run")
+    );
+    let bad = tokio::task::spawn_blocking(run("heartbleed,nope"))
+        .await
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown check `nope`"));
+}
+
 #[test]
 fn failing_probe_exits_1_and_refused_target_exits_2() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
