@@ -228,6 +228,19 @@ pub struct Settings {
     /// pages may call the API, or `*` for any; CORS is off when empty.
     #[arg(long, env = "MAILPROBE_CORS_ORIGINS", value_delimiter = ',', value_parser = parse_origin, global = true)]
     pub cors_origins: Vec<String>,
+
+    /// Client-profile trials: `predict` sends the offers of the clients that
+    /// decide the verdict and one client per TLS library family, and predicts
+    /// the rest from the scan (`basis: predicted`); `all` sends every offer.
+    #[arg(long, env = "MAILPROBE_CLIENT_TRIALS", value_enum, default_value_t = ClientTrials::Predict, global = true)]
+    pub client_trials: ClientTrials,
+}
+
+/// How many client-profile offers a probe sends (see `Settings::client_trials`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ClientTrials {
+    Predict,
+    All,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -266,6 +279,7 @@ pub const KNOWN_ENV: &[&str] = &[
     "MAILPROBE_DNS_SERVER",
     "MAILPROBE_ISPDB_URL",
     "MAILPROBE_CORS_ORIGINS",
+    "MAILPROBE_CLIENT_TRIALS",
 ];
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

@@ -25,6 +25,15 @@ pub use crate::mail::service::ServiceSeen;
 /// offers, as the scanner reports it.
 pub use crate::tls::scan::{ClientTrial, HelloAnswer, TrialOutcome, VersionAnswer};
 
+/// A client profile's offer predicted from the scan instead of sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PredictedTrial {
+    pub profile: String,
+    pub outcome: TrialOutcome,
+    /// What the prediction rests on, in words.
+    pub rests_on: String,
+}
+
 /// A chain as one probe path saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ObservedChain {
@@ -94,6 +103,12 @@ pub struct Observations {
     /// Each client profile's real offer sent once on the wire, and what the
     /// server did with it.
     pub client_trials: Vec<ClientTrial>,
+    /// Client profiles whose offer was not sent: the scan predicts the
+    /// server's answer (issue 21); what each prediction rests on.
+    pub predicted_trials: Vec<PredictedTrial>,
+    /// Why every offer was sent after all (an observed trial contradicted
+    /// its prediction), when that happened.
+    pub trials_note: Option<String>,
     pub stats: Stats,
     pub timings: Vec<Timing>,
     pub errors: Vec<StepError>,
@@ -120,6 +135,8 @@ impl Observations {
             scan_connections: 0,
             service: None,
             client_trials: Vec::new(),
+            predicted_trials: Vec::new(),
+            trials_note: None,
             stats: Stats::default(),
             timings: Vec::new(),
             errors: Vec::new(),

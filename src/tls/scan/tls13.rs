@@ -229,6 +229,7 @@ pub(super) async fn scan_tls13(
             Err(e) => {
                 if round == 0 {
                     out.answer = Some(super::HelloAnswer::NoAnswer { why: e.to_string() });
+                    endpoint.settle_unknown(V);
                 }
                 out.errors.push((e.kind(), e.to_string()));
                 break;
@@ -238,6 +239,13 @@ pub(super) async fn scan_tls13(
         let answer = read_answer(V.wire(), &ex);
         if round == 0 {
             out.answer = Some(hello_answer(&answer, &ex));
+            match &answer {
+                OfferOutcome::Accepted { suite } => endpoint.settle(V, Some(*suite)),
+                OfferOutcome::Refused { .. }
+                | OfferOutcome::Downgraded { .. }
+                | OfferOutcome::VersionRefused => endpoint.settle(V, None),
+                OfferOutcome::Unreadable { .. } => endpoint.settle_unknown(V),
+            }
         }
         match answer {
             OfferOutcome::Accepted { suite } => {
