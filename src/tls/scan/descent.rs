@@ -235,8 +235,8 @@ async fn early_preference(
 
 /// What runs beside an accepted version's elimination: the groups, when
 /// this is the highest accepted version below TLS 1.3, TLS 1.3 is not
-/// accepted, and the descent's answer was an ECDHE suite with its curve
-/// (otherwise `None`: the group scan runs after the suites, as before); and
+/// accepted, and an ECDHE suite is found with its curve (the chain starts
+/// then; otherwise `None`: the group scan runs after the suites); and
 /// then the preference question, folded into a group hello where it can
 /// be, else asked on its own as soon as two suites are known.
 async fn beside(
@@ -254,12 +254,18 @@ async fn beside(
         crate::tls::suites::lookup(c)
             .is_some_and(|s| matches!(s.kx, crate::tls::suites::KeyExchange::Ecdhe))
     };
-    // The descent's answer (the first suite found) names the first curve
-    // when its suite is ECDHE; only then do the groups start beside (with
-    // the seed known the chain costs what the scan after the suites would).
-    let (so_far, _) = found_until(&mut found, |f| !f.is_empty()).await;
-    let curve = so_far.first().and_then(|(c, curve)| curve.filter(|_| ecdhe(*c)));
-    if !wanted || curve.is_none() || !tls13_refused(endpoint).await {
+    // The first ECDHE suite found names the first curve: from then on the
+    // group chain costs what the group scan after the suites would, and
+    // runs beside the rest of the elimination.
+    if !wanted || !tls13_refused(endpoint).await {
+        return (None, None);
+    }
+    let (so_far, met) = found_until(&mut found, |f| {
+        f.iter().any(|(c, curve)| ecdhe(*c) && curve.is_some())
+    })
+    .await;
+    let curve = so_far.iter().find_map(|(c, curve)| curve.filter(|_| ecdhe(*c)));
+    if !met || curve.is_none() {
         // As before: the preference after the suites, or folded into the
         // group scan that follows them.
         return (None, None);
