@@ -383,12 +383,7 @@ impl Prober {
         dialogue::record(&mut obs, seen);
         scan.client_trials = trials.observed;
         scan_record::record_scan(&mut obs, scan);
-        obs.predicted_trials = trials.predicted;
-        if let Some(note) = &trials.note {
-            // In the Report: why every offer was sent after all.
-            obs.error(steps::CLIENT_TRIALS, ErrorKind::Tls, note.clone());
-        }
-        obs.trials_note = trials.note;
+        trials::record(&mut obs, trials.predicted, trials.note);
         obs.timing_from(steps::MAIL_DIALOGUE, joined_at, dialogue_ms);
         obs.timing_from(steps::CLIENT_TRIALS, trials_started, trials_ms);
         obs.timing_from(steps::TLS_HANDSHAKES, joined_at, versioned_ms);

@@ -10,12 +10,12 @@ use std::time::{Duration, Instant};
 use rustls::pki_types::ServerName;
 
 use crate::net::Connector;
-use crate::tls::scan::Settled;
-use tokio::sync::watch;
 use crate::tls::handshake::{self, Handshake, HandshakeError, Offer};
+use crate::tls::scan::Settled;
 use crate::vocab::Deadline;
 use crate::vocab::{ErrorKind, Protocol, TlsVersion, Transport};
 use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
 use utoipa::ToSchema;
 
 /// One versioned handshake may take at most this long (connect, prelude and

@@ -14,10 +14,11 @@
 
 use crate::config::ClientTrials;
 use crate::diagnosis::profiles::{self, ClientProfile, ProfileKind, tls_family};
-use crate::observations::{ClientTrial, PredictedTrial};
+use crate::observations::{ClientTrial, Observations, PredictedTrial, steps};
 use crate::tls::hello::ClientHelloSpec;
 use crate::tls::scan::predict::{agrees, predict};
 use crate::tls::scan::{self, Endpoint, ScanResult};
+use crate::vocab::ErrorKind;
 use crate::vocab::{Deadline, Protocol};
 
 use super::request::ProbeSpec;
@@ -101,6 +102,16 @@ pub async fn send(
         .collect()
 }
 
+/// The predicted trials and, when every offer was sent after all, why (in
+/// the Report's `errors`, step `client_trials`).
+pub fn record(obs: &mut Observations, predicted: Vec<PredictedTrial>, note: Option<String>) {
+    obs.predicted_trials = predicted;
+    if let Some(note) = &note {
+        obs.error(steps::CLIENT_TRIALS, ErrorKind::Tls, note.clone());
+    }
+    obs.trials_note = note;
+}
+
 /// What the scan predicts for one profile's offer.
 fn predicted(scan: &ScanResult, p: &ClientProfile) -> Option<scan::predict::Prediction> {
     predict(scan, p.offer.versions, p.offer.suites, p.offer.groups)
@@ -172,7 +183,11 @@ mod tests {
         }
         // One per family: SChannel and OpenSSL are covered by deciding clients.
         assert!(!sent.contains(&"outlook-windows") && !sent.contains(&"openssl-seclevel2"));
-        let mut families: Vec<&str> = send.iter().filter_map(|p| tls_family(p.id)).map(|f| f.0).collect();
+        let mut families: Vec<&str> = send
+            .iter()
+            .filter_map(|p| tls_family(p.id))
+            .map(|f| f.0)
+            .collect();
         families.sort_unstable();
         let n = families.len();
         families.dedup();

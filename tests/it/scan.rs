@@ -536,7 +536,10 @@ async fn given_exchange2010_when_probed_over_http_then_tls10_only_with_its_seven
     // Issue 21: the observed trials run beside the scan; the predictions
     // need the whole scan, so the trials end after it.
     assert!(trials_start <= scan_start + scan_ms, "{timings:?}");
-    assert!(trials_start + trials_ms + 1 >= scan_start + scan_ms, "{timings:?}");
+    assert!(
+        trials_start + trials_ms + 1 >= scan_start + scan_ms,
+        "{timings:?}"
+    );
     assert!(dialogue_start < scan_start + scan_ms, "{timings:?}");
     assert!(
         scan_start < dialogue_start + dialogue_ms.max(1),

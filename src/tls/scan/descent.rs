@@ -119,8 +119,23 @@ async fn run(
                 .any(|(w, s)| *w > version && *w != TlsVersion::Tls13 && s.is_some());
             let (tx, rx) = tokio::sync::watch::channel(Vec::new());
             let (mut out, (early, preference)) = tokio::join!(
-                eliminate_version(endpoint, version, suite, *exchange, tx, sni.clone(), deadline),
-                beside(endpoint, version, groups && highest, rx, sni.clone(), deadline),
+                eliminate_version(
+                    endpoint,
+                    version,
+                    suite,
+                    *exchange,
+                    tx,
+                    sni.clone(),
+                    deadline
+                ),
+                beside(
+                    endpoint,
+                    version,
+                    groups && highest,
+                    rx,
+                    sni.clone(),
+                    deadline
+                ),
             );
             if let Some((pref, seen)) = preference {
                 out.seen.absorb(seen);
@@ -264,13 +279,18 @@ async fn beside(
         f.iter().any(|(c, curve)| ecdhe(*c) && curve.is_some())
     })
     .await;
-    let curve = so_far.iter().find_map(|(c, curve)| curve.filter(|_| ecdhe(*c)));
+    let curve = so_far
+        .iter()
+        .find_map(|(c, curve)| curve.filter(|_| ecdhe(*c)));
     if !met || curve.is_none() {
         // As before: the preference after the suites, or folded into the
         // group scan that follows them.
         return (None, None);
     }
-    let all_ecdhe: Vec<u16> = offer_order(version).into_iter().filter(|c| ecdhe(*c)).collect();
+    let all_ecdhe: Vec<u16> = offer_order(version)
+        .into_iter()
+        .filter(|c| ecdhe(*c))
+        .collect();
     let facts = super::groups::early_groups(
         endpoint,
         (version, all_ecdhe, curve),
@@ -352,10 +372,7 @@ async fn split_elimination(
     );
     // A chain refused by a reset before any pick had no control of its own
     // to tell a refusal from a connection limit: the seed's suite is one.
-    let unconfirmed = runs
-        .iter()
-        .skip(1)
-        .any(|r| r.reset_without_picks());
+    let unconfirmed = runs.iter().skip(1).any(|r| r.reset_without_picks());
     if unconfirmed && let Some(first) = runs.first_mut() {
         super::versions::confirm_reset_refusal(endpoint, v, suite, &sni, deadline, first).await;
     }
@@ -465,7 +482,9 @@ async fn descend(
                 for s in settled.get(from..).unwrap_or(&[]) {
                     endpoint.settle(s.version, None);
                 }
-                if let (Some(x), Some(suite)) = (TlsVersion::from_wire(to).filter(|x| *x < v), chosen) {
+                if let (Some(x), Some(suite)) =
+                    (TlsVersion::from_wire(to).filter(|x| *x < v), chosen)
+                {
                     endpoint.settle(x, Some(suite));
                 }
             }

@@ -25,15 +25,7 @@ pub(super) const POST_QUANTUM: [u16; 6] = [
     groups::MLKEM1024,
 ];
 
-#[derive(Debug, Clone, Default)]
-pub(super) struct GroupFacts {
-    pub(super) groups: Vec<u16>,
-    pub(super) connections: u32,
-    pub(super) error: Option<(ErrorKind, String)>,
-    /// The server's preference at the plan's version, when the first hello
-    /// settled it (see [`GroupPlan::fold`]).
-    pub(super) preference: Option<bool>,
-}
+pub(super) use super::answers::GroupFacts;
 
 /// Where and how groups are eliminated.
 #[derive(Debug, Clone)]

@@ -297,6 +297,8 @@ async fn scan_versions(
                 (true, true) => {
                     let (scan, groups) =
                         tls13::scan_tls13(endpoint, options.sni.clone(), deadline).await;
+                    // Not settled by its first answer (no answer): it stays unknown.
+                    endpoint.settle_unknown(TlsVersion::Tls13);
                     (scan, Some(groups))
                 }
                 (true, false) => (

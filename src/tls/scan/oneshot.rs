@@ -315,8 +315,8 @@ pub async fn send_hello(
         };
         // A retry can change the answer only where the server answered a
         // hello before and refuses now; a reset after the hello is an answer.
-        let worth_it = endpoint.answered.load(Ordering::Relaxed)
-            && !matches!(retry, Retry::ResetAfterHello);
+        let worth_it =
+            endpoint.answered.load(Ordering::Relaxed) && !matches!(retry, Retry::ResetAfterHello);
         if retried || !worth_it {
             return match retry {
                 Retry::ResetAfterHello => Ok(Exchange {
@@ -332,14 +332,22 @@ pub async fn send_hello(
                 }
                 Retry::ResetBeforeGreeting(e) => {
                     Err(endpoint.give_up(ExchangeError::RateLimited {
-                        evidence: format!("reset before any greeting{} ({})", again(retried), e.message),
+                        evidence: format!(
+                            "reset before any greeting{} ({})",
+                            again(retried),
+                            e.message
+                        ),
                     }))
                 }
                 // Accepted by the kernel, then reset at once: how some
                 // servers and firewalls shed connections over a limit.
                 Retry::Connect(e) if e.kind == ErrorKind::Reset => {
                     Err(endpoint.give_up(ExchangeError::RateLimited {
-                        evidence: format!("connection reset at connect{} ({})", again(retried), e.message),
+                        evidence: format!(
+                            "connection reset at connect{} ({})",
+                            again(retried),
+                            e.message
+                        ),
                     }))
                 }
                 Retry::Connect(e) => Err(endpoint.give_up(ExchangeError::Connect(e))),

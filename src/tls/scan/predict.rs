@@ -70,7 +70,10 @@ pub fn predict(
         (1, _) => (common[0], "the only suite both have"),
         (_, Some(true)) => (common[0], "the first in the server's own order"),
         (_, Some(false)) => (
-            suites_offered.iter().copied().find(|c| common.contains(c))?,
+            suites_offered
+                .iter()
+                .copied()
+                .find(|c| common.contains(c))?,
             "the client's first (the server follows the client's order)",
         ),
         (_, None) => return None,
@@ -211,7 +214,9 @@ mod tests {
         scan.versions[2].server_preference = None;
         assert!(predict(&scan, &[TlsVersion::Tls10], &[0x002F, 0x0035], &[]).is_none());
         assert!(agrees(
-            &TrialOutcome::Refused { alert: Some("handshake_failure".into()) },
+            &TrialOutcome::Refused {
+                alert: Some("handshake_failure".into())
+            },
             &TrialOutcome::Refused { alert: None }
         ));
         assert!(!agrees(&p.outcome, &TrialOutcome::Refused { alert: None }));

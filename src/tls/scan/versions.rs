@@ -32,7 +32,7 @@ pub(super) struct VersionScan {
     pub(super) interleaved: bool,
     /// The groups, found beside this version's elimination (see
     /// `groups::early_groups`).
-    pub(super) early_groups: Option<super::groups::GroupFacts>,
+    pub(super) early_groups: Option<super::answers::GroupFacts>,
 }
 
 impl VersionScan {
