@@ -234,6 +234,12 @@ pub struct Settings {
     /// renegotiation) or `none`. A request's `checks` selects within this.
     #[arg(long, env = "MAILPROBE_SECURITY_CHECKS", value_enum, default_value_t = SecurityChecks::All, global = true)]
     pub security_checks: SecurityChecks,
+
+    /// Client-profile trials: `predict` sends the offers of the clients that
+    /// decide the verdict and one client per TLS library family, and predicts
+    /// the rest from the scan (`basis: predicted`); `all` sends every offer.
+    #[arg(long, env = "MAILPROBE_CLIENT_TRIALS", value_enum, default_value_t = ClientTrials::Predict, global = true)]
+    pub client_trials: ClientTrials,
 }
 
 /// The service-wide ceiling on security checks (`MAILPROBE_SECURITY_CHECKS`).
@@ -242,6 +248,13 @@ pub enum SecurityChecks {
     All,
     Passive,
     None,
+}
+
+/// How many client-profile offers a probe sends (see `Settings::client_trials`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ClientTrials {
+    Predict,
+    All,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -281,6 +294,7 @@ pub const KNOWN_ENV: &[&str] = &[
     "MAILPROBE_DNS_SERVER",
     "MAILPROBE_ISPDB_URL",
     "MAILPROBE_CORS_ORIGINS",
+    "MAILPROBE_CLIENT_TRIALS",
 ];
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

@@ -269,6 +269,11 @@ impl Connector {
         &self.addresses
     }
 
+    /// The per-target cap: connections open at once to one address.
+    pub fn per_target(&self) -> usize {
+        self.limits.per_host
+    }
+
     /// Connects to the first address that answers, waiting for a free slot
     /// of that address and then of the global cap. Every wait ends at the
     /// deadline. The address slot is taken first, so a probe queued behind a

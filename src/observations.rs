@@ -29,6 +29,15 @@ pub use crate::tls::scan::{ClientTrial, HelloAnswer, TrialOutcome, VersionAnswer
 /// What each security check saw, as the engine reports it.
 pub use crate::tls::security::{Answer, CheckId, CheckRun, CheckStatus, Seen};
 
+/// A client profile's offer predicted from the scan instead of sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PredictedTrial {
+    pub profile: String,
+    pub outcome: TrialOutcome,
+    /// What the prediction rests on, in words.
+    pub rests_on: String,
+}
+
 /// A chain as one probe path saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ObservedChain {
@@ -101,6 +110,12 @@ pub struct Observations {
     /// The security checks beside the scan: one record per check id, run
     /// or not (and why).
     pub security: Vec<CheckRun>,
+    /// Client profiles whose offer was not sent: the scan predicts the
+    /// server's answer (issue 21); what each prediction rests on.
+    pub predicted_trials: Vec<PredictedTrial>,
+    /// Why every offer was sent after all (an observed trial contradicted
+    /// its prediction), when that happened.
+    pub trials_note: Option<String>,
     pub stats: Stats,
     pub timings: Vec<Timing>,
     pub errors: Vec<StepError>,
@@ -128,6 +143,8 @@ impl Observations {
             service: None,
             client_trials: Vec::new(),
             security: Vec::new(),
+            predicted_trials: Vec::new(),
+            trials_note: None,
             stats: Stats::default(),
             timings: Vec::new(),
             errors: Vec::new(),

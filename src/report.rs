@@ -323,8 +323,12 @@ pub struct ClientResult {
     /// Whether this client counts for `verdict`: named in the request's
     /// `profiles`, or in the default set for the protocol (the migration clients for IMAP).
     pub decides_verdict: bool,
-    /// How this verdict was reached: observed on the wire, computed, or incomplete.
+    /// How this verdict was reached: observed on the wire, computed,
+    /// predicted from the scan, or incomplete.
     pub basis: ClientBasis,
+    /// For `basis: predicted`: what the prediction rests on (versions,
+    /// suites and order the scan found); null otherwise.
+    pub prediction: Option<String>,
     /// What may still stop this client although it connects: behaviour no
     /// source documents, or a certificate prompt its user must accept.
     pub risks: Vec<String>,
@@ -353,6 +357,10 @@ pub enum ClientBasis {
     Observed,
     /// Computed from the scanned versions, suites, groups and certificate.
     Computed,
+    /// Predicted from the scan instead of sending the client's offer: the
+    /// clients that decide the verdict and one client per TLS library family
+    /// were observed and agreed with the scan (`prediction` says what it rests on).
+    Predicted,
     /// A fact this verdict needs was not measured, or the client fact it rests
     /// on is unverified; `connects` is the best reading.
     Incomplete,

@@ -33,4 +33,6 @@ pub struct ClientVerdict {
     pub decides: bool,
     /// The failure rests on a profile fact no source settles (so it is a risk).
     pub unverified: bool,
+    /// The trial was predicted from the scan, not sent: what that rests on.
+    pub prediction: Option<String>,
 }

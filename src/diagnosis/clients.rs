@@ -27,6 +27,13 @@ pub fn evaluate_all(obs: &Evidence, selected: &[&'static ClientProfile]) -> Vec<
         .map(|p| {
             let mut v = evaluate(&view, p);
             v.decides = selected.iter().any(|s| s.id == p.id);
+            // Its offer was not sent: the scan predicted the answer.
+            if v.basis == Basis::Computed
+                && let Some(t) = obs.predicted_trials.iter().find(|t| t.profile == p.id)
+            {
+                v.basis = Basis::Predicted;
+                v.prediction = Some(t.rests_on.clone());
+            }
             v
         })
         .collect()
@@ -325,6 +332,7 @@ pub fn evaluate(view: &ServerView, profile: &'static ClientProfile) -> ClientVer
         disagreement: None,
         decides: false,
         unverified: false,
+        prediction: None,
     };
     if let Some((failure, reason)) = before_tls(view, profile) {
         fail(view, &mut v, failure, reason);

@@ -333,6 +333,7 @@ fn client_result(v: &ClientVerdict) -> ClientResult {
         kind: kind_str(v.profile.kind).to_string(),
         decides_verdict: v.decides,
         basis: v.basis,
+        prediction: v.prediction.clone(),
         risks: v.risks.clone(),
         compliant: v.compliant,
     }

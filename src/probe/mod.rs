@@ -15,6 +15,7 @@ pub mod real_tls;
 pub mod request;
 pub mod scan_record;
 pub mod security;
+pub mod trials;
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -353,13 +354,15 @@ impl Prober {
         // the server accepts, so the choice comes from what is known.
         let (scan_found, scan_offer) = tokio::sync::watch::channel(None);
         let handshakes = handshake_target(&spec);
+        let endpoint = Endpoint::new(connector.clone(), spec.protocol, spec.transport);
+        let mode = self.settings.client_trials;
         let joined_at = Instant::now();
         // The dialogue writes here; what it learnt stands if the deadline
         // cuts it short.
         let mut seen = DialogueOutcome::default();
         let (
             (steps_done, dialogue_ms),
-            (scan, (trials_started, trials_ms)),
+            (mut scan, trials, (trials_started, trials_ms)),
             (versioned, versioned_ms),
         ) = tokio::join!(
             Box::pin(timed(deadline.run(first_contact(
@@ -371,15 +374,18 @@ impl Prober {
                 &mut seen,
                 scan_offer
             )))),
-            Box::pin(wire_scan(&spec, &connector, deadline, scan_found)),
+            Box::pin(wire_scan(&spec, &endpoint, mode, deadline, scan_found)),
             Box::pin(timed(real_tls::versioned_handshakes(
                 &handshakes,
                 &connector,
+                endpoint.progress(),
                 deadline
             ))),
         );
         dialogue::record(&mut obs, seen);
+        scan.client_trials = trials.observed;
         scan_record::record_scan(&mut obs, scan);
+        trials::record(&mut obs, trials.predicted, trials.note);
         obs.timing_from(steps::MAIL_DIALOGUE, joined_at, dialogue_ms);
         obs.timing_from(steps::CLIENT_TRIALS, trials_started, trials_ms);
         obs.timing_from(steps::TLS_HANDSHAKES, joined_at, versioned_ms);
@@ -482,23 +488,60 @@ impl Resolved {
 
 /// The wire scanner over the probe's transport (after the STARTTLS prelude
 /// on every connection when the transport is `starttls`); every protocol
-/// gets it.
-/// Returns the scan's result and when the client trials started and how
-/// many milliseconds they took.
+/// gets it. Beside it: the client trials that do not depend on it (see
+/// [`trials`]), and the legacy engine's offer as soon as the scan shows the
+/// engine will be needed. Returns the scan's result, the trials, and when
+/// the trials started and how many milliseconds they took.
 async fn wire_scan(
     spec: &ProbeSpec,
-    connector: &Connector,
+    endpoint: &Endpoint,
+    mode: crate::config::ClientTrials,
     deadline: Deadline,
     found: tokio::sync::watch::Sender<Option<LegacyOffer>>,
-) -> (ScanResult, (Instant, u64)) {
-    let endpoint = Endpoint::new(connector.clone(), spec.protocol, spec.transport);
-    let mut result = scan::scan(&endpoint, &ScanOptions::full(spec.sni.clone()), deadline).await;
+) -> (ScanResult, trials::Trials, (Instant, u64)) {
+    let (first, rest) = trials::plan(spec.protocol, spec.profiles.as_deref(), mode);
+    let trials_started = Instant::now();
+    let options = ScanOptions::full(spec.sni.clone());
+    let (result, observed, ()) = tokio::join!(
+        scan::scan(endpoint, &options, deadline),
+        trials::send(spec, endpoint, &first, deadline),
+        early_legacy_offer(endpoint, &found),
+    );
     // Nobody may be listening (the dialogue needed no retry): that is fine.
     let _ = found.send(Some(LegacyOffer::from_scan(&result.versions)));
-    let trials_started = Instant::now();
-    let (trials, ms) = timed(client_trials(spec, &endpoint, deadline)).await;
-    result.client_trials = trials;
-    (result, (trials_started, ms))
+    let done = trials::complete(spec, endpoint, &result, observed, rest, deadline).await;
+    let ms = trials_started.elapsed().as_millis() as u64;
+    (result, done, (trials_started, ms))
+}
+
+/// The legacy engine's offer, early: once the scan has settled TLS 1.3 and
+/// 1.2 as not accepted and found the highest version below (with a suite
+/// the server chose there), the modern engine cannot connect and the legacy
+/// one needs no more than that. Otherwise the offer waits for the whole scan.
+async fn early_legacy_offer(
+    endpoint: &Endpoint,
+    found: &tokio::sync::watch::Sender<Option<LegacyOffer>>,
+) {
+    use crate::vocab::TlsVersion;
+    let mut progress = endpoint.progress();
+    loop {
+        let now = progress.borrow_and_update().clone();
+        if now.done {
+            return;
+        }
+        if let Some((v, suite)) = now.highest_below_tls13(&TlsVersion::ALL) {
+            if v < TlsVersion::Tls12 && now.accepted(TlsVersion::Tls13) == Some(false) {
+                let _ = found.send(Some(LegacyOffer {
+                    max_version: Some(v),
+                    suites: vec![suite],
+                }));
+            }
+            return;
+        }
+        if progress.changed().await.is_err() {
+            return;
+        }
+    }
 }
 
 /// Runs `fut` and says how long it took, in milliseconds.
@@ -506,42 +549,6 @@ async fn timed<F: Future>(fut: F) -> (F::Output, u64) {
     let started = Instant::now();
     let out = fut.await;
     (out, started.elapsed().as_millis() as u64)
-}
-
-/// Each client profile's real ClientHello, sent once on the wire after the
-/// scan (same endpoint, so a server that started refusing is not pressed
-/// further), recording what the server picked. Profiles whose offers are
-/// identical share one connection.
-async fn client_trials(
-    spec: &ProbeSpec,
-    endpoint: &Endpoint,
-    deadline: Deadline,
-) -> Vec<crate::observations::ClientTrial> {
-    let mut distinct: Vec<(crate::tls::hello::ClientHelloSpec, Vec<&'static str>)> = Vec::new();
-    for profile in crate::diagnosis::profiles::all()
-        .iter()
-        .filter(|p| p.protocols.contains(&spec.protocol))
-    {
-        let hello = profile.offer.hello_spec(spec.sni.clone());
-        match distinct.iter_mut().find(|(h, _)| *h == hello) {
-            Some((_, ids)) => ids.push(profile.id),
-            None => distinct.push((hello, vec![profile.id])),
-        }
-    }
-    let trials = distinct.into_iter().map(|(hello, ids)| async move {
-        let trial = scan::client_trial(endpoint, ids[0], hello, deadline).await;
-        ids.into_iter()
-            .map(|id| crate::observations::ClientTrial {
-                profile: id.to_string(),
-                outcome: trial.outcome.clone(),
-            })
-            .collect::<Vec<_>>()
-    });
-    futures_util::future::join_all(trials)
-        .await
-        .into_iter()
-        .flatten()
-        .collect()
 }
 
 /// TCP connect, then the mail dialogue (for implicit TLS: the real

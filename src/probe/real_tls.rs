@@ -11,9 +11,11 @@ use rustls::pki_types::ServerName;
 
 use crate::net::Connector;
 use crate::tls::handshake::{self, Handshake, HandshakeError, Offer};
+use crate::tls::scan::Settled;
 use crate::vocab::Deadline;
 use crate::vocab::{ErrorKind, Protocol, TlsVersion, Transport};
 use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
 use utoipa::ToSchema;
 
 /// One versioned handshake may take at most this long (connect, prelude and
@@ -59,27 +61,81 @@ pub struct HandshakeTarget {
 }
 
 /// Runs the TLS 1.3-only and TLS 1.2-only handshakes, and the one without
-/// SNI, concurrently.
+/// SNI, concurrently. Each versioned one first waits for the wire scan's
+/// answer about its version (one hello, usually the scan's first): a version
+/// the scan found not accepted is not tried again, and its record says so.
+/// The one without SNI runs when TLS 1.2 or 1.3 is accepted (or unknown).
 pub async fn versioned_handshakes(
     spec: &HandshakeTarget,
     connector: &Connector,
+    scan: watch::Receiver<Settled>,
     deadline: Deadline,
 ) -> RealHandshakes {
     let no_sni = async {
         if spec.without_sni {
+            let (a, b) = tokio::join!(
+                scan_says(scan.clone(), TlsVersion::Tls13),
+                scan_says(scan.clone(), TlsVersion::Tls12)
+            );
+            if a == Some(false) && b == Some(false) {
+                return None;
+            }
             Some(one_handshake(spec, connector, deadline, Offer::Modern, false).await)
         } else {
             None
         }
     };
+    let versioned = |offer: Offer, v: TlsVersion| {
+        let scan = scan.clone();
+        async move {
+            match scan_says(scan, v).await {
+                Some(false) => not_run(v),
+                _ => one_handshake(spec, connector, deadline, offer, true).await,
+            }
+        }
+    };
     let (v13, v12, without_sni) = tokio::join!(
-        one_handshake(spec, connector, deadline, Offer::Tls13Only, true),
-        one_handshake(spec, connector, deadline, Offer::Tls12Only, true),
+        versioned(Offer::Tls13Only, TlsVersion::Tls13),
+        versioned(Offer::Tls12Only, TlsVersion::Tls12),
         no_sni,
     );
     RealHandshakes {
         versioned: vec![v13, v12],
         without_sni,
+    }
+}
+
+/// What the scan settled about `v`: waits until it knows or is over.
+async fn scan_says(mut scan: watch::Receiver<Settled>, v: TlsVersion) -> Option<bool> {
+    loop {
+        let now = scan.borrow_and_update().clone();
+        if let Some(known) = now.accepted(v) {
+            return Some(known);
+        }
+        if now.done || scan.changed().await.is_err() {
+            return None;
+        }
+    }
+}
+
+/// The record of a handshake not run: the wire scan found its version not
+/// accepted, and a second refusal would only cost a connection.
+fn not_run(offered: TlsVersion) -> HandshakeRun {
+    HandshakeRun {
+        attempt: HandshakeAttempt {
+            offered,
+            ok: false,
+            handshake: None,
+            error: Some(format!(
+                "not run: the wire scan found {offered} not accepted (see tls.versions)"
+            )),
+            certificate_presented: false,
+        },
+        chain: Vec::new(),
+        ocsp: None,
+        step_error: None,
+        connect_failed: false,
+        handshake_started: None,
     }
 }
 
@@ -185,7 +241,9 @@ pub struct HandshakeAttempt {
     pub ok: bool,
     /// What was negotiated, when it completed.
     pub handshake: Option<Handshake>,
-    /// Why it did not complete (the server's alert, a close, a timeout).
+    /// Why it did not complete (the server's alert, a close, a timeout), or
+    /// why it was not run (`not run: ...`: the wire scan found the version
+    /// not accepted).
     pub error: Option<String>,
     /// The server presented a certificate chain on this attempt (even when
     /// the handshake failed afterwards).

@@ -402,16 +402,20 @@ async fn refusal_by_alert_and_by_silent_close_both_read_as_not_accepted() {
 }
 
 #[tokio::test]
-async fn resets_are_retried_once_and_an_all_reset_server_is_not_called_tls_less() {
+async fn a_reset_after_the_hello_is_an_answer_and_an_all_reset_server_is_not_called_tls_less() {
     let addr = refusing_server(b"", true).await;
     let (ep, meter) = endpoint(addr, Transport::Implicit);
     let hello = scan::scan_hello(TlsVersion::Tls12, vec![0xC02F], None);
+    let started = Instant::now();
     let ex = scan::send_hello(&ep, &hello, true, Deadline::after(Duration::from_secs(5)))
         .await
         .unwrap();
     assert_eq!(ex.ending, Ending::Reset);
-    assert_eq!(ex.connections, 2, "retried once");
-    assert_eq!(meter.snapshot().connections, 2);
+    // Issue 21: no retry where a retry cannot change the answer (the scan's
+    // control hello tells a refusal from a limit), and no fixed pause.
+    assert_eq!(ex.connections, 1, "not retried");
+    assert_eq!(meter.snapshot().connections, 1);
+    assert!(started.elapsed() < Duration::from_millis(100));
     assert_eq!(
         scan::read_answer(0x0303, &ex),
         OfferOutcome::Refused { alert: None }
@@ -527,9 +531,15 @@ async fn given_exchange2010_when_probed_over_http_then_tls10_only_with_its_seven
         (t["start_ms"].as_u64().unwrap(), t["ms"].as_u64().unwrap())
     };
     let (scan_start, scan_ms) = span("tls_scan");
-    let (trials_start, _) = span("client_trials");
+    let (trials_start, trials_ms) = span("client_trials");
     let (dialogue_start, dialogue_ms) = span("mail_dialogue");
-    assert!(trials_start + 1 >= scan_start + scan_ms, "{timings:?}");
+    // Issue 21: the observed trials run beside the scan; the predictions
+    // need the whole scan, so the trials end after it.
+    assert!(trials_start <= scan_start + scan_ms, "{timings:?}");
+    assert!(
+        trials_start + trials_ms + 1 >= scan_start + scan_ms,
+        "{timings:?}"
+    );
     assert!(dialogue_start < scan_start + scan_ms, "{timings:?}");
     assert!(
         scan_start < dialogue_start + dialogue_ms.max(1),

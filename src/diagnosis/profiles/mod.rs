@@ -20,6 +20,8 @@ use TlsVersion::{Ssl3, Tls12, Tls13};
 
 mod apps;
 mod data;
+mod families;
+pub use families::tls_family;
 pub mod facts;
 mod guidelines;
 mod migration;

@@ -51,3 +51,14 @@ pub enum TrialOutcome {
     /// The trial did not complete (timeout, connect failure, prelude failure).
     Failed { message: String },
 }
+
+/// What the group elimination found (see `groups`).
+#[derive(Debug, Clone, Default)]
+pub(super) struct GroupFacts {
+    pub(super) groups: Vec<u16>,
+    pub(super) connections: u32,
+    pub(super) error: Option<(crate::vocab::ErrorKind, String)>,
+    /// The server's preference at the plan's version, when the first hello
+    /// settled it (see [`GroupPlan::fold`]).
+    pub(super) preference: Option<bool>,
+}

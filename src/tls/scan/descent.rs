@@ -64,13 +64,14 @@ enum Job {
 /// per requested version, in no particular order.
 pub(super) async fn scan_descending(
     endpoint: &Endpoint,
-    requested: &[TlsVersion],
-    sni: Option<String>,
+    options: &super::ScanOptions,
     deadline: Deadline,
 ) -> Vec<VersionScan> {
+    let sni = options.sni.clone();
+    let groups = options.groups;
     let order: Vec<TlsVersion> = DESCENT
         .into_iter()
-        .filter(|v| requested.contains(v))
+        .filter(|v| options.versions.contains(v))
         .collect();
     let (jobs, mut inbox) = mpsc::unbounded_channel::<Job>();
     let descent = descend(endpoint, &order, sni.clone(), deadline, jobs);
@@ -81,7 +82,7 @@ pub(super) async fn scan_descending(
         loop {
             tokio::select! {
                 job = inbox.recv(), if open => match job {
-                    Some(job) => running.push(run(endpoint, job, sni.clone(), deadline)),
+                    Some(job) => running.push(run(endpoint, job, groups, sni.clone(), deadline)),
                     None => open = false,
                 },
                 Some(scan) = running.next(), if !running.is_empty() => done.push(scan),
@@ -98,6 +99,7 @@ pub(super) async fn scan_descending(
 async fn run(
     endpoint: &Endpoint,
     job: Job,
+    groups: bool,
     sni: Option<String>,
     deadline: Deadline,
 ) -> VersionScan {
@@ -107,22 +109,292 @@ async fn run(
             suite,
             exchange,
         } => {
-            let mut out = VersionScan::new(version);
-            out.answer = Some(HelloAnswer::Accepted);
-            let run = eliminate(
-                endpoint,
-                version,
-                offer_order(version),
-                Some((suite, *exchange)),
-                sni,
-                deadline,
-            )
-            .await;
-            finish(&mut out, vec![run]);
+            // Whether this is the highest version (TLS 1.3 aside): the
+            // descent settled every version above before this job.
+            let highest = !endpoint
+                .progress()
+                .borrow()
+                .versions
+                .iter()
+                .any(|(w, s)| *w > version && *w != TlsVersion::Tls13 && s.is_some());
+            let (tx, rx) = tokio::sync::watch::channel(Vec::new());
+            let (mut out, (early, preference)) = tokio::join!(
+                eliminate_version(
+                    endpoint,
+                    version,
+                    suite,
+                    *exchange,
+                    tx,
+                    sni.clone(),
+                    deadline
+                ),
+                beside(
+                    endpoint,
+                    version,
+                    groups && highest,
+                    rx,
+                    sni.clone(),
+                    deadline
+                ),
+            );
+            if let Some((pref, seen)) = preference {
+                out.seen.absorb(seen);
+                out.server_preference = pref;
+            }
+            if let Some(facts) = &early {
+                out.server_preference = out.server_preference.or(facts.preference);
+            }
+            out.early_groups = early;
             out
         }
         Job::Bundled { version } => scan_version(endpoint, version, sni, deadline).await,
     }
+}
+
+/// An accepted version's elimination, from the descent's hello (`suite`
+/// chosen in `exchange`): one chain, or split ([`chains_for`]).
+async fn eliminate_version(
+    endpoint: &Endpoint,
+    version: TlsVersion,
+    suite: u16,
+    exchange: Exchange,
+    found: super::versions::FoundSoFar,
+    sni: Option<String>,
+    deadline: Deadline,
+) -> VersionScan {
+    let mut out = VersionScan::new(version);
+    out.answer = Some(HelloAnswer::Accepted);
+    let candidates = offer_order(version);
+    let chains = chains_for(candidates.len(), endpoint.connector.per_target());
+    if chains <= 1 {
+        let run = super::versions::eliminate_reporting(
+            endpoint,
+            version,
+            candidates,
+            Some((suite, exchange)),
+            sni,
+            deadline,
+            Some(found),
+        )
+        .await;
+        finish(&mut out, vec![run]);
+        return out;
+    }
+    drop(found);
+    let runs = split_elimination(
+        endpoint,
+        version,
+        (suite, exchange),
+        candidates,
+        chains,
+        sni,
+        deadline,
+    )
+    .await;
+    let chains_with_picks = runs
+        .iter()
+        .skip(1)
+        .filter(|r| !r.found().is_empty())
+        .count();
+    let runs = merge_in_offer_order(version, runs);
+    finish(&mut out, runs);
+    // Picks from two chains or more: their interleaving in a server's own
+    // order is not known (see `settle_preference`).
+    out.interleaved = chains_with_picks > 1;
+    out
+}
+
+/// The suites found so far once `enough` holds, or when the elimination
+/// ended (then `false`).
+async fn found_until(
+    found: &mut Found,
+    enough: impl Fn(&[(u16, Option<u16>)]) -> bool,
+) -> (Vec<(u16, Option<u16>)>, bool) {
+    loop {
+        let now = found.borrow_and_update().clone();
+        if enough(&now) {
+            return (now, true);
+        }
+        if found.changed().await.is_err() {
+            let last = found.borrow().clone();
+            let met = enough(&last);
+            return (last, met);
+        }
+    }
+}
+
+type Found = tokio::sync::watch::Receiver<Vec<(u16, Option<u16>)>>;
+
+/// The preference question, asked as soon as the elimination has found two
+/// suites (`a` picked from a list holding `b`): offered `[b, a]`, a server
+/// that follows the client takes `b`, one with its own order `a`. One hello
+/// beside the rest of the elimination instead of one after it.
+async fn early_preference(
+    endpoint: &Endpoint,
+    v: TlsVersion,
+    mut found: Found,
+    sni: Option<String>,
+    deadline: Deadline,
+) -> Option<(Option<bool>, super::SeenInScan)> {
+    let (two, met) = found_until(&mut found, |f| f.len() >= 2).await;
+    let pair: Vec<u16> = two.iter().take(2).map(|f| f.0).collect();
+    if !met {
+        return None;
+    }
+    match super::versions::server_preference(endpoint, v, &pair, sni, deadline).await {
+        Ok((pref, seen)) => Some((Some(pref), seen)),
+        // Asked again after the scan, as before.
+        Err((_, seen)) => Some((None, seen)),
+    }
+}
+
+/// What runs beside an accepted version's elimination: the groups, when
+/// this is the highest accepted version below TLS 1.3, TLS 1.3 is not
+/// accepted, and an ECDHE suite is found with its curve (the chain starts
+/// then; otherwise `None`: the group scan runs after the suites); and
+/// then the preference question, folded into a group hello where it can
+/// be, else asked on its own as soon as two suites are known.
+async fn beside(
+    endpoint: &Endpoint,
+    version: TlsVersion,
+    wanted: bool,
+    mut found: Found,
+    sni: Option<String>,
+    deadline: Deadline,
+) -> (
+    Option<super::groups::GroupFacts>,
+    Option<(Option<bool>, super::SeenInScan)>,
+) {
+    let ecdhe = |c: u16| {
+        crate::tls::suites::lookup(c)
+            .is_some_and(|s| matches!(s.kx, crate::tls::suites::KeyExchange::Ecdhe))
+    };
+    // The first ECDHE suite found names the first curve: from then on the
+    // group chain costs what the group scan after the suites would, and
+    // runs beside the rest of the elimination.
+    if !wanted || !tls13_refused(endpoint).await {
+        return (None, None);
+    }
+    let (so_far, met) = found_until(&mut found, |f| {
+        f.iter().any(|(c, curve)| ecdhe(*c) && curve.is_some())
+    })
+    .await;
+    let curve = so_far
+        .iter()
+        .find_map(|(c, curve)| curve.filter(|_| ecdhe(*c)));
+    if !met || curve.is_none() {
+        // As before: the preference after the suites, or folded into the
+        // group scan that follows them.
+        return (None, None);
+    }
+    let all_ecdhe: Vec<u16> = offer_order(version)
+        .into_iter()
+        .filter(|c| ecdhe(*c))
+        .collect();
+    let facts = super::groups::early_groups(
+        endpoint,
+        (version, all_ecdhe, curve),
+        &found,
+        sni.clone(),
+        deadline,
+    )
+    .await;
+    let preference = match facts.preference {
+        Some(_) => None,
+        None => early_preference(endpoint, version, found, sni, deadline).await,
+    };
+    (Some(facts), preference)
+}
+
+/// Waits until the scan knows whether TLS 1.3 is accepted: true when not.
+async fn tls13_refused(endpoint: &Endpoint) -> bool {
+    let mut progress = endpoint.progress();
+    loop {
+        let now = progress.borrow_and_update().clone();
+        match now.accepted(TlsVersion::Tls13) {
+            Some(answer) => return !answer,
+            None if now.unknown.contains(&TlsVersion::Tls13) || now.done => return false,
+            None => {}
+        }
+        if progress.changed().await.is_err() {
+            return false;
+        }
+    }
+}
+
+/// How many parallel chains a version's elimination is split into: one
+/// per four slots of the per-target cap (the rest stays free for the other
+/// versions, the group chains, the preference question, the handshakes, the
+/// trials and the mail dialogue), at most three, and only with enough
+/// candidates for each chain (at least 16 each). At the default cap of 4 the
+/// single chain stays: each extra chain costs a refusal, and a server with
+/// its own order then needs its order recovered hello by hello (n - 1 more),
+/// which costs more slot time than the shorter chain saves.
+pub(super) fn chains_for(candidates: usize, per_target: usize) -> usize {
+    let by_cap = (per_target / 4).clamp(1, 3);
+    let by_candidates = (candidates / 16).max(1);
+    by_cap.min(by_candidates)
+}
+
+/// The elimination of an accepted version in `chains` parallel chains: the
+/// candidates (less the suite the seed hello got) dealt round-robin, so the
+/// widely deployed suites at the head of [`offer_order`] spread over every
+/// chain. Each chain offers its share, removes the pick, repeats until
+/// refused: (accepted in the chain + 1) hellos. Picks in each chain follow
+/// [`offer_order`] for a server that follows the client, so the merge in
+/// that order is the single chain's order; a server with its own order is
+/// detected and ordered later (`VersionScan::split`).
+async fn split_elimination(
+    endpoint: &Endpoint,
+    v: TlsVersion,
+    (suite, exchange): (u16, Exchange),
+    candidates: Vec<u16>,
+    chains: usize,
+    sni: Option<String>,
+    deadline: Deadline,
+) -> Vec<super::versions::BundleRun> {
+    let rest: Vec<u16> = candidates.iter().copied().filter(|c| *c != suite).collect();
+    let mut shares: Vec<Vec<u16>> = vec![Vec::new(); chains];
+    for (i, c) in rest.into_iter().enumerate() {
+        if let Some(share) = shares.get_mut(i % chains) {
+            share.push(c);
+        }
+    }
+    let seed = super::versions::BundleRun::seeded(v, suite, &exchange);
+    let mut runs = vec![seed];
+    runs.extend(
+        futures_util::future::join_all(
+            shares
+                .into_iter()
+                .map(|share| eliminate(endpoint, v, share, None, sni.clone(), deadline)),
+        )
+        .await,
+    );
+    // A chain refused by a reset before any pick had no control of its own
+    // to tell a refusal from a connection limit: the seed's suite is one.
+    let unconfirmed = runs.iter().skip(1).any(|r| r.reset_without_picks());
+    if unconfirmed && let Some(first) = runs.first_mut() {
+        super::versions::confirm_reset_refusal(endpoint, v, suite, &sni, deadline, first).await;
+    }
+    runs
+}
+
+/// One list in offer order (the single chain's order for a server that
+/// follows the client), held by the first run (the seed's).
+fn merge_in_offer_order(
+    v: TlsVersion,
+    mut runs: Vec<super::versions::BundleRun>,
+) -> Vec<super::versions::BundleRun> {
+    let order = offer_order(v);
+    let mut found: Vec<u16> = runs.iter().flat_map(|r| r.found().to_vec()).collect();
+    found.sort_by_key(|c| order.iter().position(|o| o == c));
+    if let Some(first) = runs.first_mut() {
+        first.set_found(found);
+    }
+    for r in runs.iter_mut().skip(1) {
+        r.set_found(Vec::new());
+    }
+    runs
 }
 
 /// A ServerHello for a lower version `to` than the `v` offered: `v` and
@@ -192,9 +464,11 @@ async fn descend(
         };
         let answer = read_answer(v.wire(), &ex);
         let said = hello_answer(&answer, &ex);
+        let chosen = ex.reply.server_hello.as_ref().map(|sh| sh.cipher_suite);
         match answer {
             OfferOutcome::Accepted { suite } => {
                 large_read.store(true, Ordering::Relaxed);
+                endpoint.settle(v, Some(suite));
                 let _ = jobs.send(Job::Eliminate {
                     version: v,
                     suite,
@@ -203,7 +477,16 @@ async fn descend(
             }
             OfferOutcome::Downgraded { to } => {
                 large_read.store(true, Ordering::Relaxed);
+                let from = settled.len();
                 downgraded(v, to, said, ex, &mut next, &mut settled, &jobs);
+                for s in settled.get(from..).unwrap_or(&[]) {
+                    endpoint.settle(s.version, None);
+                }
+                if let (Some(x), Some(suite)) =
+                    (TlsVersion::from_wire(to).filter(|x| *x < v), chosen)
+                {
+                    endpoint.settle(x, Some(suite));
+                }
             }
             OfferOutcome::VersionRefused => {
                 large_read.store(true, Ordering::Relaxed);
@@ -212,6 +495,9 @@ async fn descend(
                 settled.push(scan);
                 // The server's lowest version is above this one.
                 settled.extend(next.by_ref().map(|w| VersionScan::refused(w, said.clone())));
+                for s in &settled {
+                    endpoint.settle(s.version, None);
+                }
             }
             OfferOutcome::Refused { alert } => {
                 // A close or a reset is how Dovecot and SChannel refuse any
@@ -227,6 +513,7 @@ async fn descend(
                     let mut scan = VersionScan::refused(v, said);
                     scan.refused_by_reset = ex.ending == Ending::Reset && alert.is_none();
                     scan.seen.observe(v, &ex);
+                    endpoint.settle(v, None);
                     settled.push(scan);
                 } else {
                     // This connection is spent; the bundled scan repeats

@@ -25,15 +25,7 @@ pub(super) const POST_QUANTUM: [u16; 6] = [
     groups::MLKEM1024,
 ];
 
-#[derive(Debug, Default)]
-pub(super) struct GroupFacts {
-    pub(super) groups: Vec<u16>,
-    pub(super) connections: u32,
-    pub(super) error: Option<(ErrorKind, String)>,
-    /// The server's preference at the plan's version, when the first hello
-    /// settled it (see [`GroupPlan::fold`]).
-    pub(super) preference: Option<bool>,
-}
+pub(super) use super::answers::GroupFacts;
 
 /// Where and how groups are eliminated.
 #[derive(Debug, Clone)]
@@ -202,7 +194,50 @@ async fn eliminate_groups(
     v: TlsVersion,
     base: ClientHelloSpec,
     seed: Option<u16>,
+    fold: Option<Vec<u16>>,
+    deadline: Deadline,
+) -> GroupFacts {
+    eliminate_groups_folding(endpoint, v, base, seed, fold, None, deadline).await
+}
+
+/// Suites found while the group chain runs, and whether the first two may
+/// be folded into a group hello (both ECDHE of the chain's authentication).
+struct LateFold<'a> {
+    found: &'a tokio::sync::watch::Receiver<Vec<(u16, Option<u16>)>>,
+    /// The pair was folded.
+    used: bool,
+}
+
+impl LateFold<'_> {
+    /// The first two ECDHE suites of one authentication found (in the
+    /// order found: the first was picked from a list holding the second),
+    /// reversed, to fold into the next hello once both are known.
+    fn take(&mut self) -> Option<Vec<u16>> {
+        if self.used {
+            return None;
+        }
+        let found = self.found.borrow();
+        let ecdhe: Vec<(u16, suites::Authentication)> = found
+            .iter()
+            .filter_map(|(c, _)| {
+                let s = suites::lookup(*c)?;
+                matches!(s.kx, KeyExchange::Ecdhe).then_some((*c, s.auth))
+            })
+            .collect();
+        let (first, auth) = *ecdhe.first()?;
+        let (second, _) = *ecdhe.iter().skip(1).find(|(_, a)| *a == auth)?;
+        self.used = true;
+        Some(vec![second, first])
+    }
+}
+
+async fn eliminate_groups_folding(
+    endpoint: &Endpoint,
+    v: TlsVersion,
+    base: ClientHelloSpec,
+    seed: Option<u16>,
     mut fold: Option<Vec<u16>>,
+    mut late: Option<&mut LateFold<'_>>,
     deadline: Deadline,
 ) -> GroupFacts {
     let mut facts = GroupFacts::default();
@@ -217,7 +252,11 @@ async fn eliminate_groups(
         if remaining.is_empty() {
             break;
         }
-        let reversed = fold.take();
+        let reversed = fold.take().or_else(|| {
+            late.as_deref_mut()
+                .filter(|_| facts.preference.is_none())
+                .and_then(LateFold::take)
+        });
         let spec = group_hello(&base, v, &remaining, reversed.as_deref());
         let ex = match send_hello(
             endpoint,
@@ -277,4 +316,26 @@ async fn eliminate_groups(
         facts.groups.push(g);
     }
     facts
+}
+
+/// The groups at `v` (TLS <= 1.2, the highest version accepted, TLS 1.3
+/// not), eliminated beside the suites instead of after the whole scan: one
+/// chain offering every ECDHE suite of `v` (`ecdhe`) with the groups not yet
+/// seen, until refused. `seed` is the curve of the descent's answer when
+/// its suite was ECDHE. When the suites' elimination (`found`) has two ECDHE
+/// suites of one authentication while the chain runs, the next group hello
+/// offers those two reversed instead (the fold of [`GroupPlan::fold`]) and
+/// also answers the preference question: the facts' `preference`;
+/// otherwise the caller asks it. A server with no ECDHE suite at `v` refuses
+/// the first hello: no groups, as the scan after the suites would find.
+pub(super) async fn early_groups(
+    endpoint: &Endpoint,
+    (v, ecdhe, seed): (TlsVersion, Vec<u16>, Option<u16>),
+    found: &tokio::sync::watch::Receiver<Vec<(u16, Option<u16>)>>,
+    sni: Option<String>,
+    deadline: Deadline,
+) -> GroupFacts {
+    let base = ClientHelloSpec::for_version(v.wire(), ecdhe, sni);
+    let mut late = LateFold { found, used: false };
+    eliminate_groups_folding(endpoint, v, base, seed, None, Some(&mut late), deadline).await
 }

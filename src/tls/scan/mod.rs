@@ -46,6 +46,7 @@ mod answers;
 mod descent;
 mod groups;
 pub mod oneshot;
+pub mod predict;
 mod tls13;
 mod versions;
 
@@ -61,8 +62,8 @@ pub use versions::{offer_order, scan_hello};
 
 pub use answers::{ClientTrial, HelloAnswer, TrialOutcome, VersionAnswer};
 pub use oneshot::{
-    Ending, Endpoint, Exchange, ExchangeError, HELLO_TIMEOUT, Hello, client_trial, send_hello,
-    trial_outcome,
+    Ending, Endpoint, Exchange, ExchangeError, HELLO_TIMEOUT, Hello, Settled, client_trial,
+    send_hello, trial_outcome,
 };
 
 use crate::tls::reply::KeyExchangeInfo;
@@ -267,6 +268,7 @@ pub async fn scan(endpoint: &Endpoint, options: &ScanOptions, deadline: Deadline
     fill_result(&mut result, scans, group_facts, seen);
     result.ms = started.elapsed().as_millis() as u64;
     result.started = Some(started);
+    endpoint.settle_done();
     result
 }
 
@@ -279,6 +281,10 @@ async fn scan_versions(
     deadline: Deadline,
 ) -> (Vec<VersionScan>, Option<GroupFacts>) {
     let wanted = |v: TlsVersion| options.versions.contains(&v);
+    if !(wanted(TlsVersion::Tls13) && options.groups) {
+        // Only the TLS 1.3 scan with groups settles TLS 1.3 early.
+        endpoint.settle_unknown(TlsVersion::Tls13);
+    }
     let (ssl2, tls13, descended) = tokio::join!(
         async {
             match wanted(TlsVersion::Ssl2) {
@@ -291,6 +297,8 @@ async fn scan_versions(
                 (true, true) => {
                     let (scan, groups) =
                         tls13::scan_tls13(endpoint, options.sni.clone(), deadline).await;
+                    // Not settled by its first answer (no answer): it stays unknown.
+                    endpoint.settle_unknown(TlsVersion::Tls13);
                     (scan, Some(groups))
                 }
                 (true, false) => (
@@ -300,7 +308,7 @@ async fn scan_versions(
                 (false, _) => (VersionScan::skipped(TlsVersion::Tls13), None),
             }
         },
-        descent::scan_descending(endpoint, &options.versions, options.sni.clone(), deadline),
+        descent::scan_descending(endpoint, options, deadline),
     );
     let (tls13, tls13_groups) = tls13;
     // Groups found beside the TLS 1.3 suites stand when TLS 1.3 is spoken.
@@ -330,7 +338,9 @@ async fn groups_and_preferences(
     seen: &mut SeenInScan,
     tls13_groups: Option<GroupFacts>,
 ) -> GroupFacts {
-    let plan = (options.groups && tls13_groups.is_none())
+    // Groups found beside the highest version's elimination (TLS <= 1.2).
+    let early = scans.iter_mut().find_map(|s| s.early_groups.take());
+    let plan = (options.groups && tls13_groups.is_none() && early.is_none())
         .then(|| groups::plan_groups(scans, seen, options.sni.clone()))
         .flatten();
     let folded = match &tls13_groups {
@@ -342,7 +352,7 @@ async fn groups_and_preferences(
     let before: Vec<u32> = scans.iter().map(|s| s.seen.connections).collect();
     let (group_facts, ()) = tokio::join!(
         async {
-            match (plan, tls13_groups) {
+            match (plan, tls13_groups.or(early)) {
                 (_, Some(found)) => found,
                 (Some(plan), None) => scan_groups(endpoint, plan, deadline).await,
                 (None, None) => GroupFacts::default(),

@@ -9,18 +9,26 @@
 //!
 //! Servers refuse in different ways and this module reports which one
 //! ([`Ending`]); it does not decide what a refusal means (see
-//! [`super::OfferOutcome`]). What it does decide is the retry: a connection that is
-//! refused or reset before the server said anything is tried once more,
-//! because a busy server or a SYN-flood guard does that to one connection in
-//! many; and a server that greets with `* BYE`, `-ERR` or `421`, or resets us
-//! before any greeting twice in a row, is reported as rate-limited
-//! ([`ExchangeError::RateLimited`]), not as refusing TLS.
+//! [`super::OfferOutcome`]). What it does decide is the retry, and only
+//! where a retry can change the answer: a connection refused or reset at
+//! connect, or a `* BYE` / `-ERR` / `421` greeting or a reset before any
+//! greeting, is tried once more at once, but only when this endpoint has
+//! answered a hello before (it accepted then and refuses now: a busy server
+//! or a SYN-flood guard does that to one connection in many). Before any
+//! answer, "nothing listens" or "busy" is known at once and final; a server
+//! that greets busy or resets before any greeting is reported as
+//! rate-limited ([`ExchangeError::RateLimited`]), not as refusing TLS. A
+//! reset after the hello is the server's answer (how SChannel refuses) and
+//! is not retried: the scan's control hello (one suite the server accepted
+//! before) tells a refusal from a connection limit. No fixed pause anywhere.
 
 use std::io;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::watch;
 
 use super::{ClientTrial, TrialOutcome};
 use crate::mail::starttls::{self, PreludeError};
@@ -43,9 +51,6 @@ pub const HELLO_TIMEOUT: Duration = Duration::from_secs(5);
 /// after several seconds, on every connection.
 pub const PRELUDE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// How long to wait before the one retry of a refused or reset connection.
-pub const RETRY_PAUSE: Duration = Duration::from_millis(100);
-
 /// Where the hellos go and how a connection reaches the TLS start.
 #[derive(Debug, Clone)]
 pub struct Endpoint {
@@ -66,6 +71,11 @@ pub struct Endpoint {
     /// timeout or pressing a server that sheds load. A filtered port thus
     /// costs one connect timeout, not one per version.
     unreachable: Arc<OnceLock<ExchangeError>>,
+    /// Some hello on this endpoint got a TLS answer: a refusal at connect
+    /// now is worth one retry (it accepted before).
+    answered: Arc<AtomicBool>,
+    /// What the scan has settled so far, for the steps that wait on it.
+    progress: Arc<watch::Sender<Settled>>,
 }
 
 impl Endpoint {
@@ -77,7 +87,33 @@ impl Endpoint {
             hello_timeout: HELLO_TIMEOUT,
             limits: ReplyLimits::default(),
             unreachable: Arc::default(),
+            answered: Arc::default(),
+            progress: Arc::new(watch::Sender::new(Settled::default())),
         }
+    }
+
+    /// Follows what the scan settles, version by version, as it goes.
+    pub fn progress(&self) -> watch::Receiver<Settled> {
+        self.progress.subscribe()
+    }
+
+    /// Records that version `v` is accepted (with a suite it chose) or not.
+    pub(super) fn settle(&self, v: TlsVersion, accepted_suite: Option<u16>) {
+        self.progress.send_modify(|s| {
+            if !s.versions.iter().any(|(w, _)| *w == v) {
+                s.versions.push((v, accepted_suite));
+            }
+        });
+    }
+
+    /// Version `v` will not be settled early (no answer, or not scanned).
+    pub(super) fn settle_unknown(&self, v: TlsVersion) {
+        self.progress.send_modify(|s| s.unknown.push(v));
+    }
+
+    /// The scan is over: whatever is not settled will not be.
+    pub(super) fn settle_done(&self) {
+        self.progress.send_modify(|s| s.done = true);
     }
 
     /// Why the endpoint cannot be reached (or should be left alone), once a
@@ -88,6 +124,48 @@ impl Endpoint {
 
     fn needs_prelude(&self) -> bool {
         self.transport == Transport::Starttls && self.protocol != Protocol::Tls
+    }
+}
+
+/// What the scan has settled so far: per version, accepted (with the suite
+/// the server chose from the whole list) or not (`None`); `done` when the
+/// scan is over. Steps that depend on a version (the versioned handshakes,
+/// the legacy engine's offer) wait on this instead of the whole scan.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Settled {
+    pub versions: Vec<(TlsVersion, Option<u16>)>,
+    /// Versions whose first hello got no readable answer (or were not
+    /// scanned): they will not be settled before the scan is over.
+    pub unknown: Vec<TlsVersion>,
+    pub done: bool,
+}
+
+impl Settled {
+    /// `Some(true)` accepted, `Some(false)` not, `None` not known (yet).
+    pub fn accepted(&self, v: TlsVersion) -> Option<bool> {
+        self.versions
+            .iter()
+            .find(|(w, _)| *w == v)
+            .map(|(_, s)| s.is_some())
+    }
+
+    /// The highest accepted version below TLS 1.3 and the suite it chose,
+    /// once every requested version above it is settled as not accepted.
+    pub fn highest_below_tls13(&self, requested: &[TlsVersion]) -> Option<(TlsVersion, u16)> {
+        let mut order: Vec<TlsVersion> = requested
+            .iter()
+            .copied()
+            .filter(|v| *v != TlsVersion::Ssl2)
+            .collect();
+        order.sort();
+        for v in order.into_iter().rev() {
+            match self.versions.iter().find(|(w, _)| *w == v) {
+                None => return None,
+                Some((_, Some(suite))) if v != TlsVersion::Tls13 => return Some((v, *suite)),
+                Some(_) => {}
+            }
+        }
+        None
     }
 }
 
@@ -221,6 +299,9 @@ pub async fn send_hello(
         connections += u32::from(connected);
         let retry = match attempt {
             Attempt::Done(reply, ending) => {
+                if !reply.is_empty() {
+                    endpoint.answered.store(true, Ordering::Relaxed);
+                }
                 return Ok(Exchange {
                     reply,
                     ending,
@@ -232,7 +313,11 @@ pub async fn send_hello(
             Attempt::Failed(e) => return Err(e),
             Attempt::Retry(r) => r,
         };
-        if retried {
+        // A retry can change the answer only where the server answered a
+        // hello before and refuses now; a reset after the hello is an answer.
+        let worth_it =
+            endpoint.answered.load(Ordering::Relaxed) && !matches!(retry, Retry::ResetAfterHello);
+        if retried || !worth_it {
             return match retry {
                 Retry::ResetAfterHello => Ok(Exchange {
                     reply: ServerReply::default(),
@@ -247,23 +332,28 @@ pub async fn send_hello(
                 }
                 Retry::ResetBeforeGreeting(e) => {
                     Err(endpoint.give_up(ExchangeError::RateLimited {
-                        evidence: format!("reset before any greeting, twice ({})", e.message),
+                        evidence: format!(
+                            "reset before any greeting{} ({})",
+                            again(retried),
+                            e.message
+                        ),
                     }))
                 }
-                // Accepted by the kernel, then reset at once, twice: how
-                // some servers and firewalls shed connections over a limit.
+                // Accepted by the kernel, then reset at once: how some
+                // servers and firewalls shed connections over a limit.
                 Retry::Connect(e) if e.kind == ErrorKind::Reset => {
                     Err(endpoint.give_up(ExchangeError::RateLimited {
-                        evidence: format!("connection reset at connect, twice ({})", e.message),
+                        evidence: format!(
+                            "connection reset at connect{} ({})",
+                            again(retried),
+                            e.message
+                        ),
                     }))
                 }
                 Retry::Connect(e) => Err(endpoint.give_up(ExchangeError::Connect(e))),
             };
         }
         retried = true;
-        // A short pause: a server shedding a burst of connections (or a
-        // SYN-flood guard) has usually recovered by then.
-        tokio::time::sleep_until(deadline.within(RETRY_PAUSE).instant()).await;
         if deadline.remaining().is_zero() {
             return Err(ExchangeError::Connect(ConnectError {
                 kind: ErrorKind::Timeout,
@@ -271,6 +361,11 @@ pub async fn send_hello(
             }));
         }
     }
+}
+
+/// ", twice" when the failure came again on the retry.
+fn again(retried: bool) -> &'static str {
+    if retried { ", twice" } else { "" }
 }
 
 impl Endpoint {

@@ -238,6 +238,7 @@ pub(super) async fn scan_tls13(
         let answer = read_answer(V.wire(), &ex);
         if round == 0 {
             out.answer = Some(hello_answer(&answer, &ex));
+            settle_first(endpoint, &answer);
         }
         match answer {
             OfferOutcome::Accepted { suite } => {
@@ -294,6 +295,17 @@ pub(super) async fn scan_tls13(
     }
     record_accepted(&mut out, state.accepted);
     (out, facts)
+}
+
+/// What the first answer settles about TLS 1.3, for the steps waiting on it.
+fn settle_first(endpoint: &Endpoint, answer: &OfferOutcome) {
+    match answer {
+        OfferOutcome::Accepted { suite } => endpoint.settle(V, Some(*suite)),
+        OfferOutcome::Refused { .. }
+        | OfferOutcome::Downgraded { .. }
+        | OfferOutcome::VersionRefused => endpoint.settle(V, None),
+        OfferOutcome::Unreadable { .. } => endpoint.settle_unknown(V),
+    }
 }
 
 /// Where a refusal leaves the elimination.

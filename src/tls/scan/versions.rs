@@ -30,6 +30,9 @@ pub(super) struct VersionScan {
     /// Suites came from more than one bundle: elimination gave each
     /// bundle's order, not the interleaving of a server's own order.
     pub(super) interleaved: bool,
+    /// The groups, found beside this version's elimination (see
+    /// `groups::early_groups`).
+    pub(super) early_groups: Option<super::answers::GroupFacts>,
 }
 
 impl VersionScan {
@@ -45,6 +48,7 @@ impl VersionScan {
             seen: SeenInScan::default(),
             answer: None,
             interleaved: false,
+            early_groups: None,
         }
     }
 
@@ -204,6 +208,31 @@ pub(super) struct BundleRun {
     first: Option<HelloAnswer>,
 }
 
+impl BundleRun {
+    /// A run holding only the seed: `suite` chosen in `ex` from a whole
+    /// list at `v` (the descent's hello).
+    pub(super) fn seeded(v: TlsVersion, suite: u16, ex: &Exchange) -> BundleRun {
+        let mut run = BundleRun::default();
+        run.seen.observe(v, ex);
+        run.first = Some(HelloAnswer::Accepted);
+        run.found.push(suite);
+        run
+    }
+
+    /// Refused by a reset with nothing found (no control hello was sent).
+    pub(super) fn reset_without_picks(&self) -> bool {
+        self.reset && self.found.is_empty()
+    }
+
+    pub(super) fn found(&self) -> &[u16] {
+        &self.found
+    }
+
+    pub(super) fn set_found(&mut self, found: Vec<u16>) {
+        self.found = found;
+    }
+}
+
 pub(super) async fn scan_version(
     endpoint: &Endpoint,
     v: TlsVersion,
@@ -286,7 +315,10 @@ pub(super) async fn settle_preference(
     if out.codes.len() < 2 {
         return;
     }
-    let pref = match known.or_else(|| picks_defy_offer_order(out)) {
+    let pref = match known
+        .or(out.server_preference)
+        .or_else(|| picks_defy_offer_order(out))
+    {
         Some(p) => p,
         None => match server_preference(endpoint, out.version, &out.codes, sni.clone(), deadline)
             .await
@@ -334,13 +366,45 @@ pub(super) async fn eliminate(
     sni: Option<String>,
     deadline: Deadline,
 ) -> BundleRun {
+    eliminate_reporting(endpoint, v, bundle, seed, sni, deadline, None).await
+}
+
+/// The suites an elimination has found so far, each with the curve of its
+/// ECDHE ServerKeyExchange; closed when the elimination ends.
+pub(super) type FoundSoFar = tokio::sync::watch::Sender<Vec<(u16, Option<u16>)>>;
+
+/// The curve named in an exchange's ECDHE ServerKeyExchange.
+pub(super) fn curve_of(ex: &Exchange) -> Option<u16> {
+    match &ex.reply.key_exchange {
+        Some(crate::tls::reply::KeyExchangeInfo::Ecdhe { named_curve, .. }) => *named_curve,
+        _ => None,
+    }
+}
+
+/// [`eliminate`], telling `found` each suite as soon as it is found (so the
+/// preference question and the groups can run beside the rest).
+pub(super) async fn eliminate_reporting(
+    endpoint: &Endpoint,
+    v: TlsVersion,
+    bundle: Vec<u16>,
+    seed: Option<(u16, Exchange)>,
+    sni: Option<String>,
+    deadline: Deadline,
+    found: Option<FoundSoFar>,
+) -> BundleRun {
     let mut run = BundleRun::default();
     let mut remaining = bundle;
+    let tell = |suite: u16, ex: &Exchange| {
+        if let Some(tx) = &found {
+            tx.send_modify(|f| f.push((suite, curve_of(ex))));
+        }
+    };
     if let Some((suite, ex)) = seed {
         run.seen.observe(v, &ex);
         run.first = Some(HelloAnswer::Accepted);
         remaining.retain(|c| *c != suite);
         run.found.push(suite);
+        tell(suite, &ex);
     }
     // Each round removes one suite or stops, so this bounds the loop.
     let rounds = remaining.len() + 1;
@@ -385,6 +449,7 @@ pub(super) async fn eliminate(
                 };
                 remaining.remove(pos);
                 run.found.push(suite);
+                tell(suite, &ex);
             }
             OfferOutcome::Downgraded { to } => {
                 run.version_refused = Some(format!(
@@ -419,7 +484,7 @@ pub(super) async fn eliminate(
 /// second truncates an elimination. Offering one suite the server has just
 /// accepted tells them apart: a real refuser accepts it again, a limit
 /// resets it too. One extra hello, and only for servers that refuse by reset.
-async fn confirm_reset_refusal(
+pub(super) async fn confirm_reset_refusal(
     endpoint: &Endpoint,
     v: TlsVersion,
     control: u16,
@@ -470,7 +535,7 @@ fn picks_defy_offer_order(out: &VersionScan) -> Option<bool> {
 
 /// Offers the accepted suites in reverse order: a server that follows the
 /// client picks the (new) first one; a server with its own order does not.
-async fn server_preference(
+pub(super) async fn server_preference(
     endpoint: &Endpoint,
     v: TlsVersion,
     codes: &[u16],
