@@ -166,7 +166,7 @@ async fn preflight_against_the_seeded_dovecot_reads_everything_and_changes_nothi
     assert!(finding(&r, "special-folder-unmarked", "Sent").is_none());
     let summary = r["summary"].as_str().unwrap();
     assert!(
-        summary.contains("1 items in 1 folders exceed Exchange Online's limit for IMAP migration and will be skipped"),
+        summary.contains("1 item in 1 folder exceeds Exchange Online's limit for IMAP migration and will be skipped"),
         "{summary}"
     );
     assert!(

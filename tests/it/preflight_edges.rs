@@ -276,7 +276,7 @@ async fn the_cli_prints_the_summary_and_the_json() {
         String::from_utf8_lossy(&human.stderr)
     );
     assert!(
-        text.contains("1 items in 1 folders exceed Exchange Online's limit for IMAP migration and will be skipped"),
+        text.contains("1 item in 1 folder exceeds Exchange Online's limit for IMAP migration and will be skipped"),
         "{text}"
     );
     assert!(text.contains("INBOX") && text.contains("remedy:"), "{text}");

@@ -214,10 +214,10 @@ fn summary(
     }
     let dest = limits.destination.label();
     let mut parts = vec![format!(
-        "{} items, {} bytes in {} folders{}",
-        totals.messages,
+        "{}, {} bytes in {}{}",
+        count(totals.messages, "item"),
         totals.size_bytes,
-        totals.folders,
+        count(totals.folders, "folder"),
         if totals.partial {
             " (partial counts)"
         } else {
@@ -236,8 +236,10 @@ fn summary(
             "may be skipped (limit unverified)"
         };
         parts.push(format!(
-            "{n} items in {} folders exceed {dest}'s limit for IMAP migration and {verb}",
-            over.len()
+            "{} in {} {} {dest}'s limit for IMAP migration and {verb}",
+            count(n, "item"),
+            count(over.len() as u64, "folder"),
+            if n == 1 { "exceeds" } else { "exceed" }
         ));
     }
     let problems = findings
@@ -248,7 +250,11 @@ fn summary(
         .iter()
         .filter(|f| f.severity == Severity::Risk)
         .count();
-    parts.push(format!("{problems} problem(s), {risks} risk(s)"));
+    parts.push(format!(
+        "{}, {}",
+        count(problems as u64, "problem"),
+        count(risks as u64, "risk")
+    ));
     if let Some(e) = estimate {
         parts.push(format!(
             "estimated transfer {} at the measured {}{}",
@@ -266,3 +272,12 @@ fn summary(
 
 #[cfg(test)]
 mod tests;
+
+/// `1 item`, `2 items`.
+fn count(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}

@@ -91,7 +91,7 @@ fn oversized_items_slash_names_and_unmarked_sent_folders() {
     assert_eq!((over.items, over.severity), (Some(2), Severity::Problem));
     assert_eq!(over.folder.as_deref(), Some("INBOX"));
     assert_eq!(r.totals.messages, 313);
-    assert!(r.summary.contains("2 items in 1 folders exceed Exchange Online's limit for IMAP migration and will be skipped"), "{}", r.summary);
+    assert!(r.summary.contains("2 items in 1 folder exceed Exchange Online's limit for IMAP migration and will be skipped"), "{}", r.summary);
     assert!(
         r.summary.contains("at the measured 3.1 MB/s"),
         "{}",
