@@ -394,6 +394,7 @@ pub(super) async fn eliminate_reporting(
 ) -> BundleRun {
     let mut run = BundleRun::default();
     let mut remaining = bundle;
+    let mut dh_retried = false;
     let tell = |suite: u16, ex: &Exchange| {
         if let Some(tx) = &found {
             tx.send_modify(|f| f.push((suite, curve_of(ex))));
@@ -462,7 +463,21 @@ pub(super) async fn eliminate_reporting(
                 run.version_refused = Some("protocol_version alert".into());
                 break;
             }
-            OfferOutcome::Refused { .. } => {
+            OfferOutcome::Refused { alert } => {
+                if !dh_retried
+                    && !run.found.iter().any(|c| needs_dh_params(*c))
+                    && may_be_failed_pick(alert, &ex)
+                    && let Some(rest) = without_dh(&remaining)
+                {
+                    // Perhaps a DHE pick the server could not serve: the
+                    // rest once more without DHE (see `may_be_failed_pick`).
+                    dh_retried = true;
+                    remaining = rest;
+                    if run.found.is_empty() {
+                        run.first = None;
+                    }
+                    continue;
+                }
                 run.reset = ex.ending == Ending::Reset;
                 if let (true, Some(&control)) = (run.reset, run.found.last()) {
                     confirm_reset_refusal(endpoint, v, control, &sni, deadline, &mut run).await;
@@ -477,6 +492,41 @@ pub(super) async fn eliminate_reporting(
         }
     }
     run
+}
+
+/// Whether a suite's key exchange needs parameters the server must be
+/// given (finite-field DHE). A server with DHE suites in its list but no
+/// parameters (Dovecot 2.3 without `ssl_dh`) picks one and then fails.
+pub(super) fn needs_dh_params(code: u16) -> bool {
+    suites::lookup(code).is_some_and(|s| matches!(s.kx, KeyExchange::Dhe))
+}
+
+/// `list` without its DHE suites, when it holds both DHE suites and others.
+pub(super) fn without_dh(list: &[u16]) -> Option<Vec<u16>> {
+    let rest: Vec<u16> = list
+        .iter()
+        .copied()
+        .filter(|c| !needs_dh_params(*c))
+        .collect();
+    (rest.len() < list.len() && !rest.is_empty()).then_some(rest)
+}
+
+/// A refusal that may be a DHE pick the server could not serve rather than
+/// "none of these suites": a close with nothing said (Dovecot 2.3 without
+/// DH parameters logs "Diffie-Hellman key exchange requested, but no DH
+/// parameters provided" and disconnects without a word) or `internal_error`
+/// (OpenSSL 3's `SSL_R_MISSING_TMP_DH_KEY`). Not `handshake_failure`:
+/// OpenSSL sends it for every hello it has no suite or version for (the
+/// ordinary end of an elimination, an SSLv3 hello to a TLS-only server),
+/// so a second hello there would cost a connection on every ordinary
+/// server. (OpenSSL 1.0.2 reported the missing key with `handshake_failure`:
+/// such a server is not second-guessed.) A reset is SChannel's refusal,
+/// handled by `confirm_reset_refusal`.
+pub(super) fn may_be_failed_pick(alert: Option<&str>, ex: &Exchange) -> bool {
+    match alert {
+        None => ex.ending == Ending::Closed && ex.reply.is_empty(),
+        Some(a) => a == "internal_error",
+    }
 }
 
 /// SChannel refuses a hello by resetting the connection, and so does a
