@@ -427,15 +427,7 @@ pub(super) async fn eliminate_reporting(
         let answer = read_answer(v.wire(), &ex);
         run.first
             .get_or_insert_with(|| super::hello_answer(&answer, &ex));
-        if v == TlsVersion::Tls13
-            && let Some(g) = ex
-                .reply
-                .server_hello
-                .as_ref()
-                .and_then(|s| s.key_share_group)
-        {
-            run.seen.tls13_group.get_or_insert(g);
-        }
+        note_tls13_group(&mut run, v, &ex);
         match answer {
             OfferOutcome::Accepted { suite } => {
                 let Some(pos) = remaining.iter().position(|c| *c == suite) else {
@@ -464,13 +456,7 @@ pub(super) async fn eliminate_reporting(
                 break;
             }
             OfferOutcome::Refused { alert } => {
-                if !dh_retried
-                    && !run.found.iter().any(|c| needs_dh_params(*c))
-                    && may_be_failed_pick(alert, &ex)
-                    && let Some(rest) = without_dh(&remaining)
-                {
-                    // Perhaps a DHE pick the server could not serve: the
-                    // rest once more without DHE (see `may_be_failed_pick`).
+                if let Some(rest) = dh_retry(&run, dh_retried, alert, &ex, &remaining) {
                     dh_retried = true;
                     remaining = rest;
                     if run.found.is_empty() {
@@ -492,6 +478,36 @@ pub(super) async fn eliminate_reporting(
         }
     }
     run
+}
+
+/// The group of a TLS 1.3 ServerHello's key share, noted once.
+fn note_tls13_group(run: &mut BundleRun, v: TlsVersion, ex: &Exchange) {
+    if v == TlsVersion::Tls13
+        && let Some(g) = ex
+            .reply
+            .server_hello
+            .as_ref()
+            .and_then(|s| s.key_share_group)
+    {
+        run.seen.tls13_group.get_or_insert(g);
+    }
+}
+
+/// After an elimination's refusal: the rest to offer once more without DHE
+/// when the refusal may be a DHE pick the server could not serve (see
+/// [`may_be_failed_pick`]); once per elimination, and not once a DHE suite
+/// was accepted (the server has its parameters).
+fn dh_retry(
+    run: &BundleRun,
+    retried: bool,
+    alert: Option<&str>,
+    ex: &Exchange,
+    remaining: &[u16],
+) -> Option<Vec<u16>> {
+    if retried || run.found.iter().any(|c| needs_dh_params(*c)) || !may_be_failed_pick(alert, ex) {
+        return None;
+    }
+    without_dh(remaining)
 }
 
 /// Whether a suite's key exchange needs parameters the server must be
