@@ -6,6 +6,7 @@
 #   bench/rtt.sh                 # RTTS=50,0 RUNS=5 OTHER_RUNS=1
 #   RTTS=100,50,0 bench/rtt.sh
 #   SKIP_INSTALL=1 bench/rtt.sh  # use the tools already on PATH
+#   TOOLS=mailprobe bench/rtt.sh # mailprobe alone (quick)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TOOLS="${TOOLS_DIR:-/tmp/mailprobe-bench-tools}"

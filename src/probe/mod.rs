@@ -319,17 +319,7 @@ impl Prober {
         started: Instant,
         started_at: OffsetDateTime,
     ) -> Evidence {
-        let target = Target {
-            host: spec.host.as_string(),
-            port: spec.port,
-            protocol: spec.protocol,
-            transport: spec.transport,
-            addresses: resolved.addresses.iter().map(|a| a.to_string()).collect(),
-            sni: spec.sni.clone(),
-        };
-        let mut obs = Observations::new(target, started_at);
-        obs.clock = started;
-        obs.timing_from(steps::DNS, started, resolved.ms);
+        let mut obs = observations_for(&spec, &resolved, started, started_at);
         if let Some((message, kind)) = resolved.error {
             obs.resolution_error = Some(message.clone());
             obs.error(steps::DNS, kind, message);
@@ -353,6 +343,9 @@ impl Prober {
         // The scan tells the dialogue's legacy retry (if one is needed) what
         // the server accepts, so the choice comes from what is known.
         let (scan_found, scan_offer) = tokio::sync::watch::channel(None);
+        // The dialogue's modern handshake, which a versioned handshake of
+        // the same version would only repeat.
+        let (modern_seen, modern_handshake) = tokio::sync::watch::channel(None);
         let handshakes = handshake_target(&spec);
         let endpoint = Endpoint::new(connector.clone(), spec.protocol, spec.transport);
         let mode = self.settings.client_trials;
@@ -372,13 +365,13 @@ impl Prober {
                 deadline,
                 &mut obs,
                 &mut seen,
-                scan_offer
+                (scan_offer, modern_seen)
             )))),
             Box::pin(wire_scan(&spec, &endpoint, mode, deadline, scan_found)),
             Box::pin(timed(real_tls::versioned_handshakes(
                 &handshakes,
                 &connector,
-                endpoint.progress(),
+                (endpoint.progress(), modern_handshake),
                 deadline
             ))),
         );
@@ -428,6 +421,27 @@ impl Prober {
         certificate::record_handshakes(&mut obs.obs, versioned);
         certificate::record_certificate(obs, spec, &self.trust, OffsetDateTime::now_utc());
     }
+}
+
+/// The Observations a probe starts from: the target and the DNS step.
+fn observations_for(
+    spec: &ProbeSpec,
+    resolved: &Resolved,
+    started: Instant,
+    started_at: OffsetDateTime,
+) -> Observations {
+    let target = Target {
+        host: spec.host.as_string(),
+        port: spec.port,
+        protocol: spec.protocol,
+        transport: spec.transport,
+        addresses: resolved.addresses.iter().map(|a| a.to_string()).collect(),
+        sni: spec.sni.clone(),
+    };
+    let mut obs = Observations::new(target, started_at);
+    obs.clock = started;
+    obs.timing_from(steps::DNS, started, resolved.ms);
+    obs
 }
 
 /// Probe slots batch probes may hold together: half, at least one.
@@ -561,7 +575,10 @@ async fn first_contact(
     deadline: Deadline,
     obs: &mut Observations,
     seen: &mut DialogueOutcome,
-    scan: tokio::sync::watch::Receiver<Option<LegacyOffer>>,
+    (scan, modern): (
+        tokio::sync::watch::Receiver<Option<LegacyOffer>>,
+        crate::mail::dialogue::ModernSeen,
+    ),
 ) {
     let t = Instant::now();
     let stream = match connector.connect(deadline).await {
@@ -595,6 +612,7 @@ async fn first_contact(
         connector,
         scan,
         retry: crate::diagnosis::engine_choice::legacy_may_help,
+        modern: Some(modern),
     };
     crate::mail::dialogue::run_with(
         stream,

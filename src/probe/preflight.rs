@@ -348,6 +348,7 @@ async fn session(
         connector,
         scan: offer,
         retry: crate::diagnosis::engine_choice::legacy_may_help,
+        modern: None,
     };
     let _ = deadline
         .run(crate::mail::dialogue::run_with(

@@ -376,6 +376,7 @@ async fn the_dialogue_uses_one_connection_on_a_modern_server_and_two_on_a_legacy
             connector: &connector,
             scan: rx,
             retry: mailprobe::diagnosis::engine_choice::legacy_may_help,
+            modern: None,
         });
         let mut seen = dialogue::DialogueOutcome::default();
         dialogue::run_with(stream, &spec, &meter, deadline, &mut seen, fallback).await;

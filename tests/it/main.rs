@@ -24,6 +24,7 @@ mod props;
 mod readiness;
 mod real_clients;
 mod scan;
+mod scan_dh;
 mod security;
 mod seed;
 mod shutdown;

@@ -53,6 +53,12 @@ where
                 version: done.handshake.version,
                 suite: done.handshake.suite.clone(),
             });
+            if let Some(tx) = &ctx.modern_seen {
+                tx.send_replace(Some(Some(super::ModernHandshake {
+                    handshake: done.handshake.clone(),
+                    presented: done.presented.clone(),
+                })));
+            }
             out.handshake = Some(done.handshake);
             Some(TlsConn::Modern(Box::new(done.stream)))
         }
@@ -63,6 +69,9 @@ where
             };
             out.error(steps::TLS_HANDSHAKE, kind, e.to_string());
             ctx.modern_failed.store(true, Ordering::Relaxed);
+            if let Some(tx) = &ctx.modern_seen {
+                tx.send_replace(Some(None));
+            }
             None
         }
     }

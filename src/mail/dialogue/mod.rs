@@ -73,6 +73,18 @@ pub struct DialogueSpec {
 /// offers everything instead.
 const SCAN_WAIT: Duration = Duration::from_secs(10);
 
+/// The first pass's modern handshake, for a step that would repeat it (the
+/// pipeline's versioned handshakes): `None` until it is over, then
+/// `Some(None)` when it failed, `Some(Some(..))` when it completed.
+pub type ModernSeen = watch::Sender<Option<Option<ModernHandshake>>>;
+
+/// A completed modern handshake: what was negotiated and presented.
+#[derive(Debug, Clone)]
+pub struct ModernHandshake {
+    pub handshake: handshake::Handshake,
+    pub presented: handshake::Presented,
+}
+
 /// What the dialogue needs for its one legacy retry.
 pub struct Fallback<'a> {
     /// Opens the retry's connection (under the probe's caps).
@@ -82,6 +94,8 @@ pub struct Fallback<'a> {
     /// The pipeline's engine choice: after the modern handshake failed this
     /// way, whether the legacy engine carries a second pass.
     pub retry: fn(&ModernFailure) -> bool,
+    /// Told how the first pass's modern handshake ended.
+    pub modern: Option<ModernSeen>,
 }
 
 /// How the first pass's modern handshake failed: the facts the engine
@@ -118,6 +132,8 @@ struct Ctx<'a> {
     modern_failed: AtomicBool,
     /// Set when, as it failed, the server's first bytes were not TLS.
     answered_without_tls: AtomicBool,
+    /// Told how this pass's modern handshake ended.
+    modern_seen: Option<ModernSeen>,
 }
 
 /// What the dialogue saw, gathered while it runs and written out at the end.
@@ -157,6 +173,7 @@ pub async fn run_with<S>(
 ) where
     S: AsyncRead + AsyncWrite + Unpin,
 {
+    let mut fallback = fallback;
     let ctx = Ctx {
         spec,
         meter,
@@ -166,6 +183,7 @@ pub async fn run_with<S>(
         offer: LegacyOffer::everything(),
         modern_failed: AtomicBool::new(false),
         answered_without_tls: AtomicBool::new(false),
+        modern_seen: fallback.as_mut().and_then(|f| f.modern.take()),
     };
     let mut seen = SeenInDialogue::default();
     pass(stream, &ctx, out, &mut seen).await;
@@ -184,6 +202,7 @@ pub async fn run_with<S>(
                     modern_failed: AtomicBool::new(false),
                     answered_without_tls: AtomicBool::new(false),
                     redactor: ctx.redactor.clone(),
+                    modern_seen: None,
                     ..ctx
                 };
                 let mut again = SeenInDialogue::default();

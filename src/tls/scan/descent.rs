@@ -33,7 +33,10 @@ use futures_util::stream::FuturesUnordered;
 use tokio::sync::mpsc;
 
 use super::HelloAnswer;
-use super::versions::{VersionScan, eliminate, finish, offer_order, scan_hello, scan_version};
+use super::versions::{
+    VersionScan, eliminate, finish, may_be_failed_pick, needs_dh_params, offer_order, scan_hello,
+    scan_version, without_dh,
+};
 use super::{Ending, Endpoint, Exchange, OfferOutcome, hello_answer, read_answer, send_hello};
 use crate::tls::hello::MAX_SUITES_PER_HELLO;
 use crate::vocab::Deadline;
@@ -55,6 +58,10 @@ enum Job {
         version: TlsVersion,
         suite: u16,
         exchange: Box<Exchange>,
+        /// Picked from a list without DHE, after a whole list was refused
+        /// in a way a failed DHE pick would be: the elimination leaves DHE
+        /// out too.
+        without_dh: bool,
     },
     /// The whole-list hello's refusal is not to be believed: bundles.
     Bundled { version: TlsVersion },
@@ -108,6 +115,7 @@ async fn run(
             version,
             suite,
             exchange,
+            without_dh,
         } => {
             // Whether this is the highest version (TLS 1.3 aside): the
             // descent settled every version above before this job.
@@ -121,7 +129,7 @@ async fn run(
             let (mut out, (early, preference)) = tokio::join!(
                 eliminate_version(
                     endpoint,
-                    version,
+                    (version, without_dh),
                     suite,
                     *exchange,
                     tx,
@@ -155,7 +163,7 @@ async fn run(
 /// chosen in `exchange`): one chain, or split ([`chains_for`]).
 async fn eliminate_version(
     endpoint: &Endpoint,
-    version: TlsVersion,
+    (version, without_dh): (TlsVersion, bool),
     suite: u16,
     exchange: Exchange,
     found: super::versions::FoundSoFar,
@@ -164,7 +172,10 @@ async fn eliminate_version(
 ) -> VersionScan {
     let mut out = VersionScan::new(version);
     out.answer = Some(HelloAnswer::Accepted);
-    let candidates = offer_order(version);
+    let mut candidates = offer_order(version);
+    if without_dh {
+        candidates.retain(|c| !needs_dh_params(*c));
+    }
     let chains = chains_for(candidates.len(), endpoint.connector.per_target());
     if chains <= 1 {
         let run = super::versions::eliminate_reporting(
@@ -403,7 +414,7 @@ fn merge_in_offer_order(
 fn downgraded(
     v: TlsVersion,
     to: u16,
-    said: HelloAnswer,
+    (said, without_dh): (HelloAnswer, bool),
     ex: Exchange,
     next: &mut Peekable<Copied<std::slice::Iter<'_, TlsVersion>>>,
     settled: &mut Vec<VersionScan>,
@@ -427,6 +438,7 @@ fn downgraded(
                 version: x,
                 suite,
                 exchange: Box::new(ex),
+                without_dh,
             });
         }
         // The version chosen was not asked about (or is no
@@ -438,6 +450,15 @@ fn downgraded(
 
 /// Sends one whole-list hello per unsettled version, top down. Returns the
 /// versions settled without an elimination; the others go to `jobs`.
+///
+/// A whole list refused the way a failed DHE pick is (a bare close or
+/// `internal_error`: see `may_be_failed_pick`) is
+/// offered once more without DHE before the version is read as refused: a
+/// server with DHE suites in its list but no DH parameters (Dovecot 2.3
+/// without `ssl_dh`) picks DHE from the whole list and fails, yet speaks
+/// the version on its other suites. Once such a second hello is refused,
+/// the versions below are not asked again: a server speaking one of them
+/// on a suite in that list would have answered it with that version.
 async fn descend(
     endpoint: &Endpoint,
     order: &[TlsVersion],
@@ -445,40 +466,98 @@ async fn descend(
     deadline: Deadline,
     jobs: mpsc::UnboundedSender<Job>,
 ) -> Vec<VersionScan> {
-    let large_read = AtomicBool::new(false);
-    let mut settled = Vec::new();
+    let mut state = Descent {
+        large_read: AtomicBool::new(false),
+        dh_settled: false,
+        settled: Vec::new(),
+    };
     let mut next = order.iter().copied().peekable();
     while let Some(v) = next.next() {
         let whole = offer_order(v);
         let large = whole.len() > MAX_SUITES_PER_HELLO;
-        let hello = scan_hello(v, whole, sni.clone());
-        let ex = match send_hello(endpoint, &hello, false, deadline).await {
-            Ok(ex) => ex,
-            Err(e) => {
-                let mut out = VersionScan::new(v);
-                out.answer = Some(HelloAnswer::NoAnswer { why: e.to_string() });
-                out.errors.push((e.kind(), e.to_string()));
-                settled.push(out);
+        let mut list = whole;
+        let mut retried = false;
+        loop {
+            let hello = scan_hello(v, list.clone(), sni.clone());
+            let ex = match send_hello(endpoint, &hello, false, deadline).await {
+                Ok(ex) => ex,
+                Err(e) => {
+                    let mut out = VersionScan::new(v);
+                    out.answer = Some(HelloAnswer::NoAnswer { why: e.to_string() });
+                    out.errors.push((e.kind(), e.to_string()));
+                    state.settled.push(out);
+                    break;
+                }
+            };
+            let answer = read_answer(v.wire(), &ex);
+            if let OfferOutcome::Refused { alert } = answer
+                && !retried
+                && !state.dh_settled
+                && may_be_failed_pick(alert, &ex)
+                && let Some(rest) = without_dh(&list)
+            {
+                // This connection is spent; the version's entry joins it.
+                let mut scan = VersionScan::new(v);
+                scan.seen.observe(v, &ex);
+                state.settled.push(merge_marker(scan));
+                list = rest;
+                retried = true;
                 continue;
             }
-        };
-        let answer = read_answer(v.wire(), &ex);
+            if retried && matches!(answer, OfferOutcome::Refused { .. }) {
+                state.dh_settled = true;
+            }
+            state.answered(
+                endpoint,
+                (v, large, retried),
+                (answer, ex),
+                &mut next,
+                &jobs,
+            );
+            break;
+        }
+    }
+    state.settled
+}
+
+/// What the descent knows so far.
+struct Descent {
+    /// This server has answered a hello larger than one bundle.
+    large_read: AtomicBool,
+    /// A hello without DHE was refused: the versions below need none.
+    dh_settled: bool,
+    settled: Vec<VersionScan>,
+}
+
+impl Descent {
+    /// Settles `v` (and what the answer says of the versions below) from
+    /// the answer to its hello, or hands it to the elimination runner.
+    fn answered(
+        &mut self,
+        endpoint: &Endpoint,
+        (v, large, without_dh): (TlsVersion, bool, bool),
+        (answer, ex): (OfferOutcome, Exchange),
+        next: &mut Peekable<Copied<std::slice::Iter<'_, TlsVersion>>>,
+        jobs: &mpsc::UnboundedSender<Job>,
+    ) {
         let said = hello_answer(&answer, &ex);
         let chosen = ex.reply.server_hello.as_ref().map(|sh| sh.cipher_suite);
+        let settled = &mut self.settled;
         match answer {
             OfferOutcome::Accepted { suite } => {
-                large_read.store(true, Ordering::Relaxed);
+                self.large_read.store(true, Ordering::Relaxed);
                 endpoint.settle(v, Some(suite));
                 let _ = jobs.send(Job::Eliminate {
                     version: v,
                     suite,
                     exchange: Box::new(ex),
+                    without_dh,
                 });
             }
             OfferOutcome::Downgraded { to } => {
-                large_read.store(true, Ordering::Relaxed);
+                self.large_read.store(true, Ordering::Relaxed);
                 let from = settled.len();
-                downgraded(v, to, said, ex, &mut next, &mut settled, &jobs);
+                downgraded(v, to, (said, without_dh), ex, next, settled, jobs);
                 for s in settled.get(from..).unwrap_or(&[]) {
                     endpoint.settle(s.version, None);
                 }
@@ -489,13 +568,13 @@ async fn descend(
                 }
             }
             OfferOutcome::VersionRefused => {
-                large_read.store(true, Ordering::Relaxed);
+                self.large_read.store(true, Ordering::Relaxed);
                 let mut scan = VersionScan::refused(v, said.clone());
                 scan.seen.observe(v, &ex);
                 settled.push(scan);
                 // The server's lowest version is above this one.
                 settled.extend(next.by_ref().map(|w| VersionScan::refused(w, said.clone())));
-                for s in &settled {
+                for s in settled.iter() {
                     endpoint.settle(s.version, None);
                 }
             }
@@ -504,7 +583,7 @@ async fn descend(
                 // hello; an alert other than these two is what a server
                 // that cannot read the hello sends.
                 let believed = !large
-                    || large_read.load(Ordering::Relaxed)
+                    || self.large_read.load(Ordering::Relaxed)
                     || matches!(
                         alert,
                         None | Some("handshake_failure" | "insufficient_security")
@@ -534,7 +613,6 @@ async fn descend(
             }
         }
     }
-    settled
 }
 
 /// Marks a scan that carries only a spent connection's count; the bundled

@@ -394,6 +394,7 @@ pub(super) async fn eliminate_reporting(
 ) -> BundleRun {
     let mut run = BundleRun::default();
     let mut remaining = bundle;
+    let mut dh_retried = false;
     let tell = |suite: u16, ex: &Exchange| {
         if let Some(tx) = &found {
             tx.send_modify(|f| f.push((suite, curve_of(ex))));
@@ -426,15 +427,7 @@ pub(super) async fn eliminate_reporting(
         let answer = read_answer(v.wire(), &ex);
         run.first
             .get_or_insert_with(|| super::hello_answer(&answer, &ex));
-        if v == TlsVersion::Tls13
-            && let Some(g) = ex
-                .reply
-                .server_hello
-                .as_ref()
-                .and_then(|s| s.key_share_group)
-        {
-            run.seen.tls13_group.get_or_insert(g);
-        }
+        note_tls13_group(&mut run, v, &ex);
         match answer {
             OfferOutcome::Accepted { suite } => {
                 let Some(pos) = remaining.iter().position(|c| *c == suite) else {
@@ -462,7 +455,15 @@ pub(super) async fn eliminate_reporting(
                 run.version_refused = Some("protocol_version alert".into());
                 break;
             }
-            OfferOutcome::Refused { .. } => {
+            OfferOutcome::Refused { alert } => {
+                if let Some(rest) = dh_retry(&run, dh_retried, alert, &ex, &remaining) {
+                    dh_retried = true;
+                    remaining = rest;
+                    if run.found.is_empty() {
+                        run.first = None;
+                    }
+                    continue;
+                }
                 run.reset = ex.ending == Ending::Reset;
                 if let (true, Some(&control)) = (run.reset, run.found.last()) {
                     confirm_reset_refusal(endpoint, v, control, &sni, deadline, &mut run).await;
@@ -477,6 +478,71 @@ pub(super) async fn eliminate_reporting(
         }
     }
     run
+}
+
+/// The group of a TLS 1.3 ServerHello's key share, noted once.
+fn note_tls13_group(run: &mut BundleRun, v: TlsVersion, ex: &Exchange) {
+    if v == TlsVersion::Tls13
+        && let Some(g) = ex
+            .reply
+            .server_hello
+            .as_ref()
+            .and_then(|s| s.key_share_group)
+    {
+        run.seen.tls13_group.get_or_insert(g);
+    }
+}
+
+/// After an elimination's refusal: the rest to offer once more without DHE
+/// when the refusal may be a DHE pick the server could not serve (see
+/// [`may_be_failed_pick`]); once per elimination, and not once a DHE suite
+/// was accepted (the server has its parameters).
+fn dh_retry(
+    run: &BundleRun,
+    retried: bool,
+    alert: Option<&str>,
+    ex: &Exchange,
+    remaining: &[u16],
+) -> Option<Vec<u16>> {
+    if retried || run.found.iter().any(|c| needs_dh_params(*c)) || !may_be_failed_pick(alert, ex) {
+        return None;
+    }
+    without_dh(remaining)
+}
+
+/// Whether a suite's key exchange needs parameters the server must be
+/// given (finite-field DHE). A server with DHE suites in its list but no
+/// parameters (Dovecot 2.3 without `ssl_dh`) picks one and then fails.
+pub(super) fn needs_dh_params(code: u16) -> bool {
+    suites::lookup(code).is_some_and(|s| matches!(s.kx, KeyExchange::Dhe))
+}
+
+/// `list` without its DHE suites, when it holds both DHE suites and others.
+pub(super) fn without_dh(list: &[u16]) -> Option<Vec<u16>> {
+    let rest: Vec<u16> = list
+        .iter()
+        .copied()
+        .filter(|c| !needs_dh_params(*c))
+        .collect();
+    (rest.len() < list.len() && !rest.is_empty()).then_some(rest)
+}
+
+/// A refusal that may be a DHE pick the server could not serve rather than
+/// "none of these suites": a close with nothing said (Dovecot 2.3 without
+/// DH parameters logs "Diffie-Hellman key exchange requested, but no DH
+/// parameters provided" and disconnects without a word) or `internal_error`
+/// (OpenSSL 3's `SSL_R_MISSING_TMP_DH_KEY`). Not `handshake_failure`:
+/// OpenSSL sends it for every hello it has no suite or version for (the
+/// ordinary end of an elimination, an SSLv3 hello to a TLS-only server),
+/// so a second hello there would cost a connection on every ordinary
+/// server. (OpenSSL 1.0.2 reported the missing key with `handshake_failure`:
+/// such a server is not second-guessed.) A reset is SChannel's refusal,
+/// handled by `confirm_reset_refusal`.
+pub(super) fn may_be_failed_pick(alert: Option<&str>, ex: &Exchange) -> bool {
+    match alert {
+        None => ex.ending == Ending::Closed && ex.reply.is_empty(),
+        Some(a) => a == "internal_error",
+    }
 }
 
 /// SChannel refuses a hello by resetting the connection, and so does a

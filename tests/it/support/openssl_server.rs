@@ -79,6 +79,12 @@ pub struct Config {
     /// SSL_OP_ALLOW_CLIENT_RENEGOTIATION: OpenSSL 3 servers refuse a
     /// renegotiation the client starts unless this is set.
     pub allow_client_renegotiation: bool,
+    /// DHE suites in the list but no DH parameters: a DHE pick fails
+    /// (OpenSSL's `internal_error`), as Dovecot 2.3 without `ssl_dh` does.
+    pub dh_params_missing: bool,
+    /// Refuse a hello by closing without an alert (the alert OpenSSL
+    /// writes is dropped), as Dovecot does.
+    pub silent_refusal: bool,
 }
 
 /// Named fixture configurations.
@@ -148,6 +154,8 @@ impl Profile {
             transport: Transport::Implicit,
             protocol: MailProtocol::Imap,
             allow_client_renegotiation: false,
+            dh_params_missing: false,
+            silent_refusal: false,
         };
         match self {
             Profile::Exchange2010 => Config {
@@ -427,6 +435,11 @@ fn context(c: &Config) -> SslContext {
         let dh = Dh::get_1024_160().expect("dh");
         b.set_tmp_dh(&dh).expect("tmp dh");
     }
+    if c.dh_params_missing {
+        // What Dovecot 2.3 does without `ssl_dh`: a callback that has no
+        // parameters to give, so OpenSSL offers DHE and fails when it picks it.
+        b.set_tmp_dh_callback(|_, _, _| Err(openssl::error::ErrorStack::get()));
+    }
     let leaf = X509::from_der(&pki.chain_der[0]).expect("leaf");
     b.set_certificate(&leaf).expect("cert");
     for extra in &pki.chain_der[1..] {
@@ -630,12 +643,68 @@ fn serve(mut stream: TcpStream, ctx: &SslContext, c: &Config, completed: &Atomic
         }
     }
     let Ok(ssl) = Ssl::new(ctx) else { return };
+    let stream = Quiet {
+        inner: stream,
+        silent: c.silent_refusal,
+        pending: Vec::new(),
+    };
     let Ok(mut tls) = ssl.accept(stream) else {
         return;
     };
+    let quiet = tls.get_mut();
+    quiet.silent = false;
+    if quiet.release().is_err() {
+        return;
+    }
     completed.fetch_add(1, Ordering::SeqCst);
     if c.transport == Transport::Implicit && tls.write_all(greeting(c).as_bytes()).is_err() {
         return;
     }
     dialogue(&mut tls, c.protocol, false);
+}
+
+/// The socket under a fixture's TLS. With `silent`, what OpenSSL writes
+/// during the handshake is held until it reads the client's next flight
+/// (or the handshake completes), and dropped when the handshake fails: a
+/// refusal, even after a ServerHello was written, reaches the client as a
+/// bare close. That is Dovecot's behaviour (it writes through a BIO pair
+/// and disconnects on an `SSL_accept` error without flushing).
+struct Quiet {
+    inner: TcpStream,
+    silent: bool,
+    pending: Vec<u8>,
+}
+
+impl Quiet {
+    fn release(&mut self) -> std::io::Result<()> {
+        if !self.pending.is_empty() {
+            let out = std::mem::take(&mut self.pending);
+            self.inner.write_all(&out)?;
+        }
+        Ok(())
+    }
+}
+
+impl Read for Quiet {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.release()?;
+        self.inner.read(buf)
+    }
+}
+
+impl Write for Quiet {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.silent {
+            self.pending.extend_from_slice(buf);
+            return Ok(buf.len());
+        }
+        self.inner.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if !self.silent {
+            self.inner.flush()?;
+        }
+        Ok(())
+    }
 }

@@ -1,0 +1,97 @@
+//! A server with DHE suites in its list but no DH parameters (Dovecot 2.3
+//! without `ssl_dh`): OpenSSL offers DHE, fails when it picks it, and the
+//! client sees a close (Dovecot) or an `internal_error` alert (OpenSSL
+//! itself). Clients negotiate TLS 1.2 with it fine on the other suites, so
+//! the scan must find the version and those suites.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use mailprobe::net::{Connector, Meter};
+use mailprobe::report::{Protocol, TlsVersion, Transport};
+use mailprobe::tls::scan::{self, Endpoint, ScanOptions, ScanResult};
+use mailprobe::vocab::Deadline;
+use openssl::ssl::SslVersion;
+
+use crate::support::openssl_server::{Config, OpensslServer, Profile};
+
+const SUITES: &str = "DHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA";
+
+fn server(server_preference: bool, silent: bool) -> OpensslServer {
+    OpensslServer::start(Config {
+        min: SslVersion::TLS1_2,
+        max: SslVersion::TLS1_2,
+        cipher_list: SUITES,
+        server_preference,
+        dh_params_missing: true,
+        silent_refusal: silent,
+        ..Profile::Modern.config()
+    })
+}
+
+async fn scan_of(server: &OpensslServer) -> ScanResult {
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], server.port()));
+    let meter = Arc::new(Meter::default());
+    let connector = Connector::new(vec![addr], 4, meter);
+    let ep = Endpoint::new(connector, Protocol::Imap, Transport::Implicit);
+    scan::scan(
+        &ep,
+        &ScanOptions::full(None),
+        Deadline::after(Duration::from_secs(20)),
+    )
+    .await
+}
+
+fn tls12(result: &ScanResult) -> (Option<bool>, BTreeSet<String>) {
+    let v = result
+        .versions
+        .iter()
+        .find(|v| v.version == TlsVersion::Tls12)
+        .expect("TLS 1.2 in the result");
+    (
+        v.offered,
+        v.suites
+            .iter()
+            .filter_map(|s| s.openssl_name.clone())
+            .collect(),
+    )
+}
+
+fn usable() -> BTreeSet<String> {
+    ["ECDHE-RSA-AES128-GCM-SHA256", "AES128-SHA"]
+        .into_iter()
+        .map(String::from)
+        .collect()
+}
+
+/// The whole-list hello: the server picks DHE first (its own order) and
+/// closes silently, as Dovecot does.
+#[tokio::test]
+async fn silent_close_on_a_dhe_pick_is_not_a_refused_version() {
+    let srv = server(true, true);
+    let (offered, found) = tls12(&scan_of(&srv).await);
+    assert_eq!(offered, Some(true), "TLS 1.2 read as not accepted");
+    assert_eq!(found, usable());
+}
+
+/// OpenSSL on its own socket writes its ServerHello (choosing DHE) before
+/// it fails with `internal_error`: the pick is seen, and the elimination
+/// goes on past it.
+#[tokio::test]
+async fn internal_error_after_a_dhe_pick_keeps_the_other_suites() {
+    let srv = server(true, false);
+    let (offered, found) = tls12(&scan_of(&srv).await);
+    assert_eq!(offered, Some(true), "TLS 1.2 read as not accepted");
+    assert!(found.is_superset(&usable()), "{found:?}");
+}
+
+/// A server that follows the client: the DHE pick comes in the middle of
+/// the elimination and must not end it early.
+#[tokio::test]
+async fn silent_close_mid_elimination_does_not_truncate_the_suites() {
+    let srv = server(false, true);
+    let (offered, found) = tls12(&scan_of(&srv).await);
+    assert_eq!(offered, Some(true));
+    assert_eq!(found, usable());
+}
