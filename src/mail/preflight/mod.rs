@@ -169,7 +169,8 @@ pub struct FolderSeen {
     pub size_source: Option<String>,
     /// The folder's UIDVALIDITY.
     pub uidvalidity: Option<u64>,
-    /// `(size, items at or above it)` for each of `count_items_from`.
+    /// `[size, items at or above it]` for each of `count_items_from`.
+    #[schema(value_type = Vec<Vec<u64>>)]
     pub items_from: Vec<(u64, u64)>,
     /// The largest items (at most `largest_per_folder`), largest first.
     pub largest: Vec<ItemSeen>,
@@ -216,7 +217,8 @@ pub struct SampleSeen {
     pub wire_bytes: u64,
     /// Time from the first FETCH to the last completion, ms.
     pub ms: u64,
-    /// Each batch's `(body bytes, ms)`, in order: a slow-down shows here.
+    /// Each batch's `[body bytes, ms]`, in order: a slow-down shows here.
+    #[schema(value_type = Vec<Vec<u64>>)]
     pub batches: Vec<(u64, u64)>,
     /// A cap ended the sample before `sample_bytes`.
     pub partial: bool,
