@@ -209,14 +209,27 @@ struct LateFold<'a> {
 }
 
 impl LateFold<'_> {
-    /// The first two ECDHE suites of one authentication found (in the
-    /// order found: the first was picked from a list holding the second),
-    /// reversed, to fold into the next hello once both are known.
-    fn take(&mut self) -> Option<Vec<u16>> {
+    /// Waits until the pair is known or the elimination has ended, so the
+    /// question goes into the next group hello whatever the timing: a
+    /// chain that ran ahead of the elimination and ended before the pair
+    /// was found would leave the question to a hello of its own (one
+    /// connection more on some runs than on others).
+    async fn settled(&self) {
         if self.used {
-            return None;
+            return;
         }
-        let found = self.found.borrow();
+        let mut rx = self.found.clone();
+        loop {
+            if Self::pair(&rx.borrow_and_update()).is_some() {
+                return;
+            }
+            if rx.changed().await.is_err() {
+                return;
+            }
+        }
+    }
+
+    fn pair(found: &[(u16, Option<u16>)]) -> Option<Vec<u16>> {
         let ecdhe: Vec<(u16, suites::Authentication)> = found
             .iter()
             .filter_map(|(c, _)| {
@@ -226,8 +239,19 @@ impl LateFold<'_> {
             .collect();
         let (first, auth) = *ecdhe.first()?;
         let (second, _) = *ecdhe.iter().skip(1).find(|(_, a)| *a == auth)?;
-        self.used = true;
         Some(vec![second, first])
+    }
+
+    /// The first two ECDHE suites of one authentication found (in the
+    /// order found: the first was picked from a list holding the second),
+    /// reversed, to fold into the next hello once both are known.
+    fn take(&mut self) -> Option<Vec<u16>> {
+        if self.used {
+            return None;
+        }
+        let pair = Self::pair(&self.found.borrow())?;
+        self.used = true;
+        Some(pair)
     }
 }
 
@@ -251,6 +275,12 @@ async fn eliminate_groups_folding(
     for _ in 0..MAX_GROUP_ROUNDS {
         if remaining.is_empty() {
             break;
+        }
+        if fold.is_none()
+            && facts.preference.is_none()
+            && let Some(late) = late.as_deref()
+        {
+            late.settled().await;
         }
         let reversed = fold.take().or_else(|| {
             late.as_deref_mut()
