@@ -393,7 +393,23 @@ def main():
         b.go(BASE + f"/?host=127.0.0.1&port={LEGACY}")
         wait_result(b, "the phone-sized verdict")
         overflow = b.js("return document.documentElement.scrollWidth - window.innerWidth")
-        check("phone: the page does not scroll sideways", overflow <= 0, overflow)
+        # On failure: the chain of widest elements from <body> down, to say where.
+        wide = b.js("""
+            const out = [];
+            let e = document.body;
+            for (let depth = 0; depth < 12 && e; depth++) {
+                out.push(e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+                         (e.className ? '.' + String(e.className).split(' ').join('.') : '') +
+                         ' ' + e.scrollWidth + 'px');
+                let next = null, best = 0;
+                for (const k of e.children) {
+                    const v = Math.max(k.scrollWidth, k.getBoundingClientRect().right);
+                    if (v > best) { best = v; next = k; }
+                }
+                e = next;
+            }
+            return out.join(" > ");""") if overflow > 0 else ""
+        check("phone: the page does not scroll sideways", overflow <= 0, f"{overflow} px; widest: {wide}")
         b.js("window.scrollTo(0, 0)")
         b.screenshot(os.path.join(SHOTS, "page-phone.png"))
         b.js("document.getElementById('verdict').scrollIntoView({block: 'start'})")
