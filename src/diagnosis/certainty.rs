@@ -82,10 +82,14 @@ pub(super) fn rest_on_sources(mut v: ClientVerdict) -> ClientVerdict {
     v.unverified = true;
     v.basis = Basis::Incomplete;
     v.risk_classes.push(failure);
-    v.risks.push(format!(
+    let doubt = format!(
         "this rests on {}'s {}, which no source confirms",
         v.profile.short,
         names.join(", ")
-    ));
+    );
+    // The reason is what the CLI line and the page show: it carries the
+    // doubt too, not only `risks[]`.
+    v.reason = v.reason.take().map(|r| format!("{r}; risk: {doubt}"));
+    v.risks.push(doubt);
     v
 }

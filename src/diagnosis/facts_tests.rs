@@ -405,6 +405,12 @@ fn a_failure_resting_on_an_unverified_fact_is_a_risk() {
             .any(|r| r.contains("versions, which no source confirms")),
         "{imapsync:?}"
     );
+    // The reason (what the CLI line and the page show) carries the doubt too.
+    let reason = imapsync.reason.as_deref().unwrap_or_default();
+    assert!(
+        reason.contains("; risk: this rests on imapsync's versions, which no source confirms"),
+        "{reason}"
+    );
     // Exchange Online's floor is sourced [ENC]: certain.
     assert_eq!(
         with(&tls10_only(), "exchange-online").status,
