@@ -13,8 +13,12 @@ pub fn subject(header: &[u8]) -> Option<String> {
         let line = line.trim_end_matches('\r');
         match &mut value {
             None => {
-                if line.len() >= 8 && line[..8].eq_ignore_ascii_case("subject:") {
-                    value = Some(line[8..].trim().to_string());
+                // `get`: byte 8 of a server's header line may fall inside a
+                // multi-byte character.
+                if let (Some(name), Some(rest)) = (line.get(..8), line.get(8..))
+                    && name.eq_ignore_ascii_case("subject:")
+                {
+                    value = Some(rest.trim().to_string());
                 }
             }
             Some(v) if line.starts_with([' ', '\t']) => {
@@ -103,6 +107,16 @@ fn q_decode(text: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_header_line_with_a_multibyte_character_at_byte_8_is_no_panic() {
+        // "Betref€" puts byte 8 inside the euro sign.
+        assert_eq!(
+            subject("Betref€: x\r\nSubject: ok\r\n\r\n".as_bytes()).as_deref(),
+            Some("ok")
+        );
+        assert_eq!(subject("Subjec€\r\n\r\n".as_bytes()), None);
+    }
 
     #[test]
     fn subjects_decoded_and_unfolded() {
