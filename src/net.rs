@@ -26,6 +26,9 @@ use utoipa::ToSchema;
 
 use crate::vocab::{Deadline, ErrorKind};
 
+mod slots;
+pub use slots::{Priority, Slot, Slots};
+
 // The TCP connection to the target as the Report shows it (`connect`); no
 // doc comment, so the OpenAPI schema stays as it was.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -94,7 +97,7 @@ pub struct ProbeStream {
     inner: TcpStream,
     meter: Arc<Meter>,
     /// The target address's slot and the global slot, released on drop.
-    _slots: (OwnedSemaphorePermit, OwnedSemaphorePermit),
+    _slots: (Slot, OwnedSemaphorePermit),
 }
 
 impl ProbeStream {
@@ -157,7 +160,7 @@ pub struct ConnectionLimits {
     per_host: usize,
     /// Live per-address semaphores. Weak: an entry lives as long as some
     /// [`Connector`] holds it, and dead entries are pruned as new ones come.
-    hosts: Arc<Mutex<HashMap<IpAddr, Weak<Semaphore>>>>,
+    hosts: Arc<Mutex<HashMap<IpAddr, Weak<Slots>>>>,
 }
 
 /// Live host entries beyond which dead ones are swept on insertion.
@@ -186,11 +189,10 @@ impl ConnectionLimits {
         &self,
         ip: IpAddr,
         deadline: Deadline,
-    ) -> Option<(OwnedSemaphorePermit, OwnedSemaphorePermit)> {
+    ) -> Option<(Slot, OwnedSemaphorePermit)> {
         let host = deadline
-            .run(self.host(ip).acquire_owned())
+            .run(self.host(ip).acquire(Priority::Chain))
             .await
-            .ok()?
             .ok()?;
         let global = deadline
             .run(Arc::clone(&self.global).acquire_owned())
@@ -203,7 +205,7 @@ impl ConnectionLimits {
     /// The slots of one address, created on first use. An IPv6 address
     /// that carries an IPv4 one (mapped, NAT64, 6to4) shares that address's
     /// slots: it reaches the same server.
-    fn host(&self, ip: IpAddr) -> Arc<Semaphore> {
+    fn host(&self, ip: IpAddr) -> Arc<Slots> {
         let ip = embedded_ipv4(ip).map_or(ip, IpAddr::V4);
         // The map is only touched under this lock for a lookup or an insert;
         // a poisoned lock still holds a usable map.
@@ -214,7 +216,7 @@ impl ConnectionLimits {
         if hosts.len() >= HOST_SWEEP_AT {
             hosts.retain(|_, w| w.strong_count() > 0);
         }
-        let fresh = Arc::new(Semaphore::new(self.per_host));
+        let fresh = Arc::new(Slots::new(self.per_host));
         hosts.insert(ip, Arc::downgrade(&fresh));
         fresh
     }
@@ -227,9 +229,11 @@ pub struct Connector {
     /// dialled.
     addresses: Arc<[SocketAddr]>,
     /// Each address's slots (same order), shared across probes.
-    hosts: Arc<[Arc<Semaphore>]>,
+    hosts: Arc<[Arc<Slots>]>,
     limits: ConnectionLimits,
     meter: Arc<Meter>,
+    /// Who gets this target's next free slot first (see [`slots`]).
+    priority: Priority,
 }
 
 /// How long one TCP connect attempt may take at most.
@@ -258,6 +262,16 @@ impl Connector {
             addresses: addresses.into(),
             limits: limits.clone(),
             meter,
+            priority: Priority::Chain,
+        }
+    }
+
+    /// The same connector, its connections queued at `priority` for the
+    /// target's slots (the scan's chains go first: [`slots`]).
+    pub fn at(&self, priority: Priority) -> Connector {
+        Connector {
+            priority,
+            ..self.clone()
         }
     }
 
@@ -284,7 +298,15 @@ impl Connector {
             message: "no address to connect to".into(),
         };
         for (addr, host) in self.addresses.iter().zip(self.hosts.iter()) {
-            let host_slot = wait_for_slot(host, deadline, "for this target").await?;
+            let host_slot = deadline
+                .run(host.acquire(self.priority))
+                .await
+                .map_err(|t| ConnectError {
+                    kind: ErrorKind::Timeout,
+                    message: format!(
+                        "no free connection slot for this target before the deadline ({t})"
+                    ),
+                })?;
             let global_slot =
                 wait_for_slot(&self.limits.global, deadline, "(MAILPROBE_MAX_CONNECTIONS)").await?;
             let attempt = deadline.within(CONNECT_TIMEOUT);

@@ -28,7 +28,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, TryAcquireError};
 use crate::config::Settings;
 use crate::diagnosis::Evidence;
 use crate::mail::dialogue::{DialogueOutcome, DialogueSpec, Fallback};
-use crate::net::{ConnectionLimits, Connector, Meter};
+use crate::net::{ConnectionLimits, Connector, Meter, Priority};
 use crate::observations::{Observations, steps};
 use crate::report::{Report, Target};
 use crate::tls::legacy::LegacyOffer;
@@ -333,6 +333,10 @@ impl Prober {
             .map(|ip| SocketAddr::new(*ip, spec.port))
             .collect();
         let connector = Connector::shared(sockets, self.outbound.limits(), Arc::clone(&meter));
+        // The scan's chains of hellos get the target's free slots first;
+        // the dialogue, the real handshakes and the trials wait for them
+        // (nothing waits on those: see `net::slots`).
+        let aside = connector.at(Priority::Aside);
 
         // A step that overruns is recorded; the steps before it stand. The
         // wire scan and the versioned real handshakes run beside the first
@@ -360,7 +364,7 @@ impl Prober {
         ) = tokio::join!(
             Box::pin(timed(deadline.run(first_contact(
                 &spec,
-                &connector,
+                &aside,
                 &self.trust,
                 deadline,
                 &mut obs,
@@ -370,7 +374,7 @@ impl Prober {
             Box::pin(wire_scan(&spec, &endpoint, mode, deadline, scan_found)),
             Box::pin(timed(real_tls::versioned_handshakes(
                 &handshakes,
-                &connector,
+                &aside,
                 (endpoint.progress(), modern_handshake),
                 deadline
             ))),
@@ -516,14 +520,15 @@ async fn wire_scan(
     let (first, rest) = trials::plan(spec.protocol, spec.profiles.as_deref(), mode);
     let trials_started = Instant::now();
     let options = ScanOptions::full(spec.sni.clone());
+    let aside = endpoint.at(Priority::Aside);
     let (result, observed, ()) = tokio::join!(
         scan::scan(endpoint, &options, deadline),
-        trials::send(spec, endpoint, &first, deadline),
+        trials::send(spec, &aside, &first, deadline),
         early_legacy_offer(endpoint, &found),
     );
     // Nobody may be listening (the dialogue needed no retry): that is fine.
     let _ = found.send(Some(LegacyOffer::from_scan(&result.versions)));
-    let done = trials::complete(spec, endpoint, &result, observed, rest, deadline).await;
+    let done = trials::complete(spec, &aside, &result, observed, rest, deadline).await;
     let ms = trials_started.elapsed().as_millis() as u64;
     (result, done, (trials_started, ms))
 }

@@ -119,10 +119,7 @@ impl OutboundGate {
         &self,
         ip: IpAddr,
         deadline: Deadline,
-    ) -> Option<(
-        tokio::sync::OwnedSemaphorePermit,
-        tokio::sync::OwnedSemaphorePermit,
-    )> {
+    ) -> Option<(crate::net::Slot, tokio::sync::OwnedSemaphorePermit)> {
         self.limits.acquire(ip, deadline).await
     }
 }
@@ -130,10 +127,7 @@ impl OutboundGate {
 /// The AIA engine's gate: the same fetch policy and caps.
 impl FetchGate for OutboundGate {
     type Refusal = ProbeRejection;
-    type Slots = (
-        tokio::sync::OwnedSemaphorePermit,
-        tokio::sync::OwnedSemaphorePermit,
-    );
+    type Slots = (crate::net::Slot, tokio::sync::OwnedSemaphorePermit);
 
     fn check_fetch(&self, host: &Host, ips: &[IpAddr], port: u16) -> Result<(), ProbeRejection> {
         OutboundGate::check_fetch(self, host, ips, port)

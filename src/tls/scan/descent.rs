@@ -150,7 +150,18 @@ async fn run(
                 out.server_preference = pref;
             }
             if let Some(facts) = &early {
-                out.server_preference = out.server_preference.or(facts.preference);
+                // "Picked again" proves an order only beside another ECDHE
+                // suite the server accepts (see `groups::early_groups`).
+                let ecdhe_accepted = out
+                    .codes
+                    .iter()
+                    .filter(|c| {
+                        crate::tls::suites::lookup(**c)
+                            .is_some_and(|s| matches!(s.kx, crate::tls::suites::KeyExchange::Ecdhe))
+                    })
+                    .count();
+                let proven = facts.preference.filter(|p| !p || ecdhe_accepted >= 2);
+                out.server_preference = out.server_preference.or(proven);
             }
             out.early_groups = early;
             out
@@ -236,22 +247,30 @@ async fn found_until(
 
 type Found = tokio::sync::watch::Receiver<Vec<(u16, Option<u16>)>>;
 
-/// The preference question, asked as soon as the elimination has found two
-/// suites (`a` picked from a list holding `b`): offered `[b, a]`, a server
-/// that follows the client takes `b`, one with its own order `a`. One hello
-/// beside the rest of the elimination instead of one after it.
-async fn early_preference(
+/// The preference question of a version whose groups are not scanned
+/// beside it, asked as soon as the elimination has found two suites (beside
+/// the rest of the scan, not after it): free when the second pick comes
+/// before the first in the offer order (the first was picked from a list
+/// holding it: the server's own order), else one hello offering the two
+/// reversed. `None` when fewer than two suites were found.
+async fn preference_after_elimination(
     endpoint: &Endpoint,
     v: TlsVersion,
     mut found: Found,
     sni: Option<String>,
     deadline: Deadline,
 ) -> Option<(Option<bool>, super::SeenInScan)> {
-    let (two, met) = found_until(&mut found, |f| f.len() >= 2).await;
-    let pair: Vec<u16> = two.iter().take(2).map(|f| f.0).collect();
-    if !met {
+    let (picks, _) = found_until(&mut found, |f| f.len() >= 2).await;
+    let picks: Vec<u16> = picks.iter().take(2).map(|f| f.0).collect();
+    if picks.len() < 2 {
         return None;
     }
+    let order = offer_order(v);
+    let at = |c: &u16| order.iter().position(|o| o == c);
+    if picks.windows(2).any(|w| at(&w[0]) > at(&w[1])) {
+        return Some((Some(true), super::SeenInScan::default()));
+    }
+    let pair: Vec<u16> = picks.iter().take(2).copied().collect();
     match super::versions::server_preference(endpoint, v, &pair, sni, deadline).await {
         Ok((pref, seen)) => Some((Some(pref), seen)),
         // Asked again after the scan, as before.
@@ -280,41 +299,33 @@ async fn beside(
         crate::tls::suites::lookup(c)
             .is_some_and(|s| matches!(s.kx, crate::tls::suites::KeyExchange::Ecdhe))
     };
-    // The first ECDHE suite found names the first curve: from then on the
-    // group chain costs what the group scan after the suites would, and
-    // runs beside the rest of the elimination.
     if !wanted || !tls13_refused(endpoint).await {
-        return (None, None);
+        let preference =
+            preference_after_elimination(endpoint, version, found, sni, deadline).await;
+        return (None, preference);
     }
+    // The group chain starts with the first ECDHE suite found (the
+    // descent's pick when it is one), whose curve is the first group; its
+    // first hello also asks the preference question (`groups::early_groups`).
     let (so_far, met) = found_until(&mut found, |f| {
         f.iter().any(|(c, curve)| ecdhe(*c) && curve.is_some())
     })
     .await;
-    let curve = so_far
+    let first = so_far
         .iter()
-        .find_map(|(c, curve)| curve.filter(|_| ecdhe(*c)));
-    if !met || curve.is_none() {
+        .find_map(|(c, curve)| curve.filter(|_| ecdhe(*c)).map(|g| (*c, Some(g))));
+    let Some(first) = first.filter(|_| met) else {
         // As before: the preference after the suites, or folded into the
         // group scan that follows them.
         return (None, None);
-    }
+    };
     let all_ecdhe: Vec<u16> = offer_order(version)
         .into_iter()
         .filter(|c| ecdhe(*c))
         .collect();
-    let facts = super::groups::early_groups(
-        endpoint,
-        (version, all_ecdhe, curve),
-        &found,
-        sni.clone(),
-        deadline,
-    )
-    .await;
-    let preference = match facts.preference {
-        Some(_) => None,
-        None => early_preference(endpoint, version, found, sni, deadline).await,
-    };
-    (Some(facts), preference)
+    let facts =
+        super::groups::early_groups(endpoint, (version, all_ecdhe, first), sni, deadline).await;
+    (Some(facts), None)
 }
 
 /// Waits until the scan knows whether TLS 1.3 is accepted: true when not.

@@ -197,62 +197,14 @@ async fn eliminate_groups(
     fold: Option<Vec<u16>>,
     deadline: Deadline,
 ) -> GroupFacts {
-    eliminate_groups_folding(endpoint, v, base, seed, fold, None, deadline).await
+    eliminate_groups_folding(endpoint, v, base, seed, (fold, None), deadline).await
 }
 
-/// Suites found while the group chain runs, and whether the first two may
-/// be folded into a group hello (both ECDHE of the chain's authentication).
-struct LateFold<'a> {
-    found: &'a tokio::sync::watch::Receiver<Vec<(u16, Option<u16>)>>,
-    /// The pair was folded.
-    used: bool,
-}
-
-impl LateFold<'_> {
-    /// Waits until the pair is known or the elimination has ended, so the
-    /// question goes into the next group hello whatever the timing: a
-    /// chain that ran ahead of the elimination and ended before the pair
-    /// was found would leave the question to a hello of its own (one
-    /// connection more on some runs than on others).
-    async fn settled(&self) {
-        if self.used {
-            return;
-        }
-        let mut rx = self.found.clone();
-        loop {
-            if Self::pair(&rx.borrow_and_update()).is_some() {
-                return;
-            }
-            if rx.changed().await.is_err() {
-                return;
-            }
-        }
-    }
-
-    fn pair(found: &[(u16, Option<u16>)]) -> Option<Vec<u16>> {
-        let ecdhe: Vec<(u16, suites::Authentication)> = found
-            .iter()
-            .filter_map(|(c, _)| {
-                let s = suites::lookup(*c)?;
-                matches!(s.kx, KeyExchange::Ecdhe).then_some((*c, s.auth))
-            })
-            .collect();
-        let (first, auth) = *ecdhe.first()?;
-        let (second, _) = *ecdhe.iter().skip(1).find(|(_, a)| *a == auth)?;
-        Some(vec![second, first])
-    }
-
-    /// The first two ECDHE suites of one authentication found (in the
-    /// order found: the first was picked from a list holding the second),
-    /// reversed, to fold into the next hello once both are known.
-    fn take(&mut self) -> Option<Vec<u16>> {
-        if self.used {
-            return None;
-        }
-        let pair = Self::pair(&self.found.borrow())?;
-        self.used = true;
-        Some(pair)
-    }
+/// `suites` with `s1` moved (or added) to the end.
+fn last_of(suites: &[u16], s1: u16) -> Vec<u16> {
+    let mut out: Vec<u16> = suites.iter().copied().filter(|c| *c != s1).collect();
+    out.push(s1);
+    out
 }
 
 async fn eliminate_groups_folding(
@@ -260,8 +212,7 @@ async fn eliminate_groups_folding(
     v: TlsVersion,
     base: ClientHelloSpec,
     seed: Option<u16>,
-    mut fold: Option<Vec<u16>>,
-    mut late: Option<&mut LateFold<'_>>,
+    (mut fold, mut last): (Option<Vec<u16>>, Option<u16>),
     deadline: Deadline,
 ) -> GroupFacts {
     let mut facts = GroupFacts::default();
@@ -276,18 +227,15 @@ async fn eliminate_groups_folding(
         if remaining.is_empty() {
             break;
         }
-        if fold.is_none()
-            && facts.preference.is_none()
-            && let Some(late) = late.as_deref()
-        {
-            late.settled().await;
-        }
-        let reversed = fold.take().or_else(|| {
-            late.as_deref_mut()
-                .filter(|_| facts.preference.is_none())
-                .and_then(LateFold::take)
-        });
-        let spec = group_hello(&base, v, &remaining, reversed.as_deref());
+        let reversed = fold.take();
+        let asking = last.take();
+        let moved = asking.map(|s1| last_of(&base.suites, s1));
+        let spec = group_hello(
+            &base,
+            v,
+            &remaining,
+            reversed.as_deref().or(moved.as_deref()),
+        );
         let ex = match send_hello(
             endpoint,
             &Hello::Tls(spec),
@@ -306,6 +254,15 @@ async fn eliminate_groups_folding(
         let answer = read_answer(v.wire(), &ex);
         if let (Some(r), OfferOutcome::Accepted { suite }) = (&reversed, &answer) {
             facts.preference = Some(r.first() != Some(suite));
+        }
+        if let (Some(s1), OfferOutcome::Accepted { suite }) = (asking, &answer) {
+            // Proven when another ECDHE suite is accepted (the caller checks).
+            facts.preference = Some(*suite == s1);
+            if *suite == s1 && !base.suites.contains(&s1) {
+                // Not an ECDHE suite: no group in this answer; the chain
+                // goes on with the ECDHE suites alone.
+                continue;
+            }
         }
         let picked = match answer {
             OfferOutcome::Accepted { .. } if v == TlsVersion::Tls13 => ex
@@ -351,21 +308,23 @@ async fn eliminate_groups_folding(
 /// The groups at `v` (TLS <= 1.2, the highest version accepted, TLS 1.3
 /// not), eliminated beside the suites instead of after the whole scan: one
 /// chain offering every ECDHE suite of `v` (`ecdhe`) with the groups not yet
-/// seen, until refused. `seed` is the curve of the descent's answer when
-/// its suite was ECDHE. When the suites' elimination (`found`) has two ECDHE
-/// suites of one authentication while the chain runs, the next group hello
-/// offers those two reversed instead (the fold of [`GroupPlan::fold`]) and
-/// also answers the preference question: the facts' `preference`;
-/// otherwise the caller asks it. A server with no ECDHE suite at `v` refuses
-/// the first hello: no groups, as the scan after the suites would find.
+/// seen, until refused. `(s1, seed)` is the first ECDHE suite the
+/// elimination found and its curve. The first hello also asks the
+/// preference question, without waiting for a second suite: it offers
+/// every ECDHE suite with `s1` last. `s1` is the server's first choice
+/// among them if it has an order of its own (it was picked from a list
+/// holding them all), so such a server picks it again; a server that
+/// follows the client picks an earlier one when it accepts another. The
+/// facts' `preference` is `Some(true)` when `s1` came back (proven only if a
+/// second ECDHE suite is accepted: the caller checks), `Some(false)` when
+/// another did. (A non-ECDHE `s1` names no group: the chain goes on.) A server with no ECDHE suite at `v` refuses the first hello:
+/// no groups, as the scan after the suites would find.
 pub(super) async fn early_groups(
     endpoint: &Endpoint,
-    (v, ecdhe, seed): (TlsVersion, Vec<u16>, Option<u16>),
-    found: &tokio::sync::watch::Receiver<Vec<(u16, Option<u16>)>>,
+    (v, ecdhe, (s1, seed)): (TlsVersion, Vec<u16>, (u16, Option<u16>)),
     sni: Option<String>,
     deadline: Deadline,
 ) -> GroupFacts {
     let base = ClientHelloSpec::for_version(v.wire(), ecdhe, sni);
-    let mut late = LateFold { found, used: false };
-    eliminate_groups_folding(endpoint, v, base, seed, None, Some(&mut late), deadline).await
+    eliminate_groups_folding(endpoint, v, base, seed, (None, Some(s1)), deadline).await
 }

@@ -92,6 +92,15 @@ impl Endpoint {
         }
     }
 
+    /// The same endpoint (same findings, same progress), its connections
+    /// queued at `priority` for the target's slots.
+    pub fn at(&self, priority: crate::net::Priority) -> Endpoint {
+        Endpoint {
+            connector: self.connector.at(priority),
+            ..self.clone()
+        }
+    }
+
     /// Follows what the scan settles, version by version, as it goes.
     pub fn progress(&self) -> watch::Receiver<Settled> {
         self.progress.subscribe()

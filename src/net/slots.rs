@@ -1,0 +1,270 @@
+//! The slots of one target address, handed out by priority (issue 21).
+//!
+//! A probe's work is a few long chains of dependent hellos (the scan's
+//! eliminations) beside many single connections whose moment does not
+//! matter (client trials, real handshakes, the mail dialogue). With a cap
+//! of four, a first-come queue lets the single connections take the slots
+//! the chains need next, and every round trip a chain waits is one the
+//! whole probe waits. So a freed slot goes to the oldest waiter of the
+//! highest priority: [`Priority::Chain`] before [`Priority::Aside`], and
+//! the aside connections hold at most half the slots (rounded up), so a
+//! chain's next hello finds a slot free when its answer comes in rather
+//! than one round trip later. Within a priority the queue is first come,
+//! first served, as a [`tokio::sync::Semaphore`] is.
+//!
+//! A waiter that gives up (its deadline, a cancelled probe) leaves the
+//! queue; a slot handed to a waiter that is gone at that very moment is
+//! passed on, never lost.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::oneshot;
+
+/// Who gets a freed slot first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Priority {
+    /// A step others wait on (the scan's chains of hellos).
+    #[default]
+    Chain,
+    /// A step nothing waits on (client trials, handshakes, the dialogue).
+    Aside,
+}
+
+/// A pool of slots with two queues.
+#[derive(Debug)]
+pub struct Slots {
+    state: Mutex<State>,
+}
+
+#[derive(Debug)]
+struct State {
+    free: usize,
+    /// Slots held by [`Priority::Aside`] connections, and their most.
+    aside_held: usize,
+    aside_max: usize,
+    chain: VecDeque<oneshot::Sender<()>>,
+    aside: VecDeque<oneshot::Sender<()>>,
+}
+
+/// One slot, given back when dropped.
+#[derive(Debug)]
+pub struct Slot {
+    pool: Arc<Slots>,
+    priority: Priority,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.pool.release(self.priority);
+    }
+}
+
+/// A place in a queue; a slot delivered to it after its owner stopped
+/// waiting is given back on drop.
+struct Waiting {
+    rx: oneshot::Receiver<()>,
+    pool: Arc<Slots>,
+    priority: Priority,
+    taken: bool,
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        if !self.taken && self.rx.try_recv().is_ok() {
+            self.pool.release(self.priority);
+        }
+    }
+}
+
+impl Slots {
+    pub fn new(size: usize) -> Slots {
+        let size = size.max(1);
+        Slots {
+            state: Mutex::new(State {
+                free: size,
+                aside_held: 0,
+                aside_max: size - size / 2,
+                chain: VecDeque::new(),
+                aside: VecDeque::new(),
+            }),
+        }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        // Only counters and queues live under the lock: a poisoned lock
+        // still holds a usable state.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Slots free right now.
+    pub fn available(&self) -> usize {
+        self.state().free
+    }
+
+    /// Waits for a slot. Cancel-safe: dropping the future leaves the queue.
+    pub async fn acquire(self: &Arc<Self>, priority: Priority) -> Slot {
+        loop {
+            let rx = {
+                let mut st = self.state();
+                let may = match priority {
+                    Priority::Chain => st.chain.is_empty(),
+                    Priority::Aside => {
+                        st.chain.is_empty() && st.aside.is_empty() && st.aside_held < st.aside_max
+                    }
+                };
+                if st.free > 0 && may {
+                    st.free -= 1;
+                    if priority == Priority::Aside {
+                        st.aside_held += 1;
+                    }
+                    return Slot {
+                        pool: Arc::clone(self),
+                        priority,
+                    };
+                }
+                let (tx, rx) = oneshot::channel();
+                match priority {
+                    Priority::Chain => st.chain.push_back(tx),
+                    Priority::Aside => st.aside.push_back(tx),
+                }
+                rx
+            };
+            let mut waiting = Waiting {
+                rx,
+                pool: Arc::clone(self),
+                priority,
+                taken: false,
+            };
+            // The sender stays queued until a slot is handed over (the pool
+            // outlives its queue), so this ends with a slot; were the sender
+            // ever dropped unsent, the loop would queue again.
+            if (&mut waiting.rx).await.is_ok() {
+                waiting.taken = true;
+                return Slot {
+                    pool: Arc::clone(self),
+                    priority,
+                };
+            }
+        }
+    }
+
+    /// A slot of `priority` is free again: the oldest live chain waiter
+    /// gets it, else the oldest aside waiter while the aside connections
+    /// hold fewer than their most, else it is counted free.
+    fn release(&self, priority: Priority) {
+        let mut st = self.state();
+        if priority == Priority::Aside {
+            st.aside_held = st.aside_held.saturating_sub(1);
+        }
+        // A waiter that has gone refuses the hand-over: next one.
+        while let Some(tx) = st.chain.pop_front() {
+            if tx.send(()).is_ok() {
+                return;
+            }
+        }
+        while st.aside_held < st.aside_max {
+            let Some(tx) = st.aside.pop_front() else {
+                break;
+            };
+            if tx.send(()).is_ok() {
+                st.aside_held += 1;
+                return;
+            }
+        }
+        st.free += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn a_freed_slot_goes_to_a_chain_before_an_older_aside_waiter() {
+        let pool = Arc::new(Slots::new(1));
+        let held = pool.acquire(Priority::Chain).await;
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let aside = {
+            let (pool, order) = (Arc::clone(&pool), Arc::clone(&order));
+            tokio::spawn(async move {
+                let _s = pool.acquire(Priority::Aside).await;
+                order.lock().unwrap().push("aside");
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let chain = {
+            let (pool, order) = (Arc::clone(&pool), Arc::clone(&order));
+            tokio::spawn(async move {
+                let _s = pool.acquire(Priority::Chain).await;
+                order.lock().unwrap().push("chain");
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        drop(held);
+        chain.await.unwrap();
+        aside.await.unwrap();
+        assert_eq!(*order.lock().unwrap(), vec!["chain", "aside"]);
+        assert_eq!(pool.available(), 1);
+    }
+
+    #[tokio::test]
+    async fn aside_connections_hold_at_most_half_the_slots() {
+        let pool = Arc::new(Slots::new(4));
+        let a = pool.acquire(Priority::Aside).await;
+        let _b = pool.acquire(Priority::Aside).await;
+        let third = tokio::time::timeout(Duration::from_millis(20), pool.acquire(Priority::Aside));
+        assert!(third.await.is_err(), "a third aside slot out of four");
+        let _c = pool.acquire(Priority::Chain).await;
+        let _d = pool.acquire(Priority::Chain).await;
+        assert_eq!(pool.available(), 0);
+        let waiter = {
+            let pool = Arc::clone(&pool);
+            tokio::spawn(async move { pool.acquire(Priority::Aside).await })
+        };
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        drop(a);
+        let _e = tokio::time::timeout(Duration::from_secs(2), waiter)
+            .await
+            .expect("the freed aside slot goes to the aside waiter")
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_waiter_that_gives_up_loses_no_slot() {
+        let pool = Arc::new(Slots::new(2));
+        let a = pool.acquire(Priority::Chain).await;
+        let b = pool.acquire(Priority::Aside).await;
+        // Gives up while queued.
+        let gone = tokio::time::timeout(Duration::from_millis(10), pool.acquire(Priority::Chain));
+        assert!(gone.await.is_err());
+        drop(a);
+        drop(b);
+        assert_eq!(pool.available(), 2);
+        let _x = pool.acquire(Priority::Aside).await;
+        let _y = pool.acquire(Priority::Chain).await;
+        assert_eq!(pool.available(), 0);
+    }
+
+    #[tokio::test]
+    async fn the_queue_of_one_priority_is_first_come_first_served() {
+        let pool = Arc::new(Slots::new(1));
+        let held = pool.acquire(Priority::Aside).await;
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let mut tasks = Vec::new();
+        for i in 0..3 {
+            let (pool, order) = (Arc::clone(&pool), Arc::clone(&order));
+            tasks.push(tokio::spawn(async move {
+                let _s = pool.acquire(Priority::Aside).await;
+                order.lock().unwrap().push(i);
+            }));
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        drop(held);
+        for t in tasks {
+            t.await.unwrap();
+        }
+        assert_eq!(*order.lock().unwrap(), vec![0, 1, 2]);
+    }
+}
