@@ -6,7 +6,8 @@
 //! of four, a first-come queue lets the single connections take the slots
 //! the chains need next, and every round trip a chain waits is one the
 //! whole probe waits. So a freed slot goes to the oldest waiter of the
-//! highest priority: [`Priority::Chain`] before [`Priority::Aside`], and
+//! highest priority: [`Priority::Chain`], then [`Priority::Settle`], then
+//! [`Priority::Aside`], and
 //! the aside connections hold at most half the slots (rounded up), so a
 //! chain's next hello finds a slot free when its answer comes in rather
 //! than one round trip later. Within a priority the queue is first come,
@@ -27,6 +28,9 @@ pub enum Priority {
     /// A step others wait on (the scan's chains of hellos).
     #[default]
     Chain,
+    /// A step of the scan nothing else waits on (the versions below one
+    /// already accepted).
+    Settle,
     /// A step nothing waits on (client trials, handshakes, the dialogue).
     Aside,
 }
@@ -44,6 +48,7 @@ struct State {
     aside_held: usize,
     aside_max: usize,
     chain: VecDeque<oneshot::Sender<()>>,
+    settle: VecDeque<oneshot::Sender<()>>,
     aside: VecDeque<oneshot::Sender<()>>,
 }
 
@@ -86,6 +91,7 @@ impl Slots {
                 aside_held: 0,
                 aside_max: size - size / 2,
                 chain: VecDeque::new(),
+                settle: VecDeque::new(),
                 aside: VecDeque::new(),
             }),
         }
@@ -109,8 +115,12 @@ impl Slots {
                 let mut st = self.state();
                 let may = match priority {
                     Priority::Chain => st.chain.is_empty(),
+                    Priority::Settle => st.chain.is_empty() && st.settle.is_empty(),
                     Priority::Aside => {
-                        st.chain.is_empty() && st.aside.is_empty() && st.aside_held < st.aside_max
+                        st.chain.is_empty()
+                            && st.settle.is_empty()
+                            && st.aside.is_empty()
+                            && st.aside_held < st.aside_max
                     }
                 };
                 if st.free > 0 && may {
@@ -126,6 +136,7 @@ impl Slots {
                 let (tx, rx) = oneshot::channel();
                 match priority {
                     Priority::Chain => st.chain.push_back(tx),
+                    Priority::Settle => st.settle.push_back(tx),
                     Priority::Aside => st.aside.push_back(tx),
                 }
                 rx
@@ -150,7 +161,7 @@ impl Slots {
     }
 
     /// A slot of `priority` is free again: the oldest live chain waiter
-    /// gets it, else the oldest aside waiter while the aside connections
+    /// gets it, else the oldest settle waiter, else the oldest aside waiter while the aside connections
     /// hold fewer than their most, else it is counted free.
     fn release(&self, priority: Priority) {
         let mut st = self.state();
@@ -158,7 +169,7 @@ impl Slots {
             st.aside_held = st.aside_held.saturating_sub(1);
         }
         // A waiter that has gone refuses the hand-over: next one.
-        while let Some(tx) = st.chain.pop_front() {
+        while let Some(tx) = st.chain.pop_front().or_else(|| st.settle.pop_front()) {
             if tx.send(()).is_ok() {
                 return;
             }

@@ -483,7 +483,18 @@ async fn descend(
         settled: Vec::new(),
     };
     let mut next = order.iter().copied().peekable();
+    // Once a version is accepted, the hellos for the versions below it are
+    // waited on by nothing but the end of the scan: the eliminations and
+    // groups get the target's slots first (`net::slots`).
+    let settling = endpoint.at(crate::net::Priority::Settle);
     while let Some(v) = next.next() {
+        let accepted_above = endpoint
+            .progress()
+            .borrow()
+            .versions
+            .iter()
+            .any(|(_, s)| s.is_some());
+        let endpoint = if accepted_above { &settling } else { endpoint };
         let whole = offer_order(v);
         let large = whole.len() > MAX_SUITES_PER_HELLO;
         let mut list = whole;

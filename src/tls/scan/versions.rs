@@ -69,12 +69,27 @@ impl VersionScan {
 
 /// Every suite offerable at `v`, the widely deployed ones first, so that the
 /// first bundle holds what real servers accept and an accepted version is
-/// usually settled by one bundle. The order within a rank is code-point
-/// order; a client-preference server's suites are reported in this order.
+/// usually settled by one bundle. Within a rank ECDHE comes first, then the
+/// others by key exchange, each in code-point order: a server that follows
+/// the client answers the descent's first hello with an ECDHE suite when it
+/// has one, and that answer's curve starts the group chain at once (issue
+/// 21). A client-preference server's suites are reported in this order.
 pub fn offer_order(v: TlsVersion) -> Vec<u16> {
     let mut codes = suites::offerable_for(v);
-    codes.sort_by_key(|c| rank(*c));
+    codes.sort_by_key(|c| (rank(*c), kx_rank(*c)));
     codes
+}
+
+/// ECDHE, then RSA key transport, then finite-field DHE (a server with DHE
+/// in its list but no parameters fails on a DHE pick: offered last, it is
+/// picked last), then the rest.
+fn kx_rank(code: u16) -> u8 {
+    match suites::lookup(code).map(|s| s.kx) {
+        Some(KeyExchange::Ecdhe) => 0,
+        Some(KeyExchange::Rsa) => 1,
+        Some(KeyExchange::Dhe) => 2,
+        _ => 3,
+    }
 }
 
 fn rank(code: u16) -> u8 {
