@@ -7,8 +7,8 @@
 //! the chains need next, and every round trip a chain waits is one the
 //! whole probe waits. So a freed slot goes to the oldest waiter of the
 //! highest priority: [`Priority::Chain`], then [`Priority::Settle`], then
-//! [`Priority::Aside`], and
-//! the aside connections hold at most half the slots (rounded up), so a
+//! [`Priority::Aside`], and the last two together hold at most half the
+//! slots (rounded up), so a
 //! chain's next hello finds a slot free when its answer comes in rather
 //! than one round trip later. Within a priority the queue is first come,
 //! first served, as a [`tokio::sync::Semaphore`] is.
@@ -44,7 +44,8 @@ pub struct Slots {
 #[derive(Debug)]
 struct State {
     free: usize,
-    /// Slots held by [`Priority::Aside`] connections, and their most.
+    /// Slots held by [`Priority::Settle`] and [`Priority::Aside`]
+    /// connections together, and their most.
     aside_held: usize,
     aside_max: usize,
     chain: VecDeque<oneshot::Sender<()>>,
@@ -115,7 +116,9 @@ impl Slots {
                 let mut st = self.state();
                 let may = match priority {
                     Priority::Chain => st.chain.is_empty(),
-                    Priority::Settle => st.chain.is_empty() && st.settle.is_empty(),
+                    Priority::Settle => {
+                        st.chain.is_empty() && st.settle.is_empty() && st.aside_held < st.aside_max
+                    }
                     Priority::Aside => {
                         st.chain.is_empty()
                             && st.settle.is_empty()
@@ -125,7 +128,7 @@ impl Slots {
                 };
                 if st.free > 0 && may {
                     st.free -= 1;
-                    if priority == Priority::Aside {
+                    if priority != Priority::Chain {
                         st.aside_held += 1;
                     }
                     return Slot {
@@ -161,21 +164,21 @@ impl Slots {
     }
 
     /// A slot of `priority` is free again: the oldest live chain waiter
-    /// gets it, else the oldest settle waiter, else the oldest aside waiter while the aside connections
+    /// gets it, else the oldest settle then aside waiter while those two
     /// hold fewer than their most, else it is counted free.
     fn release(&self, priority: Priority) {
         let mut st = self.state();
-        if priority == Priority::Aside {
+        if priority != Priority::Chain {
             st.aside_held = st.aside_held.saturating_sub(1);
         }
         // A waiter that has gone refuses the hand-over: next one.
-        while let Some(tx) = st.chain.pop_front().or_else(|| st.settle.pop_front()) {
+        while let Some(tx) = st.chain.pop_front() {
             if tx.send(()).is_ok() {
                 return;
             }
         }
         while st.aside_held < st.aside_max {
-            let Some(tx) = st.aside.pop_front() else {
+            let Some(tx) = st.settle.pop_front().or_else(|| st.aside.pop_front()) else {
                 break;
             };
             if tx.send(()).is_ok() {

@@ -335,8 +335,11 @@ impl Prober {
         let connector = Connector::shared(sockets, self.outbound.limits(), Arc::clone(&meter));
         // The scan's chains of hellos get the target's free slots first;
         // the dialogue, the real handshakes and the trials wait for them
-        // (nothing waits on those: see `net::slots`).
+        // (nothing waits on those: see `net::slots`). The dialogue, the
+        // longest of those (a full handshake and the mail commands), goes
+        // before the short ones.
         let aside = connector.at(Priority::Aside);
+        let dialogue = connector.at(Priority::Settle);
 
         // A step that overruns is recorded; the steps before it stand. The
         // wire scan and the versioned real handshakes run beside the first
@@ -364,7 +367,7 @@ impl Prober {
         ) = tokio::join!(
             Box::pin(timed(deadline.run(first_contact(
                 &spec,
-                &aside,
+                &dialogue,
                 &self.trust,
                 deadline,
                 &mut obs,
