@@ -54,8 +54,8 @@ use super::send_hello;
 use super::tls13_tracks::{Elimination, Offer};
 use super::versions::{VersionScan, offer_order};
 use super::{
-    Ending, Endpoint, Exchange, ExchangeError, Hello, MAX_GROUP_ROUNDS, OfferOutcome,
-    hello_answer, read_answer,
+    Ending, Endpoint, Exchange, ExchangeError, Hello, MAX_GROUP_ROUNDS, OfferOutcome, hello_answer,
+    read_answer,
 };
 use crate::tls::hello::{ClientHelloSpec, KEY_SHARE_GROUPS};
 use crate::vocab::Deadline;
@@ -137,7 +137,13 @@ pub(super) async fn scan_tls13(
         }
         let mut go_on = true;
         for (i, (offer, ex)) in offers.iter().zip(sent).enumerate() {
-            let ask = Asked { endpoint, base: &base, offer, deadline, first: round == 0 };
+            let ask = Asked {
+                endpoint,
+                base: &base,
+                offer,
+                deadline,
+                first: round == 0,
+            };
             go_on = answered(&ask, i, ex, &mut state, &mut facts, &mut out).await;
             if !go_on {
                 break;

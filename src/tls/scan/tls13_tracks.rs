@@ -44,7 +44,10 @@ pub(super) enum Track {
     },
     /// (accepted suites, groups) until refused. `asks`: may ask the
     /// preference question (the accepted suites reversed).
-    Groups { groups: Vec<u16>, asks: bool },
+    Groups {
+        groups: Vec<u16>,
+        asks: bool,
+    },
     /// (suites not yet accepted, every group) until refused.
     Suites,
     Done,
@@ -233,9 +236,9 @@ impl Elimination {
         }
         for t in &mut self.tracks {
             match t {
-                Track::Both(g) | Track::Which { groups: g, .. } | Track::Groups { groups: g, .. } => {
-                    g.retain(|x| *x != group)
-                }
+                Track::Both(g)
+                | Track::Which { groups: g, .. }
+                | Track::Groups { groups: g, .. } => g.retain(|x| *x != group),
                 Track::Suites | Track::Done => {}
             }
         }
@@ -267,9 +270,8 @@ impl Elimination {
         if self.found.len() != 1 || self.accepted.is_empty() {
             return;
         }
-        let (mine, theirs): (Vec<u16>, Vec<u16>) = unseen
-            .iter()
-            .partition(|g| SUITES_TRACK_GROUPS.contains(g));
+        let (mine, theirs): (Vec<u16>, Vec<u16>) =
+            unseen.iter().partition(|g| SUITES_TRACK_GROUPS.contains(g));
         if mine.is_empty() || theirs.is_empty() {
             return;
         }
