@@ -170,3 +170,68 @@ async fn a_server_with_its_own_group_order_gets_the_same_answer_on_two_tracks() 
         assert!(two_conns <= one_conns, "{p:?}: {two_conns} > {one_conns}");
     }
 }
+
+/// Server kinds by their TLS 1.3 suites and groups (OpenSSL syntax), as
+/// the scan meets them: SChannel (Windows Server 2022: two suites, X25519,
+/// P-256, P-384), rustls and BoringSSL (three suites, the same three
+/// groups), Go (plus P-521), Postfix's default `tls_eecdh_auto_curves`
+/// (X25519 X448 prime256v1 secp521r1 secp384r1), the bench's Dovecot,
+/// OpenSSL 3.0's default groups (Debian 12's Dovecot), OpenSSL 3.6's
+/// default (tuples, the ML-KEM hybrid first), two suites and two groups.
+const KINDS: [(&str, Option<&str>, Option<&str>); 8] = [
+    (
+        "schannel",
+        Some("TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256"),
+        Some("X25519:P-256:P-384"),
+    ),
+    ("rustls", None, Some("X25519:P-256:P-384")),
+    ("go", None, Some("X25519:P-256:P-384:P-521")),
+    ("postfix", None, Some("X25519:X448:P-256:P-521:P-384")),
+    (
+        "dovecot",
+        None,
+        Some("X25519:P-256:P-384:P-521:X448:ffdhe2048:ffdhe3072"),
+    ),
+    (
+        "openssl-3.0",
+        None,
+        Some("X25519:P-256:X448:P-521:P-384:ffdhe2048:ffdhe3072:ffdhe4096:ffdhe6144:ffdhe8192"),
+    ),
+    ("openssl-3.6", None, None),
+    (
+        "two-and-two",
+        Some("TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256"),
+        Some("X25519:P-384"),
+    ),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_server_kind_gets_the_same_answer_on_two_tracks() {
+    let mut table = String::new();
+    for (kind, ciphersuites, groups) in KINDS {
+        for server_preference in [false, true] {
+            // Given a server of this kind, its order or the client's
+            let server = OpensslServer::start(Config {
+                ciphersuites,
+                groups,
+                server_preference,
+                ..dovecot_like()
+            });
+            let (one, one_chain, one_conns) = scan_tls13(server.addr, 2).await;
+            let (two, two_chain, two_conns) = scan_tls13(server.addr, 4).await;
+            table += &format!(
+                "{kind}{}: one track {one_chain} steps / {one_conns} connections, two {two_chain} / {two_conns}\n",
+                if server_preference {
+                    " (server order)"
+                } else {
+                    ""
+                }
+            );
+            // Then two tracks find exactly what one does, in no more steps
+            assert_eq!(tls13_answer(&one), tls13_answer(&two), "{kind}");
+            assert_eq!(tls13_answer(&two).3, 0, "{kind}: {:?}", two.errors);
+            assert!(two_chain <= one_chain, "{kind}: {two_chain} > {one_chain}");
+        }
+    }
+    println!("{table}");
+}

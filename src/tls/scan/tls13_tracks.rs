@@ -10,20 +10,31 @@ use crate::tls::suites;
 use crate::vocab::ErrorKind;
 
 /// The groups the suites' track keeps when the elimination is split; every
-/// other group goes to the groups' track. These are the groups servers rank
-/// among themselves by their own order: OpenSSL 3.5's default list puts
-/// X448, P-384 and P-521 in one tuple (`?X448:?secp384r1:?secp521r1`,
-/// OpenSSL CHANGES.md, "Changes between 3.4 and 3.5.0"), OpenSSL 3.0's
-/// default order is X25519, P-256, X448, P-521, P-384 (ssl/t1_lib.c
-/// `supported_groups_default`). Kept on one track, their relative order is
-/// the server's, observed, never inferred. On the servers that matter it also
-/// halves the work: OpenSSL's defaults (3.0 and 3.5) and Dovecot's usual
-/// seven groups give this track three and the other three or four (X25519,
-/// P-256, the FFDHE groups, the ML-KEM hybrids).
-pub(super) const SUITES_TRACK_GROUPS: [u16; 6] = [
+/// other group goes to the groups' track. The split follows the groups
+/// servers accept, so that each track has about half of them:
+///
+/// - P-256 and P-384 here, X25519 there: the groups we send key shares for
+///   are picked by their share, in our order, and the first hello has
+///   usually taken X25519 already;
+/// - X448 and P-521 together (there), as the servers order them among
+///   themselves by their own preference: OpenSSL 3.0's default order is
+///   X25519, P-256, X448, P-521, P-384 (ssl/t1_lib.c
+///   `supported_groups_default`), 3.5's default puts X448, P-384 and P-521 in
+///   one tuple (`?X448:?secp384r1:?secp521r1`, OpenSSL CHANGES.md, "Changes
+///   between 3.4 and 3.5.0"), where P-384 is picked by its share first;
+/// - the FFDHE groups alternately, ffdhe2048 here and ffdhe3072 there;
+/// - the ML-KEM groups there, with X25519 (the hybrids' favourite is
+///   usually the first hello's pick).
+///
+/// Dovecot with the bench's seven groups gives each track three; OpenSSL
+/// 3.6's defaults give three and four; a server with X25519, P-256 and
+/// P-384 only leaves the groups' track nothing after its first hello.
+pub(super) const SUITES_TRACK_GROUPS: [u16; 8] = [
+    groups::SECP256R1,
     groups::SECP384R1,
-    groups::SECP521R1,
-    groups::X448,
+    groups::FFDHE2048,
+    groups::FFDHE4096,
+    groups::FFDHE8192,
     groups::BRAINPOOLP256R1_TLS13,
     groups::BRAINPOOLP384R1_TLS13,
     groups::BRAINPOOLP512R1_TLS13,
@@ -42,11 +53,11 @@ pub(super) enum Track {
         groups: Vec<u16>,
         refused_with: Vec<u16>,
     },
-    /// (accepted suites, groups) until refused. `asks`: may ask the
-    /// preference question (the accepted suites reversed).
+    /// (accepted suites, groups) until refused; `helper`: the groups'
+    /// track of a split (see [`Elimination::split`]).
     Groups {
         groups: Vec<u16>,
-        asks: bool,
+        helper: bool,
     },
     /// (suites not yet accepted, every group) until refused.
     Suites,
@@ -73,6 +84,10 @@ pub(super) struct Elimination {
     asked_preference: bool,
     /// The groups were split over two tracks after the first answer.
     split: bool,
+    /// The groups' track was refused (its groups ran out on their own).
+    helper_dry: bool,
+    /// A suites question was refused: no suite is left.
+    suites_done: bool,
 }
 
 impl Elimination {
@@ -85,6 +100,8 @@ impl Elimination {
             found: Vec::new(),
             asked_preference: false,
             split: false,
+            helper_dry: false,
+            suites_done: false,
         }
     }
 
@@ -114,12 +131,14 @@ impl Elimination {
     /// A track as it can still ask: an empty list cannot be offered, so
     /// that dimension is finished.
     fn settled(&self, track: Track) -> Option<Track> {
-        let suites = || (!self.suites_left.is_empty()).then_some(Track::Suites);
+        let suites =
+            || (!self.suites_left.is_empty() && !self.suites_done).then_some(Track::Suites);
         match track {
             Track::Both(g) | Track::Which { groups: g, .. } if g.is_empty() => suites(),
-            Track::Both(groups) if self.suites_left.is_empty() => {
-                Some(Track::Groups { groups, asks: true })
-            }
+            Track::Both(groups) if self.suites_left.is_empty() => Some(Track::Groups {
+                groups,
+                helper: false,
+            }),
             Track::Groups { groups, .. } if groups.is_empty() => None,
             Track::Suites => suites(),
             Track::Done => None,
@@ -143,8 +162,8 @@ impl Elimination {
                 let (s, r) = accepted(true);
                 (s, groups.clone(), r)
             }
-            Track::Groups { groups, asks } => {
-                let (s, r) = accepted(*asks);
+            Track::Groups { groups, .. } => {
+                let (s, r) = accepted(true);
                 (s, groups.clone(), r)
             }
             Track::Suites | Track::Done => {
@@ -209,7 +228,10 @@ impl Elimination {
                 // A new group where the remaining suites were refused with
                 // it: the suites ran out.
                 self.suites_left.clear();
-                Track::Groups { groups, asks: true }
+                Track::Groups {
+                    groups,
+                    helper: false,
+                }
             }
             Track::Suites => {
                 self.accept_suite(suite);
@@ -253,9 +275,19 @@ impl Elimination {
                 refused_with: g,
             },
             // The accepted suites with these groups refused: groups done;
-            // the remaining suites still need every group.
+            // the remaining suites still need every group (unless a track
+            // of their own asks already).
+            Track::Which { .. } if self.tracks.contains(&Track::Suites) => Track::Done,
             Track::Which { .. } => Track::Suites,
-            Track::Groups { .. } | Track::Suites | Track::Done => Track::Done,
+            Track::Groups { helper: true, .. } => {
+                self.helper_dry = true;
+                Track::Done
+            }
+            Track::Suites => {
+                self.suites_done = true;
+                Track::Done
+            }
+            Track::Groups { .. } | Track::Done => Track::Done,
         };
     }
 
@@ -279,7 +311,7 @@ impl Elimination {
             Track::Both(mine),
             Track::Groups {
                 groups: theirs,
-                asks: false,
+                helper: true,
             },
         ];
         self.split = true;
@@ -296,7 +328,7 @@ impl Elimination {
         let helper = self
             .tracks
             .iter()
-            .position(|t| matches!(t, Track::Groups { asks: false, .. }));
+            .position(|t| matches!(t, Track::Groups { helper: true, .. }));
         let which = self
             .tracks
             .iter()
@@ -314,15 +346,28 @@ impl Elimination {
             }
             return;
         }
-        let live: Vec<usize> = (0..self.tracks.len())
-            .filter(|i| self.tracks[*i] != Track::Done)
-            .collect();
-        if let [only] = live.as_slice()
-            && let Track::Both(groups) = &self.tracks[*only]
-        {
-            let groups = groups.clone();
-            self.tracks = vec![Track::Groups { groups, asks: true }, Track::Suites];
+        // The groups' track ran dry: the suites' track is alone with two
+        // lists to settle, and asks about each on its own, side by side.
+        if !self.helper_dry || self.suites_done {
+            return;
         }
+        let live: Vec<Track> = self
+            .tracks
+            .iter()
+            .filter(|t| **t != Track::Done)
+            .cloned()
+            .collect();
+        self.tracks = match live.as_slice() {
+            [Track::Both(groups)] => vec![
+                Track::Groups {
+                    groups: groups.clone(),
+                    helper: false,
+                },
+                Track::Suites,
+            ],
+            [which @ Track::Which { .. }] => vec![which.clone(), Track::Suites],
+            _ => return,
+        };
     }
 
     /// The groups found, in the server's order of choice: a group picked
@@ -387,7 +432,7 @@ mod tests {
     }
 
     #[test]
-    fn the_split_keeps_the_tuple_groups_on_the_suites_track() {
+    fn the_split_gives_each_track_half_and_one_question_ends_both() {
         let every = vec![X25519, SECP256R1, SECP384R1, SECP521R1, X448, FFDHE2048];
         let mut e = Elimination::new(vec![0x1301, 0x1302], every.clone());
         let offers = e.next_offers();
@@ -402,10 +447,10 @@ mod tests {
         assert_eq!(
             e.tracks,
             vec![
-                Track::Both(vec![SECP384R1, SECP521R1, X448]),
+                Track::Both(vec![SECP256R1, SECP384R1, FFDHE2048]),
                 Track::Groups {
-                    groups: vec![SECP256R1, FFDHE2048],
-                    asks: false
+                    groups: vec![SECP521R1, X448],
+                    helper: true
                 }
             ]
         );
