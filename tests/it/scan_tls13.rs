@@ -172,12 +172,14 @@ async fn a_server_with_its_own_group_order_gets_the_same_answer_on_two_tracks() 
 }
 
 /// Server kinds by their TLS 1.3 suites and groups (OpenSSL syntax), as
-/// the scan meets them: SChannel (Windows Server 2022: two suites, X25519,
-/// P-256, P-384), rustls and BoringSSL (three suites, the same three
-/// groups), Go (plus P-521), Postfix's default `tls_eecdh_auto_curves`
-/// (X25519 X448 prime256v1 secp521r1 secp384r1), the bench's Dovecot,
-/// OpenSSL 3.0's default groups (Debian 12's Dovecot), OpenSSL 3.6's
-/// default (tuples, the ML-KEM hybrid first), two suites and two groups.
+/// their vendors' defaults are documented (not checked against live
+/// servers): SChannel (Windows Server 2022: two suites, X25519, P-256,
+/// P-384), rustls and BoringSSL before their ML-KEM hybrids (three suites,
+/// the same three groups), Go's before its hybrid (plus P-521), Postfix's
+/// `tls_eecdh_auto_curves` default (X25519 X448 prime256v1 secp521r1
+/// secp384r1), the bench's Dovecot, OpenSSL 3.0's default groups (Debian
+/// 12's Dovecot), OpenSSL 3.6's default (tuples, the ML-KEM hybrid first),
+/// two suites and two groups.
 const KINDS: [(&str, Option<&str>, Option<&str>); 8] = [
     (
         "schannel",
