@@ -48,6 +48,7 @@ mod groups;
 pub mod oneshot;
 pub mod predict;
 mod tls13;
+mod tls13_tracks;
 mod versions;
 
 use std::time::Instant;
