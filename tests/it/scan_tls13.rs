@@ -17,15 +17,15 @@ use crate::support::openssl_server::{Config, OpensslServer, Profile};
 
 /// One connection as the proxy saw it: opened, and first answered (bytes
 /// or a close from the server).
-type Span = (Instant, Instant);
+pub(crate) type Span = (Instant, Instant);
 
 /// How long the proxy holds a server's first answer: a round trip of its
 /// own, so that hellos sent together are all open before any is answered
 /// and the spans show which hellos waited for which.
-const ANSWER_DELAY: Duration = Duration::from_millis(25);
+pub(crate) const ANSWER_DELAY: Duration = Duration::from_millis(25);
 
 /// A TCP proxy in front of `upstream` recording every connection's span.
-async fn timing_proxy(upstream: SocketAddr) -> (SocketAddr, Arc<Mutex<Vec<Span>>>) {
+pub(crate) async fn timing_proxy(upstream: SocketAddr) -> (SocketAddr, Arc<Mutex<Vec<Span>>>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let spans = Arc::new(Mutex::new(Vec::new()));
@@ -69,7 +69,7 @@ async fn timing_proxy(upstream: SocketAddr) -> (SocketAddr, Arc<Mutex<Vec<Span>>
 
 /// The longest chain of connections each opened after the one before was
 /// answered: the hellos that had to wait for one another.
-fn longest_chain(spans: &[Span]) -> usize {
+pub(crate) fn longest_chain(spans: &[Span]) -> usize {
     let mut spans = spans.to_vec();
     spans.sort();
     let mut chain = vec![1usize; spans.len()];

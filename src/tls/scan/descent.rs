@@ -34,8 +34,8 @@ use tokio::sync::mpsc;
 
 use super::HelloAnswer;
 use super::versions::{
-    VersionScan, eliminate, finish, may_be_failed_pick, needs_dh_params, offer_order, scan_hello,
-    scan_version, without_dh,
+    Split, VersionScan, eliminate, finish, may_be_failed_pick, needs_dh_params, offer_order,
+    scan_hello, scan_version, without_dh,
 };
 use super::{Ending, Endpoint, Exchange, OfferOutcome, hello_answer, read_answer, send_hello};
 use crate::tls::hello::MAX_SUITES_PER_HELLO;
@@ -126,21 +126,20 @@ async fn run(
                 .iter()
                 .any(|(w, s)| *w > version && *w != TlsVersion::Tls13 && s.is_some());
             let (tx, rx) = tokio::sync::watch::channel(Vec::new());
+            let (order_tx, order_rx) = tokio::sync::watch::channel(None);
             let (mut out, (early, preference)) = tokio::join!(
                 eliminate_version(
                     endpoint,
                     (version, without_dh),
-                    suite,
-                    *exchange,
-                    tx,
+                    (suite, *exchange),
+                    (tx, order_rx),
                     sni.clone(),
                     deadline
                 ),
                 beside(
                     endpoint,
-                    version,
-                    groups && highest,
-                    rx,
+                    (version, groups && highest),
+                    (rx, order_tx),
                     sni.clone(),
                     deadline
                 ),
@@ -171,13 +170,19 @@ async fn run(
 }
 
 /// An accepted version's elimination, from the descent's hello (`suite`
-/// chosen in `exchange`): one chain, or split ([`chains_for`]).
+/// chosen in `exchange`): one chain, split in two once `order` says the
+/// server follows the client (`versions::Split`), when the per-target cap
+/// leaves room for both (four slots or more). `order` is told only by the
+/// preference hello of a version whose groups do not run beside it (TLS 1.3
+/// accepted: its elimination is the long one left); two chains cost one
+/// more refusal and save about half of the dependent hellos after the
+/// split. A server with its own order keeps the single chain (its picks
+/// give its order, which two chains would not).
 async fn eliminate_version(
     endpoint: &Endpoint,
     (version, without_dh): (TlsVersion, bool),
-    suite: u16,
-    exchange: Exchange,
-    found: super::versions::FoundSoFar,
+    (suite, exchange): (u16, Exchange),
+    (found, order): (super::versions::FoundSoFar, Order),
     sni: Option<String>,
     deadline: Deadline,
 ) -> VersionScan {
@@ -187,44 +192,46 @@ async fn eliminate_version(
     if without_dh {
         candidates.retain(|c| !needs_dh_params(*c));
     }
-    let chains = chains_for(candidates.len(), endpoint.connector.per_target());
-    if chains <= 1 {
-        let run = super::versions::eliminate_reporting(
-            endpoint,
-            version,
-            candidates,
-            Some((suite, exchange)),
-            sni,
-            deadline,
-            Some(found),
-        )
-        .await;
-        finish(&mut out, vec![run]);
-        return out;
-    }
-    drop(found);
-    let runs = split_elimination(
+    let (half_tx, half_rx) = tokio::sync::oneshot::channel();
+    let split = (endpoint.connector.per_target() >= 4).then_some(Split {
+        order,
+        half: Some(half_tx),
+    });
+    let main = super::versions::eliminate_reporting(
         endpoint,
         version,
-        (suite, exchange),
         candidates,
-        chains,
-        sni,
+        Some((suite, exchange)),
+        sni.clone(),
         deadline,
-    )
-    .await;
-    let chains_with_picks = runs
-        .iter()
-        .skip(1)
-        .filter(|r| !r.found().is_empty())
-        .count();
-    let runs = merge_in_offer_order(version, runs);
+        (Some(found), split),
+    );
+    let second = async {
+        match half_rx.await {
+            Ok(half) => Some(eliminate(endpoint, version, half, None, sni.clone(), deadline).await),
+            // Never split.
+            Err(_) => None,
+        }
+    };
+    let (mut main, second) = tokio::join!(main, second);
+    // A second chain refused by a reset before any pick had no control of
+    // its own to tell a refusal from a connection limit: the seed is one.
+    if second.as_ref().is_some_and(|r| r.reset_without_picks()) {
+        super::versions::confirm_reset_refusal(endpoint, version, suite, &sni, deadline, &mut main)
+            .await;
+    }
+    let runs = match second {
+        // Split only for a server that follows the client: offer order is
+        // its order, so the merge is exact.
+        Some(second) => merge_in_offer_order(version, vec![main, second]),
+        None => vec![main],
+    };
     finish(&mut out, runs);
-    // Picks from two chains or more: their interleaving in a server's own
-    // order is not known (see `settle_preference`).
-    out.interleaved = chains_with_picks > 1;
     out
 }
+
+/// The preference once known, for the elimination to split on.
+type Order = tokio::sync::watch::Receiver<Option<bool>>;
 
 /// The suites found so far once `enough` holds, or when the elimination
 /// ended (then `false`).
@@ -257,7 +264,7 @@ async fn preference_after_elimination(
     endpoint: &Endpoint,
     v: TlsVersion,
     mut found: Found,
-    sni: Option<String>,
+    (sni, order): (Option<String>, &tokio::sync::watch::Sender<Option<bool>>),
     deadline: Deadline,
 ) -> Option<(Option<bool>, super::SeenInScan)> {
     let (picks, _) = found_until(&mut found, |f| f.len() >= 2).await;
@@ -265,14 +272,18 @@ async fn preference_after_elimination(
     if picks.len() < 2 {
         return None;
     }
-    let order = offer_order(v);
-    let at = |c: &u16| order.iter().position(|o| o == c);
+    let offered = offer_order(v);
+    let at = |c: &u16| offered.iter().position(|o| o == c);
     if picks.windows(2).any(|w| at(&w[0]) > at(&w[1])) {
         return Some((Some(true), super::SeenInScan::default()));
     }
     let pair: Vec<u16> = picks.iter().take(2).copied().collect();
     match super::versions::server_preference(endpoint, v, &pair, sni, deadline).await {
-        Ok((pref, seen)) => Some((Some(pref), seen)),
+        Ok((pref, seen)) => {
+            // The elimination splits on a server that follows the client.
+            order.send_replace(Some(pref));
+            Some((Some(pref), seen))
+        }
         // Asked again after the scan, as before.
         Err((_, seen)) => Some((None, seen)),
     }
@@ -286,9 +297,8 @@ async fn preference_after_elimination(
 /// be, else asked on its own as soon as two suites are known.
 async fn beside(
     endpoint: &Endpoint,
-    version: TlsVersion,
-    wanted: bool,
-    mut found: Found,
+    (version, wanted): (TlsVersion, bool),
+    (mut found, order): (Found, tokio::sync::watch::Sender<Option<bool>>),
     sni: Option<String>,
     deadline: Deadline,
 ) -> (
@@ -301,7 +311,7 @@ async fn beside(
     };
     if !wanted || !tls13_refused(endpoint).await {
         let preference =
-            preference_after_elimination(endpoint, version, found, sni, deadline).await;
+            preference_after_elimination(endpoint, version, found, (sni, &order), deadline).await;
         return (None, preference);
     }
     // The group chain starts with the first ECDHE suite found (the
@@ -342,63 +352,6 @@ async fn tls13_refused(endpoint: &Endpoint) -> bool {
             return false;
         }
     }
-}
-
-/// How many parallel chains a version's elimination is split into: one
-/// per four slots of the per-target cap (the rest stays free for the other
-/// versions, the group chains, the preference question, the handshakes, the
-/// trials and the mail dialogue), at most three, and only with enough
-/// candidates for each chain (at least 16 each). At the default cap of 4 the
-/// single chain stays: each extra chain costs a refusal, and a server with
-/// its own order then needs its order recovered hello by hello (n - 1 more),
-/// which costs more slot time than the shorter chain saves.
-pub(super) fn chains_for(candidates: usize, per_target: usize) -> usize {
-    let by_cap = (per_target / 4).clamp(1, 3);
-    let by_candidates = (candidates / 16).max(1);
-    by_cap.min(by_candidates)
-}
-
-/// The elimination of an accepted version in `chains` parallel chains: the
-/// candidates (less the suite the seed hello got) dealt round-robin, so the
-/// widely deployed suites at the head of [`offer_order`] spread over every
-/// chain. Each chain offers its share, removes the pick, repeats until
-/// refused: (accepted in the chain + 1) hellos. Picks in each chain follow
-/// [`offer_order`] for a server that follows the client, so the merge in
-/// that order is the single chain's order; a server with its own order is
-/// detected and ordered later (`VersionScan::split`).
-async fn split_elimination(
-    endpoint: &Endpoint,
-    v: TlsVersion,
-    (suite, exchange): (u16, Exchange),
-    candidates: Vec<u16>,
-    chains: usize,
-    sni: Option<String>,
-    deadline: Deadline,
-) -> Vec<super::versions::BundleRun> {
-    let rest: Vec<u16> = candidates.iter().copied().filter(|c| *c != suite).collect();
-    let mut shares: Vec<Vec<u16>> = vec![Vec::new(); chains];
-    for (i, c) in rest.into_iter().enumerate() {
-        if let Some(share) = shares.get_mut(i % chains) {
-            share.push(c);
-        }
-    }
-    let seed = super::versions::BundleRun::seeded(v, suite, &exchange);
-    let mut runs = vec![seed];
-    runs.extend(
-        futures_util::future::join_all(
-            shares
-                .into_iter()
-                .map(|share| eliminate(endpoint, v, share, None, sni.clone(), deadline)),
-        )
-        .await,
-    );
-    // A chain refused by a reset before any pick had no control of its own
-    // to tell a refusal from a connection limit: the seed's suite is one.
-    let unconfirmed = runs.iter().skip(1).any(|r| r.reset_without_picks());
-    if unconfirmed && let Some(first) = runs.first_mut() {
-        super::versions::confirm_reset_refusal(endpoint, v, suite, &sni, deadline, first).await;
-    }
-    runs
 }
 
 /// One list in offer order (the single chain's order for a server that

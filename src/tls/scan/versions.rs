@@ -224,16 +224,6 @@ pub(super) struct BundleRun {
 }
 
 impl BundleRun {
-    /// A run holding only the seed: `suite` chosen in `ex` from a whole
-    /// list at `v` (the descent's hello).
-    pub(super) fn seeded(v: TlsVersion, suite: u16, ex: &Exchange) -> BundleRun {
-        let mut run = BundleRun::default();
-        run.seen.observe(v, ex);
-        run.first = Some(HelloAnswer::Accepted);
-        run.found.push(suite);
-        run
-    }
-
     /// Refused by a reset with nothing found (no control hello was sent).
     pub(super) fn reset_without_picks(&self) -> bool {
         self.reset && self.found.is_empty()
@@ -381,12 +371,57 @@ pub(super) async fn eliminate(
     sni: Option<String>,
     deadline: Deadline,
 ) -> BundleRun {
-    eliminate_reporting(endpoint, v, bundle, seed, sni, deadline, None).await
+    eliminate_reporting(endpoint, v, bundle, seed, sni, deadline, (None, None)).await
 }
 
 /// The suites an elimination has found so far, each with the curve of its
 /// ECDHE ServerKeyExchange; closed when the elimination ends.
 pub(super) type FoundSoFar = tokio::sync::watch::Sender<Vec<(u16, Option<u16>)>>;
+
+/// Where an elimination may hand half of what is left to a second chain:
+/// once `order` says the server follows the client (then the two chains'
+/// picks merge in offer order exactly), the next hello offers only one
+/// half and `half` receives the other (see [`split_off`]).
+pub(super) struct Split {
+    pub(super) order: tokio::sync::watch::Receiver<Option<bool>>,
+    pub(super) half: Option<tokio::sync::oneshot::Sender<Vec<u16>>>,
+}
+
+impl Split {
+    /// Hands half of `remaining` over when the time has come.
+    fn maybe(&mut self, remaining: &mut Vec<u16>) {
+        if self.half.is_none() || *self.order.borrow() != Some(false) || remaining.len() < 2 {
+            return;
+        }
+        let (keep, other) = split_off(remaining);
+        if let Some(tx) = self.half.take()
+            && tx.send(other).is_ok()
+        {
+            *remaining = keep;
+        }
+    }
+}
+
+/// Two halves of an elimination's list: every DHE suite and every second
+/// other one go to the second chain, so the first chain's list holds no
+/// DHE and its last refusal needs no retry without DHE (see [`dh_retry`]).
+pub(super) fn split_off(remaining: &[u16]) -> (Vec<u16>, Vec<u16>) {
+    let (mut keep, mut other) = (Vec::new(), Vec::new());
+    let mut odd = false;
+    for c in remaining {
+        if needs_dh_params(*c) {
+            other.push(*c);
+        } else {
+            if odd {
+                other.push(*c);
+            } else {
+                keep.push(*c);
+            }
+            odd = !odd;
+        }
+    }
+    (keep, other)
+}
 
 /// The curve named in an exchange's ECDHE ServerKeyExchange.
 pub(super) fn curve_of(ex: &Exchange) -> Option<u16> {
@@ -405,7 +440,7 @@ pub(super) async fn eliminate_reporting(
     seed: Option<(u16, Exchange)>,
     sni: Option<String>,
     deadline: Deadline,
-    found: Option<FoundSoFar>,
+    (found, mut split): (Option<FoundSoFar>, Option<Split>),
 ) -> BundleRun {
     let mut run = BundleRun::default();
     let mut remaining = bundle;
@@ -425,6 +460,9 @@ pub(super) async fn eliminate_reporting(
     // Each round removes one suite or stops, so this bounds the loop.
     let rounds = remaining.len() + 1;
     for _ in 0..rounds {
+        if let Some(split) = split.as_mut() {
+            split.maybe(&mut remaining);
+        }
         if remaining.is_empty() {
             break;
         }
