@@ -333,11 +333,8 @@ impl Prober {
             .map(|ip| SocketAddr::new(*ip, spec.port))
             .collect();
         let connector = Connector::shared(sockets, self.outbound.limits(), Arc::clone(&meter));
-        // The scan's chains of hellos get the target's free slots first;
-        // the dialogue, the real handshakes and the trials wait for them
-        // (nothing waits on those: see `net::slots`). The dialogue, the
-        // longest of those (a full handshake and the mail commands), goes
-        // before the short ones.
+        // Slots go to the scan's chains first, then the dialogue (the
+        // longest single task), then handshakes and trials (`net::slots`).
         let aside = connector.at(Priority::Aside);
         let dialogue = connector.at(Priority::Settle);
 

@@ -95,3 +95,45 @@ async fn silent_close_mid_elimination_does_not_truncate_the_suites() {
     assert_eq!(offered, Some(true));
     assert_eq!(found, usable());
 }
+
+/// A server that refuses silently is asked once whether DHE can be
+/// negotiated at all (`scan::dhe`); its answer replaces the retries without
+/// DHE. One that says why it refuses (an alert) is not asked.
+#[tokio::test]
+async fn the_dhe_question_goes_to_silent_refusers_only() {
+    use mailprobe::tls::scan::dhe::DheKnown;
+    let scan_endpoint = |srv: &OpensslServer| {
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], srv.port()));
+        let connector = Connector::new(vec![addr], 4, Arc::new(Meter::default()));
+        Endpoint::new(connector, Protocol::Imap, Transport::Implicit)
+    };
+    let deadline = || Deadline::after(Duration::from_secs(20));
+    // Given servers with DHE in their list and no parameters: silent, then alerting
+    for (silent, want) in [(true, DheKnown::Known(false)), (false, DheKnown::NotAsked)] {
+        let srv = server(false, silent);
+        let ep = scan_endpoint(&srv);
+        let result = scan::scan(&ep, &ScanOptions::full(None), deadline()).await;
+        assert_eq!(ep.dhe(), want, "silent {silent}");
+        // (OpenSSL's own socket writes the DHE ServerHello before failing:
+        // that pick is seen, see above.)
+        assert!(tls12(&result).1.is_superset(&usable()), "silent {silent}");
+    }
+    // Given a silent server whose DHE works (it has parameters)
+    let srv = OpensslServer::start(Config {
+        min: SslVersion::TLS1_2,
+        max: SslVersion::TLS1_2,
+        cipher_list: SUITES,
+        server_preference: false,
+        silent_refusal: true,
+        dh_1024: true,
+        security_level: 0,
+        ..Profile::Modern.config()
+    });
+    let ep = scan_endpoint(&srv);
+    let result = scan::scan(&ep, &ScanOptions::full(None), deadline()).await;
+    assert_eq!(ep.dhe(), DheKnown::Known(true));
+    let (_, found) = tls12(&result);
+    let want: BTreeSet<String> = SUITES.split(':').map(String::from).collect();
+    assert_eq!(found, want);
+    assert_eq!(result.dh_bits, Some(1024));
+}

@@ -446,12 +446,21 @@ async fn descend(
             .borrow()
             .versions
             .iter()
-            .any(|(_, s)| s.is_some());
+            .any(|(w, s)| *w > v && s.is_some());
         let endpoint = if accepted_above { &settling } else { endpoint };
         let whole = offer_order(v);
         let large = whole.len() > MAX_SUITES_PER_HELLO;
         let mut list = whole;
         let mut retried = false;
+        // Below an accepted version, what `scan::dhe` found (asked of a
+        // server that refuses silently) replaces the retry without DHE.
+        let dhe = match accepted_above {
+            true => super::dhe::settled(endpoint, deadline).await.answer(),
+            false => None,
+        };
+        if dhe == Some(false) {
+            list.retain(|c| !needs_dh_params(*c));
+        }
         loop {
             let hello = scan_hello(v, list.clone(), sni.clone());
             let ex = match send_hello(endpoint, &hello, false, deadline).await {
@@ -468,6 +477,7 @@ async fn descend(
             if let OfferOutcome::Refused { alert } = answer
                 && !retried
                 && !state.dh_settled
+                && dhe.is_none()
                 && may_be_failed_pick(alert, &ex)
                 && let Some(rest) = without_dh(&list)
             {
@@ -484,7 +494,7 @@ async fn descend(
             }
             state.answered(
                 endpoint,
-                (v, large, retried),
+                (v, large, retried || dhe == Some(false)),
                 (answer, ex),
                 &mut next,
                 &jobs,

@@ -44,6 +44,7 @@
 
 mod answers;
 mod descent;
+pub mod dhe;
 mod groups;
 pub mod oneshot;
 pub mod predict;
@@ -230,10 +231,10 @@ fn hello_answer(answer: &OfferOutcome, ex: &Exchange) -> HelloAnswer {
 /// `errors` and the affected versions say `offered: null`.
 pub async fn scan(endpoint: &Endpoint, options: &ScanOptions, deadline: Deadline) -> ScanResult {
     let started = Instant::now();
-    let (mut scans, tls13_groups) = scan_versions(endpoint, options, deadline).await;
+    let (mut scans, tls13_groups, dhe_seen) = scan_versions(endpoint, options, deadline).await;
 
     let mut result = ScanResult::default();
-    let mut seen = SeenInScan::default();
+    let mut seen = dhe_seen;
     for s in &scans {
         seen.absorb(s.seen.clone());
     }
@@ -280,18 +281,29 @@ async fn scan_versions(
     endpoint: &Endpoint,
     options: &ScanOptions,
     deadline: Deadline,
-) -> (Vec<VersionScan>, Option<GroupFacts>) {
+) -> (Vec<VersionScan>, Option<GroupFacts>, SeenInScan) {
     let wanted = |v: TlsVersion| options.versions.contains(&v);
+    // The DHE question (see `dhe`) is asked beside the versions while they
+    // run, if the server refuses silently.
+    let (over_tx, over) = tokio::sync::watch::channel(false);
     if !(wanted(TlsVersion::Tls13) && options.groups) {
         // Only the TLS 1.3 scan with groups settles TLS 1.3 early.
         endpoint.settle_unknown(TlsVersion::Tls13);
     }
-    let (ssl2, tls13, descended) = tokio::join!(
+    let (ssl2, tls13, descended, dhe_seen) = tokio::join!(
         async {
-            match wanted(TlsVersion::Ssl2) {
+            let scan = match wanted(TlsVersion::Ssl2) {
                 true => scan_ssl2(endpoint, deadline).await,
                 false => VersionScan::skipped(TlsVersion::Ssl2),
+            };
+            // Settled like the others, so that the steps waiting for the
+            // first answers (`dhe`) know when they are in.
+            match scan.offered {
+                Some(true) => endpoint.settle(TlsVersion::Ssl2, Some(0)),
+                Some(false) => endpoint.settle(TlsVersion::Ssl2, None),
+                None => endpoint.settle_unknown(TlsVersion::Ssl2),
             }
+            scan
         },
         async {
             match (wanted(TlsVersion::Tls13), options.groups) {
@@ -309,7 +321,12 @@ async fn scan_versions(
                 (false, _) => (VersionScan::skipped(TlsVersion::Tls13), None),
             }
         },
-        descent::scan_descending(endpoint, options, deadline),
+        async {
+            let scans = descent::scan_descending(endpoint, options, deadline).await;
+            over_tx.send_replace(true);
+            scans
+        },
+        dhe::ask_when_silent(endpoint, options.sni.clone(), deadline, over),
     );
     let (tls13, tls13_groups) = tls13;
     // Groups found beside the TLS 1.3 suites stand when TLS 1.3 is spoken.
@@ -326,7 +343,7 @@ async fn scan_versions(
             },
         })
         .collect();
-    (scans, tls13_groups)
+    (scans, tls13_groups, dhe_seen)
 }
 
 /// Groups and each version's preference, side by side; the group scan's

@@ -76,6 +76,8 @@ pub struct Endpoint {
     answered: Arc<AtomicBool>,
     /// What the scan has settled so far, for the steps that wait on it.
     progress: Arc<watch::Sender<Settled>>,
+    /// Whether DHE can be negotiated, once asked (see `scan::dhe`).
+    dhe: Arc<watch::Sender<super::dhe::DheKnown>>,
 }
 
 impl Endpoint {
@@ -89,6 +91,7 @@ impl Endpoint {
             unreachable: Arc::default(),
             answered: Arc::default(),
             progress: Arc::new(watch::Sender::new(Settled::default())),
+            dhe: Arc::new(watch::Sender::new(super::dhe::DheKnown::default())),
         }
     }
 
@@ -99,6 +102,30 @@ impl Endpoint {
             connector: self.connector.at(priority),
             ..self.clone()
         }
+    }
+
+    /// What is known of DHE (see `scan::dhe`).
+    pub fn dhe(&self) -> super::dhe::DheKnown {
+        *self.dhe.borrow()
+    }
+
+    pub(super) fn dhe_watch(&self) -> watch::Receiver<super::dhe::DheKnown> {
+        self.dhe.subscribe()
+    }
+
+    pub(super) fn set_dhe(&self, known: super::dhe::DheKnown) {
+        self.dhe.send_replace(known);
+    }
+
+    /// A hello was refused without a word: the DHE question is due.
+    fn refused_silently(&self) {
+        self.dhe.send_if_modified(|k| {
+            let due = *k == super::dhe::DheKnown::NotAsked;
+            if due {
+                *k = super::dhe::DheKnown::Wanted;
+            }
+            due
+        });
     }
 
     /// Follows what the scan settles, version by version, as it goes.
@@ -310,6 +337,8 @@ pub async fn send_hello(
             Attempt::Done(reply, ending) => {
                 if !reply.is_empty() {
                     endpoint.answered.store(true, Ordering::Relaxed);
+                } else if ending == Ending::Closed {
+                    endpoint.refused_silently();
                 }
                 return Ok(Exchange {
                     reply,

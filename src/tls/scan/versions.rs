@@ -452,17 +452,14 @@ pub(super) async fn eliminate_reporting(
     };
     if let Some((suite, ex)) = seed {
         run.seen.observe(v, &ex);
-        run.first = Some(HelloAnswer::Accepted);
+        (run.first, run.found) = (Some(HelloAnswer::Accepted), vec![suite]);
         remaining.retain(|c| *c != suite);
-        run.found.push(suite);
         tell(suite, &ex);
     }
     // Each round removes one suite or stops, so this bounds the loop.
     let rounds = remaining.len() + 1;
     for _ in 0..rounds {
-        if let Some(split) = split.as_mut() {
-            split.maybe(&mut remaining);
-        }
+        before_hello(endpoint, &run, &mut remaining, split.as_mut());
         if remaining.is_empty() {
             break;
         }
@@ -509,7 +506,9 @@ pub(super) async fn eliminate_reporting(
                 break;
             }
             OfferOutcome::Refused { alert } => {
-                if let Some(rest) = dh_retry(&run, dh_retried, alert, &ex, &remaining) {
+                // (No retry once DHE is known to work: `scan::dhe`.)
+                let settled = dh_retried || endpoint.dhe().answer() == Some(true);
+                if let Some(rest) = dh_retry(&run, settled, alert, &ex, &remaining) {
                     dh_retried = true;
                     remaining = rest;
                     if run.found.is_empty() {
@@ -531,6 +530,24 @@ pub(super) async fn eliminate_reporting(
         }
     }
     run
+}
+
+/// What changes in an elimination's list between two hellos: half of it
+/// handed to a second chain (see [`Split`]), and DHE left out once no DHE
+/// suite can be negotiated (`scan::dhe`: offered, it would only make a
+/// silent refusal ambiguous).
+fn before_hello(
+    endpoint: &Endpoint,
+    run: &BundleRun,
+    remaining: &mut Vec<u16>,
+    split: Option<&mut Split>,
+) {
+    if let Some(split) = split {
+        split.maybe(remaining);
+    }
+    if endpoint.dhe().answer() == Some(false) && !run.found.iter().any(|c| needs_dh_params(*c)) {
+        remaining.retain(|c| !needs_dh_params(*c));
+    }
 }
 
 /// The group of a TLS 1.3 ServerHello's key share, noted once.

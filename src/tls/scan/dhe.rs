@@ -1,0 +1,142 @@
+//! Whether finite-field DHE can be negotiated at all, asked once, and only
+//! of a server that refuses silently (issue 21).
+//!
+//! A server with DHE suites in its list but no DH parameters (Dovecot 2.3
+//! without `ssl_dh`) picks DHE and then closes without a word, just as it
+//! refuses a hello it has no suite for. So every list holding DHE that such
+//! a server refuses is offered once more without DHE (`versions::dh_retry`,
+//! the descent's retry): one connection per version checked and one at the
+//! end of each elimination. A server that says why it refuses (an alert)
+//! needs none of that; one that closes silently gets this question instead,
+//! as soon as its first silent refusal is seen: a hello offering every DHE
+//! suite and nothing else.
+//! - A ServerHello with a DHE suite: DHE works. A silent refusal is then
+//!   never a failed DHE pick, and nothing is offered twice.
+//! - A refusal: no DHE suite can be negotiated (none in the list, or no
+//!   parameters). Lists sent from then on leave DHE out, so their refusals
+//!   are plain answers; a DHE suite is reported as not accepted, as the
+//!   retries would have found.
+//! - Anything else (no answer, a reset, a connection limit): not known; the
+//!   retries stay.
+
+use tokio::sync::watch;
+
+use super::versions::{needs_dh_params, offer_order, scan_hello};
+use super::{Endpoint, OfferOutcome, SeenInScan, read_answer, send_hello};
+use crate::tls::scan::Ending;
+use crate::vocab::{Deadline, TlsVersion};
+
+/// What is known of DHE on this endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DheKnown {
+    /// Nothing asked (the server has not refused silently).
+    #[default]
+    NotAsked,
+    /// A silent refusal was seen: the question is due.
+    Wanted,
+    /// The DHE-only hello is out.
+    Asking,
+    /// Answered: `true` when a DHE suite was negotiated.
+    Known(bool),
+    /// Asked, but the answer says nothing (no answer, a reset).
+    Unknown,
+}
+
+impl DheKnown {
+    /// The answer, if one came.
+    pub fn answer(self) -> Option<bool> {
+        match self {
+            DheKnown::Known(b) => Some(b),
+            _ => None,
+        }
+    }
+}
+
+/// Waits for the question to become due (a silent refusal), asks it, and
+/// returns what the hello saw; returns at once with nothing when `over`
+/// comes first (the scan's versions are done).
+pub(super) async fn ask_when_silent(
+    endpoint: &Endpoint,
+    sni: Option<String>,
+    deadline: Deadline,
+    mut over: watch::Receiver<bool>,
+) -> SeenInScan {
+    let mut seen = SeenInScan::default();
+    let mut known = endpoint.dhe_watch();
+    loop {
+        if *known.borrow_and_update() == DheKnown::Wanted {
+            break;
+        }
+        if *over.borrow_and_update() {
+            return seen;
+        }
+        tokio::select! {
+            r = known.changed() => if r.is_err() { return seen },
+            r = over.changed() => if r.is_err() { return seen },
+        }
+    }
+    endpoint.set_dhe(DheKnown::Asking);
+    let dhe: Vec<u16> = offer_order(TlsVersion::Tls12)
+        .into_iter()
+        .filter(|c| needs_dh_params(*c))
+        .collect();
+    let hello = scan_hello(TlsVersion::Tls12, dhe, sni);
+    let answer = match send_hello(endpoint, &hello, false, deadline).await {
+        Ok(ex) => {
+            seen.observe(TlsVersion::Tls12, &ex);
+            let picked = ex.reply.server_hello.as_ref().map(|sh| sh.cipher_suite);
+            match (read_answer(TlsVersion::Tls12.wire(), &ex), picked) {
+                // At TLS 1.2 or below (a TLS 1.0 server answers with 1.0).
+                (OfferOutcome::Accepted { .. } | OfferOutcome::Downgraded { .. }, Some(s)) => {
+                    match needs_dh_params(s) {
+                        true => DheKnown::Known(true),
+                        // A suite that was not offered: not to be trusted.
+                        false => DheKnown::Unknown,
+                    }
+                }
+                (OfferOutcome::VersionRefused, _) => DheKnown::Known(false),
+                (OfferOutcome::Refused { alert }, _)
+                    if alert.is_some() || ex.ending == Ending::Closed =>
+                {
+                    DheKnown::Known(false)
+                }
+                _ => DheKnown::Unknown,
+            }
+        }
+        Err(_) => DheKnown::Unknown,
+    };
+    endpoint.set_dhe(answer);
+    seen
+}
+
+/// Waits for the first answers (SSLv2's and TLS 1.3's hellos, sent beside
+/// the descent's first: one of them may be the silent refusal that makes
+/// the question due), then while the question is due or out, at most until
+/// `deadline`; what is known then.
+pub(super) async fn settled(endpoint: &Endpoint, deadline: Deadline) -> DheKnown {
+    let mut known = endpoint.dhe_watch();
+    let mut progress = endpoint.progress();
+    let wait = async {
+        loop {
+            let now = progress.borrow_and_update().clone();
+            let in_ =
+                |v: TlsVersion| now.done || now.accepted(v).is_some() || now.unknown.contains(&v);
+            if in_(TlsVersion::Ssl2) && in_(TlsVersion::Tls13) {
+                break;
+            }
+            if progress.changed().await.is_err() {
+                break;
+            }
+        }
+        loop {
+            let now = *known.borrow_and_update();
+            if !matches!(now, DheKnown::Wanted | DheKnown::Asking) {
+                return now;
+            }
+            if known.changed().await.is_err() {
+                return now;
+            }
+        }
+    };
+    deadline.run(wait).await.unwrap_or(DheKnown::Unknown)
+}
