@@ -333,10 +333,9 @@ impl Prober {
             .map(|ip| SocketAddr::new(*ip, spec.port))
             .collect();
         let connector = Connector::shared(sockets, self.outbound.limits(), Arc::clone(&meter));
-        // Slots go to the scan's chains first, then the dialogue (the
-        // longest single task), then handshakes and trials (`net::slots`).
-        let aside = connector.at(Priority::Aside);
-        let dialogue = connector.at(Priority::Settle);
+        // Slots go to the scan's chains first, then the dialogue and the
+        // real handshakes (the long single tasks), then the trials.
+        let long_tasks = connector.at(Priority::Settle);
 
         // A step that overruns is recorded; the steps before it stand. The
         // wire scan and the versioned real handshakes run beside the first
@@ -364,7 +363,7 @@ impl Prober {
         ) = tokio::join!(
             Box::pin(timed(deadline.run(first_contact(
                 &spec,
-                &dialogue,
+                &long_tasks,
                 &self.trust,
                 deadline,
                 &mut obs,
@@ -374,7 +373,7 @@ impl Prober {
             Box::pin(wire_scan(&spec, &endpoint, mode, deadline, scan_found)),
             Box::pin(timed(real_tls::versioned_handshakes(
                 &handshakes,
-                &aside,
+                &long_tasks,
                 (endpoint.progress(), modern_handshake),
                 deadline
             ))),
