@@ -81,7 +81,10 @@ pub(super) async fn ask_when_silent(
         .filter(|c| needs_dh_params(*c))
         .collect();
     let hello = scan_hello(TlsVersion::Tls12, dhe, sni);
-    let answer = match send_hello(endpoint, &hello, false, deadline).await {
+    // Nothing waits on the answer but the versions below an accepted one
+    // and the ends of eliminations: it queues behind the chains.
+    let asking = endpoint.at(crate::net::Priority::Settle);
+    let answer = match send_hello(&asking, &hello, false, deadline).await {
         Ok(ex) => {
             seen.observe(TlsVersion::Tls12, &ex);
             let picked = ex.reply.server_hello.as_ref().map(|sh| sh.cipher_suite);
