@@ -28,8 +28,9 @@ pub enum Priority {
     /// A step others wait on (the scan's chains of hellos).
     #[default]
     Chain,
-    /// A step of the scan nothing else waits on (the versions below one
-    /// already accepted).
+    /// A step nothing else waits on for long: the versions below one
+    /// already accepted, the DHE question, the mail dialogue and the real
+    /// handshakes (the long single tasks, before the short trials).
     Settle,
     /// A step nothing waits on (client trials, handshakes, the dialogue).
     Aside,
