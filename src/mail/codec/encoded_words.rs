@@ -43,7 +43,7 @@ pub fn decode_words(s: &str) -> String {
         let Some((decoded, used)) = word(tail) else {
             out.push_str(before);
             out.push_str("=?");
-            rest = &tail[2..];
+            rest = tail.get(2..).unwrap_or_default();
             last_was_word = false;
             continue;
         };
@@ -51,7 +51,7 @@ pub fn decode_words(s: &str) -> String {
             out.push_str(before);
         }
         out.push_str(&decoded);
-        rest = &tail[used..];
+        rest = tail.get(used..).unwrap_or_default();
         last_was_word = true;
     }
     out.push_str(rest);
@@ -60,16 +60,16 @@ pub fn decode_words(s: &str) -> String {
 
 /// One encoded word at the start of `s`: its text and its length.
 fn word(s: &str) -> Option<(String, usize)> {
-    let body = &s[2..];
+    let body = s.get(2..)?;
     let q1 = body.find('?')?;
-    let charset = body[..q1].split('*').next()?.to_ascii_lowercase();
+    let charset = body.get(..q1)?.split('*').next()?.to_ascii_lowercase();
     let enc = body.get(q1 + 1..q1 + 2)?.to_ascii_uppercase();
     if body.get(q1 + 2..q1 + 3)? != "?" {
         return None;
     }
     let text_start = q1 + 3;
-    let end = body[text_start..].find("?=")? + text_start;
-    let text = &body[text_start..end];
+    let end = body.get(text_start..)?.find("?=")? + text_start;
+    let text = body.get(text_start..end)?;
     let bytes = match enc.as_str() {
         "B" => base64::engine::general_purpose::STANDARD
             .decode(text)

@@ -118,8 +118,8 @@ impl Reader<'_> {
 
     /// `{n}` or `{n+}`, CRLF, n bytes.
     fn literal(&mut self) -> Option<Token> {
-        let close = self.b[self.i..].iter().position(|&c| c == b'}')? + self.i;
-        let n: usize = std::str::from_utf8(&self.b[self.i + 1..close])
+        let close = self.b.get(self.i..)?.iter().position(|&c| c == b'}')? + self.i;
+        let n: usize = std::str::from_utf8(self.b.get(self.i + 1..close)?)
             .ok()?
             .trim_end_matches('+')
             .parse()

@@ -154,10 +154,7 @@ async fn run(
                 let ecdhe_accepted = out
                     .codes
                     .iter()
-                    .filter(|c| {
-                        crate::tls::suites::lookup(**c)
-                            .is_some_and(|s| matches!(s.kx, crate::tls::suites::KeyExchange::Ecdhe))
-                    })
+                    .filter(|c| super::versions::is_ecdhe(**c))
                     .count();
                 let proven = facts.preference.filter(|p| !p || ecdhe_accepted >= 2);
                 out.server_preference = out.server_preference.or(proven);
@@ -272,9 +269,7 @@ async fn preference_after_elimination(
     if picks.len() < 2 {
         return None;
     }
-    let offered = offer_order(v);
-    let at = |c: &u16| offered.iter().position(|o| o == c);
-    if picks.windows(2).any(|w| at(&w[0]) > at(&w[1])) {
+    if super::versions::defy_offer_order(v, &picks) {
         return Some((Some(true), super::SeenInScan::default()));
     }
     let pair: Vec<u16> = picks.iter().take(2).copied().collect();
@@ -305,10 +300,7 @@ async fn beside(
     Option<super::groups::GroupFacts>,
     Option<(Option<bool>, super::SeenInScan)>,
 ) {
-    let ecdhe = |c: u16| {
-        crate::tls::suites::lookup(c)
-            .is_some_and(|s| matches!(s.kx, crate::tls::suites::KeyExchange::Ecdhe))
-    };
+    let ecdhe = super::versions::is_ecdhe;
     if !wanted || !tls13_refused(endpoint).await {
         let preference =
             preference_after_elimination(endpoint, version, found, (sni, &order), deadline).await;

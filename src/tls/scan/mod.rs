@@ -16,9 +16,11 @@
 //!    than 128 suites with some other alert gets bundles of 128 instead, as
 //!    testssl.sh and sslscan offer.
 //! 3. **Server preference.** Picks that jump ahead of our order prove an
-//!    order of the server's own at no cost; otherwise the accepted suites
-//!    are offered in reverse, in the group scan's first hello when it has
-//!    one (see [`groups`]), else on their own.
+//!    order of the server's own at no cost; otherwise the group scan's first
+//!    hello asks it (the first ECDHE suite found offered last, see
+//!    `groups::early_groups`), or two accepted suites are offered in reverse
+//!    as soon as they are known. Once a server is known to follow the
+//!    client, a long elimination splits in two (`versions::Split`).
 //! 4. **Groups.** TLS 1.3: found together with the suites ([`tls13`]): each
 //!    hello offers only the groups not yet seen, and the ServerHello or
 //!    HelloRetryRequest names a suite and a group at once. Below 1.3: the
@@ -38,9 +40,15 @@
 //! server accepted before, and `* BYE` / `-ERR` / `421` at connect are
 //! reported as a limit, never as "not accepted".
 //!
+//! A server that refuses silently is asked once whether DHE can be
+//! negotiated at all ([`dhe`]) instead of having refused lists offered again
+//! without DHE.
+//!
 //! All of it runs concurrently under the per-target connection cap (the
-//! [`Connector`](crate::net::Connector)) and the probe deadline; steps
-//! that cannot finish say so in `errors`, and what they did learn stands.
+//! [`Connector`](crate::net::Connector), whose slots go to these chains of
+//! hellos before the probe's other connections) and the probe deadline;
+//! steps that cannot finish say so in `errors`, and what they did learn
+//! stands.
 
 mod answers;
 mod descent;

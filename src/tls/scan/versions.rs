@@ -580,6 +580,12 @@ fn dh_retry(
     without_dh(remaining)
 }
 
+/// Whether a suite's key exchange is ECDHE (its ServerKeyExchange names a
+/// curve: the group scan below TLS 1.3 rides on these).
+pub(super) fn is_ecdhe(code: u16) -> bool {
+    suites::lookup(code).is_some_and(|s| matches!(s.kx, KeyExchange::Ecdhe))
+}
+
 /// Whether a suite's key exchange needs parameters the server must be
 /// given (finite-field DHE). A server with DHE suites in its list but no
 /// parameters (Dovecot 2.3 without `ssl_dh`) picks one and then fails.
@@ -659,14 +665,18 @@ fn picks_defy_offer_order(out: &VersionScan) -> Option<bool> {
     if out.interleaved {
         return None;
     }
-    let order = offer_order(out.version);
-    let positions: Option<Vec<usize>> = out
-        .codes
+    defy_offer_order(out.version, &out.codes).then_some(true)
+}
+
+/// Whether some pick in `picks` (in the order found) comes after a later
+/// one in [`offer_order`] at `v`: the server's own order, proven.
+pub(super) fn defy_offer_order(v: TlsVersion, picks: &[u16]) -> bool {
+    let order = offer_order(v);
+    let positions: Option<Vec<usize>> = picks
         .iter()
         .map(|c| order.iter().position(|o| o == c))
         .collect();
-    let positions = positions?;
-    positions.windows(2).any(|w| w[0] > w[1]).then_some(true)
+    positions.is_some_and(|p| p.windows(2).any(|w| w[0] > w[1]))
 }
 
 /// Offers the accepted suites in reverse order: a server that follows the
