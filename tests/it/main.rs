@@ -25,6 +25,7 @@ mod readiness;
 mod real_clients;
 mod scan;
 mod scan_dh;
+mod scan_floor;
 mod scan_split;
 mod scan_tls13;
 mod security;

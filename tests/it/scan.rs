@@ -855,10 +855,10 @@ async fn pop3_and_smtp_starttls_ports_are_scanned_through_their_preludes() {
 
 /// What a [`hello_proxy`] saw of one ClientHello.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct SeenHello {
+pub(crate) struct SeenHello {
     /// `client_version` (0x0002 for an SSLv2 CLIENT-HELLO).
-    version: u16,
-    suites: usize,
+    pub(crate) version: u16,
+    pub(crate) suites: usize,
 }
 
 /// Reads the start of a ClientHello: its version and how many suites it
@@ -887,7 +887,7 @@ fn parse_hello_start(buf: &[u8]) -> Option<SeenHello> {
 /// with `refuse_large`, answers a hello of more than 128 suites with a fatal
 /// `illegal_parameter` alert, as some servers do (bredband.com in a
 /// public scanner's notes).
-async fn hello_proxy(
+pub(crate) async fn hello_proxy(
     upstream: SocketAddr,
     refuse_large: bool,
 ) -> (SocketAddr, Arc<std::sync::Mutex<Vec<SeenHello>>>) {

@@ -9,8 +9,13 @@
 //!   whole list: the first step of TLS 1.0's elimination;
 //! - a `protocol_version` alert says nothing at or below the offered
 //!   version is spoken (the server's lowest is above it);
-//! - any other refusal (`handshake_failure`, a close, a reset) only says
-//!   "not this version with these suites", and the next version down gets
+//! - any other refusal (`handshake_failure`, a close) says "not this
+//!   version with these suites", and, for the same reason, not the versions
+//!   below whose suites were all in the list (a server speaking one of them
+//!   would have answered with it): a server whose lowest version is TLS 1.2
+//!   is settled by one refused TLS 1.1 hello, not three. A reset (SChannel's
+//!   refusal, but also a connection limit's) and a close that may be a
+//!   failed DHE pick settle only the version asked; the next one down gets
 //!   its own hello.
 //!
 //! Each hello offers every suite of its version at once, so an accepted
@@ -484,9 +489,14 @@ async fn descend(
             if retried && matches!(answer, OfferOutcome::Refused { .. }) {
                 state.dh_settled = true;
             }
+            let offered = Offered {
+                list: &list,
+                dh_unusable: retried || dhe == Some(false),
+                dh_works: dhe == Some(true),
+            };
             state.answered(
                 endpoint,
-                (v, large, retried || dhe == Some(false)),
+                (v, large, offered),
                 (answer, ex),
                 &mut next,
                 &jobs,
@@ -495,6 +505,36 @@ async fn descend(
         }
     }
     state.settled
+}
+
+/// A version's hello as offered, for what its answer says of the versions
+/// below.
+struct Offered<'a> {
+    list: &'a [u16],
+    /// DHE cannot be negotiated: left out of `list` after the retry without
+    /// it, or because `scan::dhe` found so.
+    dh_unusable: bool,
+    /// `scan::dhe` found a DHE suite negotiated: a close is no failed pick.
+    dh_works: bool,
+}
+
+impl Offered<'_> {
+    /// Whether a refusal of this hello also refuses `lower`: a server
+    /// speaking `lower` answers a hello for a higher version with `lower`
+    /// when a suite it takes there is offered (RFC 5246 Appendix E.1, as
+    /// for a downgrade), so every suite offerable at `lower` must be in the
+    /// list (or be DHE, known not to work), the refusal must not be a DHE
+    /// pick the server failed, and not a reset (SChannel's refusal, but also
+    /// a connection limit's).
+    fn refuses_below(&self, lower: TlsVersion, alert: Option<&str>, ex: &Exchange) -> bool {
+        let dh_in_list = self.list.iter().any(|c| needs_dh_params(*c));
+        let failed_pick = may_be_failed_pick(alert, ex) && dh_in_list && !self.dh_works;
+        ex.ending != Ending::Reset
+            && !failed_pick
+            && offer_order(lower)
+                .iter()
+                .all(|c| self.list.contains(c) || (self.dh_unusable && needs_dh_params(*c)))
+    }
 }
 
 /// What the descent knows so far.
@@ -512,11 +552,12 @@ impl Descent {
     fn answered(
         &mut self,
         endpoint: &Endpoint,
-        (v, large, without_dh): (TlsVersion, bool, bool),
+        (v, large, offered): (TlsVersion, bool, Offered<'_>),
         (answer, ex): (OfferOutcome, Exchange),
         next: &mut Peekable<Copied<std::slice::Iter<'_, TlsVersion>>>,
         jobs: &mpsc::UnboundedSender<Job>,
     ) {
+        let without_dh = offered.dh_unusable;
         let said = hello_answer(&answer, &ex);
         let chosen = ex.reply.server_hello.as_ref().map(|sh| sh.cipher_suite);
         let settled = &mut self.settled;
@@ -566,11 +607,19 @@ impl Descent {
                         None | Some("handshake_failure" | "insufficient_security")
                     );
                 if believed {
-                    let mut scan = VersionScan::refused(v, said);
+                    let mut scan = VersionScan::refused(v, said.clone());
                     scan.refused_by_reset = ex.ending == Ending::Reset && alert.is_none();
                     scan.seen.observe(v, &ex);
                     endpoint.settle(v, None);
                     settled.push(scan);
+                    // The versions below that this refusal settles too.
+                    while let Some(&w) = next.peek()
+                        && offered.refuses_below(w, alert, &ex)
+                    {
+                        next.next();
+                        settled.push(VersionScan::refused(w, said.clone()));
+                        endpoint.settle(w, None);
+                    }
                 } else {
                     // This connection is spent; the bundled scan repeats
                     // the version from its first bundle.

@@ -1,0 +1,80 @@
+//! A refused hello settles the versions below it too (issue 21): a server
+//! speaking one of them on a suite in the list would have answered with
+//! it (RFC 5246 Appendix E.1), so a server whose lowest version is TLS 1.2
+//! and that refuses silently (Dovecot: no `protocol_version` alert to say
+//! so) costs one hello below TLS 1.2, not three. Real OpenSSL servers
+//! behind the hello-logging proxy of `scan`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use mailprobe::net::{Connector, Meter};
+use mailprobe::report::{Protocol, TlsVersion, Transport};
+use mailprobe::tls::scan::{self, Endpoint, ScanOptions, ScanResult};
+use mailprobe::vocab::Deadline;
+
+use crate::scan::{SeenHello, hello_proxy};
+use crate::support::openssl_server::{Config, OpensslServer, Profile};
+
+async fn scan_logged(server: &OpensslServer) -> (ScanResult, Vec<SeenHello>) {
+    let upstream = std::net::SocketAddr::from(([127, 0, 0, 1], server.port()));
+    let (proxy, seen) = hello_proxy(upstream, false).await;
+    let connector = Connector::new(vec![proxy], 4, Arc::new(Meter::default()));
+    let ep = Endpoint::new(connector, Protocol::Imap, Transport::Implicit);
+    let result = scan::scan(
+        &ep,
+        &ScanOptions::full(None),
+        Deadline::after(Duration::from_secs(20)),
+    )
+    .await;
+    let hellos = seen.lock().unwrap().clone();
+    (result, hellos)
+}
+
+fn offered(result: &ScanResult, v: TlsVersion) -> Option<bool> {
+    result.version(v).and_then(|x| x.offered)
+}
+
+/// How many TLS hellos offered at most `version` (record-layer hellos;
+/// the SSLv2 hello says 0x0002).
+fn hellos_at(hellos: &[SeenHello], version: u16) -> usize {
+    hellos.iter().filter(|h| h.version == version).count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_silent_refusal_below_tls12_settles_every_version_below() {
+    // Given a TLS 1.2 + 1.3 server that refuses silently, as Dovecot does
+    let server = OpensslServer::start(Config {
+        silent_refusal: true,
+        ..Profile::Modern.config()
+    });
+    let (result, hellos) = scan_logged(&server).await;
+    // Then TLS 1.2 and 1.3 are found, TLS 1.1, 1.0 and SSLv3 refused
+    assert_eq!(offered(&result, TlsVersion::Tls12), Some(true));
+    assert_eq!(offered(&result, TlsVersion::Tls13), Some(true));
+    for v in [TlsVersion::Tls11, TlsVersion::Tls10, TlsVersion::Ssl3] {
+        assert_eq!(offered(&result, v), Some(false), "{v}");
+    }
+    // And only TLS 1.1 had a hello of its own: its refusal covers the rest
+    assert_eq!(hellos_at(&hellos, 0x0302), 1, "{hellos:?}");
+    assert_eq!(hellos_at(&hellos, 0x0301), 0, "{hellos:?}");
+    assert_eq!(hellos_at(&hellos, 0x0300), 0, "{hellos:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_version_below_a_refusal_is_still_found_when_it_is_spoken() {
+    // Given a TLS 1.1-only server that refuses silently
+    let server = OpensslServer::start(Config {
+        silent_refusal: true,
+        ..Profile::Tls11Only.config()
+    });
+    let (result, hellos) = scan_logged(&server).await;
+    // Then TLS 1.1 is found (the TLS 1.2 hello is answered with it) and
+    // TLS 1.0's silent refusal settles SSLv3 without a hello
+    assert_eq!(offered(&result, TlsVersion::Tls11), Some(true));
+    for v in [TlsVersion::Tls12, TlsVersion::Tls10, TlsVersion::Ssl3] {
+        assert_eq!(offered(&result, v), Some(false), "{v}");
+    }
+    assert_eq!(hellos_at(&hellos, 0x0301), 1, "{hellos:?}");
+    assert_eq!(hellos_at(&hellos, 0x0300), 0, "{hellos:?}");
+}
