@@ -181,8 +181,11 @@ mod tests {
         for id in ["exchange-online", "google-workspace", "imapsync"] {
             assert!(sent.contains(&id), "{sent:?}");
         }
-        // One per family: SChannel and OpenSSL are covered by deciding clients.
-        assert!(!sent.contains(&"outlook-windows") && !sent.contains(&"openssl-seclevel2"));
+        // One per family: SChannel, BoringSSL (Apple's build included) and
+        // OpenSSL are covered by deciding clients.
+        for covered in ["outlook-windows", "apple-mail", "openssl-seclevel2"] {
+            assert!(!sent.contains(&covered), "{covered}: {sent:?}");
+        }
         let mut families: Vec<&str> = send
             .iter()
             .filter_map(|p| tls_family(p.id))

@@ -37,8 +37,8 @@ const FAMILIES: &[(&str, &str, &str)] = &[
     ),
     (
         "apple-mail",
-        "Apple Network.framework",
-        "https://developer.apple.com/documentation/network",
+        "BoringSSL",
+        "https://github.com/firebase/flutterfire/issues/1411 (Apple's networking stack logs its TLS from libboringssl.dylib, subsystem com.apple.network.boringssl; https://github.com/firebase/firebase-ios-sdk/issues/314 shows Apple's build, boringssl-109.200.32): Apple platforms' TLS is Apple's build of BoringSSL",
     ),
     (
         "java-17",
