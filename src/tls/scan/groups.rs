@@ -305,20 +305,34 @@ async fn eliminate_groups_folding(
     facts
 }
 
+/// The curves nearly every ECDHE server takes (OpenSSL's, SChannel's, JSSE's,
+/// Go's and BoringSSL's default lists all hold both): asked one hello each,
+/// beside the elimination of the others, instead of at the head of one
+/// chain. Where they are accepted (the usual case) that costs no more
+/// connections than the chain, and takes two links out of it.
+const LIKELY: [u16; 2] = [groups::SECP256R1, groups::SECP384R1];
+
 /// The groups at `v` (TLS <= 1.2, the highest version accepted, TLS 1.3
-/// not), eliminated beside the suites instead of after the whole scan: one
-/// chain offering every ECDHE suite of `v` (`ecdhe`) with the groups not yet
-/// seen, until refused. `(s1, seed)` is the first ECDHE suite the
-/// elimination found and its curve. The first hello also asks the
-/// preference question, without waiting for a second suite: it offers
-/// every ECDHE suite with `s1` last. `s1` is the server's first choice
-/// among them if it has an order of its own (it was picked from a list
-/// holding them all), so such a server picks it again; a server that
-/// follows the client picks an earlier one when it accepts another. The
-/// facts' `preference` is `Some(true)` when `s1` came back (proven only if a
-/// second ECDHE suite is accepted: the caller checks), `Some(false)` when
-/// another did. (A non-ECDHE `s1` names no group: the chain goes on.) A server with no ECDHE suite at `v` refuses the first hello:
-/// no groups, as the scan after the suites would find.
+/// not), eliminated beside the suites instead of after the whole scan.
+/// `ecdhe` is every ECDHE suite of `v`, `(s1, seed)` the first ECDHE suite
+/// the elimination found and its curve. The [`LIKELY`] curves other than
+/// the seed are asked one hello each (offering every ECDHE suite and that
+/// one curve), at once; the other curves go to one chain offering those
+/// not yet seen, until refused. So a server's favourite curves are not
+/// ordered among themselves: the seed comes first (the server's first
+/// choice from the whole list), then the likely ones accepted, then the
+/// chain's picks in the order it found them.
+///
+/// The first likely hello also asks the preference question, without
+/// waiting for a second suite: it offers every ECDHE suite with `s1` last.
+/// `s1` is the server's first choice among them if it has an order of its
+/// own (it was picked from a list holding them all), so such a server picks
+/// it again; a server that follows the client picks an earlier one when it
+/// accepts another. The facts' `preference` is `Some(true)` when `s1` came
+/// back (proven only if a second ECDHE suite is accepted: the caller
+/// checks), `Some(false)` when another did. With no likely curve left to
+/// ask, the chain's first hello asks it. A server with no ECDHE suite at `v`
+/// refuses every hello: no groups, as the scan after the suites would find.
 pub(super) async fn early_groups(
     endpoint: &Endpoint,
     (v, ecdhe, (s1, seed)): (TlsVersion, Vec<u16>, (u16, Option<u16>)),
@@ -326,5 +340,107 @@ pub(super) async fn early_groups(
     deadline: Deadline,
 ) -> GroupFacts {
     let base = ClientHelloSpec::for_version(v.wire(), ecdhe, sni);
-    eliminate_groups_folding(endpoint, v, base, seed, (None, Some(s1)), deadline).await
+    let likely: Vec<u16> = LIKELY
+        .into_iter()
+        .filter(|g| Some(*g) != seed && base.supported_groups.contains(g))
+        .collect();
+    let mut chained = base.clone();
+    chained.supported_groups.retain(|g| !likely.contains(g));
+    let ask_in_chain = likely.is_empty().then_some(s1);
+    let chain =
+        eliminate_groups_folding(endpoint, v, chained, seed, (None, ask_in_chain), deadline);
+    let singles = futures_util::future::join_all(likely.iter().enumerate().map(|(i, g)| {
+        let asking = (i == 0).then_some(s1);
+        single_group(endpoint, v, &base, (*g, asking), deadline)
+    }));
+    let (mut facts, singles) = tokio::join!(chain, singles);
+    let mut reset = false;
+    let mut found = Vec::new();
+    for (g, one) in likely.iter().zip(singles) {
+        facts.connections += one.connections;
+        facts.preference = facts.preference.or(one.preference);
+        if one.error.is_some() && facts.error.is_none() {
+            facts.error = one.error;
+        }
+        reset |= one.reset;
+        if one.accepted {
+            found.push(*g);
+        }
+    }
+    // The seed first, then the likely curves, then the chain's picks.
+    let at = usize::from(seed.is_some() && !facts.groups.is_empty());
+    facts.groups.splice(at..at, found);
+    if reset {
+        // As in the chain: a reset may be a refusal (SChannel) or a
+        // connection limit; a group accepted before tells which.
+        check_reset(endpoint, v, &base, &mut facts, deadline).await;
+    }
+    facts
+}
+
+/// What one hello offering a single curve found.
+#[derive(Debug, Default)]
+struct SingleGroup {
+    accepted: bool,
+    /// Refused by a reset: a refusal or a connection limit.
+    reset: bool,
+    connections: u32,
+    error: Option<(ErrorKind, String)>,
+    preference: Option<bool>,
+}
+
+/// One hello offering every ECDHE suite of `base` (with `s1` last when
+/// `asking`, the preference question) and the curve `g` alone.
+async fn single_group(
+    endpoint: &Endpoint,
+    v: TlsVersion,
+    base: &ClientHelloSpec,
+    (g, asking): (u16, Option<u16>),
+    deadline: Deadline,
+) -> SingleGroup {
+    let mut out = SingleGroup::default();
+    let moved = asking.map(|s1| last_of(&base.suites, s1));
+    let spec = group_hello(base, v, &[g], moved.as_deref());
+    let ex = match send_hello(endpoint, &Hello::Tls(spec), false, deadline).await {
+        Ok(ex) => ex,
+        Err(e) => {
+            out.error = Some((e.kind(), e.to_string()));
+            return out;
+        }
+    };
+    out.connections = ex.connections;
+    match read_answer(v.wire(), &ex) {
+        OfferOutcome::Accepted { suite } => {
+            if let Some(s1) = asking {
+                out.preference = Some(suite == s1);
+            }
+            match &ex.reply.key_exchange {
+                Some(KeyExchangeInfo::Ecdhe {
+                    named_curve: Some(c),
+                    ..
+                }) if *c == g => out.accepted = true,
+                Some(KeyExchangeInfo::Ecdhe {
+                    named_curve: Some(c),
+                    ..
+                }) => {
+                    out.error = Some((
+                        ErrorKind::Tls,
+                        format!(
+                            "the server chose group {}, which was not offered",
+                            crate::tls::group_label(*c)
+                        ),
+                    ));
+                }
+                _ => {
+                    out.error = Some((
+                        ErrorKind::Tls,
+                        "a reply named no group; group list incomplete".into(),
+                    ));
+                }
+            }
+        }
+        OfferOutcome::Refused { .. } => out.reset = ex.ending == Ending::Reset,
+        _ => {}
+    }
+    out
 }
