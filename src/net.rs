@@ -234,6 +234,10 @@ pub struct Connector {
     meter: Arc<Meter>,
     /// Who gets this target's next free slot first (see [`slots`]).
     priority: Priority,
+    /// Set once this connector's chains are over (see
+    /// [`Connector::chains_over`]); shared by every copy made with
+    /// [`Connector::at`].
+    chains_over: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 /// How long one TCP connect attempt may take at most.
@@ -263,6 +267,33 @@ impl Connector {
             limits: limits.clone(),
             meter,
             priority: Priority::Chain,
+            chains_over: Arc::new(tokio::sync::watch::Sender::new(false)),
+        }
+    }
+
+    /// Tells this connector (and every copy of it) that its chains are
+    /// over: the scan is done, nothing it sends will wait on an answer any
+    /// more. From then on its [`Priority::Settle`] and [`Priority::Aside`]
+    /// connections, queued or not, are no longer held to half the slots
+    /// (which kept room for a chain's next hello): they queue as chains do.
+    /// Other probes of the same address keep their own priorities.
+    pub fn chains_over(&self) {
+        self.chains_over.send_replace(true);
+    }
+
+    /// A slot of `host` at this connector's priority, or as a chain once
+    /// the chains are over (see [`Connector::chains_over`]).
+    async fn slot(&self, host: &Arc<Slots>) -> Slot {
+        let mut over = self.chains_over.subscribe();
+        if self.priority == Priority::Chain || *over.borrow_and_update() {
+            return host.acquire(Priority::Chain).await;
+        }
+        tokio::select! {
+            slot = host.acquire(self.priority) => slot,
+            // The sender lives in `self`: `wait_for` ends only when set.
+            Ok(()) = async { over.wait_for(|over| *over).await.map(|_| ()) } => {
+                host.acquire(Priority::Chain).await
+            }
         }
     }
 
@@ -299,7 +330,7 @@ impl Connector {
         };
         for (addr, host) in self.addresses.iter().zip(self.hosts.iter()) {
             let host_slot = deadline
-                .run(host.acquire(self.priority))
+                .run(self.slot(host))
                 .await
                 .map_err(|t| ConnectError {
                     kind: ErrorKind::Timeout,
@@ -511,6 +542,42 @@ mod tests {
         );
         drop(_a1);
         assert!(b.connect(long()).await.is_ok());
+    }
+
+    /// Once a probe's chains are over, its trials are no longer held to
+    /// half the slots: one queued before is let through at once, and so are
+    /// new ones; another probe of the address keeps the half cap.
+    #[tokio::test]
+    async fn after_the_chains_the_half_cap_is_lifted_for_that_probe_only() {
+        let addr = holding_listener().await;
+        let limits = ConnectionLimits::new(100, 4);
+        let a = Connector::shared(vec![addr], &limits, Arc::default());
+        let aside = a.at(Priority::Aside);
+        let long = || Deadline::after(Duration::from_secs(2));
+        let _held = [
+            aside.connect(long()).await.unwrap(),
+            aside.connect(long()).await.unwrap(),
+        ];
+        // Two slots free, but trials hold their half: a third waits.
+        let queued = tokio::spawn({
+            let aside = aside.clone();
+            async move { aside.connect(long()).await }
+        });
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(!queued.is_finished());
+        let other = Connector::shared(vec![addr], &limits, Arc::default()).at(Priority::Aside);
+        a.chains_over();
+        let third = queued.await.unwrap().unwrap();
+        // The other probe's trials still wait for the half cap (two of
+        // three held slots are trials).
+        let blocked = other
+            .connect(Deadline::after(Duration::from_millis(150)))
+            .await;
+        assert_eq!(blocked.unwrap_err().kind, ErrorKind::Timeout);
+        // This probe's next trial takes the last slot.
+        let fourth = aside.connect(long()).await;
+        assert!(fourth.is_ok());
+        drop(third);
     }
 
     /// The global cap holds across addresses.

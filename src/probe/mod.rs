@@ -520,8 +520,15 @@ async fn wire_scan(
     let trials_started = Instant::now();
     let options = ScanOptions::full(spec.sni.clone());
     let aside = endpoint.at(Priority::Aside);
+    let scanned = async {
+        let result = scan::scan(endpoint, &options, deadline).await;
+        // The trials, the dialogue and the real handshakes left may now
+        // take every slot: no chain of the scan needs one any more.
+        endpoint.connector.chains_over();
+        result
+    };
     let (result, observed, ()) = tokio::join!(
-        scan::scan(endpoint, &options, deadline),
+        scanned,
         trials::send(spec, &aside, &first, deadline),
         early_legacy_offer(endpoint, &found),
     );
