@@ -137,3 +137,84 @@ async fn the_dhe_question_goes_to_silent_refusers_only() {
     assert_eq!(found, want);
     assert_eq!(result.dh_bits, Some(1024));
 }
+
+/// Two ECDHE suites, so that the group scan's first hello proves the
+/// server's order; DHE first in the server's list.
+const TWO_ECDHE: &str =
+    "DHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:AES128-SHA";
+
+/// A silent server that follows the client is not asked the DHE question:
+/// lists put DHE last, so a silent refusal says nothing else is left
+/// (issue 21). One with its own order still is.
+#[tokio::test]
+async fn a_server_that_follows_the_client_gets_dhe_last_instead_of_the_question() {
+    use mailprobe::tls::scan::dhe::DheKnown;
+    let start = |server_preference: bool, dh_1024: bool| {
+        OpensslServer::start(Config {
+            min: SslVersion::TLS1_2,
+            max: SslVersion::TLS1_2,
+            cipher_list: TWO_ECDHE,
+            server_preference,
+            dh_params_missing: !dh_1024,
+            dh_1024,
+            security_level: 0,
+            silent_refusal: true,
+            ..Profile::Modern.config()
+        })
+    };
+    let scan_of = |srv: &OpensslServer| {
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], srv.port()));
+        let connector = Connector::new(vec![addr], 4, Arc::new(Meter::default()));
+        Endpoint::new(connector, Protocol::Imap, Transport::Implicit)
+    };
+    let deadline = || Deadline::after(Duration::from_secs(20));
+    let names = |r: &ScanResult| -> Vec<String> {
+        let v = r.versions.iter().find(|v| v.version == TlsVersion::Tls12);
+        v.map(|v| {
+            v.suites
+                .iter()
+                .filter_map(|s| s.openssl_name.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+    };
+    // Given a silent server that follows the client, DHE without parameters
+    let srv = start(false, false);
+    let ep = scan_of(&srv);
+    let result = scan::scan(&ep, &ScanOptions::full(None), deadline()).await;
+    // Then no question, and the three other suites, in offer order
+    assert_eq!(ep.dhe(), DheKnown::Ordered);
+    assert_eq!(
+        names(&result),
+        [
+            "ECDHE-RSA-AES128-GCM-SHA256",
+            "ECDHE-RSA-AES256-GCM-SHA384",
+            "AES128-SHA"
+        ]
+    );
+    // Given the same server with working DHE (1024-bit parameters)
+    let srv = start(false, true);
+    let ep = scan_of(&srv);
+    let result = scan::scan(&ep, &ScanOptions::full(None), deadline()).await;
+    // Then the DHE suite is found too, listed in the offer order (ECDHE,
+    // then RSA key transport, then DHE)
+    assert_eq!(ep.dhe(), DheKnown::Ordered);
+    assert_eq!(
+        names(&result),
+        [
+            "ECDHE-RSA-AES128-GCM-SHA256",
+            "ECDHE-RSA-AES256-GCM-SHA384",
+            "AES128-SHA",
+            "DHE-RSA-AES128-GCM-SHA256"
+        ]
+    );
+    assert_eq!(result.dh_bits, Some(1024));
+    // Given a silent server with its own order, DHE without parameters
+    let srv = start(true, false);
+    let ep = scan_of(&srv);
+    let result = scan::scan(&ep, &ScanOptions::full(None), deadline()).await;
+    // Then it is asked, and the other three suites are found
+    assert_eq!(ep.dhe(), DheKnown::Known(false));
+    let found: BTreeSet<String> = names(&result).into_iter().collect();
+    assert_eq!(found.len(), 3, "{found:?}");
+}

@@ -115,6 +115,9 @@ async fn run(
     sni: Option<String>,
     deadline: Deadline,
 ) -> VersionScan {
+    // Counted for the DHE question, which waits for a preference answer
+    // or for the eliminations to end (`scan::dhe`).
+    let _running = super::order::Eliminating::start(endpoint);
     match job {
         Job::Eliminate {
             version,
@@ -165,6 +168,16 @@ async fn run(
                 out.server_preference = out.server_preference.or(proven);
             }
             out.early_groups = early;
+            if super::order::follows_client(endpoint) {
+                // Listed in offer order, as found without DHE put last.
+                let order = offer_order(version);
+                out.codes.sort_by_key(|c| order.iter().position(|o| o == c));
+                out.suites = out
+                    .codes
+                    .iter()
+                    .map(|c| crate::tls::suite_info(*c))
+                    .collect();
+            }
             out
         }
         Job::Bundled { version } => scan_version(endpoint, version, sni, deadline).await,
@@ -275,6 +288,7 @@ async fn preference_after_elimination(
         return None;
     }
     if super::versions::defy_offer_order(v, &picks) {
+        super::order::tell_order(endpoint, false);
         return Some((Some(true), super::SeenInScan::default()));
     }
     let pair: Vec<u16> = picks.iter().take(2).copied().collect();
@@ -282,6 +296,7 @@ async fn preference_after_elimination(
         Ok((pref, seen)) => {
             // The elimination splits on a server that follows the client.
             order.send_replace(Some(pref));
+            super::order::tell_order(endpoint, !pref);
             Some((Some(pref), seen))
         }
         // Asked again after the scan, as before.
@@ -458,6 +473,7 @@ async fn descend(
         if dhe == Some(false) {
             list.retain(|c| !needs_dh_params(*c));
         }
+        let dh_last = accepted_above && super::order::put_dh_last(endpoint, &mut list);
         loop {
             let hello = scan_hello(v, list.clone(), sni.clone());
             let ex = match send_hello(endpoint, &hello, false, deadline).await {
@@ -475,6 +491,7 @@ async fn descend(
                 && !retried
                 && !state.dh_settled
                 && dhe.is_none()
+                && !dh_last
                 && may_be_failed_pick(alert, &ex)
                 && let Some(rest) = without_dh(&list)
             {
@@ -492,7 +509,7 @@ async fn descend(
             let offered = Offered {
                 list: &list,
                 dh_unusable: retried || dhe == Some(false),
-                dh_works: dhe == Some(true),
+                dh_works: dhe == Some(true) || dh_last,
             };
             state.answered(
                 endpoint,
@@ -514,7 +531,9 @@ struct Offered<'a> {
     /// DHE cannot be negotiated: left out of `list` after the retry without
     /// it, or because `scan::dhe` found so.
     dh_unusable: bool,
-    /// `scan::dhe` found a DHE suite negotiated: a close is no failed pick.
+    /// `scan::dhe` found a DHE suite negotiated, or DHE was offered last to
+    /// a server that follows the client: a close is no failed pick that
+    /// hides another suite.
     dh_works: bool,
 }
 

@@ -18,9 +18,24 @@
 //!   retries would have found.
 //! - Anything else (no answer, a reset, a connection limit): not known; the
 //!   retries stay.
+//!
+//! A server that follows the client's order needs no question at all: once
+//! that is seen (a preference answer, `order::tell_order`), every list the
+//! scan offers puts DHE last (`order::put_dh_last`), so the server picks a DHE suite
+//! only when nothing else in the list is left to pick, and a silent refusal
+//! says just that: no other suite, and no DHE suite that can be negotiated
+//! (a working one would have been picked). So the question waits for the
+//! first preference answer (or for the eliminations to end without one,
+//! both told in `scan::order`)
+//! and is asked only of a server with its own order: one connection fewer
+//! on Dovecot's default configuration (`ssl_prefer_server_ciphers = no`).
+//! That the order seen at one version holds at the others is an
+//! assumption: OpenSSL, SChannel, GnuTLS, JSSE and Go each set it once per
+//! server, not per version.
 
 use tokio::sync::watch;
 
+use super::order::{OrderSeen, follows_client};
 use super::versions::{needs_dh_params, offer_order, scan_hello};
 use super::{Endpoint, OfferOutcome, SeenInScan, read_answer, send_hello};
 use crate::tls::scan::Ending;
@@ -40,6 +55,15 @@ pub enum DheKnown {
     Known(bool),
     /// Asked, but the answer says nothing (no answer, a reset).
     Unknown,
+    /// Not asked: the server follows the client's order, and lists put DHE
+    /// last (see the module doc).
+    Ordered,
+}
+
+/// Whether the question can wait no longer: the order is known, or every
+/// elimination begun has ended without a preference answer.
+fn order_settled(o: &OrderSeen) -> bool {
+    o.known() || o.all_ended()
 }
 
 impl DheKnown {
@@ -74,6 +98,24 @@ pub(super) async fn ask_when_silent(
             r = known.changed() => if r.is_err() { return seen },
             r = over.changed() => if r.is_err() { return seen },
         }
+    }
+    // Then for the server's order (see the module doc).
+    let mut order = endpoint.order_seen().subscribe();
+    loop {
+        if order_settled(&order.borrow_and_update()) {
+            break;
+        }
+        if *over.borrow_and_update() {
+            return seen;
+        }
+        tokio::select! {
+            r = order.changed() => if r.is_err() { return seen },
+            r = over.changed() => if r.is_err() { return seen },
+        }
+    }
+    if follows_client(endpoint) {
+        endpoint.set_dhe(DheKnown::Ordered);
+        return seen;
     }
     endpoint.set_dhe(DheKnown::Asking);
     let dhe: Vec<u16> = offer_order(TlsVersion::Tls12)
@@ -114,10 +156,12 @@ pub(super) async fn ask_when_silent(
 
 /// Waits for the first answers (SSLv2's and TLS 1.3's hellos, sent beside
 /// the descent's first: one of them may be the silent refusal that makes
-/// the question due), then while the question is due or out, at most until
-/// `deadline`; what is known then.
+/// the question due), then while the question is due or out and the server
+/// is not seen to follow the client (whose lists put DHE last instead), at
+/// most until `deadline`; what is known then.
 pub(super) async fn settled(endpoint: &Endpoint, deadline: Deadline) -> DheKnown {
     let mut known = endpoint.dhe_watch();
+    let mut order = endpoint.order_seen().subscribe();
     let mut progress = endpoint.progress();
     let wait = async {
         loop {
@@ -133,11 +177,13 @@ pub(super) async fn settled(endpoint: &Endpoint, deadline: Deadline) -> DheKnown
         }
         loop {
             let now = *known.borrow_and_update();
-            if !matches!(now, DheKnown::Wanted | DheKnown::Asking) {
+            let follows = order.borrow_and_update().follows();
+            if follows || !matches!(now, DheKnown::Wanted | DheKnown::Asking) {
                 return now;
             }
-            if known.changed().await.is_err() {
-                return now;
+            tokio::select! {
+                r = known.changed() => if r.is_err() { return now },
+                r = order.changed() => if r.is_err() { return now },
             }
         }
     };

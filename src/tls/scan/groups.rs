@@ -258,6 +258,7 @@ async fn eliminate_groups_folding(
         if let (Some(s1), OfferOutcome::Accepted { suite }) = (asking, &answer) {
             // Proven when another ECDHE suite is accepted (the caller checks).
             facts.preference = Some(*suite == s1);
+            super::order::tell_order(endpoint, *suite != s1);
             if *suite == s1 && !base.suites.contains(&s1) {
                 // Not an ECDHE suite: no group in this answer; the chain
                 // goes on with the ECDHE suites alone.
@@ -413,6 +414,7 @@ async fn single_group(
         OfferOutcome::Accepted { suite } => {
             if let Some(s1) = asking {
                 out.preference = Some(suite == s1);
+                super::order::tell_order(endpoint, suite != s1);
             }
             match &ex.reply.key_exchange {
                 Some(KeyExchangeInfo::Ecdhe {

@@ -55,6 +55,7 @@ mod descent;
 pub mod dhe;
 mod groups;
 pub mod oneshot;
+mod order;
 pub mod predict;
 mod tls13;
 mod tls13_tracks;

@@ -78,6 +78,9 @@ pub struct Endpoint {
     progress: Arc<watch::Sender<Settled>>,
     /// Whether DHE can be negotiated, once asked (see `scan::dhe`).
     dhe: Arc<watch::Sender<super::dhe::DheKnown>>,
+    /// The server's order as first seen, and the eliminations running
+    /// (see `scan::dhe`).
+    order: Arc<watch::Sender<super::order::OrderSeen>>,
 }
 
 impl Endpoint {
@@ -92,7 +95,12 @@ impl Endpoint {
             answered: Arc::default(),
             progress: Arc::new(watch::Sender::new(Settled::default())),
             dhe: Arc::new(watch::Sender::new(super::dhe::DheKnown::default())),
+            order: Arc::new(watch::Sender::new(super::order::OrderSeen::default())),
         }
+    }
+
+    pub(super) fn order_seen(&self) -> &watch::Sender<super::order::OrderSeen> {
+        &self.order
     }
 
     /// The same endpoint (same findings, same progress), its connections

@@ -459,7 +459,7 @@ pub(super) async fn eliminate_reporting(
     // Each round removes one suite or stops, so this bounds the loop.
     let rounds = remaining.len() + 1;
     for _ in 0..rounds {
-        before_hello(endpoint, &run, &mut remaining, split.as_mut());
+        let dh_last = before_hello(endpoint, &run, &mut remaining, split.as_mut());
         if remaining.is_empty() {
             break;
         }
@@ -506,8 +506,8 @@ pub(super) async fn eliminate_reporting(
                 break;
             }
             OfferOutcome::Refused { alert } => {
-                // (No retry once DHE is known to work: `scan::dhe`.)
-                let settled = dh_retried || endpoint.dhe().answer() == Some(true);
+                // (No retry once DHE works, nor after DHE last: `scan::dhe`.)
+                let settled = dh_retried || dh_last || endpoint.dhe().answer() == Some(true);
                 if let Some(rest) = dh_retry(&run, settled, alert, &ex, &remaining) {
                     dh_retried = true;
                     remaining = rest;
@@ -533,21 +533,23 @@ pub(super) async fn eliminate_reporting(
 }
 
 /// What changes in an elimination's list between two hellos: half of it
-/// handed to a second chain (see [`Split`]), and DHE left out once no DHE
+/// handed to a second chain (see [`Split`]), DHE left out once no DHE
 /// suite can be negotiated (`scan::dhe`: offered, it would only make a
-/// silent refusal ambiguous).
+/// silent refusal ambiguous), and DHE put last for a server that follows
+/// the client (`scan::order`); `true` when it was.
 fn before_hello(
     endpoint: &Endpoint,
     run: &BundleRun,
     remaining: &mut Vec<u16>,
     split: Option<&mut Split>,
-) {
+) -> bool {
     if let Some(split) = split {
         split.maybe(remaining);
     }
     if endpoint.dhe().answer() == Some(false) && !run.found.iter().any(|c| needs_dh_params(*c)) {
         remaining.retain(|c| !needs_dh_params(*c));
     }
+    super::order::put_dh_last(endpoint, remaining)
 }
 
 /// The group of a TLS 1.3 ServerHello's key share, noted once.
