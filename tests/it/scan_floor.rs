@@ -78,3 +78,34 @@ async fn a_version_below_a_refusal_is_still_found_when_it_is_spoken() {
     assert_eq!(hellos_at(&hellos, 0x0301), 1, "{hellos:?}");
     assert_eq!(hellos_at(&hellos, 0x0300), 0, "{hellos:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_preference_question_rides_in_the_elimination_of_a_client_order_server() {
+    for server_preference in [false, true] {
+        // Given a server speaking TLS 1.0 to 1.2 with three suites, whose
+        // TLS 1.0 preference is asked beside its elimination (TLS 1.0 is
+        // not the highest version: no group hello asks it)
+        let server = OpensslServer::start(Config {
+            min: openssl::ssl::SslVersion::TLS1,
+            max: openssl::ssl::SslVersion::TLS1_2,
+            cipher_list: "ECDHE-RSA-AES128-SHA:AES256-SHA:AES128-SHA",
+            server_preference,
+            ..Profile::Exchange2010.config()
+        });
+        let (result, hellos) = scan_logged(&server).await;
+        // Then TLS 1.0's three suites and the server's order are found
+        let tls10 = result.version(TlsVersion::Tls10).expect("TLS 1.0");
+        assert_eq!(tls10.suites.len(), 3, "pref {server_preference}");
+        assert_eq!(tls10.server_preference, Some(server_preference));
+        let pair_hellos = hellos
+            .iter()
+            .filter(|h| h.version == 0x0301 && h.suites == 2)
+            .count();
+        if !server_preference {
+            // And a server that follows the client gets no hello of its own
+            // for the question (the two suites reversed): the elimination's
+            // next hello asked it and found the third suite
+            assert_eq!(pair_hellos, 0, "{hellos:?}");
+        }
+    }
+}

@@ -39,8 +39,8 @@ use tokio::sync::mpsc;
 
 use super::HelloAnswer;
 use super::versions::{
-    Split, VersionScan, eliminate, finish, may_be_failed_pick, needs_dh_params, offer_order,
-    scan_hello, scan_version, without_dh,
+    VersionScan, eliminate, finish, may_be_failed_pick, needs_dh_params, offer_order, scan_hello,
+    scan_version, without_dh,
 };
 use super::{Ending, Endpoint, Exchange, OfferOutcome, hello_answer, read_answer, send_hello};
 use crate::tls::hello::MAX_SUITES_PER_HELLO;
@@ -135,19 +135,21 @@ async fn run(
                 .any(|(w, s)| *w > version && *w != TlsVersion::Tls13 && s.is_some());
             let (tx, rx) = tokio::sync::watch::channel(Vec::new());
             let (order_tx, order_rx) = tokio::sync::watch::channel(None);
+            // The preference as the elimination's own question answers it.
+            let (asked_tx, asked_rx) = tokio::sync::watch::channel(None);
             let (mut out, (early, preference)) = tokio::join!(
                 eliminate_version(
                     endpoint,
                     (version, without_dh),
                     (suite, *exchange),
-                    (tx, order_rx),
+                    (tx, order_rx, (groups && highest, asked_tx)),
                     sni.clone(),
                     deadline
                 ),
                 beside(
                     endpoint,
                     (version, groups && highest),
-                    (rx, order_tx),
+                    (rx, order_tx, asked_rx),
                     sni.clone(),
                     deadline
                 ),
@@ -186,7 +188,7 @@ async fn run(
 
 /// An accepted version's elimination, from the descent's hello (`suite`
 /// chosen in `exchange`): one chain, split in two once `order` says the
-/// server follows the client (`versions::Split`), when the per-target cap
+/// server follows the client (`split::Split`), when the per-target cap
 /// leaves room for both (four slots or more). `order` is told only by the
 /// preference hello of a version whose groups do not run beside it (TLS 1.3
 /// accepted: its elimination is the long one left); two chains cost one
@@ -197,7 +199,7 @@ async fn eliminate_version(
     endpoint: &Endpoint,
     (version, without_dh): (TlsVersion, bool),
     (suite, exchange): (u16, Exchange),
-    (found, order): (super::versions::FoundSoFar, Order),
+    (found, order, ask): (super::versions::FoundSoFar, Order, Ask),
     sni: Option<String>,
     deadline: Deadline,
 ) -> VersionScan {
@@ -208,9 +210,11 @@ async fn eliminate_version(
         candidates.retain(|c| !needs_dh_params(*c));
     }
     let (half_tx, half_rx) = tokio::sync::oneshot::channel();
-    let split = (endpoint.connector.per_target() >= 4).then_some(Split {
+    let split = Some(super::split::Split {
         order,
-        half: Some(half_tx),
+        half: (endpoint.connector.per_target() >= 4).then_some(half_tx),
+        ask: Some(ask),
+        asked: false,
     });
     let main = super::versions::eliminate_reporting(
         endpoint,
@@ -248,6 +252,10 @@ async fn eliminate_version(
 /// The preference once known, for the elimination to split on.
 type Order = tokio::sync::watch::Receiver<Option<bool>>;
 
+/// (groups wanted beside the version, where the elimination's own
+/// preference question tells its answer: see `split::Split`).
+type Ask = (bool, tokio::sync::watch::Sender<Option<bool>>);
+
 /// The suites found so far once `enough` holds, or when the elimination
 /// ended (then `false`).
 async fn found_until(
@@ -270,15 +278,17 @@ async fn found_until(
 type Found = tokio::sync::watch::Receiver<Vec<(u16, Option<u16>)>>;
 
 /// The preference question of a version whose groups are not scanned
-/// beside it, asked as soon as the elimination has found two suites (beside
-/// the rest of the scan, not after it): free when the second pick comes
-/// before the first in the offer order (the first was picked from a list
-/// holding it: the server's own order), else one hello offering the two
-/// reversed. `None` when fewer than two suites were found.
+/// beside it, settled as soon as the elimination has found two suites
+/// (beside the rest of the scan, not after it): free when the second pick
+/// comes before the first in the offer order (the first was picked from a
+/// list holding it: the server's own order); else the elimination's own
+/// next hello asks it (`scan::order::question`: free on a server that
+/// follows the client); if that brings no answer, one hello offering the
+/// two reversed. `None` when fewer than two suites were found.
 async fn preference_after_elimination(
     endpoint: &Endpoint,
     v: TlsVersion,
-    mut found: Found,
+    (mut found, mut asked): (Found, tokio::sync::watch::Receiver<Option<bool>>),
     (sni, order): (Option<String>, &tokio::sync::watch::Sender<Option<bool>>),
     deadline: Deadline,
 ) -> Option<(Option<bool>, super::SeenInScan)> {
@@ -290,6 +300,11 @@ async fn preference_after_elimination(
     if super::versions::defy_offer_order(v, &picks) {
         super::order::tell_order(endpoint, false);
         return Some((Some(true), super::SeenInScan::default()));
+    }
+    let in_chain = asked.wait_for(Option::is_some).await.ok().and_then(|a| *a);
+    if let Some(pref) = in_chain {
+        order.send_replace(Some(pref));
+        return Some((Some(pref), super::SeenInScan::default()));
     }
     let pair: Vec<u16> = picks.iter().take(2).copied().collect();
     match super::versions::server_preference(endpoint, v, &pair, sni, deadline).await {
@@ -313,7 +328,11 @@ async fn preference_after_elimination(
 async fn beside(
     endpoint: &Endpoint,
     (version, wanted): (TlsVersion, bool),
-    (mut found, order): (Found, tokio::sync::watch::Sender<Option<bool>>),
+    (mut found, order, asked): (
+        Found,
+        tokio::sync::watch::Sender<Option<bool>>,
+        tokio::sync::watch::Receiver<Option<bool>>,
+    ),
     sni: Option<String>,
     deadline: Deadline,
 ) -> (
@@ -322,8 +341,14 @@ async fn beside(
 ) {
     let ecdhe = super::versions::is_ecdhe;
     if !wanted || !tls13_refused(endpoint).await {
-        let preference =
-            preference_after_elimination(endpoint, version, found, (sni, &order), deadline).await;
+        let preference = preference_after_elimination(
+            endpoint,
+            version,
+            (found, asked),
+            (sni, &order),
+            deadline,
+        )
+        .await;
         return (None, preference);
     }
     // The group chain starts with the first ECDHE suite found (the

@@ -20,7 +20,7 @@
 //!    hello asks it (the first ECDHE suite found offered last, see
 //!    `groups::early_groups`), or two accepted suites are offered in reverse
 //!    as soon as they are known. Once a server is known to follow the
-//!    client, a long elimination splits in two (`versions::Split`).
+//!    client, a long elimination splits in two (`split::Split`).
 //! 4. **Groups.** TLS 1.3: found together with the suites ([`tls13`]): each
 //!    hello offers only the groups not yet seen, and the ServerHello or
 //!    HelloRetryRequest names a suite and a group at once. Below 1.3: the
@@ -57,6 +57,7 @@ mod groups;
 pub mod oneshot;
 mod order;
 pub mod predict;
+mod split;
 mod tls13;
 mod tls13_tracks;
 mod versions;

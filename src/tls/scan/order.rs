@@ -80,3 +80,65 @@ impl Drop for Eliminating<'_> {
         });
     }
 }
+
+/// Whether `c` is a finite-field DHE suite.
+pub(super) fn is_dhe(c: u16) -> bool {
+    suites::lookup(c).is_some_and(|s| matches!(s.kx, KeyExchange::Dhe))
+}
+
+/// The preference question asked by an elimination's own next hello, so
+/// that on a server following the client it costs no connection (issue
+/// 21). `found` starts with `s1`, the server's pick from the whole list,
+/// then `s2`. The hello offers the suites left (DHE ones last), with `s2`
+/// before the DHE ones and `s1` at the very end:
+/// - a server with its own order picks `s1` again (its favourite of all);
+/// - one that follows the client picks the first suite left it accepts, a
+///   new pick; or `s2`, when none is left but DHE ones (never a DHE suite
+///   without parameters, which `s2` comes before).
+///
+/// `None` before two suites are found.
+pub(super) fn question(found: &[u16], remaining: &[u16]) -> Option<Vec<u16>> {
+    let (&s1, &s2) = (found.first()?, found.get(1)?);
+    let mut hello: Vec<u16> = remaining.iter().copied().filter(|c| !is_dhe(*c)).collect();
+    hello.push(s2);
+    hello.extend(remaining.iter().copied().filter(|c| is_dhe(*c)));
+    hello.push(s1);
+    Some(hello)
+}
+
+/// What the answer to [`question`] says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Told {
+    /// `s1` again: the server has an order of its own; nothing new found.
+    OwnOrder,
+    /// `s2`: the server follows the client and accepts no suite left but
+    /// (perhaps) DHE ones.
+    FollowsOnlyDheLeft,
+    /// Another suite: the server follows the client; a new pick.
+    FollowsNewPick,
+}
+
+/// Reads the pick answering [`question`].
+pub(super) fn told(found: &[u16], pick: u16) -> Told {
+    match (found.first(), found.get(1)) {
+        (Some(&s1), _) if pick == s1 => Told::OwnOrder,
+        (_, Some(&s2)) if pick == s2 => Told::FollowsOnlyDheLeft,
+        _ => Told::FollowsNewPick,
+    }
+}
+
+/// Whether an elimination asks the preference question in its own chain
+/// now: when its version's preference is not folded into a group hello
+/// (`descent::beside`: groups not wanted beside it, or TLS 1.3 accepted or
+/// out of reach, so no group chain runs below TLS 1.3).
+pub(super) fn asks_in_chain(endpoint: &Endpoint, groups_wanted: bool) -> bool {
+    if !groups_wanted {
+        return true;
+    }
+    let now = endpoint.progress().borrow().clone();
+    let v = crate::vocab::TlsVersion::Tls13;
+    match now.accepted(v) {
+        Some(accepted) => accepted,
+        None => now.unknown.contains(&v) || now.done,
+    }
+}

@@ -233,6 +233,20 @@ impl BundleRun {
         &self.found
     }
 
+    /// The first step is a hello already answered at `v`: `suite` chosen.
+    fn seeded(&mut self, v: TlsVersion, (suite, ex): (u16, &Exchange), remaining: &mut Vec<u16>) {
+        self.seen.observe(v, ex);
+        (self.first, self.found) = (Some(HelloAnswer::Accepted), vec![suite]);
+        remaining.retain(|c| *c != suite);
+    }
+
+    /// A hello got no answer (`why`): the run ends here.
+    fn no_answer(&mut self, (kind, why): (ErrorKind, String)) {
+        self.first
+            .get_or_insert(HelloAnswer::NoAnswer { why: why.clone() });
+        self.errors.push((kind, why));
+    }
+
     pub(super) fn set_found(&mut self, found: Vec<u16>) {
         self.found = found;
     }
@@ -378,51 +392,6 @@ pub(super) async fn eliminate(
 /// ECDHE ServerKeyExchange; closed when the elimination ends.
 pub(super) type FoundSoFar = tokio::sync::watch::Sender<Vec<(u16, Option<u16>)>>;
 
-/// Where an elimination may hand half of what is left to a second chain:
-/// once `order` says the server follows the client (then the two chains'
-/// picks merge in offer order exactly), the next hello offers only one
-/// half and `half` receives the other (see [`split_off`]).
-pub(super) struct Split {
-    pub(super) order: tokio::sync::watch::Receiver<Option<bool>>,
-    pub(super) half: Option<tokio::sync::oneshot::Sender<Vec<u16>>>,
-}
-
-impl Split {
-    /// Hands half of `remaining` over when the time has come.
-    fn maybe(&mut self, remaining: &mut Vec<u16>) {
-        if self.half.is_none() || *self.order.borrow() != Some(false) || remaining.len() < 2 {
-            return;
-        }
-        let (keep, other) = split_off(remaining);
-        if let Some(tx) = self.half.take()
-            && tx.send(other).is_ok()
-        {
-            *remaining = keep;
-        }
-    }
-}
-
-/// Two halves of an elimination's list: every DHE suite and every second
-/// other one go to the second chain, so the first chain's list holds no
-/// DHE and its last refusal needs no retry without DHE (see [`dh_retry`]).
-pub(super) fn split_off(remaining: &[u16]) -> (Vec<u16>, Vec<u16>) {
-    let (mut keep, mut other) = (Vec::new(), Vec::new());
-    let mut odd = false;
-    for c in remaining {
-        if needs_dh_params(*c) {
-            other.push(*c);
-        } else {
-            if odd {
-                other.push(*c);
-            } else {
-                keep.push(*c);
-            }
-            odd = !odd;
-        }
-    }
-    (keep, other)
-}
-
 /// The curve named in an exchange's ECDHE ServerKeyExchange.
 pub(super) fn curve_of(ex: &Exchange) -> Option<u16> {
     match &ex.reply.key_exchange {
@@ -440,7 +409,7 @@ pub(super) async fn eliminate_reporting(
     seed: Option<(u16, Exchange)>,
     sni: Option<String>,
     deadline: Deadline,
-    (found, mut split): (Option<FoundSoFar>, Option<Split>),
+    (found, mut split): (Option<FoundSoFar>, Option<super::split::Split>),
 ) -> BundleRun {
     let mut run = BundleRun::default();
     let mut remaining = bundle;
@@ -451,25 +420,30 @@ pub(super) async fn eliminate_reporting(
         }
     };
     if let Some((suite, ex)) = seed {
-        run.seen.observe(v, &ex);
-        (run.first, run.found) = (Some(HelloAnswer::Accepted), vec![suite]);
-        remaining.retain(|c| *c != suite);
+        run.seeded(v, (suite, &ex), &mut remaining);
         tell(suite, &ex);
     }
-    // Each round removes one suite or stops, so this bounds the loop.
-    let rounds = remaining.len() + 1;
+    // Each round removes one suite or stops (the question aside), so this
+    // bounds the loop.
+    let rounds = remaining.len() + 2;
     for _ in 0..rounds {
         let dh_last = before_hello(endpoint, &run, &mut remaining, split.as_mut());
         if remaining.is_empty() {
             break;
         }
-        let hello = scan_hello(v, remaining.clone(), sni.clone());
+        let defied = defy_offer_order(v, run.found.get(..2).unwrap_or(&[]));
+        let asking = split
+            .as_ref()
+            .and_then(|s| s.question(endpoint, (&run.found, defied), &remaining));
+        let hello = scan_hello(
+            v,
+            asking.clone().unwrap_or_else(|| remaining.clone()),
+            sni.clone(),
+        );
         let ex = match send_hello(endpoint, &hello, false, deadline).await {
             Ok(ex) => ex,
             Err(e) => {
-                run.first
-                    .get_or_insert(HelloAnswer::NoAnswer { why: e.to_string() });
-                run.errors.push((e.kind(), e.to_string()));
+                run.no_answer((e.kind(), e.to_string()));
                 break;
             }
         };
@@ -478,31 +452,26 @@ pub(super) async fn eliminate_reporting(
         run.first
             .get_or_insert_with(|| super::hello_answer(&answer, &ex));
         note_tls13_group(&mut run, v, &ex);
+        let found = (&run.found[..], &mut remaining);
+        if asking.is_some()
+            && split
+                .as_mut()
+                .is_some_and(|s| s.answered(endpoint, &answer, found))
+        {
+            continue;
+        }
         match answer {
             OfferOutcome::Accepted { suite } => {
                 let Some(pos) = remaining.iter().position(|c| *c == suite) else {
-                    run.errors.push((
-                        ErrorKind::Tls,
-                        format!(
-                            "the server chose {}, which was not offered; elimination stopped",
-                            suites::iana_hex(suite)
-                        ),
-                    ));
+                    run.errors.push(not_offered(suite));
                     break;
                 };
                 remaining.remove(pos);
                 run.found.push(suite);
                 tell(suite, &ex);
             }
-            OfferOutcome::Downgraded { to } => {
-                run.version_refused = Some(format!(
-                    "answered with {}",
-                    hello::version_name(to).unwrap_or("an unknown version")
-                ));
-                break;
-            }
-            OfferOutcome::VersionRefused => {
-                run.version_refused = Some("protocol_version alert".into());
+            OfferOutcome::Downgraded { .. } | OfferOutcome::VersionRefused => {
+                run.version_refused = Some(version_refusal(&answer));
                 break;
             }
             OfferOutcome::Refused { alert } => {
@@ -532,6 +501,29 @@ pub(super) async fn eliminate_reporting(
     run
 }
 
+/// The error of an elimination whose hello was answered with a suite it
+/// did not offer.
+fn not_offered(suite: u16) -> (ErrorKind, String) {
+    (
+        ErrorKind::Tls,
+        format!(
+            "the server chose {}, which was not offered; elimination stopped",
+            suites::iana_hex(suite)
+        ),
+    )
+}
+
+/// How a hello of an elimination was refused for its version.
+fn version_refusal(answer: &OfferOutcome) -> String {
+    match answer {
+        OfferOutcome::Downgraded { to } => format!(
+            "answered with {}",
+            hello::version_name(*to).unwrap_or("an unknown version")
+        ),
+        _ => "protocol_version alert".into(),
+    }
+}
+
 /// What changes in an elimination's list between two hellos: half of it
 /// handed to a second chain (see [`Split`]), DHE left out once no DHE
 /// suite can be negotiated (`scan::dhe`: offered, it would only make a
@@ -541,7 +533,7 @@ fn before_hello(
     endpoint: &Endpoint,
     run: &BundleRun,
     remaining: &mut Vec<u16>,
-    split: Option<&mut Split>,
+    split: Option<&mut super::split::Split>,
 ) -> bool {
     if let Some(split) = split {
         split.maybe(remaining);
