@@ -8,25 +8,29 @@
 //!    version in between and starts that version's elimination; a
 //!    `protocol_version` alert settles every version below; any other
 //!    refusal (an alert such as `handshake_failure`, a silent close as
-//!    Dovecot does, a reset as SChannel does) settles only the version
-//!    offered.
+//!    Dovecot does) settles the versions below whose suites it offered too
+//!    (a server speaking one would have answered with it), except a reset
+//!    (SChannel's refusal, but also a connection limit's) and a close that
+//!    may be a failed DHE pick: those settle only the version offered.
 //! 2. **Suites, by elimination.** Offer every suite of the version, remove
 //!    the one chosen, repeat until refused: (accepted suites + 1) hellos, the
 //!    first of them the version's own. A server that refuses a hello of more
 //!    than 128 suites with some other alert gets bundles of 128 instead, as
 //!    testssl.sh and sslscan offer.
 //! 3. **Server preference.** Picks that jump ahead of our order prove an
-//!    order of the server's own at no cost; otherwise the group scan's first
-//!    hello asks it (the first ECDHE suite found offered last, see
-//!    `groups::early_groups`), or two accepted suites are offered in reverse
-//!    as soon as they are known. Once a server is known to follow the
-//!    client, a long elimination splits in two (`split::Split`).
+//!    order of the server's own at no cost; otherwise a group hello asks it
+//!    (the first ECDHE suite found offered last, see `groups::early_groups`),
+//!    or the elimination's own next hello (`order::question`: the first pick
+//!    offered last), or, when neither brought an answer, two accepted suites
+//!    offered in reverse. Once a server is known to follow the client, a
+//!    long elimination splits in two (`split::Split`).
 //! 4. **Groups.** TLS 1.3: found together with the suites ([`tls13`]): each
 //!    hello offers only the groups not yet seen, and the ServerHello or
 //!    HelloRetryRequest names a suite and a group at once. Below 1.3: the
 //!    ECDHE ServerKeyExchange's named curve, eliminated at the highest
-//!    version with an accepted ECDHE suite. The DH prime size comes from
-//!    any DHE ServerKeyExchange seen.
+//!    version with an accepted ECDHE suite (secp256r1 and secp384r1 asked
+//!    one hello each beside the chain over the others). The DH prime size
+//!    comes from any DHE ServerKeyExchange seen.
 //! 5. **Chain.** The Certificate of the first TLS <= 1.2 reply (in clear), so
 //!    a TLS 1.0-only server still yields it.
 //!
@@ -42,7 +46,8 @@
 //!
 //! A server that refuses silently is asked once whether DHE can be
 //! negotiated at all ([`dhe`]) instead of having refused lists offered again
-//! without DHE.
+//! without DHE, unless it is seen to follow the client: then every list puts
+//! DHE last (`order`) and a silent refusal is a plain answer.
 //!
 //! All of it runs concurrently under the per-target connection cap (the
 //! [`Connector`](crate::net::Connector), whose slots go to these chains of
