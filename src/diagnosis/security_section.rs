@@ -118,10 +118,28 @@ fn evidence(seen: &Seen) -> String {
             "heartbeat request claiming 16384 bytes, none sent: {}",
             a.as_ref().map(answer).unwrap_or_else(|| "not sent".into())
         ),
-        Seen::Robot { full, kex_only, .. } => format!(
-            "five RSA key exchanges (valid, wrong first bytes, zero early, no zero, wrong version) with CCS and Finished: {}; key exchange alone: {}",
+        Seen::Robot {
+            full,
+            kex_only,
+            asked_again,
+            ..
+        } => format!(
+            "five RSA key exchanges (valid, wrong first bytes, zero early, no zero, wrong version) with CCS and Finished: {}; key exchange alone: {}{}",
             full.iter().map(answer).collect::<Vec<_>>().join(", "),
-            kex_only.iter().map(answer).collect::<Vec<_>>().join(", ")
+            kex_only.iter().map(answer).collect::<Vec<_>>().join(", "),
+            asked_again
+                .iter()
+                .map(|(with_finished, i, first)| format!(
+                    "; payload {} ({}) first answered {}, so it was asked again",
+                    i + 1,
+                    if *with_finished {
+                        "with CCS and Finished"
+                    } else {
+                        "key exchange alone"
+                    },
+                    answer(first)
+                ))
+                .collect::<String>()
         ),
         Seen::CcsInjection { answer: a } => {
             format!(

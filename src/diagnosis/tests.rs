@@ -1924,6 +1924,7 @@ fn robot_confirmed_and_unconfirmed() {
             version: 0x0303,
             full: differ.clone(),
             kex_only: same.clone(),
+            asked_again: vec![(true, 1, Answer::Alert { description: 40 })],
         },
     )];
     let d = run(&o);
@@ -1935,6 +1936,7 @@ fn robot_confirmed_and_unconfirmed() {
             version: 0x0303,
             full: same.clone(),
             kex_only: differ,
+            asked_again: Vec::new(),
         },
     )];
     let d = run(&o);
@@ -1949,7 +1951,17 @@ fn robot_confirmed_and_unconfirmed() {
             version: 0x0303,
             full: same.clone(),
             kex_only: same,
+            asked_again: vec![(false, 2, Answer::Silent)],
         },
     )];
-    assert!(!has(&run(&o), "ROBOT_UNCONFIRMED"));
+    let d = run(&o);
+    assert!(!has(&d, "ROBOT_UNCONFIRMED"));
+    // A first answer unlike the rest, not repeated when asked again, is
+    // shown in the evidence and judges nothing.
+    assert_eq!(d.security[0].result.as_deref(), Some("not_vulnerable"));
+    let evidence = d.security[0].evidence.as_deref().unwrap_or_default();
+    assert!(
+        evidence.contains("payload 3 (key exchange alone)"),
+        "{evidence}"
+    );
 }

@@ -185,6 +185,10 @@ pub enum Seen {
         full: Vec<Answer>,
         /// ... and to the key exchange alone.
         kex_only: Vec<Answer>,
+        /// Answers unlike the rest of their round, asked once more (see
+        /// `robot`): (with CCS and Finished, payload index, the first
+        /// answer); the rounds hold the second.
+        asked_again: Vec<(bool, usize, Answer)>,
     },
 }
 
