@@ -5,16 +5,10 @@
 //! curves. A real OpenSSL server behind the timing proxy of `scan_tls13`.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
-use std::time::Duration;
 
-use mailprobe::net::{Connector, Meter};
-use mailprobe::report::{Protocol, Transport};
-use mailprobe::tls::scan::{self, Endpoint, ScanOptions, ScanResult};
-use mailprobe::vocab::Deadline;
 use openssl::ssl::SslVersion;
 
-use crate::scan_tls13::{ANSWER_DELAY, longest_chain, timing_proxy};
+use crate::scan_split::scan_through_proxy;
 use crate::support::openssl_server::{Config, OpensslServer, Profile};
 
 /// TLS 1.0 only with two ECDHE suites and five curves: the suites take
@@ -30,32 +24,13 @@ fn server(server_preference: bool) -> OpensslServer {
     })
 }
 
-async fn scan_through_proxy(server: &OpensslServer) -> (ScanResult, usize, u32) {
-    let upstream = std::net::SocketAddr::from(([127, 0, 0, 1], server.port()));
-    let (proxy, spans) = timing_proxy(upstream).await;
-    let connector = Connector::new(vec![proxy], 4, Arc::new(Meter::default()));
-    let mut ep = Endpoint::new(connector, Protocol::Imap, Transport::Implicit);
-    // Hellos are counted, not time: a starved machine must not turn a slow
-    // answer into "no answer".
-    ep.hello_timeout = Duration::from_secs(20);
-    let result = scan::scan(
-        &ep,
-        &ScanOptions::full(None),
-        Deadline::after(Duration::from_secs(60)),
-    )
-    .await;
-    tokio::time::sleep(ANSWER_DELAY * 2).await;
-    let chain = longest_chain(&spans.lock().unwrap());
-    let connections = result.connections;
-    (result, chain, connections)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn five_curves_at_tls10_take_four_dependent_hellos_not_six() {
     for server_preference in [true, false] {
         // Given a TLS 1.0-only server with two ECDHE suites and five curves
         let server = server(server_preference);
-        let (result, chain, connections) = scan_through_proxy(&server).await;
+        let (result, chain) = scan_through_proxy(&server, 4).await;
+        let connections = result.connections;
         // Then all five curves are found, the server's favourite first
         let got: BTreeSet<u16> = result.groups.iter().copied().collect();
         let want = BTreeSet::from([0x001D, 0x0017, 0x001E, 0x0019, 0x0018]);

@@ -15,6 +15,7 @@ use mailprobe::vocab::Deadline;
 use openssl::ssl::SslVersion;
 
 use crate::support::openssl_server::{Config, OpensslServer, Profile};
+use crate::support::scans::{patient_endpoint, patient_scan};
 
 const SUITES: &str = "DHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA";
 
@@ -162,12 +163,14 @@ async fn a_server_that_follows_the_client_gets_dhe_last_instead_of_the_question(
             ..Profile::Modern.config()
         })
     };
-    let scan_of = |srv: &OpensslServer| {
+    // The DHE state the scan of a fresh server ended with, and the result.
+    let scan_fresh = async |server_preference: bool, dh_1024: bool| {
+        let srv = start(server_preference, dh_1024);
         let addr = std::net::SocketAddr::from(([127, 0, 0, 1], srv.port()));
-        let connector = Connector::new(vec![addr], 4, Arc::new(Meter::default()));
-        Endpoint::new(connector, Protocol::Imap, Transport::Implicit)
+        let ep = patient_endpoint(addr, 4);
+        let result = patient_scan(&ep).await;
+        (ep.dhe(), result)
     };
-    let deadline = || Deadline::after(Duration::from_secs(20));
     let names = |r: &ScanResult| -> Vec<String> {
         let v = r.versions.iter().find(|v| v.version == TlsVersion::Tls12);
         v.map(|v| {
@@ -179,11 +182,9 @@ async fn a_server_that_follows_the_client_gets_dhe_last_instead_of_the_question(
         .unwrap_or_default()
     };
     // Given a silent server that follows the client, DHE without parameters
-    let srv = start(false, false);
-    let ep = scan_of(&srv);
-    let result = scan::scan(&ep, &ScanOptions::full(None), deadline()).await;
+    let (dhe, result) = scan_fresh(false, false).await;
     // Then no question, and the three other suites, in offer order
-    assert_eq!(ep.dhe(), DheKnown::Ordered);
+    assert_eq!(dhe, DheKnown::Ordered);
     assert_eq!(
         names(&result),
         [
@@ -193,12 +194,10 @@ async fn a_server_that_follows_the_client_gets_dhe_last_instead_of_the_question(
         ]
     );
     // Given the same server with working DHE (1024-bit parameters)
-    let srv = start(false, true);
-    let ep = scan_of(&srv);
-    let result = scan::scan(&ep, &ScanOptions::full(None), deadline()).await;
+    let (dhe, result) = scan_fresh(false, true).await;
     // Then the DHE suite is found too, listed in the offer order (ECDHE,
     // then RSA key transport, then DHE)
-    assert_eq!(ep.dhe(), DheKnown::Ordered);
+    assert_eq!(dhe, DheKnown::Ordered);
     assert_eq!(
         names(&result),
         [
@@ -210,11 +209,9 @@ async fn a_server_that_follows_the_client_gets_dhe_last_instead_of_the_question(
     );
     assert_eq!(result.dh_bits, Some(1024));
     // Given a silent server with its own order, DHE without parameters
-    let srv = start(true, false);
-    let ep = scan_of(&srv);
-    let result = scan::scan(&ep, &ScanOptions::full(None), deadline()).await;
+    let (dhe, result) = scan_fresh(true, false).await;
     // Then it is asked, and the other three suites are found
-    assert_eq!(ep.dhe(), DheKnown::Known(false));
+    assert_eq!(dhe, DheKnown::Known(false));
     let found: BTreeSet<String> = names(&result).into_iter().collect();
     assert_eq!(found.len(), 3, "{found:?}");
 }

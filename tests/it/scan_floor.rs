@@ -5,32 +5,17 @@
 //! so) costs one hello below TLS 1.2, not three. Real OpenSSL servers
 //! behind the hello-logging proxy of `scan`.
 
-use std::sync::Arc;
-use std::time::Duration;
-
-use mailprobe::net::{Connector, Meter};
-use mailprobe::report::{Protocol, TlsVersion, Transport};
-use mailprobe::tls::scan::{self, Endpoint, ScanOptions, ScanResult};
-use mailprobe::vocab::Deadline;
+use mailprobe::report::TlsVersion;
+use mailprobe::tls::scan::ScanResult;
 
 use crate::scan::{SeenHello, hello_proxy};
 use crate::support::openssl_server::{Config, OpensslServer, Profile};
+use crate::support::scans::{patient_endpoint, patient_scan};
 
 async fn scan_logged(server: &OpensslServer) -> (ScanResult, Vec<SeenHello>) {
     let upstream = std::net::SocketAddr::from(([127, 0, 0, 1], server.port()));
     let (proxy, seen) = hello_proxy(upstream, false).await;
-    let connector = Connector::new(vec![proxy], 4, Arc::new(Meter::default()));
-    let mut ep = Endpoint::new(connector, Protocol::Imap, Transport::Implicit);
-    // What is counted here is hellos, not time: a machine starved by the
-    // tests beside this one (CI once saw this scan run long) must not turn
-    // a slow answer into "no answer".
-    ep.hello_timeout = Duration::from_secs(20);
-    let result = scan::scan(
-        &ep,
-        &ScanOptions::full(None),
-        Deadline::after(Duration::from_secs(60)),
-    )
-    .await;
+    let result = patient_scan(&patient_endpoint(proxy, 4)).await;
     let hellos = seen.lock().unwrap().clone();
     (result, hellos)
 }

@@ -4,16 +4,12 @@
 //! hellos, and finds the same suites in the same (offer) order. A real
 //! OpenSSL server behind the timing proxy of `scan_tls13`.
 
-use std::sync::Arc;
-use std::time::Duration;
-
-use mailprobe::net::{Connector, Meter};
-use mailprobe::report::{Protocol, TlsVersion, Transport};
-use mailprobe::tls::scan::{self, Endpoint, ScanOptions, ScanResult};
-use mailprobe::vocab::Deadline;
+use mailprobe::report::TlsVersion;
+use mailprobe::tls::scan::ScanResult;
 
 use crate::scan_tls13::{ANSWER_DELAY, longest_chain, timing_proxy};
 use crate::support::openssl_server::{Config, OpensslServer, Profile};
+use crate::support::scans::{patient_endpoint, patient_scan};
 
 /// Nine TLS 1.2 suites; TLS 1.3 with one suite and one group, so that the
 /// TLS 1.2 elimination is the long chain.
@@ -30,17 +26,12 @@ fn server(server_preference: bool, silent: bool) -> OpensslServer {
     })
 }
 
-async fn scan_through_proxy(server: &OpensslServer, cap: usize) -> (ScanResult, usize) {
+/// The scan of `server` through the timing proxy at a cap of `cap`, and
+/// the longest chain of dependent hellos it took.
+pub(crate) async fn scan_through_proxy(server: &OpensslServer, cap: usize) -> (ScanResult, usize) {
     let upstream = std::net::SocketAddr::from(([127, 0, 0, 1], server.port()));
     let (proxy, spans) = timing_proxy(upstream).await;
-    let connector = Connector::new(vec![proxy], cap, Arc::new(Meter::default()));
-    let ep = Endpoint::new(connector, Protocol::Imap, Transport::Implicit);
-    let result = scan::scan(
-        &ep,
-        &ScanOptions::full(None),
-        Deadline::after(Duration::from_secs(20)),
-    )
-    .await;
+    let result = patient_scan(&patient_endpoint(proxy, cap)).await;
     tokio::time::sleep(ANSWER_DELAY * 2).await;
     let chain = longest_chain(&spans.lock().unwrap());
     (result, chain)

@@ -379,11 +379,8 @@ async fn beside(
 async fn tls13_refused(endpoint: &Endpoint) -> bool {
     let mut progress = endpoint.progress();
     loop {
-        let now = progress.borrow_and_update().clone();
-        match now.accepted(TlsVersion::Tls13) {
-            Some(answer) => return !answer,
-            None if now.unknown.contains(&TlsVersion::Tls13) || now.done => return false,
-            None => {}
+        if let Some(none) = super::order::no_group_chain(&progress.borrow_and_update()) {
+            return !none;
         }
         if progress.changed().await.is_err() {
             return false;

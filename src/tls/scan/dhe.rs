@@ -86,32 +86,12 @@ pub(super) async fn ask_when_silent(
     mut over: watch::Receiver<bool>,
 ) -> SeenInScan {
     let mut seen = SeenInScan::default();
-    let mut known = endpoint.dhe_watch();
-    loop {
-        if *known.borrow_and_update() == DheKnown::Wanted {
-            break;
-        }
-        if *over.borrow_and_update() {
-            return seen;
-        }
-        tokio::select! {
-            r = known.changed() => if r.is_err() { return seen },
-            r = over.changed() => if r.is_err() { return seen },
-        }
-    }
-    // Then for the server's order (see the module doc).
-    let mut order = endpoint.order_seen().subscribe();
-    loop {
-        if order_settled(&order.borrow_and_update()) {
-            break;
-        }
-        if *over.borrow_and_update() {
-            return seen;
-        }
-        tokio::select! {
-            r = order.changed() => if r.is_err() { return seen },
-            r = over.changed() => if r.is_err() { return seen },
-        }
+    let due = |k: &DheKnown| *k == DheKnown::Wanted;
+    // Due, then the server's order (see the module doc), unless over first.
+    if !before_over(endpoint.dhe_watch(), due, &mut over).await
+        || !before_over(endpoint.order_seen().subscribe(), order_settled, &mut over).await
+    {
+        return seen;
     }
     if follows_client(endpoint) {
         endpoint.set_dhe(DheKnown::Ordered);
@@ -152,6 +132,27 @@ pub(super) async fn ask_when_silent(
     };
     endpoint.set_dhe(answer);
     seen
+}
+
+/// Waits until `ready` holds for what `watch` holds: `false` when `over`
+/// comes first (or either sender is gone).
+async fn before_over<T>(
+    mut watch: watch::Receiver<T>,
+    ready: impl Fn(&T) -> bool,
+    over: &mut watch::Receiver<bool>,
+) -> bool {
+    loop {
+        if ready(&watch.borrow_and_update()) {
+            return true;
+        }
+        if *over.borrow_and_update() {
+            return false;
+        }
+        tokio::select! {
+            r = watch.changed() => if r.is_err() { return false },
+            r = over.changed() => if r.is_err() { return false },
+        }
+    }
 }
 
 /// Waits for the first answers (SSLv2's and TLS 1.3's hellos, sent beside

@@ -6,7 +6,6 @@ use super::{
     Ending, Endpoint, Hello, MAX_GROUP_ROUNDS, OfferOutcome, SeenInScan, read_answer, send_hello,
 };
 use crate::tls::hello::{ClientHelloSpec, KEY_SHARE_GROUPS, groups};
-use crate::tls::reply::KeyExchangeInfo;
 use crate::tls::suites::{self, KeyExchange};
 use crate::vocab::Deadline;
 use crate::vocab::{ErrorKind, TlsVersion};
@@ -271,10 +270,7 @@ async fn eliminate_groups_folding(
                 .server_hello
                 .as_ref()
                 .and_then(|s| s.key_share_group),
-            OfferOutcome::Accepted { .. } => match &ex.reply.key_exchange {
-                Some(KeyExchangeInfo::Ecdhe { named_curve, .. }) => *named_curve,
-                _ => None,
-            },
+            OfferOutcome::Accepted { .. } => super::versions::curve_of(&ex),
             OfferOutcome::Refused { .. } if ex.ending == Ending::Reset => {
                 // As for suites: a reset may be a refusal (SChannel) or a
                 // connection limit; a group accepted before tells which.
@@ -283,27 +279,35 @@ async fn eliminate_groups_folding(
             }
             _ => break,
         };
-        let Some(g) = picked else {
-            facts.error = Some((
-                ErrorKind::Tls,
-                "a reply named no group; group list incomplete".into(),
-            ));
-            break;
-        };
-        let Some(pos) = remaining.iter().position(|x| *x == g) else {
-            facts.error = Some((
-                ErrorKind::Tls,
-                format!(
-                    "the server chose group {}, which was not offered",
-                    crate::tls::group_label(g)
-                ),
-            ));
-            break;
-        };
-        remaining.remove(pos);
-        facts.groups.push(g);
+        match chosen(picked, &remaining) {
+            Ok(pos) => facts.groups.push(remaining.remove(pos)),
+            Err(e) => {
+                facts.error = Some(e);
+                break;
+            }
+        }
     }
     facts
+}
+
+/// Where the group a reply named (`picked`) stands among those `offered`;
+/// an error when it named none, or one not offered.
+fn chosen(picked: Option<u16>, offered: &[u16]) -> Result<usize, (ErrorKind, String)> {
+    let Some(g) = picked else {
+        return Err((
+            ErrorKind::Tls,
+            "a reply named no group; group list incomplete".into(),
+        ));
+    };
+    offered.iter().position(|x| *x == g).ok_or_else(|| {
+        (
+            ErrorKind::Tls,
+            format!(
+                "the server chose group {}, which was not offered",
+                crate::tls::group_label(g)
+            ),
+        )
+    })
 }
 
 /// The curves nearly every ECDHE server takes (OpenSSL's, SChannel's, JSSE's,
@@ -416,29 +420,9 @@ async fn single_group(
                 out.preference = Some(suite == s1);
                 super::order::tell_order(endpoint, suite != s1);
             }
-            match &ex.reply.key_exchange {
-                Some(KeyExchangeInfo::Ecdhe {
-                    named_curve: Some(c),
-                    ..
-                }) if *c == g => out.accepted = true,
-                Some(KeyExchangeInfo::Ecdhe {
-                    named_curve: Some(c),
-                    ..
-                }) => {
-                    out.error = Some((
-                        ErrorKind::Tls,
-                        format!(
-                            "the server chose group {}, which was not offered",
-                            crate::tls::group_label(*c)
-                        ),
-                    ));
-                }
-                _ => {
-                    out.error = Some((
-                        ErrorKind::Tls,
-                        "a reply named no group; group list incomplete".into(),
-                    ));
-                }
+            match chosen(super::versions::curve_of(&ex), &[g]) {
+                Ok(_) => out.accepted = true,
+                Err(e) => out.error = Some(e),
             }
         }
         OfferOutcome::Refused { .. } => out.reset = ex.ending == Ending::Reset,

@@ -4,8 +4,9 @@
 //! running: what `scan::dhe` waits for, and what puts DHE last in the lists
 //! offered to a server that follows the client (see `scan::dhe`).
 
-use super::Endpoint;
+use super::{Endpoint, Settled};
 use crate::tls::suites::{self, KeyExchange};
+use crate::vocab::TlsVersion;
 
 /// What the scan has seen of the server's order, and of its eliminations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -127,18 +128,23 @@ pub(super) fn told(found: &[u16], pick: u16) -> Told {
     }
 }
 
+/// Whether no group chain runs below TLS 1.3, as far as `now` tells:
+/// `Some(true)` when TLS 1.3 is accepted (its hellos carry the groups) or
+/// out of reach (unknown, or the scan over), `Some(false)` when refused,
+/// `None` while not known. One rule for `descent::beside`, which waits for
+/// it, and [`asks_in_chain`].
+pub(super) fn no_group_chain(now: &Settled) -> Option<bool> {
+    let v = TlsVersion::Tls13;
+    match now.accepted(v) {
+        Some(accepted) => Some(accepted),
+        None if now.unknown.contains(&v) || now.done => Some(true),
+        None => None,
+    }
+}
+
 /// Whether an elimination asks the preference question in its own chain
 /// now: when its version's preference is not folded into a group hello
-/// (`descent::beside`: groups not wanted beside it, or TLS 1.3 accepted or
-/// out of reach, so no group chain runs below TLS 1.3).
+/// (groups not wanted beside it, or [`no_group_chain`]).
 pub(super) fn asks_in_chain(endpoint: &Endpoint, groups_wanted: bool) -> bool {
-    if !groups_wanted {
-        return true;
-    }
-    let now = endpoint.progress().borrow().clone();
-    let v = crate::vocab::TlsVersion::Tls13;
-    match now.accepted(v) {
-        Some(accepted) => accepted,
-        None => now.unknown.contains(&v) || now.done,
-    }
+    !groups_wanted || no_group_chain(&endpoint.progress().borrow()) == Some(true)
 }

@@ -23,16 +23,17 @@ pub(super) struct Split {
 
 impl Split {
     /// The question's hello (see [`order::question`]) when it is due: two
-    /// suites found, that do not already show the server's own order
-    /// (`defied`), and no group hello asking it instead.
+    /// suites found, no group hello asking it instead, and the two picks
+    /// not already showing the server's own order (`defied`, asked last).
     pub(super) fn question(
         &self,
         endpoint: &Endpoint,
-        (found, defied): (&[u16], bool),
+        (found, defied): (&[u16], impl FnOnce(&[u16]) -> bool),
         remaining: &[u16],
     ) -> Option<Vec<u16>> {
         let (groups, _) = self.ask.as_ref()?;
-        let due = !self.asked && !defied && order::asks_in_chain(endpoint, *groups);
+        let picks = found.get(..2).filter(|_| !self.asked)?;
+        let due = order::asks_in_chain(endpoint, *groups) && !defied(picks);
         due.then(|| order::question(found, remaining)).flatten()
     }
 

@@ -431,7 +431,7 @@ pub(super) async fn eliminate_reporting(
         if remaining.is_empty() {
             break;
         }
-        let defied = defy_offer_order(v, run.found.get(..2).unwrap_or(&[]));
+        let defied = |picks: &[u16]| defy_offer_order(v, picks);
         let asking = split
             .as_ref()
             .and_then(|s| s.question(endpoint, (&run.found, defied), &remaining));

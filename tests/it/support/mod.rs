@@ -12,3 +12,4 @@ pub mod openssl_cert_server;
 pub mod openssl_server;
 pub mod pki;
 pub mod rustls_server;
+pub mod scans;
