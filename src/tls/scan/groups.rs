@@ -354,9 +354,13 @@ pub(super) async fn early_groups(
     let ask_in_chain = likely.is_empty().then_some(s1);
     let chain =
         eliminate_groups_folding(endpoint, v, chained, seed, (None, ask_in_chain), deadline);
+    // The singles wait behind the chains' next hellos: one answer each,
+    // which no chain waits on (the eliminations read the preference answer
+    // when it comes, and go on meanwhile).
+    let settling = endpoint.at(crate::net::Priority::Settle);
     let singles = futures_util::future::join_all(likely.iter().enumerate().map(|(i, g)| {
         let asking = (i == 0).then_some(s1);
-        single_group(endpoint, v, &base, (*g, asking), deadline)
+        single_group(&settling, v, &base, (*g, asking), deadline)
     }));
     let (mut facts, singles) = tokio::join!(chain, singles);
     let mut reset = false;
