@@ -27,7 +27,8 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, TryAcquireError};
 
 use crate::config::Settings;
 use crate::diagnosis::Evidence;
-use crate::mail::dialogue::{DialogueOutcome, DialogueSpec, Fallback};
+use crate::diagnosis::engine_choice;
+use crate::mail::dialogue::{DialogueOutcome, DialogueSpec, EngineHint, Fallback, Hint};
 use crate::net::{ConnectionLimits, Connector, Meter, Priority};
 use crate::observations::{Observations, steps};
 use crate::report::{Report, Target};
@@ -327,12 +328,7 @@ impl Prober {
             return Evidence::new(obs);
         }
         let meter = Arc::new(Meter::default());
-        let sockets: Vec<SocketAddr> = resolved
-            .addresses
-            .iter()
-            .map(|ip| SocketAddr::new(*ip, spec.port))
-            .collect();
-        let connector = Connector::shared(sockets, self.outbound.limits(), Arc::clone(&meter));
+        let connector = self.connector_for(&spec, &resolved, &meter);
         // Slots go to the scan's chains first, then the dialogue and the
         // real handshakes (the long single tasks), then the trials.
         let long_tasks = connector.at(Priority::Settle);
@@ -344,8 +340,9 @@ impl Prober {
         // Each arm is boxed: together they are large futures, and debug
         // builds would move them across the (small) worker thread stacks.
         // The scan tells the dialogue's legacy retry (if one is needed) what
-        // the server accepts, so the choice comes from what is known.
+        // the server accepts, and its first handshake which engine to take.
         let (scan_found, scan_offer) = tokio::sync::watch::channel(None);
+        let (hint_found, hint) = tokio::sync::watch::channel(None);
         // The dialogue's modern handshake, which a versioned handshake of
         // the same version would only repeat.
         let (modern_seen, modern_handshake) = tokio::sync::watch::channel(None);
@@ -368,9 +365,15 @@ impl Prober {
                 deadline,
                 &mut obs,
                 &mut seen,
-                (scan_offer, modern_seen)
+                (scan_offer, modern_seen, hint)
             )))),
-            Box::pin(wire_scan(&spec, &endpoint, mode, deadline, scan_found)),
+            Box::pin(wire_scan(
+                &spec,
+                &endpoint,
+                mode,
+                deadline,
+                (scan_found, hint_found)
+            )),
             Box::pin(timed(real_tls::versioned_handshakes(
                 &handshakes,
                 &long_tasks,
@@ -385,12 +388,7 @@ impl Prober {
         obs.timing_from(steps::MAIL_DIALOGUE, joined_at, dialogue_ms);
         obs.timing_from(steps::CLIENT_TRIALS, trials_started, trials_ms);
         obs.timing_from(steps::TLS_HANDSHAKES, joined_at, versioned_ms);
-        if !obs.scan_chain_der.is_empty() {
-            obs.chains.push(crate::observations::ObservedChain {
-                path: "scanner".into(),
-                der: obs.scan_chain_der.clone(),
-            });
-        }
+        record_scanner_chain(&mut obs);
         if let Err(t) = steps_done {
             obs.error(
                 steps::PROBE,
@@ -413,6 +411,21 @@ impl Prober {
 }
 
 impl Prober {
+    /// The probe's connections: to every resolved address, under the
+    /// instance's caps, counted by `meter`.
+    fn connector_for(
+        &self,
+        spec: &ProbeSpec,
+        resolved: &Resolved,
+        meter: &Arc<Meter>,
+    ) -> Connector {
+        let sockets = resolved
+            .addresses
+            .iter()
+            .map(|ip| SocketAddr::new(*ip, spec.port));
+        Connector::shared(sockets.collect(), self.outbound.limits(), Arc::clone(meter))
+    }
+
     /// Records the versioned handshakes, then analyses every chain observed
     /// (the wire scanner's too, once it has put its chain in `obs.chains`).
     fn certificate_facts(
@@ -514,7 +527,10 @@ async fn wire_scan(
     endpoint: &Endpoint,
     mode: crate::config::ClientTrials,
     deadline: Deadline,
-    found: tokio::sync::watch::Sender<Option<LegacyOffer>>,
+    (found, hint): (
+        tokio::sync::watch::Sender<Option<LegacyOffer>>,
+        tokio::sync::watch::Sender<Option<EngineHint>>,
+    ),
 ) -> (ScanResult, trials::Trials, (Instant, u64)) {
     let (first, rest) = trials::plan(spec.protocol, spec.profiles.as_deref(), mode);
     let trials_started = Instant::now();
@@ -530,7 +546,7 @@ async fn wire_scan(
     let (result, observed, ()) = tokio::join!(
         scanned,
         trials::send(spec, &aside, &first, deadline),
-        early_legacy_offer(endpoint, &found),
+        engine_hints(endpoint, &found, hint),
     );
     // Nobody may be listening (the dialogue needed no retry): that is fine.
     let _ = found.send(Some(LegacyOffer::from_scan(&result.versions)));
@@ -539,33 +555,41 @@ async fn wire_scan(
     (result, done, (trials_started, ms))
 }
 
-/// The legacy engine's offer, early: once the scan has settled TLS 1.3 and
-/// 1.2 as not accepted and found the highest version below (with a suite
-/// the server chose there), the modern engine cannot connect and the legacy
-/// one needs no more than that. Otherwise the offer waits for the whole scan.
-async fn early_legacy_offer(
+/// The dialogue's first engine ([`engine_choice::first_engine`]) as soon as
+/// the scan's answers decide it; when that is the legacy engine, its offer
+/// goes to the dialogue's legacy retry too (the server's version and chosen
+/// suite are all it needs). Otherwise the retry's offer waits for the whole
+/// scan.
+async fn engine_hints(
     endpoint: &Endpoint,
     found: &tokio::sync::watch::Sender<Option<LegacyOffer>>,
+    hint: tokio::sync::watch::Sender<Option<EngineHint>>,
 ) {
-    use crate::vocab::TlsVersion;
     let mut progress = endpoint.progress();
     loop {
         let now = progress.borrow_and_update().clone();
-        if now.done {
-            return;
-        }
-        if let Some((v, suite)) = now.highest_below_tls13(&TlsVersion::ALL) {
-            if v < TlsVersion::Tls12 && now.accepted(TlsVersion::Tls13) == Some(false) {
-                let _ = found.send(Some(LegacyOffer {
-                    max_version: Some(v),
-                    suites: vec![suite],
-                }));
+        if let Some(engine) = engine_choice::first_engine(&now) {
+            if let EngineHint::Legacy { offer, .. } = &engine {
+                let _ = found.send(Some(offer.clone()));
             }
+            let _ = hint.send(Some(engine));
             return;
         }
         if progress.changed().await.is_err() {
+            let _ = hint.send(Some(EngineHint::Modern));
             return;
         }
+    }
+}
+
+/// The chain the wire scanner read (TLS <= 1.2 sends it in clear), beside
+/// the others.
+fn record_scanner_chain(obs: &mut Observations) {
+    if !obs.scan_chain_der.is_empty() {
+        obs.chains.push(crate::observations::ObservedChain {
+            path: "scanner".into(),
+            der: obs.scan_chain_der.clone(),
+        });
     }
 }
 
@@ -576,9 +600,21 @@ async fn timed<F: Future>(fut: F) -> (F::Output, u64) {
     (out, started.elapsed().as_millis() as u64)
 }
 
+/// How long the dialogue's first handshake waits for the engine hint at
+/// most, beside twice its connect's time: a server that leaves the scan's
+/// first hellos unanswered longer costs the dialogue no more than this.
+const HINT_WAIT: Duration = Duration::from_millis(1000);
+
 /// TCP connect, then the mail dialogue (for implicit TLS: the real
 /// handshake first; for STARTTLS: the plaintext dialogue, the upgrade and
 /// the handshake inside it). See [`crate::mail::dialogue`].
+///
+/// Which engine the first handshake takes comes from the scan's first
+/// answers ([`engine_hints`]), about two round trips in; the handshake
+/// waits for them at most [`HINT_WAIT`] beside twice the connect's time (the
+/// scan's hellos are answered about one round trip after their connects).
+/// The connect does not wait: its slot is taken at once, so a server that
+/// holds the scan's connections open cannot keep the dialogue from one.
 async fn first_contact(
     spec: &ProbeSpec,
     connector: &Connector,
@@ -586,9 +622,10 @@ async fn first_contact(
     deadline: Deadline,
     obs: &mut Observations,
     seen: &mut DialogueOutcome,
-    (scan, modern): (
+    (scan, modern, hint): (
         tokio::sync::watch::Receiver<Option<LegacyOffer>>,
         crate::mail::dialogue::ModernSeen,
+        tokio::sync::watch::Receiver<Option<EngineHint>>,
     ),
 ) {
     let t = Instant::now();
@@ -622,8 +659,12 @@ async fn first_contact(
     let fallback = Fallback {
         connector,
         scan,
-        retry: crate::diagnosis::engine_choice::legacy_may_help,
+        retry: engine_choice::legacy_may_help,
         modern: Some(modern),
+        hint: Some(Hint {
+            engine: hint,
+            wait: HINT_WAIT + 2 * Duration::from_millis(ms),
+        }),
     };
     crate::mail::dialogue::run_with(
         stream,

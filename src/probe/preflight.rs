@@ -349,6 +349,7 @@ async fn session(
         scan: offer,
         retry: crate::diagnosis::engine_choice::legacy_may_help,
         modern: None,
+        hint: None,
     };
     let _ = deadline
         .run(crate::mail::dialogue::run_with(

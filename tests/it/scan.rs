@@ -553,13 +553,26 @@ async fn given_exchange2010_when_probed_over_http_then_tls10_only_with_its_seven
             "{t} ends after the probe ({duration} ms)"
         );
     }
-    // The rustls handshake cannot speak TLS 1.0: the chain comes from the scan.
+    // rustls cannot speak TLS 1.0, and the scan says so before the
+    // dialogue's handshake: no rustls handshake is tried, the dialogue runs
+    // over the legacy engine from the start, on one connection.
     assert!(
-        report["errors"]
+        !report["errors"]
             .as_array()
             .unwrap()
             .iter()
-            .any(|e| e["step"] == "tls_handshake")
+            .any(|e| e["step"] == "tls_handshake"),
+        "{:#}",
+        report["errors"]
+    );
+    assert_eq!(report["mail"]["tls"]["engine"], "legacy");
+    assert_eq!(report["mail"]["tls"]["version"], "TLSv1.0");
+    assert!(
+        report["mail"]["transcript"][0]
+            .as_str()
+            .is_some_and(|l| l.contains("TLS 1.2 hello answered with TLSv1.0")),
+        "{:#}",
+        report["mail"]["transcript"]
     );
 }
 

@@ -1,17 +1,19 @@
 //! The TLS handshake under the dialogue, over this pass's engine: rustls
 //! (what a modern client gets) or, on the one retry, the legacy OpenSSL
-//! engine. Each records its facts in the [`DialogueOutcome`].
+//! engine; the first pass's rustls gives way to the legacy engine when the
+//! pipeline's [`super::EngineHint`] says rustls could only fail. Each
+//! records its facts in the [`DialogueOutcome`].
 
 use std::sync::atomic::Ordering;
 
 use rustls::pki_types::ServerName;
 use tokio::io::{AsyncRead, AsyncWrite};
 
-use super::{Ctx, DialogueOutcome, MailTls, TlsEngine};
+use super::{Ctx, DialogueOutcome, EngineHint, MailTls, TlsEngine};
 use crate::mail::connection::STEP_TIMEOUT;
 use crate::tls::engine::TlsConn;
 use crate::tls::handshake::{self, HandshakeError, Offer};
-use crate::tls::legacy::{self, LegacyError};
+use crate::tls::legacy::{self, LegacyError, LegacyOffer};
 use crate::vocab::{ErrorKind, steps};
 
 /// This pass's handshake, its facts recorded; `None` when it failed.
@@ -24,8 +26,25 @@ where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     match ctx.engine {
-        TlsEngine::Modern => modern_handshake(io, ctx, out).await,
-        TlsEngine::Legacy => legacy_handshake(io, ctx, out).await,
+        TlsEngine::Modern => {
+            let hint = match &ctx.hint {
+                Some(hint) => hint.wait(ctx.deadline).await,
+                None => None,
+            };
+            match hint {
+                Some(EngineHint::Legacy { offer, why }) => {
+                    let _ = ctx.legacy_from_start.set(why);
+                    // No modern handshake will come: whoever waits for one
+                    // runs its own.
+                    if let Some(tx) = &ctx.modern_seen {
+                        tx.send_replace(Some(None));
+                    }
+                    legacy_handshake(io, ctx, &offer, out).await
+                }
+                _ => modern_handshake(io, ctx, out).await,
+            }
+        }
+        TlsEngine::Legacy => legacy_handshake(io, ctx, &ctx.offer, out).await,
     }
 }
 
@@ -79,7 +98,12 @@ where
 
 /// The OpenSSL handshake. It never sets `tls.handshake` (the modern
 /// client's evidence); its chain is recorded under the path `legacy`.
-async fn legacy_handshake<S>(io: S, ctx: &Ctx<'_>, out: &mut DialogueOutcome) -> Option<TlsConn<S>>
+async fn legacy_handshake<S>(
+    io: S,
+    ctx: &Ctx<'_>,
+    offer: &LegacyOffer,
+    out: &mut DialogueOutcome,
+) -> Option<TlsConn<S>>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -88,7 +112,7 @@ where
         ServerName::DnsName(name) => Some(name.as_ref()),
         _ => None,
     };
-    match legacy::handshake(io, sni, &ctx.offer, ctx.deadline.within(STEP_TIMEOUT)).await {
+    match legacy::handshake(io, sni, offer, ctx.deadline.within(STEP_TIMEOUT)).await {
         Ok(done) => {
             out.timing(steps::LEGACY_TLS_HANDSHAKE, done.negotiated.ms);
             if !done.chain.is_empty() {

@@ -13,6 +13,11 @@
 //! dialogue runs once more on a new connection over the legacy OpenSSL
 //! engine, offering what the wire scan found the server accepts; both
 //! handshakes' outcomes stay in the Report (`errors[]`, `mail.tls`).
+//! When the wire scan has already shown, by the time the first handshake is
+//! due, that the server speaks neither TLS 1.2 nor 1.3 ([`EngineHint`]), the
+//! first pass is the legacy one: a rustls handshake could only fail, and the
+//! scan's answer is the modern client's evidence (issue 21: one connection
+//! and two round trips fewer on such a server).
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -85,6 +90,19 @@ pub struct ModernHandshake {
     pub presented: handshake::Presented,
 }
 
+/// Which engine the dialogue's first handshake takes, as the pipeline
+/// decides it from the wire scan's first answers
+/// (`diagnosis::engine_choice::first_engine`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EngineHint {
+    /// rustls, as always: TLS 1.2 or 1.3 is spoken, or nothing is known.
+    Modern,
+    /// The legacy engine from the start, offering `offer`: the scan saw the
+    /// server refuse TLS 1.3 and answer TLS 1.2 with a lower version, so
+    /// rustls could only fail. `why` says so in the transcript.
+    Legacy { offer: LegacyOffer, why: String },
+}
+
 /// What the dialogue needs for its one legacy retry.
 pub struct Fallback<'a> {
     /// Opens the retry's connection (under the probe's caps).
@@ -96,6 +114,33 @@ pub struct Fallback<'a> {
     pub retry: fn(&ModernFailure) -> bool,
     /// Told how the first pass's modern handshake ended.
     pub modern: Option<ModernSeen>,
+    /// The engine of the first handshake, once the scan's first answers
+    /// say; no hint: rustls first.
+    pub hint: Option<Hint>,
+}
+
+/// Where the first handshake learns its engine.
+pub struct Hint {
+    /// `None` until the pipeline knows.
+    pub engine: watch::Receiver<Option<EngineHint>>,
+    /// How long the handshake waits for it at most (zero: it takes what is
+    /// known by then).
+    pub wait: Duration,
+}
+
+impl Hint {
+    /// The hint, or `None` when it did not come in time.
+    async fn wait(&self, deadline: Deadline) -> Option<EngineHint> {
+        let mut rx = self.engine.clone();
+        if let Some(known) = rx.borrow().clone() {
+            return Some(known);
+        }
+        let wait = deadline.within(self.wait);
+        match wait.run(rx.wait_for(Option::is_some)).await {
+            Ok(Ok(hint)) => hint.clone(),
+            _ => None,
+        }
+    }
 }
 
 /// How the first pass's modern handshake failed: the facts the engine
@@ -134,6 +179,10 @@ struct Ctx<'a> {
     answered_without_tls: AtomicBool,
     /// Told how this pass's modern handshake ended.
     modern_seen: Option<ModernSeen>,
+    /// The first pass's engine hint (see [`EngineHint`]).
+    hint: Option<Hint>,
+    /// Set when the hint turned this pass into the legacy one; the reason.
+    legacy_from_start: std::sync::OnceLock<String>,
 }
 
 /// What the dialogue saw, gathered while it runs and written out at the end.
@@ -184,9 +233,17 @@ pub async fn run_with<S>(
         modern_failed: AtomicBool::new(false),
         answered_without_tls: AtomicBool::new(false),
         modern_seen: fallback.as_mut().and_then(|f| f.modern.take()),
+        hint: fallback.as_mut().and_then(|f| f.hint.take()),
+        legacy_from_start: std::sync::OnceLock::new(),
     };
     let mut seen = SeenInDialogue::default();
     pass(stream, &ctx, out, &mut seen).await;
+    if let Some(why) = ctx.legacy_from_start.get() {
+        seen.transcript.insert(
+            0,
+            format!("-- {why}: the TLS handshake runs over the legacy engine --"),
+        );
+    }
     if let Some(mut fallback) = fallback
         && ctx.modern_failed.load(Ordering::Relaxed)
         && (fallback.retry)(&ModernFailure {
@@ -203,6 +260,8 @@ pub async fn run_with<S>(
                     answered_without_tls: AtomicBool::new(false),
                     redactor: ctx.redactor.clone(),
                     modern_seen: None,
+                    hint: None,
+                    legacy_from_start: std::sync::OnceLock::new(),
                     ..ctx
                 };
                 let mut again = SeenInDialogue::default();

@@ -42,8 +42,10 @@ pub enum TlsEngine {
     /// connects.
     Modern,
     /// OpenSSL at security level 0 (SSLv3 to TLS 1.3, RC4, 3DES, CBC,
-    /// static RSA, DHE), used only after the modern handshake failed, so the
-    /// dialogue reaches servers modern clients cannot.
+    /// static RSA, DHE), used after the modern handshake failed, or from the
+    /// start when the wire scan found TLS 1.3 refused and TLS 1.2 answered
+    /// with a lower version, so the dialogue reaches servers modern clients
+    /// cannot.
     Legacy,
 }
 
