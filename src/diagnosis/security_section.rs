@@ -97,12 +97,23 @@ fn evidence(seen: &Seen) -> String {
             )
         }
         Seen::FallbackScsv {
-            offered, answer: a, ..
-        } => format!(
-            "{} hello with TLS_FALLBACK_SCSV answered with {}",
-            crate::tls::hello::version_name(*offered).unwrap_or("a lower-version"),
-            answer(a)
-        ),
+            offered,
+            answer: a,
+            accepted_without,
+            ..
+        } => {
+            let version = crate::tls::hello::version_name(*offered).unwrap_or("a lower-version");
+            let refused = matches!(a, Answer::Alert { .. } | Answer::Closed | Answer::Reset);
+            let without = if refused && *accepted_without {
+                format!("; without the SCSV the scan saw the same suites accepted at {version}")
+            } else {
+                String::new()
+            };
+            format!(
+                "{version} hello with TLS_FALLBACK_SCSV answered with {}{without}",
+                answer(a)
+            )
+        }
         Seen::Compression { method } => {
             format!("hello offering DEFLATE and null: ServerHello compression method {method}")
         }

@@ -1794,6 +1794,7 @@ fn vulnerable_checks_are_findings_and_cap_the_rating_not_the_verdict() {
                     version: 0x0303,
                     downgrade_sentinel: false,
                 },
+                accepted_without: true,
             },
         ),
     ];
@@ -1860,6 +1861,7 @@ fn clean_checks_make_no_finding_and_a_modern_server_rates_a() {
                 offered: 0x0303,
                 highest: 0x0304,
                 answer: Answer::Alert { description: 86 },
+                accepted_without: true,
             },
         ),
         ran(
@@ -1878,6 +1880,59 @@ fn clean_checks_make_no_finding_and_a_modern_server_rates_a() {
     );
     assert_eq!(d.rating.as_ref().unwrap().grade, "A", "{:?}", d.rating);
     assert_eq!(d.verdict, Verdict::Pass);
+}
+
+/// Dovecot refuses a fallback hello by closing the connection, SChannel by
+/// a reset: honoured when the same suites were accepted at that version
+/// without the SCSV (sslyze: supported), inconclusive otherwise or when
+/// nothing came.
+#[test]
+fn a_fallback_hello_refused_without_the_alert_is_honoured_when_accepted_without_it() {
+    use crate::observations::{Answer, CheckId, Seen};
+    let result = |answer: Answer, accepted_without: bool| {
+        let run = ran(
+            CheckId::FallbackScsv,
+            Seen::FallbackScsv {
+                offered: 0x0303,
+                highest: 0x0304,
+                answer,
+                accepted_without,
+            },
+        );
+        super::findings::security::check_result(&run)
+    };
+    assert_eq!(result(Answer::Closed, true), Some("honoured"));
+    assert_eq!(result(Answer::Reset, true), Some("honoured"));
+    assert_eq!(
+        result(Answer::Alert { description: 40 }, true),
+        Some("honoured")
+    );
+    assert_eq!(result(Answer::Closed, false), Some("inconclusive"));
+    assert_eq!(result(Answer::Silent, true), Some("inconclusive"));
+    let mut o = modern();
+    o.security = vec![ran(
+        CheckId::FallbackScsv,
+        Seen::FallbackScsv {
+            offered: 0x0303,
+            highest: 0x0304,
+            answer: Answer::Closed,
+            accepted_without: true,
+        },
+    )];
+    let d = run(&o);
+    let check = d
+        .security
+        .iter()
+        .find(|c| c.id == CheckId::FallbackScsv)
+        .unwrap();
+    assert_eq!(check.result.as_deref(), Some("honoured"));
+    assert!(
+        check
+            .evidence
+            .as_deref()
+            .is_some_and(|e| e.contains("without the SCSV the scan saw")),
+        "{check:?}"
+    );
 }
 
 /// The dialogue's own sighting of plaintext after the STARTTLS OK is a

@@ -137,3 +137,38 @@ async fn real_dovecot_tls10_only_through_the_legacy_engine() {
         );
     }
 }
+
+/// Dovecot refuses a TLS 1.2 hello carrying TLS_FALLBACK_SCSV by closing the
+/// connection without OpenSSL's `inappropriate_fallback` alert, as it closes
+/// on every refusal. The same suites are accepted at TLS 1.2 without the
+/// SCSV, so the refusal is the SCSV's: honoured (sslyze: "Supported"), not
+/// inconclusive.
+#[tokio::test]
+async fn real_dovecot_honours_the_fallback_scsv_without_the_alert() {
+    let Some(imaps) = addr("DOVECOT_INTEROP_IMAPS") else {
+        eprintln!("skipped: no Dovecot (run .ci/dovecot.sh start)");
+        return;
+    };
+    let app = crate::support::app::spawn_app().await;
+    let res = app
+        .post_probe(&serde_json::json!({
+            "host": "127.0.0.1", "port": imaps.port(), "protocol": "imap",
+            "transport": "implicit", "checks": ["fallback_scsv"], "timeout_ms": 20000,
+        }))
+        .await;
+    assert_eq!(res.status(), 200);
+    let report: serde_json::Value = res.json().await.unwrap();
+    let check = report["security"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["id"] == "fallback_scsv"))
+        .unwrap_or_else(|| panic!("no fallback_scsv check: {:#}", report["security"]))
+        .clone();
+    assert_eq!(check["status"], "done", "{check:#}");
+    assert_eq!(check["result"], "honoured", "{check:#}");
+    let evidence = check["evidence"].as_str().unwrap_or("");
+    assert!(
+        evidence.contains("without the SCSV the scan saw the same suites accepted"),
+        "{evidence}"
+    );
+    assert!(check["finding"].is_null(), "{check:#}");
+}

@@ -206,6 +206,7 @@ pub(super) fn check_rules(obs: &Observations, sw: Software, out: &mut Vec<Findin
                 version,
                 downgrade_sentinel: false,
             },
+        ..
     }) = done(obs, CheckId::FallbackScsv)
     {
         out.push(make(
@@ -402,7 +403,11 @@ pub fn check_result(run: &CheckRun) -> Option<&'static str> {
                 "not_vulnerable"
             }
         }
-        Seen::FallbackScsv { answer, .. } => match answer {
+        Seen::FallbackScsv {
+            answer,
+            accepted_without,
+            ..
+        } => match answer {
             Answer::Alert {
                 description: INAPPROPRIATE_FALLBACK,
             } => "honoured",
@@ -413,6 +418,13 @@ pub fn check_result(run: &CheckRun) -> Option<&'static str> {
                 ..
             } => "protected_by_tls13_sentinel",
             Answer::ServerHello { .. } => "not_honoured",
+            // A refusal of suites the server accepts at that version without
+            // the SCSV is the refusal RFC 7507 asks for, whatever its form:
+            // Dovecot closes without the alert on every refusal, SChannel
+            // resets (sslyze counts these as supported too).
+            Answer::Alert { .. } | Answer::Closed | Answer::Reset if *accepted_without => {
+                "honoured"
+            }
             _ => "inconclusive",
         },
         Seen::Compression { method } => {

@@ -110,6 +110,7 @@ pub async fn fallback_scsv(target: &CheckTarget, deadline: Deadline) -> Outcome 
         );
     };
     let mut suites = target.suites_at(lower);
+    let accepted_without = !suites.is_empty();
     suites.push(scsv::FALLBACK);
     let spec = ClientHelloSpec::for_version(lower.wire(), suites, target.sni.clone());
     match send_hello(&target.endpoint, &Hello::Tls(spec), true, deadline).await {
@@ -126,6 +127,7 @@ pub async fn fallback_scsv(target: &CheckTarget, deadline: Deadline) -> Outcome 
                     offered: lower.wire(),
                     highest: highest.wire(),
                     answer,
+                    accepted_without,
                 }),
                 ex.connections,
             )

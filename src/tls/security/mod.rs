@@ -153,6 +153,9 @@ pub enum Seen {
         offered: u16,
         highest: u16,
         answer: Answer,
+        /// The hello offered suites the scan saw accepted at `offered`
+        /// (without the SCSV): a refusal of it is the SCSV's doing.
+        accepted_without: bool,
     },
     Compression {
         /// The compression method the ServerHello chose (0 null, 1 DEFLATE).
