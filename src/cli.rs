@@ -53,6 +53,8 @@ pub enum Command {
 #[derive(Debug, clap::Args)]
 pub struct ProbeArgs {
     /// HOST or HOST:PORT (IPv6 as [::1]:993).
+    // The brackets are the address's, not a doc link (clap prints this text as is).
+    #[allow(rustdoc::broken_intra_doc_links)]
     #[arg(required_unless_present = "targets", conflicts_with = "targets")]
     pub target: Option<String>,
     /// Probe every target in FILE (`-` for stdin) and print one NDJSON line

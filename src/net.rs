@@ -298,7 +298,7 @@ impl Connector {
     }
 
     /// The same connector, its connections queued at `priority` for the
-    /// target's slots (the scan's chains go first: [`slots`]).
+    /// target's slots (the scan's chains go first: `slots`).
     pub fn at(&self, priority: Priority) -> Connector {
         Connector {
             priority,

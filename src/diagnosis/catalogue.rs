@@ -651,7 +651,7 @@ pub fn is_security(id: &str) -> bool {
     security::SECURITY.iter().any(|f| f.id == id)
 }
 
-/// The general catalogue and the security findings ([`security`]).
+/// The general catalogue and the security findings (`security`).
 pub fn all() -> impl Iterator<Item = &'static FindingSpec> {
     CATALOGUE.iter().chain(security::SECURITY.iter())
 }

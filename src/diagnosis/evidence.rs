@@ -2,7 +2,7 @@
 //! certificate judgement the pipeline made in the middle of the probe (it
 //! decides the AIA fetch on it, calling `tls::chain` — pure judgement — and
 //! judging what was fetched). The diagnosis builds the Report's `tls` from
-//! the observations' [`TlsSeen`](crate::observations::TlsSeen) and this
+//! the observations' [`crate::observations::TlsSeen`] and this
 //! judgement.
 //!
 //! `Evidence` dereferences to its observations, so a rule that needs only

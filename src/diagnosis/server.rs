@@ -20,7 +20,7 @@ pub enum Known {
 /// Server software families whose remedies differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Software {
-    /// Exchange 2010 (or older) IMAP4: hard-coded to TLS 1.0, no fix [2010IMAP].
+    /// Exchange 2010 (or older) IMAP4: hard-coded to TLS 1.0, no fix \[2010IMAP\].
     Exchange2010,
     /// Exchange 2013 and later (or a version not determined).
     Exchange,
@@ -111,7 +111,7 @@ pub fn short_suite_name(code: u16) -> String {
 }
 
 /// Suites a careful client no longer accepts: RC4, single DES, 3DES, NULL,
-/// export grade, anonymous ([ENC]: 3DES off in O365; RFC 7465; RFC 9325 §4.1).
+/// export grade, anonymous (\[ENC\]: 3DES off in O365; RFC 7465; RFC 9325 §4.1).
 pub fn is_weak_suite(code: u16) -> bool {
     suites::lookup(code).is_some_and(|s| {
         matches!(
@@ -325,7 +325,7 @@ pub fn validity(obs: &Evidence) -> Option<(bool, String)> {
 }
 
 /// Certificates in the chain signed with SHA-1, excluding a self-signed root
-/// the server happens to send (its signature is never checked) [ENC][OSSL-SEC].
+/// the server happens to send (its signature is never checked) \[ENC\]\[OSSL-SEC\].
 pub fn sha1_signed(obs: &Evidence) -> Vec<&CertificateInfo> {
     let Some(cert) = obs.certificate.as_ref() else {
         return Vec::new();

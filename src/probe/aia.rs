@@ -2,7 +2,7 @@
 //! §4.2.2.1), as SChannel does when a server leaves out its intermediate.
 //! One function, so every outbound AIA request goes through one place: the
 //! URL's host is resolved once (fully qualified), the port and every address
-//! pass the [`FetchGate`]'s fetch policy (the pipeline's outbound gate) (one refused address refuses the
+//! pass the `FetchGate`'s fetch policy (the pipeline's outbound gate) (one refused address refuses the
 //! fetch), the connection takes a per-target and a global connection slot
 //! like any probe connection, goes only to a checked address, and the
 //! request is bounded in time and in the bytes read. Plain `http://` only: caIssuers URLs are HTTP (or LDAP,

@@ -9,7 +9,7 @@ use super::sources::OSSL_OBSERVED_RUN;
 
 /// Exchange Online's error chain for "no common protocol or cipher" (SChannel
 /// SEC_E_ALGORITHM_MISMATCH), whole and verbatim with its exception prefixes, as
-/// Microsoft's article prints it (one line per inner exception, joined by spaces) [2010IMAP].
+/// Microsoft's article prints it (one line per inner exception, joined by spaces) \[2010IMAP\].
 pub const EXO_TLS_CHAIN: &str = "Microsoft.Exchange.Migration.MigrationServerConnectionFailedException: The connection to the server '{host}' could not be completed. Microsoft.Exchange.Connections.Common.RemoteNetworkErrorTransientException: We were unable to reach your email provider. Please check your server settings, or try again later. Microsoft.Exchange.Connections.Common.SslStreamFailureException: TLS negotiation failed. System.ComponentModel.Win32Exception: The client and server cannot communicate, because they do not possess a common algorithm.";
 
 /// Outlook's own dialog text (0x800CCC1A), not SChannel's.

@@ -86,7 +86,7 @@ pub enum StartTlsBehaviour {
     /// (EXO `-Security Tls`, Thunderbird "STARTTLS").
     Required,
     /// Uses STARTTLS when advertised, else continues in plaintext
-    /// (imapsync >= 1.755 [IS37]).
+    /// (imapsync >= 1.755 \[IS37\]).
     Opportunistic,
     /// Not applicable (a library or guideline: the caller decides).
     NotApplicable,

@@ -15,7 +15,7 @@ pub(super) const ALL_PROTOCOLS: &[Protocol] = &[
 pub(super) const MAIL_PROTOCOLS: &[Protocol] = &[Protocol::Imap, Protocol::Pop3, Protocol::Smtp];
 pub(super) const IMAP: &[Protocol] = &[Protocol::Imap];
 
-/// The eight Office 365 TLS 1.2 suites, Microsoft's order, strongest first [ENC]:
+/// The eight Office 365 TLS 1.2 suites, Microsoft's order, strongest first \[ENC\]:
 /// ECDHE_RSA AES-256/128-GCM, ECDHE_RSA AES-256/128-CBC-SHA384/256,
 /// ECDHE_RSA AES-256/128-CBC-SHA, RSA AES-256/128-GCM.
 pub const OFFICE365_SUITES: &[u16] = &[

@@ -108,7 +108,7 @@ code_points! {
     ARBITRARY_EXPLICIT_CHAR2_CURVES = 0xFF02 => "arbitrary_explicit_char2_curves",
 }
 
-/// Groups for which [`ClientHelloSpec::encode`] can generate a real key share.
+/// Groups for which `ClientHelloSpec::encode` can generate a real key share.
 pub const KEY_SHARE_GROUPS: [u16; 3] = [groups::X25519, groups::SECP256R1, groups::SECP384R1];
 
 code_points! {

@@ -136,7 +136,7 @@ pub struct ClientHelloSpec {
     /// The padding extension always carries at least one byte, because
     /// WebSphere 7 rejects a hello whose last extension is empty.
     pub padding_to: Option<usize>,
-    /// psk_key_exchange_modes = [psk_dhe_ke]; some TLS 1.3 servers refuse a
+    /// psk_key_exchange_modes = \[psk_dhe_ke\]; some TLS 1.3 servers refuse a
     /// hello without it.
     pub psk_key_exchange_modes: bool,
     /// False: no extension block at all, as an SSLv3 client would send.

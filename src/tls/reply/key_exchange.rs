@@ -6,7 +6,7 @@ use crate::tls::hello::version;
 
 /// How the ServerKeyExchange of the chosen suite is laid out. The suite
 /// registry knows; this module does not depend on it, so the caller passes a
-/// classifier to [`ReplyReader::with_ske_kind`].
+/// classifier to `ReplyReader::with_ske_kind`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SkeKind {
     /// `ServerDHParams`: dh_p, dh_g, dh_Ys, each with a 2-byte length.

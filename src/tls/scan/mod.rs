@@ -1,7 +1,7 @@
 //! The wire scanner: what one endpoint accepts, learned from hand-built
 //! hellos and the server's answers, never from a finished handshake.
 //!
-//! 1. **Versions, top down** ([`descent`]). SSLv2 and TLS 1.3 are offered
+//! 1. **Versions, top down** (`descent`). SSLv2 and TLS 1.3 are offered
 //!    on their own; SSLv3 .. TLS 1.2 from the top, one hello per version the
 //!    answers so far have not settled. A ServerHello for a lower version
 //!    (Exchange 2010 answers a TLS 1.2 hello with TLS 1.0) settles every
@@ -24,7 +24,7 @@
 //!    offered last), or, when neither brought an answer, two accepted suites
 //!    offered in reverse. Once a server is known to follow the client, a
 //!    long elimination splits in two (`split::Split`).
-//! 4. **Groups.** TLS 1.3: found together with the suites ([`tls13`]): each
+//! 4. **Groups.** TLS 1.3: found together with the suites (`tls13`): each
 //!    hello offers only the groups not yet seen, and the ServerHello or
 //!    HelloRetryRequest names a suite and a group at once. Below 1.3: the
 //!    ECDHE ServerKeyExchange's named curve, eliminated at the highest

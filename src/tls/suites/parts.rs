@@ -178,7 +178,7 @@ impl Authentication {
 }
 
 /// Bulk (record) cipher with its mode. The key size is part of the variant where IANA names it;
-/// where it varies with export rules (RC2, RC4), [`CipherSuite::bits`] carries it.
+/// where it varies with export rules (RC2, RC4), `CipherSuite::bits` carries it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BulkCipher {
     /// No encryption.

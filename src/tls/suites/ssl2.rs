@@ -12,7 +12,7 @@ pub struct Ssl2CipherKind {
     /// The OpenSSL (0.9.8) name, e.g. `DES-CBC3-MD5`. It may equal a TLS suite's OpenSSL name
     /// (`RC4-MD5`), which is why SSLv2 kinds have their own table.
     pub openssl_name: Option<&'static str>,
-    /// Secret key bits, same convention as [`CipherSuite::bits`] (3DES 168, export 40).
+    /// Secret key bits, same convention as `CipherSuite::bits` (3DES 168, export 40).
     pub bits: u16,
     /// Export grade (40 secret key bits, 512-bit RSA).
     pub export: bool,
