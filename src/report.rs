@@ -164,7 +164,9 @@ pub struct Tls {
     pub server_preference: Option<bool>,
     /// Key-exchange groups the server accepts, e.g. `x25519`, `secp256r1`.
     pub groups: Vec<String>,
-    /// Size of the DHE prime, when a DHE suite was accepted.
+    /// Size of the DHE prime, when a DHE suite was accepted: the smallest
+    /// seen with a certificate-authenticated DHE suite (an anonymous
+    /// suite's group, which OpenSSL may size smaller, is left out).
     pub dh_bits: Option<u32>,
     /// The certificate chain and its judgement; null when no chain was seen.
     pub certificate: Option<Certificate>,

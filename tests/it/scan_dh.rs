@@ -215,3 +215,30 @@ async fn a_server_that_follows_the_client_gets_dhe_last_instead_of_the_question(
     let found: BTreeSet<String> = names(&result).into_iter().collect();
     assert_eq!(found.len(), 3, "{found:?}");
 }
+
+/// Given a server that sizes DH by the suite, as OpenSSL's automatic DH does
+/// on Postfix's defaults (`smtpd_tls_ciphers = medium` lets anonymous suites
+/// in): ADH-AES128-SHA gets a 1024-bit group, DHE-RSA-AES128-SHA 2048 bits.
+/// When scanned, both suites are found and the server's DH size is the
+/// authenticated suite's: no client offers an anonymous one (a real Postfix
+/// 3.7 read as 1024 bits, WEAK_DH, where sslyze sees 2048).
+#[tokio::test]
+async fn an_anonymous_suites_smaller_group_is_not_the_servers_dh_size() {
+    let srv = OpensslServer::start(Config {
+        min: SslVersion::TLS1_2,
+        max: SslVersion::TLS1_2,
+        cipher_list: "DHE-RSA-AES128-SHA:ADH-AES128-SHA",
+        dh_by_suite: true,
+        security_level: 0,
+        ..Profile::Modern.config()
+    });
+    let result = scan_of(&srv).await;
+    let (offered, found) = tls12(&result);
+    assert_eq!(offered, Some(true));
+    let want: BTreeSet<String> = ["DHE-RSA-AES128-SHA", "ADH-AES128-SHA"]
+        .into_iter()
+        .map(String::from)
+        .collect();
+    assert_eq!(found, want);
+    assert_eq!(result.dh_bits, Some(2048));
+}

@@ -84,7 +84,7 @@ pub use oneshot::{
 };
 
 use crate::tls::reply::KeyExchangeInfo;
-use crate::tls::suites::Suite;
+use crate::tls::suites::{self, Suite};
 use crate::vocab::Deadline;
 use crate::vocab::{ErrorKind, StepError, TlsVersion, steps};
 
@@ -580,8 +580,17 @@ impl SeenInScan {
             self.chain = Some(chain.clone());
             self.chain_version = Some(v);
         }
+        // An anonymous suite's group is left out: OpenSSL sizes an automatic
+        // DH group by the suite (ADH-AES128 gets 1024 bits where
+        // DHE-RSA-AES128 gets 2048, on Postfix's defaults), no client offers
+        // one, and ANONYMOUS_SUITES_ENABLED reports them.
+        let anonymous = reply
+            .server_hello
+            .as_ref()
+            .and_then(|sh| suites::lookup(sh.cipher_suite))
+            .is_some_and(|c| c.auth == suites::Authentication::Anon);
         match &reply.key_exchange {
-            Some(KeyExchangeInfo::Dhe { prime_bits, .. }) => {
+            Some(KeyExchangeInfo::Dhe { prime_bits, .. }) if !anonymous => {
                 let bits = u32::try_from(*prime_bits).unwrap_or(u32::MAX);
                 self.dh_bits = Some(self.dh_bits.map_or(bits, |b| b.min(bits)));
             }

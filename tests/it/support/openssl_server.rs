@@ -85,6 +85,11 @@ pub struct Config {
     /// Refuse a hello by closing without an alert (the alert OpenSSL
     /// writes is dropped), as Dovecot does.
     pub silent_refusal: bool,
+    /// DH sized by the suite, as OpenSSL's automatic DH does on Postfix's
+    /// defaults: 1024 bits for a 128-bit anonymous suite, 2048 for a suite
+    /// authenticated by the fixture's RSA-2048 key (ssl/t1_lib.c
+    /// `ssl_get_auto_dh`).
+    pub dh_by_suite: bool,
 }
 
 /// Named fixture configurations.
@@ -156,6 +161,7 @@ impl Profile {
             allow_client_renegotiation: false,
             dh_params_missing: false,
             silent_refusal: false,
+            dh_by_suite: false,
         };
         match self {
             Profile::Exchange2010 => Config {
@@ -439,6 +445,13 @@ fn context(c: &Config) -> SslContext {
         // What Dovecot 2.3 does without `ssl_dh`: a callback that has no
         // parameters to give, so OpenSSL offers DHE and fails when it picks it.
         b.set_tmp_dh_callback(|_, _, _| Err(openssl::error::ErrorStack::get()));
+    }
+    if c.dh_by_suite {
+        // SAFETY: `b.as_ptr()` is the live SSL_CTX this builder owns;
+        // SSL_CTX_set_dh_auto only sets a flag on it (the openssl crate does
+        // not wrap it).
+        let set = unsafe { openssl_sys::SSL_CTX_set_dh_auto(b.as_ptr(), 1) };
+        assert_eq!(set, 1, "SSL_CTX_set_dh_auto");
     }
     let leaf = X509::from_der(&pki.chain_der[0]).expect("leaf");
     b.set_certificate(&leaf).expect("cert");
