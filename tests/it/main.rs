@@ -24,6 +24,7 @@ mod props;
 mod readiness;
 mod real_clients;
 mod scan;
+mod scan_busy;
 mod scan_curves;
 mod scan_dh;
 mod scan_floor;

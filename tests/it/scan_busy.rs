@@ -1,0 +1,105 @@
+//! A server that sheds load with a busy greeting after it has answered:
+//! Exim's `smtp_accept_max` (20 by default) counts its children, which
+//! outlive a scanner's hang-up by a few hundred milliseconds, so a quick
+//! scan meets "421 Too many concurrent SMTP connections" in the middle
+//! (Exim 4.96 on loopback: incomplete suite lists before the back-off).
+//! Here a real OpenSSL SMTP STARTTLS server sits behind a relay that
+//! answers a run of connections with that 421 itself, as Exim does.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use mailprobe::net::{Connector, Meter};
+use mailprobe::report::{Protocol, TlsVersion, Transport};
+use mailprobe::tls::scan::{self, Endpoint, ScanOptions, ScanResult};
+use mailprobe::vocab::Deadline;
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream};
+
+use crate::support::openssl_server::{
+    Config, MailProtocol, OpensslServer, Profile, Transport as Fx,
+};
+
+const BUSY: &[u8] =
+    b"421 4.7.0 mx.example.test Too many concurrent SMTP connections; please try again later.\r\n";
+
+/// Forwards every connection to `upstream`, except connections number
+/// `first_busy..first_busy + busy` (in accept order), which get [`BUSY`]
+/// and are closed. Returns its address and the count of connections seen.
+async fn busy_relay(
+    upstream: SocketAddr,
+    first_busy: usize,
+    busy: usize,
+) -> (SocketAddr, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen = Arc::new(AtomicUsize::new(0));
+    let count = Arc::clone(&seen);
+    tokio::spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            let n = count.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(async move {
+                if (first_busy..first_busy + busy).contains(&n) {
+                    let _ = client.write_all(BUSY).await;
+                    return;
+                }
+                if let Ok(mut server) = TcpStream::connect(upstream).await {
+                    let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                }
+            });
+        }
+    });
+    (addr, seen)
+}
+
+async fn scan_smtp(addr: SocketAddr) -> ScanResult {
+    let connector = Connector::new(vec![addr], 4, Arc::new(Meter::default()));
+    let ep = Endpoint::new(connector, Protocol::Smtp, Transport::Starttls);
+    scan::scan(
+        &ep,
+        &ScanOptions::full(None),
+        Deadline::after(Duration::from_secs(30)),
+    )
+    .await
+}
+
+fn suites_at(result: &ScanResult, v: TlsVersion) -> Vec<String> {
+    let mut s: Vec<String> = result
+        .versions
+        .iter()
+        .filter(|x| x.version == v)
+        .flat_map(|x| x.suites.iter().map(|s| s.iana.clone()))
+        .collect();
+    s.sort();
+    s
+}
+
+/// Given a STARTTLS SMTP server that, once it has answered the scan's first
+/// hellos, greets the next eight connections with 421, when it is scanned,
+/// then the scan holds off and tries again, and finds what it finds without
+/// the 421s: every suite at TLS 1.2 and 1.3, no error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_busy_greeting_after_answers_is_waited_out_not_the_end_of_the_scan() {
+    let server = OpensslServer::start(Config {
+        protocol: MailProtocol::Smtp,
+        transport: Fx::Starttls,
+        ..Profile::Modern.config()
+    });
+    let direct = scan_smtp(server.addr).await;
+    assert!(direct.errors.is_empty(), "{:?}", direct.errors);
+    let (relay, seen) = busy_relay(server.addr, 3, 8).await;
+    let result = scan_smtp(relay).await;
+    assert!(
+        seen.load(Ordering::SeqCst) > 3 + 8,
+        "the relay's run of 421s was reached: {}",
+        seen.load(Ordering::SeqCst)
+    );
+    assert!(result.errors.is_empty(), "{:?}", result.errors);
+    for v in [TlsVersion::Tls12, TlsVersion::Tls13] {
+        let want = suites_at(&direct, v);
+        assert!(!want.is_empty(), "{v:?}");
+        assert_eq!(suites_at(&result, v), want, "{v:?}");
+    }
+}
