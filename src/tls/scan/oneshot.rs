@@ -22,7 +22,7 @@
 //! is not retried: the scan's control hello (one suite the server accepted
 //! before) tells a refusal from a connection limit. The one pause: a busy
 //! greeting from a server that answered before (it said "try again later")
-//! is tried again after a doubling pause, up to [`BUSY_BACKOFF`]'s six,
+//! is tried again after a doubling pause, up to `BUSY_BACKOFF`'s six,
 //! and the endpoint's other hellos hold off meanwhile.
 
 use std::io;
