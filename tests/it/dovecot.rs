@@ -11,15 +11,22 @@ use crate::mail::{mail_report, observe_addr, password};
 const USER: &str = "alice@example.com";
 const PASSWORD: &str = "interop-Secret-7f3a";
 
-fn addr(var: &str) -> Option<std::net::SocketAddr> {
-    std::env::var(var).ok()?.parse().ok()
+/// The address `.ci/dovecot.sh start` exported in `var`; when there is
+/// none, says the test is skipped (the hermetic tests cover the dialogue).
+pub(crate) fn interop(var: &str) -> Option<std::net::SocketAddr> {
+    let addr = std::env::var(var).ok().and_then(|v| v.parse().ok());
+    if addr.is_none() {
+        eprintln!("skipped: no {var} (run .ci/dovecot.sh start)");
+    }
+    addr
 }
 
 #[tokio::test]
 async fn real_dovecot_starttls_and_implicit_tls() {
-    let (Some(imap), Some(imaps)) = (addr("DOVECOT_INTEROP_IMAP"), addr("DOVECOT_INTEROP_IMAPS"))
-    else {
-        eprintln!("skipped: no Dovecot (run .ci/dovecot.sh start)");
+    let (Some(imap), Some(imaps)) = (
+        interop("DOVECOT_INTEROP_IMAP"),
+        interop("DOVECOT_INTEROP_IMAPS"),
+    ) else {
         return;
     };
     let obs = observe_addr(
@@ -78,8 +85,7 @@ async fn real_dovecot_starttls_and_implicit_tls() {
 /// the login test runs over it.
 #[tokio::test]
 async fn real_dovecot_tls10_only_through_the_legacy_engine() {
-    let Some(tls10) = addr("DOVECOT_INTEROP_IMAPS_TLS10") else {
-        eprintln!("skipped: no TLS 1.0 Dovecot (run .ci/dovecot.sh start)");
+    let Some(tls10) = interop("DOVECOT_INTEROP_IMAPS_TLS10") else {
         return;
     };
     let app = crate::support::app::spawn_app().await;
@@ -145,8 +151,7 @@ async fn real_dovecot_tls10_only_through_the_legacy_engine() {
 /// inconclusive.
 #[tokio::test]
 async fn real_dovecot_honours_the_fallback_scsv_without_the_alert() {
-    let Some(imaps) = addr("DOVECOT_INTEROP_IMAPS") else {
-        eprintln!("skipped: no Dovecot (run .ci/dovecot.sh start)");
+    let Some(imaps) = interop("DOVECOT_INTEROP_IMAPS") else {
         return;
     };
     let app = crate::support::app::spawn_app().await;

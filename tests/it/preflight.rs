@@ -7,14 +7,12 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
+use crate::dovecot::interop;
+
 const USER: &str = "alice@example.com";
 const PASSWORD: &str = "interop-Secret-7f3a";
 /// Exchange Online's IMAP migration limit for one item: 35 MiB.
 const EXO_ITEM: u64 = 35 << 20;
-
-fn addr(var: &str) -> Option<std::net::SocketAddr> {
-    std::env::var(var).ok()?.parse().ok()
-}
 
 /// Per folder directory: UIDVALIDITY, the uid → file entries of
 /// dovecot-uidlist, and the message file names (their flags included).
@@ -79,11 +77,10 @@ fn finding<'a>(r: &'a Value, id: &str, folder: &str) -> Option<&'a Value> {
 
 #[tokio::test]
 async fn preflight_against_the_seeded_dovecot_reads_everything_and_changes_nothing() {
-    let (Some(imaps), Ok(dir)) = (
-        addr("DOVECOT_INTEROP_IMAPS"),
-        std::env::var("DOVECOT_INTEROP_DIR"),
+    let (Some(imaps), Some(dir)) = (
+        interop("DOVECOT_INTEROP_IMAPS"),
+        std::env::var("DOVECOT_INTEROP_DIR").ok(),
     ) else {
-        eprintln!("skipped: no Dovecot (run .ci/dovecot.sh start)");
         return;
     };
     let maildir = Path::new(&dir).join("home").join(USER).join("Maildir");
@@ -228,8 +225,7 @@ async fn preflight_against_the_seeded_dovecot_reads_everything_and_changes_nothi
 /// Exchange 2010 case), with two extra sessions held at once.
 #[tokio::test]
 async fn preflight_over_the_legacy_engine_with_parallel_sessions() {
-    let Some(tls10) = addr("DOVECOT_INTEROP_IMAPS_TLS10") else {
-        eprintln!("skipped: no TLS 1.0 Dovecot (run .ci/dovecot.sh start)");
+    let Some(tls10) = interop("DOVECOT_INTEROP_IMAPS_TLS10") else {
         return;
     };
     let app = crate::support::app::spawn_app().await;

@@ -9,18 +9,17 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
 
 use mailprobe::net::{Connector, Meter};
 use mailprobe::report::{Protocol, TlsVersion, Transport};
-use mailprobe::tls::scan::{self, Endpoint, ScanOptions, ScanResult};
-use mailprobe::vocab::Deadline;
+use mailprobe::tls::scan::{Endpoint, ScanResult};
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 
 use crate::support::openssl_server::{
     Config, MailProtocol, OpensslServer, Profile, Transport as Fx,
 };
+use crate::support::scans::patient_scan;
 
 const BUSY: &[u8] =
     b"421 4.7.0 mx.example.test Too many concurrent SMTP connections; please try again later.\r\n";
@@ -56,12 +55,11 @@ async fn busy_relay(
 
 async fn scan_smtp(addr: SocketAddr) -> ScanResult {
     let connector = Connector::new(vec![addr], 4, Arc::new(Meter::default()));
-    let ep = Endpoint::new(connector, Protocol::Smtp, Transport::Starttls);
-    scan::scan(
-        &ep,
-        &ScanOptions::full(None),
-        Deadline::after(Duration::from_secs(30)),
-    )
+    patient_scan(&Endpoint::new(
+        connector,
+        Protocol::Smtp,
+        Transport::Starttls,
+    ))
     .await
 }
 
