@@ -127,8 +127,22 @@ impl<S: AsyncRead + AsyncWrite + Unpin> MailConnection<S> {
         step: &'static str,
         deadline: Deadline,
     ) -> Result<(), StepFailure> {
-        let shown = self.redactor.redact(shown);
-        self.note(format!("C: {shown}"));
+        self.send_flight(bytes, &[shown], step, deadline).await
+    }
+
+    /// Sends several commands in one write (pipelining: RFC 3501 §5.5);
+    /// the transcript shows one `C:` line for each of `shown`.
+    pub async fn send_flight(
+        &mut self,
+        bytes: &[u8],
+        shown: &[&str],
+        step: &'static str,
+        deadline: Deadline,
+    ) -> Result<(), StepFailure> {
+        for line in shown {
+            let line = self.redactor.redact(line);
+            self.note(format!("C: {line}"));
+        }
         let deadline = deadline.within(STEP_TIMEOUT);
         let stream = self.reader.get_mut();
         match deadline

@@ -64,6 +64,7 @@ pub(crate) async fn observe_addr(
         addr,
         port: addr.port(),
         received: Default::default(),
+        flights: Default::default(),
         root_pem: String::new(),
     };
     observe(&fixture, protocol, transport, login, timeout).await
@@ -177,6 +178,16 @@ async fn given_exchange_2010_on_143_when_probed_with_starttls_then_both_capabili
         Some("S: * OK The Microsoft Exchange IMAP4 service is ready.")
     );
     assert!(m.transcript.contains(&"C: a3 CAPABILITY".to_string()));
+    // No list in hand after TLS and no ID: nothing to pipeline.
+    assert_eq!(
+        f.flights(),
+        [
+            ["a1 CAPABILITY"],
+            ["a2 STARTTLS"],
+            ["a3 CAPABILITY"],
+            ["a4 LOGOUT"]
+        ]
+    );
 }
 
 #[tokio::test]
@@ -207,6 +218,17 @@ async fn exchange_2016_answers_id_and_is_dated_by_it() {
         ("Microsoft Exchange", Some("15.1"))
     );
     assert!(f.received().contains(&"a4 ID NIL".to_string()));
+    // After TLS the list comes from CAPABILITY; ID and LOGOUT then go in
+    // one flight (RFC 3501 §5.5).
+    assert_eq!(
+        f.flights(),
+        [
+            vec!["a1 CAPABILITY"],
+            vec!["a2 STARTTLS"],
+            vec!["a3 CAPABILITY"],
+            vec!["a4 ID NIL", "a5 LOGOUT"]
+        ]
+    );
     // imap-codec 1.x cannot decode `* ID`: kept verbatim, read tolerantly.
     assert_eq!(
         m.undecoded,
@@ -248,6 +270,40 @@ async fn exchange_online_on_993_names_its_backend() {
         f.received(),
         strings(&["a1 CAPABILITY", "a2 ID NIL", "a3 LOGOUT"])
     );
+    // The greeting lists nothing: CAPABILITY first, then ID and LOGOUT
+    // together.
+    assert_eq!(
+        f.flights(),
+        [vec!["a1 CAPABILITY"], vec!["a2 ID NIL", "a3 LOGOUT"]]
+    );
+}
+
+/// A greeting that lists ID (Dovecot's): CAPABILITY, ID and LOGOUT go in
+/// one flight, one round trip for the three (RFC 3501 §5.5); the lists
+/// reported are CAPABILITY's answer, not the greeting's.
+#[tokio::test]
+async fn a_greeting_with_id_listed_gets_the_last_three_commands_in_one_flight() {
+    let (obs, f) = imap(
+        mail_servers::dovecot(),
+        Start::ImplicitTls,
+        Transport::Implicit,
+        None,
+    )
+    .await;
+    no_errors(&obs);
+    assert_eq!(f.flights(), [["a1 CAPABILITY", "a2 ID NIL", "a3 LOGOUT"]]);
+    let m = &mail_report(&obs);
+    assert_eq!(
+        m.capabilities_after_tls,
+        words(mail_servers::dovecot().caps_tls)
+    );
+    assert_eq!(m.id.as_ref().unwrap()["name"], "Dovecot");
+    let sent: Vec<&String> = m
+        .transcript
+        .iter()
+        .filter(|l| l.starts_with("C: "))
+        .collect();
+    assert_eq!(sent, ["C: a1 CAPABILITY", "C: a2 ID NIL", "C: a3 LOGOUT"]);
 }
 
 #[tokio::test]

@@ -415,6 +415,51 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Imap<S> {
         self.complete(&tag, step, deadline).await
     }
 
+    /// Sends `commands` (text, step; none may carry a secret) in one write
+    /// and collects each one's completion in turn (pipelining, RFC 3501
+    /// §5.5: one round trip for all). The list stops at the first failure:
+    /// the commands after it have no answer to read.
+    pub async fn pipeline(
+        &mut self,
+        commands: &[(&str, &'static str)],
+        deadline: Deadline,
+    ) -> Vec<Result<Completion, StepFailure>> {
+        let Some(&(_, first_step)) = commands.first() else {
+            return Vec::new();
+        };
+        let tagged: Vec<(String, &'static str, String)> = commands
+            .iter()
+            .map(|&(text, step)| {
+                let tag = self.take_tag();
+                let line = format!("{tag} {text}");
+                (tag, step, line)
+            })
+            .collect();
+        let mut bytes = Vec::new();
+        for (_, _, line) in &tagged {
+            bytes.extend_from_slice(line.as_bytes());
+            bytes.extend_from_slice(b"\r\n");
+        }
+        let shown: Vec<&str> = tagged.iter().map(|(_, _, line)| line.as_str()).collect();
+        if let Err(f) = self
+            .wire
+            .send_flight(&bytes, &shown, first_step, deadline)
+            .await
+        {
+            return vec![Err(f)];
+        }
+        let mut done = Vec::new();
+        for (tag, step, _) in &tagged {
+            let completion = self.complete(tag, step, deadline).await;
+            let failed = completion.is_err();
+            done.push(completion);
+            if failed {
+                break;
+            }
+        }
+        done
+    }
+
     /// Reads responses until the one tagged `tag`.
     pub async fn complete(
         &mut self,

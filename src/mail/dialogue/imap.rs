@@ -11,7 +11,7 @@ use super::{
     not_attempted, record_failure,
 };
 use crate::mail::auth::{self, LoginRequest, Mechanism};
-use crate::mail::codec::imap::{self, Imap, ImapResponse};
+use crate::mail::codec::imap::{self, Completion, Imap, ImapResponse};
 use crate::mail::connection::{MailConnection, StepFailure};
 use crate::vocab::Deadline;
 use crate::vocab::{ErrorKind, Protocol, steps};
@@ -66,24 +66,49 @@ impl MailProtocol for ImapProtocol {
         ctx: &Ctx<'_>,
         out: &mut DialogueOutcome,
     ) -> Option<Vec<String>> {
-        match session
+        let answer = session
             .command("CAPABILITY", None, steps::CAPABILITY, ctx.deadline)
-            .await
-        {
-            Ok(c) if c.ok() => c.capabilities().or(fallback).or(Some(Vec::new())),
-            Ok(c) => {
-                out.error(
-                    steps::CAPABILITY,
-                    ErrorKind::Protocol,
-                    format!("CAPABILITY refused: {}", c.line),
-                );
-                Some(fallback.unwrap_or_default())
+            .await;
+        capabilities(answer, fallback, out)
+    }
+
+    /// Pipelined (RFC 3501 §5.5): `CAPABILITY`, `ID NIL` and `LOGOUT` in
+    /// one flight when the greeting's list has `ID`; otherwise
+    /// `CAPABILITY` first (its list decides whether `ID` is sent), then
+    /// `ID NIL` and `LOGOUT` together.
+    async fn closing<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        session: &mut Imap<S>,
+        from_greeting: Option<Vec<String>>,
+        ctx: &Ctx<'_>,
+        out: &mut DialogueOutcome,
+        seen: &mut SeenInDialogue,
+    ) -> Option<Vec<String>> {
+        let mut flight = Vec::new();
+        let known = from_greeting.as_deref().is_some_and(|caps| has(caps, "ID"));
+        let caps = match from_greeting {
+            Some(caps) if known => {
+                flight.push(("CAPABILITY", steps::CAPABILITY));
+                caps
             }
-            Err(f) => {
-                record_failure(out, f);
-                None
-            }
+            other => self.capability(session, other, ctx, out).await?,
+        };
+        let id = has(&caps, "ID");
+        if id {
+            flight.push(("ID NIL", steps::ID));
         }
+        flight.push(("LOGOUT", steps::LOGOUT));
+        let mut answers = session.pipeline(&flight, ctx.deadline).await.into_iter();
+        let caps = if known {
+            capabilities(answers.next()?, Some(caps), out)?
+        } else {
+            caps
+        };
+        if id {
+            id_answer(answers.next()?, out, seen);
+        }
+        // LOGOUT's answer changes no fact.
+        Some(caps)
     }
 
     fn advertises_upgrade(&self, caps: &[String]) -> bool {
@@ -130,22 +155,10 @@ impl MailProtocol for ImapProtocol {
         if !has(caps, "ID") {
             return true;
         }
-        match session
+        let answer = session
             .command("ID NIL", None, steps::ID, ctx.deadline)
-            .await
-        {
-            Ok(c) => {
-                seen.id = c.untagged.iter().find_map(|r| match r {
-                    ImapResponse::Id(pairs) => Some(pairs.clone()),
-                    _ => None,
-                });
-                true
-            }
-            Err(f) => {
-                record_failure(out, f);
-                false
-            }
-        }
+            .await;
+        id_answer(answer, out, seen)
     }
 
     async fn login<S: AsyncRead + AsyncWrite + Unpin>(
@@ -198,6 +211,52 @@ impl MailProtocol for ImapProtocol {
     ) {
         seen.undecoded = session.undecoded;
         seen.transcript = session.wire.into_transcript();
+    }
+}
+
+/// The capabilities a `CAPABILITY` answer gives: its list, else the
+/// greeting's (`fallback`); `None` when the connection failed (recorded).
+fn capabilities(
+    answer: Result<Completion, StepFailure>,
+    fallback: Option<Vec<String>>,
+    out: &mut DialogueOutcome,
+) -> Option<Vec<String>> {
+    match answer {
+        Ok(c) if c.ok() => c.capabilities().or(fallback).or(Some(Vec::new())),
+        Ok(c) => {
+            out.error(
+                steps::CAPABILITY,
+                ErrorKind::Protocol,
+                format!("CAPABILITY refused: {}", c.line),
+            );
+            Some(fallback.unwrap_or_default())
+        }
+        Err(f) => {
+            record_failure(out, f);
+            None
+        }
+    }
+}
+
+/// What an `ID NIL` answer says of the server; `false` when the
+/// connection failed (recorded).
+fn id_answer(
+    answer: Result<Completion, StepFailure>,
+    out: &mut DialogueOutcome,
+    seen: &mut SeenInDialogue,
+) -> bool {
+    match answer {
+        Ok(c) => {
+            seen.id = c.untagged.iter().find_map(|r| match r {
+                ImapResponse::Id(pairs) => Some(pairs.clone()),
+                _ => None,
+            });
+            true
+        }
+        Err(f) => {
+            record_failure(out, f);
+            false
+        }
     }
 }
 

@@ -81,6 +81,26 @@ pub(super) trait MailProtocol {
         true
     }
 
+    /// With no login to run: the capabilities, what comes before the
+    /// login and the goodbye, in as few round trips as the protocol
+    /// allows (IMAP pipelines them). By default one by one. Returns the
+    /// capabilities; `None`: the connection was unusable before they were
+    /// known (recorded).
+    async fn closing<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        session: &mut Self::Session<S>,
+        from_greeting: Option<Vec<String>>,
+        ctx: &Ctx<'_>,
+        out: &mut DialogueOutcome,
+        seen: &mut SeenInDialogue,
+    ) -> Option<Vec<String>> {
+        let caps = self.capability(session, from_greeting, ctx, out).await?;
+        if self.before_login(session, &caps, ctx, out, seen).await {
+            self.logout(session, ctx).await;
+        }
+        Some(caps)
+    }
+
     /// The login test.
     async fn login<S: AsyncRead + AsyncWrite + Unpin>(
         &mut self,
@@ -140,6 +160,12 @@ pub(super) async fn converse<P, S>(
         Ok(opened) => opened,
         Err(session) => return proto.close(session, seen),
     };
+    if in_tls && ctx.spec.login.is_none() {
+        seen.after_tls = proto
+            .closing(&mut session, from_greeting, ctx, out, seen)
+            .await;
+        return proto.close(session, seen);
+    }
     let Some(caps) = proto
         .capability(&mut session, from_greeting, ctx, out)
         .await
@@ -165,6 +191,10 @@ pub(super) async fn converse<P, S>(
     let mut session: P::Session<TlsConn<S>> = proto.resume(wire);
     // RFC 3501 §6.2.1, RFC 3207 §4.2, RFC 2595 §4: what was learnt before
     // TLS is discarded; ask again.
+    if ctx.spec.login.is_none() {
+        seen.after_tls = proto.closing(&mut session, None, ctx, out, seen).await;
+        return proto.close(session, seen);
+    }
     let Some(caps) = proto.capability(&mut session, None, ctx, out).await else {
         return proto.close(session, seen);
     };

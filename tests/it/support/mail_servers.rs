@@ -30,6 +30,10 @@ pub struct MailFixture {
     pub port: u16,
     /// Every line the client sent, in order, over all connections.
     pub received: Arc<Mutex<Vec<String>>>,
+    /// The same lines grouped by flight: a line read while the one before
+    /// it still had bytes behind it in the buffer joins that line's group
+    /// (the client sent them together, without waiting for an answer).
+    pub flights: Arc<Mutex<Vec<Vec<String>>>>,
     /// The private root that issued the server's certificate (PEM).
     pub root_pem: String,
 }
@@ -37,6 +41,10 @@ pub struct MailFixture {
 impl MailFixture {
     pub fn received(&self) -> Vec<String> {
         self.received.lock().unwrap().clone()
+    }
+
+    pub fn flights(&self) -> Vec<Vec<String>> {
+        self.flights.lock().unwrap().clone()
     }
 }
 
@@ -160,10 +168,13 @@ pub async fn start(script: Script, start: Start) -> MailFixture {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     let received = Arc::new(Mutex::new(Vec::new()));
+    let flights = Arc::new(Mutex::new(Vec::new()));
     let log = Arc::clone(&received);
+    let grouped = Arc::clone(&flights);
     tokio::spawn(async move {
         while let Ok((tcp, _)) = listener.accept().await {
             let (acceptor, script, log) = (acceptor.clone(), script.clone(), Arc::clone(&log));
+            let flights = Arc::clone(&grouped);
             tokio::spawn(async move {
                 let (io, tls): (Box<dyn Io>, bool) = match start {
                     Start::Plain => (Box::new(tcp), false),
@@ -173,7 +184,12 @@ pub async fn start(script: Script, start: Start) -> MailFixture {
                     },
                 };
                 let conn = BufReader::new(io);
-                let session = Session { acceptor, log, tls };
+                let session = Session {
+                    acceptor,
+                    log,
+                    flights,
+                    tls,
+                };
                 let _ = match script {
                     Script::Imap(s) => session.imap(conn, s).await,
                     Script::Pop3(s) => session.pop3(conn, s).await,
@@ -187,6 +203,7 @@ pub async fn start(script: Script, start: Start) -> MailFixture {
         addr,
         port: addr.port(),
         received,
+        flights,
         root_pem: root.cert_pem.clone(),
     }
 }
@@ -203,6 +220,7 @@ async fn raw(mut conn: Conn, bytes: &[u8], after: After) -> std::io::Result<()> 
 struct Session {
     acceptor: TlsAcceptor,
     log: Arc<Mutex<Vec<String>>>,
+    flights: Arc<Mutex<Vec<Vec<String>>>>,
     tls: bool,
 }
 
@@ -221,6 +239,7 @@ const XOAUTH2_ERROR: &str = "eyJzdGF0dXMiOiI0MDEiLCJzY2hlbWVzIjoiYmVhcmVyIn0=";
 
 impl Session {
     async fn line(&self, conn: &mut Conn) -> std::io::Result<Option<String>> {
+        let fresh = conn.buffer().is_empty();
         let mut buf = Vec::new();
         let n = (&mut *conn)
             .take(64 * 1024)
@@ -233,6 +252,11 @@ impl Session {
             .trim_end_matches(['\r', '\n'])
             .to_string();
         self.log.lock().unwrap().push(line.clone());
+        let mut flights = self.flights.lock().unwrap();
+        match flights.last_mut() {
+            Some(flight) if !fresh => flight.push(line.clone()),
+            _ => flights.push(vec![line.clone()]),
+        }
         Ok(Some(line))
     }
 
