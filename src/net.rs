@@ -27,7 +27,7 @@ use utoipa::ToSchema;
 use crate::vocab::{Deadline, ErrorKind};
 
 mod slots;
-pub use slots::{Priority, Slot, Slots};
+pub use slots::{ChainRunning, Priority, Slot, Slots};
 
 // The TCP connection to the target as the Report shows it (`connect`); no
 // doc comment, so the OpenAPI schema stays as it was.
@@ -295,6 +295,13 @@ impl Connector {
                 host.acquire(Priority::Chain).await
             }
         }
+    }
+
+    /// A chain of dependent hellos runs on this connector until the
+    /// guards drop: each target address keeps a slot for its next hello
+    /// (see [`Slots::chain_running`]).
+    pub fn chain_running(&self) -> Vec<ChainRunning> {
+        self.hosts.iter().map(|h| h.chain_running()).collect()
     }
 
     /// The same connector, its connections queued at `priority` for the

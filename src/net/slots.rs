@@ -7,11 +7,13 @@
 //! the chains need next, and every round trip a chain waits is one the
 //! whole probe waits. So a freed slot goes to the oldest waiter of the
 //! highest priority: [`Priority::Chain`], then [`Priority::Settle`], then
-//! [`Priority::Aside`], and the last two together hold at most half the
-//! slots (rounded up), so a
-//! chain's next hello finds a slot free when its answer comes in rather
-//! than one round trip later. Within a priority the queue is first come,
-//! first served, as a [`tokio::sync::Semaphore`] is.
+//! [`Priority::Aside`], and the last two together leave one slot per
+//! running chain ([`Slots::chain_running`]; at most half the slots, and
+//! half while no chain says it runs), so a chain's next hello finds a
+//! slot free when its answer comes in rather than one round trip later,
+//! and a lone chain does not keep half the slots idle. Within a priority
+//! the queue is first come, first served, as a [`tokio::sync::Semaphore`]
+//! is.
 //!
 //! A waiter that gives up (its deadline, a cancelled probe) leaves the
 //! queue; a slot handed to a waiter that is gone at that very moment is
@@ -45,13 +47,61 @@ pub struct Slots {
 #[derive(Debug)]
 struct State {
     free: usize,
+    size: usize,
     /// Slots held by [`Priority::Settle`] and [`Priority::Aside`]
-    /// connections together, and their most.
+    /// connections together.
     aside_held: usize,
-    aside_max: usize,
+    /// Chains that say they run ([`Slots::chain_running`]).
+    chains: usize,
     chain: VecDeque<oneshot::Sender<()>>,
     settle: VecDeque<oneshot::Sender<()>>,
     aside: VecDeque<oneshot::Sender<()>>,
+}
+
+impl State {
+    /// The most [`Priority::Settle`] and [`Priority::Aside`] may hold: one
+    /// slot is kept for each running chain's next hello, half the slots
+    /// at most (rounded down); half while no chain has said it runs (the
+    /// first hellos of a scan are chains that have not yet).
+    fn aside_max(&self) -> usize {
+        let half = self.size / 2;
+        let kept = if self.chains == 0 {
+            half
+        } else {
+            self.chains.min(half)
+        };
+        self.size - kept
+    }
+
+    /// Free slots to settle and aside waiters, as far as their most allows
+    /// (after it grew).
+    fn hand_aside(&mut self) {
+        while self.free > 0 && self.aside_held < self.aside_max() {
+            let Some(tx) = self.settle.pop_front().or_else(|| self.aside.pop_front()) else {
+                break;
+            };
+            if tx.send(()).is_ok() {
+                self.free -= 1;
+                self.aside_held += 1;
+            }
+        }
+    }
+}
+
+/// A chain of dependent hellos running, counted until dropped (see
+/// [`Slots::chain_running`]).
+#[derive(Debug)]
+pub struct ChainRunning {
+    pool: Arc<Slots>,
+}
+
+impl Drop for ChainRunning {
+    fn drop(&mut self) {
+        let mut st = self.pool.state();
+        st.chains = st.chains.saturating_sub(1);
+        // Fewer chains may mean more room aside: hand it to the waiters.
+        st.hand_aside();
+    }
 }
 
 /// One slot, given back when dropped.
@@ -90,8 +140,9 @@ impl Slots {
         Slots {
             state: Mutex::new(State {
                 free: size,
+                size,
                 aside_held: 0,
-                aside_max: size - size / 2,
+                chains: 0,
                 chain: VecDeque::new(),
                 settle: VecDeque::new(),
                 aside: VecDeque::new(),
@@ -110,6 +161,20 @@ impl Slots {
         self.state().free
     }
 
+    /// A chain of dependent hellos starts (an elimination): until the
+    /// guard drops, one slot is kept from [`Priority::Settle`] and
+    /// [`Priority::Aside`] for its next hello. The first chain lowers the
+    /// keep from half the slots to one; each further one adds one, up to
+    /// half.
+    pub fn chain_running(self: &Arc<Self>) -> ChainRunning {
+        let mut st = self.state();
+        st.chains += 1;
+        st.hand_aside();
+        ChainRunning {
+            pool: Arc::clone(self),
+        }
+    }
+
     /// Waits for a slot. Cancel-safe: dropping the future leaves the queue.
     pub async fn acquire(self: &Arc<Self>, priority: Priority) -> Slot {
         loop {
@@ -118,13 +183,15 @@ impl Slots {
                 let may = match priority {
                     Priority::Chain => st.chain.is_empty(),
                     Priority::Settle => {
-                        st.chain.is_empty() && st.settle.is_empty() && st.aside_held < st.aside_max
+                        st.chain.is_empty()
+                            && st.settle.is_empty()
+                            && st.aside_held < st.aside_max()
                     }
                     Priority::Aside => {
                         st.chain.is_empty()
                             && st.settle.is_empty()
                             && st.aside.is_empty()
-                            && st.aside_held < st.aside_max
+                            && st.aside_held < st.aside_max()
                     }
                 };
                 if st.free > 0 && may {
@@ -178,7 +245,7 @@ impl Slots {
                 return;
             }
         }
-        while st.aside_held < st.aside_max {
+        while st.aside_held < st.aside_max() {
             let Some(tx) = st.settle.pop_front().or_else(|| st.aside.pop_front()) else {
                 break;
             };
@@ -244,6 +311,48 @@ mod tests {
             .await
             .expect("the freed aside slot goes to the aside waiter")
             .unwrap();
+    }
+
+    #[tokio::test]
+    async fn one_running_chain_keeps_one_slot_two_keep_half() {
+        let pool = Arc::new(Slots::new(4));
+        let first = pool.chain_running();
+        let _a = pool.acquire(Priority::Aside).await;
+        let _b = pool.acquire(Priority::Settle).await;
+        let _c = pool.acquire(Priority::Aside).await;
+        let fourth = tokio::time::timeout(Duration::from_millis(20), pool.acquire(Priority::Aside));
+        assert!(fourth.await.is_err(), "the lone chain's slot stays free");
+        assert_eq!(pool.available(), 1);
+
+        let pool = Arc::new(Slots::new(4));
+        let _one = pool.chain_running();
+        let _two = pool.chain_running();
+        let _a = pool.acquire(Priority::Aside).await;
+        let _b = pool.acquire(Priority::Aside).await;
+        let third = tokio::time::timeout(Duration::from_millis(20), pool.acquire(Priority::Aside));
+        assert!(third.await.is_err(), "two chains keep two slots of four");
+        drop(first);
+    }
+
+    #[tokio::test]
+    async fn a_chain_that_ends_hands_its_kept_slot_to_a_waiter_aside() {
+        let pool = Arc::new(Slots::new(4));
+        let one = pool.chain_running();
+        let _two = pool.chain_running();
+        let _a = pool.acquire(Priority::Aside).await;
+        let _b = pool.acquire(Priority::Aside).await;
+        let waiter = {
+            let pool = Arc::clone(&pool);
+            tokio::spawn(async move { pool.acquire(Priority::Aside).await })
+        };
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert!(!waiter.is_finished());
+        drop(one);
+        let _c = tokio::time::timeout(Duration::from_secs(2), waiter)
+            .await
+            .expect("one chain left: a third slot goes aside")
+            .unwrap();
+        assert_eq!(pool.available(), 1);
     }
 
     #[tokio::test]

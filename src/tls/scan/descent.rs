@@ -43,6 +43,7 @@ use super::versions::{
     scan_version, without_dh,
 };
 use super::{Ending, Endpoint, Exchange, OfferOutcome, hello_answer, read_answer, send_hello};
+use crate::net::ChainRunning;
 use crate::tls::hello::MAX_SUITES_PER_HELLO;
 use crate::vocab::Deadline;
 use crate::vocab::TlsVersion;
@@ -67,6 +68,9 @@ enum Job {
         /// in a way a failed DHE pick would be: the elimination leaves DHE
         /// out too.
         without_dh: bool,
+        /// Counted as a running chain from the hello that found the
+        /// version on (`net::Slots::chain_running`).
+        chain: Vec<ChainRunning>,
     },
     /// The whole-list hello's refusal is not to be believed: bundles.
     Bundled { version: TlsVersion },
@@ -124,6 +128,7 @@ async fn run(
             suite,
             exchange,
             without_dh,
+            chain: _chain,
         } => {
             // Whether this is the highest version (TLS 1.3 aside): the
             // descent settled every version above before this job.
@@ -412,7 +417,7 @@ fn merge_in_offer_order(
 fn downgraded(
     v: TlsVersion,
     to: u16,
-    (said, without_dh): (HelloAnswer, bool),
+    (said, without_dh, chain): (HelloAnswer, bool, Vec<ChainRunning>),
     ex: Exchange,
     next: &mut Peekable<Copied<std::slice::Iter<'_, TlsVersion>>>,
     settled: &mut Vec<VersionScan>,
@@ -437,6 +442,7 @@ fn downgraded(
                 suite,
                 exchange: Box::new(ex),
                 without_dh,
+                chain,
             });
         }
         // The version chosen was not asked about (or is no
@@ -496,6 +502,7 @@ async fn descend(
             list.retain(|c| !needs_dh_params(*c));
         }
         let dh_last = accepted_above && super::order::put_dh_last(endpoint, &mut list);
+        let _chain = (!accepted_above).then(|| endpoint.chain_running()); // then its job's
         loop {
             let hello = scan_hello(v, list.clone(), sni.clone());
             let ex = match send_hello(endpoint, &hello, false, deadline).await {
@@ -611,12 +618,14 @@ impl Descent {
                     suite,
                     exchange: Box::new(ex),
                     without_dh,
+                    chain: endpoint.chain_running(),
                 });
             }
             OfferOutcome::Downgraded { to } => {
                 self.large_read.store(true, Ordering::Relaxed);
                 let from = settled.len();
-                downgraded(v, to, (said, without_dh), ex, next, settled, jobs);
+                let chain = endpoint.chain_running();
+                downgraded(v, to, (said, without_dh, chain), ex, next, settled, jobs);
                 for s in settled.get(from..).unwrap_or(&[]) {
                     endpoint.settle(s.version, None);
                 }

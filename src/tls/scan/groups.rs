@@ -214,6 +214,7 @@ async fn eliminate_groups_folding(
     (mut fold, mut last): (Option<Vec<u16>>, Option<u16>),
     deadline: Deadline,
 ) -> GroupFacts {
+    let _chain = endpoint.chain_running();
     let mut facts = GroupFacts::default();
     let mut remaining = base.supported_groups.clone();
     if let Some(g) = seed

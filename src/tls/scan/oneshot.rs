@@ -134,6 +134,12 @@ impl Endpoint {
         }
     }
 
+    /// A chain of dependent hellos runs until the guards drop: the
+    /// target keeps a slot for its next hello (`net::Slots::chain_running`).
+    pub(super) fn chain_running(&self) -> Vec<crate::net::ChainRunning> {
+        self.connector.chain_running()
+    }
+
     /// What is known of DHE (see `scan::dhe`).
     pub fn dhe(&self) -> super::dhe::DheKnown {
         *self.dhe.borrow()

@@ -123,11 +123,15 @@ pub(super) async fn scan_tls13(
     let mut state = Elimination::new(offer_order(V), every_group.clone());
     let splits = endpoint.connector.per_target() >= MIN_CAP_TO_SPLIT;
     let rounds = offer_order(V).len() + every_group.len() + MAX_GROUP_ROUNDS;
+    let mut chains = Vec::new();
     for round in 0..rounds {
         let offers = state.next_offers();
         if offers.is_empty() {
             break;
         }
+        // Each offer is the next hello of one chain (a track), counted
+        // across rounds until the track ends.
+        chains.resize_with(offers.len(), || endpoint.chain_running());
         let hellos: Vec<Hello> = offers
             .iter()
             .map(|o| Hello::Tls(offer_hello(&base, &o.suites, &o.groups)))

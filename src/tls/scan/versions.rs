@@ -385,6 +385,9 @@ pub(super) async fn eliminate(
     sni: Option<String>,
     deadline: Deadline,
 ) -> BundleRun {
+    // A chain of its own (`net::Slots::chain_running`); the descent's
+    // seeded one is counted by its job.
+    let _chain = endpoint.chain_running();
     eliminate_reporting(endpoint, v, bundle, seed, sni, deadline, (None, None)).await
 }
 
