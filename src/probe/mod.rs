@@ -398,7 +398,7 @@ impl Prober {
         }
         // The security checks start from what the scan found.
         let service_checks = self.settings.security_checks;
-        security::run(&spec, service_checks, &connector, deadline, &mut obs).await;
+        security::run(&spec, service_checks, &endpoint, deadline, &mut obs).await;
         // The certificate is judged here, mid-probe: the AIA fetch is decided on it.
         let mut obs = Evidence::new(obs);
         self.certificate_facts(&mut obs, &spec, versioned);

@@ -6,7 +6,6 @@
 use std::time::Instant;
 
 use crate::config::SecurityChecks;
-use crate::net::Connector;
 use crate::observations::{CheckId, CheckRun, Observations, steps};
 use crate::tls::scan::Endpoint;
 use crate::tls::security::{self, CheckPlan, CheckTarget};
@@ -47,11 +46,14 @@ pub fn plan(requested: Option<&[CheckId]>, service: SecurityChecks) -> CheckPlan
 }
 
 /// Runs the planned checks against the probed endpoint and records them,
-/// with one timing for the step and one per check that ran.
+/// with one timing for the step and one per check that ran. `endpoint` is
+/// the wire scan's: what it learnt of the server's manners holds for the
+/// checks' hellos too (a server that answered before and greets busy now is
+/// tried again after a pause; one that shed the scan's load is left alone).
 pub async fn run(
     spec: &ProbeSpec,
     service: SecurityChecks,
-    connector: &Connector,
+    endpoint: &Endpoint,
     deadline: Deadline,
     obs: &mut Observations,
 ) {
@@ -64,7 +66,7 @@ pub async fn run(
         );
     }
     let target = CheckTarget {
-        endpoint: Endpoint::new(connector.clone(), spec.protocol, spec.transport),
+        endpoint: endpoint.clone(),
         protocol: spec.protocol,
         transport: spec.transport,
         sni: spec.sni.clone(),

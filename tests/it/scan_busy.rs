@@ -10,9 +10,15 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use std::time::Duration;
+
+use mailprobe::diagnosis::findings::security::check_result;
 use mailprobe::net::{Connector, Meter};
+use mailprobe::observations::{CheckId, CheckRun, CheckStatus};
 use mailprobe::report::{Protocol, TlsVersion, Transport};
 use mailprobe::tls::scan::{Endpoint, ScanResult};
+use mailprobe::tls::security::{self, CheckPlan, CheckTarget};
+use mailprobe::vocab::Deadline;
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 
@@ -100,5 +106,85 @@ async fn a_busy_greeting_after_answers_is_waited_out_not_the_end_of_the_scan() {
         let want = suites_at(&direct, v);
         assert!(!want.is_empty(), "{v:?}");
         assert_eq!(suites_at(&result, v), want, "{v:?}");
+    }
+}
+
+/// Forwards every connection to `upstream`; while the returned counter is
+/// above zero, a connection gets [`BUSY`] instead (and counts it down).
+async fn switchable_relay(upstream: SocketAddr) -> (SocketAddr, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let busy_left = Arc::new(AtomicUsize::new(0));
+    let left = Arc::clone(&busy_left);
+    tokio::spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            let busy = left
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_ok();
+            tokio::spawn(async move {
+                if busy {
+                    let _ = client.write_all(BUSY).await;
+                    return;
+                }
+                if let Ok(mut server) = TcpStream::connect(upstream).await {
+                    let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                }
+            });
+        }
+    });
+    (addr, busy_left)
+}
+
+async fn heartbleed(endpoint: &Endpoint, result: &ScanResult) -> CheckRun {
+    let target = CheckTarget {
+        endpoint: endpoint.clone(),
+        protocol: Protocol::Smtp,
+        transport: Transport::Starttls,
+        sni: None,
+        versions: result.versions.clone(),
+    };
+    let plan = CheckPlan {
+        run: vec![CheckId::Heartbleed],
+        skipped: Vec::new(),
+    };
+    let deadline = Deadline::after(Duration::from_secs(20));
+    security::run(&target, &plan, deadline)
+        .await
+        .into_iter()
+        .next()
+        .expect("the check's record")
+}
+
+/// Given a STARTTLS SMTP server whose scan went through, when it greets
+/// the next three connections with 421, then a security check on the
+/// scan's endpoint (the probe's) waits the busy spell out and runs, where
+/// the same check on a fresh endpoint that never saw an answer takes the
+/// 421 as the server shedding load and stops.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_security_check_after_the_scan_waits_out_a_busy_greeting() {
+    let server = OpensslServer::start(Config {
+        protocol: MailProtocol::Smtp,
+        transport: Fx::Starttls,
+        ..Profile::Modern.config()
+    });
+    let (relay, busy_left) = switchable_relay(server.addr).await;
+    let connector = Connector::new(vec![relay], 4, Arc::new(Meter::default()));
+    let endpoint = Endpoint::new(connector, Protocol::Smtp, Transport::Starttls);
+    let result = patient_scan(&endpoint).await;
+    assert!(result.errors.is_empty(), "{:?}", result.errors);
+
+    busy_left.store(3, Ordering::SeqCst);
+    let run = heartbleed(&endpoint, &result).await;
+    assert_eq!(busy_left.load(Ordering::SeqCst), 0, "the 421s were met");
+    assert_eq!(run.status, CheckStatus::Done, "{run:?}");
+    assert_eq!(check_result(&run), Some("not_vulnerable"), "{run:?}");
+
+    busy_left.store(3, Ordering::SeqCst);
+    let connector = Connector::new(vec![relay], 4, Arc::new(Meter::default()));
+    let fresh = Endpoint::new(connector, Protocol::Smtp, Transport::Starttls);
+    let run = heartbleed(&fresh, &result).await;
+    match &run.status {
+        CheckStatus::Failed(why) => assert!(why.contains("421"), "{why}"),
+        other => panic!("a fresh endpoint stops at the 421: {other:?}"),
     }
 }

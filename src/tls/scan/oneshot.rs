@@ -347,11 +347,10 @@ pub fn ske_kind(code: u16) -> SkeKind {
 }
 
 /// Sends `hello` over a fresh connection (after the STARTTLS prelude when the
-/// endpoint has one) and reads the reply. `stop_after_server_hello` hangs up
-/// as soon as the suite is known (the chain and key exchange are not read).
-///
-/// Retries once when the connection is refused or reset before the server
-/// said anything; counts one handshake per hello written.
+/// endpoint has one, see [`open`]) and reads the reply.
+/// `stop_after_server_hello` hangs up as soon as the suite is known (the
+/// chain and key exchange are not read). Counts one handshake per hello
+/// written.
 pub async fn send_hello(
     endpoint: &Endpoint,
     hello: &Hello,
@@ -360,6 +359,36 @@ pub async fn send_hello(
 ) -> Result<Exchange, ExchangeError> {
     let bytes = hello.bytes().map_err(ExchangeError::Encode)?;
     let mut connections = 0;
+    let (stream, started) = open(endpoint, deadline, &mut connections).await?;
+    let (reply, ending) =
+        connected(stream, endpoint, &bytes, stop_after_server_hello, deadline).await?;
+    if !reply.is_empty() {
+        endpoint.answered.store(true, Ordering::Relaxed);
+    } else if ending == Ending::Closed {
+        endpoint.refused_silently();
+    }
+    Ok(Exchange {
+        reply,
+        ending,
+        connections,
+        ms: started.elapsed().as_millis() as u64,
+    })
+}
+
+/// A fresh connection to the endpoint, past the STARTTLS prelude when it
+/// has one, ready for a ClientHello; with when its last attempt started.
+/// Counts each TCP connection made in `connections`.
+///
+/// Retries once when the connection is refused or reset before the server
+/// said anything, and after a busy greeting waits and tries again (see the
+/// module's notes), but only when this endpoint has answered a hello
+/// before: "nothing listens" or "busy" before any answer is final, and
+/// latched for every later connection.
+pub async fn open(
+    endpoint: &Endpoint,
+    deadline: Deadline,
+    connections: &mut u32,
+) -> Result<(ProbeStream, Instant), ExchangeError> {
     let mut retried = false;
     let mut busy_waits = BUSY_BACKOFF.iter();
     loop {
@@ -370,31 +399,21 @@ pub async fn send_hello(
             let _ = deadline.within(wait).run(tokio::time::sleep(wait)).await;
         }
         let started = Instant::now();
-        let (attempt, connected) =
-            attempt(endpoint, &bytes, stop_after_server_hello, deadline).await;
-        connections += u32::from(connected);
-        let retry = match attempt {
-            Attempt::Done(reply, ending) => {
-                if !reply.is_empty() {
-                    endpoint.answered.store(true, Ordering::Relaxed);
-                } else if ending == Ending::Closed {
-                    endpoint.refused_silently();
+        let retry = match endpoint.connector.connect(deadline).await {
+            Ok(stream) => {
+                *connections += 1;
+                match prelude(stream, endpoint, deadline).await {
+                    Ok(stream) => return Ok((stream, started)),
+                    Err(NoPrelude::Retry(r)) => r,
+                    Err(NoPrelude::Final(e)) => return Err(e),
                 }
-                return Ok(Exchange {
-                    reply,
-                    ending,
-                    connections,
-                    ms: started.elapsed().as_millis() as u64,
-                });
             }
-            Attempt::Failed(e @ ExchangeError::Connect(_)) => return Err(endpoint.give_up(e)),
-            Attempt::Failed(e) => return Err(e),
-            Attempt::Retry(r) => r,
+            Err(e) if matches!(e.kind, ErrorKind::Refused | ErrorKind::Reset) => Retry::Connect(e),
+            Err(e) => return Err(endpoint.give_up(ExchangeError::Connect(e))),
         };
         // A retry can change the answer only where the server answered a
-        // hello before and refuses now; a reset after the hello is an answer.
-        let worth_it =
-            endpoint.answered.load(Ordering::Relaxed) && !matches!(retry, Retry::ResetAfterHello);
+        // hello before and refuses now.
+        let worth_it = endpoint.answered.load(Ordering::Relaxed);
         // A server that answered before and now greets "busy" asks to be
         // tried again later (SMTP 421): it is, after a pause that doubles
         // (see [`BUSY_BACKOFF`]), and every other hello of the endpoint
@@ -408,7 +427,7 @@ pub async fn send_hello(
             continue;
         }
         if retried || !worth_it {
-            return last_word(endpoint, retry, retried, (connections, started));
+            return Err(last_word(endpoint, retry, retried));
         }
         retried = true;
         if deadline.remaining().is_zero() {
@@ -420,43 +439,31 @@ pub async fn send_hello(
     }
 }
 
-/// A retry that will not come: the refusal as the hello's outcome (a reset
-/// after the hello is an answer), or the error every later hello meets.
-fn last_word(
-    endpoint: &Endpoint,
-    retry: Retry,
-    retried: bool,
-    (connections, started): (u32, Instant),
-) -> Result<Exchange, ExchangeError> {
+/// A retry that will not come: the error every later connection meets.
+fn last_word(endpoint: &Endpoint, retry: Retry, retried: bool) -> ExchangeError {
     match retry {
-        Retry::ResetAfterHello => Ok(Exchange {
-            reply: ServerReply::default(),
-            ending: Ending::Reset,
-            connections,
-            ms: started.elapsed().as_millis() as u64,
-        }),
         // A server shedding load is left alone for the rest of the
         // probe: every later hello fails at once with this error.
-        Retry::Busy(evidence) => Err(endpoint.give_up(ExchangeError::RateLimited { evidence })),
-        Retry::ResetBeforeGreeting(e) => Err(endpoint.give_up(ExchangeError::RateLimited {
+        Retry::Busy(evidence) => endpoint.give_up(ExchangeError::RateLimited { evidence }),
+        Retry::ResetBeforeGreeting(e) => endpoint.give_up(ExchangeError::RateLimited {
             evidence: format!(
                 "reset before any greeting{} ({})",
                 again(retried),
                 e.message
             ),
-        })),
+        }),
         // Accepted by the kernel, then reset at once: how some
         // servers and firewalls shed connections over a limit.
         Retry::Connect(e) if e.kind == ErrorKind::Reset => {
-            Err(endpoint.give_up(ExchangeError::RateLimited {
+            endpoint.give_up(ExchangeError::RateLimited {
                 evidence: format!(
                     "connection reset at connect{} ({})",
                     again(retried),
                     e.message
                 ),
-            }))
+            })
         }
-        Retry::Connect(e) => Err(endpoint.give_up(ExchangeError::Connect(e))),
+        Retry::Connect(e) => endpoint.give_up(ExchangeError::Connect(e)),
     }
 }
 
@@ -493,70 +500,58 @@ const BUSY_BACKOFF: [Duration; 6] = [
     Duration::from_millis(1600),
 ];
 
-/// Why an attempt is worth one more try.
+/// Why a connection is worth one more try.
 enum Retry {
     Connect(ConnectError),
     ResetBeforeGreeting(PreludeError),
     Busy(String),
-    ResetAfterHello,
 }
 
-#[expect(
-    clippy::large_enum_variant,
-    reason = "one per connection attempt, moved once"
-)]
-enum Attempt {
-    Done(ServerReply, Ending),
+/// A STARTTLS prelude that did not reach the TLS start.
+enum NoPrelude {
+    /// The way an overloaded or rate-limiting server fails.
     Retry(Retry),
-    Failed(ExchangeError),
+    Final(ExchangeError),
 }
 
-/// One connection's try; says whether a TCP connection was made.
-async fn attempt(
-    endpoint: &Endpoint,
-    bytes: &[u8],
-    stop_after_server_hello: bool,
-    deadline: Deadline,
-) -> (Attempt, bool) {
-    let stream = match endpoint.connector.connect(deadline).await {
-        Ok(s) => s,
-        Err(e) if matches!(e.kind, ErrorKind::Refused | ErrorKind::Reset) => {
-            return (Attempt::Retry(Retry::Connect(e)), false);
-        }
-        Err(e) => return (Attempt::Failed(ExchangeError::Connect(e)), false),
-    };
-    (
-        connected(stream, endpoint, bytes, stop_after_server_hello, deadline).await,
-        true,
-    )
-}
+/// What came back for a hello: the reply and how it ended.
+type Answer = Result<(ServerReply, Ending), ExchangeError>;
 
-async fn connected(
+/// The STARTTLS prelude, when the endpoint has one.
+async fn prelude(
     stream: ProbeStream,
     endpoint: &Endpoint,
+    deadline: Deadline,
+) -> Result<ProbeStream, NoPrelude> {
+    if !endpoint.needs_prelude() {
+        return Ok(stream);
+    }
+    starttls::upgrade(stream, endpoint.protocol, deadline.within(PRELUDE_TIMEOUT))
+        .await
+        .map_err(prelude_failure)
+}
+
+/// Writes the hello on an opened connection and reads the reply.
+async fn connected(
+    mut stream: ProbeStream,
+    endpoint: &Endpoint,
     bytes: &[u8],
     stop_after_server_hello: bool,
     deadline: Deadline,
-) -> Attempt {
-    let mut stream = if endpoint.needs_prelude() {
-        match starttls::upgrade(stream, endpoint.protocol, deadline.within(PRELUDE_TIMEOUT)).await {
-            Ok(s) => s,
-            Err(e) => return prelude_failure(e),
-        }
-    } else {
-        stream
-    };
+) -> Answer {
     endpoint.connector.meter().count_handshake();
     match deadline.run(stream.write_all(bytes)).await {
         Ok(Ok(())) => {}
-        Ok(Err(e)) if is_reset(&e) => return Attempt::Retry(Retry::ResetAfterHello),
+        // A reset after the hello is the server's answer (how SChannel
+        // refuses), not worth a retry.
+        Ok(Err(e)) if is_reset(&e) => return Ok((ServerReply::default(), Ending::Reset)),
         Ok(Err(e)) => {
-            return Attempt::Failed(ExchangeError::Send {
+            return Err(ExchangeError::Send {
                 message: e.to_string(),
             });
         }
         Err(t) => {
-            return Attempt::Failed(ExchangeError::Send {
+            return Err(ExchangeError::Send {
                 message: t.to_string(),
             });
         }
@@ -572,16 +567,16 @@ async fn connected(
 
 /// A prelude that failed the way an overloaded or rate-limiting server fails
 /// is retried once; anything else (no STARTTLS, not IMAP) is final.
-fn prelude_failure(e: PreludeError) -> Attempt {
+fn prelude_failure(e: PreludeError) -> NoPrelude {
     if let Some(said) = &e.server_said
         && is_busy_banner(said)
     {
-        return Attempt::Retry(Retry::Busy(said.clone()));
+        return NoPrelude::Retry(Retry::Busy(said.clone()));
     }
     if matches!(e.kind, ErrorKind::Reset | ErrorKind::Io) {
-        return Attempt::Retry(Retry::ResetBeforeGreeting(e));
+        return NoPrelude::Retry(Retry::ResetBeforeGreeting(e));
     }
-    Attempt::Failed(ExchangeError::Prelude(e))
+    NoPrelude::Final(ExchangeError::Prelude(e))
 }
 
 /// `* BYE` (RFC 3501 §7.1.5 at connect), `-ERR` (POP3), `421` (RFC 5321
@@ -606,24 +601,24 @@ async fn read_reply(
     endpoint: &Endpoint,
     stop_after_server_hello: bool,
     deadline: Deadline,
-) -> Attempt {
+) -> Answer {
     let mut reader = ReplyReader::new(endpoint.limits)
         .stop_after_server_hello(stop_after_server_hello)
         .with_ske_kind(ske_kind);
     let mut buf = vec![0u8; 16 * 1024];
     loop {
         let n = match deadline.run(stream.read(&mut buf)).await {
-            Err(_) => return Attempt::Done(reader.finish_eof(), Ending::TimedOut),
-            Ok(Ok(0)) => return Attempt::Done(reader.finish_eof(), Ending::Closed),
+            Err(_) => return Ok((reader.finish_eof(), Ending::TimedOut)),
+            Ok(Ok(0)) => return Ok((reader.finish_eof(), Ending::Closed)),
             Ok(Ok(n)) => n,
             Ok(Err(e)) if is_reset(&e) => {
                 if reader.bytes_read() == 0 {
-                    return Attempt::Retry(Retry::ResetAfterHello);
+                    return Ok((ServerReply::default(), Ending::Reset));
                 }
-                return Attempt::Done(reader.finish_eof(), Ending::Reset);
+                return Ok((reader.finish_eof(), Ending::Reset));
             }
             Ok(Err(e)) => {
-                return Attempt::Failed(ExchangeError::Send {
+                return Err(ExchangeError::Send {
                     message: format!("reading the reply: {e}"),
                 });
             }
@@ -631,9 +626,9 @@ async fn read_reply(
         let chunk = buf.get(..n).unwrap_or(&[]);
         match reader.feed(chunk) {
             Ok(Progress::NeedMore) => {}
-            Ok(Progress::Done(reply)) => return Attempt::Done(reply, Ending::Complete),
+            Ok(Progress::Done(reply)) => return Ok((reply, Ending::Complete)),
             Err(error) => {
-                return Attempt::Failed(ExchangeError::Malformed {
+                return Err(ExchangeError::Malformed {
                     error,
                     partial: Box::new(reader.reply_so_far().clone()),
                 });

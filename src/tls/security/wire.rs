@@ -9,13 +9,12 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::target::{CheckTarget, Outcome};
 use super::{Answer, CheckStatus, Seen};
-use crate::mail::starttls;
 use crate::net::ProbeStream;
 use crate::tls::hello::{ClientHelloSpec, ext, records};
 use crate::tls::legacy::{self, LegacyOffer};
 use crate::tls::reply::records::RecordLog;
 use crate::tls::reply::{Progress, ReplyReader, ServerHello};
-use crate::tls::scan::oneshot::{HELLO_TIMEOUT, PRELUDE_TIMEOUT, ske_kind};
+use crate::tls::scan::oneshot::{HELLO_TIMEOUT, open, ske_kind};
 use crate::vocab::{Deadline, Protocol, TlsVersion, Transport};
 
 /// Heartbeat payload length claimed (as testssl.sh: 16 KiB).
@@ -40,20 +39,11 @@ pub(super) async fn to_server_hello_done(
     connections: &mut u32,
 ) -> Result<MidHandshake, String> {
     let endpoint = &target.endpoint;
-    let stream = endpoint
-        .connector
-        .connect(deadline)
+    // Connect and prelude as the scan's hellos do (a busy server that
+    // answered before is tried again after a pause).
+    let (mut stream, _) = open(endpoint, deadline, connections)
         .await
-        .map_err(|e| format!("connecting: {}", e.message))?;
-    *connections += 1;
-    let mut stream = if target.transport == Transport::Starttls && target.protocol != Protocol::Tls
-    {
-        starttls::upgrade(stream, target.protocol, deadline.within(PRELUDE_TIMEOUT))
-            .await
-            .map_err(|e| format!("STARTTLS prelude: {e}"))?
-    } else {
-        stream
-    };
+        .map_err(|e| e.to_string())?;
     let bytes = spec.encode().map_err(|e| e.to_string())?;
     endpoint.connector.meter().count_handshake();
     let limit = deadline.within(HELLO_TIMEOUT);
@@ -236,41 +226,22 @@ pub async fn client_renegotiation(target: &CheckTarget, deadline: Deadline) -> O
         suites: target.suites_at(v),
     };
     let endpoint = &target.endpoint;
-    let stream = match endpoint.connector.connect(deadline).await {
-        Ok(s) => s,
-        Err(e) => {
-            return (
-                CheckStatus::Failed(format!("connecting: {}", e.message)),
-                None,
-                0,
-            );
-        }
-    };
-    let stream = if target.transport == Transport::Starttls && target.protocol != Protocol::Tls {
-        match starttls::upgrade(stream, target.protocol, deadline.within(PRELUDE_TIMEOUT)).await {
-            Ok(s) => s,
-            Err(e) => {
-                return (
-                    CheckStatus::Failed(format!("STARTTLS prelude: {e}")),
-                    None,
-                    1,
-                );
-            }
-        }
-    } else {
-        stream
+    let mut connections = 0;
+    let stream = match open(endpoint, deadline, &mut connections).await {
+        Ok((s, _)) => s,
+        Err(e) => return (CheckStatus::Failed(e.to_string()), None, connections),
     };
     endpoint.connector.meter().count_handshake();
     let limit = deadline.within(HELLO_TIMEOUT);
     let mut done = match legacy::handshake(stream, target.sni.as_deref(), &offer, limit).await {
         Ok(d) => d,
-        Err(e) => return (CheckStatus::Failed(e.to_string()), None, 1),
+        Err(e) => return (CheckStatus::Failed(e.to_string()), None, connections),
     };
     if target.transport == Transport::Implicit && target.protocol != Protocol::Tls {
         // The mail server greets first: read the greeting, or OpenSSL would
         // meet it in the middle of the renegotiation ("unexpected record").
         if let Err(why) = read_greeting(&mut done.stream, target.protocol, limit).await {
-            return (CheckStatus::Failed(why), None, 1);
+            return (CheckStatus::Failed(why), None, connections);
         }
     }
     let seen = match legacy::renegotiate::client_initiated(&mut done.stream, limit).await {
@@ -283,7 +254,7 @@ pub async fn client_renegotiation(target: &CheckTarget, deadline: Deadline) -> O
             detail: refused,
         },
     };
-    (CheckStatus::Done, Some(seen), 1)
+    (CheckStatus::Done, Some(seen), connections)
 }
 
 /// Reads a mail greeting inside TLS to its last line (SMTP: `220 `, not
