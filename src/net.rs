@@ -238,6 +238,9 @@ pub struct Connector {
     /// [`Connector::chains_over`]); shared by every copy made with
     /// [`Connector::at`].
     chains_over: Arc<tokio::sync::watch::Sender<bool>>,
+    /// A slot lent to this connector's next connection to the first
+    /// address (see [`Connector::lending`]).
+    lent: Option<Arc<std::sync::Mutex<Option<Slot>>>>,
 }
 
 /// How long one TCP connect attempt may take at most.
@@ -268,6 +271,7 @@ impl Connector {
             meter,
             priority: Priority::Chain,
             chains_over: Arc::new(tokio::sync::watch::Sender::new(false)),
+            lent: None,
         }
     }
 
@@ -295,6 +299,36 @@ impl Connector {
                 host.acquire(Priority::Chain).await
             }
         }
+    }
+
+    /// A slot of the first address, held without a connection yet (at
+    /// this connector's priority); [`Connector::connect_on`] connects on it.
+    pub async fn hold(&self, deadline: Deadline) -> Result<Slot, ConnectError> {
+        let Some(host) = self.hosts.first() else {
+            return Err(no_address());
+        };
+        deadline
+            .run(self.slot(host))
+            .await
+            .map_err(|t| no_slot(&t.to_string()))
+    }
+
+    /// A copy whose next connection to the first address uses `slot`
+    /// (lent: see [`Slot::lend`]) instead of waiting for one.
+    pub fn lending(&self, slot: Slot) -> Connector {
+        Connector {
+            lent: Some(Arc::new(std::sync::Mutex::new(Some(slot)))),
+            ..self.clone()
+        }
+    }
+
+    /// [`Connector::connect`] with the first address's slot in hand.
+    pub async fn connect_on(
+        &self,
+        slot: Slot,
+        deadline: Deadline,
+    ) -> Result<ProbeStream, ConnectError> {
+        self.connect_with(Some(slot), deadline).await
     }
 
     /// A chain of dependent hellos runs on this connector until the
@@ -331,20 +365,28 @@ impl Connector {
     /// deadline. The address slot is taken first, so a probe queued behind a
     /// busy server holds no global slot that other servers' probes could use.
     pub async fn connect(&self, deadline: Deadline) -> Result<ProbeStream, ConnectError> {
-        let mut last = ConnectError {
-            kind: ErrorKind::Dns,
-            message: "no address to connect to".into(),
-        };
+        let lent = self
+            .lent
+            .as_ref()
+            .and_then(|l| l.lock().unwrap_or_else(|e| e.into_inner()).take());
+        self.connect_with(lent, deadline).await
+    }
+
+    /// `first`: the first address's slot, when already held.
+    async fn connect_with(
+        &self,
+        mut first: Option<Slot>,
+        deadline: Deadline,
+    ) -> Result<ProbeStream, ConnectError> {
+        let mut last = no_address();
         for (addr, host) in self.addresses.iter().zip(self.hosts.iter()) {
-            let host_slot = deadline
-                .run(self.slot(host))
-                .await
-                .map_err(|t| ConnectError {
-                    kind: ErrorKind::Timeout,
-                    message: format!(
-                        "no free connection slot for this target before the deadline ({t})"
-                    ),
-                })?;
+            let host_slot = match first.take() {
+                Some(slot) => slot,
+                None => deadline
+                    .run(self.slot(host))
+                    .await
+                    .map_err(|t| no_slot(&t.to_string()))?,
+            };
             let global_slot =
                 wait_for_slot(&self.limits.global, deadline, "(MAILPROBE_MAX_CONNECTIONS)").await?;
             let attempt = deadline.within(CONNECT_TIMEOUT);
@@ -382,6 +424,20 @@ impl Connector {
             }
         }
         Err(last)
+    }
+}
+
+fn no_address() -> ConnectError {
+    ConnectError {
+        kind: ErrorKind::Dns,
+        message: "no address to connect to".into(),
+    }
+}
+
+fn no_slot(waited: &str) -> ConnectError {
+    ConnectError {
+        kind: ErrorKind::Timeout,
+        message: format!("no free connection slot for this target before the deadline ({waited})"),
     }
 }
 
@@ -549,6 +605,38 @@ mod tests {
         );
         drop(_a1);
         assert!(b.connect(long()).await.is_ok());
+    }
+
+    /// Given a cap of one slot held by its owner, when the owner lends it,
+    /// then a connection through the borrowing copy uses it (no wait, no
+    /// second slot), the slot comes back to the owner when that connection
+    /// closes, and the owner connects on it; the cap holds throughout.
+    #[tokio::test]
+    async fn a_lent_slot_serves_one_connection_and_comes_back() {
+        let addr = holding_listener().await;
+        let c = Connector::new(vec![addr], 1, Arc::default());
+        let dl = || Deadline::after(Duration::from_secs(2));
+        let held = c.hold(dl()).await.unwrap();
+        let (lent, mut back) = held.lend();
+        let borrower = c.lending(lent);
+        let stream = borrower.connect(dl()).await.expect("on the lent slot");
+        let blocked = c.connect(Deadline::after(Duration::from_millis(100))).await;
+        assert_eq!(blocked.unwrap_err().kind, ErrorKind::Timeout, "one slot");
+        let early = tokio::time::timeout(Duration::from_millis(50), &mut back).await;
+        assert!(early.is_err(), "not back while the connection is open");
+        drop(stream);
+        let slot = tokio::time::timeout(Duration::from_secs(2), back)
+            .await
+            .expect("back when the connection closed")
+            .expect("a slot");
+        let pool = c.hold(Deadline::after(Duration::from_millis(100))).await;
+        assert!(pool.is_err(), "back with its owner, not in the pool");
+        let again = c
+            .connect_on(slot, dl())
+            .await
+            .expect("the owner connects on it");
+        drop(again);
+        assert!(c.hold(dl()).await.is_ok(), "and it ends in the pool");
     }
 
     /// Once a probe's chains are over, its trials are no longer held to

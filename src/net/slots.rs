@@ -104,16 +104,40 @@ impl Drop for ChainRunning {
     }
 }
 
-/// One slot, given back when dropped.
+/// One slot, given back when dropped: to the pool, or to its lender (see
+/// [`Slot::lend`]).
 #[derive(Debug)]
 pub struct Slot {
     pool: Arc<Slots>,
     priority: Priority,
+    /// Lent: where the slot goes when the borrower is done with it.
+    back: Option<oneshot::Sender<Slot>>,
 }
 
 impl Drop for Slot {
     fn drop(&mut self) {
+        if let Some(back) = self.back.take() {
+            let again = Slot {
+                pool: Arc::clone(&self.pool),
+                priority: self.priority,
+                back: None,
+            };
+            // A lender that has gone lets it drop: back to the pool.
+            let _ = back.send(again);
+            return;
+        }
         self.pool.release(self.priority);
+    }
+}
+
+impl Slot {
+    /// Lends the slot: whoever holds the returned one gives it back through
+    /// the receiver when done with it (dropped), instead of to the pool.
+    /// The cap holds throughout: it is one slot all along.
+    pub fn lend(mut self) -> (Slot, oneshot::Receiver<Slot>) {
+        let (tx, rx) = oneshot::channel();
+        self.back = Some(tx);
+        (self, rx)
     }
 }
 
@@ -202,6 +226,7 @@ impl Slots {
                     return Slot {
                         pool: Arc::clone(self),
                         priority,
+                        back: None,
                     };
                 }
                 let (tx, rx) = oneshot::channel();
@@ -226,6 +251,7 @@ impl Slots {
                 return Slot {
                     pool: Arc::clone(self),
                     priority,
+                    back: None,
                 };
             }
         }

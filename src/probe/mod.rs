@@ -29,7 +29,7 @@ use crate::config::Settings;
 use crate::diagnosis::Evidence;
 use crate::diagnosis::engine_choice;
 use crate::mail::dialogue::{DialogueOutcome, DialogueSpec, EngineHint, Fallback, Hint};
-use crate::net::{ConnectionLimits, Connector, Meter, Priority};
+use crate::net::{ConnectionLimits, Connector, Meter, Priority, Slot};
 use crate::observations::{Observations, steps};
 use crate::report::{Report, Target};
 use crate::tls::legacy::LegacyOffer;
@@ -343,6 +343,9 @@ impl Prober {
         // the server accepts, and its first handshake which engine to take.
         let (scan_found, scan_offer) = tokio::sync::watch::channel(None);
         let (hint_found, hint) = tokio::sync::watch::channel(None);
+        // The dialogue's slot, lent to a trial while it waits for the hint.
+        let (lend, lent) = tokio::sync::oneshot::channel();
+        let (recall, recalled) = tokio::sync::watch::channel(false);
         // The dialogue's modern handshake, which a versioned handshake of
         // the same version would only repeat.
         let (modern_seen, modern_handshake) = tokio::sync::watch::channel(None);
@@ -365,14 +368,14 @@ impl Prober {
                 deadline,
                 &mut obs,
                 &mut seen,
-                (scan_offer, modern_seen, hint)
+                (scan_offer, modern_seen, hint, (lend, recall))
             )))),
             Box::pin(wire_scan(
                 &spec,
                 &endpoint,
                 mode,
                 deadline,
-                (scan_found, hint_found)
+                (scan_found, hint_found, (lent, recalled))
             )),
             Box::pin(timed(real_tls::versioned_handshakes(
                 &handshakes,
@@ -527,11 +530,20 @@ async fn wire_scan(
     endpoint: &Endpoint,
     mode: crate::config::ClientTrials,
     deadline: Deadline,
-    (found, hint): (
+    (found, hint, lent): (
         tokio::sync::watch::Sender<Option<LegacyOffer>>,
         tokio::sync::watch::Sender<Option<EngineHint>>,
+        Lending,
     ),
 ) -> (ScanResult, trials::Trials, (Instant, u64)) {
+    // The dialogue lends its slot while it waits for the scan's first
+    // answers (see `first_contact`): lent when it got one at once.
+    let (mut lend, recall) = lent;
+    let lent = lend
+        .try_recv()
+        .ok()
+        .map(|slot| trials::Lent { slot, recall });
+    drop(lend);
     let (first, rest) = trials::plan(spec.protocol, spec.profiles.as_deref(), mode);
     let trials_started = Instant::now();
     let options = ScanOptions::full(spec.sni.clone());
@@ -545,7 +557,7 @@ async fn wire_scan(
     };
     let (result, observed, ()) = tokio::join!(
         scanned,
-        trials::send(spec, &aside, &first, deadline),
+        trials::send(spec, &aside, &first, lent, deadline),
         engine_hints(endpoint, &found, hint),
     );
     // Nobody may be listening (the dialogue needed no retry): that is fine.
@@ -613,8 +625,11 @@ const HINT_WAIT: Duration = Duration::from_millis(1000);
 /// answers ([`engine_hints`]), about two round trips in; the handshake
 /// waits for them at most [`HINT_WAIT`] beside twice the connect's time (the
 /// scan's hellos are answered about one round trip after their connects).
-/// The connect does not wait: its slot is taken at once, so a server that
-/// holds the scan's connections open cannot keep the dialogue from one.
+/// The slot is taken at once, so a server that holds the scan's
+/// connections open cannot keep the dialogue from one. Over STARTTLS the
+/// dialogue connects at once (the plaintext part needs no hint); on an
+/// implicit-TLS port, whose first words are the handshake, it lends its
+/// slot to a client trial until the hint is in ([`lend_while_hinted`]).
 async fn first_contact(
     spec: &ProbeSpec,
     connector: &Connector,
@@ -622,14 +637,33 @@ async fn first_contact(
     deadline: Deadline,
     obs: &mut Observations,
     seen: &mut DialogueOutcome,
-    (scan, modern, hint): (
+    (scan, modern, hint, lending): (
         tokio::sync::watch::Receiver<Option<LegacyOffer>>,
         crate::mail::dialogue::ModernSeen,
         tokio::sync::watch::Receiver<Option<EngineHint>>,
+        Lend,
     ),
 ) {
-    let t = Instant::now();
-    let stream = match connector.connect(deadline).await {
+    let lent_at = Instant::now();
+    let mut t = lent_at;
+    let connected = if spec.transport == Transport::Starttls {
+        connector.connect(deadline).await
+    } else {
+        match connector.hold(deadline).await {
+            Ok(slot) => {
+                let slot = lend_while_hinted(slot, &hint, lending, deadline).await;
+                t = Instant::now();
+                match slot {
+                    Some(slot) => connector.connect_on(slot, deadline).await,
+                    None => connector.connect(deadline).await,
+                }
+            }
+            Err(e) => Err(e),
+        }
+    };
+    // The hint waited for while the slot was lent counts against its wait.
+    let hint_wait = HINT_WAIT.saturating_sub(t.duration_since(lent_at));
+    let stream = match connected {
         Ok(s) => s,
         Err(e) => {
             obs.connect.ok = false;
@@ -663,7 +697,7 @@ async fn first_contact(
         modern: Some(modern),
         hint: Some(Hint {
             engine: hint,
-            wait: HINT_WAIT + 2 * Duration::from_millis(ms),
+            wait: hint_wait + 2 * Duration::from_millis(ms),
         }),
     };
     crate::mail::dialogue::run_with(
@@ -675,6 +709,60 @@ async fn first_contact(
         Some(fallback),
     )
     .await;
+}
+
+/// The dialogue's ends of its lent slot: where it lends it, and its call
+/// for it back.
+type Lend = (
+    tokio::sync::oneshot::Sender<Slot>,
+    tokio::sync::watch::Sender<bool>,
+);
+
+/// The trials' ends of the dialogue's lent slot (see [`Lend`]).
+type Lending = (
+    tokio::sync::oneshot::Receiver<Slot>,
+    tokio::sync::watch::Receiver<bool>,
+);
+
+/// On an implicit-TLS port the dialogue's first words are its handshake,
+/// whose engine the hint names: while it waits for the hint (at most
+/// [`HINT_WAIT`]), its slot serves one client trial, which is answered
+/// about when the hint comes (both are first-round hellos). The slot comes
+/// back when the trial is done; if it is not done as long again after the
+/// hint as the hint took (at once when no hint came: a server that answers
+/// nothing), it is recalled: the trial's connection is dropped and the
+/// trial sent again later on a slot of its own. So the dialogue neither
+/// holds an idle slot for two round trips nor waits on a server that
+/// holds connections open.
+async fn lend_while_hinted(
+    slot: Slot,
+    hint: &tokio::sync::watch::Receiver<Option<EngineHint>>,
+    (lend, recall): Lend,
+    deadline: Deadline,
+) -> Option<Slot> {
+    let started = Instant::now();
+    let (lent, mut back) = slot.lend();
+    // Not taken (no trial to send): dropped, it is back at once.
+    if let Err(lent) = lend.send(lent) {
+        drop(lent);
+    }
+    let mut known = hint.clone();
+    let hinted = deadline
+        .within(HINT_WAIT)
+        .run(known.wait_for(Option::is_some))
+        .await
+        .is_ok_and(|r| r.is_ok());
+    let grace = if hinted {
+        started.elapsed()
+    } else {
+        Duration::ZERO
+    };
+    if let Ok(Ok(slot)) = deadline.within(grace).run(&mut back).await {
+        return Some(slot);
+    }
+    recall.send_replace(true);
+    // `None` never comes: the lent slot is sent back whenever it is dropped.
+    back.await.ok()
 }
 
 /// The name rustls sends in SNI and verifies against: the SNI when there is

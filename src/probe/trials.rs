@@ -12,8 +12,11 @@
 //! Configuration guidelines are never sent (they are predicted always: no
 //! client stands behind them). With `all` every offer is sent.
 
+use tokio::sync::watch;
+
 use crate::config::ClientTrials;
 use crate::diagnosis::profiles::{self, ClientProfile, ProfileKind, tls_family};
+use crate::net::Slot;
 use crate::observations::{ClientTrial, Observations, PredictedTrial, steps};
 use crate::tls::hello::ClientHelloSpec;
 use crate::tls::scan::predict::{agrees, predict};
@@ -70,12 +73,22 @@ pub fn plan(
     (send, predict_later)
 }
 
+/// A slot lent to the trials while its owner waits (the dialogue, for the
+/// scan's first answers), and the owner's call for it back.
+pub struct Lent {
+    pub slot: Slot,
+    pub recall: watch::Receiver<bool>,
+}
+
 /// Sends each profile's offer once (profiles with identical offers share
-/// one connection) and records what the server picked.
+/// one connection) and records what the server picked. With `lent`, the
+/// first offer goes on the lent slot; recalled before its answer, it is
+/// sent again on a slot of its own.
 pub async fn send(
     spec: &ProbeSpec,
     endpoint: &Endpoint,
     profiles: &[&'static ClientProfile],
+    mut lent: Option<Lent>,
     deadline: Deadline,
 ) -> Vec<ClientTrial> {
     let mut distinct: Vec<(ClientHelloSpec, Vec<&'static str>)> = Vec::new();
@@ -86,20 +99,54 @@ pub async fn send(
             None => distinct.push((hello, vec![profile.id])),
         }
     }
-    let trials = distinct.into_iter().map(|(hello, ids)| async move {
-        let trial = scan::client_trial(endpoint, ids[0], hello, deadline).await;
-        ids.into_iter()
-            .map(|id| ClientTrial {
-                profile: id.to_string(),
-                outcome: trial.outcome.clone(),
-            })
-            .collect::<Vec<_>>()
-    });
+    let trials: Vec<_> = distinct
+        .into_iter()
+        .map(|(hello, ids)| {
+            let lent = lent.take();
+            async move {
+                let trial = match lent {
+                    Some(lent) => on_lent(endpoint, lent, ids[0], hello, deadline).await,
+                    None => scan::client_trial(endpoint, ids[0], hello, deadline).await,
+                };
+                ids.into_iter()
+                    .map(|id| ClientTrial {
+                        profile: id.to_string(),
+                        outcome: trial.outcome.clone(),
+                    })
+                    .collect::<Vec<_>>()
+            }
+        })
+        .collect();
+    // No offer to send: the lent slot goes back at once.
+    drop(lent);
     futures_util::future::join_all(trials)
         .await
         .into_iter()
         .flatten()
         .collect()
+}
+
+/// One trial on a lent slot; recalled first, it is sent again on a slot of
+/// its own (the recalled connection is dropped, its slot back with its
+/// owner).
+async fn on_lent(
+    endpoint: &Endpoint,
+    mut lent: Lent,
+    profile: &str,
+    hello: ClientHelloSpec,
+    deadline: Deadline,
+) -> ClientTrial {
+    let answered = {
+        let borrowed = endpoint.lending(lent.slot);
+        tokio::select! {
+            trial = scan::client_trial(&borrowed, profile, hello.clone(), deadline) => Some(trial),
+            Ok(_) = lent.recall.wait_for(|r| *r) => None,
+        }
+    };
+    match answered {
+        Some(trial) => trial,
+        None => scan::client_trial(endpoint, profile, hello, deadline).await,
+    }
 }
 
 /// The predicted trials and, when every offer was sent after all, why (in
@@ -164,7 +211,7 @@ pub async fn complete(
         to_send = rest;
     }
     if !to_send.is_empty() {
-        let more = send(spec, endpoint, &to_send, deadline).await;
+        let more = send(spec, endpoint, &to_send, None, deadline).await;
         out.observed.extend(more);
     }
     out

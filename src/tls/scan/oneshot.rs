@@ -134,6 +134,15 @@ impl Endpoint {
         }
     }
 
+    /// The same endpoint, its next connection on `slot` (lent, see
+    /// `net::Slot::lend`) instead of one it waits for.
+    pub fn lending(&self, slot: crate::net::Slot) -> Endpoint {
+        Endpoint {
+            connector: self.connector.lending(slot),
+            ..self.clone()
+        }
+    }
+
     /// A chain of dependent hellos runs until the guards drop: the
     /// target keeps a slot for its next hello (`net::Slots::chain_running`).
     pub(super) fn chain_running(&self) -> Vec<crate::net::ChainRunning> {
