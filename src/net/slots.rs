@@ -8,7 +8,7 @@
 //! whole probe waits. So a freed slot goes to the oldest waiter of the
 //! highest priority: [`Priority::Chain`], then [`Priority::Settle`], then
 //! [`Priority::Aside`], and the last two together leave one slot per
-//! running chain ([`Slots::chain_running`]; at most half the slots, and
+//! running chain ([`Slots::chain_running`]; all but one at most, and
 //! half while no chain says it runs), so a chain's next hello finds a
 //! slot free when its answer comes in rather than one round trip later,
 //! and a lone chain does not keep half the slots idle. Within a priority
@@ -60,15 +60,15 @@ struct State {
 
 impl State {
     /// The most [`Priority::Settle`] and [`Priority::Aside`] may hold: one
-    /// slot is kept for each running chain's next hello, half the slots
-    /// at most (rounded down); half while no chain has said it runs (the
+    /// slot is kept for each running chain's next hello, all but one at
+    /// most; half (rounded down) while no chain has said it runs (the
     /// first hellos of a scan are chains that have not yet).
     fn aside_max(&self) -> usize {
         let half = self.size / 2;
         let kept = if self.chains == 0 {
             half
         } else {
-            self.chains.min(half)
+            self.chains.min(self.size - 1)
         };
         self.size - kept
     }
@@ -189,7 +189,7 @@ impl Slots {
     /// guard drops, one slot is kept from [`Priority::Settle`] and
     /// [`Priority::Aside`] for its next hello. The first chain lowers the
     /// keep from half the slots to one; each further one adds one, up to
-    /// half.
+    /// all but one (four slots, three chains: one slot aside).
     pub fn chain_running(self: &Arc<Self>) -> ChainRunning {
         let mut st = self.state();
         st.chains += 1;
@@ -340,7 +340,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn one_running_chain_keeps_one_slot_two_keep_half() {
+    async fn each_running_chain_keeps_a_slot_all_but_one_at_most() {
         let pool = Arc::new(Slots::new(4));
         let first = pool.chain_running();
         let _a = pool.acquire(Priority::Aside).await;
@@ -358,6 +358,15 @@ mod tests {
         let third = tokio::time::timeout(Duration::from_millis(20), pool.acquire(Priority::Aside));
         assert!(third.await.is_err(), "two chains keep two slots of four");
         drop(first);
+
+        let pool = Arc::new(Slots::new(4));
+        let _chains: Vec<_> = (0..5).map(|_| pool.chain_running()).collect();
+        let _a = pool.acquire(Priority::Settle).await;
+        let second = tokio::time::timeout(Duration::from_millis(20), pool.acquire(Priority::Aside));
+        assert!(
+            second.await.is_err(),
+            "three chains or more keep all but one"
+        );
     }
 
     #[tokio::test]
