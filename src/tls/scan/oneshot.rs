@@ -398,6 +398,27 @@ pub async fn open(
     deadline: Deadline,
     connections: &mut u32,
 ) -> Result<(ProbeStream, Instant), ExchangeError> {
+    let standard = |stream| async move {
+        if !endpoint.needs_prelude() {
+            return Ok(stream);
+        }
+        starttls::upgrade(stream, endpoint.protocol, deadline.within(PRELUDE_TIMEOUT)).await
+    };
+    open_with(endpoint, deadline, connections, standard).await
+}
+
+/// [`open`] with a prelude of the caller's (the STARTTLS-injection check
+/// sends its own): the same retries and hold-off around it.
+pub async fn open_with<T, F, P>(
+    endpoint: &Endpoint,
+    deadline: Deadline,
+    connections: &mut u32,
+    mut prelude: F,
+) -> Result<(T, Instant), ExchangeError>
+where
+    F: FnMut(ProbeStream) -> P,
+    P: std::future::Future<Output = Result<T, PreludeError>>,
+{
     let mut retried = false;
     let mut busy_waits = BUSY_BACKOFF.iter();
     loop {
@@ -411,8 +432,8 @@ pub async fn open(
         let retry = match endpoint.connector.connect(deadline).await {
             Ok(stream) => {
                 *connections += 1;
-                match prelude(stream, endpoint, deadline).await {
-                    Ok(stream) => return Ok((stream, started)),
+                match prelude(stream).await.map_err(prelude_failure) {
+                    Ok(opened) => return Ok((opened, started)),
                     Err(NoPrelude::Retry(r)) => r,
                     Err(NoPrelude::Final(e)) => return Err(e),
                 }
@@ -525,20 +546,6 @@ enum NoPrelude {
 
 /// What came back for a hello: the reply and how it ended.
 type Answer = Result<(ServerReply, Ending), ExchangeError>;
-
-/// The STARTTLS prelude, when the endpoint has one.
-async fn prelude(
-    stream: ProbeStream,
-    endpoint: &Endpoint,
-    deadline: Deadline,
-) -> Result<ProbeStream, NoPrelude> {
-    if !endpoint.needs_prelude() {
-        return Ok(stream);
-    }
-    starttls::upgrade(stream, endpoint.protocol, deadline.within(PRELUDE_TIMEOUT))
-        .await
-        .map_err(prelude_failure)
-}
 
 /// Writes the hello on an opened connection and reads the reply.
 async fn connected(

@@ -17,7 +17,7 @@ use super::{CheckStatus, Seen};
 use crate::mail::printable;
 use crate::mail::starttls;
 use crate::tls::legacy::{self, LegacyOffer};
-use crate::tls::scan::oneshot::{HELLO_TIMEOUT, PRELUDE_TIMEOUT};
+use crate::tls::scan::oneshot::{HELLO_TIMEOUT, PRELUDE_TIMEOUT, open_with};
 use crate::vocab::{Deadline, Protocol, Transport};
 
 /// Bytes read inside TLS, at most.
@@ -44,22 +44,19 @@ pub async fn starttls_injection(target: &CheckTarget, deadline: Deadline) -> Out
         );
     }
     let (injected, closing) = commands(target.protocol);
-    let stream = match target.endpoint.connector.connect(deadline).await {
-        Ok(s) => s,
-        Err(e) => {
-            return (
-                CheckStatus::Failed(format!("connecting: {}", e.message)),
-                None,
-                0,
-            );
-        }
+    // Connected as the scan's hellos are (a busy server that answered
+    // before is tried again after a pause), with this check's own prelude.
+    let mut connections = 0;
+    let protocol = target.protocol;
+    let pipelined = |stream| async move {
+        let prelude = deadline.within(PRELUDE_TIMEOUT);
+        starttls::upgrade_pipelined(stream, protocol, injected, prelude).await
     };
-    let prelude = deadline.within(PRELUDE_TIMEOUT);
-    let (stream, buffered) =
-        match starttls::upgrade_pipelined(stream, target.protocol, injected, prelude).await {
-            Ok(x) => x,
-            Err(e) => return (CheckStatus::Failed(format!("STARTTLS: {e}")), None, 1),
-        };
+    let opened = open_with(&target.endpoint, deadline, &mut connections, pipelined).await;
+    let ((stream, buffered), _) = match opened {
+        Ok(x) => x,
+        Err(e) => return (CheckStatus::Failed(e.to_string()), None, connections),
+    };
     if !buffered.is_empty() {
         // The server answered in plaintext before TLS: a finding of its own,
         // and the handshake cannot start on those bytes.
@@ -68,14 +65,14 @@ pub async fn starttls_injection(target: &CheckTarget, deadline: Deadline) -> Out
             before_handshake: Some(printable(&buffered)),
             transcript: Vec::new(),
         };
-        return (CheckStatus::Done, Some(seen), 1);
+        return (CheckStatus::Done, Some(seen), connections);
     }
     target.endpoint.connector.meter().count_handshake();
     let offer = LegacyOffer::from_scan(&target.versions);
     let limit = deadline.within(HELLO_TIMEOUT);
     let mut tls = match legacy::handshake(stream, target.sni.as_deref(), &offer, limit).await {
         Ok(done) => done.stream,
-        Err(e) => return (CheckStatus::Failed(e.to_string()), None, 1),
+        Err(e) => return (CheckStatus::Failed(e.to_string()), None, connections),
     };
     if let Err(e) = limit
         .run(tls.write_all(closing))
@@ -110,7 +107,7 @@ pub async fn starttls_injection(target: &CheckTarget, deadline: Deadline) -> Out
         before_handshake: None,
         transcript,
     };
-    (CheckStatus::Done, Some(seen), 1)
+    (CheckStatus::Done, Some(seen), connections)
 }
 
 /// The lines inside TLS that answer the injected command: IMAP by its tag;
