@@ -278,8 +278,9 @@ impl Connector {
     /// Tells this connector (and every copy of it) that its chains are
     /// over: the scan is done, nothing it sends will wait on an answer any
     /// more. From then on its [`Priority::Settle`] and [`Priority::Aside`]
-    /// connections, queued or not, are no longer held to half the slots
-    /// (which kept room for a chain's next hello): they queue as chains do.
+    /// connections, queued or not, no longer leave the slots kept for the
+    /// chains' next hellos (see [`Slots::chain_running`]): they queue as
+    /// chains do.
     /// Other probes of the same address keep their own priorities.
     pub fn chains_over(&self) {
         self.chains_over.send_replace(true);

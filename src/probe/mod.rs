@@ -533,7 +533,7 @@ async fn wire_scan(
     (found, hint, lent): (
         tokio::sync::watch::Sender<Option<LegacyOffer>>,
         tokio::sync::watch::Sender<Option<EngineHint>>,
-        Lending,
+        Borrower,
     ),
 ) -> (ScanResult, trials::Trials, (Instant, u64)) {
     // The dialogue lends its slot while it waits for the scan's first
@@ -612,9 +612,10 @@ async fn timed<F: Future>(fut: F) -> (F::Output, u64) {
     (out, started.elapsed().as_millis() as u64)
 }
 
-/// How long the dialogue's first handshake waits for the engine hint at
-/// most, beside twice its connect's time: a server that leaves the scan's
-/// first hellos unanswered longer costs the dialogue no more than this.
+/// How long the dialogue waits for the engine hint at most, the time its
+/// slot is lent before it connects included (implicit TLS), beside twice
+/// its connect's time: a server that leaves the scan's first hellos
+/// unanswered longer costs the dialogue no more than this.
 const HINT_WAIT: Duration = Duration::from_millis(1000);
 
 /// TCP connect, then the mail dialogue (for implicit TLS: the real
@@ -641,7 +642,7 @@ async fn first_contact(
         tokio::sync::watch::Receiver<Option<LegacyOffer>>,
         crate::mail::dialogue::ModernSeen,
         tokio::sync::watch::Receiver<Option<EngineHint>>,
-        Lend,
+        Lender,
     ),
 ) {
     let lent_at = Instant::now();
@@ -713,13 +714,13 @@ async fn first_contact(
 
 /// The dialogue's ends of its lent slot: where it lends it, and its call
 /// for it back.
-type Lend = (
+type Lender = (
     tokio::sync::oneshot::Sender<Slot>,
     tokio::sync::watch::Sender<bool>,
 );
 
-/// The trials' ends of the dialogue's lent slot (see [`Lend`]).
-type Lending = (
+/// The trials' ends of the dialogue's lent slot (see [`Lender`]).
+type Borrower = (
     tokio::sync::oneshot::Receiver<Slot>,
     tokio::sync::watch::Receiver<bool>,
 );
@@ -737,7 +738,7 @@ type Lending = (
 async fn lend_while_hinted(
     slot: Slot,
     hint: &tokio::sync::watch::Receiver<Option<EngineHint>>,
-    (lend, recall): Lend,
+    (lend, recall): Lender,
     deadline: Deadline,
 ) -> Option<Slot> {
     let started = Instant::now();
@@ -761,8 +762,10 @@ async fn lend_while_hinted(
         return Some(slot);
     }
     recall.send_replace(true);
-    // `None` never comes: the lent slot is sent back whenever it is dropped.
-    back.await.ok()
+    // The lent slot is sent back whenever it is dropped, and the recall
+    // drops the trial's connection; bounded all the same (`None`: the
+    // dialogue waits for a slot of its own).
+    deadline.run(back).await.ok().and_then(Result::ok)
 }
 
 /// The name rustls sends in SNI and verifies against: the SNI when there is

@@ -30,23 +30,19 @@ use crate::support::scans::patient_scan;
 const BUSY: &[u8] =
     b"421 4.7.0 mx.example.test Too many concurrent SMTP connections; please try again later.\r\n";
 
-/// Forwards every connection to `upstream`, except connections number
-/// `first_busy..first_busy + busy` (in accept order), which get [`BUSY`]
-/// and are closed. Returns its address and the count of connections seen.
-async fn busy_relay(
-    upstream: SocketAddr,
-    first_busy: usize,
-    busy: usize,
-) -> (SocketAddr, Arc<AtomicUsize>) {
+/// Forwards every connection to `upstream`, except those `busy` picks
+/// (given each connection's number in accept order): they get [`BUSY`] and
+/// are closed.
+async fn relay(upstream: SocketAddr, busy: impl Fn(usize) -> bool + Send + 'static) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let seen = Arc::new(AtomicUsize::new(0));
-    let count = Arc::clone(&seen);
     tokio::spawn(async move {
+        let mut n = 0;
         while let Ok((mut client, _)) = listener.accept().await {
-            let n = count.fetch_add(1, Ordering::SeqCst);
+            let busy = busy(n);
+            n += 1;
             tokio::spawn(async move {
-                if (first_busy..first_busy + busy).contains(&n) {
+                if busy {
                     let _ = client.write_all(BUSY).await;
                     return;
                 }
@@ -56,6 +52,23 @@ async fn busy_relay(
             });
         }
     });
+    addr
+}
+
+/// A [`relay`] whose connections number `first_busy..first_busy + busy`
+/// get [`BUSY`]; with the count of connections seen.
+async fn busy_relay(
+    upstream: SocketAddr,
+    first_busy: usize,
+    busy: usize,
+) -> (SocketAddr, Arc<AtomicUsize>) {
+    let seen = Arc::new(AtomicUsize::new(0));
+    let count = Arc::clone(&seen);
+    let addr = relay(upstream, move |n| {
+        count.store(n + 1, Ordering::SeqCst);
+        (first_busy..first_busy + busy).contains(&n)
+    })
+    .await;
     (addr, seen)
 }
 
@@ -109,29 +122,16 @@ async fn a_busy_greeting_after_answers_is_waited_out_not_the_end_of_the_scan() {
     }
 }
 
-/// Forwards every connection to `upstream`; while the returned counter is
-/// above zero, a connection gets [`BUSY`] instead (and counts it down).
+/// A [`relay`] that answers [`BUSY`] while the returned counter is above
+/// zero (and counts it down).
 async fn switchable_relay(upstream: SocketAddr) -> (SocketAddr, Arc<AtomicUsize>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
     let busy_left = Arc::new(AtomicUsize::new(0));
     let left = Arc::clone(&busy_left);
-    tokio::spawn(async move {
-        while let Ok((mut client, _)) = listener.accept().await {
-            let busy = left
-                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-                .is_ok();
-            tokio::spawn(async move {
-                if busy {
-                    let _ = client.write_all(BUSY).await;
-                    return;
-                }
-                if let Ok(mut server) = TcpStream::connect(upstream).await {
-                    let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
-                }
-            });
-        }
-    });
+    let addr = relay(upstream, move |_| {
+        left.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+    })
+    .await;
     (addr, busy_left)
 }
 
