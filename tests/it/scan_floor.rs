@@ -7,6 +7,7 @@
 
 use mailprobe::report::TlsVersion;
 use mailprobe::tls::scan::ScanResult;
+use openssl::ssl::SslVersion;
 
 use crate::scan::{SeenHello, hello_proxy};
 use crate::support::openssl_server::{Config, OpensslServer, Profile};
@@ -97,5 +98,25 @@ async fn the_preference_question_rides_in_the_elimination_of_a_client_order_serv
             // next hello asked it and found the third suite
             assert_eq!(pair_hellos, 0, "{hellos:?}");
         }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_speaks_tls13_is_not_asked_about_sslv2() {
+    for max in [SslVersion::TLS1_3, SslVersion::TLS1_2] {
+        // Given a server that speaks TLS 1.3 (no TLS 1.3 stack speaks SSL
+        // 2.0: `scan::ssl2`), and the same server capped at TLS 1.2
+        let server = OpensslServer::start(Config {
+            max,
+            ..Profile::Modern.config()
+        });
+        let (result, hellos) = scan_logged(&server).await;
+        // Then SSLv2 is not accepted either way, and asked only of the
+        // server without TLS 1.3
+        let tls13 = max == SslVersion::TLS1_3;
+        assert_eq!(offered(&result, TlsVersion::Tls13), Some(tls13));
+        assert_eq!(offered(&result, TlsVersion::Ssl2), Some(false), "{max:?}");
+        let asked = usize::from(!tls13);
+        assert_eq!(hellos_at(&hellos, 0x0002), asked, "{max:?}: {hellos:?}");
     }
 }

@@ -193,7 +193,8 @@ async fn run(
 
 /// An accepted version's elimination, from the descent's hello (`suite`
 /// chosen in `exchange`): one chain, split in two once `order` says the
-/// server follows the client (`split::Split`), when the per-target cap
+/// server follows the client and the list has shown it is long
+/// (`split::SPLIT_AFTER` suites found: `split::Split`), when the per-target cap
 /// leaves room for both (four slots or more). `order` is told only by the
 /// preference hello of a version whose groups do not run beside it (TLS 1.3
 /// accepted: its elimination is the long one left); two chains cost one
@@ -368,7 +369,8 @@ async fn beside(
         .find_map(|(c, curve)| curve.filter(|_| ecdhe(*c)).map(|g| (*c, Some(g))));
     let Some(first) = first.filter(|_| met) else {
         // As before: the preference after the suites, or folded into the
-        // group scan that follows them.
+        // group scan that follows them (no chain takes TLS 1.3's over).
+        drop(endpoint.take_handed_chain());
         return (None, None);
     };
     let all_ecdhe: Vec<u16> = offer_order(version)
@@ -492,12 +494,7 @@ async fn descend(
         let large = whole.len() > MAX_SUITES_PER_HELLO;
         let mut list = whole;
         let mut retried = false;
-        // Below an accepted version, what `scan::dhe` found (asked of a
-        // server that refuses silently) replaces the retry without DHE.
-        let dhe = match accepted_above {
-            true => super::dhe::settled(endpoint, deadline).await.answer(),
-            false => None,
-        };
+        let dhe = dhe_below(endpoint, (v, accepted_above), deadline).await;
         if dhe == Some(false) {
             list.retain(|c| !needs_dh_params(*c));
         }
@@ -551,6 +548,39 @@ async fn descend(
         }
     }
     state.settled
+}
+
+/// Below an accepted version, what `scan::dhe` found (asked of a server
+/// that refuses silently), which replaces the retry without DHE. Below an
+/// elimination, nothing waits on the hello but the scan's end: it first
+/// waits for what makes a silent refusal of it a plain answer: the
+/// server's order (DHE last, `order`), or for a server with its own order
+/// the DHE question, due at the first silent refusal (no SSLv2 hello makes
+/// one early on a TLS 1.3 server: `scan::ssl2`), unless the server refuses
+/// with alerts.
+async fn dhe_below(
+    endpoint: &Endpoint,
+    (v, accepted_above): (TlsVersion, bool),
+    deadline: Deadline,
+) -> Option<bool> {
+    if eliminating_above(endpoint, v) {
+        super::order::settled(endpoint, deadline).await;
+        super::dhe::due_or_over(endpoint, deadline).await;
+    }
+    match accepted_above {
+        true => super::dhe::settled(endpoint, deadline).await.answer(),
+        false => None,
+    }
+}
+
+/// Whether an elimination of a version above `v` (below TLS 1.3) runs or
+/// ran: it tells the server's order, or ends without one.
+fn eliminating_above(endpoint: &Endpoint, v: TlsVersion) -> bool {
+    let progress = endpoint.progress();
+    let now = progress.borrow();
+    now.versions
+        .iter()
+        .any(|(w, s)| *w > v && *w < TlsVersion::Tls13 && s.is_some())
 }
 
 /// A version's hello as offered, for what its answer says of the versions

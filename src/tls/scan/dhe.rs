@@ -155,9 +155,35 @@ async fn before_over<T>(
     }
 }
 
-/// Waits for the first answers (SSLv2's and TLS 1.3's hellos, sent beside
-/// the descent's first: one of them may be the silent refusal that makes
-/// the question due), then while the question is due or out and the server
+/// Waits, for a server not seen to follow the client, until the question
+/// is due (a silent refusal was seen: then [`settled`] waits for its
+/// answer), or the server is seen to refuse with alerts (its refusals say
+/// whether they are a failed DHE pick: `versions::may_be_failed_pick`), or
+/// every elimination has ended without either (at most until `deadline`).
+pub(super) async fn due_or_over(endpoint: &Endpoint, deadline: Deadline) {
+    let mut known = endpoint.dhe_watch();
+    let mut order = endpoint.order_seen().subscribe();
+    let mut alerted = endpoint.alerted();
+    let wait = async {
+        loop {
+            let o = *order.borrow_and_update();
+            let due = *known.borrow_and_update() != DheKnown::NotAsked;
+            if o.follows() || o.all_ended() || due || *alerted.borrow_and_update() {
+                return;
+            }
+            tokio::select! {
+                r = known.changed() => if r.is_err() { return },
+                r = order.changed() => if r.is_err() { return },
+                r = alerted.changed() => if r.is_err() { return },
+            }
+        }
+    };
+    let _ = deadline.run(wait).await;
+}
+
+/// Waits for the first answers (TLS 1.3's hello, sent beside the descent's
+/// first, and SSLv2's, sent after it unless a silent refusal has made the
+/// question due already: one of them may be that refusal), then while the question is due or out and the server
 /// is not seen to follow the client (whose lists put DHE last instead), at
 /// most until `deadline`; what is known then.
 pub(super) async fn settled(endpoint: &Endpoint, deadline: Deadline) -> DheKnown {
@@ -169,11 +195,15 @@ pub(super) async fn settled(endpoint: &Endpoint, deadline: Deadline) -> DheKnown
             let now = progress.borrow_and_update().clone();
             let in_ =
                 |v: TlsVersion| now.done || now.accepted(v).is_some() || now.unknown.contains(&v);
-            if in_(TlsVersion::Ssl2) && in_(TlsVersion::Tls13) {
+            // SSLv2 is asked after TLS 1.3's answer (`scan::ssl2`): not
+            // waited for once a silent refusal has made the question due.
+            let due = *known.borrow() != DheKnown::NotAsked;
+            if in_(TlsVersion::Tls13) && (due || in_(TlsVersion::Ssl2)) {
                 break;
             }
-            if progress.changed().await.is_err() {
-                break;
+            tokio::select! {
+                r = progress.changed() => if r.is_err() { break },
+                r = known.changed() => if r.is_err() { break },
             }
         }
         loop {

@@ -214,7 +214,11 @@ async fn eliminate_groups_folding(
     (mut fold, mut last): (Option<Vec<u16>>, Option<u16>),
     deadline: Deadline,
 ) -> GroupFacts {
-    let _chain = endpoint.chain_running();
+    // TLS 1.3's chain, when it was refused and handed its slot over.
+    let mut _chain = endpoint.take_handed_chain();
+    if _chain.is_empty() {
+        _chain = endpoint.chain_running();
+    }
     let mut facts = GroupFacts::default();
     let mut remaining = base.supported_groups.clone();
     if let Some(g) = seed

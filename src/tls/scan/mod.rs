@@ -2,7 +2,8 @@
 //! hellos and the server's answers, never from a finished handshake.
 //!
 //! 1. **Versions, top down** (`descent`). SSLv2 and TLS 1.3 are offered
-//!    on their own; SSLv3 .. TLS 1.2 from the top, one hello per version the
+//!    on their own (SSLv2 only to a server that refuses TLS 1.3: `ssl2`);
+//!    SSLv3 .. TLS 1.2 from the top, one hello per version the
 //!    answers so far have not settled. A ServerHello for a lower version
 //!    (Exchange 2010 answers a TLS 1.2 hello with TLS 1.0) settles every
 //!    version in between and starts that version's elimination; a
@@ -23,7 +24,7 @@
 //!    or the elimination's own next hello (`order::question`: the first pick
 //!    offered last), or, when neither brought an answer, two accepted suites
 //!    offered in reverse. Once a server is known to follow the client, a
-//!    long elimination splits in two (`split::Split`).
+//!    long elimination (seven suites found) splits in two (`split::Split`).
 //! 4. **Groups.** TLS 1.3: found together with the suites (`tls13`): each
 //!    hello offers only the groups not yet seen, and the ServerHello or
 //!    HelloRetryRequest names a suite and a group at once. Below 1.3: the
@@ -63,6 +64,7 @@ pub mod oneshot;
 mod order;
 pub mod predict;
 mod split;
+mod ssl2;
 mod tls13;
 mod tls13_tracks;
 mod versions;
@@ -74,7 +76,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use groups::{GroupFacts, scan_groups};
-use versions::{VersionScan, scan_ssl2, scan_version, settle_preference};
+use versions::{VersionScan, scan_version, settle_preference};
 pub use versions::{offer_order, scan_hello};
 
 pub use answers::{ClientTrial, HelloAnswer, TrialOutcome, VersionAnswer};
@@ -307,8 +309,10 @@ async fn scan_versions(
     }
     let (ssl2, tls13, descended, dhe_seen) = tokio::join!(
         async {
+            // Not asked of a server that speaks TLS 1.3 (see `ssl2`).
+            let after_tls13 = wanted(TlsVersion::Tls13) && options.groups;
             let scan = match wanted(TlsVersion::Ssl2) {
-                true => scan_ssl2(endpoint, deadline).await,
+                true => ssl2::scan_ssl2_unless_tls13(endpoint, after_tls13, deadline).await,
                 false => VersionScan::skipped(TlsVersion::Ssl2),
             };
             // Settled like the others, so that the steps waiting for the

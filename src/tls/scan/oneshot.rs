@@ -87,6 +87,20 @@ pub struct Endpoint {
     /// After a busy greeting from a server that answered before: no hello
     /// of this endpoint connects before this instant (see [`BUSY_BACKOFF`]).
     busy_until: Arc<std::sync::Mutex<Option<Instant>>>,
+    /// A hello was refused with an alert: this server says why it refuses
+    /// (see `dhe::due_or_over`).
+    alerted: Arc<watch::Sender<bool>>,
+    /// TLS 1.3's chain guard, handed to the group chain below TLS 1.3 (see
+    /// [`Endpoint::hand_over_chain`]).
+    handover: Arc<std::sync::Mutex<Handover>>,
+}
+
+/// A chain guard between a chain that ended and the one that follows it.
+#[derive(Debug, Default)]
+struct Handover {
+    /// The following chain has started, or will not run.
+    taken: bool,
+    guard: Vec<crate::net::ChainRunning>,
 }
 
 impl Endpoint {
@@ -103,6 +117,8 @@ impl Endpoint {
             dhe: Arc::new(watch::Sender::new(super::dhe::DheKnown::default())),
             order: Arc::new(watch::Sender::new(super::order::OrderSeen::default())),
             busy_until: Arc::default(),
+            alerted: Arc::new(watch::Sender::new(false)),
+            handover: Arc::default(),
         }
     }
 
@@ -149,9 +165,34 @@ impl Endpoint {
         self.connector.chain_running()
     }
 
+    /// TLS 1.3 was refused: the slot its chain kept stays kept (the guard
+    /// is held here) for the group chain below TLS 1.3, which that refusal
+    /// lets start (`descent::beside`), instead of going to a trial for the
+    /// moment in between. Dropped when that chain has started already or
+    /// will not run.
+    pub(super) fn hand_over_chain(&self, guard: Vec<crate::net::ChainRunning>) {
+        let mut h = self.handover.lock().unwrap_or_else(|e| e.into_inner());
+        if !h.taken {
+            h.guard = guard;
+        }
+    }
+
+    /// The chain handed over (empty if none): the group chain takes it as
+    /// it starts; dropping it says the group chain will not run.
+    pub(super) fn take_handed_chain(&self) -> Vec<crate::net::ChainRunning> {
+        let mut h = self.handover.lock().unwrap_or_else(|e| e.into_inner());
+        h.taken = true;
+        std::mem::take(&mut h.guard)
+    }
+
     /// What is known of DHE (see `scan::dhe`).
     pub fn dhe(&self) -> super::dhe::DheKnown {
         *self.dhe.borrow()
+    }
+
+    /// Whether a hello was refused with an alert, as it becomes known.
+    pub(super) fn alerted(&self) -> watch::Receiver<bool> {
+        self.alerted.subscribe()
     }
 
     pub(super) fn dhe_watch(&self) -> watch::Receiver<super::dhe::DheKnown> {
@@ -194,6 +235,7 @@ impl Endpoint {
 
     /// The scan is over: whatever is not settled will not be.
     pub(super) fn settle_done(&self) {
+        drop(self.take_handed_chain());
         self.progress.send_modify(|s| s.done = true);
     }
 
@@ -373,6 +415,9 @@ pub async fn send_hello(
         connected(stream, endpoint, &bytes, stop_after_server_hello, deadline).await?;
     if !reply.is_empty() {
         endpoint.answered.store(true, Ordering::Relaxed);
+        if reply.server_hello.is_none() && reply.alert.is_some() {
+            endpoint.alerted.send_replace(true);
+        }
     } else if ending == Ending::Closed {
         endpoint.refused_silently();
     }

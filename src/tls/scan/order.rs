@@ -47,6 +47,15 @@ pub(super) fn tell_order(endpoint: &Endpoint, follows_client: bool) {
     });
 }
 
+/// Waits until the server's order is known or every elimination begun has
+/// ended without telling it (at most until `deadline`).
+pub(super) async fn settled(endpoint: &Endpoint, deadline: crate::vocab::Deadline) {
+    let mut seen = endpoint.order_seen().subscribe();
+    let _ = deadline
+        .run(seen.wait_for(|o| o.known() || o.all_ended()))
+        .await;
+}
+
 /// Whether the server has been seen to follow the client's order.
 pub(super) fn follows_client(endpoint: &Endpoint) -> bool {
     endpoint.order_seen().borrow().follows()

@@ -168,6 +168,10 @@ pub(super) async fn scan_tls13(
         }
         state.rejoin();
     }
+    if state.accepted.is_empty() {
+        // Refused: the group chain below TLS 1.3 takes this chain's slot.
+        endpoint.hand_over_chain(chains.into_iter().flatten().collect());
+    }
     facts.groups = state.groups_in_order();
     record_accepted(&mut out, state.accepted);
     (out, facts)

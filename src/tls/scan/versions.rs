@@ -120,95 +120,6 @@ pub fn scan_hello(v: TlsVersion, suites: Vec<u16>, sni: Option<String>) -> Hello
     Hello::Tls(ClientHelloSpec::for_version(v.wire(), suites, sni))
 }
 
-pub(super) async fn scan_ssl2(endpoint: &Endpoint, deadline: Deadline) -> VersionScan {
-    let mut out = VersionScan::new(TlsVersion::Ssl2);
-    let hello = Hello::Ssl2 {
-        cipher_kinds: hello::SSL2_CIPHER_KINDS.to_vec(),
-    };
-    match send_hello(endpoint, &hello, false, deadline).await {
-        Ok(ex) => {
-            out.seen.connections += ex.connections;
-            out.answer = Some(ssl2_answer(&ex));
-            if let Some(sh) = &ex.reply.ssl2_server_hello {
-                out.offered = Some(!sh.cipher_kinds.is_empty());
-                out.suites = sh.cipher_kinds.iter().map(|k| ssl2_suite(*k)).collect();
-            } else if let Some(nt) = &ex.reply.not_tls {
-                out.errors.push((
-                    ErrorKind::Protocol,
-                    format!("the server answered in plaintext: {:?}", nt.printable),
-                ));
-            } else if ex.ending == Ending::TimedOut && ex.reply.is_empty() {
-                out.errors.push((
-                    ErrorKind::Timeout,
-                    "no answer to the SSLv2 CLIENT-HELLO before the time limit".into(),
-                ));
-            } else {
-                // An alert, a TLS record, an SSLv2 ERROR, a close or a reset.
-                out.offered = Some(false);
-                out.refused_by_reset = ex.ending == Ending::Reset;
-            }
-        }
-        Err(e) => {
-            out.answer = Some(HelloAnswer::NoAnswer { why: e.to_string() });
-            out.errors.push((e.kind(), e.to_string()));
-        }
-    }
-    out
-}
-
-/// What an answer to an SSLv2 CLIENT-HELLO was.
-fn ssl2_answer(ex: &Exchange) -> HelloAnswer {
-    let reply = &ex.reply;
-    if reply.ssl2_server_hello.is_some() {
-        HelloAnswer::Accepted
-    } else if let Some(e) = &reply.ssl2_error {
-        HelloAnswer::Alert {
-            name: format!("SSLv2 {}", e.name()),
-        }
-    } else if let Some(sh) = &reply.server_hello {
-        HelloAnswer::OtherVersion {
-            version: sh.negotiated_version(),
-        }
-    } else if let Some(a) = &reply.alert {
-        HelloAnswer::Alert {
-            name: a.description_name().to_string(),
-        }
-    } else if reply.is_empty() && ex.ending == Ending::Reset {
-        HelloAnswer::Reset
-    } else if reply.is_empty() && ex.ending == Ending::Closed {
-        HelloAnswer::Closed
-    } else {
-        HelloAnswer::NoAnswer {
-            why: "no SSLv2 or TLS answer".into(),
-        }
-    }
-}
-
-/// An SSLv2 cipher kind as a report suite (its 3-byte code as `0x0700C0`).
-fn ssl2_suite(kind: u32) -> Suite {
-    match suites::ssl2_kinds().iter().find(|k| k.code == kind) {
-        Some(k) => Suite {
-            iana: k.hex(),
-            name: k.name.to_string(),
-            openssl_name: k.openssl_name.map(str::to_string),
-            kx: Some("RSA".into()),
-            auth: Some("RSA".into()),
-            cipher: None,
-            mac: Some("MD5".into()),
-            bits: Some(k.bits),
-            aead: Some(false),
-            forward_secrecy: Some(false),
-        },
-        None => {
-            let hex = format!("0x{kind:06X}");
-            Suite {
-                iana: hex.clone(),
-                ..Suite::bare(0, format!("UNKNOWN_{hex}"))
-            }
-        }
-    }
-}
-
 /// One bundle's elimination.
 #[derive(Debug, Default)]
 pub(super) struct BundleRun {
@@ -539,7 +450,7 @@ fn before_hello(
     split: Option<&mut super::split::Split>,
 ) -> bool {
     if let Some(split) = split {
-        split.maybe(remaining);
+        split.maybe(run.found.len(), remaining);
     }
     if endpoint.dhe().answer() == Some(false) && !run.found.iter().any(|c| needs_dh_params(*c)) {
         remaining.retain(|c| !needs_dh_params(*c));
