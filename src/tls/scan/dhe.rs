@@ -157,24 +157,25 @@ async fn before_over<T>(
 
 /// Waits, for a server not seen to follow the client, until the question
 /// is due (a silent refusal was seen: then [`settled`] waits for its
-/// answer), or the server is seen to refuse with alerts (its refusals say
-/// whether they are a failed DHE pick: `versions::may_be_failed_pick`), or
+/// answer), or the server is seen to refuse with an alert or a reset (its
+/// refusals say whether they are a failed DHE pick:
+/// `versions::may_be_failed_pick`), or
 /// every elimination has ended without either (at most until `deadline`).
 pub(super) async fn due_or_over(endpoint: &Endpoint, deadline: Deadline) {
     let mut known = endpoint.dhe_watch();
     let mut order = endpoint.order_seen().subscribe();
-    let mut alerted = endpoint.alerted();
+    let mut aloud = endpoint.refused_aloud();
     let wait = async {
         loop {
             let o = *order.borrow_and_update();
             let due = *known.borrow_and_update() != DheKnown::NotAsked;
-            if o.follows() || o.all_ended() || due || *alerted.borrow_and_update() {
+            if o.follows() || o.all_ended() || due || *aloud.borrow_and_update() {
                 return;
             }
             tokio::select! {
                 r = known.changed() => if r.is_err() { return },
                 r = order.changed() => if r.is_err() { return },
-                r = alerted.changed() => if r.is_err() { return },
+                r = aloud.changed() => if r.is_err() { return },
             }
         }
     };

@@ -87,9 +87,10 @@ pub struct Endpoint {
     /// After a busy greeting from a server that answered before: no hello
     /// of this endpoint connects before this instant (see [`BUSY_BACKOFF`]).
     busy_until: Arc<std::sync::Mutex<Option<Instant>>>,
-    /// A hello was refused with an alert: this server says why it refuses
-    /// (see `dhe::due_or_over`).
-    alerted: Arc<watch::Sender<bool>>,
+    /// A hello was refused with an alert or a reset, neither of which is
+    /// read as a failed DHE pick (`versions::may_be_failed_pick`; see
+    /// `dhe::due_or_over`).
+    refused_aloud: Arc<watch::Sender<bool>>,
     /// TLS 1.3's chain guard, handed to the group chain below TLS 1.3 (see
     /// [`Endpoint::hand_over_chain`]).
     handover: Arc<std::sync::Mutex<Handover>>,
@@ -117,7 +118,7 @@ impl Endpoint {
             dhe: Arc::new(watch::Sender::new(super::dhe::DheKnown::default())),
             order: Arc::new(watch::Sender::new(super::order::OrderSeen::default())),
             busy_until: Arc::default(),
-            alerted: Arc::new(watch::Sender::new(false)),
+            refused_aloud: Arc::new(watch::Sender::new(false)),
             handover: Arc::default(),
         }
     }
@@ -190,9 +191,10 @@ impl Endpoint {
         *self.dhe.borrow()
     }
 
-    /// Whether a hello was refused with an alert, as it becomes known.
-    pub(super) fn alerted(&self) -> watch::Receiver<bool> {
-        self.alerted.subscribe()
+    /// Whether a hello was refused with an alert or a reset, as it becomes
+    /// known.
+    pub(super) fn refused_aloud(&self) -> watch::Receiver<bool> {
+        self.refused_aloud.subscribe()
     }
 
     pub(super) fn dhe_watch(&self) -> watch::Receiver<super::dhe::DheKnown> {
@@ -416,10 +418,12 @@ pub async fn send_hello(
     if !reply.is_empty() {
         endpoint.answered.store(true, Ordering::Relaxed);
         if reply.server_hello.is_none() && reply.alert.is_some() {
-            endpoint.alerted.send_replace(true);
+            endpoint.refused_aloud.send_replace(true);
         }
     } else if ending == Ending::Closed {
         endpoint.refused_silently();
+    } else if ending == Ending::Reset {
+        endpoint.refused_aloud.send_replace(true);
     }
     Ok(Exchange {
         reply,
