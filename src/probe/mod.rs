@@ -351,6 +351,7 @@ impl Prober {
         let (modern_seen, modern_handshake) = tokio::sync::watch::channel(None);
         let handshakes = handshake_target(&spec);
         let endpoint = Endpoint::new(connector.clone(), spec.protocol, spec.transport);
+        let handshake_endpoint = endpoint.at(Priority::Settle); // as `long_tasks`
         let mode = self.settings.client_trials;
         let joined_at = Instant::now();
         // The dialogue writes here; what it learnt stands if the deadline
@@ -379,7 +380,7 @@ impl Prober {
             )),
             Box::pin(timed(real_tls::versioned_handshakes(
                 &handshakes,
-                &long_tasks,
+                &handshake_endpoint,
                 (endpoint.progress(), modern_handshake),
                 deadline
             ))),

@@ -9,9 +9,8 @@ use std::time::{Duration, Instant};
 
 use rustls::pki_types::ServerName;
 
-use crate::net::Connector;
 use crate::tls::handshake::{self, Handshake, HandshakeError, Offer};
-use crate::tls::scan::Settled;
+use crate::tls::scan::{self, Endpoint, ExchangeError, Settled};
 use crate::vocab::Deadline;
 use crate::vocab::{ErrorKind, Protocol, TlsVersion, Transport};
 use serde::{Deserialize, Serialize};
@@ -61,7 +60,8 @@ pub struct HandshakeTarget {
 }
 
 /// Runs the TLS 1.3-only and TLS 1.2-only handshakes, and the one without
-/// SNI, concurrently. Each versioned one first waits for the wire scan's
+/// SNI, concurrently, each connecting through the scan's `endpoint` (its
+/// retries and busy hold-off: `scan::oneshot::open`). Each versioned one first waits for the wire scan's
 /// answer about its version (one hello, usually the scan's first): a version
 /// the scan found not accepted is not tried again, and its record says so.
 /// The one without SNI runs when TLS 1.2 or 1.3 is accepted (or unknown).
@@ -71,7 +71,7 @@ pub struct HandshakeTarget {
 /// handshake's (issue 21: one connection fewer on every TLS 1.2+ server).
 pub async fn versioned_handshakes(
     spec: &HandshakeTarget,
-    connector: &Connector,
+    endpoint: &Endpoint,
     (scan, modern): (watch::Receiver<Settled>, Modern),
     deadline: Deadline,
 ) -> RealHandshakes {
@@ -84,7 +84,7 @@ pub async fn versioned_handshakes(
             if a == Some(false) && b == Some(false) {
                 return None;
             }
-            Some(one_handshake(spec, connector, deadline, Offer::Modern, false).await)
+            Some(one_handshake(spec, endpoint, deadline, Offer::Modern, false).await)
         } else {
             None
         }
@@ -106,7 +106,7 @@ pub async fn versioned_handshakes(
                 }
                 None => {}
             }
-            one_handshake(spec, connector, deadline, offer, true).await
+            one_handshake(spec, endpoint, deadline, offer, true).await
         }
     };
     let (v13, v12, without_sni) = tokio::join!(
@@ -188,7 +188,7 @@ fn not_run(offered: TlsVersion) -> HandshakeRun {
 
 async fn one_handshake(
     spec: &HandshakeTarget,
-    connector: &Connector,
+    endpoint: &Endpoint,
     deadline: Deadline,
     offer: Offer,
     send_sni: bool,
@@ -212,24 +212,21 @@ async fn one_handshake(
         connect_failed,
         handshake_started: None,
     };
-    let stream = match connector.connect(deadline).await {
-        Ok(s) => s,
-        Err(e) => return failed(e.kind, e.message, true),
-    };
-    let stream = if spec.transport == Transport::Starttls {
-        match crate::mail::starttls::upgrade(stream, spec.protocol, deadline).await {
-            Ok(s) => s,
-            Err(e) => return failed(e.kind, format!("STARTTLS prelude: {e}"), false),
-        }
-    } else {
-        stream
+    // Connected and past the STARTTLS prelude the way the scan's hellos
+    // are (`scan::oneshot::open`): one retry where the server refuses after
+    // it has answered, and a busy greeting (Exim's 421 once its children
+    // reach `smtp_accept_max`) waited out with the scan's hold-off.
+    let stream = match scan::oneshot::open(endpoint, deadline, &mut 0).await {
+        Ok((s, _)) => s,
+        Err(ExchangeError::Connect(e)) => return failed(e.kind, e.message, true),
+        Err(e) => return failed(e.kind(), e.to_string(), false),
     };
     // rustls sends no SNI when the server name is an IP address.
     let name = match (send_sni, stream.peer_addr()) {
         (false, Ok(peer)) => ServerName::IpAddress(peer.ip().into()),
         _ => spec.server_name.clone(),
     };
-    connector.meter().count_handshake();
+    endpoint.connector.meter().count_handshake();
     let handshake_started = Some(Instant::now());
     let (result, presented) = handshake::handshake_recording(stream, name, offer, deadline).await;
     let certificate_presented = !presented.chain.is_empty();

@@ -16,7 +16,7 @@ use mailprobe::diagnosis::findings::security::check_result;
 use mailprobe::net::{Connector, Meter};
 use mailprobe::observations::{CheckId, CheckRun, CheckStatus};
 use mailprobe::report::{Protocol, TlsVersion, Transport};
-use mailprobe::tls::scan::{Endpoint, ScanResult};
+use mailprobe::tls::scan::{Endpoint, ScanResult, Settled};
 use mailprobe::tls::security::{self, CheckPlan, CheckTarget};
 use mailprobe::vocab::Deadline;
 use tokio::io::AsyncWriteExt;
@@ -200,4 +200,79 @@ async fn a_security_check_after_the_scan_waits_out_a_busy_greeting() {
         CheckStatus::Failed(why) => assert!(why.contains("421"), "{why}"),
         other => panic!("a fresh endpoint stops at the 421: {other:?}"),
     }
+}
+
+/// The real (rustls) handshakes connect as the scan's hellos do: after a
+/// scan has seen the server answer, a busy spell (three 421s) is waited
+/// out and both versioned handshakes complete, where a fresh endpoint
+/// reports the 421.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_real_handshakes_wait_out_a_busy_greeting_too() {
+    use mailprobe::probe::real_tls::{HandshakeTarget, versioned_handshakes};
+    use rustls::pki_types::ServerName;
+
+    let server = OpensslServer::start(Config {
+        protocol: MailProtocol::Smtp,
+        transport: Fx::Starttls,
+        ..Profile::Modern.config()
+    });
+    let (relay, busy_left) = switchable_relay(server.addr).await;
+    let target = HandshakeTarget {
+        protocol: Protocol::Smtp,
+        transport: Transport::Starttls,
+        server_name: ServerName::IpAddress(std::net::Ipv4Addr::LOCALHOST.into()),
+        without_sni: false,
+    };
+    let run = |endpoint: Endpoint| {
+        let target = target.clone();
+        async move {
+            // No modern handshake to reuse: both versions run their own;
+            // and no scan to wait for on a fresh endpoint.
+            let (_tx, modern) = tokio::sync::watch::channel(Some(None));
+            let over = Settled {
+                done: true,
+                ..Settled::default()
+            };
+            let (_scan_tx, scan) = tokio::sync::watch::channel(over);
+            let scan = if endpoint.progress().borrow().done {
+                endpoint.progress()
+            } else {
+                scan
+            };
+            let deadline = Deadline::after(Duration::from_secs(20));
+            versioned_handshakes(&target, &endpoint, (scan, modern), deadline).await
+        }
+    };
+    let connector = Connector::new(vec![relay], 4, Arc::new(Meter::default()));
+    let endpoint = Endpoint::new(connector, Protocol::Smtp, Transport::Starttls);
+    let result = patient_scan(&endpoint).await;
+    assert!(result.errors.is_empty(), "{:?}", result.errors);
+
+    busy_left.store(3, Ordering::SeqCst);
+    let seen = run(endpoint).await;
+    assert_eq!(busy_left.load(Ordering::SeqCst), 0, "the 421s were met");
+    let done: Vec<(TlsVersion, bool)> = seen
+        .versioned
+        .iter()
+        .map(|r| (r.attempt.offered, r.attempt.ok))
+        .collect();
+    assert_eq!(
+        done,
+        vec![(TlsVersion::Tls13, true), (TlsVersion::Tls12, true)],
+        "{seen:?}"
+    );
+
+    busy_left.store(3, Ordering::SeqCst);
+    let connector = Connector::new(vec![relay], 4, Arc::new(Meter::default()));
+    let fresh = Endpoint::new(connector, Protocol::Smtp, Transport::Starttls);
+    let seen = run(fresh).await;
+    let errors: Vec<String> = seen
+        .versioned
+        .iter()
+        .filter_map(|r| r.attempt.error.clone())
+        .collect();
+    assert!(
+        errors.iter().any(|e| e.contains("421")),
+        "a fresh endpoint stops at the 421: {errors:?}"
+    );
 }
