@@ -730,9 +730,9 @@ type Borrower = (
 /// whose engine the hint names: while it waits for the hint (at most
 /// [`HINT_WAIT`]), its slot serves one client trial, which is answered
 /// about when the hint comes (both are first-round hellos). The slot comes
-/// back when the trial is done; if it is not done as long again after the
-/// hint as the hint took (at once when no hint came: a server that answers
-/// nothing), it is recalled: the trial's connection is dropped and the
+/// back when the trial is done; if it is not done twice as long after the
+/// hint as the hint took, [`HINT_WAIT`] at most (at once when no hint came:
+/// a server that answers nothing), it is recalled: the trial's connection is dropped and the
 /// trial sent again later on a slot of its own. So the dialogue neither
 /// holds an idle slot for two round trips nor waits on a server that
 /// holds connections open.
@@ -754,8 +754,11 @@ async fn lend_while_hinted(
         .run(known.wait_for(Option::is_some))
         .await
         .is_ok_and(|r| r.is_ok());
+    // Twice the hint's time (at most HINT_WAIT): a trial slowed by a busy
+    // server (Dovecot starting a login process per connection on a loaded
+    // host) is usually answered within it, and a recall costs a connection.
     let grace = if hinted {
-        started.elapsed()
+        (started.elapsed() * 2).min(HINT_WAIT)
     } else {
         Duration::ZERO
     };
