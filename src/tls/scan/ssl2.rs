@@ -14,8 +14,10 @@
 //!   2016, SSL 2.0 has been removed and is no longer supported" (Microsoft
 //!   Learn, "Secure Sockets Layer Protocol"); TLS 1.3 came with Windows
 //!   Server 2022.
-//! - GnuTLS, NSS's TLS 1.3 releases, JSSE, Go's crypto/tls and rustls
-//!   serve no SSL 2.0 at all.
+//! - GnuTLS, JSSE, Go's crypto/tls and rustls never served SSL 2.0 (their
+//!   protocol lists begin at SSL 3.0 or later; JSSE reads an SSLv2-format
+//!   hello only to answer it with SSL 3.0 or TLS). NSS: not checked here
+//!   (its SSL 2.0 removal predates its TLS 1.3 by our reading, unsourced).
 //!
 //! A server whose TLS 1.3 hello got no readable answer, or refused it, is
 //! asked as before, one round later (after that first answer).
