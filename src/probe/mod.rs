@@ -772,18 +772,16 @@ async fn lend_while_hinted(
     deadline.run(back).await.ok().and_then(Result::ok)
 }
 
-/// The name rustls sends in SNI and verifies against: the SNI when there is
-/// one, else the IP address (rustls then sends no SNI).
 /// What the real-handshake engine needs of the spec.
 fn handshake_target(spec: &ProbeSpec) -> real_tls::HandshakeTarget {
     real_tls::HandshakeTarget {
-        protocol: spec.protocol,
-        transport: spec.transport,
         server_name: server_name(spec),
         without_sni: spec.sni.is_some(),
     }
 }
 
+/// The name rustls sends in SNI and verifies against: the SNI when there is
+/// one, else the IP address (rustls then sends no SNI).
 fn server_name(spec: &ProbeSpec) -> ServerName<'static> {
     if let Some(sni) = &spec.sni
         && let Ok(name) = ServerName::try_from(sni.clone())

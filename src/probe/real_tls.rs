@@ -12,7 +12,7 @@ use rustls::pki_types::ServerName;
 use crate::tls::handshake::{self, Handshake, HandshakeError, Offer};
 use crate::tls::scan::{self, Endpoint, ExchangeError, Settled};
 use crate::vocab::Deadline;
-use crate::vocab::{ErrorKind, Protocol, TlsVersion, Transport};
+use crate::vocab::{ErrorKind, TlsVersion};
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 use utoipa::ToSchema;
@@ -47,12 +47,10 @@ pub struct RealHandshakes {
     pub without_sni: Option<HandshakeRun>,
 }
 
-/// What the pipeline tells the handshakes: how to reach the TLS layer and
-/// which name to present.
+/// What the pipeline tells the handshakes: which name to present (the
+/// endpoint they connect through knows how to reach the TLS layer).
 #[derive(Debug, Clone)]
 pub struct HandshakeTarget {
-    pub protocol: Protocol,
-    pub transport: Transport,
     /// The name sent as SNI (an IP address sends none).
     pub server_name: ServerName<'static>,
     /// Also run a modern handshake that sends no SNI (the probe has one).
@@ -61,7 +59,8 @@ pub struct HandshakeTarget {
 
 /// Runs the TLS 1.3-only and TLS 1.2-only handshakes, and the one without
 /// SNI, concurrently, each connecting through the scan's `endpoint` (its
-/// retries and busy hold-off: `scan::oneshot::open`). Each versioned one first waits for the wire scan's
+/// STARTTLS prelude, retries and busy hold-off: `scan::oneshot::open`).
+/// Each versioned one first waits for the wire scan's
 /// answer about its version (one hello, usually the scan's first): a version
 /// the scan found not accepted is not tried again, and its record says so.
 /// The one without SNI runs when TLS 1.2 or 1.3 is accepted (or unknown).

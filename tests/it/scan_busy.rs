@@ -72,14 +72,23 @@ async fn busy_relay(
     (addr, seen)
 }
 
-async fn scan_smtp(addr: SocketAddr) -> ScanResult {
+/// A real OpenSSL STARTTLS SMTP server (TLS 1.2 + 1.3).
+fn smtp_server() -> OpensslServer {
+    OpensslServer::start(Config {
+        protocol: MailProtocol::Smtp,
+        transport: Fx::Starttls,
+        ..Profile::Modern.config()
+    })
+}
+
+/// A fresh STARTTLS SMTP endpoint on `addr` at the default cap of four.
+fn smtp_endpoint(addr: SocketAddr) -> Endpoint {
     let connector = Connector::new(vec![addr], 4, Arc::new(Meter::default()));
-    patient_scan(&Endpoint::new(
-        connector,
-        Protocol::Smtp,
-        Transport::Starttls,
-    ))
-    .await
+    Endpoint::new(connector, Protocol::Smtp, Transport::Starttls)
+}
+
+async fn scan_smtp(addr: SocketAddr) -> ScanResult {
+    patient_scan(&smtp_endpoint(addr)).await
 }
 
 fn suites_at(result: &ScanResult, v: TlsVersion) -> Vec<String> {
@@ -100,11 +109,7 @@ fn suites_at(result: &ScanResult, v: TlsVersion) -> Vec<String> {
 /// the 421s: every suite at TLS 1.2 and 1.3, no error.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_busy_greeting_after_answers_is_waited_out_not_the_end_of_the_scan() {
-    let server = OpensslServer::start(Config {
-        protocol: MailProtocol::Smtp,
-        transport: Fx::Starttls,
-        ..Profile::Modern.config()
-    });
+    let server = smtp_server();
     let direct = scan_smtp(server.addr).await;
     assert!(direct.errors.is_empty(), "{:?}", direct.errors);
     let (relay, seen) = busy_relay(server.addr, 6, 8).await;
@@ -163,14 +168,9 @@ async fn check(endpoint: &Endpoint, result: &ScanResult, id: CheckId) -> CheckRu
 /// 421 as the server shedding load and stops.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_security_check_after_the_scan_waits_out_a_busy_greeting() {
-    let server = OpensslServer::start(Config {
-        protocol: MailProtocol::Smtp,
-        transport: Fx::Starttls,
-        ..Profile::Modern.config()
-    });
+    let server = smtp_server();
     let (relay, busy_left) = switchable_relay(server.addr).await;
-    let connector = Connector::new(vec![relay], 4, Arc::new(Meter::default()));
-    let endpoint = Endpoint::new(connector, Protocol::Smtp, Transport::Starttls);
+    let endpoint = smtp_endpoint(relay);
     let result = patient_scan(&endpoint).await;
     assert!(result.errors.is_empty(), "{:?}", result.errors);
 
@@ -193,8 +193,7 @@ async fn a_security_check_after_the_scan_waits_out_a_busy_greeting() {
     }
 
     busy_left.store(3, Ordering::SeqCst);
-    let connector = Connector::new(vec![relay], 4, Arc::new(Meter::default()));
-    let fresh = Endpoint::new(connector, Protocol::Smtp, Transport::Starttls);
+    let fresh = smtp_endpoint(relay);
     let run = check(&fresh, &result, CheckId::Heartbleed).await;
     match &run.status {
         CheckStatus::Failed(why) => assert!(why.contains("421"), "{why}"),
@@ -211,15 +210,9 @@ async fn the_real_handshakes_wait_out_a_busy_greeting_too() {
     use mailprobe::probe::real_tls::{HandshakeTarget, versioned_handshakes};
     use rustls::pki_types::ServerName;
 
-    let server = OpensslServer::start(Config {
-        protocol: MailProtocol::Smtp,
-        transport: Fx::Starttls,
-        ..Profile::Modern.config()
-    });
+    let server = smtp_server();
     let (relay, busy_left) = switchable_relay(server.addr).await;
     let target = HandshakeTarget {
-        protocol: Protocol::Smtp,
-        transport: Transport::Starttls,
         server_name: ServerName::IpAddress(std::net::Ipv4Addr::LOCALHOST.into()),
         without_sni: false,
     };
@@ -243,8 +236,7 @@ async fn the_real_handshakes_wait_out_a_busy_greeting_too() {
             versioned_handshakes(&target, &endpoint, (scan, modern), deadline).await
         }
     };
-    let connector = Connector::new(vec![relay], 4, Arc::new(Meter::default()));
-    let endpoint = Endpoint::new(connector, Protocol::Smtp, Transport::Starttls);
+    let endpoint = smtp_endpoint(relay);
     let result = patient_scan(&endpoint).await;
     assert!(result.errors.is_empty(), "{:?}", result.errors);
 
@@ -263,8 +255,7 @@ async fn the_real_handshakes_wait_out_a_busy_greeting_too() {
     );
 
     busy_left.store(3, Ordering::SeqCst);
-    let connector = Connector::new(vec![relay], 4, Arc::new(Meter::default()));
-    let fresh = Endpoint::new(connector, Protocol::Smtp, Transport::Starttls);
+    let fresh = smtp_endpoint(relay);
     let seen = run(fresh).await;
     let errors: Vec<String> = seen
         .versioned

@@ -564,7 +564,7 @@ async fn dhe_below(
     deadline: Deadline,
 ) -> Option<bool> {
     if eliminating_above(endpoint, v) {
-        super::order::settled(endpoint, deadline).await;
+        super::order::known_or_over(endpoint, deadline).await;
         super::dhe::due_or_over(endpoint, deadline).await;
     }
     match accepted_above {

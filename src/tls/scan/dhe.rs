@@ -60,12 +60,6 @@ pub enum DheKnown {
     Ordered,
 }
 
-/// Whether the question can wait no longer: the order is known, or every
-/// elimination begun has ended without a preference answer.
-fn order_settled(o: &OrderSeen) -> bool {
-    o.known() || o.all_ended()
-}
-
 impl DheKnown {
     /// The answer, if one came.
     pub fn answer(self) -> Option<bool> {
@@ -89,7 +83,12 @@ pub(super) async fn ask_when_silent(
     let due = |k: &DheKnown| *k == DheKnown::Wanted;
     // Due, then the server's order (see the module doc), unless over first.
     if !before_over(endpoint.dhe_watch(), due, &mut over).await
-        || !before_over(endpoint.order_seen().subscribe(), order_settled, &mut over).await
+        || !before_over(
+            endpoint.order_seen().subscribe(),
+            OrderSeen::known_or_over,
+            &mut over,
+        )
+        .await
     {
         return seen;
     }

@@ -34,6 +34,12 @@ impl OrderSeen {
     pub(super) fn all_ended(&self) -> bool {
         self.ended > 0 && self.running == 0
     }
+
+    /// Nothing more will be learnt of the order: it is known, or every
+    /// elimination begun has ended without a preference answer.
+    pub(super) fn known_or_over(&self) -> bool {
+        self.known() || self.all_ended()
+    }
 }
 
 /// Records the first preference answer seen at any version.
@@ -47,13 +53,10 @@ pub(super) fn tell_order(endpoint: &Endpoint, follows_client: bool) {
     });
 }
 
-/// Waits until the server's order is known or every elimination begun has
-/// ended without telling it (at most until `deadline`).
-pub(super) async fn settled(endpoint: &Endpoint, deadline: crate::vocab::Deadline) {
+/// Waits until [`OrderSeen::known_or_over`] (at most until `deadline`).
+pub(super) async fn known_or_over(endpoint: &Endpoint, deadline: crate::vocab::Deadline) {
     let mut seen = endpoint.order_seen().subscribe();
-    let _ = deadline
-        .run(seen.wait_for(|o| o.known() || o.all_ended()))
-        .await;
+    let _ = deadline.run(seen.wait_for(OrderSeen::known_or_over)).await;
 }
 
 /// Whether the server has been seen to follow the client's order.
