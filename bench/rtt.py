@@ -16,7 +16,11 @@ counts the connections each tool opens. RTT=0 is the loopback row (the relay
 still counts, adding no delay).
 
 Prints, per server and RTT: wall time (median of RUNS for mailprobe, of
-OTHER_RUNS for the others), round trips (wall / RTT) and connections.
+OTHER_RUNS for the others), round trips (wall / RTT) and connections. On
+loopback a `floor` row follows each server: the time of as many independent
+connections as mailprobe made, four at a time, each one ClientHello and the
+server's first answer (the host's floor for that many connections; see
+floor_hellos).
 
     bench/rtt.sh                    # builds, installs the tools, runs this
     RTTS=50,0 RUNS=5 python3 bench/rtt.py
@@ -48,6 +52,9 @@ TOOLS = os.environ.get("TOOLS", "mailprobe,sslscan,sslyze").split(",")
 # The active security checks have their own connection budget (issue 18);
 # the bench measures the scan and the probe without them.
 CHECKS = os.environ.get("CHECKS", "none")
+# On loopback, also time the host's bound for mailprobe's connection count
+# (floor_hellos); FLOOR=0 skips it.
+FLOOR = os.environ.get("FLOOR", "1") != "0"
 
 TLS10_SUITES = "ECDHE-RSA-AES256-SHA:ECDHE-RSA-AES128-SHA:AES256-SHA:AES128-SHA"
 # No DHE suites: Dovecot 2.3 sets no DH parameters, so a DHE pick fails
@@ -292,6 +299,53 @@ def run_sslscan(port, out):
     )
 
 
+def client_hello():
+    """A TLS ClientHello (TLS 1.0 to 1.3, every suite of Python's OpenSSL at
+    security level 0), taken from Python's ssl through a memory BIO."""
+    import ssl
+    import warnings
+
+    warnings.simplefilter("ignore", DeprecationWarning)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    ctx.minimum_version = ssl.TLSVersion.TLSv1
+    ctx.set_ciphers("ALL:@SECLEVEL=0")
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    obj = ctx.wrap_bio(incoming, outgoing)
+    try:
+        obj.do_handshake()
+    except ssl.SSLWantReadError:
+        pass
+    return outgoing.read()
+
+
+def floor_hellos(port, n, cap=4):
+    """The host's floor for n connections: n independent connections, cap at
+    a time (mailprobe's per-target cap), each sending one ClientHello and
+    closing once the server's first answer arrives, the least any scan
+    connection costs. On loopback the time is the server's per-connection
+    work (Dovecot starts a login process for each), not the round trips, so
+    a probe that makes n connections cannot be much faster than this."""
+    import asyncio
+
+    hello = client_hello()
+
+    async def one(sem):
+        async with sem:
+            r, w = await asyncio.open_connection("127.0.0.1", port)
+            w.write(hello)
+            await w.drain()
+            await r.read(1)
+            w.close()
+
+    async def all_of_them():
+        sem = asyncio.Semaphore(cap)
+        await asyncio.gather(*[one(sem) for _ in range(n)])
+
+    asyncio.run(all_of_them())
+
+
 def have(tool):
     return shutil.which(tool) is not None
 
@@ -355,6 +409,15 @@ def main():
                         note = f"mailprobe {wall / results['mailprobe']:.1f}x faster"
                     print(f"{sname:<40} {tname:<10} {wall * 1000:8.0f} {rtts} {conns:6.0f}  {note}")
                     rows.append((label, sname, tname, wall, conns))
+                    if tname == "mailprobe":
+                        mailprobe_conns = int(conns)
+                if not rtt and FLOOR:
+                    n = mailprobe_conns
+                    wall, conns = measure(relay, lambda port, _out: floor_hellos(port, n), RUNS, tmp, "floor")
+                    note = f"{n} independent hellos, 4 at a time: the host's floor for {n} connections"
+                    if "sslscan" in results:
+                        note += f"; mailprobe at this bound would be {results['sslscan'] / wall:.1f}x sslscan"
+                    print(f"{sname:<40} {'floor':<10} {wall * 1000:8.0f} {'-':>6} {conns:6.0f}  {note}")
     finally:
         for _, srv in servers:
             srv.stop()

@@ -9,15 +9,15 @@
 #   TOOLS=mailprobe bench/rtt.sh # mailprobe alone (quick)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-TOOLS="${TOOLS_DIR:-/tmp/mailprobe-bench-tools}"
+TOOLS_PATH="${TOOLS_DIR:-/tmp/mailprobe-bench-tools}"
 if [[ -z "${SKIP_INSTALL:-}" ]]; then
   command -v dovecot >/dev/null || apt-get install -y -qq --no-install-recommends dovecot-imapd >/dev/null 2>&1 || true
   command -v sslscan >/dev/null || apt-get install -y -qq sslscan >/dev/null 2>&1 || true
-  if ! command -v sslyze >/dev/null && [[ ! -x "$TOOLS/venv/bin/sslyze" ]]; then
-    python3 -m venv "$TOOLS/venv" && "$TOOLS/venv/bin/pip" install -q sslyze || true
+  if ! command -v sslyze >/dev/null && [[ ! -x "$TOOLS_PATH/venv/bin/sslyze" ]]; then
+    python3 -m venv "$TOOLS_PATH/venv" && "$TOOLS_PATH/venv/bin/pip" install -q sslyze || true
   fi
 fi
-if [[ -x "$TOOLS/venv/bin/sslyze" ]]; then export SSLYZE="$TOOLS/venv/bin/sslyze"; fi
+if [[ -x "$TOOLS_PATH/venv/bin/sslyze" ]]; then export SSLYZE="$TOOLS_PATH/venv/bin/sslyze"; fi
 cargo build --release --bin mailprobe -q
 echo "== $(target/release/mailprobe --version), $(dovecot --version 2>/dev/null | cut -d' ' -f1 | sed 's/^/Dovecot /'), $(sslscan --version 2>/dev/null | sed 's/\x1b\[[0-9;]*m//g' | grep -o '[0-9][0-9.]*' | head -1 | sed 's/^/sslscan /'), machine: $(nproc) cores"
 python3 bench/rtt.py
