@@ -8,6 +8,7 @@ mod cert;
 mod cli;
 mod contradiction;
 mod dovecot;
+mod filtered;
 mod hostile;
 mod hostile_legacy;
 mod layers;
