@@ -241,6 +241,21 @@ pub struct Connector {
     /// A slot lent to this connector's next connection to the first
     /// address (see [`Connector::lending`]).
     lent: Option<Arc<std::sync::Mutex<Option<Slot>>>>,
+    /// Per address (same order): what this probe's connects to it met.
+    /// Shared by every copy, so one probe waits out a silent address once,
+    /// not once per connection (see [`Connector::dialling_order`]).
+    heard: Arc<tokio::sync::watch::Sender<Vec<Heard>>>,
+}
+
+/// What a probe's connects to one address met so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Heard {
+    Nothing,
+    /// A connect succeeded: a later timeout is the network's loss, not a
+    /// silent address.
+    Answered,
+    /// A connect timed out and none has succeeded.
+    Silent,
 }
 
 /// How long one TCP connect attempt may take at most.
@@ -266,6 +281,10 @@ impl Connector {
     ) -> Connector {
         Connector {
             hosts: addresses.iter().map(|a| limits.host(a.ip())).collect(),
+            heard: Arc::new(tokio::sync::watch::Sender::new(vec![
+                Heard::Nothing;
+                addresses.len()
+            ])),
             addresses: addresses.into(),
             limits: limits.clone(),
             meter,
@@ -373,15 +392,37 @@ impl Connector {
         self.connect_with(lent, deadline).await
     }
 
-    /// `first`: the first address's slot, when already held.
+    /// The addresses' indices in the order a connection dials them: in the
+    /// resolver's order, except that an address this probe found silent
+    /// (a connect timed out, none succeeded) goes last. A host whose first
+    /// address does not answer (an AAAA record whose route drops packets,
+    /// one of two servers down) thus costs one connect timeout per probe,
+    /// in its first round, instead of one per connection.
+    fn dialling_order(&self) -> Vec<usize> {
+        let heard = self.heard.borrow();
+        let silent = |i: &usize| heard.get(*i) == Some(&Heard::Silent);
+        let (quiet, live): (Vec<usize>, Vec<usize>) = (0..self.addresses.len()).partition(silent);
+        live.into_iter().chain(quiet).collect()
+    }
+
+    /// `first`: the first address's slot, when already held (given back
+    /// when that address is not the one dialled first).
     async fn connect_with(
         &self,
         mut first: Option<Slot>,
         deadline: Deadline,
     ) -> Result<ProbeStream, ConnectError> {
         let mut last = no_address();
-        for (addr, host) in self.addresses.iter().zip(self.hosts.iter()) {
-            let host_slot = match first.take() {
+        let order = self.dialling_order();
+        if order.first() != Some(&0) {
+            first = None;
+        }
+        for i in order {
+            let (Some(addr), Some(host)) = (self.addresses.get(i), self.hosts.get(i)) else {
+                continue;
+            };
+            let held = if i == 0 { first.take() } else { None };
+            let host_slot = match held {
                 Some(slot) => slot,
                 None => deadline
                     .run(self.slot(host))
@@ -390,13 +431,8 @@ impl Connector {
             };
             let global_slot =
                 wait_for_slot(&self.limits.global, deadline, "(MAILPROBE_MAX_CONNECTIONS)").await?;
-            let attempt = deadline.within(CONNECT_TIMEOUT);
-            // When the probe's own deadline, not the connect limit, cuts the
-            // attempt short, the silence says nothing about the port: earlier
-            // steps (a server that holds connections open) used the time.
-            let cut_by_probe_deadline = attempt.instant() == deadline.instant();
-            match attempt.run(TcpStream::connect(addr)).await {
-                Ok(Ok(stream)) => {
+            match self.dial(i, *addr, deadline).await {
+                Ok(stream) => {
                     let _ = stream.set_nodelay(true);
                     self.meter.connections.fetch_add(1, Ordering::Relaxed);
                     return Ok(ProbeStream {
@@ -405,26 +441,83 @@ impl Connector {
                         _slots: (host_slot, global_slot),
                     });
                 }
-                Ok(Err(e)) => last = classify_connect_error(*addr, &e),
-                Err(t) if cut_by_probe_deadline => {
-                    last = ConnectError {
-                        kind: ErrorKind::Timeout,
-                        message: format!(
-                            "probe deadline reached before the TCP connect to {addr} completed ({t}; earlier steps used the time)"
-                        ),
-                    }
-                }
-                Err(t) => {
-                    last = ConnectError {
-                        kind: ErrorKind::Timeout,
-                        message: format!(
-                            "TCP connect to {addr} {t} (no answer: filtered, or the host is down)"
-                        ),
-                    }
-                }
+                Err(e) => last = e,
             }
         }
         Err(last)
+    }
+
+    /// One TCP connect to address `i`, within [`CONNECT_TIMEOUT`]; given up
+    /// at once when another connect of this probe finds the address silent
+    /// meanwhile (it waited as long: this one would only wait it out again).
+    async fn dial(
+        &self,
+        i: usize,
+        addr: SocketAddr,
+        deadline: Deadline,
+    ) -> Result<TcpStream, ConnectError> {
+        let attempt = deadline.within(CONNECT_TIMEOUT);
+        // When the probe's own deadline, not the connect limit, cuts the
+        // attempt short, the silence says nothing about the port: earlier
+        // steps (a server that holds connections open) used the time.
+        let cut_by_probe_deadline = attempt.instant() == deadline.instant();
+        let mut heard = self.heard.subscribe();
+        let found_silent = async move {
+            let silent = heard
+                .wait_for(|h| h.get(i) == Some(&Heard::Silent))
+                .await
+                .is_ok();
+            if !silent {
+                // The sender lives in `self`: not reached while it does.
+                std::future::pending::<()>().await;
+            }
+        };
+        let outcome = tokio::select! {
+            outcome = attempt.run(TcpStream::connect(addr)) => outcome,
+            () = found_silent => {
+                return Err(ConnectError {
+                    kind: ErrorKind::Timeout,
+                    message: format!(
+                        "TCP connect to {addr} given up: another connection of this probe had no answer there within {} ms (filtered, or the host is down)",
+                        CONNECT_TIMEOUT.as_millis()
+                    ),
+                });
+            }
+        };
+        match outcome {
+            Ok(Ok(stream)) => {
+                self.hear(i, Heard::Answered);
+                Ok(stream)
+            }
+            Ok(Err(e)) => Err(classify_connect_error(addr, &e)),
+            Err(t) if cut_by_probe_deadline => Err(ConnectError {
+                kind: ErrorKind::Timeout,
+                message: format!(
+                    "probe deadline reached before the TCP connect to {addr} completed ({t}; earlier steps used the time)"
+                ),
+            }),
+            Err(t) => {
+                self.hear(i, Heard::Silent);
+                Err(ConnectError {
+                    kind: ErrorKind::Timeout,
+                    message: format!(
+                        "TCP connect to {addr} {t} (no answer: filtered, or the host is down)"
+                    ),
+                })
+            }
+        }
+    }
+
+    /// Records what a connect to address `i` met: an answer stands (a later
+    /// timeout there is loss, not silence).
+    fn hear(&self, i: usize, what: Heard) {
+        self.heard.send_if_modified(|h| match h.get_mut(i) {
+            Some(now) if *now != Heard::Answered && *now != what => {
+                *now = what;
+                true
+            }
+            _ => false,
+        });
     }
 }
 
@@ -503,6 +596,28 @@ pub fn embedded_ipv4(ip: IpAddr) -> Option<Ipv4Addr> {
 mod tests {
     use super::*;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    #[test]
+    fn a_silent_address_is_dialled_last_and_an_answered_one_never_turns_silent() {
+        let addresses = vec![
+            SocketAddr::from(([127, 0, 0, 1], 1)),
+            SocketAddr::from(([127, 0, 0, 2], 1)),
+            SocketAddr::from(([127, 0, 0, 3], 1)),
+        ];
+        let connector = Connector::new(addresses, 4, Arc::new(Meter::default()));
+        assert_eq!(connector.dialling_order(), vec![0, 1, 2]);
+        connector.hear(0, Heard::Silent);
+        assert_eq!(connector.dialling_order(), vec![1, 2, 0]);
+        // One connect answered: a later timeout there is loss, not silence.
+        connector.hear(1, Heard::Answered);
+        connector.hear(1, Heard::Silent);
+        assert_eq!(connector.dialling_order(), vec![1, 2, 0]);
+        // Copies share what was heard.
+        assert_eq!(
+            connector.at(Priority::Aside).dialling_order(),
+            vec![1, 2, 0]
+        );
+    }
 
     #[tokio::test]
     async fn counts_bytes_and_connections() {

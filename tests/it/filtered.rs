@@ -1,7 +1,9 @@
 //! A filtered port (SYNs go unanswered, as behind a firewall that drops
 //! them): the probe's connects time out, and the Report comes after one
 //! connect timeout, not after one per queue of connections (the trials
-//! waiting for slots, the dialogue waiting for the scan's first answers).
+//! waiting for slots, the dialogue waiting for the scan's first answers);
+//! and a name whose first address is silent costs one timeout per probe,
+//! not one per connection.
 //!
 //! The fixture is a real listener on loopback whose accept queue is full:
 //! `listen(0)` and one connection never accepted. Linux then drops every
@@ -85,4 +87,80 @@ async fn a_filtered_implicit_tls_port_costs_one_connect_timeout() {
 async fn a_filtered_starttls_port_costs_one_connect_timeout() {
     let (report, elapsed) = probe_filtered("starttls").await;
     assert_one_timeout(&report, elapsed);
+}
+
+/// Forwards every connection to `[::1]:port` on to `to` (a fixture on
+/// 127.0.0.1), so one port number answers on ::1 only.
+async fn relay_on_ipv6(port: u16, to: std::net::SocketAddr) -> tokio::task::JoinHandle<()> {
+    let listener = tokio::net::TcpListener::bind(("::1", port))
+        .await
+        .expect("bind [::1] on the filtered port's number");
+    tokio::spawn(async move {
+        while let Ok((mut inbound, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                if let Ok(mut outbound) = tokio::net::TcpStream::connect(to).await {
+                    let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                }
+            });
+        }
+    })
+}
+
+/// `localhost` is 127.0.0.1 first, then ::1. With 127.0.0.1 silent, the
+/// probe's first connections wait out its connect timeout and go on to ::1;
+/// every later connection goes to ::1 at once. Before, each of the probe's
+/// some twenty connections waited out the silent address first (in rounds
+/// of four: about 25 s, past this probe's deadline).
+#[tokio::test]
+async fn a_silent_first_address_is_waited_out_once_per_probe() {
+    use crate::support::mail_servers::{self, Script, Start};
+    let fixture =
+        mail_servers::start(Script::Imap(mail_servers::dovecot()), Start::ImplicitTls).await;
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket
+        .bind("127.0.0.1:0".parse().expect("address"))
+        .expect("bind");
+    let listener = socket.listen(0).expect("listen");
+    let port = listener.local_addr().expect("address").port();
+    let relay = relay_on_ipv6(port, fixture.addr).await;
+    let _queued = tokio::task::spawn_blocking(move || fill_queue(port))
+        .await
+        .expect("fixture");
+    let app = spawn_app().await;
+    let started = Instant::now();
+    let res = app
+        .post_probe(&json!({
+            "host": "localhost",
+            "port": port,
+            "protocol": "imap",
+            "transport": "implicit",
+            "timeout_ms": 20_000,
+            // The checks run after the scan (the rustls fixture leaves
+            // the client renegotiation check to its 5 s limit): out of
+            // the time measured here.
+            "checks": [],
+        }))
+        .await;
+    let elapsed = started.elapsed();
+    assert_eq!(res.status(), 200);
+    let report: Value = res.json().await.expect("report");
+    drop(listener);
+    relay.abort();
+    assert_eq!(report["connect"]["address"], format!("[::1]:{port}"));
+    let tls12 = report["tls"]["versions"]
+        .as_array()
+        .and_then(|v| v.iter().find(|v| v["version"] == "TLSv1.2"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        tls12["offered"], true,
+        "the scan ran over ::1: {}",
+        report["errors"]
+    );
+    let bound = CONNECT_TIMEOUT + Duration::from_millis(3500);
+    assert!(
+        elapsed < bound,
+        "the probe took {elapsed:?}: the silent address was waited out more than once; timings {}",
+        report["timings"]
+    );
 }
