@@ -53,27 +53,28 @@ pub(super) async fn first_contact(
     ),
 ) {
     let lent_at = Instant::now();
-    let t = std::sync::Mutex::new(lent_at);
+    // The connection, and when its connect started (after the lending).
     let connect = async {
         if spec.transport == Transport::Starttls {
-            return connector.connect(deadline).await;
+            return (connector.connect(deadline).await, lent_at);
         }
-        let slot = connector.hold(deadline).await?;
-        let slot = lend_while_hinted(slot, &hint, lending, deadline).await;
-        *t.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
+        let slot = match connector.hold(deadline).await {
+            Ok(slot) => lend_while_hinted(slot, &hint, lending, deadline).await,
+            Err(e) => return (Err(e), lent_at),
+        };
+        let t = Instant::now();
         match slot {
-            Some(slot) => connector.connect_on(slot, deadline).await,
-            None => connector.connect(deadline).await,
+            Some(slot) => (connector.connect_on(slot, deadline).await, t),
+            None => (connector.connect(deadline).await, t),
         }
     };
     // A scan hello whose connect timed out (a filtered port, a host that is
     // down) has waited as long as this one would: its error is this one's
     // too, and the report does not wait out a second connect timeout.
-    let connected = tokio::select! {
+    let (connected, t) = tokio::select! {
         connected = connect => connected,
-        e = scan_connect_timed_out(unreachable) => Err(e),
+        e = scan_connect_timed_out(unreachable) => (Err(e), lent_at),
     };
-    let t = t.into_inner().unwrap_or_else(|e| e.into_inner());
     // The hint waited for while the slot was lent counts against its wait.
     let hint_wait = HINT_WAIT.saturating_sub(t.duration_since(lent_at));
     let stream = match connected {
@@ -125,7 +126,7 @@ pub(super) async fn first_contact(
 }
 
 /// Why the scan found the target unreachable, once it did
-/// ([`Endpoint::unreachable_seen`]).
+/// ([`scan::Endpoint::unreachable_seen`]).
 type Unreachable = tokio::sync::watch::Receiver<Option<scan::ExchangeError>>;
 
 /// The scan's connect error once one of its hellos timed out connecting
