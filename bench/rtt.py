@@ -333,11 +333,13 @@ def floor_hellos(port, n, cap=4):
 
     async def one(sem):
         async with sem:
-            r, w = await asyncio.open_connection("127.0.0.1", port)
-            w.write(hello)
-            await w.drain()
-            await r.read(1)
-            w.close()
+            r, w = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), 10)
+            try:
+                w.write(hello)
+                await w.drain()
+                await asyncio.wait_for(r.read(1), 10)
+            finally:
+                w.close()
 
     async def all_of_them():
         sem = asyncio.Semaphore(cap)

@@ -474,15 +474,7 @@ impl Connector {
         };
         let outcome = tokio::select! {
             outcome = attempt.run(TcpStream::connect(addr)) => outcome,
-            () = found_silent => {
-                return Err(ConnectError {
-                    kind: ErrorKind::Timeout,
-                    message: format!(
-                        "TCP connect to {addr} given up: another connection of this probe had no answer there within {} ms (filtered, or the host is down)",
-                        CONNECT_TIMEOUT.as_millis()
-                    ),
-                });
-            }
+            () = found_silent => return Err(silent_address(addr)),
         };
         match outcome {
             Ok(Ok(stream)) => {
@@ -496,14 +488,9 @@ impl Connector {
                     "probe deadline reached before the TCP connect to {addr} completed ({t}; earlier steps used the time)"
                 ),
             }),
-            Err(t) => {
+            Err(_) => {
                 self.hear(i, Heard::Silent);
-                Err(ConnectError {
-                    kind: ErrorKind::Timeout,
-                    message: format!(
-                        "TCP connect to {addr} {t} (no answer: filtered, or the host is down)"
-                    ),
-                })
+                Err(silent_address(addr))
             }
         }
     }
@@ -518,6 +505,19 @@ impl Connector {
             }
             _ => false,
         });
+    }
+}
+
+/// An address that left a connect of the probe unanswered for the whole
+/// [`CONNECT_TIMEOUT`]: the same words for that connect and for those that
+/// gave up on it meanwhile.
+fn silent_address(addr: SocketAddr) -> ConnectError {
+    ConnectError {
+        kind: ErrorKind::Timeout,
+        message: format!(
+            "TCP connect to {addr}: no answer within {} ms (filtered, or the host is down)",
+            CONNECT_TIMEOUT.as_millis()
+        ),
     }
 }
 

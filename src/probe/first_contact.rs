@@ -10,9 +10,8 @@ use crate::mail::dialogue::{DialogueOutcome, DialogueSpec, EngineHint, Fallback,
 use crate::net::{Connector, Slot};
 use crate::observations::{Observations, steps};
 use crate::tls::legacy::LegacyOffer;
-use crate::tls::scan;
 use crate::vocab::Deadline;
-use crate::vocab::{ErrorKind, Transport};
+use crate::vocab::Transport;
 
 use super::login_gate;
 use super::request::ProbeSpec;
@@ -37,10 +36,9 @@ const HINT_WAIT: Duration = Duration::from_millis(1000);
 /// dialogue connects at once (the plaintext part needs no hint); on an
 /// implicit-TLS port, whose first words are the handshake, it lends its
 /// slot to a client trial until the hint is in ([`lend_while_hinted`]).
-/// A connect timeout the scan meets (`unreachable`) ends this connect too.
 pub(super) async fn first_contact(
     spec: &ProbeSpec,
-    (connector, unreachable): (&Connector, Unreachable),
+    connector: &Connector,
     trust: &Arc<crate::tls::trust::TrustStores>,
     deadline: Deadline,
     obs: &mut Observations,
@@ -53,27 +51,23 @@ pub(super) async fn first_contact(
     ),
 ) {
     let lent_at = Instant::now();
-    // The connection, and when its connect started (after the lending).
-    let connect = async {
-        if spec.transport == Transport::Starttls {
-            return (connector.connect(deadline).await, lent_at);
+    let mut t = lent_at;
+    // On a silent port this connect gives up as soon as another of the
+    // probe's connects has waited out the connect timeout (`net::Connector`).
+    let connected = if spec.transport == Transport::Starttls {
+        connector.connect(deadline).await
+    } else {
+        match connector.hold(deadline).await {
+            Ok(slot) => {
+                let slot = lend_while_hinted(slot, &hint, lending, deadline).await;
+                t = Instant::now();
+                match slot {
+                    Some(slot) => connector.connect_on(slot, deadline).await,
+                    None => connector.connect(deadline).await,
+                }
+            }
+            Err(e) => Err(e),
         }
-        let slot = match connector.hold(deadline).await {
-            Ok(slot) => lend_while_hinted(slot, &hint, lending, deadline).await,
-            Err(e) => return (Err(e), lent_at),
-        };
-        let t = Instant::now();
-        match slot {
-            Some(slot) => (connector.connect_on(slot, deadline).await, t),
-            None => (connector.connect(deadline).await, t),
-        }
-    };
-    // A scan hello whose connect timed out (a filtered port, a host that is
-    // down) has waited as long as this one would: its error is this one's
-    // too, and the report does not wait out a second connect timeout.
-    let (connected, t) = tokio::select! {
-        connected = connect => connected,
-        e = scan_connect_timed_out(unreachable) => (Err(e), lent_at),
     };
     // The hint waited for while the slot was lent counts against its wait.
     let hint_wait = HINT_WAIT.saturating_sub(t.duration_since(lent_at));
@@ -123,24 +117,6 @@ pub(super) async fn first_contact(
         Some(fallback),
     )
     .await;
-}
-
-/// Why the scan found the target unreachable, once it did
-/// ([`scan::Endpoint::unreachable_seen`]).
-type Unreachable = tokio::sync::watch::Receiver<Option<scan::ExchangeError>>;
-
-/// The scan's connect error once one of its hellos timed out connecting
-/// (never, otherwise).
-async fn scan_connect_timed_out(mut unreachable: Unreachable) -> crate::net::ConnectError {
-    let found = unreachable.wait_for(
-        |u| matches!(u, Some(scan::ExchangeError::Connect(e)) if e.kind == ErrorKind::Timeout),
-    );
-    if let Ok(found) = found.await
-        && let Some(scan::ExchangeError::Connect(e)) = found.as_ref()
-    {
-        return e.clone();
-    }
-    std::future::pending().await
 }
 
 /// The dialogue's ends of its lent slot: where it lends it, and its call

@@ -365,7 +365,7 @@ impl Prober {
         ) = tokio::join!(
             Box::pin(timed(deadline.run(first_contact(
                 &spec,
-                (&long_tasks, endpoint.unreachable_seen()),
+                &long_tasks,
                 &self.trust,
                 deadline,
                 &mut obs,

@@ -33,31 +33,50 @@ fn fill_queue(port: u16) -> Vec<std::net::TcpStream> {
     panic!("the fixture needs dropped SYNs: four connects to a full queue were accepted");
 }
 
-async fn probe_filtered(transport: &str) -> (Value, Duration) {
+/// A loopback port whose SYNs go unanswered while this lives.
+struct SilentPort {
+    port: u16,
+    _listener: tokio::net::TcpListener,
+    _queued: Vec<std::net::TcpStream>,
+}
+
+async fn silent_port() -> SilentPort {
     let socket = tokio::net::TcpSocket::new_v4().expect("socket");
     socket
         .bind("127.0.0.1:0".parse().expect("address"))
         .expect("bind");
     let listener = socket.listen(0).expect("listen");
     let port = listener.local_addr().expect("address").port();
-    let _queued = tokio::task::spawn_blocking(move || fill_queue(port))
+    let queued = tokio::task::spawn_blocking(move || fill_queue(port))
         .await
         .expect("fixture");
+    SilentPort {
+        port,
+        _listener: listener,
+        _queued: queued,
+    }
+}
+
+/// Posts a probe; its Report and how long it took.
+async fn timed_probe(body: Value) -> (Value, Duration) {
     let app = spawn_app().await;
     let started = Instant::now();
-    let res = app
-        .post_probe(&json!({
-            "host": "127.0.0.1",
-            "port": port,
-            "protocol": "imap",
-            "transport": transport,
-            "timeout_ms": 20_000,
-        }))
-        .await;
+    let res = app.post_probe(&body).await;
     let elapsed = started.elapsed();
     assert_eq!(res.status(), 200);
-    drop(listener);
     (res.json().await.expect("report"), elapsed)
+}
+
+async fn probe_filtered(transport: &str) -> (Value, Duration) {
+    let silent = silent_port().await;
+    timed_probe(json!({
+        "host": "127.0.0.1",
+        "port": silent.port,
+        "protocol": "imap",
+        "transport": transport,
+        "timeout_ms": 20_000,
+    }))
+    .await
 }
 
 fn assert_one_timeout(report: &Value, elapsed: Duration) {
@@ -116,35 +135,21 @@ async fn a_silent_first_address_is_waited_out_once_per_probe() {
     use crate::support::mail_servers::{self, Script, Start};
     let fixture =
         mail_servers::start(Script::Imap(mail_servers::dovecot()), Start::ImplicitTls).await;
-    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
-    socket
-        .bind("127.0.0.1:0".parse().expect("address"))
-        .expect("bind");
-    let listener = socket.listen(0).expect("listen");
-    let port = listener.local_addr().expect("address").port();
+    let silent = silent_port().await;
+    let port = silent.port;
     let relay = relay_on_ipv6(port, fixture.addr).await;
-    let _queued = tokio::task::spawn_blocking(move || fill_queue(port))
-        .await
-        .expect("fixture");
-    let app = spawn_app().await;
-    let started = Instant::now();
-    let res = app
-        .post_probe(&json!({
-            "host": "localhost",
-            "port": port,
-            "protocol": "imap",
-            "transport": "implicit",
-            "timeout_ms": 20_000,
-            // The checks run after the scan (the rustls fixture leaves
-            // the client renegotiation check to its 5 s limit): out of
-            // the time measured here.
-            "checks": [],
-        }))
-        .await;
-    let elapsed = started.elapsed();
-    assert_eq!(res.status(), 200);
-    let report: Value = res.json().await.expect("report");
-    drop(listener);
+    let (report, elapsed) = timed_probe(json!({
+        "host": "localhost",
+        "port": port,
+        "protocol": "imap",
+        "transport": "implicit",
+        "timeout_ms": 20_000,
+        // The checks run after the scan (the rustls fixture leaves the
+        // client renegotiation check to its 5 s limit): out of the time
+        // measured here.
+        "checks": [],
+    }))
+    .await;
     relay.abort();
     assert_eq!(report["connect"]["address"], format!("[::1]:{port}"));
     let tls12 = report["tls"]["versions"]

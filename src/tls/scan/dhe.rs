@@ -183,9 +183,10 @@ pub(super) async fn due_or_over(endpoint: &Endpoint, deadline: Deadline) {
 
 /// Waits for the first answers (TLS 1.3's hello, sent beside the descent's
 /// first, and SSLv2's, sent after it unless a silent refusal has made the
-/// question due already: one of them may be that refusal), then while the question is due or out and the server
-/// is not seen to follow the client (whose lists put DHE last instead), at
-/// most until `deadline`; what is known then.
+/// question due already: one of them may be that refusal), then while the
+/// question is due or out and the server is not seen to follow the client
+/// (whose lists put DHE last instead), at most until `deadline`; what is
+/// known then.
 pub(super) async fn settled(endpoint: &Endpoint, deadline: Deadline) -> DheKnown {
     let mut known = endpoint.dhe_watch();
     let mut order = endpoint.order_seen().subscribe();

@@ -215,10 +215,11 @@ async fn eliminate_groups_folding(
     deadline: Deadline,
 ) -> GroupFacts {
     // TLS 1.3's chain, when it was refused and handed its slot over.
-    let mut _chain = endpoint.take_handed_chain();
-    if _chain.is_empty() {
-        _chain = endpoint.chain_running();
-    }
+    let handed = endpoint.take_handed_chain();
+    let _chain = match handed.is_empty() {
+        true => endpoint.chain_running(),
+        false => handed,
+    };
     let mut facts = GroupFacts::default();
     let mut remaining = base.supported_groups.clone();
     if let Some(g) = seed

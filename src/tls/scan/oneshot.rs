@@ -26,8 +26,8 @@
 //! and the endpoint's other hellos hold off meanwhile.
 
 use std::io;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -71,11 +71,10 @@ pub struct Endpoint {
     /// Set by the first hello whose TCP connect finally failed (timeout,
     /// refused twice) or that met a rate limit: every later hello fails at
     /// once with the same error instead of waiting out its own connect
-    /// timeout or pressing a server that sheds load, and every connect
-    /// still waiting for a slot or an answer is given up with it. A
-    /// filtered port thus costs one connect timeout, not one per version
-    /// or per queue of hellos.
-    unreachable: Arc<watch::Sender<Option<ExchangeError>>>,
+    /// timeout or pressing a server that sheds load. A filtered port thus
+    /// costs one connect timeout, not one per version (the connects in
+    /// flight meanwhile give up with the first: see `net::Connector`).
+    unreachable: Arc<OnceLock<ExchangeError>>,
     /// Some hello on this endpoint got a TLS answer: a refusal at connect
     /// now is worth one retry (it accepted before).
     answered: Arc<AtomicBool>,
@@ -114,7 +113,7 @@ impl Endpoint {
             transport,
             hello_timeout: HELLO_TIMEOUT,
             limits: ReplyLimits::default(),
-            unreachable: Arc::new(watch::Sender::new(None)),
+            unreachable: Arc::default(),
             answered: Arc::default(),
             progress: Arc::new(watch::Sender::new(Settled::default())),
             dhe: Arc::new(watch::Sender::new(super::dhe::DheKnown::default())),
@@ -245,27 +244,8 @@ impl Endpoint {
 
     /// Why the endpoint cannot be reached (or should be left alone), once a
     /// hello found out.
-    pub fn unreachable(&self) -> Option<ExchangeError> {
-        self.unreachable.borrow().clone()
-    }
-
-    /// The same, as it is found: for a step outside the scan (the mail
-    /// dialogue) that would rather not wait out its own connect timeout.
-    pub fn unreachable_seen(&self) -> watch::Receiver<Option<ExchangeError>> {
-        self.unreachable.subscribe()
-    }
-
-    /// Waits until a hello finds the endpoint unreachable (see
-    /// [`Endpoint::unreachable`]), and says why.
-    async fn given_up(&self) -> ExchangeError {
-        let mut seen = self.unreachable.subscribe();
-        if let Ok(found) = seen.wait_for(Option::is_some).await
-            && let Some(e) = found.as_ref()
-        {
-            return e.clone();
-        }
-        // The sender lives in `self`: not reached while the endpoint is.
-        std::future::pending().await
+    pub fn unreachable(&self) -> Option<&ExchangeError> {
+        self.unreachable.get()
     }
 
     fn needs_prelude(&self) -> bool {
@@ -493,19 +473,13 @@ where
     let mut busy_waits = BUSY_BACKOFF.iter();
     loop {
         if let Some(e) = endpoint.unreachable() {
-            return Err(e);
+            return Err(e.clone());
         }
         if let Some(wait) = endpoint.busy_wait() {
             let _ = deadline.within(wait).run(tokio::time::sleep(wait)).await;
         }
         let started = Instant::now();
-        // Another hello finding the endpoint unreachable meanwhile ends the
-        // wait for a slot or an answer at once.
-        let connected = tokio::select! {
-            connected = endpoint.connector.connect(deadline) => connected,
-            e = endpoint.given_up() => return Err(e),
-        };
-        let retry = match connected {
+        let retry = match endpoint.connector.connect(deadline).await {
             Ok(stream) => {
                 *connections += 1;
                 match prelude(stream).await.map_err(prelude_failure) {
@@ -582,13 +556,7 @@ impl Endpoint {
     /// Latches a final connect failure (or a rate-limit answer) for every
     /// later hello.
     fn give_up(&self, e: ExchangeError) -> ExchangeError {
-        self.unreachable.send_if_modified(|u| {
-            let first = u.is_none();
-            if first {
-                *u = Some(e.clone());
-            }
-            first
-        });
+        let _ = self.unreachable.set(e.clone());
         e
     }
 }

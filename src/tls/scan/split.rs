@@ -22,9 +22,10 @@ pub(super) const SPLIT_AFTER: usize = 7;
 /// once `order` (or its own question) says the server follows the client
 /// (then the two chains' picks merge in offer order exactly) and
 /// [`SPLIT_AFTER`] suites are found, the next hello offers only one half
-/// and `half` receives the other (see [`split_off`]). With `ask`, the elimination asks the preference question
-/// in its own next hello once two suites are found (`scan::order`), and
-/// tells the answer there (`Some(true)`: the server's own order).
+/// and `half` receives the other (see [`split_off`]). With `ask`, the
+/// elimination asks the preference question in its own next hello once two
+/// suites are found (`scan::order`), and tells the answer there
+/// (`Some(true)`: the server's own order).
 pub(super) struct Split {
     pub(super) order: tokio::sync::watch::Receiver<Option<bool>>,
     pub(super) half: Option<tokio::sync::oneshot::Sender<Vec<u16>>>,
